@@ -1,0 +1,139 @@
+package dev.optimizer.api;
+
+import dev.optimizer.api.internal.Checks;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * What a tuned knob should achieve — maximize throughput or minimize a latency percentile — and the
+ * limits it must respect on the way (error rate, a latency percentile). Also the tie-break used
+ * when a trial is neither better nor worse: a cheaper setting (a smaller pool) is worth keeping
+ * when it costs nothing measurable.
+ *
+ * <p>Immutable; each {@code with...} method returns a new objective.
+ */
+public final class Objective {
+
+  /** What to optimize. */
+  public enum Goal {
+    /** More completed operations per second is better. */
+    MAXIMIZE_THROUGHPUT,
+    /** A lower latency at {@link #percentile()} is better. */
+    MINIMIZE_LATENCY
+  }
+
+  /** Which direction of the knob is cheaper when two values perform alike. */
+  public enum Preference {
+    /** No preference: an inconclusive trial is reverted. */
+    NONE,
+    /** Lower values are cheaper: an inconclusive trial that lowered the knob is kept. */
+    LOWER,
+    /** Higher values are cheaper: an inconclusive trial that raised the knob is kept. */
+    HIGHER
+  }
+
+  private final Goal goal;
+  private final double percentile;
+  private final double maxErrorRate;
+  private final Duration latencyLimit;
+  private final Preference preference;
+
+  private Objective(
+      Goal goal,
+      double percentile,
+      double maxErrorRate,
+      Duration latencyLimit,
+      Preference preference) {
+    this.goal = goal;
+    this.percentile = percentile;
+    this.maxErrorRate = maxErrorRate;
+    this.latencyLimit = latencyLimit;
+    this.preference = preference;
+  }
+
+  /** Maximize throughput; the tail guarded is p99. */
+  public static Objective maximizeThroughput() {
+    return new Objective(Goal.MAXIMIZE_THROUGHPUT, 99.0, 1.0, null, Preference.NONE);
+  }
+
+  /**
+   * Minimize the latency at a percentile.
+   *
+   * @param percentile in {@code [50, 99.99]}, e.g. 99
+   */
+  public static Objective minimizeLatency(double percentile) {
+    Checks.inRange("percentile", percentile, 50.0, 99.99);
+    return new Objective(Goal.MINIMIZE_LATENCY, percentile, 1.0, null, Preference.NONE);
+  }
+
+  /**
+   * Limits the error rate: a trial whose error rate rises significantly is reverted, and tuning
+   * freezes while the baseline itself exceeds the limit.
+   *
+   * @param maxErrorRate in {@code [0, 1]}
+   */
+  public Objective withMaxErrorRate(double maxErrorRate) {
+    Checks.inRange("maxErrorRate", maxErrorRate, 0.0, 1.0);
+    return new Objective(goal, percentile, maxErrorRate, latencyLimit, preference);
+  }
+
+  /**
+   * Limits the latency at a percentile: a trial that pushes it above {@code limit} is reverted. The
+   * percentile also becomes the tail the judge watches.
+   *
+   * @param percentile in {@code [50, 99.99]}
+   * @param limit positive
+   */
+  public Objective withLatencyLimit(double percentile, Duration limit) {
+    Checks.inRange("percentile", percentile, 50.0, 99.99);
+    Checks.positive("latency limit", limit);
+    return new Objective(goal, percentile, maxErrorRate, limit, preference);
+  }
+
+  /** Sets which direction of the knob is cheaper when a trial is inconclusive. */
+  public Objective withPreference(Preference preference) {
+    Checks.notNull("preference", preference);
+    return new Objective(goal, percentile, maxErrorRate, latencyLimit, preference);
+  }
+
+  /** What to optimize. */
+  public Goal goal() {
+    return goal;
+  }
+
+  /** The latency percentile optimized or guarded (the tail the judge watches), in (0, 100). */
+  public double percentile() {
+    return percentile;
+  }
+
+  /** The highest acceptable error rate. */
+  public double maxErrorRate() {
+    return maxErrorRate;
+  }
+
+  /** The highest acceptable latency at {@link #percentile()}, if limited. */
+  public Optional<Duration> latencyLimit() {
+    return Optional.ofNullable(latencyLimit);
+  }
+
+  /** The tie-break for inconclusive trials. */
+  public Preference preference() {
+    return preference;
+  }
+
+  @Override
+  public String toString() {
+    StringBuilder s = new StringBuilder();
+    s.append(goal == Goal.MAXIMIZE_THROUGHPUT ? "maximize throughput" : "minimize p" + percentile);
+    if (maxErrorRate < 1.0) {
+      s.append(", error rate <= ").append(maxErrorRate);
+    }
+    if (latencyLimit != null) {
+      s.append(", p").append(percentile).append(" <= ").append(latencyLimit);
+    }
+    if (preference != Preference.NONE) {
+      s.append(", prefer ").append(preference.name().toLowerCase(java.util.Locale.ROOT));
+    }
+    return s.toString();
+  }
+}

@@ -1,0 +1,69 @@
+package dev.optimizer.api.internal;
+
+import dev.optimizer.api.Distribution;
+import java.util.Arrays;
+
+/** An exact {@link Distribution} over a sorted copy of its values. Not part of the public API. */
+public final class SortedDistribution implements Distribution {
+  private final double[] sorted;
+  private final double mean;
+
+  private SortedDistribution(double[] sorted) {
+    this.sorted = sorted;
+    double sum = 0;
+    for (double v : sorted) {
+      sum += v;
+    }
+    this.mean = sorted.length == 0 ? Double.NaN : sum / sorted.length;
+  }
+
+  /** Sorts a copy of the values; rejects NaN. */
+  public static SortedDistribution of(double[] values) {
+    double[] copy = values.clone();
+    for (double v : copy) {
+      if (Double.isNaN(v)) {
+        throw new IllegalArgumentException("distribution values must not be NaN");
+      }
+    }
+    Arrays.sort(copy);
+    return new SortedDistribution(copy);
+  }
+
+  @Override
+  public long count() {
+    return sorted.length;
+  }
+
+  @Override
+  public void forEachValue(ValueCount visitor) {
+    int i = 0;
+    while (i < sorted.length) {
+      int j = i;
+      while (j < sorted.length && sorted[j] == sorted[i]) {
+        j++;
+      }
+      visitor.accept(sorted[i], j - i);
+      i = j;
+    }
+  }
+
+  @Override
+  public double valueAtQuantile(double q) {
+    Checks.inRange("quantile", q, 0.0, 1.0);
+    if (sorted.length == 0) {
+      return Double.NaN;
+    }
+    int index = (int) Math.ceil(q * sorted.length) - 1;
+    return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
+  }
+
+  @Override
+  public double mean() {
+    return mean;
+  }
+
+  @Override
+  public String toString() {
+    return "Distribution[n=" + sorted.length + ", mean=" + mean + "]";
+  }
+}

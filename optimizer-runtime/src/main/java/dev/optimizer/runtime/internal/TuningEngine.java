@@ -1,0 +1,172 @@
+package dev.optimizer.runtime.internal;
+
+import dev.optimizer.api.Controller;
+import dev.optimizer.api.Decision;
+import dev.optimizer.api.Knob;
+import dev.optimizer.api.Mode;
+import dev.optimizer.api.Objective;
+import dev.optimizer.api.Signal;
+import dev.optimizer.api.Ticker;
+import dev.optimizer.runtime.judge.Judge;
+import dev.optimizer.runtime.tuning.TuningSettings;
+import dev.optimizer.runtime.tuning.TuningState;
+import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * Runs the tuning cycles of all registered knobs. One trial at a time per signal: two knobs that
+ * read the same signal would otherwise confound each other's trials. Not part of the public API.
+ */
+public final class TuningEngine {
+  private static final System.Logger LOG = System.getLogger("dev.optimizer.decisions");
+
+  private final Supplier<Mode> mode;
+  private final Clock clock;
+  private final Ticker ticker;
+  private final Judge judge;
+  private final TuningSettings settings;
+  private final List<KnobTuner<?>> tuners = new CopyOnWriteArrayList<>();
+  private final Map<Signal, KnobTuner<?>> signalOwners = new IdentityHashMap<>();
+  private final Deque<Decision> decisions = new ArrayDeque<>();
+  private final List<Consumer<Decision>> listeners = new CopyOnWriteArrayList<>();
+  private final Object cycleLock = new Object();
+
+  /** An engine. */
+  public TuningEngine(
+      Supplier<Mode> mode, Clock clock, Ticker ticker, Judge judge, TuningSettings settings) {
+    this.mode = mode;
+    this.clock = clock;
+    this.ticker = ticker;
+    this.judge = judge;
+    this.settings = settings;
+  }
+
+  /** Registers a knob for tuning. */
+  public <T extends Comparable<? super T>> void register(
+      Knob<T> knob, Signal signal, Controller controller, Objective objective, boolean judged) {
+    for (KnobTuner<?> t : tuners) {
+      if (t.knob().name().equals(knob.name())) {
+        throw new IllegalArgumentException("knob " + knob.name() + " is already tuned");
+      }
+    }
+    tuners.add(new KnobTuner<>(this, knob, signal, controller, objective, judged));
+  }
+
+  /** Stops tuning a knob; a running trial is abandoned and the previous value restored. */
+  public boolean unregister(String knobName) {
+    synchronized (cycleLock) {
+      for (KnobTuner<?> t : tuners) {
+        if (t.knob().name().equals(knobName)) {
+          tuners.remove(t);
+          synchronized (signalOwners) {
+            signalOwners.values().removeIf(owner -> owner == t);
+          }
+          return true;
+        }
+      }
+      return false;
+    }
+  }
+
+  /** Advances every knob's cycle once; returns the decisions reached. */
+  public List<Decision> runCycle() {
+    List<Decision> reached = new ArrayList<>();
+    synchronized (cycleLock) {
+      long now = ticker.read();
+      for (KnobTuner<?> t : tuners) {
+        Decision d;
+        try {
+          d = t.tick(now);
+        } catch (RuntimeException e) {
+          // A failing controller or signal must not stop the other knobs, nor the scheduler.
+          LOG.log(System.Logger.Level.WARNING, "tuning " + t.knob().name() + " failed", e);
+          continue;
+        }
+        if (d != null) {
+          reached.add(d);
+          record(d);
+        }
+      }
+    }
+    return reached;
+  }
+
+  private void record(Decision d) {
+    synchronized (decisions) {
+      decisions.addLast(d);
+      while (decisions.size() > settings.decisionHistory()) {
+        decisions.removeFirst();
+      }
+    }
+    LOG.log(System.Logger.Level.INFO, d::summary);
+    for (Consumer<Decision> l : listeners) {
+      try {
+        l.accept(d);
+      } catch (RuntimeException e) {
+        LOG.log(System.Logger.Level.WARNING, "decision listener failed", e);
+      }
+    }
+  }
+
+  /** Decisions kept, oldest first. */
+  public List<Decision> decisions() {
+    synchronized (decisions) {
+      return List.copyOf(decisions);
+    }
+  }
+
+  /** The state of each tuned knob. */
+  public List<TuningState> states() {
+    List<TuningState> states = new ArrayList<>();
+    for (KnobTuner<?> t : tuners) {
+      states.add(t.state());
+    }
+    return states;
+  }
+
+  /** Adds a listener told of each decision; exceptions it throws are logged, not propagated. */
+  public void addListener(Consumer<Decision> listener) {
+    listeners.add(listener);
+  }
+
+  boolean acquireSignal(Signal signal, KnobTuner<?> tuner) {
+    synchronized (signalOwners) {
+      KnobTuner<?> owner = signalOwners.putIfAbsent(signal, tuner);
+      return owner == null || owner == tuner;
+    }
+  }
+
+  void releaseSignal(Signal signal, KnobTuner<?> tuner) {
+    synchronized (signalOwners) {
+      signalOwners.remove(signal, tuner);
+    }
+  }
+
+  void logApplyFailure(Knob<?> knob, double value, RuntimeException e) {
+    LOG.log(System.Logger.Level.WARNING, "could not set " + knob.name() + " to " + value, e);
+  }
+
+  Mode mode() {
+    return mode.get();
+  }
+
+  Clock clock() {
+    return clock;
+  }
+
+  Judge judge() {
+    return judge;
+  }
+
+  TuningSettings settings() {
+    return settings;
+  }
+}

@@ -1,0 +1,336 @@
+package dev.optimizer.runtime.judge;
+
+import dev.optimizer.api.ArmSummary;
+import dev.optimizer.api.Distribution;
+import dev.optimizer.api.Evidence;
+import dev.optimizer.api.Finding;
+import dev.optimizer.api.Finding.Direction;
+import dev.optimizer.api.Objective;
+import dev.optimizer.api.Verdict;
+import dev.optimizer.api.Window;
+import dev.optimizer.api.internal.Checks;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Compares a trial window with its baseline window and decides: keep, revert or inconclusive.
+ *
+ * <p>Most regressions live in the tail while the median stays put, and most improvements a tuner
+ * finds are shifts of the whole distribution; so the judge runs one test for each, plus one for
+ * errors and, when the objective is throughput, one for throughput:
+ *
+ * <ul>
+ *   <li><b>body</b> — Mann–Whitney U on latencies (tie-corrected), with the Hodges–Lehmann shift
+ *       relative to the baseline median as the effect size;
+ *   <li><b>tail</b> — the threshold τ is the objective's percentile of both arms pooled, so that
+ *       under the null hypothesis both arms exceed it with the same probability; the counts of
+ *       exceedances are compared with Fisher's exact test, and the effect is the ratio of the arms'
+ *       own percentiles;
+ *   <li><b>errors</b> — Fisher's exact test on error counts, with an absolute floor on the rise;
+ *   <li><b>throughput</b> — Mann–Whitney U on per-slice throughput.
+ * </ul>
+ *
+ * <p>A difference counts only when it is both significant and larger than the effect-size floor, so
+ * that huge samples do not turn trivial differences into reverts. The family-wise error rate of a
+ * revert is held to {@code 1 − confidence} by splitting it evenly across the harm tests run
+ * (Bonferroni); a keep needs its single objective test at the same level. Arms smaller than the
+ * minimum give INCONCLUSIVE, never a coin flip.
+ *
+ * <p>Stateless and thread-safe.
+ */
+public final class Judge {
+  private final JudgeSettings settings;
+
+  /** A judge with the given settings. */
+  public Judge(JudgeSettings settings) {
+    this.settings = Checks.notNull("settings", settings);
+  }
+
+  /** The settings this judge applies. */
+  public JudgeSettings settings() {
+    return settings;
+  }
+
+  /** Judges a trial against its baseline for an objective. */
+  public Judgement judge(Window baseline, Window trial, Objective objective) {
+    Checks.notNull("baseline", baseline);
+    Checks.notNull("trial", trial);
+    Checks.notNull("objective", objective);
+    double percentile = objective.percentile();
+    ArmSummary b = ArmSummary.of(baseline, percentile);
+    ArmSummary t = ArmSummary.of(trial, percentile);
+    List<Finding> findings = new ArrayList<>();
+    boolean throughputGoal = objective.goal() == Objective.Goal.MAXIMIZE_THROUGHPUT;
+
+    long nb = baseline.latencyNanos().count();
+    long nt = trial.latencyNanos().count();
+    if (nb < settings.minSamplesPerArm() || nt < settings.minSamplesPerArm()) {
+      return inconclusive(
+          b,
+          t,
+          findings,
+          String.format(
+              Locale.ROOT,
+              "insufficient samples: baseline n=%d, trial n=%d, need >= %d per arm",
+              nb,
+              nt,
+              settings.minSamplesPerArm()));
+    }
+    double[] sb = baseline.throughputSlices();
+    double[] st = trial.throughputSlices();
+    if (throughputGoal
+        && (sb.length < settings.minSlicesPerArm() || st.length < settings.minSlicesPerArm())) {
+      return inconclusive(
+          b,
+          t,
+          findings,
+          String.format(
+              Locale.ROOT,
+              "insufficient throughput slices: baseline %d, trial %d, need >= %d per arm",
+              sb.length,
+              st.length,
+              settings.minSlicesPerArm()));
+    }
+
+    Grouped gb = Grouped.of(baseline.latencyNanos());
+    Grouped gt = Grouped.of(trial.latencyNanos());
+    boolean anyErrors = baseline.errors() + trial.errors() > 0;
+    boolean latencyGoal = !throughputGoal;
+    boolean limit = objective.latencyLimit().isPresent();
+    int harmTests =
+        (anyErrors ? 1 : 0) + (latencyGoal ? 2 : 0) + (throughputGoal ? 1 : 0) + (limit ? 1 : 0);
+    double familyAlpha = 1 - settings.confidence();
+    double harmAlpha = familyAlpha / Math.max(1, harmTests);
+    double keepAlpha = familyAlpha;
+
+    Finding objectiveFinding = null;
+    if (anyErrors) {
+      findings.add(errorTest(baseline, trial, harmAlpha));
+    }
+    if (latencyGoal) {
+      boolean bodyIsObjective = percentile <= 75;
+      Finding body = bodyTest(gb, gt, harmAlpha, bodyIsObjective ? keepAlpha : 0);
+      Finding tail = tailTest(gb, gt, percentile, harmAlpha, bodyIsObjective ? 0 : keepAlpha);
+      findings.add(body);
+      findings.add(tail);
+      objectiveFinding = bodyIsObjective ? body : tail;
+    }
+    if (throughputGoal) {
+      objectiveFinding =
+          throughputTest(
+              Grouped.of(Distribution.of(sb)),
+              Grouped.of(Distribution.of(st)),
+              harmAlpha,
+              keepAlpha);
+      findings.add(objectiveFinding);
+    }
+    if (limit) {
+      findings.add(
+          limitTest(gb, gt, percentile, objective.latencyLimit().get().toNanos(), harmAlpha));
+    }
+
+    for (Finding f : findings) {
+      if (f.direction() == Direction.WORSE) {
+        return new Judgement(Verdict.REVERT, new Evidence(b, t, findings, f.detail()));
+      }
+    }
+    if (objectiveFinding != null && objectiveFinding.direction() == Direction.BETTER) {
+      return new Judgement(Verdict.KEEP, new Evidence(b, t, findings, objectiveFinding.detail()));
+    }
+    return inconclusive(
+        b,
+        t,
+        findings,
+        String.format(
+            Locale.ROOT,
+            "no significant change beyond %.1f%% at confidence %.4g",
+            settings.minEffect() * 100,
+            settings.confidence()));
+  }
+
+  private static Judgement inconclusive(
+      ArmSummary b, ArmSummary t, List<Finding> findings, String reason) {
+    return new Judgement(Verdict.INCONCLUSIVE, new Evidence(b, t, findings, reason));
+  }
+
+  private Finding errorTest(Window baseline, Window trial, double alpha) {
+    long eb = baseline.errors();
+    long et = trial.errors();
+    long nb = baseline.operations();
+    long nt = trial.operations();
+    double p = ExactProportionTest.pTrialHigher(eb, nb, et, nt);
+    double rise = trial.errorRate() - baseline.errorRate();
+    boolean worse = p < alpha && rise >= settings.minErrorRateIncrease();
+    return new Finding(
+        "fisher-exact",
+        "errors",
+        worse ? Direction.WORSE : Direction.NO_CHANGE,
+        p,
+        rise,
+        alpha,
+        String.format(
+            Locale.ROOT,
+            "error rate %.4f%% -> %.4f%% (%d/%d vs %d/%d), p=%.3g",
+            baseline.errorRate() * 100,
+            trial.errorRate() * 100,
+            eb,
+            nb,
+            et,
+            nt,
+            p));
+  }
+
+  private Finding bodyTest(Grouped gb, Grouped gt, double harmAlpha, double keepAlpha) {
+    RankSumTest.Result r = RankSumTest.test(gb, gt);
+    double median = gb.quantile(0.5);
+    double shift = RankSumTest.hodgesLehmannShift(gb, gt);
+    double effect = median > 0 ? shift / median : 0;
+    Direction d = Direction.NO_CHANGE;
+    double p = Math.min(r.pTrialLarger(), r.pTrialSmaller());
+    if (r.pTrialLarger() < harmAlpha && effect >= settings.minEffect()) {
+      d = Direction.WORSE;
+      p = r.pTrialLarger();
+    } else if (r.pTrialSmaller() < keepAlpha && -effect >= settings.minEffect()) {
+      d = Direction.BETTER;
+      p = r.pTrialSmaller();
+    }
+    return new Finding(
+        "mann-whitney-u",
+        "latency",
+        d,
+        p,
+        effect,
+        d == Direction.BETTER ? keepAlpha : harmAlpha,
+        String.format(
+            Locale.ROOT,
+            "latency shift %+.1f%% of the baseline median (Hodges-Lehmann %+.3f ms), z=%.2f, p=%.3g",
+            effect * 100,
+            shift / 1e6,
+            r.z(),
+            p));
+  }
+
+  private Finding tailTest(
+      Grouped gb, Grouped gt, double percentile, double harmAlpha, double keepAlpha) {
+    double q = percentile / 100;
+    String metric = "latency.p" + trim(percentile);
+    double expected = (1 - q) * Math.min(gb.total, gt.total);
+    double pb = gb.quantile(q);
+    double pt = gt.quantile(q);
+    double effect = pb > 0 ? pt / pb - 1 : 0;
+    if (expected < settings.minTailExceedances()) {
+      return new Finding(
+          "tail-exceedance",
+          metric,
+          Direction.NO_CHANGE,
+          1,
+          effect,
+          harmAlpha,
+          String.format(
+              Locale.ROOT,
+              "too few samples for the p%s tail: %.1f expected exceedances per arm, need %d",
+              trim(percentile),
+              expected,
+              settings.minTailExceedances()));
+    }
+    double threshold = Grouped.pooledQuantile(gb, gt, q);
+    long eb = gb.countAbove(threshold);
+    long et = gt.countAbove(threshold);
+    double pHigher = ExactProportionTest.pTrialHigher(eb, gb.total, et, gt.total);
+    double pLower = ExactProportionTest.pTrialLower(eb, gb.total, et, gt.total);
+    Direction d = Direction.NO_CHANGE;
+    double p = Math.min(pHigher, pLower);
+    if (pHigher < harmAlpha && effect >= settings.minEffect()) {
+      d = Direction.WORSE;
+      p = pHigher;
+    } else if (pLower < keepAlpha && -effect >= settings.minEffect()) {
+      d = Direction.BETTER;
+      p = pLower;
+    }
+    return new Finding(
+        "tail-exceedance",
+        metric,
+        d,
+        p,
+        effect,
+        d == Direction.BETTER ? keepAlpha : harmAlpha,
+        String.format(
+            Locale.ROOT,
+            "p%s %.3f ms -> %.3f ms (%+.1f%%); above pooled %.3f ms: %d/%d vs %d/%d, p=%.3g",
+            trim(percentile),
+            pb / 1e6,
+            pt / 1e6,
+            effect * 100,
+            threshold / 1e6,
+            eb,
+            gb.total,
+            et,
+            gt.total,
+            p));
+  }
+
+  private Finding throughputTest(Grouped gb, Grouped gt, double harmAlpha, double keepAlpha) {
+    RankSumTest.Result r = RankSumTest.test(gb, gt);
+    double median = gb.quantile(0.5);
+    double shift = RankSumTest.hodgesLehmannShift(gb, gt);
+    double effect = median > 0 ? shift / median : 0;
+    Direction d = Direction.NO_CHANGE;
+    double p = Math.min(r.pTrialLarger(), r.pTrialSmaller());
+    if (r.pTrialSmaller() < harmAlpha && -effect >= settings.minEffect()) {
+      d = Direction.WORSE;
+      p = r.pTrialSmaller();
+    } else if (r.pTrialLarger() < keepAlpha && effect >= settings.minEffect()) {
+      d = Direction.BETTER;
+      p = r.pTrialLarger();
+    }
+    return new Finding(
+        "mann-whitney-u",
+        "throughput",
+        d,
+        p,
+        effect,
+        d == Direction.BETTER ? keepAlpha : harmAlpha,
+        String.format(
+            Locale.ROOT,
+            "throughput %.1f/s -> %.1f/s per slice (shift %+.1f%%), z=%.2f, p=%.3g",
+            median,
+            gt.quantile(0.5),
+            effect * 100,
+            r.z(),
+            p));
+  }
+
+  private Finding limitTest(
+      Grouped gb, Grouped gt, double percentile, double limitNanos, double alpha) {
+    double pt = gt.quantile(percentile / 100);
+    long eb = gb.countAbove(limitNanos);
+    long et = gt.countAbove(limitNanos);
+    double p = ExactProportionTest.pTrialHigher(eb, gb.total, et, gt.total);
+    boolean worse = pt > limitNanos && p < alpha;
+    return new Finding(
+        "fisher-exact",
+        "latency.limit",
+        worse ? Direction.WORSE : Direction.NO_CHANGE,
+        p,
+        limitNanos > 0 ? pt / limitNanos - 1 : 0,
+        alpha,
+        String.format(
+            Locale.ROOT,
+            "p%s %.3f ms against a limit of %.3f ms; above the limit %d/%d vs %d/%d, p=%.3g",
+            trim(percentile),
+            pt / 1e6,
+            limitNanos / 1e6,
+            eb,
+            gb.total,
+            et,
+            gt.total,
+            p));
+  }
+
+  private static String trim(double percentile) {
+    return percentile == Math.rint(percentile)
+        ? Long.toString((long) percentile)
+        : Double.toString(percentile);
+  }
+}
