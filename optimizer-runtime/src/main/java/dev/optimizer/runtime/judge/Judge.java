@@ -98,20 +98,35 @@ public final class Judge {
     boolean anyErrors = baseline.errors() + trial.errors() > 0;
     boolean latencyGoal = !throughputGoal;
     boolean limit = objective.latencyLimit().isPresent();
-    int harmTests =
-        (anyErrors ? 1 : 0) + (latencyGoal ? 2 : 0) + (throughputGoal ? 1 : 0) + (limit ? 1 : 0);
+    // Weighted Bonferroni: the objective's own test gets half of the family's alpha, the guards
+    // (errors, the other latency test, a latency limit) share the other half. The family-wise
+    // error rate of a revert stays within 1 - confidence, and the test that matters most is not
+    // diluted by guards that rarely fire.
+    int guards = (anyErrors ? 1 : 0) + (latencyGoal ? 1 : 0) + (limit ? 1 : 0);
     double familyAlpha = 1 - settings.confidence();
-    double harmAlpha = familyAlpha / Math.max(1, harmTests);
+    double objectiveAlpha = guards == 0 ? familyAlpha : familyAlpha / 2;
+    double guardAlpha = guards == 0 ? 0 : familyAlpha / 2 / guards;
     double keepAlpha = familyAlpha;
 
     Finding objectiveFinding = null;
     if (anyErrors) {
-      findings.add(errorTest(baseline, trial, harmAlpha));
+      findings.add(errorTest(baseline, trial, guardAlpha));
     }
     if (latencyGoal) {
       boolean bodyIsObjective = percentile <= 75;
-      Finding body = bodyTest(gb, gt, harmAlpha, bodyIsObjective ? keepAlpha : 0);
-      Finding tail = tailTest(gb, gt, percentile, harmAlpha, bodyIsObjective ? 0 : keepAlpha);
+      Finding body =
+          bodyTest(
+              gb,
+              gt,
+              bodyIsObjective ? objectiveAlpha : guardAlpha,
+              bodyIsObjective ? keepAlpha : 0);
+      Finding tail =
+          tailTest(
+              gb,
+              gt,
+              percentile,
+              bodyIsObjective ? guardAlpha : objectiveAlpha,
+              bodyIsObjective ? 0 : keepAlpha);
       findings.add(body);
       findings.add(tail);
       objectiveFinding = bodyIsObjective ? body : tail;
@@ -121,13 +136,13 @@ public final class Judge {
           throughputTest(
               Grouped.of(Distribution.of(sb)),
               Grouped.of(Distribution.of(st)),
-              harmAlpha,
+              objectiveAlpha,
               keepAlpha);
       findings.add(objectiveFinding);
     }
     if (limit) {
       findings.add(
-          limitTest(gb, gt, percentile, objective.latencyLimit().get().toNanos(), harmAlpha));
+          limitTest(gb, gt, percentile, objective.latencyLimit().get().toNanos(), guardAlpha));
     }
 
     for (Finding f : findings) {
