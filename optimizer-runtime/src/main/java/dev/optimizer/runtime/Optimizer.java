@@ -15,6 +15,8 @@ import dev.optimizer.runtime.internal.Telemetry;
 import dev.optimizer.runtime.internal.TuningEngine;
 import dev.optimizer.runtime.judge.Judge;
 import dev.optimizer.runtime.judge.JudgeSettings;
+import dev.optimizer.runtime.platform.PlatformInfo;
+import dev.optimizer.runtime.platform.PlatformProbe;
 import dev.optimizer.runtime.tuning.TuningSettings;
 import dev.optimizer.runtime.tuning.TuningState;
 import io.opentelemetry.api.GlobalOpenTelemetry;
@@ -69,6 +71,7 @@ public final class Optimizer implements AutoCloseable {
   private final List<Recommendation> recommendations = new ArrayList<>();
   private final Deque<AutoCloseable> closeables = new ArrayDeque<>();
   private final ScheduledFuture<?> tuningTask;
+  private final PlatformInfo platform;
   private volatile Mode mode;
   private volatile boolean closed;
 
@@ -78,6 +81,7 @@ public final class Optimizer implements AutoCloseable {
     this.ticker = b.ticker;
     this.mode = b.mode;
     this.tuningSettings = b.tuningSettings;
+    this.platform = b.platformProbe.probe();
     this.judge = new Judge(b.judgeSettings);
     this.engine = new TuningEngine(() -> mode, clock, ticker, judge, tuningSettings);
     this.telemetry = new Telemetry(openTelemetry, this::knobsView);
@@ -144,6 +148,14 @@ public final class Optimizer implements AutoCloseable {
    */
   public void setMode(Mode mode) {
     this.mode = Checks.notNull("mode", mode);
+  }
+
+  /**
+   * What this process runs on — CPU and memory limits, container, Kubernetes, cloud — read once
+   * when the optimizer was built, without network calls.
+   */
+  public PlatformInfo platform() {
+    return platform;
   }
 
   /** The judge every trial goes through. */
@@ -393,6 +405,7 @@ public final class Optimizer implements AutoCloseable {
     private Mode mode = Mode.AUTO;
     private JudgeSettings judgeSettings = JudgeSettings.defaults();
     private TuningSettings tuningSettings = TuningSettings.defaults();
+    private PlatformProbe platformProbe = PlatformProbe.create();
     private final java.util.Set<String> given = new java.util.HashSet<>();
 
     private Builder() {}
@@ -460,6 +473,16 @@ public final class Optimizer implements AutoCloseable {
     public Builder tuning(TuningSettings tuningSettings) {
       once("tuning");
       this.tuningSettings = Checks.notNull("tuning", tuningSettings);
+      return this;
+    }
+
+    /**
+     * The probe that reads the platform once at build time; one of this machine if not given. Tests
+     * pass a probe over a fake file tree.
+     */
+    public Builder platformProbe(PlatformProbe platformProbe) {
+      once("platformProbe");
+      this.platformProbe = Checks.notNull("platformProbe", platformProbe);
       return this;
     }
 

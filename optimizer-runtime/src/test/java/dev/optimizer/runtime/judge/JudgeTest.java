@@ -1,0 +1,163 @@
+package dev.optimizer.runtime.judge;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.optimizer.api.Finding;
+import dev.optimizer.api.Objective;
+import dev.optimizer.api.Verdict;
+import dev.optimizer.api.Window;
+import java.time.Duration;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class JudgeTest {
+  private final Judge judge = new Judge(JudgeSettings.defaults());
+  private final Objective p99 = Objective.minimizeLatency(99);
+
+  @Test
+  void revertsAWholeDistributionShift() {
+    SplittableRandom r = new SplittableRandom(1);
+    Judgement j =
+        judge.judge(Samples.window(r, 4000, v -> v), Samples.window(r, 4000, v -> v * 1.3), p99);
+    assertThat(j.verdict()).isEqualTo(Verdict.REVERT);
+    assertThat(j.evidence().findings())
+        .anySatisfy(
+            f -> {
+              assertThat(f.metric()).isEqualTo("latency");
+              assertThat(f.direction()).isEqualTo(Finding.Direction.WORSE);
+            });
+  }
+
+  @Test
+  void revertsATailRegressionWhoseMedianIsUnchanged() {
+    SplittableRandom r = new SplittableRandom(2);
+    // Values above ~p90 (20 ms for median 10, sigma 0.5: z = 1.386) doubled; the median stays.
+    Judgement j =
+        judge.judge(
+            Samples.window(r, 8000, v -> v), Samples.window(r, 8000, v -> v > 20 ? v * 2 : v), p99);
+    assertThat(j.verdict()).isEqualTo(Verdict.REVERT);
+    assertThat(j.evidence().reason()).startsWith("p99");
+    assertThat(j.evidence().trial().p50Millis())
+        .isCloseTo(
+            j.evidence().baseline().p50Millis(),
+            org.assertj.core.data.Percentage.withPercentage(5));
+  }
+
+  @Test
+  void keepsAnImprovementOfTheObjectivePercentile() {
+    SplittableRandom r = new SplittableRandom(3);
+    Judgement j =
+        judge.judge(Samples.window(r, 8000, v -> v), Samples.window(r, 8000, v -> v * 0.7), p99);
+    assertThat(j.verdict()).isEqualTo(Verdict.KEEP);
+  }
+
+  @Test
+  void keepsAMedianImprovementWhenTheObjectiveIsTheMedian() {
+    SplittableRandom r = new SplittableRandom(4);
+    Judgement j =
+        judge.judge(
+            Samples.window(r, 2000, v -> v),
+            Samples.window(r, 2000, v -> v * 0.8),
+            Objective.minimizeLatency(50));
+    assertThat(j.verdict()).isEqualTo(Verdict.KEEP);
+    assertThat(j.evidence().reason()).startsWith("latency shift");
+  }
+
+  @Test
+  void isInconclusiveWithTooFewSamplesAndSaysSo() {
+    SplittableRandom r = new SplittableRandom(5);
+    Judgement j =
+        judge.judge(Samples.window(r, 100, v -> v), Samples.window(r, 100, v -> v * 3), p99);
+    assertThat(j.verdict()).isEqualTo(Verdict.INCONCLUSIVE);
+    assertThat(j.evidence().reason())
+        .isEqualTo("insufficient samples: baseline n=100, trial n=100, need >= 500 per arm");
+  }
+
+  @Test
+  void ignoresSignificantButTinyShiftsBelowTheEffectFloor() {
+    SplittableRandom r = new SplittableRandom(6);
+    // 2% slower with 50k samples per arm: significant, but under the 5% floor.
+    Judgement j =
+        judge.judge(
+            Samples.window(r, 50_000, v -> v), Samples.window(r, 50_000, v -> v * 1.02), p99);
+    assertThat(j.verdict()).isEqualTo(Verdict.INCONCLUSIVE);
+  }
+
+  @Test
+  void revertsAnErrorSpikeEvenWhenLatencyImproves() {
+    SplittableRandom r = new SplittableRandom(7);
+    Window base = Samples.window(r, 3000, 10, 0.5, 0, 0.001, v -> v);
+    Window trial = Samples.window(r, 3000, 10, 0.5, 0, 0.03, v -> v * 0.7);
+    Judgement j = judge.judge(base, trial, p99);
+    assertThat(j.verdict()).isEqualTo(Verdict.REVERT);
+    assertThat(j.evidence().reason()).startsWith("error rate");
+  }
+
+  @Test
+  void handlesHeavilyTiedLatencies() {
+    SplittableRandom r = new SplittableRandom(8);
+    // Latencies on a 5 ms grid: almost everything ties.
+    Window base = Samples.window(r, 3000, 10, 0.3, 5, 0, v -> v);
+    Window same = Samples.window(r, 3000, 10, 0.3, 5, 0, v -> v);
+    assertThat(judge.judge(base, same, p99).verdict()).isNotEqualTo(Verdict.REVERT);
+    Window slower = Samples.window(r, 3000, 10, 0.3, 5, 0, v -> v * 1.5);
+    assertThat(judge.judge(base, slower, p99).verdict()).isEqualTo(Verdict.REVERT);
+  }
+
+  @Test
+  void judgesThroughputForAThroughputObjective() {
+    SplittableRandom r = new SplittableRandom(9);
+    Objective tput = Objective.maximizeThroughput();
+    Window base = Samples.throughputWindow(r, 12, 100, 0.03);
+    assertThat(judge.judge(base, Samples.throughputWindow(r, 12, 130, 0.03), tput).verdict())
+        .isEqualTo(Verdict.KEEP);
+    assertThat(judge.judge(base, Samples.throughputWindow(r, 12, 70, 0.03), tput).verdict())
+        .isEqualTo(Verdict.REVERT);
+    assertThat(judge.judge(base, Samples.throughputWindow(r, 12, 101, 0.03), tput).verdict())
+        .isEqualTo(Verdict.INCONCLUSIVE);
+  }
+
+  @Test
+  void throughputObjectiveNeedsEnoughSlices() {
+    SplittableRandom r = new SplittableRandom(10);
+    Judgement j =
+        judge.judge(
+            Samples.throughputWindow(r, 3, 100, 0.01),
+            Samples.throughputWindow(r, 3, 200, 0.01),
+            Objective.maximizeThroughput());
+    assertThat(j.verdict()).isEqualTo(Verdict.INCONCLUSIVE);
+    assertThat(j.evidence().reason()).contains("insufficient throughput slices");
+  }
+
+  @Test
+  void revertsATrialThatBreachesTheLatencyLimit() {
+    SplittableRandom r = new SplittableRandom(11);
+    Objective limited = Objective.maximizeThroughput().withLatencyLimit(99, Duration.ofMillis(40));
+    Window base = Samples.window(r, 3000, v -> v);
+    Window slow = Samples.window(r, 3000, v -> v * 2);
+    Judgement j = judge.judge(withSlices(base, 100), withSlices(slow, 140), limited);
+    assertThat(j.verdict()).isEqualTo(Verdict.REVERT);
+    assertThat(j.evidence().reason()).contains("against a limit of 40.000 ms");
+  }
+
+  private static Window withSlices(Window w, double perSlice) {
+    double[] s = new double[10];
+    java.util.Arrays.fill(s, perSlice);
+    for (int i = 0; i < s.length; i++) {
+      s[i] += i; // not all tied
+    }
+    return new Window(
+        w.startNanos(), w.endNanos(), w.latencyNanos(), w.operations(), w.errors(), s, w.gauges());
+  }
+
+  @Test
+  void settingsAreCheckedWithClearMessages() {
+    assertThatThrownBy(() -> JudgeSettings.builder().confidence(1.0))
+        .hasMessage("confidence must be in [0.5, 0.9999], but was 1.0");
+    assertThatThrownBy(() -> JudgeSettings.builder().minSamplesPerArm(5))
+        .hasMessage("minSamplesPerArm must be in [20, 1000000000], but was 5");
+    assertThatThrownBy(() -> JudgeSettings.builder().minEffect(-0.1))
+        .hasMessage("minEffect must be in [0.0, 1.0], but was -0.1");
+  }
+}
