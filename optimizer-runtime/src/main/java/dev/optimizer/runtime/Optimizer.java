@@ -269,7 +269,8 @@ public final class Optimizer implements AutoCloseable {
     for (Knob<?> k : knobsView()) {
       snapshots.add(k.snapshot());
     }
-    return new Report(clock.instant(), mode, snapshots, decisions(), recommendations(), Map.of());
+    return new Report(
+        clock.instant(), mode, snapshots, decisions(), recommendations(), platform.attributes());
   }
 
   /** Registers something to close when this optimizer closes (in reverse order). */

@@ -124,7 +124,8 @@ final class KnobTuner<T extends Comparable<? super T>> {
     if (elapsed < engine.settings().minWindow().toNanos()) {
       return null;
     }
-    if (cursor.operations() < engine.judge().settings().minSamplesPerArm()) {
+    long needed = engine.judge().requiredSamplesPerArm(objective);
+    if (cursor.operations() < needed) {
       if (elapsed >= engine.settings().maxWindow().toNanos()) {
         if (phase == Phase.TRIAL) {
           return cursor.read(); // the judge will call it inconclusive: too few samples
@@ -136,7 +137,7 @@ final class KnobTuner<T extends Comparable<? super T>> {
                 "signal too sparse: %d operations in %ds, the judge needs %d",
                 cursor.operations(),
                 elapsed / 1_000_000_000L,
-                engine.judge().settings().minSamplesPerArm()));
+                needed));
         phase = Phase.WAITING;
       }
       return null;

@@ -52,6 +52,20 @@ public final class Judge {
     return settings;
   }
 
+  /**
+   * The latency samples each arm needs for every test the objective calls for: the minimum per arm,
+   * and enough for {@code minTailExceedances} values beyond the objective's percentile.
+   */
+  public long requiredSamplesPerArm(Objective objective) {
+    if (objective.goal() != Objective.Goal.MINIMIZE_LATENCY || objective.percentile() <= 75) {
+      return settings.minSamplesPerArm();
+    }
+    double beyond = 1 - objective.percentile() / 100;
+    long forTail =
+        (long) Math.ceil(settings.minTailExceedances() / beyond - 1e-6); // 1 - 0.999 is inexact
+    return Math.max(settings.minSamplesPerArm(), forTail);
+  }
+
   /** Judges a trial against its baseline for an objective. */
   public Judgement judge(Window baseline, Window trial, Objective objective) {
     Checks.notNull("baseline", baseline);
@@ -114,12 +128,17 @@ public final class Judge {
     }
     if (latencyGoal) {
       boolean bodyIsObjective = percentile <= 75;
+      // With too few samples to test the tail itself, a significant improvement of the whole
+      // distribution (with the tail's point estimate not worse) is the best evidence of a better
+      // tail there is; harm is still caught by the body test.
+      boolean tailAbstains =
+          (1 - percentile / 100) * Math.min(nb, nt) < settings.minTailExceedances();
       Finding body =
           bodyTest(
               gb,
               gt,
               bodyIsObjective ? objectiveAlpha : guardAlpha,
-              bodyIsObjective ? keepAlpha : 0);
+              bodyIsObjective || tailAbstains ? keepAlpha : 0);
       Finding tail =
           tailTest(
               gb,
@@ -129,7 +148,7 @@ public final class Judge {
               bodyIsObjective ? 0 : keepAlpha);
       findings.add(body);
       findings.add(tail);
-      objectiveFinding = bodyIsObjective ? body : tail;
+      objectiveFinding = bodyIsObjective || (tailAbstains && tail.effect() <= 0) ? body : tail;
     }
     if (throughputGoal) {
       objectiveFinding =

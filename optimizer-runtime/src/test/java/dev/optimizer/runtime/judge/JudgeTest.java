@@ -152,6 +152,23 @@ class JudgeTest {
   }
 
   @Test
+  void requiresEnoughSamplesForTheObjectivesTail() {
+    assertThat(judge.requiredSamplesPerArm(Objective.minimizeLatency(99))).isEqualTo(1000);
+    assertThat(judge.requiredSamplesPerArm(Objective.minimizeLatency(99.9))).isEqualTo(10_000);
+    assertThat(judge.requiredSamplesPerArm(Objective.minimizeLatency(50))).isEqualTo(500);
+    assertThat(judge.requiredSamplesPerArm(Objective.maximizeThroughput())).isEqualTo(500);
+  }
+
+  @Test
+  void keepsAWholeDistributionImprovementWhenTheTailCannotBeTestedYet() {
+    SplittableRandom r = new SplittableRandom(12);
+    Judgement j =
+        judge.judge(Samples.window(r, 900, v -> v), Samples.window(r, 900, v -> v * 0.7), p99);
+    assertThat(j.verdict()).isEqualTo(Verdict.KEEP);
+    assertThat(j.evidence().reason()).startsWith("latency shift");
+  }
+
+  @Test
   void settingsAreCheckedWithClearMessages() {
     assertThatThrownBy(() -> JudgeSettings.builder().confidence(1.0))
         .hasMessage("confidence must be in [0.5, 0.9999], but was 1.0");

@@ -1,0 +1,272 @@
+package dev.optimizer.testing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.optimizer.api.Decision;
+import dev.optimizer.api.Knob;
+import dev.optimizer.api.Mode;
+import dev.optimizer.api.Objective;
+import dev.optimizer.api.Verdict;
+import dev.optimizer.runtime.Optimizer;
+import dev.optimizer.runtime.control.HillClimbController;
+import dev.optimizer.runtime.judge.JudgeSettings;
+import dev.optimizer.runtime.signal.LatencySignal;
+import dev.optimizer.runtime.tuning.TuningSettings;
+import dev.optimizer.runtime.tuning.TuningState;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.function.IntToDoubleFunction;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The tuning engine end to end, in manual time: a synthetic service whose latency depends on a
+ * knob, driven through the real Optimizer, signal, controller and judge.
+ */
+class TuningEngineTest {
+  private static final Duration SECOND = Duration.ofSeconds(1);
+
+  private final OptimizerTestKit kit =
+      OptimizerTestKit.builder()
+          .judge(JudgeSettings.builder().minSamplesPerArm(500).build())
+          .tuning(
+              TuningSettings.builder()
+                  .minWindow(Duration.ofSeconds(5))
+                  .maxWindow(Duration.ofSeconds(30))
+                  .settle(SECOND)
+                  .maxBackoffWindows(2)
+                  .build())
+          .build();
+  private final SplittableRandom random = new SplittableRandom(7);
+  private final LatencySignal signal =
+      LatencySignal.builder("service").ticker(kit.time().ticker()).build();
+
+  @AfterEach
+  void close() {
+    kit.close();
+  }
+
+  /** Records one second of traffic: {@code rate} calls whose median latency depends on the knob. */
+  private void traffic(
+      Knob<Integer> knob, int rate, IntToDoubleFunction medianMillis, double errorRate) {
+    double median = medianMillis.applyAsDouble(knob.value());
+    for (int i = 0; i < rate; i++) {
+      kit.time().advanceNanos(1_000_000_000L / rate - 1);
+      long nanos = (long) (median * 1e6 * Math.exp(0.3 * random.nextGaussian()));
+      signal.record(nanos, random.nextDouble() < errorRate);
+    }
+  }
+
+  private List<Decision> run(
+      Knob<Integer> knob, int seconds, int rate, IntToDoubleFunction median, double errorRate) {
+    List<Decision> decisions = new ArrayList<>();
+    List<Integer> seen = new ArrayList<>();
+    decisions.addAll(
+        kit.runFor(
+            Duration.ofSeconds(seconds),
+            SECOND,
+            step -> {
+              seen.add(knob.value());
+              traffic(knob, rate, median, errorRate);
+            }));
+    for (int v : seen) {
+      assertThat(v).isBetween(knob.min(), knob.max());
+    }
+    return decisions;
+  }
+
+  private Knob<Integer> knob(int initial) {
+    return Knob.ofInt("service.concurrency", initial).range(1, 64).maxStep(8).build();
+  }
+
+  @Test
+  void keepsAChangeThatLowersTheObjectiveLatency() {
+    Knob<Integer> k = knob(8);
+    kit.optimizer()
+        .tune(k, signal)
+        .controller(new HillClimbController())
+        .objective(Objective.minimizeLatency(99))
+        .start();
+    // Latency halves with every 4 steps of the knob towards 32.
+    List<Decision> decisions = run(k, 40, 300, v -> 10 * Math.pow(2, Math.abs(32 - v) / 4.0), 0);
+    assertThat(decisions).isNotEmpty();
+    Decision first = decisions.get(0);
+    assertThat(first.verdict()).as(first.evidence().toString()).isEqualTo(Verdict.KEEP);
+    assertThat(first.kept()).isTrue();
+    assertThat(first.toNumber()).isGreaterThan(first.fromNumber());
+    assertThat(k.value()).isGreaterThan(8);
+    assertThat(first.evidence().baseline().operations()).isGreaterThanOrEqualTo(500);
+  }
+
+  @Test
+  void revertsAChangeThatMakesLatencyWorse() {
+    Knob<Integer> k = knob(8);
+    kit.optimizer()
+        .tune(k, signal)
+        .controller(new HillClimbController(+1, 0.5))
+        .objective(Objective.minimizeLatency(99))
+        .start();
+    // Latency grows with the knob: every upward move hurts.
+    List<Decision> decisions = run(k, 20, 300, v -> 5 + v, 0);
+    assertThat(decisions).isNotEmpty();
+    Decision first = decisions.get(0);
+    assertThat(first.verdict()).isEqualTo(Verdict.REVERT);
+    assertThat(first.kept()).isFalse();
+    assertThat(first.to()).isEqualTo("12");
+    assertThat(k.value()).isLessThanOrEqualTo(8);
+  }
+
+  @Test
+  void freezesWhileTheErrorRateExceedsTheLimit() {
+    Knob<Integer> k = knob(8);
+    kit.optimizer()
+        .tune(k, signal)
+        .objective(Objective.minimizeLatency(99).withMaxErrorRate(0.01))
+        .start();
+    List<Decision> decisions = run(k, 60, 300, v -> 5 + Math.abs(32 - v), 0.2);
+    assertThat(decisions).isEmpty();
+    assertThat(k.value()).isEqualTo(8);
+    TuningState state = kit.optimizer().tuningStates().get(0);
+    assertThat(state.phase()).isEqualTo(TuningState.Phase.WAITING);
+    assertThat(state.detail()).startsWith("frozen: error rate");
+  }
+
+  @Test
+  void waitsWhileTheSignalIsTooSparse() {
+    Knob<Integer> k = knob(8);
+    kit.optimizer().tune(k, signal).objective(Objective.minimizeLatency(99)).start();
+    List<Decision> decisions = run(k, 90, 5, v -> 10, 0);
+    assertThat(decisions).isEmpty();
+    assertThat(kit.optimizer().tuningStates().get(0).detail()).startsWith("signal too sparse");
+  }
+
+  @Test
+  void leavesAPinnedKnobAlone() {
+    Knob<Integer> k = knob(8);
+    kit.optimizer().tune(k, signal).objective(Objective.minimizeLatency(99)).start();
+    kit.pin(k, 10);
+    List<Decision> decisions = run(k, 60, 300, v -> 5 + Math.abs(32 - v), 0);
+    assertThat(decisions).isEmpty();
+    assertThat(k.value()).isEqualTo(10);
+    assertThat(kit.optimizer().tuningStates().get(0).phase()).isEqualTo(TuningState.Phase.PAUSED);
+  }
+
+  @Test
+  void leavingAutoModeDuringATrialRestoresThePreviousValue() {
+    Knob<Integer> k = knob(8);
+    kit.optimizer().tune(k, signal).objective(Objective.minimizeLatency(99)).start();
+    // Run until a trial value is applied.
+    for (int i = 0; i < 30 && k.value() == 8; i++) {
+      traffic(k, 300, v -> 5 + Math.abs(32 - v), 0);
+      kit.tick(Duration.ofMillis(1));
+    }
+    assertThat(k.value()).isNotEqualTo(8);
+    kit.optimizer().setMode(Mode.OBSERVE);
+    kit.tick(SECOND);
+    assertThat(k.value()).isEqualTo(8);
+    assertThat(kit.decisions()).isEmpty();
+  }
+
+  @Test
+  void inconclusiveTrialsTowardsTheCheaperSideAreKept() {
+    Knob<Integer> k = knob(32);
+    kit.optimizer()
+        .tune(k, signal)
+        .controller(new HillClimbController(-1, 0.5))
+        .objective(Objective.minimizeLatency(99).withPreference(Objective.Preference.LOWER))
+        .start();
+    // Latency does not depend on the knob at all: a smaller value costs nothing.
+    List<Decision> decisions = run(k, 40, 300, v -> 10, 0);
+    assertThat(decisions).isNotEmpty();
+    assertThat(decisions.get(0).verdict()).isEqualTo(Verdict.INCONCLUSIVE);
+    assertThat(decisions.get(0).kept()).isTrue();
+    assertThat(k.value()).isLessThan(32);
+  }
+
+  @Test
+  void decisionsAreCountedAndKnobValuesReported() {
+    Knob<Integer> k = knob(8);
+    kit.optimizer().tune(k, signal).objective(Objective.minimizeLatency(99)).start();
+    List<Decision> decisions = run(k, 40, 300, v -> 5 + Math.abs(32 - v), 0);
+    assertThat(decisions).isNotEmpty();
+    long counted =
+        kit.counter(
+            "optimizer.decisions",
+            Attributes.of(AttributeKey.stringKey("optimizer.knob.name"), "service.concurrency"));
+    assertThat(counted).isEqualTo(decisions.size());
+    assertThat(
+            kit.gauge(
+                "optimizer.knob.value",
+                Attributes.of(
+                    AttributeKey.stringKey("optimizer.knob.name"), "service.concurrency")))
+        .contains((double) k.value());
+  }
+
+  @Test
+  void reportCarriesKnobsDecisionsAndPlatform() {
+    Knob<Integer> k = knob(8);
+    kit.optimizer().tune(k, signal).objective(Objective.minimizeLatency(99)).start();
+    run(k, 40, 300, v -> 5 + Math.abs(32 - v), 0);
+    var report = kit.optimizer().report();
+    assertThat(report.knobs()).extracting(s -> s.name()).containsExactly("service.concurrency");
+    assertThat(report.decisions()).isNotEmpty();
+    assertThat(report.platform()).containsKey("optimizer.platform.cpus.effective");
+    assertThat(report.toJson()).contains("\"knob\": \"service.concurrency\"");
+    assertThat(report.toMarkdown()).contains("| service.concurrency |");
+  }
+
+  @Test
+  void aKnobCannotBeTunedTwiceAndNamesAreUnique() {
+    Knob<Integer> k = knob(8);
+    kit.optimizer().tune(k, signal).start();
+    assertThatThrownBy(() -> kit.optimizer().tune(k, signal).start())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("service.concurrency");
+    assertThatThrownBy(() -> kit.optimizer().register(knob(3)))
+        .hasMessage("a knob named service.concurrency is already registered");
+  }
+
+  @Test
+  void builderRefusesASettingGivenTwice() {
+    assertThatThrownBy(() -> Optimizer.builder().mode(Mode.AUTO).mode(Mode.OFF))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("mode was already set");
+  }
+
+  @Test
+  void closeStopsTheTuningThreadItStarted() throws Exception {
+    Optimizer optimizer =
+        Optimizer.builder()
+            .openTelemetry(io.opentelemetry.api.OpenTelemetry.noop())
+            .tuning(TuningSettings.builder().tickInterval(Duration.ofMillis(5)).build())
+            .build();
+    AutoCloseable resource = () -> {};
+    boolean[] closed = {false};
+    optimizer.onClose(() -> closed[0] = true);
+    assertThat(tunerThreads()).isNotEmpty();
+    optimizer.close();
+    optimizer.close(); // idempotent
+    assertThat(closed[0]).isTrue();
+    for (Thread t : tunerThreads()) {
+      t.join(5_000);
+      assertThat(t.isAlive()).isFalse();
+    }
+    assertThatThrownBy(() -> optimizer.onClose(resource)).hasMessage("optimizer is closed");
+  }
+
+  private static List<Thread> tunerThreads() {
+    List<Thread> threads = new ArrayList<>();
+    for (Thread t : Thread.getAllStackTraces().keySet()) {
+      if (t.getName().equals("optimizer-tuner") && t.isAlive()) {
+        assertThat(t.isDaemon()).isTrue();
+        threads.add(t);
+      }
+    }
+    return threads;
+  }
+}
