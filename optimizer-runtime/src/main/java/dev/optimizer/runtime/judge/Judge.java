@@ -28,7 +28,9 @@ import java.util.Locale;
  *       exceedances are compared with Fisher's exact test, and the effect is the ratio of the arms'
  *       own percentiles;
  *   <li><b>errors</b> — Fisher's exact test on error counts, with an absolute floor on the rise;
- *   <li><b>throughput</b> — Mann–Whitney U on per-slice throughput.
+ *   <li><b>throughput</b> — Mann–Whitney U on per-slice throughput; with a throughput objective the
+ *       body test on latency is a guard too: the same throughput at a higher latency is a
+ *       regression, a real throughput gain may cost latency (bounded by a latency limit).
  * </ul>
  *
  * <p>A difference counts only when it is both significant and larger than the effect-size floor, so
@@ -116,7 +118,7 @@ public final class Judge {
     // (errors, the other latency test, a latency limit) share the other half. The family-wise
     // error rate of a revert stays within 1 - confidence, and the test that matters most is not
     // diluted by guards that rarely fire.
-    int guards = (anyErrors ? 1 : 0) + (latencyGoal ? 1 : 0) + (limit ? 1 : 0);
+    int guards = (anyErrors ? 1 : 0) + 1 + (limit ? 1 : 0); // errors, latency body, limit
     double familyAlpha = 1 - settings.confidence();
     double objectiveAlpha = guards == 0 ? familyAlpha : familyAlpha / 2;
     double guardAlpha = guards == 0 ? 0 : familyAlpha / 2 / guards;
@@ -150,7 +152,12 @@ public final class Judge {
       findings.add(tail);
       objectiveFinding = bodyIsObjective || (tailAbstains && tail.effect() <= 0) ? body : tail;
     }
+    Finding latencyGuard = null;
     if (throughputGoal) {
+      // Same throughput at a higher latency is worse (an oversized pool queues without serving
+      // more); a real throughput gain may cost latency, which the latency limit bounds.
+      latencyGuard = bodyTest(gb, gt, guardAlpha, 0);
+      findings.add(latencyGuard);
       objectiveFinding =
           throughputTest(
               Grouped.of(Distribution.of(sb)),
@@ -164,8 +171,10 @@ public final class Judge {
           limitTest(gb, gt, percentile, objective.latencyLimit().get().toNanos(), guardAlpha));
     }
 
+    boolean objectiveBetter =
+        objectiveFinding != null && objectiveFinding.direction() == Direction.BETTER;
     for (Finding f : findings) {
-      if (f.direction() == Direction.WORSE) {
+      if (f.direction() == Direction.WORSE && !(f == latencyGuard && objectiveBetter)) {
         return new Judgement(Verdict.REVERT, new Evidence(b, t, findings, f.detail()));
       }
     }

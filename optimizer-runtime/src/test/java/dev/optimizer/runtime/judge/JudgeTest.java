@@ -119,6 +119,20 @@ class JudgeTest {
   }
 
   @Test
+  void sameThroughputAtAHigherLatencyIsARegression() {
+    SplittableRandom r = new SplittableRandom(13);
+    Objective tput = Objective.maximizeThroughput();
+    Window base = withSlices(Samples.window(r, 3000, v -> v), 100);
+    Window queued = withSlices(Samples.window(r, 3000, v -> v * 2), 100);
+    Judgement j = judge.judge(base, queued, tput);
+    assertThat(j.verdict()).isEqualTo(Verdict.REVERT);
+    assertThat(j.evidence().reason()).startsWith("latency shift");
+    // ... but a real throughput gain may cost latency.
+    Window faster = withSlices(Samples.window(r, 3000, v -> v * 2), 160);
+    assertThat(judge.judge(base, faster, tput).verdict()).isEqualTo(Verdict.KEEP);
+  }
+
+  @Test
   void throughputObjectiveNeedsEnoughSlices() {
     SplittableRandom r = new SplittableRandom(10);
     Judgement j =
