@@ -224,34 +224,69 @@ public final class Judge {
             p));
   }
 
+  /** Mann–Whitney U on latencies: larger is worse. */
   private Finding bodyTest(Grouped gb, Grouped gt, double harmAlpha, double keepAlpha) {
+    Shift s = shift(gb, gt, true, harmAlpha, keepAlpha);
+    return new Finding(
+        "mann-whitney-u",
+        "latency",
+        s.direction,
+        s.p,
+        s.effect,
+        s.alpha,
+        String.format(
+            Locale.ROOT,
+            "latency shift %+.1f%% of the baseline median (Hodges-Lehmann %+.3f ms), z=%.2f, p=%.3g",
+            s.effect * 100,
+            s.shift / 1e6,
+            s.z,
+            s.p));
+  }
+
+  /** Mann–Whitney U on per-slice throughput: smaller is worse. */
+  private Finding throughputTest(Grouped gb, Grouped gt, double harmAlpha, double keepAlpha) {
+    Shift s = shift(gb, gt, false, harmAlpha, keepAlpha);
+    return new Finding(
+        "mann-whitney-u",
+        "throughput",
+        s.direction,
+        s.p,
+        s.effect,
+        s.alpha,
+        String.format(
+            Locale.ROOT,
+            "throughput %.1f/s -> %.1f/s per slice (shift %+.1f%%), z=%.2f, p=%.3g",
+            gb.quantile(0.5),
+            gt.quantile(0.5),
+            s.effect * 100,
+            s.z,
+            s.p));
+  }
+
+  private record Shift(
+      Direction direction, double p, double effect, double shift, double z, double alpha) {}
+
+  /**
+   * The rank-sum test with the Hodges–Lehmann shift relative to the baseline median as effect; a
+   * shift counts when significant at its level and beyond the effect floor.
+   */
+  private Shift shift(
+      Grouped gb, Grouped gt, boolean largerIsWorse, double harmAlpha, double keepAlpha) {
     RankSumTest.Result r = RankSumTest.test(gb, gt);
     double median = gb.quantile(0.5);
     double shift = RankSumTest.hodgesLehmannShift(gb, gt);
     double effect = median > 0 ? shift / median : 0;
-    Direction d = Direction.NO_CHANGE;
-    double p = Math.min(r.pTrialLarger(), r.pTrialSmaller());
-    if (r.pTrialLarger() < harmAlpha && effect >= settings.minEffect()) {
-      d = Direction.WORSE;
-      p = r.pTrialLarger();
-    } else if (r.pTrialSmaller() < keepAlpha && -effect >= settings.minEffect()) {
-      d = Direction.BETTER;
-      p = r.pTrialSmaller();
+    double pWorse = largerIsWorse ? r.pTrialLarger() : r.pTrialSmaller();
+    double pBetter = largerIsWorse ? r.pTrialSmaller() : r.pTrialLarger();
+    double worseEffect = largerIsWorse ? effect : -effect;
+    if (pWorse < harmAlpha && worseEffect >= settings.minEffect()) {
+      return new Shift(Direction.WORSE, pWorse, effect, shift, r.z(), harmAlpha);
     }
-    return new Finding(
-        "mann-whitney-u",
-        "latency",
-        d,
-        p,
-        effect,
-        d == Direction.BETTER ? keepAlpha : harmAlpha,
-        String.format(
-            Locale.ROOT,
-            "latency shift %+.1f%% of the baseline median (Hodges-Lehmann %+.3f ms), z=%.2f, p=%.3g",
-            effect * 100,
-            shift / 1e6,
-            r.z(),
-            p));
+    if (pBetter < keepAlpha && -worseEffect >= settings.minEffect()) {
+      return new Shift(Direction.BETTER, pBetter, effect, shift, r.z(), keepAlpha);
+    }
+    return new Shift(
+        Direction.NO_CHANGE, Math.min(pWorse, pBetter), effect, shift, r.z(), harmAlpha);
   }
 
   private Finding tailTest(
@@ -310,37 +345,6 @@ public final class Judge {
             gb.total,
             et,
             gt.total,
-            p));
-  }
-
-  private Finding throughputTest(Grouped gb, Grouped gt, double harmAlpha, double keepAlpha) {
-    RankSumTest.Result r = RankSumTest.test(gb, gt);
-    double median = gb.quantile(0.5);
-    double shift = RankSumTest.hodgesLehmannShift(gb, gt);
-    double effect = median > 0 ? shift / median : 0;
-    Direction d = Direction.NO_CHANGE;
-    double p = Math.min(r.pTrialLarger(), r.pTrialSmaller());
-    if (r.pTrialSmaller() < harmAlpha && -effect >= settings.minEffect()) {
-      d = Direction.WORSE;
-      p = r.pTrialSmaller();
-    } else if (r.pTrialLarger() < keepAlpha && effect >= settings.minEffect()) {
-      d = Direction.BETTER;
-      p = r.pTrialLarger();
-    }
-    return new Finding(
-        "mann-whitney-u",
-        "throughput",
-        d,
-        p,
-        effect,
-        d == Direction.BETTER ? keepAlpha : harmAlpha,
-        String.format(
-            Locale.ROOT,
-            "throughput %.1f/s -> %.1f/s per slice (shift %+.1f%%), z=%.2f, p=%.3g",
-            median,
-            gt.quantile(0.5),
-            effect * 100,
-            r.z(),
             p));
   }
 
