@@ -127,6 +127,14 @@ public final class Optimizer implements AutoCloseable {
     return clock;
   }
 
+  /**
+   * The meter every part of the optimizer creates its instruments from (instrumentation scope
+   * {@code dev.optimizer}); see {@link dev.optimizer.runtime.telemetry.BuildingBlockMetrics}.
+   */
+  public io.opentelemetry.api.metrics.Meter meter() {
+    return telemetry.meter();
+  }
+
   /** The monotonic time source for every measurement. */
   public Ticker ticker() {
     return ticker;
