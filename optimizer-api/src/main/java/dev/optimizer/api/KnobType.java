@@ -76,7 +76,16 @@ public final class KnobType<T extends Comparable<? super T>> {
 
   /** The position of a value on the numeric line. */
   public double toNumber(T value) {
-    return toNumber.applyAsDouble(Objects.requireNonNull(value, "value"));
+    try {
+      return toNumber.applyAsDouble(Objects.requireNonNull(value, "value"));
+    } catch (ArithmeticException e) {
+      // A Duration beyond about 292 years has no nanosecond count.
+      throw new IllegalArgumentException(
+          name
+              + " knob value must fit in a long of nanoseconds (about 292 years), but was "
+              + value,
+          e);
+    }
   }
 
   /** The value at a position of the numeric line, rounded to this type's granularity. */

@@ -36,6 +36,7 @@ public final class Objective {
   private final double percentile;
   private final double maxErrorRate;
   private final Duration latencyLimit;
+  private final double limitPercentile;
   private final Preference preference;
 
   private Objective(
@@ -43,17 +44,19 @@ public final class Objective {
       double percentile,
       double maxErrorRate,
       Duration latencyLimit,
+      double limitPercentile,
       Preference preference) {
     this.goal = goal;
     this.percentile = percentile;
     this.maxErrorRate = maxErrorRate;
     this.latencyLimit = latencyLimit;
+    this.limitPercentile = limitPercentile;
     this.preference = preference;
   }
 
   /** Maximize throughput; the tail guarded is p99. */
   public static Objective maximizeThroughput() {
-    return new Objective(Goal.MAXIMIZE_THROUGHPUT, 99.0, 1.0, null, Preference.NONE);
+    return new Objective(Goal.MAXIMIZE_THROUGHPUT, 99.0, 1.0, null, 99.0, Preference.NONE);
   }
 
   /**
@@ -63,7 +66,7 @@ public final class Objective {
    */
   public static Objective minimizeLatency(double percentile) {
     Checks.inRange("percentile", percentile, 50.0, 99.99);
-    return new Objective(Goal.MINIMIZE_LATENCY, percentile, 1.0, null, Preference.NONE);
+    return new Objective(Goal.MINIMIZE_LATENCY, percentile, 1.0, null, percentile, Preference.NONE);
   }
 
   /**
@@ -74,12 +77,13 @@ public final class Objective {
    */
   public Objective withMaxErrorRate(double maxErrorRate) {
     Checks.inRange("maxErrorRate", maxErrorRate, 0.0, 1.0);
-    return new Objective(goal, percentile, maxErrorRate, latencyLimit, preference);
+    return new Objective(goal, percentile, maxErrorRate, latencyLimit, limitPercentile, preference);
   }
 
   /**
-   * Limits the latency at a percentile: a trial that pushes it above {@code limit} is reverted. The
-   * percentile also becomes the tail the judge watches.
+   * Limits the latency at a percentile: a trial that pushes it above {@code limit} is reverted. A
+   * latency objective keeps minimizing its own percentile; for a throughput objective the limit's
+   * percentile also becomes the tail reported in the evidence.
    *
    * @param percentile in {@code [50, 99.99]}
    * @param limit positive
@@ -87,13 +91,14 @@ public final class Objective {
   public Objective withLatencyLimit(double percentile, Duration limit) {
     Checks.inRange("percentile", percentile, 50.0, 99.99);
     Checks.positive("latency limit", limit);
-    return new Objective(goal, percentile, maxErrorRate, limit, preference);
+    double watched = goal == Goal.MAXIMIZE_THROUGHPUT ? percentile : this.percentile;
+    return new Objective(goal, watched, maxErrorRate, limit, percentile, preference);
   }
 
   /** Sets which direction of the knob is cheaper when a trial is inconclusive. */
   public Objective withPreference(Preference preference) {
     Checks.notNull("preference", preference);
-    return new Objective(goal, percentile, maxErrorRate, latencyLimit, preference);
+    return new Objective(goal, percentile, maxErrorRate, latencyLimit, limitPercentile, preference);
   }
 
   /** What to optimize. */
@@ -111,9 +116,14 @@ public final class Objective {
     return maxErrorRate;
   }
 
-  /** The highest acceptable latency at {@link #percentile()}, if limited. */
+  /** The highest acceptable latency at {@link #latencyLimitPercentile()}, if limited. */
   public Optional<Duration> latencyLimit() {
     return Optional.ofNullable(latencyLimit);
+  }
+
+  /** The percentile the latency limit applies to (meaningful when a limit is set). */
+  public double latencyLimitPercentile() {
+    return limitPercentile;
   }
 
   /** The tie-break for inconclusive trials. */
@@ -129,7 +139,7 @@ public final class Objective {
       s.append(", error rate <= ").append(maxErrorRate);
     }
     if (latencyLimit != null) {
-      s.append(", p").append(percentile).append(" <= ").append(latencyLimit);
+      s.append(", p").append(limitPercentile).append(" <= ").append(latencyLimit);
     }
     if (preference != Preference.NONE) {
       s.append(", prefer ").append(preference.name().toLowerCase(java.util.Locale.ROOT));

@@ -115,6 +115,14 @@ class ObjectiveTest {
   }
 
   @Test
+  void aLatencyLimitDoesNotChangeThePercentileALatencyObjectiveMinimizes() {
+    Objective o = Objective.minimizeLatency(95).withLatencyLimit(99, Duration.ofMillis(50));
+    assertThat(o.percentile()).isEqualTo(95.0);
+    assertThat(o.latencyLimitPercentile()).isEqualTo(99.0);
+    assertThat(o).hasToString("minimize p95.0, p99.0 <= PT0.05S");
+  }
+
+  @Test
   void toStringListsWhatIsSet() {
     assertThat(
             Objective.maximizeThroughput()

@@ -153,8 +153,8 @@ public final class ReportRendering {
       s.append("None.\n");
     } else {
       for (Recommendation rec : r.recommendations()) {
-        s.append("### ").append(rec.kind()).append(": ").append(rec.subject()).append("\n\n");
-        s.append(rec.summary()).append("\n\n");
+        s.append("### ").append(line(rec.kind())).append(": ").append(line(rec.subject()));
+        s.append("\n\n").append(rec.summary()).append("\n\n");
         rec.estimatedGain()
             .ifPresent(
                 g ->
@@ -180,6 +180,11 @@ public final class ReportRendering {
         a.tailMillis(),
         a.throughputPerSecond(),
         a.operations());
+  }
+
+  /** Text that must stay on one line, such as a heading. */
+  private static String line(String s) {
+    return s.replace("\r", " ").replace("\n", " ");
   }
 
   private static String cell(String s) {

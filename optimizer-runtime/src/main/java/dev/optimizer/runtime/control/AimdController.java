@@ -9,7 +9,7 @@ import dev.optimizer.api.internal.Checks;
  * Additive increase, multiplicative decrease — TCP's congestion rule, for concurrency limits.
  *
  * <p>A window is <em>congested</em> when its error rate exceeds {@code dropRate} or, where the
- * objective limits latency, when the latency at the objective's percentile exceeds that limit.
+ * objective limits latency, when the latency at the limit's percentile exceeds that limit.
  *
  * <pre>
  *   congested:      next = x · backoffRatio
@@ -64,7 +64,9 @@ public final class AimdController implements Controller {
     }
     return in.objective()
         .latencyLimit()
-        .map(limit -> w.latencyPercentileNanos(in.objective().percentile()) > limit.toNanos())
+        .map(
+            limit ->
+                w.latencyPercentileNanos(in.objective().latencyLimitPercentile()) > limit.toNanos())
         .orElse(false);
   }
 }

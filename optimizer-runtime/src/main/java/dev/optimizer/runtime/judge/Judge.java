@@ -168,7 +168,12 @@ public final class Judge {
     }
     if (limit) {
       findings.add(
-          limitTest(gb, gt, percentile, objective.latencyLimit().get().toNanos(), guardAlpha));
+          limitTest(
+              gb,
+              gt,
+              objective.latencyLimitPercentile(),
+              objective.latencyLimit().get().toNanos(),
+              guardAlpha));
     }
 
     boolean objectiveBetter =
