@@ -37,8 +37,9 @@ public final class Knob<T extends Comparable<? super T>> {
   @FunctionalInterface
   public interface Listener<T extends Comparable<? super T>> {
     /**
-     * Called after the knob moved from {@code oldValue} to {@code newValue}. Must be fast; an
-     * exception thrown here is not propagated to the code that set the knob.
+     * Called after the knob moved from {@code oldValue} to {@code newValue}, under the knob's lock
+     * so that changes arrive in order. Must be fast and must not block; an exception thrown here is
+     * logged, not propagated to the code that set the knob.
      */
     void onChange(Knob<T> knob, T oldValue, T newValue);
   }
@@ -137,25 +138,7 @@ public final class Knob<T extends Comparable<? super T>> {
    * @throws IllegalArgumentException if the value is outside {@code [min, max]}
    */
   public void set(T newValue) {
-    checkInBounds(newValue);
-    T old;
-    synchronized (this) {
-      old = value;
-      if (old.compareTo(newValue) == 0) {
-        return;
-      }
-      applier.accept(newValue);
-      value = newValue;
-    }
-    for (Listener<T> listener : listeners) {
-      try {
-        listener.onChange(this, old, newValue);
-      } catch (RuntimeException e) {
-        // A listener must not turn a successful change into a failing one; report and go on.
-        System.getLogger(Knob.class.getName())
-            .log(System.Logger.Level.WARNING, "knob listener failed for " + name, e);
-      }
-    }
+    update(newValue, false, false);
   }
 
   /** Sets the value from a position on the numeric line, rounded to the type's granularity. */
@@ -163,20 +146,33 @@ public final class Knob<T extends Comparable<? super T>> {
     set(type.fromNumber(number));
   }
 
-  /** Sets the value and pins the knob, so that the tuning engine leaves it there. */
-  public void pin(T pinnedValue) {
-    set(pinnedValue);
-    pinned = true;
+  /**
+   * Sets the value unless the knob is pinned, atomically with respect to {@link #pin}: what the
+   * tuning engine uses, so that a person's pin always wins over a change in flight.
+   *
+   * @return whether the value was set
+   */
+  public boolean setNumericUnlessPinned(double number) {
+    return update(type.fromNumber(number), true, false);
   }
 
-  /** Pins the knob at its current value. */
+  /** Sets the value and pins the knob in one step, so that the tuning engine leaves it there. */
+  public void pin(T pinnedValue) {
+    update(pinnedValue, false, true);
+  }
+
+  /** Pins the knob at its current value (during a trial, that is the trial's value). */
   public void pin() {
-    pinned = true;
+    synchronized (this) {
+      pinned = true;
+    }
   }
 
   /** Lets the tuning engine move the knob again. */
   public void unpin() {
-    pinned = false;
+    synchronized (this) {
+      pinned = false;
+    }
   }
 
   /** Adds a listener told of every change after it is applied. */
@@ -205,6 +201,34 @@ public final class Knob<T extends Comparable<? super T>> {
         type.toNumber(max),
         type.toNumber(maxStep),
         pinned);
+  }
+
+  private boolean update(T newValue, boolean unlessPinned, boolean pinAfter) {
+    checkInBounds(newValue);
+    synchronized (this) {
+      if (unlessPinned && pinned) {
+        return false;
+      }
+      T old = value;
+      if (old.compareTo(newValue) != 0) {
+        applier.accept(newValue);
+        value = newValue;
+        // Under the lock, so that listeners see changes in the order they happened.
+        for (Listener<T> listener : listeners) {
+          try {
+            listener.onChange(this, old, newValue);
+          } catch (RuntimeException e) {
+            // A listener must not turn a successful change into a failing one; report and go on.
+            System.getLogger(Knob.class.getName())
+                .log(System.Logger.Level.WARNING, "knob listener failed for " + name, e);
+          }
+        }
+      }
+      if (pinAfter) {
+        pinned = true;
+      }
+      return true;
+    }
   }
 
   private void checkInBounds(T candidate) {

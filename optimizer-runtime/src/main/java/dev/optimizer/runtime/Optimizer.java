@@ -265,8 +265,10 @@ public final class Optimizer implements AutoCloseable {
   private void scheduledCycle() {
     try {
       engine.runCycle();
-    } catch (RuntimeException e) {
-      // An exception would cancel the periodic task; log it and keep tuning.
+    } catch (VirtualMachineError e) {
+      throw e;
+    } catch (Throwable e) {
+      // Any throwable would silently cancel the periodic task; log it and keep tuning.
       LOG.log(System.Logger.Level.WARNING, "tuning cycle failed", e);
     }
   }
@@ -291,9 +293,9 @@ public final class Optimizer implements AutoCloseable {
   }
 
   /**
-   * Stops tuning, stops the scheduler if this optimizer created it, and closes everything
-   * registered with {@link #onClose}. Idempotent. The first failure is rethrown after all were
-   * attempted.
+   * Stops tuning (restoring the values replaced by running trials), closes everything registered
+   * with {@link #onClose} in reverse order, and stops the scheduler if this optimizer created it.
+   * Idempotent. The first failure is rethrown after all were attempted.
    */
   @Override
   public void close() {
@@ -309,6 +311,9 @@ public final class Optimizer implements AutoCloseable {
     if (tuningTask != null) {
       tuningTask.cancel(false);
     }
+    // Before closing anything: wait for a running cycle, and put back the values of running
+    // trials, so that resources that outlive the optimizer keep their judged settings.
+    engine.shutdown();
     RuntimeException failure = null;
     for (AutoCloseable c : toClose) {
       try {

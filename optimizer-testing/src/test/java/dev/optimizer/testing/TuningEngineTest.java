@@ -231,6 +231,86 @@ class TuningEngineTest {
         .hasMessage("a knob named service.concurrency is already registered");
   }
 
+  /** Runs until the knob leaves its value, i.e. a trial has been applied. */
+  private void untilTrialApplied(Knob<Integer> k, int from) {
+    for (int i = 0; i < 60 && k.value() == from; i++) {
+      traffic(k, 300, v -> 10 * Math.pow(2, Math.abs(32 - v) / 4.0), 0);
+      kit.tick(Duration.ofMillis(1));
+    }
+    assertThat(k.value()).isNotEqualTo(from);
+  }
+
+  @Test
+  void closeRestoresTheValueARunningTrialReplaced() {
+    Knob<Integer> k = knob(8);
+    kit.optimizer().tune(k, signal).objective(Objective.minimizeLatency(99)).start();
+    untilTrialApplied(k, 8);
+    kit.optimizer().close();
+    assertThat(k.value()).isEqualTo(8);
+  }
+
+  @Test
+  void aFailingControllerAbandonsTheTrialAndFreesTheSignal() {
+    Knob<Integer> k = knob(8);
+    boolean[] fail = {false};
+    kit.optimizer()
+        .tune(k, signal)
+        .controller(
+            new dev.optimizer.api.Controller() {
+              private final HillClimbController inner = new HillClimbController();
+
+              @Override
+              public String name() {
+                return "flaky";
+              }
+
+              @Override
+              public double propose(dev.optimizer.api.ControllerInput in) {
+                return inner.propose(in);
+              }
+
+              @Override
+              public void onOutcome(double from, double to, Verdict v, boolean kept) {
+                if (fail[0]) {
+                  throw new IllegalStateException("boom");
+                }
+              }
+            })
+        .objective(Objective.minimizeLatency(99))
+        .start();
+    fail[0] = true;
+    // onOutcome throws on every decision: decisions are still made and recorded.
+    List<Decision> decisions = run(k, 40, 300, v -> 10 * Math.pow(2, Math.abs(32 - v) / 4.0), 0);
+    assertThat(decisions).isNotEmpty();
+  }
+
+  @Test
+  void aTrialThatStaysTooSparseIsRevertedEvenTowardsTheCheaperSide() {
+    Knob<Integer> k = knob(32);
+    kit.optimizer()
+        .tune(k, signal)
+        .controller(new HillClimbController(-1, 0.5))
+        .objective(Objective.minimizeLatency(99).withPreference(Objective.Preference.LOWER))
+        .start();
+    untilTrialApplied(k, 32);
+    // Traffic dries up during the trial: the window never gets enough samples.
+    List<Decision> decisions = run(k, 40, 5, v -> 10, 0);
+    assertThat(decisions).isNotEmpty();
+    assertThat(decisions.get(0).verdict()).isEqualTo(Verdict.INCONCLUSIVE);
+    assertThat(decisions.get(0).kept()).isFalse();
+    assertThat(k.value()).isEqualTo(32);
+  }
+
+  @Test
+  void aPinDuringATrialWins() {
+    Knob<Integer> k = knob(8);
+    kit.optimizer().tune(k, signal).objective(Objective.minimizeLatency(99)).start();
+    untilTrialApplied(k, 8);
+    k.pin(20);
+    run(k, 30, 300, v -> 10, 0);
+    assertThat(k.value()).isEqualTo(20);
+  }
+
   @Test
   void builderRefusesASettingGivenTwice() {
     assertThatThrownBy(() -> Optimizer.builder().mode(Mode.AUTO).mode(Mode.OFF))

@@ -54,7 +54,15 @@ public final class AimdController implements Controller {
   @Override
   public double propose(ControllerInput in) {
     double x = in.current();
-    return in.bounded(congested(in) ? x * backoffRatio : x + increase);
+    if (!congested(in)) {
+      return in.bounded(x + increase);
+    }
+    double next = x * backoffRatio;
+    if (in.granularity() > 0) {
+      // Rounding must not swallow the decrease of a small whole-number limit (4 * 0.9 = 3.6 -> 4).
+      next = Math.min(next, x - in.granularity());
+    }
+    return in.bounded(next);
   }
 
   private boolean congested(ControllerInput in) {

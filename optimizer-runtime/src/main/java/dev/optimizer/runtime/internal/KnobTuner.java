@@ -3,6 +3,7 @@ package dev.optimizer.runtime.internal;
 import dev.optimizer.api.Controller;
 import dev.optimizer.api.ControllerInput;
 import dev.optimizer.api.Decision;
+import dev.optimizer.api.Evidence;
 import dev.optimizer.api.Knob;
 import dev.optimizer.api.Objective;
 import dev.optimizer.api.Signal;
@@ -18,14 +19,26 @@ import java.util.Locale;
  * as a trial, let the system settle, measure a trial window, and let the judge decide. Called by
  * the engine on each tick, always from one thread at a time.
  *
- * <p>Safety rules kept here: proposals are re-clamped to the bounds and step limit whatever the
- * controller returns; no trial starts while the baseline's error rate exceeds the objective's limit
- * or while the signal is too sparse for the judge; after trials that do not pay, the tuner waits an
- * exponentially growing number of windows (capped) before the next one, and a direction that was
- * reverted is not tried again for 2^k windows after k reverts in a row; a knob that is pinned, or a
- * mode other than AUTO, abandons a running trial by restoring the previous value.
+ * <p>Safety rules kept here:
+ *
+ * <ul>
+ *   <li>proposals are re-clamped to the bounds and step limit whatever the controller returns;
+ *   <li>no judged trial starts while the baseline's error rate exceeds the objective's limit or
+ *       while the signal is too sparse for the judge; a trial window that stays too sparse is
+ *       reverted whatever the tie-break, and never becomes the next baseline;
+ *   <li>a baseline must not straddle a change any knob made to the same signal (plus the settle
+ *       time), so one knob's trial cannot flatter another's;
+ *   <li>after trials that do not pay, the tuner waits an exponentially growing number of windows
+ *       (capped) before the next one; after k reverts in a row in one direction, that direction is
+ *       skipped for the next 2^k proposals (capped);
+ *   <li>a pinned knob always wins: changes are applied only if the knob is not pinned, atomically;
+ *       a mode other than AUTO, unregistering, closing or a failure abandons a running trial by
+ *       restoring the previous value and releasing the signal.
+ * </ul>
  */
 final class KnobTuner<T extends Comparable<? super T>> {
+  private static final System.Logger LOG = System.getLogger("dev.optimizer.decisions");
+
   private final TuningEngine engine;
   private final Knob<T> knob;
   private final Signal signal;
@@ -36,6 +49,7 @@ final class KnobTuner<T extends Comparable<? super T>> {
   private Phase phase = Phase.BASELINE;
   private String detail = "collecting a baseline";
   private Signal.Cursor cursor;
+  private long cursorOpened;
   private long phaseStart;
   private Window baseline;
   private double trialFrom;
@@ -44,7 +58,7 @@ final class KnobTuner<T extends Comparable<? super T>> {
   private int consecutiveUnpaid;
   private int waitWindows;
   private int bannedDirection;
-  private int bannedWindows;
+  private int bannedProposals;
   private int revertsInDirection;
   private int lastRevertDirection;
 
@@ -78,7 +92,7 @@ final class KnobTuner<T extends Comparable<? super T>> {
   /** Advances the cycle; returns a decision when a trial was judged on this tick. */
   synchronized Decision tick(long now) {
     if (knob.isPinned() || !engine.mode().applies()) {
-      abandonTrial(knob.isPinned() ? "pinned" : "mode " + engine.mode() + " makes no changes");
+      abandon(now, knob.isPinned() ? "pinned" : "mode " + engine.mode() + " makes no changes");
       return null;
     }
     if (phase == Phase.PAUSED) {
@@ -86,8 +100,8 @@ final class KnobTuner<T extends Comparable<? super T>> {
     }
     switch (phase) {
       case SETTLING:
-        if (now - phaseStart >= engine.settings().settle().toNanos()) {
-          cursor = signal.open();
+        if (now - phaseStart >= settleNanos()) {
+          openCursor(now);
           phaseStart = now;
           if (baseline == null) {
             phase = Phase.BASELINE;
@@ -100,10 +114,7 @@ final class KnobTuner<T extends Comparable<? super T>> {
         return null;
       case TRIAL:
         Window trial = readyWindow(now);
-        if (trial == null) {
-          return null;
-        }
-        return conclude(now, trial);
+        return trial == null ? null : conclude(now, trial);
       default:
         Window w = readyWindow(now);
         if (w != null) {
@@ -113,10 +124,36 @@ final class KnobTuner<T extends Comparable<? super T>> {
     }
   }
 
+  /**
+   * Abandons a running trial — restoring the previous value unless the knob was pinned meanwhile —
+   * releases the signal, and pauses.
+   */
+  synchronized void abandon(long now, String why) {
+    if (inTrial()) {
+      revertTo(now, trialFrom);
+      engine.releaseSignal(signal, this);
+    }
+    baseline = null;
+    cursor = null;
+    phase = Phase.PAUSED;
+    detail = why;
+  }
+
+  /** Called by the engine when a tick threw: clean up as for an abandon, then wait. */
+  synchronized void fail(long now, Throwable e) {
+    abandon(now, "tuning failed: " + e);
+    restartBaseline(now, "tuning failed, retrying after a fresh baseline: " + e);
+    phase = Phase.WAITING;
+  }
+
+  private boolean inTrial() {
+    return (phase == Phase.SETTLING && baseline != null) || phase == Phase.TRIAL;
+  }
+
   /** The window since the cursor opened, once long and full enough; null while still gathering. */
   private Window readyWindow(long now) {
     if (cursor == null) {
-      cursor = signal.open();
+      openCursor(now);
       phaseStart = now;
       return null;
     }
@@ -124,11 +161,11 @@ final class KnobTuner<T extends Comparable<? super T>> {
     if (elapsed < engine.settings().minWindow().toNanos()) {
       return null;
     }
-    long needed = engine.judge().requiredSamplesPerArm(objective);
+    long needed = neededSamples();
     if (cursor.operations() < needed) {
       if (elapsed >= engine.settings().maxWindow().toNanos()) {
         if (phase == Phase.TRIAL) {
-          return cursor.read(); // the judge will call it inconclusive: too few samples
+          return cursor.read(); // conclude() reverts a trial that stayed too sparse
         }
         restartBaseline(
             now,
@@ -145,8 +182,17 @@ final class KnobTuner<T extends Comparable<? super T>> {
     return cursor.read();
   }
 
+  private long neededSamples() {
+    return engine.judge().requiredSamplesPerArm(objective);
+  }
+
   private void startTrialOrWait(long now, Window w) {
-    if (w.errorRate() > objective.maxErrorRate()) {
+    if (cursorOpened < engine.lastChange(signal) + settleNanos()) {
+      restartBaseline(now, "another knob on signal " + signal.name() + " moved; new baseline");
+      return;
+    }
+    if (judged && w.errorRate() > objective.maxErrorRate()) {
+      // Feedback controllers (unjudged) treat errors as congestion and must still act on them.
       restartBaseline(
           now,
           String.format(
@@ -171,29 +217,24 @@ final class KnobTuner<T extends Comparable<? super T>> {
       restartBaseline(now, "holding at " + knob.type().format(knob.value()));
       return;
     }
-    if (bannedWindows > 0) {
-      bannedWindows--;
+    if (bannedProposals > 0) {
+      bannedProposals--;
       if (direction == bannedDirection) {
         restartBaseline(now, "direction recently reverted; holding");
         return;
       }
     }
-    if (!judged) {
-      apply(proposal);
-      restartBaseline(now, "collecting a baseline");
-      return;
-    }
     if (!engine.acquireSignal(signal, this)) {
-      restartBaseline(now, "waiting for another knob's trial on the same signal");
+      restartBaseline(now, "waiting for another knob's trial on signal " + signal.name());
       return;
     }
-    try {
-      apply(proposal);
-    } catch (RuntimeException e) {
+    if (!apply(now, proposal)) {
       engine.releaseSignal(signal, this);
-      engine.logApplyFailure(knob, proposal, e);
-      restartBaseline(now, "could not apply " + format(proposal) + ": " + e.getMessage());
-      phase = Phase.WAITING;
+      return;
+    }
+    if (!judged) {
+      engine.releaseSignal(signal, this);
+      restartBaseline(now, "collecting a baseline");
       return;
     }
     baseline = w;
@@ -208,16 +249,34 @@ final class KnobTuner<T extends Comparable<? super T>> {
   private Decision conclude(long now, Window trial) {
     Judgement j = engine.judge().judge(baseline, trial, objective);
     int direction = trialTo > trialFrom ? 1 : -1;
+    boolean enough =
+        baseline.latencyNanos().count() >= neededSamples()
+            && trial.latencyNanos().count() >= neededSamples();
     boolean preferred =
-        (objective.preference() == Objective.Preference.LOWER && direction < 0)
-            || (objective.preference() == Objective.Preference.HIGHER && direction > 0);
+        enough
+            && ((objective.preference() == Objective.Preference.LOWER && direction < 0)
+                || (objective.preference() == Objective.Preference.HIGHER && direction > 0));
     boolean kept =
         j.verdict() == Verdict.KEEP || (j.verdict() == Verdict.INCONCLUSIVE && preferred);
+    Evidence evidence = j.evidence();
     if (!kept) {
-      revertTo(trialFrom);
+      revertTo(now, trialFrom);
+      if (knob.numericValue() != trialFrom && !knob.isPinned()) {
+        kept = true; // the revert failed: say so rather than report a revert that did not happen
+        evidence =
+            new Evidence(
+                evidence.baseline(),
+                evidence.trial(),
+                evidence.findings(),
+                "revert failed, the trial value stays; " + evidence.reason());
+      }
     }
     rounds++;
-    controller.onOutcome(trialFrom, trialTo, j.verdict(), kept);
+    try {
+      controller.onOutcome(trialFrom, trialTo, j.verdict(), kept);
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.WARNING, "controller " + controller.name() + " failed", e);
+    }
     Decision d =
         new Decision(
             knob.name(),
@@ -228,21 +287,20 @@ final class KnobTuner<T extends Comparable<? super T>> {
             trialTo,
             j.verdict(),
             kept,
-            j.evidence(),
+            evidence,
             engine.clock().instant(),
             rounds);
     engine.releaseSignal(signal, this);
+    baseline = null;
+    cursor = null;
     if (kept) {
       consecutiveUnpaid = j.verdict() == Verdict.KEEP ? 0 : consecutiveUnpaid;
       revertsInDirection = 0;
-      // The trial window measured the value we now hold: it is the next baseline.
-      Window next = trial;
-      baseline = null;
-      cursor = null;
+      // The trial window measured the value we now hold, after our own settle: the next baseline.
       phase = Phase.BASELINE;
       phaseStart = now;
       detail = "collecting a baseline";
-      startTrialOrWait(now, next);
+      startTrialOrWait(now, trial);
     } else {
       consecutiveUnpaid++;
       waitWindows =
@@ -252,11 +310,9 @@ final class KnobTuner<T extends Comparable<? super T>> {
         revertsInDirection = lastRevertDirection == direction ? revertsInDirection + 1 : 1;
         lastRevertDirection = direction;
         bannedDirection = direction;
-        bannedWindows =
+        bannedProposals =
             Math.min(engine.settings().maxBackoffWindows(), 1 << Math.min(revertsInDirection, 20));
       }
-      baseline = null;
-      cursor = null;
       phase = Phase.SETTLING; // let the system settle back before measuring the old value
       phaseStart = now;
       detail = "settling after reverting to " + format(trialFrom);
@@ -264,36 +320,47 @@ final class KnobTuner<T extends Comparable<? super T>> {
     return d;
   }
 
-  private void abandonTrial(String why) {
-    if (phase == Phase.SETTLING && baseline != null || phase == Phase.TRIAL) {
-      if (!knob.isPinned()) {
-        revertTo(trialFrom); // the mode changed under a trial: go back to what was judged good
-      }
-      engine.releaseSignal(signal, this);
-    }
-    baseline = null;
-    cursor = null;
-    phase = Phase.PAUSED;
-    detail = why;
+  private void openCursor(long now) {
+    cursor = signal.open();
+    cursorOpened = now;
   }
 
   private void restartBaseline(long now, String why) {
-    cursor = signal.open();
+    openCursor(now);
     phaseStart = now;
     phase = Phase.BASELINE;
     detail = why;
   }
 
-  private void apply(double number) {
-    knob.setNumeric(number);
+  /** Applies a value unless the knob is pinned; false (and WAITING) if that was not possible. */
+  private boolean apply(long now, double number) {
+    try {
+      if (!knob.setNumericUnlessPinned(number)) {
+        restartBaseline(now, "pinned");
+        return false;
+      }
+    } catch (RuntimeException e) {
+      engine.logApplyFailure(knob, number, e);
+      restartBaseline(now, "could not apply " + format(number) + ": " + e.getMessage());
+      phase = Phase.WAITING;
+      return false;
+    }
+    engine.signalChanged(signal, now);
+    return true;
   }
 
-  private void revertTo(double number) {
+  private void revertTo(long now, double number) {
     try {
-      knob.setNumeric(number);
+      if (knob.setNumericUnlessPinned(number)) {
+        engine.signalChanged(signal, now);
+      }
     } catch (RuntimeException e) {
       engine.logApplyFailure(knob, number, e);
     }
+  }
+
+  private long settleNanos() {
+    return engine.settings().settle().toNanos();
   }
 
   private String format(double number) {

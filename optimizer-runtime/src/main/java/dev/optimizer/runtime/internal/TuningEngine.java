@@ -35,6 +35,7 @@ public final class TuningEngine {
   private final TuningSettings settings;
   private final List<KnobTuner<?>> tuners = new CopyOnWriteArrayList<>();
   private final Map<Signal, KnobTuner<?>> signalOwners = new IdentityHashMap<>();
+  private final Map<Signal, Long> signalChanges = new IdentityHashMap<>();
   private final Deque<Decision> decisions = new ArrayDeque<>();
   private final List<Consumer<Decision>> listeners = new CopyOnWriteArrayList<>();
   private final Object cycleLock = new Object();
@@ -52,12 +53,14 @@ public final class TuningEngine {
   /** Registers a knob for tuning. */
   public <T extends Comparable<? super T>> void register(
       Knob<T> knob, Signal signal, Controller controller, Objective objective, boolean judged) {
-    for (KnobTuner<?> t : tuners) {
-      if (t.knob().name().equals(knob.name())) {
-        throw new IllegalArgumentException("knob " + knob.name() + " is already tuned");
+    synchronized (cycleLock) {
+      for (KnobTuner<?> t : tuners) {
+        if (t.knob().name().equals(knob.name())) {
+          throw new IllegalArgumentException("knob " + knob.name() + " is already tuned");
+        }
       }
+      tuners.add(new KnobTuner<>(this, knob, signal, controller, objective, judged));
     }
-    tuners.add(new KnobTuner<>(this, knob, signal, controller, objective, judged));
   }
 
   /** Stops tuning a knob; a running trial is abandoned and the previous value restored. */
@@ -65,14 +68,26 @@ public final class TuningEngine {
     synchronized (cycleLock) {
       for (KnobTuner<?> t : tuners) {
         if (t.knob().name().equals(knobName)) {
+          t.abandon(ticker.read(), "unregistered");
           tuners.remove(t);
-          synchronized (signalOwners) {
-            signalOwners.values().removeIf(owner -> owner == t);
-          }
           return true;
         }
       }
       return false;
+    }
+  }
+
+  /**
+   * Waits for a running cycle to finish, then abandons every trial (restoring the values they
+   * replaced). After this, {@link #runCycle()} does nothing.
+   */
+  public void shutdown() {
+    synchronized (cycleLock) {
+      long now = ticker.read();
+      for (KnobTuner<?> t : tuners) {
+        t.abandon(now, "optimizer closed");
+      }
+      tuners.clear();
     }
   }
 
@@ -85,9 +100,13 @@ public final class TuningEngine {
         Decision d;
         try {
           d = t.tick(now);
-        } catch (RuntimeException e) {
-          // A failing controller or signal must not stop the other knobs, nor the scheduler.
+        } catch (VirtualMachineError e) {
+          throw e;
+        } catch (Throwable e) {
+          // A failing controller, applier or signal must not leave a trial running or the signal
+          // locked, nor stop the other knobs or the scheduler.
           LOG.log(System.Logger.Level.WARNING, "tuning " + t.knob().name() + " failed", e);
+          t.fail(now, e);
           continue;
         }
         if (d != null) {
@@ -147,6 +166,20 @@ public final class TuningEngine {
   void releaseSignal(Signal signal, KnobTuner<?> tuner) {
     synchronized (signalOwners) {
       signalOwners.remove(signal, tuner);
+    }
+  }
+
+  /** Records that a knob on this signal changed, so baselines straddling it are discarded. */
+  void signalChanged(Signal signal, long now) {
+    synchronized (signalOwners) {
+      signalChanges.put(signal, now);
+    }
+  }
+
+  /** When a knob on this signal last changed; far in the past if never. */
+  long lastChange(Signal signal) {
+    synchronized (signalOwners) {
+      return signalChanges.getOrDefault(signal, Long.MIN_VALUE / 2);
     }
   }
 

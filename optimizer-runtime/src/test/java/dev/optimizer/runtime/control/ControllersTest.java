@@ -73,6 +73,13 @@ class ControllersTest {
   }
 
   @Test
+  void aimdBacksOffASmallWholeNumberLimit() {
+    AimdController c = new AimdController();
+    Window errors = latencies(10, 100, 50, Map.of());
+    assertThat(c.propose(at(4, errors, TPUT))).isEqualTo(3); // 4 * 0.9 = 3.6 would round to 4
+  }
+
+  @Test
   void gradientShrinksUnderQueueingAndDoesNotGrowWhenTheLimitIsUnused() {
     GradientController c = new GradientController();
     // No-load latency 10 ms sets the baseline; the limit was used, so it grows.
