@@ -1,6 +1,8 @@
 package dev.optimizer.benchmarks;
 
 import dev.optimizer.api.internal.JsonWriter;
+import dev.optimizer.benchmarks.db.DbOverheadScenario;
+import dev.optimizer.benchmarks.db.DbPoolSizingScenario;
 import dev.optimizer.benchmarks.judge.RuntimeJudgeScenario;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -18,7 +20,8 @@ import java.util.Map;
  * 0 when the scenario met its targets, 1 when it ran but missed one, 2 on bad usage.
  */
 public final class BenchmarkMain {
-  private static final List<Scenario> SCENARIOS = List.of(new RuntimeJudgeScenario());
+  private static final List<Scenario> SCENARIOS =
+      List.of(new RuntimeJudgeScenario(), new DbPoolSizingScenario(), new DbOverheadScenario());
 
   // Held in a field: java.util.logging keeps loggers weakly, and a collected one forgets its level.
   private static final java.util.logging.Logger QUIET =

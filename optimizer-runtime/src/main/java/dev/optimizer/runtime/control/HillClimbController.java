@@ -29,6 +29,7 @@ import dev.optimizer.api.internal.Checks;
  *   keep in d:          s[d] ← min(2·|Δ|, maxStep),  cap[±] ← ∞,          d stays
  *   revert in d:        cap[d] ← |Δ|,  s[d] ← max(|Δ|/2, granularity),    d ← −d
  *   inconclusive in d:  2·|Δ| < cap[d] ? s[d] ← min(2·|Δ|, maxStep) : keep s[d];  d ← −d
+ *   kept as cheaper:    s[d] ← min(2·|Δ|, maxStep),  d stays
  * </pre>
  *
  * <p>After convergence every trial is a move inside a bracket around the peak that the judge finds
@@ -121,7 +122,10 @@ public final class HillClimbController implements Controller {
       step[i] = Math.max(taken / 2, minStep);
       direction = kept ? moved : -moved;
     } else if (kept) {
-      direction = moved; // kept for being cheaper: go on the same way at the same pace
+      // Kept for being cheaper at no measurable cost: go on the same way, faster, until a move
+      // costs something (the judge then reverts it and the walk turns around).
+      direction = moved;
+      step[i] = Math.min(taken * 2, maxStep);
     } else {
       if (taken * 2 < cap[i]) {
         step[i] = Math.min(taken * 2, maxStep);

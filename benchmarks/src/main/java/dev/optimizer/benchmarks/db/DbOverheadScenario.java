@@ -1,0 +1,194 @@
+package dev.optimizer.benchmarks.db;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.optimizer.api.Mode;
+import dev.optimizer.benchmarks.Scenario;
+import dev.optimizer.benchmarks.ScenarioResult;
+import dev.optimizer.benchmarks.ScenarioResult.Target;
+import dev.optimizer.db.DbOptimizer;
+import dev.optimizer.db.internal.sql.Fingerprinter;
+import dev.optimizer.db.internal.sql.SqlDialect;
+import dev.optimizer.runtime.Optimizer;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.metrics.SdkMeterProvider;
+import io.opentelemetry.sdk.testing.exporter.InMemoryMetricReader;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.Arrays;
+import javax.sql.DataSource;
+
+/**
+ * db-overhead: the cost of the JDBC wrapper. A trivial prepared query on a real PostgreSQL through
+ * raw HikariCP and through the wrapped DataSource, interleaved in blocks so that drift of the
+ * machine hits both alike; and the fingerprinter's cost for new and for known statements.
+ */
+public final class DbOverheadScenario implements Scenario {
+  @Override
+  public String name() {
+    return "db-overhead";
+  }
+
+  @Override
+  public String description() {
+    return "JDBC wrapper overhead on a trivial prepared query (raw HikariCP vs wrapped, embedded"
+        + " PostgreSQL) and fingerprinting cost for new and cached statements";
+  }
+
+  @Override
+  public ScenarioResult run(boolean quick) throws Exception {
+    ScenarioResult r = new ScenarioResult();
+    int blocks = quick ? 40 : 100;
+    int perBlock = 250;
+    InMemoryMetricReader reader = InMemoryMetricReader.create();
+    try (Postgres pg = new Postgres();
+        HikariDataSource hikari = pg.pool("overhead", 2);
+        OpenTelemetrySdk otel =
+            OpenTelemetrySdk.builder()
+                .setMeterProvider(SdkMeterProvider.builder().registerMetricReader(reader).build())
+                .build();
+        Optimizer optimizer =
+            Optimizer.builder().openTelemetry(otel).manualTuning().mode(Mode.AUTO).build()) {
+      try (Connection c = hikari.getConnection();
+          Statement s = c.createStatement()) {
+        s.execute("CREATE TABLE t (id int PRIMARY KEY, v text)");
+        s.execute("INSERT INTO t SELECT g, 'v' || g FROM generate_series(1, 1000) g");
+      }
+      DataSource wrapped = DbOptimizer.builder(optimizer).poolSizing(false).build().wrap(hikari);
+      long[] raw = new long[blocks * perBlock];
+      long[] opt = new long[blocks * perBlock];
+      for (int warm = 0; warm < 2000; warm++) {
+        query(hikari, warm);
+        query(wrapped, warm);
+      }
+      for (int b = 0; b < blocks; b++) {
+        boolean rawFirst = b % 2 == 0;
+        for (int pass = 0; pass < 2; pass++) {
+          boolean isRaw = rawFirst == (pass == 0);
+          DataSource ds = isRaw ? hikari : wrapped;
+          long[] into = isRaw ? raw : opt;
+          for (int i = 0; i < perBlock; i++) {
+            long t0 = System.nanoTime();
+            query(ds, i);
+            into[b * perBlock + i] = System.nanoTime() - t0;
+          }
+        }
+      }
+      Arrays.sort(raw);
+      Arrays.sort(opt);
+      double rawP50 = raw[raw.length / 2] / 1e3;
+      double optP50 = opt[opt.length / 2] / 1e3;
+      double rawP99 = raw[(int) (raw.length * 0.99)] / 1e3;
+      double optP99 = opt[(int) (opt.length * 0.99)] / 1e3;
+      r.baseline("query p50 (us)", rawP50);
+      r.optimized("query p50 (us)", optP50);
+      r.baseline("query p99 (us)", rawP99);
+      r.optimized("query p99 (us)", optP99);
+      r.ratio("overhead_p50", optP50 / rawP50, Target.atMost(1.03));
+      r.ratio("overhead_p99", optP99 / rawP99);
+      r.note(
+          "queries",
+          raw.length + " per side, single thread, blocks of " + perBlock + " interleaved");
+    }
+
+    Fingerprinter fp = Fingerprinter.create(SqlDialect.POSTGRESQL);
+    int distinct = quick ? 20_000 : 50_000;
+    long[] fresh = new long[distinct];
+    for (int i = 0; i < 5_000; i++) {
+      Fingerprinter.create(SqlDialect.POSTGRESQL).fingerprint(statement(-i)); // warm up the JIT
+    }
+    for (int i = 0; i < distinct; i++) {
+      String sql = statement(i);
+      long t0 = System.nanoTime();
+      fp.fingerprint(sql);
+      fresh[i] = System.nanoTime() - t0;
+    }
+    Arrays.sort(fresh);
+    String known = statement(7);
+    fp.fingerprint(known);
+    double[] perCall = new double[200];
+    for (int b = 0; b < perCall.length; b++) {
+      long t0 = System.nanoTime();
+      for (int i = 0; i < 1000; i++) {
+        fp.fingerprint(known);
+      }
+      perCall[b] = (System.nanoTime() - t0) / 1000.0;
+    }
+    Arrays.sort(perCall);
+    double newP99 = fresh[(int) (fresh.length * 0.99)] / 1e3;
+    double newP50 = fresh[fresh.length / 2] / 1e3;
+    double cachedP50 = perCall[perCall.length / 2] / 1e3;
+    r.optimized("fingerprint new statement p50 (us)", newP50);
+    r.optimized("fingerprint new statement p99 (us)", newP99);
+    r.optimized("fingerprint cached statement p50 (us)", cachedP50);
+    r.ratio("fingerprint_new_p99_us", newP99, Target.atMost(50));
+    r.ratio("fingerprint_cached_p50_us", cachedP50, Target.atMost(1));
+    r.note(
+        "fingerprints",
+        distinct
+            + " distinct realistic statements (joins, IN lists, strings, numbers); cached cost is"
+            + " the median of 200 batches of 1000 calls");
+    return r;
+  }
+
+  private static void query(DataSource ds, int i) throws Exception {
+    try (Connection c = ds.getConnection();
+        PreparedStatement ps = c.prepareStatement("SELECT v FROM t WHERE id = ?")) {
+      ps.setInt(1, 1 + (i % 1000));
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+      }
+    }
+  }
+
+  /** A realistic statement whose structure repeats every 40 and whose literals always differ. */
+  static String statement(int i) {
+    int shape = Math.floorMod(i, 40);
+    return switch (shape % 4) {
+      case 0 ->
+          "SELECT o.id, o.total, c.name FROM orders_"
+              + shape
+              + " o JOIN customers c ON c.id ="
+              + " o.customer_id WHERE o.created_at > '2026-01-"
+              + (1 + Math.floorMod(i, 28))
+              + "' AND o.status IN ('new', 'paid', 'shipped') AND o.total > "
+              + i
+              + ".5 ORDER BY o.created_at DESC LIMIT 50";
+      case 1 ->
+          "UPDATE accounts_"
+              + shape
+              + " SET balance = balance - "
+              + i
+              + ", updated_at = now()"
+              + " WHERE id = "
+              + (i * 31)
+              + " AND version = "
+              + (i % 7);
+      case 2 ->
+          "INSERT INTO events_"
+              + shape
+              + " (id, kind, payload, at) VALUES ("
+              + i
+              + ", 'click',"
+              + " '{\"x\": "
+              + i
+              + ", \"note\": \"it''s\"}', now())";
+      default ->
+          "SELECT count(*) FROM items_"
+              + shape
+              + " WHERE category_id IN ("
+              + i
+              + ", "
+              + (i + 1)
+              + ", "
+              + (i + 2)
+              + ", "
+              + (i + 3)
+              + ") AND name LIKE 'a"
+              + i
+              + "%' -- report "
+              + i;
+    };
+  }
+}

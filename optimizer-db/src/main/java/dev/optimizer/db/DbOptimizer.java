@@ -1,0 +1,207 @@
+package dev.optimizer.db;
+
+import dev.optimizer.api.internal.Checks;
+import dev.optimizer.db.internal.DbSystems;
+import dev.optimizer.db.internal.DbTelemetry;
+import dev.optimizer.db.internal.Fingerprints;
+import dev.optimizer.db.internal.Instrumentation;
+import dev.optimizer.db.internal.InstrumentedDataSource;
+import dev.optimizer.db.internal.StatementTable;
+import dev.optimizer.runtime.Optimizer;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import javax.sql.DataSource;
+
+/**
+ * optimizer for JDBC: wraps a {@link DataSource} (typically a HikariDataSource) so that every
+ * statement is fingerprinted and measured — per-fingerprint statistics, slow statements with their
+ * call site, N+1 loops, and the OpenTelemetry {@code db.client.*} metrics — while the application
+ * sees exactly the delegate's JDBC behaviour.
+ *
+ * <pre>{@code
+ * DbOptimizer db = DbOptimizer.create(optimizer);
+ * DataSource ds = db.wrap(hikariDataSource);
+ * ...
+ * db.insight().topByTotalTime(10).forEach(System.out::println);
+ * }</pre>
+ *
+ * <p>Statement text is kept only sanitized (literals and bind markers as {@code ?}); parameter
+ * values are never recorded. In {@link dev.optimizer.api.Mode#OFF} the wrapper measures nothing.
+ * Thread-safe.
+ */
+public final class DbOptimizer {
+  private final Optimizer optimizer;
+  private final Builder settings;
+  private final StatementTable table;
+  private final StatementInsight insight;
+  private final List<Consumer<SlowStatement>> slowListeners = new CopyOnWriteArrayList<>();
+
+  private DbOptimizer(Builder b) {
+    this.optimizer = b.optimizer;
+    this.settings = b;
+    this.table = new StatementTable(b.maxFingerprints);
+    this.insight = new StatementInsight(table);
+  }
+
+  /** A DbOptimizer with the default settings. */
+  public static DbOptimizer create(Optimizer optimizer) {
+    return builder(optimizer).build();
+  }
+
+  /** Starts a DbOptimizer with settings of its own. */
+  public static Builder builder(Optimizer optimizer) {
+    return new Builder(Checks.notNull("optimizer", optimizer));
+  }
+
+  /**
+   * Wraps a data source. The result behaves like the delegate; {@code unwrap} reaches it. Closing
+   * the result (it is {@link AutoCloseable}) releases only what the wrapper owns; so does closing
+   * the optimizer.
+   */
+  public DataSource wrap(DataSource delegate) {
+    Checks.notNull("delegate", delegate);
+    DbSystems.Description db = DbSystems.describe(delegate);
+    DbTelemetry telemetry = new DbTelemetry(optimizer.meter(), db.system(), db.poolName());
+    DbSystems.observePool(delegate, telemetry, optimizer.meter());
+    Instrumentation inst =
+        new Instrumentation(
+            optimizer,
+            Fingerprints.forDialect(db.dialect(), settings.maxStatementLength),
+            table,
+            telemetry,
+            settings.slowThreshold,
+            settings.nPlusOneThreshold,
+            slowListeners);
+    insight.addNPlusOneSource(inst::nPlusOnes);
+    if (settings.poolSizing) {
+      inst.leaseListener(
+          DbSystems.startPoolSizing(
+              optimizer,
+              delegate,
+              db.system(),
+              settings.minPoolSize,
+              settings.poolBudget,
+              settings.poolSignalSlice));
+    }
+    InstrumentedDataSource wrapped = new InstrumentedDataSource(delegate, inst, telemetry);
+    optimizer.onClose(wrapped);
+    return wrapped;
+  }
+
+  /** What the wrapped data sources have executed. */
+  public StatementInsight insight() {
+    return insight;
+  }
+
+  /** Adds a listener told of each slow statement; its exceptions are logged, not propagated. */
+  public void addSlowStatementListener(Consumer<SlowStatement> listener) {
+    slowListeners.add(Checks.notNull("listener", listener));
+  }
+
+  /**
+   * Builds a {@link DbOptimizer}; each setting is checked when given.
+   *
+   * <table>
+   *   <caption>Settings</caption>
+   *   <tr><th>setting</th><th>default</th><th>range</th></tr>
+   *   <tr><td>slowStatementThreshold</td><td>500 ms</td><td>[1 ms, 1 h]</td></tr>
+   *   <tr><td>nPlusOneThreshold</td><td>10</td><td>[2, 100000]</td></tr>
+   *   <tr><td>maxFingerprints</td><td>5000</td><td>[10, 1000000]</td></tr>
+   *   <tr><td>maxStatementLength</td><td>65536</td><td>[1024, 16777216]</td></tr>
+   *   <tr><td>poolSizing</td><td>true</td><td>HikariCP pools only</td></tr>
+   *   <tr><td>minPoolSize</td><td>2</td><td>[1, 10000], at most poolBudget</td></tr>
+   *   <tr><td>poolBudget</td><td>100</td><td>[1, 10000]</td></tr>
+   *   <tr><td>poolSignalSlice</td><td>1 s</td><td>[10 ms, 1 min]</td></tr>
+   * </table>
+   */
+  public static final class Builder {
+    private final Optimizer optimizer;
+    private Duration slowThreshold = Duration.ofMillis(500);
+    private int nPlusOneThreshold = 10;
+    private int maxFingerprints = 5000;
+    private int maxStatementLength = 65536;
+    private boolean poolSizing = true;
+    private int minPoolSize = 2;
+    private int poolBudget = 100;
+    private Duration poolSignalSlice = Duration.ofSeconds(1);
+
+    private Builder(Optimizer optimizer) {
+      this.optimizer = optimizer;
+    }
+
+    /** Statements at least this slow are reported with their call site. */
+    public Builder slowStatementThreshold(Duration threshold) {
+      this.slowThreshold =
+          Checks.inRange(
+              "slowStatementThreshold", threshold, Duration.ofMillis(1), Duration.ofHours(1));
+      return this;
+    }
+
+    /**
+     * Executions of one fingerprint with distinct parameters within one connection lease from which
+     * an N+1 loop is reported.
+     */
+    public Builder nPlusOneThreshold(int threshold) {
+      this.nPlusOneThreshold = Checks.inRange("nPlusOneThreshold", threshold, 2, 100_000);
+      return this;
+    }
+
+    /** Fingerprints tracked individually; later ones are counted together as "other". */
+    public Builder maxFingerprints(int max) {
+      this.maxFingerprints = Checks.inRange("maxFingerprints", max, 10, 1_000_000);
+      return this;
+    }
+
+    /** Longest statement fingerprinted in full; longer ones by a prefix, their length and hash. */
+    public Builder maxStatementLength(int max) {
+      this.maxStatementLength = Checks.inRange("maxStatementLength", max, 1024, 16 * 1024 * 1024);
+      return this;
+    }
+
+    /**
+     * Whether a HikariCP pool's maximum size is tuned (in {@link dev.optimizer.api.Mode#AUTO}, as
+     * judged trials). On by default.
+     */
+    public Builder poolSizing(boolean enabled) {
+      this.poolSizing = enabled;
+      return this;
+    }
+
+    /** The smallest pool the sizer may choose. */
+    public Builder minPoolSize(int min) {
+      this.minPoolSize = Checks.inRange("minPoolSize", min, 1, 10_000);
+      return this;
+    }
+
+    /**
+     * The most connections the sizer may give the pool — this instance's share of the database's
+     * connections. The server's own limit (less reserved slots and other clients) applies too.
+     */
+    public Builder poolBudget(int budget) {
+      this.poolBudget = Checks.inRange("poolBudget", budget, 1, 10_000);
+      return this;
+    }
+
+    /** The throughput slice of the pool's signal (shorter slices allow shorter windows). */
+    public Builder poolSignalSlice(Duration slice) {
+      this.poolSignalSlice =
+          Checks.inRange("poolSignalSlice", slice, Duration.ofMillis(10), Duration.ofMinutes(1));
+      return this;
+    }
+
+    /**
+     * Builds the DbOptimizer.
+     *
+     * @throws IllegalArgumentException if minPoolSize exceeds poolBudget
+     */
+    public DbOptimizer build() {
+      if (minPoolSize > poolBudget) {
+        throw new IllegalArgumentException(
+            "minPoolSize must be <= poolBudget (" + poolBudget + "), but was " + minPoolSize);
+      }
+      return new DbOptimizer(this);
+    }
+  }
+}

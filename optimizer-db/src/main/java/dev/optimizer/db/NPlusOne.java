@@ -1,0 +1,16 @@
+package dev.optimizer.db;
+
+import java.util.Optional;
+
+/**
+ * The same statement run again and again with different parameters within one connection lease —
+ * usually a loop that loads related rows one by one where one query (a join or an {@code IN} list)
+ * would do.
+ *
+ * @param fingerprintId the fingerprint's stable id
+ * @param text the sanitized text
+ * @param executions executions with distinct parameters seen in the lease when it was reported
+ * @param callSite the first application frame of the call site
+ */
+public record NPlusOne(
+    long fingerprintId, String text, int executions, Optional<String> callSite) {}

@@ -1,0 +1,33 @@
+package dev.optimizer.db;
+
+/**
+ * What one statement fingerprint has cost since it was first seen. Times are in nanoseconds.
+ *
+ * @param fingerprintId the fingerprint's stable id
+ * @param text the sanitized text (literals and bind markers as {@code ?})
+ * @param summary a low-cardinality summary such as {@code SELECT users}
+ * @param calls executions, failed ones included
+ * @param errors failed executions
+ * @param rows rows read or changed
+ * @param totalNanos total execution time
+ * @param p50Nanos median execution time
+ * @param p99Nanos 99th percentile of execution time
+ * @param maxNanos slowest execution
+ */
+public record StatementStats(
+    long fingerprintId,
+    String text,
+    String summary,
+    long calls,
+    long errors,
+    long rows,
+    long totalNanos,
+    long p50Nanos,
+    long p99Nanos,
+    long maxNanos) {
+
+  /** Mean execution time in nanoseconds; 0 before the first call. */
+  public double meanNanos() {
+    return calls == 0 ? 0 : (double) totalNanos / calls;
+  }
+}

@@ -1,0 +1,83 @@
+package dev.optimizer.db.internal;
+
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.Method;
+import java.sql.CallableStatement;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.Statement;
+
+/**
+ * Wraps the statements a connection creates, and measures how long the lease lasts. One lease is
+ * one connection proxy, from {@code getConnection()} to {@code close()}: the scope of N+1
+ * detection.
+ */
+final class ConnectionHandler implements InvocationHandler {
+  private final Connection delegate;
+  private final Instrumentation inst;
+  private final Lease lease;
+  private final long askedAt;
+  private final long acquiredAt;
+  private boolean closed;
+
+  ConnectionHandler(Connection delegate, Instrumentation inst, long askedAt) {
+    this.delegate = delegate;
+    this.inst = inst;
+    this.lease = new Lease(inst.nPlusOneThreshold);
+    this.askedAt = askedAt;
+    this.acquiredAt = inst.ticker.read();
+  }
+
+  @Override
+  public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
+    if (Proxies.isObjectMethod(method)) {
+      return Proxies.objectMethod(proxy, delegate, method, args);
+    }
+    if (Proxies.isWrapperMethod(method)) {
+      return Proxies.wrapperMethod(proxy, delegate, method, args);
+    }
+    switch (method.getName()) {
+      case "createStatement":
+        return Proxies.proxy(
+            Statement.class,
+            new StatementHandler(
+                (Statement) Proxies.call(delegate, method, args), proxy, inst, lease, null));
+      case "prepareStatement":
+        {
+          StatementKey key =
+              inst.enabled() && args[0] != null ? inst.fingerprint((String) args[0]) : null;
+          return Proxies.proxy(
+              PreparedStatement.class,
+              new StatementHandler(
+                  (Statement) Proxies.call(delegate, method, args), proxy, inst, lease, key));
+        }
+      case "prepareCall":
+        {
+          StatementKey key =
+              inst.enabled() && args[0] != null ? inst.fingerprint((String) args[0]) : null;
+          return Proxies.proxy(
+              CallableStatement.class,
+              new StatementHandler(
+                  (Statement) Proxies.call(delegate, method, args), proxy, inst, lease, key));
+        }
+      case "close":
+        boolean first;
+        synchronized (this) {
+          first = !closed;
+          if (first) {
+            closed = true;
+            long now = inst.ticker.read();
+            inst.telemetry.used(now - acquiredAt);
+            inst.leaseCompleted(now - askedAt);
+          }
+        }
+        Object result = Proxies.call(delegate, method, args);
+        if (first) {
+          inst.returned(delegate);
+        }
+        return result;
+      default:
+        return Proxies.call(delegate, method, args);
+    }
+  }
+}

@@ -1,0 +1,155 @@
+package dev.optimizer.db.internal;
+
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.common.AttributesBuilder;
+import io.opentelemetry.api.metrics.DoubleHistogram;
+import io.opentelemetry.api.metrics.LongCounter;
+import io.opentelemetry.api.metrics.Meter;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The OpenTelemetry database client instruments, with the semantic-convention names and attributes:
+ * {@code db.client.operation.duration} and the {@code db.client.connection.*} family. Only
+ * sanitized summaries reach attributes; never statement text with values, never parameters.
+ */
+public final class DbTelemetry implements AutoCloseable {
+  static final AttributeKey<String> SYSTEM = AttributeKey.stringKey("db.system.name");
+  static final AttributeKey<String> OPERATION = AttributeKey.stringKey("db.operation.name");
+  static final AttributeKey<String> COLLECTION = AttributeKey.stringKey("db.collection.name");
+  static final AttributeKey<String> SUMMARY = AttributeKey.stringKey("db.query.summary");
+  static final AttributeKey<String> ERROR_TYPE = AttributeKey.stringKey("error.type");
+  static final AttributeKey<String> POOL = AttributeKey.stringKey("db.client.connection.pool.name");
+  static final AttributeKey<String> STATE = AttributeKey.stringKey("db.client.connection.state");
+
+  /** The bucket boundaries the database semantic conventions recommend, in seconds. */
+  private static final List<Double> DURATION_BUCKETS =
+      List.of(0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 10.0);
+
+  private final String system;
+  private final Attributes pool;
+  private final DoubleHistogram operationDuration;
+  private final DoubleHistogram waitTime;
+  private final DoubleHistogram useTime;
+  private final LongCounter timeouts;
+  private final ConcurrentHashMap<Long, Attributes> attributesByFingerprint =
+      new ConcurrentHashMap<>();
+  private final List<AutoCloseable> observers = new ArrayList<>();
+
+  /** Instruments for one data source. */
+  public DbTelemetry(Meter meter, String system, String poolName) {
+    this.system = system;
+    this.pool = Attributes.of(POOL, poolName);
+    this.operationDuration =
+        meter
+            .histogramBuilder("db.client.operation.duration")
+            .setUnit("s")
+            .setDescription("Duration of database client operations.")
+            .setExplicitBucketBoundariesAdvice(DURATION_BUCKETS)
+            .build();
+    this.waitTime =
+        meter
+            .histogramBuilder("db.client.connection.wait_time")
+            .setUnit("s")
+            .setDescription("The time it took to obtain an open connection from the pool.")
+            .setExplicitBucketBoundariesAdvice(DURATION_BUCKETS)
+            .build();
+    this.useTime =
+        meter
+            .histogramBuilder("db.client.connection.use_time")
+            .setUnit("s")
+            .setDescription("The time between borrowing a connection and returning it to the pool.")
+            .setExplicitBucketBoundariesAdvice(DURATION_BUCKETS)
+            .build();
+    this.timeouts =
+        meter
+            .counterBuilder("db.client.connection.timeouts")
+            .setUnit("{timeout}")
+            .setDescription(
+                "The number of connection timeouts that have occurred trying to obtain a connection from the pool.")
+            .build();
+  }
+
+  /** Records one operation. */
+  void operation(StatementKey key, long nanos, Throwable error) {
+    Attributes a = attributesByFingerprint.computeIfAbsent(key.id(), id -> attributes(key).build());
+    if (error != null) {
+      a = a.toBuilder().put(ERROR_TYPE, errorType(error)).build();
+    }
+    operationDuration.record(nanos / 1e9, a);
+  }
+
+  private AttributesBuilder attributes(StatementKey key) {
+    AttributesBuilder b = Attributes.builder().put(SYSTEM, system);
+    if (!key.operation().isEmpty()) {
+      b.put(OPERATION, key.operation());
+    }
+    if (!key.collection().isEmpty()) {
+      b.put(COLLECTION, key.collection());
+    }
+    if (!key.summary().isEmpty()) {
+      b.put(SUMMARY, key.summary());
+    }
+    return b;
+  }
+
+  /** The SQLSTATE when there is one (a low-cardinality, standard code), else the class name. */
+  static String errorType(Throwable error) {
+    if (error instanceof SQLException sql && sql.getSQLState() != null) {
+      return sql.getSQLState();
+    }
+    return error.getClass().getName();
+  }
+
+  void waited(long nanos) {
+    waitTime.record(nanos / 1e9, pool);
+  }
+
+  void used(long nanos) {
+    useTime.record(nanos / 1e9, pool);
+  }
+
+  void timedOut() {
+    timeouts.add(1, pool);
+  }
+
+  /** Observes a pool's connection counts, limit and waiters. */
+  void observePool(Meter meter, PoolView view) {
+    Attributes idle = pool.toBuilder().put(STATE, "idle").build();
+    Attributes used = pool.toBuilder().put(STATE, "used").build();
+    observers.add(
+        meter
+            .upDownCounterBuilder("db.client.connection.count")
+            .setUnit("{connection}")
+            .setDescription(
+                "The number of connections that are currently in state described by the state attribute.")
+            .buildWithCallback(
+                m -> {
+                  m.record(view.idle(), idle);
+                  m.record(view.used(), used);
+                }));
+    observers.add(
+        meter
+            .upDownCounterBuilder("db.client.connection.max")
+            .setUnit("{connection}")
+            .setDescription("The maximum number of open connections allowed.")
+            .buildWithCallback(m -> m.record(view.max(), pool)));
+    observers.add(
+        meter
+            .upDownCounterBuilder("db.client.connection.pending_requests")
+            .setUnit("{request}")
+            .setDescription("The number of current pending requests for an open connection.")
+            .buildWithCallback(m -> m.record(view.pending(), pool)));
+  }
+
+  @Override
+  public void close() throws Exception {
+    for (AutoCloseable o : observers) {
+      o.close();
+    }
+    observers.clear();
+  }
+}

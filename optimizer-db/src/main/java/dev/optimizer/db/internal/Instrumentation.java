@@ -1,0 +1,170 @@
+package dev.optimizer.db.internal;
+
+import dev.optimizer.api.Recommendation;
+import dev.optimizer.api.Ticker;
+import dev.optimizer.db.NPlusOne;
+import dev.optimizer.db.SlowStatement;
+import dev.optimizer.runtime.Optimizer;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * The state one wrapped DataSource shares with its connections and statements: the fingerprint
+ * function, the statistics table, telemetry, N+1 and slow-statement reporting.
+ */
+public final class Instrumentation {
+  private static final System.Logger LOG = System.getLogger("dev.optimizer.db.statements");
+
+  final Optimizer optimizer;
+  final Ticker ticker;
+  final Function<String, StatementKey> fingerprints;
+  final StatementTable table;
+  final DbTelemetry telemetry;
+  final long slowNanos;
+  final int nPlusOneThreshold;
+  private final List<Consumer<SlowStatement>> slowListeners;
+  private final List<NPlusOne> nPlusOnes = new CopyOnWriteArrayList<>();
+  private final Set<String> reported = ConcurrentHashMap.newKeySet();
+  private volatile LeaseListener leases;
+
+  /** Shared state for one wrapped DataSource. */
+  public Instrumentation(
+      Optimizer optimizer,
+      Function<String, StatementKey> fingerprints,
+      StatementTable table,
+      DbTelemetry telemetry,
+      Duration slowThreshold,
+      int nPlusOneThreshold,
+      List<Consumer<SlowStatement>> slowListeners) {
+    this.optimizer = optimizer;
+    this.ticker = optimizer.ticker();
+    this.fingerprints = fingerprints;
+    this.table = table;
+    this.telemetry = telemetry;
+    this.slowNanos = slowThreshold.toNanos();
+    this.nPlusOneThreshold = nPlusOneThreshold;
+    this.slowListeners = slowListeners;
+  }
+
+  /** Sets who is told of each connection lease (the pool sizer). */
+  public void leaseListener(LeaseListener listener) {
+    this.leases = listener;
+  }
+
+  void leaseCompleted(long nanos) {
+    LeaseListener l = leases;
+    if (l != null) {
+      l.leaseCompleted(nanos);
+    }
+  }
+
+  void returned(java.sql.Connection connection) {
+    LeaseListener l = leases;
+    if (l != null) {
+      l.returned(connection);
+    }
+  }
+
+  void leaseFailed(long nanos) {
+    LeaseListener l = leases;
+    if (l != null) {
+      l.leaseFailed(nanos);
+    }
+  }
+
+  boolean enabled() {
+    return optimizer.mode().observes();
+  }
+
+  StatementKey fingerprint(String sql) {
+    return fingerprints.apply(sql);
+  }
+
+  /** Records one execution in the table, telemetry, and the slow-statement and N+1 checks. */
+  void executed(
+      StatementKey key, long nanos, long rows, Throwable error, Lease lease, long parameterHash) {
+    StatementKey counted = table.effectiveKey(key);
+    table.record(counted, nanos, rows, error != null);
+    telemetry.operation(counted, nanos, error);
+    if (nanos >= slowNanos) {
+      slow(key, nanos, error != null);
+    }
+    if (lease != null) {
+      int executions = lease.executed(key.id(), parameterHash);
+      if (executions > 0) {
+        nPlusOne(key, executions);
+      }
+    }
+  }
+
+  private void slow(StatementKey key, long nanos, boolean failed) {
+    SlowStatement event =
+        new SlowStatement(
+            key.id(),
+            key.text(),
+            Duration.ofNanos(nanos),
+            failed,
+            CallSites.firstApplicationFrame());
+    LOG.log(
+        System.Logger.Level.INFO,
+        () ->
+            "slow statement ("
+                + event.duration().toMillis()
+                + " ms"
+                + (failed ? ", failed" : "")
+                + ") at "
+                + event.callSite().orElse("?")
+                + ": "
+                + event.text());
+    for (Consumer<SlowStatement> l : slowListeners) {
+      try {
+        l.accept(event);
+      } catch (RuntimeException e) {
+        LOG.log(System.Logger.Level.WARNING, "slow-statement listener failed", e);
+      }
+    }
+  }
+
+  private void nPlusOne(StatementKey key, int executions) {
+    Optional<String> site = CallSites.firstApplicationFrame();
+    if (!reported.add(key.id() + "@" + site.orElse("?"))) {
+      return; // one report per statement and call site
+    }
+    NPlusOne finding = new NPlusOne(key.id(), key.text(), executions, site);
+    nPlusOnes.add(finding);
+    LOG.log(
+        System.Logger.Level.INFO,
+        () ->
+            "N+1: "
+                + executions
+                + " executions with distinct parameters in one connection lease at "
+                + site.orElse("?")
+                + ": "
+                + key.text());
+    if (optimizer.mode().recommends()) {
+      optimizer.recommend(
+          Recommendation.builder("n-plus-one", Long.toHexString(key.id()))
+              .summary(
+                  "The same statement ran "
+                      + executions
+                      + "+ times with different parameters in one connection lease; load the rows"
+                      + " with one query (a join or an IN list) instead.")
+              .evidence("statement", key.text())
+              .evidence("executions", executions + "+")
+              .evidence("callSite", site.orElse("unknown"))
+              .time(optimizer.clock().instant())
+              .build());
+    }
+  }
+
+  /** The N+1 findings so far, oldest first. */
+  public List<NPlusOne> nPlusOnes() {
+    return List.copyOf(nPlusOnes);
+  }
+}

@@ -1,0 +1,118 @@
+package dev.optimizer.db.internal;
+
+import java.io.PrintWriter;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
+import java.sql.SQLTransientConnectionException;
+import java.util.logging.Logger;
+import javax.sql.DataSource;
+
+/**
+ * The DataSource {@code DbOptimizer.wrap} returns: connections come from the delegate, wrapped so
+ * that their statements are measured. Everything else is the delegate's behaviour, exceptions
+ * included; {@code unwrap} reaches the delegate (a HikariDataSource, say). Closing it releases what
+ * the wrapper owns (its instruments) and never the delegate, which belongs to the application.
+ */
+public final class InstrumentedDataSource implements DataSource, AutoCloseable {
+  private final DataSource delegate;
+  private final Instrumentation inst;
+  private final AutoCloseable owned;
+
+  /** Wraps a delegate; {@code owned} is closed by {@link #close()}. */
+  public InstrumentedDataSource(DataSource delegate, Instrumentation inst, AutoCloseable owned) {
+    this.delegate = delegate;
+    this.inst = inst;
+    this.owned = owned;
+  }
+
+  @Override
+  public Connection getConnection() throws SQLException {
+    return lease(null, null, false);
+  }
+
+  @Override
+  public Connection getConnection(String username, String password) throws SQLException {
+    return lease(username, password, true);
+  }
+
+  private Connection lease(String user, String password, boolean withCredentials)
+      throws SQLException {
+    if (!inst.enabled()) {
+      return withCredentials ? delegate.getConnection(user, password) : delegate.getConnection();
+    }
+    long start = inst.ticker.read();
+    Connection c;
+    try {
+      c = withCredentials ? delegate.getConnection(user, password) : delegate.getConnection();
+    } catch (SQLTransientConnectionException e) {
+      inst.telemetry.timedOut(); // HikariCP's "Connection is not available, request timed out"
+      inst.leaseFailed(inst.ticker.read() - start);
+      throw e;
+    }
+    inst.telemetry.waited(inst.ticker.read() - start);
+    return Proxies.proxy(Connection.class, new ConnectionHandler(c, inst, start));
+  }
+
+  /** The wrapped data source. */
+  public DataSource delegate() {
+    return delegate;
+  }
+
+  /** The shared instrumentation state. */
+  public Instrumentation instrumentation() {
+    return inst;
+  }
+
+  @Override
+  public PrintWriter getLogWriter() throws SQLException {
+    return delegate.getLogWriter();
+  }
+
+  @Override
+  public void setLogWriter(PrintWriter out) throws SQLException {
+    delegate.setLogWriter(out);
+  }
+
+  @Override
+  public void setLoginTimeout(int seconds) throws SQLException {
+    delegate.setLoginTimeout(seconds);
+  }
+
+  @Override
+  public int getLoginTimeout() throws SQLException {
+    return delegate.getLoginTimeout();
+  }
+
+  @Override
+  public Logger getParentLogger() throws SQLFeatureNotSupportedException {
+    return delegate.getParentLogger();
+  }
+
+  @Override
+  public <T> T unwrap(Class<T> iface) throws SQLException {
+    if (iface.isInstance(this)) {
+      return iface.cast(this);
+    }
+    if (iface.isInstance(delegate)) {
+      return iface.cast(delegate);
+    }
+    return delegate.unwrap(iface);
+  }
+
+  @Override
+  public boolean isWrapperFor(Class<?> iface) throws SQLException {
+    return iface.isInstance(this) || iface.isInstance(delegate) || delegate.isWrapperFor(iface);
+  }
+
+  /** Releases the wrapper's own resources; the delegate stays open. Idempotent. */
+  @Override
+  public void close() throws Exception {
+    owned.close();
+  }
+
+  @Override
+  public String toString() {
+    return "Optimized[" + delegate + "]";
+  }
+}

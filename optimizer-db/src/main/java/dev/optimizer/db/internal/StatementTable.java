@@ -1,0 +1,113 @@
+package dev.optimizer.db.internal;
+
+import dev.optimizer.db.StatementStats;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+import org.HdrHistogram.ConcurrentHistogram;
+
+/**
+ * Per-fingerprint statistics, bounded: once {@code capacity} fingerprints are tracked, further ones
+ * are counted under a single overflow entry, as pg_stat_statements does with its {@code max}
+ * setting (which evicts instead; counting keeps totals honest without churn).
+ */
+public final class StatementTable {
+  /** The id under which statements beyond the capacity are counted. */
+  public static final long OVERFLOW_ID = Long.MIN_VALUE;
+
+  private static final StatementKey OVERFLOW =
+      new StatementKey(OVERFLOW_ID, "<other statements>", "", "", "other");
+
+  private final int capacity;
+  private final ConcurrentHashMap<Long, Entry> entries = new ConcurrentHashMap<>();
+
+  /** A table of at most {@code capacity} fingerprints. */
+  public StatementTable(int capacity) {
+    this.capacity = capacity;
+  }
+
+  /** Records one execution. */
+  public void record(StatementKey key, long nanos, long rows, boolean error) {
+    Entry e = entries.get(key.id());
+    if (e == null) {
+      e =
+          entries.size() < capacity
+              ? entries.computeIfAbsent(key.id(), id -> new Entry(key))
+              : entries.computeIfAbsent(OVERFLOW_ID, id -> new Entry(OVERFLOW));
+    }
+    e.calls.increment();
+    if (error) {
+      e.errors.increment();
+    }
+    if (rows > 0) {
+      e.rows.add(rows);
+    }
+    e.totalNanos.add(nanos);
+    e.histogram.recordValue(Math.max(1, Math.min(nanos, Entry.HIGHEST)));
+  }
+
+  /** Adds rows read through a result set after its execution was recorded. */
+  public void addRows(StatementKey key, long rows) {
+    Entry e = entries.get(key.id());
+    if (e != null && rows > 0) {
+      e.rows.add(rows);
+    }
+  }
+
+  /** The key a statement is counted under: its own, or the overflow entry's. */
+  public StatementKey effectiveKey(StatementKey key) {
+    return entries.containsKey(key.id()) || entries.size() < capacity ? key : OVERFLOW;
+  }
+
+  /** The statistics of one fingerprint. */
+  public Optional<StatementStats> get(long fingerprintId) {
+    return Optional.ofNullable(entries.get(fingerprintId)).map(Entry::snapshot);
+  }
+
+  /** The {@code n} fingerprints with the largest total time, largest first. */
+  public List<StatementStats> topByTotalTime(int n) {
+    List<StatementStats> all = new ArrayList<>();
+    for (Entry e : entries.values()) {
+      all.add(e.snapshot());
+    }
+    all.sort(Comparator.comparingLong(StatementStats::totalNanos).reversed());
+    return all.subList(0, Math.min(n, all.size()));
+  }
+
+  /** Forgets everything. */
+  public void clear() {
+    entries.clear();
+  }
+
+  private static final class Entry {
+    static final long HIGHEST = 3_600_000_000_000L; // an hour, in nanoseconds
+
+    final StatementKey key;
+    final LongAdder calls = new LongAdder();
+    final LongAdder errors = new LongAdder();
+    final LongAdder rows = new LongAdder();
+    final LongAdder totalNanos = new LongAdder();
+    final ConcurrentHistogram histogram = new ConcurrentHistogram(1, HIGHEST, 2);
+
+    Entry(StatementKey key) {
+      this.key = key;
+    }
+
+    StatementStats snapshot() {
+      return new StatementStats(
+          key.id(),
+          key.text(),
+          key.summary(),
+          calls.sum(),
+          errors.sum(),
+          rows.sum(),
+          totalNanos.sum(),
+          histogram.getValueAtPercentile(50),
+          histogram.getValueAtPercentile(99),
+          histogram.getMaxValue());
+    }
+  }
+}

@@ -1,0 +1,165 @@
+package dev.optimizer.db.internal.pool;
+
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.HikariPoolMXBean;
+import dev.optimizer.api.Knob;
+import dev.optimizer.api.Objective;
+import dev.optimizer.api.Ticker;
+import dev.optimizer.runtime.Optimizer;
+import dev.optimizer.runtime.control.HillClimbController;
+import dev.optimizer.runtime.signal.LatencySignal;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.OptionalInt;
+
+/**
+ * Sizes a HikariCP pool at run time: a knob for {@code maximumPoolSize}, tuned by the runtime's
+ * engine with judged trials from the pool's leases (time from asking for a connection to giving it
+ * back, so that waiting for a connection counts) and their throughput.
+ *
+ * <p>The knob grows and shrinks within {@code [minSize, budget]}; every value is also checked, when
+ * applied, against what the server would still accept ({@link ServerConnectionLimit}), so that the
+ * pool never takes connections that other clients hold or superusers need. Hikari creates
+ * connections lazily up to a new maximum, but keeps surplus idle connections until its housekeeper
+ * runs (every 30 s); on a shrink the pool's connections are soft-evicted so that the new maximum
+ * holds at once. Minimum idle stays consistent: a fixed-size pool (minimum idle equal to the
+ * maximum, Hikari's default) stays fixed-size; otherwise minimum idle never exceeds the maximum.
+ * Between equal performers the smaller pool wins (it costs the server less).
+ */
+public final class HikariPoolSizer {
+  private static final System.Logger LOG = System.getLogger("dev.optimizer.db.pool");
+  private static final long LIMIT_REFRESH_NANOS = Duration.ofSeconds(10).toNanos();
+
+  private final HikariDataSource hikari;
+  private final String system;
+  private final Ticker ticker;
+  private final Knob<Integer> knob;
+  private final LatencySignal signal;
+  private volatile int serverAvailable = Integer.MAX_VALUE;
+  private volatile long limitCheckedAt = Long.MIN_VALUE / 2;
+
+  private HikariPoolSizer(
+      Optimizer optimizer,
+      HikariDataSource hikari,
+      String system,
+      int minSize,
+      int budget,
+      Duration slice) {
+    this.hikari = hikari;
+    this.system = system;
+    this.ticker = optimizer.ticker();
+    int initial = hikari.getMaximumPoolSize();
+    int low = Math.min(minSize, initial);
+    int high = Math.max(budget, initial);
+    this.knob =
+        Knob.ofInt("db.pool." + hikari.getPoolName() + ".max_size", initial)
+            .range(low, high)
+            .maxStep(Math.max(4, (high - low) / 4))
+            .description("maximum size of the HikariCP pool " + hikari.getPoolName())
+            .onChange(this::resize)
+            .build();
+    this.signal =
+        LatencySignal.builder("db.pool." + hikari.getPoolName())
+            .ticker(ticker)
+            .slice(slice)
+            .build();
+  }
+
+  /** Starts sizing a Hikari pool; the knob is registered with the optimizer's engine. */
+  public static HikariPoolSizer start(
+      Optimizer optimizer,
+      HikariDataSource hikari,
+      String system,
+      int minSize,
+      int budget,
+      Duration slice) {
+    HikariPoolSizer sizer = new HikariPoolSizer(optimizer, hikari, system, minSize, budget, slice);
+    optimizer
+        .tune(sizer.knob, sizer.signal)
+        .controller(new HillClimbController())
+        .objective(
+            Objective.maximizeThroughput()
+                .withMaxErrorRate(0.05)
+                .withPreference(Objective.Preference.LOWER))
+        .start();
+    return sizer;
+  }
+
+  /** The pool-size knob. */
+  public Knob<Integer> knob() {
+    return knob;
+  }
+
+  /** The signal the engine judges trials on. */
+  public LatencySignal signal() {
+    return signal;
+  }
+
+  /** Records a completed lease: from asking for the connection to giving it back. */
+  public void leaseCompleted(long nanos) {
+    signal.recordSuccess(nanos);
+  }
+
+  /** Records a failed attempt to get a connection (a pool timeout). */
+  public void leaseFailed(long nanos) {
+    signal.recordError(nanos);
+  }
+
+  /**
+   * Retires a connection just given back while the pool holds more than its maximum: Hikari itself
+   * would keep the surplus of a fixed-size pool until its max lifetime, so a smaller maximum would
+   * change nothing. Evicting a returned connection is Hikari's documented soft eviction; the one
+   * evicted is idle, so no caller notices.
+   */
+  public void returned(Connection connection) {
+    HikariPoolMXBean pool = hikari.getHikariPoolMXBean();
+    if (pool != null && pool.getTotalConnections() > hikari.getMaximumPoolSize()) {
+      hikari.evictConnection(connection);
+    }
+  }
+
+  private void resize(int size) {
+    int allowed = serverAvailable();
+    if (size > allowed) {
+      throw new IllegalStateException(
+          knob.name()
+              + " cannot grow to "
+              + size
+              + ": the server accepts only "
+              + allowed
+              + " connections from this pool");
+    }
+    int oldMax = hikari.getMaximumPoolSize();
+    int minIdle = hikari.getMinimumIdle();
+    boolean fixedSize = minIdle >= oldMax;
+    if (size > oldMax) {
+      hikari.setMaximumPoolSize(size);
+      if (fixedSize) {
+        hikari.setMinimumIdle(size);
+      }
+    } else {
+      hikari.setMinimumIdle(fixedSize ? size : Math.min(minIdle, size));
+      hikari.setMaximumPoolSize(size);
+      // Surplus connections are retired one by one as they come back (see returned()).
+    }
+  }
+
+  private int serverAvailable() {
+    long now = ticker.read();
+    if (now - limitCheckedAt < LIMIT_REFRESH_NANOS) {
+      return serverAvailable;
+    }
+    limitCheckedAt = now;
+    HikariPoolMXBean pool = hikari.getHikariPoolMXBean();
+    int ours = pool == null ? 0 : pool.getTotalConnections();
+    try (Connection c = hikari.getConnection()) {
+      OptionalInt available = ServerConnectionLimit.available(c, system, ours);
+      serverAvailable = available.orElse(Integer.MAX_VALUE);
+    } catch (SQLException e) {
+      // Keep the last known limit: a failed check must not stop the pool from shrinking.
+      LOG.log(System.Logger.Level.WARNING, "could not read the server's connection limit", e);
+    }
+    return serverAvailable;
+  }
+}

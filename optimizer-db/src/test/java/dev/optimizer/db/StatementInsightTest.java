@@ -1,0 +1,200 @@
+package dev.optimizer.db;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.optimizer.api.Mode;
+import dev.optimizer.api.Recommendation;
+import dev.optimizer.db.support.EmbeddedPostgres;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.sdk.metrics.data.HistogramPointData;
+import io.opentelemetry.sdk.metrics.data.MetricData;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Statement statistics, N+1 detection, slow statements and telemetry, on a real PostgreSQL. */
+class StatementInsightTest {
+  private HikariDataSource hikari;
+  private DbTestSupport support;
+  private DbOptimizer db;
+  private DataSource ds;
+  private final List<SlowStatement> slow = new ArrayList<>();
+
+  @BeforeEach
+  void start() throws Exception {
+    hikari = EmbeddedPostgres.hikari("insight", 4);
+    support = new DbTestSupport(Mode.RECOMMEND);
+    db =
+        DbOptimizer.builder(support.optimizer)
+            .nPlusOneThreshold(5)
+            .slowStatementThreshold(Duration.ofMillis(150))
+            .build();
+    db.addSlowStatementListener(slow::add);
+    ds = db.wrap(hikari);
+    try (Connection c = hikari.getConnection();
+        Statement s = c.createStatement()) {
+      s.execute("DROP TABLE IF EXISTS people");
+      s.execute("CREATE TABLE people (id int PRIMARY KEY, name text)");
+      s.execute("INSERT INTO people SELECT g, 'p' || g FROM generate_series(1, 50) g");
+    }
+  }
+
+  @AfterEach
+  void stop() {
+    support.close();
+    hikari.close();
+  }
+
+  private long byId(int id) throws Exception {
+    try (Connection c = ds.getConnection();
+        PreparedStatement ps = c.prepareStatement("SELECT name FROM people WHERE id = ?")) {
+      ps.setInt(1, id);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? 1 : 0;
+      }
+    }
+  }
+
+  @Test
+  void statisticsArePerFingerprintAndCarryNoValues() throws Exception {
+    try (Connection c = ds.getConnection();
+        Statement s = c.createStatement()) {
+      for (int i = 1; i <= 3; i++) {
+        try (ResultSet rs = s.executeQuery("SELECT name FROM people WHERE id = " + (i * 7919))) {
+          while (rs.next()) {
+            // drain
+          }
+        }
+      }
+      try (ResultSet rs = s.executeQuery("SELECT * FROM people WHERE id <= 10")) {
+        while (rs.next()) {
+          // drain: 10 rows
+        }
+      }
+    }
+    List<StatementStats> top = db.insight().topByTotalTime(10);
+    StatementStats lookups =
+        top.stream().filter(t -> t.text().contains("WHERE id = ?")).findFirst().orElseThrow();
+    assertThat(lookups.calls()).isEqualTo(3);
+    assertThat(lookups.text()).doesNotContain("7919").doesNotContain("15838");
+    StatementStats range =
+        top.stream().filter(t -> t.text().contains("<=")).findFirst().orElseThrow();
+    assertThat(range.rows()).isEqualTo(10);
+    assertThat(range.totalNanos()).isPositive();
+  }
+
+  @Test
+  void errorsAreCounted() throws Exception {
+    try (Connection c = ds.getConnection();
+        Statement s = c.createStatement()) {
+      for (int i = 0; i < 2; i++) {
+        try {
+          s.executeQuery("SELECT nope FROM people WHERE id = " + i);
+        } catch (java.sql.SQLException expected) {
+          assertThat(expected.getSQLState()).isEqualTo("42703");
+        }
+      }
+    }
+    StatementStats failing =
+        db.insight().topByTotalTime(10).stream()
+            .filter(t -> t.text().contains("nope"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(failing.errors()).isEqualTo(2);
+  }
+
+  @Test
+  void findsAnNPlusOneLoopWithItsCallSite() throws Exception {
+    try (Connection c = ds.getConnection();
+        PreparedStatement ps = c.prepareStatement("SELECT name FROM people WHERE id = ?")) {
+      for (int id = 1; id <= 8; id++) {
+        ps.setInt(1, id);
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+        }
+      }
+    }
+    assertThat(db.insight().nPlusOnes()).hasSize(1);
+    NPlusOne finding = db.insight().nPlusOnes().get(0);
+    assertThat(finding.text()).contains("WHERE id = ?");
+    assertThat(finding.executions()).isEqualTo(5);
+    assertThat(finding.callSite())
+        .hasValueSatisfying(
+            site ->
+                assertThat(site)
+                    .contains("StatementInsightTest.findsAnNPlusOneLoopWithItsCallSite"));
+    List<Recommendation> recs = support.optimizer.recommendations();
+    assertThat(recs).extracting(Recommendation::kind).containsExactly("n-plus-one");
+    assertThat(recs.get(0).evidence()).containsKey("callSite");
+  }
+
+  @Test
+  void repeatingTheSameParametersOrSpreadingOverLeasesIsNotNPlusOne() throws Exception {
+    try (Connection c = ds.getConnection();
+        PreparedStatement ps = c.prepareStatement("SELECT name FROM people WHERE id = ?")) {
+      for (int i = 0; i < 20; i++) {
+        ps.setInt(1, 42);
+        ps.executeQuery().close();
+      }
+    }
+    for (int id = 1; id <= 8; id++) {
+      byId(id); // one lease each
+    }
+    assertThat(db.insight().nPlusOnes()).isEmpty();
+  }
+
+  @Test
+  void reportsSlowStatementsWithoutValues() throws Exception {
+    try (Connection c = ds.getConnection();
+        Statement s = c.createStatement()) {
+      s.execute("SELECT pg_sleep(0.2), 'secret-value'");
+    }
+    assertThat(slow).hasSize(1);
+    assertThat(slow.get(0).text()).doesNotContain("secret-value");
+    assertThat(slow.get(0).duration()).isGreaterThanOrEqualTo(Duration.ofMillis(150));
+    assertThat(slow.get(0).callSite())
+        .hasValueSatisfying(s -> assertThat(s).contains("StatementInsightTest"));
+  }
+
+  @Test
+  void recordsTheSemanticConventionMetrics() throws Exception {
+    byId(1);
+    MetricData duration = support.metric("db.client.operation.duration").orElseThrow();
+    HistogramPointData point = duration.getHistogramData().getPoints().iterator().next();
+    assertThat(point.getAttributes().get(AttributeKey.stringKey("db.system.name")))
+        .isEqualTo("postgresql");
+    assertThat(point.getAttributes().get(AttributeKey.stringKey("db.operation.name")))
+        .isEqualTo("SELECT");
+    assertThat(point.getAttributes().get(AttributeKey.stringKey("db.collection.name")))
+        .isEqualTo("people");
+    assertThat(point.getAttributes().get(AttributeKey.stringKey("db.query.summary")))
+        .isEqualTo("SELECT people");
+    List<String> names = support.collect().stream().map(MetricData::getName).toList();
+    // (collect() above consumed the histogram; the pool instruments are asynchronous)
+    assertThat(names).contains("db.client.connection.count", "db.client.connection.max");
+    MetricData max = support.metric("db.client.connection.max").orElseThrow();
+    assertThat(max.getLongSumData().getPoints().iterator().next().getValue()).isEqualTo(4);
+  }
+
+  @Test
+  void closingTheWrapperLeavesThePoolOpen() throws Exception {
+    ((AutoCloseable) ds).close();
+    assertThat(hikari.isClosed()).isFalse();
+  }
+
+  @Test
+  void modeOffMeasuresNothing() throws Exception {
+    support.optimizer.setMode(Mode.OFF);
+    byId(1);
+    assertThat(db.insight().topByTotalTime(10)).isEmpty();
+  }
+}
