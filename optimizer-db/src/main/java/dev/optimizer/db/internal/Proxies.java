@@ -1,5 +1,7 @@
 package dev.optimizer.db.internal;
 
+import java.lang.reflect.Constructor;
+import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
@@ -17,10 +19,35 @@ final class Proxies {
     }
   }
 
-  @SuppressWarnings("unchecked")
-  static <T> T proxy(Class<T> type, java.lang.reflect.InvocationHandler handler) {
-    return (T)
-        Proxy.newProxyInstance(Proxies.class.getClassLoader(), new Class<?>[] {type}, handler);
+  /**
+   * The proxy class's constructor, per JDBC interface. {@link Proxy#newProxyInstance} looks the
+   * proxy class up (with caller checks) on every call, which costs about as much as the rest of the
+   * wrapper together; a connection, a statement and a result set per transaction made it the
+   * wrapper's main cost.
+   */
+  private static final ClassValue<Constructor<?>> CONSTRUCTORS =
+      new ClassValue<>() {
+        @Override
+        protected Constructor<?> computeValue(Class<?> type) {
+          Object sample =
+              Proxy.newProxyInstance(
+                  Proxies.class.getClassLoader(), new Class<?>[] {type}, (p, m, a) -> null);
+          try {
+            return sample.getClass().getConstructor(InvocationHandler.class);
+          } catch (NoSuchMethodException e) {
+            throw new IllegalStateException("proxy class without the standard constructor", e);
+          }
+        }
+      };
+
+  static <T> T proxy(Class<T> type, InvocationHandler handler) {
+    try {
+      return type.cast(CONSTRUCTORS.get(type).newInstance(handler));
+    } catch (ReflectiveOperationException e) {
+      // Not expected for public JDBC interfaces; the slow path gives the same kind of object.
+      return type.cast(
+          Proxy.newProxyInstance(Proxies.class.getClassLoader(), new Class<?>[] {type}, handler));
+    }
   }
 
   /**
