@@ -9,9 +9,11 @@ import dev.optimizer.runtime.Optimizer;
 import dev.optimizer.runtime.control.HillClimbController;
 import dev.optimizer.runtime.signal.LatencySignal;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.OptionalInt;
+import java.util.Properties;
 
 /**
  * Sizes a HikariCP pool at run time: a knob for {@code maximumPoolSize}, tuned by the runtime's
@@ -146,6 +148,9 @@ public final class HikariPoolSizer {
   }
 
   private int serverAvailable() {
+    if (!ServerConnectionLimit.hasLimit(system)) {
+      return Integer.MAX_VALUE;
+    }
     long now = ticker.read();
     if (now - limitCheckedAt < LIMIT_REFRESH_NANOS) {
       return serverAvailable;
@@ -153,13 +158,37 @@ public final class HikariPoolSizer {
     limitCheckedAt = now;
     HikariPoolMXBean pool = hikari.getHikariPoolMXBean();
     int ours = pool == null ? 0 : pool.getTotalConnections();
-    try (Connection c = hikari.getConnection()) {
-      OptionalInt available = ServerConnectionLimit.available(c, system, ours);
-      serverAvailable = available.orElse(Integer.MAX_VALUE);
+    // A direct connection, not one from the pool: the pool is exhausted exactly when growing
+    // matters, and borrowing from it would wait for its connection timeout.
+    try (Connection c = directConnection()) {
+      if (c != null) {
+        OptionalInt available = ServerConnectionLimit.available(c, system, ours + 1);
+        serverAvailable = available.orElse(Integer.MAX_VALUE);
+      }
     } catch (SQLException e) {
-      // Keep the last known limit: a failed check must not stop the pool from shrinking.
+      // The server refusing one more connection means it has none to spare for growth.
       LOG.log(System.Logger.Level.WARNING, "could not read the server's connection limit", e);
+      serverAvailable = Math.min(serverAvailable, ours);
     }
     return serverAvailable;
+  }
+
+  /** A connection made the way the pool makes its own; null when that cannot be done here. */
+  private Connection directConnection() throws SQLException {
+    if (hikari.getDataSource() != null) {
+      return hikari.getDataSource().getConnection();
+    }
+    if (hikari.getJdbcUrl() == null) {
+      return null;
+    }
+    Properties props = new Properties();
+    props.putAll(hikari.getDataSourceProperties());
+    if (hikari.getUsername() != null) {
+      props.setProperty("user", hikari.getUsername());
+    }
+    if (hikari.getPassword() != null) {
+      props.setProperty("password", hikari.getPassword());
+    }
+    return DriverManager.getConnection(hikari.getJdbcUrl(), props);
   }
 }

@@ -20,9 +20,17 @@ import java.util.OptionalInt;
 final class ServerConnectionLimit {
   private ServerConnectionLimit() {}
 
+  /** Whether the database has a connection limit worth asking about. */
+  static boolean hasLimit(String system) {
+    return switch (system) {
+      case "postgresql", "mariadb", "mysql" -> true;
+      default -> false;
+    };
+  }
+
   /**
-   * The connections this pool may hold in total, given that it holds {@code ours} now; empty when
-   * the server has no such limit or does not say.
+   * The connections this pool may hold in total, given that {@code ours} connections (the pool's
+   * and the one asking) are ours now; empty when the server has no such limit or does not say.
    */
   static OptionalInt available(Connection c, String system, int ours) throws SQLException {
     return switch (system) {

@@ -1,0 +1,134 @@
+package dev.optimizer.db.internal.pool;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.optimizer.api.Mode;
+import dev.optimizer.db.support.EmbeddedPostgres;
+import dev.optimizer.runtime.Optimizer;
+import io.opentelemetry.api.OpenTelemetry;
+import java.sql.Connection;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.Test;
+
+class HikariPoolSizerTest {
+
+  private static Optimizer optimizer() {
+    return Optimizer.builder()
+        .openTelemetry(OpenTelemetry.noop())
+        .manualTuning()
+        .mode(Mode.AUTO)
+        .build();
+  }
+
+  private static HikariDataSource h2(String name, int max) {
+    HikariConfig c = new HikariConfig();
+    c.setJdbcUrl("jdbc:h2:mem:" + name + ";DB_CLOSE_DELAY=-1");
+    c.setPoolName(name);
+    c.setMaximumPoolSize(max);
+    return new HikariDataSource(c);
+  }
+
+  /**
+   * Whatever sequence of moves the tuner makes and whatever load runs meanwhile, the pool's maximum
+   * stays within [minSize, budget], minimum idle never exceeds it, and once surplus connections are
+   * returned the pool holds no more than its maximum.
+   */
+  @Property(tries = 25)
+  void thePoolNeverExceedsItsBudget(
+      @ForAll long seed,
+      @ForAll @IntRange(min = 2, max = 30) int budget,
+      @ForAll @IntRange(min = 1, max = 30) int initial)
+      throws Exception {
+    SplittableRandom r = new SplittableRandom(seed);
+    String name = "prop" + Long.toHexString(seed) + budget + initial;
+    try (Optimizer optimizer = optimizer();
+        HikariDataSource pool = h2(name, initial)) {
+      HikariPoolSizer sizer =
+          HikariPoolSizer.start(optimizer, pool, "h2database", 2, budget, Duration.ofSeconds(1));
+      int low = sizer.knob().min();
+      int high = sizer.knob().max();
+      assertThat(high).isEqualTo(Math.max(budget, initial));
+      List<Connection> held = new ArrayList<>();
+      for (int step = 0; step < 20; step++) {
+        int target = r.nextInt(low - 1, high + 3); // also tries values out of range
+        try {
+          sizer.knob().set(target);
+        } catch (IllegalArgumentException outOfRange) {
+          assertThat(target < low || target > high).isTrue();
+        }
+        // random load: take or give back some connections
+        int take = r.nextInt(0, 4);
+        for (int i = 0; i < take && held.size() < pool.getMaximumPoolSize(); i++) {
+          held.add(pool.getConnection());
+        }
+        while (!held.isEmpty() && r.nextBoolean()) {
+          Connection c = held.remove(held.size() - 1);
+          c.close();
+          sizer.returned(c);
+        }
+        assertThat(pool.getMaximumPoolSize()).isBetween(low, high);
+        assertThat(pool.getMinimumIdle()).isLessThanOrEqualTo(pool.getMaximumPoolSize());
+      }
+      for (Connection c : held) {
+        c.close();
+        sizer.returned(c);
+      }
+      // Every connection came back: the surplus of a shrink has been retired.
+      assertThat(pool.getHikariPoolMXBean().getActiveConnections()).isZero();
+      assertThat(pool.getHikariPoolMXBean().getTotalConnections())
+          .isLessThanOrEqualTo(Math.max(pool.getMaximumPoolSize(), pool.getMinimumIdle()) + 1);
+    }
+  }
+
+  @Test
+  void aFixedSizePoolStaysFixedSizeWhenResized() throws Exception {
+    try (Optimizer optimizer = optimizer();
+        HikariDataSource pool = h2("fixed", 10)) {
+      HikariPoolSizer sizer =
+          HikariPoolSizer.start(optimizer, pool, "h2database", 2, 40, Duration.ofSeconds(1));
+      sizer.knob().set(20);
+      assertThat(pool.getMaximumPoolSize()).isEqualTo(20);
+      assertThat(pool.getMinimumIdle()).isEqualTo(20);
+      sizer.knob().set(5);
+      assertThat(pool.getMaximumPoolSize()).isEqualTo(5);
+      assertThat(pool.getMinimumIdle()).isEqualTo(5);
+    }
+  }
+
+  @Test
+  void theServersFreeConnectionsCapThePool() throws Exception {
+    // The embedded server allows 300 connections, 3 reserved for superusers. Others hold 250.
+    try (Optimizer optimizer = optimizer();
+        HikariDataSource others = EmbeddedPostgres.hikari("others", 250);
+        HikariDataSource pool = EmbeddedPostgres.hikari("capped", 4)) {
+      others.setMinimumIdle(250);
+      try (Connection c = others.getConnection()) {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (others.getHikariPoolMXBean().getTotalConnections() < 250
+            && System.nanoTime() < deadline) {
+          Thread.onSpinWait();
+        }
+      }
+      HikariPoolSizer sizer =
+          HikariPoolSizer.start(optimizer, pool, "postgresql", 2, 100, Duration.ofSeconds(1));
+      try (Connection c = pool.getConnection()) {
+        // starts the pool
+      }
+      assertThatThrownBy(() -> sizer.knob().set(80))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("the server accepts only");
+      assertThat(pool.getMaximumPoolSize()).isEqualTo(4);
+      sizer.knob().set(20); // within what the server still accepts
+      assertThat(pool.getMaximumPoolSize()).isEqualTo(20);
+    }
+  }
+}
