@@ -89,7 +89,7 @@ public final class DbPoolSizingScenario implements Scenario {
       int start,
       boolean quick)
       throws Exception {
-    Duration fixedRun = Duration.ofMillis(quick ? 2500 : 5000);
+    Duration fixedRun = Duration.ofMillis(quick ? 2000 : 5000);
     TreeMap<Integer, double[]> oracle = new TreeMap<>(); // size -> {throughput, p99 ms}
     for (int size : sweep) {
       try (HikariDataSource fixed = pg.pool(name + "-fixed-" + size, size)) {
@@ -112,7 +112,7 @@ public final class DbPoolSizingScenario implements Scenario {
     double bestTput = oracle.get(bestSize)[0];
     double bestP99 = oracle.get(bestSize)[1];
 
-    Duration tunedRun = Duration.ofSeconds(quick ? 30 : 60);
+    Duration tunedRun = Duration.ofSeconds(quick ? 28 : 60);
     double measureFrom = tunedRun.toSeconds() - (quick ? 8 : 15);
     ClosedLoad.Result tuned;
     try (HikariDataSource pool = pg.pool(name + "-tuned", start);
