@@ -294,7 +294,7 @@ final class KnobTuner<T extends Comparable<? super T>> {
     baseline = null;
     cursor = null;
     if (kept) {
-      consecutiveUnpaid = j.verdict() == Verdict.KEEP ? 0 : consecutiveUnpaid;
+      consecutiveUnpaid = 0; // a kept move, better or cheaper, is progress: no back-off
       revertsInDirection = 0;
       // The trial window measured the value we now hold, after our own settle: the next baseline.
       phase = Phase.BASELINE;
