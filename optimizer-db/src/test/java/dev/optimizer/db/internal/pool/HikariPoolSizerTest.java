@@ -82,10 +82,16 @@ class HikariPoolSizerTest {
         c.close();
         sizer.returned(c);
       }
-      // Every connection came back: the surplus of a shrink has been retired.
+      // Every connection came back. Surplus connections are retired as they are used and
+      // returned (Hikari may still be adding one asynchronously), so cycle a few through.
       assertThat(pool.getHikariPoolMXBean().getActiveConnections()).isZero();
-      assertThat(pool.getHikariPoolMXBean().getTotalConnections())
-          .isLessThanOrEqualTo(Math.max(pool.getMaximumPoolSize(), pool.getMinimumIdle()) + 1);
+      int bound = Math.max(pool.getMaximumPoolSize(), pool.getMinimumIdle());
+      for (int i = 0; i < 200 && pool.getHikariPoolMXBean().getTotalConnections() > bound; i++) {
+        Connection c = pool.getConnection();
+        c.close();
+        sizer.returned(c);
+      }
+      assertThat(pool.getHikariPoolMXBean().getTotalConnections()).isLessThanOrEqualTo(bound);
     }
   }
 
