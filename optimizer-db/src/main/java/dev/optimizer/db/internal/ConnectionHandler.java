@@ -1,6 +1,5 @@
 package dev.optimizer.db.internal;
 
-import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Method;
 import java.sql.CallableStatement;
 import java.sql.Connection;
@@ -12,8 +11,7 @@ import java.sql.Statement;
  * one connection proxy, from {@code getConnection()} to {@code close()}: the scope of N+1
  * detection.
  */
-final class ConnectionHandler implements InvocationHandler {
-  private final Connection delegate;
+final class ConnectionHandler extends JdbcHandler {
   private final Instrumentation inst;
   private final Lease lease;
   private final long askedAt;
@@ -21,7 +19,7 @@ final class ConnectionHandler implements InvocationHandler {
   private boolean closed;
 
   ConnectionHandler(Connection delegate, Instrumentation inst, long askedAt) {
-    this.delegate = delegate;
+    super(delegate);
     this.inst = inst;
     this.lease = new Lease(inst.nPlusOneThreshold);
     this.askedAt = askedAt;
@@ -29,13 +27,7 @@ final class ConnectionHandler implements InvocationHandler {
   }
 
   @Override
-  public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
-    if (Proxies.isObjectMethod(method)) {
-      return Proxies.objectMethod(proxy, delegate, method, args);
-    }
-    if (Proxies.isWrapperMethod(method)) {
-      return Proxies.wrapperMethod(proxy, delegate, method, args);
-    }
+  Object handle(Object proxy, Method method, Object[] args) throws Throwable {
     switch (method.getName()) {
       case "createStatement":
         return Proxies.proxy(
@@ -73,7 +65,7 @@ final class ConnectionHandler implements InvocationHandler {
         }
         Object result = Proxies.call(delegate, method, args);
         if (first) {
-          inst.returned(delegate);
+          inst.returned((Connection) delegate);
         }
         return result;
       default:

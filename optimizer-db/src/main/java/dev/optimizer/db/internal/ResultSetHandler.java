@@ -1,6 +1,5 @@
 package dev.optimizer.db.internal;
 
-import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Method;
 import java.sql.ResultSet;
 
@@ -8,8 +7,7 @@ import java.sql.ResultSet;
  * Counts the rows a result set hands out, adding them to its statement's statistics when the result
  * set is exhausted or closed; {@code getStatement()} returns the wrapping statement.
  */
-final class ResultSetHandler implements InvocationHandler {
-  private final ResultSet delegate;
+final class ResultSetHandler extends JdbcHandler {
   private final Object statementProxy;
   private final Instrumentation inst;
   private final StatementKey key;
@@ -18,7 +16,7 @@ final class ResultSetHandler implements InvocationHandler {
 
   private ResultSetHandler(
       ResultSet delegate, Object statementProxy, Instrumentation inst, StatementKey key) {
-    this.delegate = delegate;
+    super(delegate);
     this.statementProxy = statementProxy;
     this.inst = inst;
     this.key = key;
@@ -34,13 +32,7 @@ final class ResultSetHandler implements InvocationHandler {
   }
 
   @Override
-  public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
-    if (Proxies.isObjectMethod(method)) {
-      return Proxies.objectMethod(proxy, delegate, method, args);
-    }
-    if (Proxies.isWrapperMethod(method)) {
-      return Proxies.wrapperMethod(proxy, delegate, method, args);
-    }
+  Object handle(Object proxy, Method method, Object[] args) throws Throwable {
     switch (method.getName()) {
       case "next":
         boolean more = (boolean) Proxies.call(delegate, method, args);

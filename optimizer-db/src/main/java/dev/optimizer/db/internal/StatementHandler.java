@@ -1,6 +1,5 @@
 package dev.optimizer.db.internal;
 
-import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Method;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -11,8 +10,7 @@ import java.sql.Statement;
  * (to tell N+1 loops from repeated identical calls), never kept. Everything else passes straight to
  * the driver; exceptions are rethrown unchanged.
  */
-final class StatementHandler implements InvocationHandler {
-  private final Statement delegate;
+final class StatementHandler extends JdbcHandler {
   private final Object connectionProxy;
   private final Instrumentation inst;
   private final Lease lease;
@@ -27,7 +25,7 @@ final class StatementHandler implements InvocationHandler {
       Instrumentation inst,
       Lease lease,
       StatementKey preparedKey) {
-    this.delegate = delegate;
+    super(delegate);
     this.connectionProxy = connectionProxy;
     this.inst = inst;
     this.lease = lease;
@@ -35,13 +33,7 @@ final class StatementHandler implements InvocationHandler {
   }
 
   @Override
-  public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
-    if (Proxies.isObjectMethod(method)) {
-      return Proxies.objectMethod(proxy, delegate, method, args);
-    }
-    if (Proxies.isWrapperMethod(method)) {
-      return Proxies.wrapperMethod(proxy, delegate, method, args);
-    }
+  Object handle(Object proxy, Method method, Object[] args) throws Throwable {
     String name = method.getName();
     switch (name) {
       case "getConnection":
