@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.optimizer.api.Mode;
+import dev.optimizer.db.support.EmbeddedMariaDb;
 import dev.optimizer.db.support.EmbeddedPostgres;
 import dev.optimizer.runtime.Optimizer;
 import io.opentelemetry.api.OpenTelemetry;
@@ -135,6 +136,35 @@ class HikariPoolSizerTest {
       assertThat(pool.getMaximumPoolSize()).isEqualTo(4);
       sizer.knob().set(20); // within what the server still accepts
       assertThat(pool.getMaximumPoolSize()).isEqualTo(20);
+    }
+  }
+
+  @Test
+  void mariaDbsMaxConnectionsCapsThePool() throws Exception {
+    // The embedded MariaDB allows 60 connections; others hold 45 of them.
+    int held = EmbeddedMariaDb.MAX_CONNECTIONS - 15;
+    try (Optimizer optimizer = optimizer();
+        HikariDataSource others = EmbeddedMariaDb.hikari("maria-others", held);
+        HikariDataSource pool = EmbeddedMariaDb.hikari("maria-capped", 4)) {
+      others.setMinimumIdle(held);
+      try (Connection c = others.getConnection()) {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (others.getHikariPoolMXBean().getTotalConnections() < held
+            && System.nanoTime() < deadline) {
+          Thread.onSpinWait();
+        }
+      }
+      HikariPoolSizer sizer =
+          HikariPoolSizer.start(optimizer, pool, "mariadb", 2, 100, Duration.ofSeconds(1));
+      try (Connection c = pool.getConnection()) {
+        // starts the pool
+      }
+      assertThatThrownBy(() -> sizer.knob().set(40))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("the server accepts only");
+      assertThat(pool.getMaximumPoolSize()).isEqualTo(4);
+      sizer.knob().set(12);
+      assertThat(pool.getMaximumPoolSize()).isEqualTo(12);
     }
   }
 }

@@ -1,0 +1,120 @@
+package dev.optimizer.db;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.optimizer.api.Knob;
+import dev.optimizer.api.Mode;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.sdk.metrics.data.HistogramPointData;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import javax.sql.DataSource;
+import org.h2.jdbc.JdbcConnection;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The wrapper on an H2 pool: transparency, H2 syntax in fingerprints, telemetry, pool sizing. */
+class H2Test {
+  private HikariDataSource hikari;
+  private DbTestSupport support;
+  private DbOptimizer db;
+  private DataSource ds;
+
+  @BeforeEach
+  void start() throws Exception {
+    HikariConfig config = new HikariConfig();
+    config.setJdbcUrl("jdbc:h2:mem:h2test;DB_CLOSE_DELAY=-1");
+    config.setPoolName("h2");
+    config.setMaximumPoolSize(6);
+    hikari = new HikariDataSource(config);
+    support = new DbTestSupport(Mode.AUTO);
+    db = DbOptimizer.builder(support.optimizer).nPlusOneThreshold(4).poolBudget(30).build();
+    ds = db.wrap(hikari);
+    try (Connection c = hikari.getConnection();
+        Statement s = c.createStatement()) {
+      s.execute("DROP TABLE IF EXISTS notes");
+      s.execute("CREATE TABLE notes (id INT PRIMARY KEY, body VARCHAR(100))");
+      s.execute("INSERT INTO notes SELECT x, 'n' || x FROM SYSTEM_RANGE(1, 30)");
+    }
+  }
+
+  @AfterEach
+  void stop() {
+    support.close();
+    hikari.close();
+  }
+
+  @Test
+  void unwrapReachesThePoolAndTheDriver() throws Exception {
+    assertThat(ds.unwrap(HikariDataSource.class)).isSameAs(hikari);
+    try (Connection c = ds.getConnection()) {
+      assertThat(c.unwrap(JdbcConnection.class)).isNotNull();
+    }
+  }
+
+  @Test
+  void h2DollarStringsAndLineCommentsShareOneFingerprint() throws Exception {
+    try (Connection c = ds.getConnection();
+        Statement s = c.createStatement()) {
+      drain(s.executeQuery("SELECT body FROM notes WHERE body = $$n'1$$ // why"));
+      drain(s.executeQuery("SELECT body FROM notes\n WHERE body = 'n2'"));
+    }
+    assertThat(db.insight().topByTotalTime(10))
+        .filteredOn(t -> t.text().contains("body = ?"))
+        .singleElement()
+        .satisfies(
+            t -> {
+              assertThat(t.calls()).isEqualTo(2);
+              assertThat(t.text()).doesNotContain("why").doesNotContain("n'1");
+            });
+  }
+
+  @Test
+  void nPlusOneAndTelemetryNameH2() throws Exception {
+    try (Connection c = ds.getConnection();
+        PreparedStatement ps = c.prepareStatement("SELECT body FROM notes WHERE id = ?")) {
+      for (int id = 1; id <= 6; id++) {
+        ps.setInt(1, id);
+        drain(ps.executeQuery());
+      }
+    }
+    assertThat(db.insight().nPlusOnes()).singleElement();
+    HistogramPointData point =
+        support
+            .metric("db.client.operation.duration")
+            .orElseThrow()
+            .getHistogramData()
+            .getPoints()
+            .iterator()
+            .next();
+    assertThat(point.getAttributes().get(AttributeKey.stringKey("db.system.name")))
+        .isEqualTo("h2database");
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void thePoolSizeIsAKnobInAutoMode() throws Exception {
+    try (Connection c = ds.getConnection()) {
+      // the pool is running
+    }
+    Knob<Integer> size =
+        (Knob<Integer>) support.optimizer.knob("db.pool.h2.max_size").orElseThrow();
+    assertThat(size.value()).isEqualTo(6);
+    size.set(9);
+    assertThat(hikari.getMaximumPoolSize()).isEqualTo(9);
+  }
+
+  private static void drain(ResultSet rs) throws SQLException {
+    try (rs) {
+      while (rs.next()) {
+        // read every row
+      }
+    }
+  }
+}
