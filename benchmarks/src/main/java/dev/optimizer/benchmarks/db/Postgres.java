@@ -11,13 +11,30 @@ final class Postgres implements AutoCloseable {
   private final EmbeddedPostgres server;
 
   Postgres() throws IOException {
+    this("128MB");
+  }
+
+  /** A server with the given buffer cache ({@code shared_buffers}, e.g. {@code "16MB"}). */
+  Postgres(String sharedBuffers) throws IOException {
     server =
         EmbeddedPostgres.builder()
             .setOverrideWorkingDirectory(Files.createTempDirectory("optimizer-bench-pg").toFile())
             .setCleanDataDirectory(true)
             .setServerConfig("max_connections", "300")
-            .setServerConfig("shared_buffers", "128MB")
+            .setServerConfig("shared_buffers", sharedBuffers)
             .start();
+  }
+
+  /** Runs statements on a connection of its own (setup). */
+  void execute(String... statements) throws java.sql.SQLException {
+    try (java.sql.Connection c =
+            java.sql.DriverManager.getConnection(
+                server.getJdbcUrl("postgres", "postgres"), "postgres", "postgres");
+        java.sql.Statement s = c.createStatement()) {
+      for (String sql : statements) {
+        s.execute(sql);
+      }
+    }
   }
 
   HikariDataSource pool(String name, int maximumPoolSize) {

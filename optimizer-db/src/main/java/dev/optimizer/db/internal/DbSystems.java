@@ -62,6 +62,11 @@ public final class DbSystems {
             optimizer, hikari.hikari(), system, minSize, budget, slice);
     return new LeaseListener() {
       @Override
+      public void leaseStarted() {
+        sizer.leaseStarted();
+      }
+
+      @Override
       public void leaseCompleted(long nanos) {
         sizer.leaseCompleted(nanos);
       }

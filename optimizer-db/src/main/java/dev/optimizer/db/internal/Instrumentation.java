@@ -57,6 +57,13 @@ public final class Instrumentation {
     this.leases = listener;
   }
 
+  void leaseStarted() {
+    LeaseListener l = leases;
+    if (l != null) {
+      l.leaseStarted();
+    }
+  }
+
   void leaseCompleted(long nanos) {
     LeaseListener l = leases;
     if (l != null) {

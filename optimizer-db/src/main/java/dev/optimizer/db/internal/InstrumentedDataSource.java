@@ -51,6 +51,7 @@ public final class InstrumentedDataSource implements DataSource, AutoCloseable {
       throw e;
     }
     inst.telemetry.waited(inst.ticker.read() - start);
+    inst.leaseStarted();
     return Proxies.proxy(Connection.class, new ConnectionHandler(c, inst, start));
   }
 

@@ -2,6 +2,9 @@ package dev.optimizer.db.internal;
 
 /** Told of every connection lease: the pool sizer's signal. */
 public interface LeaseListener {
+  /** A connection was handed out. The default does nothing. */
+  default void leaseStarted() {}
+
   /** A lease ended; {@code nanos} runs from asking for the connection to giving it back. */
   void leaseCompleted(long nanos);
 

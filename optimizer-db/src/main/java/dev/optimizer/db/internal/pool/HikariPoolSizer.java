@@ -6,7 +6,6 @@ import dev.optimizer.api.Knob;
 import dev.optimizer.api.Objective;
 import dev.optimizer.api.Ticker;
 import dev.optimizer.runtime.Optimizer;
-import dev.optimizer.runtime.control.HillClimbController;
 import dev.optimizer.runtime.signal.LatencySignal;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -38,6 +37,7 @@ public final class HikariPoolSizer {
   private final Ticker ticker;
   private final Knob<Integer> knob;
   private final LatencySignal signal;
+  private final PoolDemand demand = new PoolDemand();
   private volatile int serverAvailable = Integer.MAX_VALUE;
   private volatile long limitCheckedAt = Long.MIN_VALUE / 2;
 
@@ -57,7 +57,9 @@ public final class HikariPoolSizer {
     this.knob =
         Knob.ofInt("db.pool." + hikari.getPoolName() + ".max_size", initial)
             .range(low, high)
-            .maxStep(Math.max(4, (high - low) / 4))
+            // The controller bounds its own steps, by factors: from 4, +24 is a leap; from 96, a
+            // nudge.
+            .maxStep(Math.max(1, high - low))
             .description("maximum size of the HikariCP pool " + hikari.getPoolName())
             .onChange(this::resize)
             .build();
@@ -79,7 +81,7 @@ public final class HikariPoolSizer {
     HikariPoolSizer sizer = new HikariPoolSizer(optimizer, hikari, system, minSize, budget, slice);
     optimizer
         .tune(sizer.knob, sizer.signal)
-        .controller(new HillClimbController())
+        .controller(new PoolSizeController(sizer::demand))
         .objective(
             Objective.maximizeThroughput()
                 .withMaxErrorRate(0.05)
@@ -98,9 +100,21 @@ public final class HikariPoolSizer {
     return signal;
   }
 
+  /** Records a connection handed out. */
+  public void leaseStarted() {
+    HikariPoolMXBean pool = hikari.getHikariPoolMXBean();
+    demand.leaseStarted(pool == null ? 0 : pool.getThreadsAwaitingConnection());
+  }
+
   /** Records a completed lease: from asking for the connection to giving it back. */
   public void leaseCompleted(long nanos) {
+    demand.leaseEnded();
     signal.recordSuccess(nanos);
+  }
+
+  /** What callers wanted since the controller last asked; null when too few leases to say. */
+  PoolDemand.Sample demand() {
+    return demand.take(hikari.getMaximumPoolSize());
   }
 
   /** Records a failed attempt to get a connection (a pool timeout). */
@@ -133,6 +147,10 @@ public final class HikariPoolSizer {
               + " connections from this pool");
     }
     int oldMax = hikari.getMaximumPoolSize();
+    if (size == oldMax) {
+      return;
+    }
+    demand.restart();
     int minIdle = hikari.getMinimumIdle();
     boolean fixedSize = minIdle >= oldMax;
     if (size > oldMax) {
