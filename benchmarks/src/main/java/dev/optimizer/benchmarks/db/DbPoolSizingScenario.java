@@ -55,7 +55,7 @@ public final class DbPoolSizingScenario implements Scenario {
               ps.execute();
             }
           },
-          new int[] {10, 32, 64, 96},
+          quick ? new int[] {10, 32, 64} : new int[] {10, 32, 64, 96},
           10,
           quick);
       createRegions(pg);
@@ -131,7 +131,7 @@ public final class DbPoolSizingScenario implements Scenario {
       int start,
       boolean quick)
       throws Exception {
-    Duration fixedRun = Duration.ofMillis(quick ? 2000 : 5000);
+    Duration fixedRun = Duration.ofMillis(quick ? 1500 : 5000);
     TreeMap<Integer, double[]> oracle = new TreeMap<>(); // size -> {throughput, p99 ms}
     for (int size : sweep) {
       try (HikariDataSource fixed = pg.pool(name + "-fixed-" + size, size)) {
@@ -154,7 +154,7 @@ public final class DbPoolSizingScenario implements Scenario {
     double bestTput = oracle.get(bestSize)[0];
     double bestP99 = oracle.get(bestSize)[1];
 
-    Duration tunedRun = Duration.ofSeconds(quick ? 28 : 60);
+    Duration tunedRun = Duration.ofSeconds(quick ? 26 : 60);
     double measureFrom = tunedRun.toSeconds() - (quick ? 8 : 15);
     ClosedLoad.Result tuned;
     String decisions;
@@ -305,11 +305,14 @@ public final class DbPoolSizingScenario implements Scenario {
       s.append(
           String.format(
               Locale.ROOT,
-              "%.0f→%.0f %s%s; ",
+              "%.0f→%.0f %s%s (%.0f vs %.0f/s, %s)%n",
               d.fromNumber(),
               d.toNumber(),
               d.verdict().name().toLowerCase(Locale.ROOT),
-              d.kept() ? " kept" : ""));
+              d.kept() ? " kept" : "",
+              d.evidence().trial().throughputPerSecond(),
+              d.evidence().baseline().throughputPerSecond(),
+              d.evidence().reason()));
     }
     return s.toString().trim();
   }

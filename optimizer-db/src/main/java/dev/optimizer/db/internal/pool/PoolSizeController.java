@@ -4,6 +4,10 @@ import dev.optimizer.api.Controller;
 import dev.optimizer.api.ControllerInput;
 import dev.optimizer.api.Verdict;
 import dev.optimizer.runtime.control.HillClimbController;
+import java.util.ArrayDeque;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.function.Supplier;
 
 /**
@@ -32,12 +36,22 @@ final class PoolSizeController implements Controller {
   /** The largest factor one trial moves the size by. */
   private static final double MAX_FACTOR = 4.0;
 
-  private final Supplier<PoolDemand.Sample> demand;
-  private final HillClimbController climber = new HillClimbController(-1, 0.25);
+  /** The factor between the sizes of the opening scan. */
   private static final double SCAN_FACTOR = 4.0;
 
-  private java.util.ArrayDeque<Integer> scan;
-  private boolean lastWasLeap;
+  private final Supplier<PoolDemand.Sample> demand;
+  private final HillClimbController climber = new HillClimbController(-1, 0.25);
+  private ArrayDeque<Integer> scanDown;
+  private ArrayDeque<Integer> scanUp;
+  private Move last = Move.CLIMB;
+
+  /** What kind of move the last proposal was. */
+  private enum Move {
+    SURPLUS,
+    SCAN_DOWN,
+    SCAN_UP,
+    CLIMB
+  }
 
   /**
    * @param demand what callers wanted since the last call: the pool's peak use and whether it ran
@@ -56,29 +70,35 @@ final class PoolSizeController implements Controller {
   public double propose(ControllerInput in) {
     int current = (int) Math.round(in.current());
     PoolDemand.Sample seen = demand.get();
-    if (seen != null && !seen.exhausted()) {
-      int target = withHeadroom(seen.peakInUse());
-      if (target < current) {
-        lastWasLeap = true;
-        return in.bounded(Math.max(in.min(), target));
-      }
+    boolean idleToSpare = seen != null && !seen.exhausted();
+    if (idleToSpare && withHeadroom(seen.peakInUse()) < current) {
+      last = Move.SURPLUS;
+      return in.bounded(Math.max(in.min(), withHeadroom(seen.peakInUse())));
     }
-    if (scan == null) {
-      scan = scanFrom(current, in.min(), in.max());
+    if (scanDown == null) {
+      scanDown = scan(current, 1 / SCAN_FACTOR, in.min(), in.max());
+      scanUp = scan(current, SCAN_FACTOR, in.min(), in.max());
     }
-    while (!scan.isEmpty()) {
-      int point = scan.poll();
-      if (point != current) {
-        lastWasLeap = true;
-        return in.bounded(point);
-      }
+    Integer point = next(scanDown, current);
+    last = Move.SCAN_DOWN;
+    if (point == null && !idleToSpare) {
+      // Only a pool that ran out can gain from more connections.
+      point = next(scanUp, current);
+      last = Move.SCAN_UP;
     }
-    lastWasLeap = false;
-    if (seen != null && !seen.exhausted()) {
+    if (point != null) {
+      return in.bounded(point);
+    }
+    last = Move.CLIMB;
+    if (idleToSpare) {
       // Nobody waited and the pool is within its headroom: more connections cannot help, and fewer
       // would make callers wait. Hold until demand changes.
       return in.current();
     }
+    return climb(in, current);
+  }
+
+  private double climb(ControllerInput in, int current) {
     double logMin = Math.log(Math.max(1.0, in.min()));
     double logMax = Math.log(Math.max(1.0, in.max()));
     double logCurrent = Math.log(Math.max(1.0, in.current()));
@@ -100,35 +120,36 @@ final class PoolSizeController implements Controller {
     return in.bounded(next);
   }
 
+  private static Integer next(ArrayDeque<Integer> points, int current) {
+    while (!points.isEmpty()) {
+      int p = points.poll();
+      if (p != current) {
+        return p;
+      }
+    }
+    return null;
+  }
+
   /**
-   * The coarse scan that opens the search: sizes a factor of {@value #SCAN_FACTOR} apart, first
-   * below the start (smaller is cheaper), then above, each judged against the best size so far. A
-   * local climb alone stops at the first dip; a pool's curve can dip between an oversized start and
-   * a small best size (connections contending for the same buffers), and one trial a factor of 16
-   * away sees past it.
+   * One side of the coarse scan that opens the search: sizes from {@code start} on, each {@code
+   * factor} times the last, within the bounds (the bound itself included). Below the start comes
+   * first (smaller is cheaper); above only while nothing below paid and the pool runs out. A local
+   * climb alone stops at the first dip; a pool's curve can dip between an oversized start and a
+   * small best size (connections contending for the same buffers), and a trial a factor of 16 away
+   * sees past it.
    */
-  static java.util.ArrayDeque<Integer> scanFrom(int start, double min, double max) {
-    java.util.ArrayDeque<Integer> points = new java.util.ArrayDeque<>();
-    java.util.Set<Integer> seen = new java.util.HashSet<>(java.util.List.of(start));
-    for (double p = start / SCAN_FACTOR; ; p /= SCAN_FACTOR) {
-      int size = (int) Math.max(min, Math.round(p));
+  static ArrayDeque<Integer> scan(int start, double factor, double min, double max) {
+    ArrayDeque<Integer> points = new ArrayDeque<>();
+    Set<Integer> seen = new HashSet<>(List.of(start));
+    for (double p = start * factor; ; p *= factor) {
+      int size = (int) Math.max(min, Math.min(max, Math.round(p)));
       if (seen.add(size)) {
         points.add(size);
       }
-      if (p <= min) {
-        break;
+      if (p <= min || p >= max) {
+        return points;
       }
     }
-    for (double p = start * SCAN_FACTOR; ; p *= SCAN_FACTOR) {
-      int size = (int) Math.min(max, Math.round(p));
-      if (seen.add(size)) {
-        points.add(size);
-      }
-      if (p >= max) {
-        break;
-      }
-    }
-    return points;
   }
 
   /** The size that serves a peak with room for a burst: 10% more, at least one connection. */
@@ -138,10 +159,20 @@ final class PoolSizeController implements Controller {
 
   @Override
   public void onOutcome(double from, double to, Verdict verdict, boolean kept) {
-    if (lastWasLeap || from <= 0 || to <= 0) {
-      // A shrink to the observed peak or a scan point says nothing about the local slope.
-      return;
+    switch (last) {
+      case SCAN_DOWN -> {
+        if (verdict == Verdict.KEEP) {
+          scanUp.clear(); // the peak lies below: no need to look above
+        }
+      }
+      case CLIMB -> {
+        if (from > 0 && to > 0) {
+          climber.onOutcome(Math.log(from), Math.log(to), verdict, kept);
+        }
+      }
+      default -> {
+        // A shrink to the observed peak or a scan point says nothing about the local slope.
+      }
     }
-    climber.onOutcome(Math.log(from), Math.log(to), verdict, kept);
   }
 }
