@@ -246,21 +246,6 @@ final class KnobTuner<T extends Comparable<? super T>> {
     detail = "settling after " + format(trialFrom) + " -> " + format(trialTo);
   }
 
-  /**
-   * Whether the trial's point estimate is within half the judge's effect floor of the baseline's,
-   * on the objective's metric. An inconclusive verdict only says the test could not tell; a cheaper
-   * value that measured, say, 12% worse is not kept on the strength of a test too weak to confirm
-   * it.
-   */
-  private boolean looksNoWorse(Evidence e) {
-    double tolerance = engine.judge().settings().minEffect() / 2;
-    if (objective.goal() == Objective.Goal.MAXIMIZE_THROUGHPUT) {
-      return e.trial().throughputPerSecond()
-          >= e.baseline().throughputPerSecond() * (1 - tolerance);
-    }
-    return e.trial().tailMillis() <= e.baseline().tailMillis() * (1 + tolerance);
-  }
-
   private Decision conclude(long now, Window trial) {
     Judgement j = engine.judge().judge(baseline, trial, objective);
     int direction = trialTo > trialFrom ? 1 : -1;
@@ -273,7 +258,9 @@ final class KnobTuner<T extends Comparable<? super T>> {
                 || (objective.preference() == Objective.Preference.HIGHER && direction > 0));
     boolean kept =
         j.verdict() == Verdict.KEEP
-            || (j.verdict() == Verdict.INCONCLUSIVE && preferred && looksNoWorse(j.evidence()));
+            || (j.verdict() == Verdict.INCONCLUSIVE
+                && preferred
+                && engine.judge().nonInferior(baseline, trial, objective));
     Evidence evidence = j.evidence();
     if (!kept) {
       revertTo(now, trialFrom);

@@ -42,6 +42,8 @@ import java.util.Locale;
  * <p>Stateless and thread-safe.
  */
 public final class Judge {
+  private static final double NON_INFERIORITY_ALPHA = 0.05;
+
   private final JudgeSettings settings;
 
   /** A judge with the given settings. */
@@ -249,6 +251,66 @@ public final class Judge {
   }
 
   /** Mann–Whitney U on per-slice throughput: smaller is worse. */
+  /**
+   * Whether the trial is shown to be no worse than the baseline by more than the effect floor: a
+   * one-sided non-inferiority test at level {@value #NON_INFERIORITY_ALPHA}. An inconclusive
+   * verdict only says the judge could not tell; a cheaper value is worth keeping on that verdict
+   * only when this holds, or noise would ratchet a knob towards its cheap end one "can't tell" at a
+   * time.
+   *
+   * <p>For a throughput objective, the trial's per-slice throughput is tested against the
+   * baseline's scaled down by the floor; for a latency objective, the trial's latencies against the
+   * baseline's scaled up by the floor (Mann–Whitney U both).
+   */
+  public boolean nonInferior(Window baseline, Window trial, Objective objective) {
+    double floor = settings.minEffect();
+    if (objective.goal() == Objective.Goal.MAXIMIZE_THROUGHPUT) {
+      double[] sb = baseline.throughputSlices();
+      double[] st = trial.throughputSlices();
+      if (sb.length < settings.minSlicesPerArm() || st.length < settings.minSlicesPerArm()) {
+        return false;
+      }
+      double[] lowered = new double[sb.length];
+      for (int i = 0; i < sb.length; i++) {
+        lowered[i] = sb[i] * (1 - floor);
+      }
+      RankSumTest.Result r =
+          RankSumTest.test(Grouped.of(Distribution.of(lowered)), Grouped.of(Distribution.of(st)));
+      return r.pTrialLarger() < NON_INFERIORITY_ALPHA;
+    }
+    // Latency: the trial's latencies against the baseline's raised by the floor.
+    RankSumTest.Result r =
+        RankSumTest.test(
+            Grouped.of(scaled(baseline.latencyNanos(), 1 + floor)),
+            Grouped.of(trial.latencyNanos()));
+    return r.pTrialSmaller() < NON_INFERIORITY_ALPHA;
+  }
+
+  /** A view of a distribution with every value multiplied by {@code factor}. */
+  private static Distribution scaled(Distribution d, double factor) {
+    return new Distribution() {
+      @Override
+      public long count() {
+        return d.count();
+      }
+
+      @Override
+      public void forEachValue(ValueCount visitor) {
+        d.forEachValue((v, n) -> visitor.accept(v * factor, n));
+      }
+
+      @Override
+      public double valueAtQuantile(double q) {
+        return d.valueAtQuantile(q) * factor;
+      }
+
+      @Override
+      public double mean() {
+        return d.mean() * factor;
+      }
+    };
+  }
+
   private Finding throughputTest(Grouped gb, Grouped gt, double harmAlpha, double keepAlpha) {
     Shift s = shift(gb, gt, false, harmAlpha, keepAlpha);
     return new Finding(

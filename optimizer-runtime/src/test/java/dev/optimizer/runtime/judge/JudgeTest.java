@@ -166,6 +166,32 @@ class JudgeTest {
   }
 
   @Test
+  void nonInferiorityNeedsEvidenceNotJustAnInconclusiveVerdict() {
+    SplittableRandom r = new SplittableRandom(5);
+    Window base = withSlices(Samples.window(r, 900, v -> v), 100);
+    Objective tput = Objective.maximizeThroughput();
+    // 2% fewer per slice, every slice: within the 5% floor, and the slices say so clearly.
+    assertThat(judge.nonInferior(base, withSlices(Samples.window(r, 900, v -> v), 98), tput))
+        .isTrue();
+    // 12% fewer: not shown to be within the floor, though the verdict may well be inconclusive.
+    assertThat(judge.nonInferior(base, withSlices(Samples.window(r, 900, v -> v), 88), tput))
+        .isFalse();
+    // Slices too noisy to tell anything: not shown either.
+    double[] noisy = {40, 160, 70, 130, 100, 55, 145, 90, 110, 100};
+    Window w = Samples.window(r, 900, v -> v);
+    Window noisyTrial =
+        new Window(
+            w.startNanos(),
+            w.endNanos(),
+            w.latencyNanos(),
+            w.operations(),
+            w.errors(),
+            noisy,
+            w.gauges());
+    assertThat(judge.nonInferior(base, noisyTrial, tput)).isFalse();
+  }
+
+  @Test
   void requiresEnoughSamplesForTheObjectivesTail() {
     assertThat(judge.requiredSamplesPerArm(Objective.minimizeLatency(99))).isEqualTo(1000);
     assertThat(judge.requiredSamplesPerArm(Objective.minimizeLatency(99.9))).isEqualTo(10_000);
