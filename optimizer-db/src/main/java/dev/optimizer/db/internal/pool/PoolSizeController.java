@@ -17,7 +17,8 @@ import java.util.function.Supplier;
  * <ol>
  *   <li><b>Surplus.</b> When the most connections in use since the last trial stayed below the
  *       maximum and nobody waited, the surplus can go at no cost: propose that peak plus headroom —
- *       one move instead of a walk.
+ *       one move instead of a walk. If the judge does not keep it, the controller stops offering it
+ *       until a move is kept, and searches instead.
  *   <li><b>Scan.</b> A pool's good sizes span orders of magnitude (a few for a database whose
  *       transactions contend for CPU or buffers, hundreds for connections held through remote
  *       calls), and its curve can dip between an oversized start and a small best size. The search
@@ -44,6 +45,7 @@ final class PoolSizeController implements Controller {
   private ArrayDeque<Integer> scanDown;
   private ArrayDeque<Integer> scanUp;
   private Move last = Move.CLIMB;
+  private boolean surplusRefused;
 
   /** What kind of move the last proposal was. */
   private enum Move {
@@ -71,7 +73,7 @@ final class PoolSizeController implements Controller {
     int current = (int) Math.round(in.current());
     PoolDemand.Sample seen = demand.get();
     boolean idleToSpare = seen != null && !seen.exhausted();
-    if (idleToSpare && withHeadroom(seen.peakInUse()) < current) {
+    if (idleToSpare && withHeadroom(seen.peakInUse()) < current && !surplusRefused) {
       last = Move.SURPLUS;
       return in.bounded(Math.max(in.min(), withHeadroom(seen.peakInUse())));
     }
@@ -159,7 +161,15 @@ final class PoolSizeController implements Controller {
 
   @Override
   public void onOutcome(double from, double to, Verdict verdict, boolean kept) {
+    if (kept) {
+      surplusRefused = false; // the pool's size changed: its surplus may be worth offering again
+    }
     switch (last) {
+      case SURPLUS -> {
+        // The judge could not confirm that dropping the idle connections costs nothing (a noisy
+        // signal, or the idle ones mattered after all): stop offering it, and search instead.
+        surplusRefused = !kept;
+      }
       case SCAN_DOWN -> {
         if (verdict == Verdict.KEEP) {
           scanUp.clear(); // the peak lies below: no need to look above

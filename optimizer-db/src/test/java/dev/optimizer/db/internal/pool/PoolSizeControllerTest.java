@@ -46,6 +46,19 @@ class PoolSizeControllerTest {
   }
 
   @Test
+  void aRefusedSurplusShrinkIsNotOfferedAgainUntilAMoveIsKept() {
+    Demand demand = new Demand();
+    PoolSizeController c = new PoolSizeController(demand);
+    demand.next = new PoolDemand.Sample(64, false);
+    assertThat(c.propose(at(100))).isEqualTo(71);
+    c.onOutcome(100, 71, Verdict.INCONCLUSIVE, false);
+    assertThat(c.propose(at(100))).as("the scan instead").isEqualTo(25);
+    c.onOutcome(100, 25, Verdict.KEEP, true);
+    demand.next = new PoolDemand.Sample(20, false);
+    assertThat(c.propose(at(25))).isEqualTo(22);
+  }
+
+  @Test
   void scansDownByFactorsOfFourThenUpWhileNothingBelowPaid() {
     Demand demand = new Demand();
     PoolSizeController c = new PoolSizeController(demand);
