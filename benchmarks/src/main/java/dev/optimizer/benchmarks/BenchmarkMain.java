@@ -2,6 +2,7 @@ package dev.optimizer.benchmarks;
 
 import dev.optimizer.api.internal.JsonWriter;
 import dev.optimizer.benchmarks.ai.EmbeddingBatchingScenario;
+import dev.optimizer.benchmarks.ai.VectorSearchScenario;
 import dev.optimizer.benchmarks.db.DbOverheadScenario;
 import dev.optimizer.benchmarks.db.DbPoolSizingScenario;
 import dev.optimizer.benchmarks.judge.RuntimeJudgeScenario;
@@ -26,7 +27,8 @@ public final class BenchmarkMain {
           new RuntimeJudgeScenario(),
           new DbPoolSizingScenario(),
           new DbOverheadScenario(),
-          new EmbeddingBatchingScenario());
+          new EmbeddingBatchingScenario(),
+          new VectorSearchScenario());
 
   // Held in a field: java.util.logging keeps loggers weakly, and a collected one forgets its level.
   private static final java.util.logging.Logger QUIET =
