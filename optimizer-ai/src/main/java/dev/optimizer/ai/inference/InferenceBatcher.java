@@ -1,0 +1,400 @@
+package dev.optimizer.ai.inference;
+
+import dev.optimizer.ai.inference.internal.AdaptiveDelay;
+import dev.optimizer.ai.inference.internal.InferenceMetrics;
+import dev.optimizer.api.Knob;
+import dev.optimizer.api.Objective;
+import dev.optimizer.api.Ticker;
+import dev.optimizer.api.internal.Checks;
+import dev.optimizer.runtime.Optimizer;
+import dev.optimizer.runtime.batch.ItemResults;
+import dev.optimizer.runtime.batch.MicroBatcher;
+import dev.optimizer.runtime.signal.LatencySignal;
+import dev.optimizer.runtime.telemetry.BuildingBlockMetrics;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+
+/**
+ * Dynamic batching for in-process inference: concurrent single calls become real batches for a
+ * model, the way Triton and DJL Serving batch on a server, but inside the application.
+ *
+ * <pre>{@code
+ * InferenceBatcher<String, float[]> embeddings =
+ *     InferenceBatcher.builder(optimizer, embedder::newWorker)   // one BatchModel per worker
+ *         .name("minilm")
+ *         .workers(1)
+ *         .maxBatchSize(64)
+ *         .build();
+ * float[] vector = embeddings.call("How do I learn Java?");  // from any number of threads
+ * }</pre>
+ *
+ * <p>Built on the runtime's {@link MicroBatcher}: a batch goes to a model worker as soon as one is
+ * free; while all workers are busy, new calls gather into the next batch (up to {@code
+ * maxBatchSize}). When a worker is free and calls are sparse, a call goes at once: no delay is
+ * added when idle. Otherwise a batch may wait for company up to {@code maxDelay}, a knob the tuning
+ * engine moves (with {@code maxBatchSize}) as judged trials against the callers' latency and
+ * throughput; see {@link dev.optimizer.ai.inference.internal.AdaptiveDelay}.
+ *
+ * <p>Per caller: each call gets its own result or its own error. A call whose deadline has passed
+ * before its batch starts fails with {@link DeadlineExceededException} and is not run. When a
+ * worker throws for a whole batch, the batch is re-run one item at a time, so that a single bad
+ * input fails only its own caller. Nothing accepted is dropped: {@link #close()} drains, then
+ * closes the workers.
+ *
+ * <p>Workers ({@link BatchModel}) are used by one batch at a time, so a worker may wrap something
+ * that is not thread-safe, such as a DJL {@code Predictor}. Thread-safe.
+ *
+ * @param <I> the input type
+ * @param <O> the output type
+ */
+public final class InferenceBatcher<I, O> implements AutoCloseable {
+
+  private final String name;
+  private final Ticker ticker;
+  private final long defaultTimeoutNanos;
+  private final List<BatchModel<I, O>> workers;
+  private final BlockingQueue<BatchModel<I, O>> idle;
+  private final MicroBatcher<Request<I>, O> batcher;
+  private final InferenceMetrics metrics;
+  private final LatencySignal signal;
+  private final Knob<Integer> maxBatchSizeKnob;
+  private final Knob<Integer> maxDelayKnob;
+  private final AutoCloseable batcherMetrics;
+  private volatile boolean closed;
+
+  InferenceBatcher(InferenceBatcherBuilder<I, O> b) {
+    Optimizer optimizer = b.optimizer;
+    this.name = b.name;
+    this.ticker = optimizer.ticker();
+    this.defaultTimeoutNanos = b.timeout.toNanos();
+    this.workers = List.copyOf(b.workerList);
+    this.idle = new ArrayBlockingQueue<>(workers.size(), false, workers);
+    this.metrics =
+        new InferenceMetrics(optimizer.meter(), name, b.operationName, b.providerName, b.modelName);
+    this.signal = LatencySignal.builder("optimizer.ai." + name).ticker(ticker).build();
+    this.batcher =
+        MicroBatcher.<Request<I>, O>perItemBuilder(this::runBatch)
+            .name("ai-" + name)
+            .maxBatchSize(b.maxBatchSize)
+            .maxDelay(b.maxDelay)
+            .maxQueuedItems(Math.max(b.maxQueuedItems, b.maxBatchSize))
+            .maxConcurrentBatches(workers.size())
+            .ticker(ticker)
+            .delayPolicy(new AdaptiveDelay(workers.size()))
+            .build();
+    this.batcherMetrics = BuildingBlockMetrics.observe(optimizer.meter(), batcher);
+    this.maxBatchSizeKnob =
+        Knob.ofInt("optimizer.ai." + name + ".max_batch_size", b.maxBatchSize)
+            .range(1, b.maxBatchSize)
+            .description("Most items per batch sent to the model")
+            .onChange(batcher::setMaxBatchSize)
+            .build();
+    int delayMicros = (int) (b.maxDelay.toNanos() / 1000);
+    this.maxDelayKnob =
+        Knob.ofInt("optimizer.ai." + name + ".max_delay_us", delayMicros)
+            .range(0, delayMicros)
+            .description(
+                "Longest time (microseconds) a batch waits for company when a worker is free")
+            .onChange(us -> batcher.setMaxDelay(Duration.ofNanos(us * 1000L)))
+            .build();
+    if (b.tuning) {
+      Objective objective = Objective.maximizeThroughput().withMaxErrorRate(0.01);
+      optimizer.tune(maxDelayKnob, signal).objective(objective).start();
+      optimizer.tune(maxBatchSizeKnob, signal).objective(objective).start();
+    } else {
+      optimizer.register(maxDelayKnob);
+      optimizer.register(maxBatchSizeKnob);
+    }
+    optimizer.onClose(this);
+  }
+
+  /**
+   * Starts a builder. {@code workers} are the model workers, one batch at a time each; the batcher
+   * closes them on {@link #close()}.
+   */
+  @SafeVarargs
+  public static <I, O> InferenceBatcherBuilder<I, O> builder(
+      Optimizer optimizer, BatchModel<I, O>... workers) {
+    Checks.notNull("optimizer", optimizer);
+    Checks.notNull("workers", workers);
+    return new InferenceBatcherBuilder<>(optimizer, List.of(workers));
+  }
+
+  /** Starts a builder whose workers are given as a list (see {@link #builder}). */
+  public static <I, O> InferenceBatcherBuilder<I, O> builder(
+      Optimizer optimizer, List<? extends BatchModel<I, O>> workers) {
+    Checks.notNull("optimizer", optimizer);
+    Checks.notNull("workers", workers);
+    return new InferenceBatcherBuilder<>(optimizer, new ArrayList<>(workers));
+  }
+
+  /**
+   * Submits one input with the default timeout.
+   *
+   * @return a future of this input's own output or error
+   * @throws RejectedExecutionException if {@code maxQueuedItems} inputs are already waiting
+   * @throws IllegalStateException if the batcher is closed
+   */
+  public CompletableFuture<O> submit(I input) {
+    return submitWithin(input, defaultTimeoutNanos);
+  }
+
+  /**
+   * Submits one input that must start within {@code timeout}, else it fails with {@link
+   * DeadlineExceededException}.
+   *
+   * @throws IllegalArgumentException if {@code timeout} is not positive
+   */
+  public CompletableFuture<O> submit(I input, Duration timeout) {
+    return submitWithin(input, Checks.positive("timeout", timeout).toNanos());
+  }
+
+  /**
+   * Runs one input and waits for its output: the blocking form of {@link #submit(Object)}. The
+   * caller's own error is rethrown as is when unchecked.
+   */
+  public O call(I input) {
+    CompletableFuture<O> future = submit(input);
+    try {
+      return future.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CompletionException("interrupted waiting for InferenceBatcher '" + name + "'", e);
+    } catch (ExecutionException e) {
+      throw unwrap(e.getCause());
+    }
+  }
+
+  /** Returns the batcher's name. */
+  public String name() {
+    return name;
+  }
+
+  /** Returns the knob of the largest batch sent to a model. */
+  public Knob<Integer> maxBatchSizeKnob() {
+    return maxBatchSizeKnob;
+  }
+
+  /** Returns the knob of the longest wait for company, in microseconds. */
+  public Knob<Integer> maxDelayKnob() {
+    return maxDelayKnob;
+  }
+
+  /** Returns the latency signal the tuning engine reads (one sample per caller). */
+  public LatencySignal signal() {
+    return signal;
+  }
+
+  /** Returns the batcher's counters: batches, items, mean batch size, queue. */
+  public MicroBatcher.Stats stats() {
+    return batcher.stats();
+  }
+
+  /** Returns the number of model workers. */
+  public int workers() {
+    return workers.size();
+  }
+
+  /**
+   * Stops accepting inputs, finishes what was accepted (see {@link MicroBatcher#close()}), then
+   * closes every worker. Idempotent.
+   */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    RuntimeException failure = null;
+    try {
+      batcher.close();
+    } finally {
+      try {
+        batcherMetrics.close();
+      } catch (Exception e) {
+        failure = new IllegalStateException("closing the metrics of '" + name + "' failed", e);
+      }
+      for (BatchModel<I, O> w : workers) {
+        try {
+          w.close();
+        } catch (Exception e) {
+          if (failure == null) {
+            failure = new IllegalStateException("closing a worker of '" + name + "' failed", e);
+          } else {
+            failure.addSuppressed(e);
+          }
+        }
+      }
+    }
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  private CompletableFuture<O> submitWithin(I input, long timeoutNanos) {
+    Checks.notNull("input", input);
+    long now = ticker.read();
+    CompletableFuture<O> future = batcher.submit(new Request<>(input, now, now + timeoutNanos));
+    return future.whenComplete(
+        (value, error) -> {
+          long took = ticker.read() - now;
+          metrics.operation(took, error);
+          signal.record(took, error != null);
+        });
+  }
+
+  private void runBatch(List<Request<I>> batch, ItemResults<O> results) throws Exception {
+    long now = ticker.read();
+    int[] index = new int[batch.size()];
+    List<I> live = new ArrayList<>(batch.size());
+    for (int i = 0; i < batch.size(); i++) {
+      Request<I> r = batch.get(i);
+      long waited = now - r.enqueuedNanos;
+      metrics.queueDelay(waited);
+      if (now - r.deadlineNanos > 0) {
+        results.fail(
+            i,
+            new DeadlineExceededException(
+                name, waited, r.deadlineNanos - r.enqueuedNanos, state(batch.size())));
+      } else {
+        index[live.size()] = i;
+        live.add(r.input);
+      }
+    }
+    if (live.isEmpty()) {
+      return;
+    }
+    metrics.batch(live.size());
+    BatchModel<I, O> worker = idle.poll();
+    if (worker == null) {
+      // Cannot happen: the MicroBatcher runs at most workers.size() batches at once.
+      throw new IllegalStateException("no idle worker in InferenceBatcher '" + name + "'");
+    }
+    Mapped<O> mapped = new Mapped<>(results, index, live.size());
+    try {
+      try {
+        worker.run(live, mapped);
+      } catch (Exception | LinkageError e) {
+        if (live.size() == 1) {
+          throw e;
+        }
+        // One bad input must not take the others down: run the unsettled ones alone.
+        isolate(worker, live, mapped, e);
+      }
+    } finally {
+      idle.add(worker);
+    }
+    for (int k = 0; k < live.size(); k++) {
+      mapped.fail(
+          k,
+          new IllegalStateException(
+              "the BatchModel of InferenceBatcher '"
+                  + name
+                  + "' returned without settling item "
+                  + k
+                  + " of a batch of "
+                  + live.size()));
+    }
+  }
+
+  private void isolate(
+      BatchModel<I, O> worker, List<I> live, Mapped<O> mapped, Throwable batchError) {
+    for (int k = 0; k < live.size(); k++) {
+      if (mapped.isSettled(k)) {
+        continue;
+      }
+      Mapped<O> one = mapped.single(k);
+      try {
+        worker.run(List.of(live.get(k)), one);
+      } catch (Exception | LinkageError e) {
+        RuntimeException own =
+            new InferenceFailedException(
+                "the model of InferenceBatcher '"
+                    + name
+                    + "' failed for this input (run alone after its batch of "
+                    + live.size()
+                    + " failed with "
+                    + batchError
+                    + "): "
+                    + e,
+                e);
+        one.fail(0, own);
+      }
+    }
+  }
+
+  private String state(int batchSize) {
+    MicroBatcher.Stats s = batcher.stats();
+    return "batch="
+        + batchSize
+        + ", queued="
+        + s.queuedItems()
+        + ", inFlightBatches="
+        + s.inFlightBatches()
+        + ", workers="
+        + workers.size();
+  }
+
+  private static RuntimeException unwrap(Throwable error) {
+    if (error instanceof RuntimeException r) {
+      return r;
+    }
+    if (error instanceof Error e) {
+      throw e;
+    }
+    return new CompletionException(error);
+  }
+
+  private record Request<I>(I input, long enqueuedNanos, long deadlineNanos) {}
+
+  /** A worker's view of the batch: indices of the live items mapped to the batch's indices. */
+  private static final class Mapped<O> implements ItemResults<O> {
+    private final ItemResults<O> target;
+    private final int[] index;
+    private final int size;
+    private final AtomicIntegerArray settled;
+
+    Mapped(ItemResults<O> target, int[] index, int size) {
+      this.target = target;
+      this.index = index;
+      this.size = size;
+      this.settled = new AtomicIntegerArray(size);
+    }
+
+    /** A view of item {@code k} alone, for running it by itself. */
+    Mapped<O> single(int k) {
+      return new Mapped<>(target, new int[] {index[k]}, 1);
+    }
+
+    @Override
+    public int size() {
+      return size;
+    }
+
+    @Override
+    public boolean complete(int i, O value) {
+      java.util.Objects.checkIndex(i, size);
+      settled.set(i, 1);
+      return target.complete(index[i], value);
+    }
+
+    @Override
+    public boolean fail(int i, Throwable error) {
+      java.util.Objects.checkIndex(i, size);
+      settled.set(i, 1);
+      return target.fail(index[i], error);
+    }
+
+    boolean isSettled(int i) {
+      return settled.get(i) == 1;
+    }
+  }
+}

@@ -1,0 +1,137 @@
+package dev.optimizer.ai.inference;
+
+import dev.optimizer.api.internal.Checks;
+import dev.optimizer.runtime.Optimizer;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Settings of an {@link InferenceBatcher}, each checked when given; a setting may be given once.
+ *
+ * <table>
+ *   <caption>Settings</caption>
+ *   <tr><th>setting</th><th>default</th><th>range</th></tr>
+ *   <tr><td>name</td><td>{@code "inference"}</td><td>unique per optimizer (names its knobs)</td></tr>
+ *   <tr><td>maxBatchSize</td><td>64</td><td>[1, 4096]; the tuner moves it within [1, this]</td></tr>
+ *   <tr><td>maxDelay</td><td>2 ms</td><td>[0, 1 s]; the tuner moves it within [0, this]</td></tr>
+ *   <tr><td>maxQueuedItems</td><td>10000</td><td>[1, 10000000]</td></tr>
+ *   <tr><td>timeout</td><td>30 s</td><td>[1 ms, 1 h]: default deadline of a call</td></tr>
+ *   <tr><td>tuning</td><td>true</td><td>whether the engine tunes maxDelay and maxBatchSize</td></tr>
+ *   <tr><td>operationName</td><td>{@code "embeddings"}</td><td>{@code gen_ai.operation.name}</td></tr>
+ *   <tr><td>providerName</td><td>{@code "onnxruntime"}</td><td>{@code gen_ai.provider.name}</td></tr>
+ *   <tr><td>modelName</td><td>none</td><td>{@code gen_ai.request.model}</td></tr>
+ * </table>
+ *
+ * <p>Workers: between 1 and 256.
+ *
+ * @param <I> the input type
+ * @param <O> the output type
+ */
+public final class InferenceBatcherBuilder<I, O> {
+
+  static final int MAX_BATCH_SIZE = 4096;
+  static final int MAX_WORKERS = 256;
+
+  final Optimizer optimizer;
+  final List<BatchModel<I, O>> workerList;
+  String name;
+  Integer maxBatchSize;
+  Duration maxDelay;
+  Integer maxQueuedItems;
+  Duration timeout;
+  Boolean tuning;
+  String operationName;
+  String providerName;
+  String modelName;
+
+  InferenceBatcherBuilder(Optimizer optimizer, List<BatchModel<I, O>> workers) {
+    Checks.inRange("workers", workers.size(), 1, MAX_WORKERS);
+    for (BatchModel<I, O> w : workers) {
+      Checks.notNull("worker", w);
+    }
+    this.optimizer = optimizer;
+    this.workerList = workers;
+  }
+
+  /** Names the batcher in errors, knobs ({@code optimizer.ai.NAME.*}) and telemetry. */
+  public InferenceBatcherBuilder<I, O> name(String name) {
+    Checks.notSetBefore("name", this.name != null);
+    this.name = Checks.notBlank("name", name);
+    return this;
+  }
+
+  /** Sets the largest batch handed to a worker, in {@code [1, 4096]}; default 64. */
+  public InferenceBatcherBuilder<I, O> maxBatchSize(int maxBatchSize) {
+    Checks.notSetBefore("maxBatchSize", this.maxBatchSize != null);
+    this.maxBatchSize = Checks.inRange("maxBatchSize", maxBatchSize, 1, MAX_BATCH_SIZE);
+    return this;
+  }
+
+  /**
+   * Sets the longest time a batch waits for company while a worker is free, in {@code [0, 1s]};
+   * default 2 ms. With arrivals too sparse to fill a batch within it, calls go at once.
+   */
+  public InferenceBatcherBuilder<I, O> maxDelay(Duration maxDelay) {
+    Checks.notSetBefore("maxDelay", this.maxDelay != null);
+    this.maxDelay = Checks.inRange("maxDelay", maxDelay, Duration.ZERO, Duration.ofSeconds(1));
+    return this;
+  }
+
+  /** Sets how many calls may wait before submit is refused, in {@code [1, 10^7]}; default 10000. */
+  public InferenceBatcherBuilder<I, O> maxQueuedItems(int maxQueuedItems) {
+    Checks.notSetBefore("maxQueuedItems", this.maxQueuedItems != null);
+    this.maxQueuedItems = Checks.inRange("maxQueuedItems", maxQueuedItems, 1, 10_000_000);
+    return this;
+  }
+
+  /** Sets the default deadline of a call, in {@code [1ms, 1h]}; default 30 s. */
+  public InferenceBatcherBuilder<I, O> timeout(Duration timeout) {
+    Checks.notSetBefore("timeout", this.timeout != null);
+    this.timeout = Checks.inRange("timeout", timeout, Duration.ofMillis(1), Duration.ofHours(1));
+    return this;
+  }
+
+  /**
+   * Whether the tuning engine moves {@code maxDelay} and {@code maxBatchSize} (in {@link
+   * dev.optimizer.api.Mode#AUTO}, as judged trials). Default true; false only registers the knobs.
+   */
+  public InferenceBatcherBuilder<I, O> tuning(boolean tuning) {
+    Checks.notSetBefore("tuning", this.tuning != null);
+    this.tuning = tuning;
+    return this;
+  }
+
+  /** Sets {@code gen_ai.operation.name}; default {@code "embeddings"}. */
+  public InferenceBatcherBuilder<I, O> operationName(String operationName) {
+    Checks.notSetBefore("operationName", this.operationName != null);
+    this.operationName = Checks.notBlank("operationName", operationName);
+    return this;
+  }
+
+  /** Sets {@code gen_ai.provider.name}; default {@code "onnxruntime"}. */
+  public InferenceBatcherBuilder<I, O> providerName(String providerName) {
+    Checks.notSetBefore("providerName", this.providerName != null);
+    this.providerName = Checks.notBlank("providerName", providerName);
+    return this;
+  }
+
+  /** Sets {@code gen_ai.request.model}; not recorded if not given. */
+  public InferenceBatcherBuilder<I, O> modelName(String modelName) {
+    Checks.notSetBefore("modelName", this.modelName != null);
+    this.modelName = Checks.notBlank("modelName", modelName);
+    return this;
+  }
+
+  /** Builds the batcher; it is closed with the optimizer. */
+  public InferenceBatcher<I, O> build() {
+    name = name == null ? "inference" : name;
+    maxBatchSize = maxBatchSize == null ? 64 : maxBatchSize;
+    maxDelay = maxDelay == null ? Duration.ofMillis(2) : maxDelay;
+    maxQueuedItems = maxQueuedItems == null ? 10_000 : maxQueuedItems;
+    timeout = timeout == null ? Duration.ofSeconds(30) : timeout;
+    tuning = tuning == null || tuning;
+    operationName = operationName == null ? "embeddings" : operationName;
+    providerName = providerName == null ? "onnxruntime" : providerName;
+    return new InferenceBatcher<>(this);
+  }
+}

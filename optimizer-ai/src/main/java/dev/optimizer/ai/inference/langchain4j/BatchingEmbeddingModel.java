@@ -1,0 +1,316 @@
+package dev.optimizer.ai.inference.langchain4j;
+
+import dev.langchain4j.data.embedding.Embedding;
+import dev.langchain4j.data.segment.TextSegment;
+import dev.langchain4j.model.embedding.EmbeddingModel;
+import dev.langchain4j.model.output.Response;
+import dev.optimizer.ai.inference.BatchModel;
+import dev.optimizer.ai.inference.InferenceBatcher;
+import dev.optimizer.ai.inference.InferenceBatcherBuilder;
+import dev.optimizer.ai.inference.onnx.InputTooLongException;
+import dev.optimizer.ai.inference.onnx.OnnxTextEmbedder;
+import dev.optimizer.api.internal.Checks;
+import dev.optimizer.runtime.Optimizer;
+import dev.optimizer.runtime.batch.ItemResults;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * A LangChain4j {@link EmbeddingModel} decorator that turns concurrent single calls into batches.
+ *
+ * <pre>{@code
+ * EmbeddingModel model = BatchingEmbeddingModel.wrap(optimizer, new AllMiniLmL6V2EmbeddingModel());
+ * Embedding e = model.embed("How do I learn Java?").content();   // from any number of threads
+ * }</pre>
+ *
+ * <p>For LangChain4j's in-process models (all-MiniLM-L6-v2 and its quantized twin) the decorator
+ * loads the same ONNX file and tokenizer into an {@link OnnxTextEmbedder} and runs real tensor
+ * batches (padding, attention masks, mean pooling and normalisation as LangChain4j does them, to
+ * within float rounding); the wrapped model itself, which embeds one text per forward pass, only
+ * serves inputs longer than 512 tokens, so that those keep LangChain4j's behaviour (split into
+ * 510-token windows, averaged). Any other model is batched through its own {@code embedAll}, which
+ * for a remote API is one request per batch.
+ *
+ * <p>Each caller gets its own embedding or its own error: an empty text, a deadline passed in the
+ * queue ({@link dev.optimizer.ai.inference.DeadlineExceededException}), a model failure for that
+ * input. Telemetry and tuning are those of the {@link InferenceBatcher} underneath. {@link
+ * #close()} drains and releases the ONNX session; it is also closed with the optimizer.
+ */
+public final class BatchingEmbeddingModel implements EmbeddingModel, AutoCloseable {
+
+  private final EmbeddingModel delegate;
+  private final OnnxTextEmbedder embedder;
+  private final InferenceBatcher<String, float[]> batcher;
+  private final int dimension;
+
+  private BatchingEmbeddingModel(Builder b) {
+    this.delegate = b.delegate;
+    String name = b.name != null ? b.name : "embeddings";
+    List<BatchModel<String, float[]>> workers = new ArrayList<>();
+    if (b.embedder != null || InProcessModels.isKnown(delegate)) {
+      int threads =
+          b.intraOpThreads != null
+              ? b.intraOpThreads
+              : Math.max(1, Runtime.getRuntime().availableProcessors() / b.workers);
+      this.embedder =
+          b.embedder != null ? b.embedder : InProcessModels.embedderFor(delegate, threads);
+      for (int i = 0; i < b.workers; i++) {
+        workers.add(this::runLocal);
+      }
+      this.dimension = embedder.dimension();
+    } else {
+      this.embedder = null;
+      for (int i = 0; i < b.workers; i++) {
+        workers.add(this::runDelegate);
+      }
+      this.dimension = -1;
+    }
+    InferenceBatcherBuilder<String, float[]> bb =
+        InferenceBatcher.builder(b.optimizer, workers)
+            .name(name)
+            .operationName("embeddings")
+            .providerName(embedder != null ? "onnxruntime" : "langchain4j");
+    String model = embedder != null ? embedder.modelName() : safeModelName(delegate);
+    if (model != null) {
+      bb.modelName(model);
+    }
+    if (b.maxBatchSize != null) {
+      bb.maxBatchSize(b.maxBatchSize);
+    }
+    if (b.maxDelay != null) {
+      bb.maxDelay(b.maxDelay);
+    }
+    if (b.timeout != null) {
+      bb.timeout(b.timeout);
+    }
+    if (b.tuning != null) {
+      bb.tuning(b.tuning);
+    }
+    this.batcher = bb.build();
+    b.optimizer.onClose(this);
+  }
+
+  /** Wraps {@code delegate} with the default settings. */
+  public static BatchingEmbeddingModel wrap(Optimizer optimizer, EmbeddingModel delegate) {
+    return builder(optimizer, delegate).build();
+  }
+
+  /** Starts a builder. */
+  public static Builder builder(Optimizer optimizer, EmbeddingModel delegate) {
+    return new Builder(
+        Checks.notNull("optimizer", optimizer), Checks.notNull("delegate", delegate));
+  }
+
+  @Override
+  public Response<Embedding> embed(String text) {
+    Checks.notNull("text", text);
+    return Response.from(Embedding.from(batcher.call(text)));
+  }
+
+  @Override
+  public Response<Embedding> embed(TextSegment textSegment) {
+    Checks.notNull("textSegment", textSegment);
+    return Response.from(Embedding.from(batcher.call(textSegment.text())));
+  }
+
+  @Override
+  public Response<List<Embedding>> embedAll(List<TextSegment> textSegments) {
+    Checks.notNull("textSegments", textSegments);
+    List<CompletableFuture<float[]>> futures = new ArrayList<>(textSegments.size());
+    for (TextSegment s : textSegments) {
+      futures.add(batcher.submit(s.text()));
+    }
+    List<Embedding> out = new ArrayList<>(futures.size());
+    for (CompletableFuture<float[]> f : futures) {
+      try {
+        out.add(Embedding.from(f.get()));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new CompletionException("interrupted while embedding", e);
+      } catch (ExecutionException e) {
+        throw e.getCause() instanceof RuntimeException r
+            ? r
+            : new CompletionException(e.getCause());
+      }
+    }
+    return Response.from(out);
+  }
+
+  @Override
+  public int dimension() {
+    return dimension > 0 ? dimension : delegate.dimension();
+  }
+
+  @Override
+  public String modelName() {
+    return embedder != null ? embedder.modelName() : delegate.modelName();
+  }
+
+  /** Returns the batcher underneath: its knobs, signal and counters. */
+  public InferenceBatcher<String, float[]> batcher() {
+    return batcher;
+  }
+
+  /** Whether batches run as real tensor batches in this process (an in-process model). */
+  public boolean isTensorBatching() {
+    return embedder != null;
+  }
+
+  /** Drains the batcher and releases the ONNX session, if any. Does not close the delegate. */
+  @Override
+  public void close() {
+    try {
+      batcher.close();
+    } finally {
+      if (embedder != null) {
+        embedder.close();
+      }
+    }
+  }
+
+  private void runLocal(List<String> texts, ItemResults<float[]> results) {
+    embedder.run(
+        texts,
+        new ItemResults<>() {
+          @Override
+          public int size() {
+            return results.size();
+          }
+
+          @Override
+          public boolean complete(int index, float[] value) {
+            return results.complete(index, value);
+          }
+
+          @Override
+          public boolean fail(int index, Throwable error) {
+            if (error instanceof InputTooLongException) {
+              // LangChain4j's own policy for long inputs: windows of 510 tokens, averaged.
+              try {
+                return results.complete(index, delegate.embed(texts.get(index)).content().vector());
+              } catch (RuntimeException e) {
+                return results.fail(index, e);
+              }
+            }
+            return results.fail(index, error);
+          }
+        });
+  }
+
+  private void runDelegate(List<String> texts, ItemResults<float[]> results) {
+    List<TextSegment> segments = new ArrayList<>(texts.size());
+    for (String t : texts) {
+      segments.add(TextSegment.from(t));
+    }
+    List<Embedding> embeddings = delegate.embedAll(segments).content();
+    if (embeddings.size() != texts.size()) {
+      throw new IllegalStateException(
+          "the wrapped model returned " + embeddings.size() + " embeddings for " + texts.size());
+    }
+    for (int i = 0; i < texts.size(); i++) {
+      results.complete(i, embeddings.get(i).vector());
+    }
+  }
+
+  private static String safeModelName(EmbeddingModel m) {
+    try {
+      String n = m.modelName();
+      return n == null || n.isBlank() ? m.getClass().getSimpleName() : n;
+    } catch (RuntimeException e) {
+      return m.getClass().getSimpleName();
+    }
+  }
+
+  /**
+   * Settings of a {@link BatchingEmbeddingModel}; each is checked when given.
+   *
+   * <table>
+   *   <caption>Settings</caption>
+   *   <tr><th>setting</th><th>default</th><th>range</th></tr>
+   *   <tr><td>name</td><td>{@code "embeddings"}</td><td>unique per optimizer</td></tr>
+   *   <tr><td>workers</td><td>1</td><td>[1, 64] batches in flight at once</td></tr>
+   *   <tr><td>intraOpThreads</td><td>processors / workers</td><td>[1, 256]</td></tr>
+   *   <tr><td>maxBatchSize, maxDelay, timeout, tuning</td><td colspan="2">as {@link
+   *       InferenceBatcherBuilder}</td></tr>
+   *   <tr><td>embedder</td><td>loaded for known in-process models</td><td>an {@link
+   *       OnnxTextEmbedder} to run instead of the delegate</td></tr>
+   * </table>
+   */
+  public static final class Builder {
+    private final Optimizer optimizer;
+    private final EmbeddingModel delegate;
+    private String name;
+    private int workers = 1;
+    private Integer intraOpThreads;
+    private Integer maxBatchSize;
+    private Duration maxDelay;
+    private Duration timeout;
+    private Boolean tuning;
+    private OnnxTextEmbedder embedder;
+
+    private Builder(Optimizer optimizer, EmbeddingModel delegate) {
+      this.optimizer = optimizer;
+      this.delegate = delegate;
+    }
+
+    /** Names the batcher (knobs {@code optimizer.ai.NAME.*}); default {@code "embeddings"}. */
+    public Builder name(String name) {
+      this.name = Checks.notBlank("name", name);
+      return this;
+    }
+
+    /** Sets how many batches may run at once, in {@code [1, 64]}; default 1. */
+    public Builder workers(int workers) {
+      this.workers = Checks.inRange("workers", workers, 1, 64);
+      return this;
+    }
+
+    /** Sets ONNX Runtime's intra-op threads, in {@code [1, 256]}; default processors / workers. */
+    public Builder intraOpThreads(int threads) {
+      this.intraOpThreads = Checks.inRange("intraOpThreads", threads, 1, 256);
+      return this;
+    }
+
+    /** See {@link InferenceBatcherBuilder#maxBatchSize}. */
+    public Builder maxBatchSize(int maxBatchSize) {
+      this.maxBatchSize = Checks.inRange("maxBatchSize", maxBatchSize, 1, 4096);
+      return this;
+    }
+
+    /** See {@link InferenceBatcherBuilder#maxDelay}. */
+    public Builder maxDelay(Duration maxDelay) {
+      this.maxDelay = Checks.inRange("maxDelay", maxDelay, Duration.ZERO, Duration.ofSeconds(1));
+      return this;
+    }
+
+    /** See {@link InferenceBatcherBuilder#timeout}. */
+    public Builder timeout(Duration timeout) {
+      this.timeout = Checks.inRange("timeout", timeout, Duration.ofMillis(1), Duration.ofHours(1));
+      return this;
+    }
+
+    /** See {@link InferenceBatcherBuilder#tuning}. */
+    public Builder tuning(boolean tuning) {
+      this.tuning = tuning;
+      return this;
+    }
+
+    /**
+     * Runs batches on {@code embedder} instead of the delegate (which then only serves inputs the
+     * embedder finds too long). The decorator closes it.
+     */
+    public Builder embedder(OnnxTextEmbedder embedder) {
+      this.embedder = Checks.notNull("embedder", embedder);
+      return this;
+    }
+
+    /** Builds the decorator; an in-process model's ONNX session is loaded now. */
+    public BatchingEmbeddingModel build() {
+      return new BatchingEmbeddingModel(this);
+    }
+  }
+}

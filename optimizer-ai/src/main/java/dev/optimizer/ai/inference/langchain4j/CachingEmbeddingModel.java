@@ -1,0 +1,125 @@
+package dev.optimizer.ai.inference.langchain4j;
+
+import dev.langchain4j.data.embedding.Embedding;
+import dev.langchain4j.data.segment.TextSegment;
+import dev.langchain4j.model.embedding.EmbeddingModel;
+import dev.langchain4j.model.output.Response;
+import dev.optimizer.ai.inference.cache.InferenceCache;
+import dev.optimizer.api.internal.Checks;
+import dev.optimizer.runtime.Optimizer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A LangChain4j {@link EmbeddingModel} decorator that remembers embeddings by content: the same
+ * text (for the same model) is embedded once, and later calls are served from an {@link
+ * InferenceCache} bounded by bytes. Stack it over a {@link BatchingEmbeddingModel} so that misses
+ * are batched:
+ *
+ * <pre>{@code
+ * EmbeddingModel model =
+ *     CachingEmbeddingModel.wrap(optimizer, BatchingEmbeddingModel.wrap(optimizer, inProcess), 32L << 20);
+ * }</pre>
+ *
+ * <p>{@code embedAll} looks each text up and sends only the misses to the delegate, in one call.
+ * Returned vectors are copies. Thread-safe.
+ */
+public final class CachingEmbeddingModel implements EmbeddingModel {
+
+  private final EmbeddingModel delegate;
+  private final InferenceCache<String, float[]> cache;
+
+  private CachingEmbeddingModel(EmbeddingModel delegate, InferenceCache<String, float[]> cache) {
+    this.delegate = delegate;
+    this.cache = cache;
+  }
+
+  /**
+   * Wraps {@code delegate} with a cache of at most {@code maximumBytes}, named after the model.
+   *
+   * @throws IllegalArgumentException if {@code maximumBytes} is not in {@code [1024, 2^40]}
+   */
+  public static CachingEmbeddingModel wrap(
+      Optimizer optimizer, EmbeddingModel delegate, long maximumBytes) {
+    Checks.notNull("delegate", delegate);
+    String model = delegate.modelName();
+    if (model == null || model.isBlank()) {
+      model = delegate.getClass().getName();
+    }
+    InferenceCache<String, float[]> cache =
+        InferenceCache.<String, float[]>builder(optimizer)
+            .name("embeddings")
+            .modelId(model)
+            .inputBytes(text -> text.getBytes(StandardCharsets.UTF_8))
+            .outputBytes(v -> 16 + v.length * 4)
+            .copy(float[]::clone)
+            .maximumBytes(maximumBytes)
+            .build();
+    return new CachingEmbeddingModel(delegate, cache);
+  }
+
+  /** Wraps {@code delegate} with a cache built by the caller (its outputs must be copies). */
+  public static CachingEmbeddingModel wrap(
+      EmbeddingModel delegate, InferenceCache<String, float[]> cache) {
+    return new CachingEmbeddingModel(
+        Checks.notNull("delegate", delegate), Checks.notNull("cache", cache));
+  }
+
+  @Override
+  public Response<Embedding> embed(String text) {
+    Checks.notNull("text", text);
+    return Response.from(
+        Embedding.from(cache.get(text, t -> delegate.embed(t).content().vector())));
+  }
+
+  @Override
+  public Response<Embedding> embed(TextSegment textSegment) {
+    return embed(Checks.notNull("textSegment", textSegment).text());
+  }
+
+  @Override
+  public Response<List<Embedding>> embedAll(List<TextSegment> textSegments) {
+    Checks.notNull("textSegments", textSegments);
+    float[][] out = new float[textSegments.size()][];
+    List<TextSegment> misses = new ArrayList<>();
+    List<Integer> missIndex = new ArrayList<>();
+    for (int i = 0; i < textSegments.size(); i++) {
+      float[] hit = cache.getIfPresent(textSegments.get(i).text());
+      if (hit != null) {
+        out[i] = hit;
+      } else {
+        misses.add(textSegments.get(i));
+        missIndex.add(i);
+      }
+    }
+    if (!misses.isEmpty()) {
+      List<Embedding> computed = delegate.embedAll(misses).content();
+      for (int k = 0; k < misses.size(); k++) {
+        float[] v = computed.get(k).vector();
+        cache.put(misses.get(k).text(), v);
+        out[missIndex.get(k)] = v.clone();
+      }
+    }
+    List<Embedding> result = new ArrayList<>(out.length);
+    for (float[] v : out) {
+      result.add(Embedding.from(v));
+    }
+    return Response.from(result);
+  }
+
+  @Override
+  public int dimension() {
+    return delegate.dimension();
+  }
+
+  @Override
+  public String modelName() {
+    return delegate.modelName();
+  }
+
+  /** Returns the cache underneath. */
+  public InferenceCache<String, float[]> cache() {
+    return cache;
+  }
+}

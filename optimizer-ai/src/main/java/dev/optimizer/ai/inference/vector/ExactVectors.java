@@ -1,0 +1,138 @@
+package dev.optimizer.ai.inference.vector;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+
+/**
+ * Where a {@link QuantizedVectorIndex} keeps the full-precision vectors it rescores its candidates
+ * with: in the heap, or in a file read only for the few candidates of each query (so that the heap
+ * holds the quantized codes alone).
+ */
+abstract class ExactVectors implements AutoCloseable {
+
+  abstract void append(float[] vector);
+
+  abstract void read(int ordinal, float[] into);
+
+  /** Bytes this store keeps in the Java heap. */
+  abstract long heapBytes();
+
+  @Override
+  public void close() {}
+
+  static ExactVectors inMemory(int dimension) {
+    return new InMemory(dimension);
+  }
+
+  static ExactVectors file(Path path, int dimension) {
+    return new FileBacked(path, dimension);
+  }
+
+  private static final class InMemory extends ExactVectors {
+    private final int dim;
+    private float[] data = new float[0];
+    private int size;
+
+    InMemory(int dim) {
+      this.dim = dim;
+    }
+
+    @Override
+    void append(float[] vector) {
+      if ((size + 1) * dim > data.length) {
+        data = Arrays.copyOf(data, Math.max(dim * 64, data.length * 2));
+      }
+      System.arraycopy(vector, 0, data, size * dim, dim);
+      size++;
+    }
+
+    @Override
+    void read(int ordinal, float[] into) {
+      System.arraycopy(data, ordinal * dim, into, 0, dim);
+    }
+
+    @Override
+    long heapBytes() {
+      return 4L * data.length;
+    }
+  }
+
+  private static final class FileBacked extends ExactVectors {
+    private final int dim;
+    private final FileChannel channel;
+    private final ThreadLocal<ByteBuffer> buffers;
+    private long size;
+
+    FileBacked(Path path, int dim) {
+      this.dim = dim;
+      try {
+        this.channel =
+            FileChannel.open(
+                path,
+                StandardOpenOption.CREATE,
+                StandardOpenOption.TRUNCATE_EXISTING,
+                StandardOpenOption.READ,
+                StandardOpenOption.WRITE);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot open vector file " + path, e);
+      }
+      this.buffers =
+          ThreadLocal.withInitial(
+              () -> ByteBuffer.allocateDirect(dim * 4).order(ByteOrder.LITTLE_ENDIAN));
+    }
+
+    @Override
+    void append(float[] vector) {
+      ByteBuffer b = ByteBuffer.allocate(dim * 4).order(ByteOrder.LITTLE_ENDIAN);
+      b.asFloatBuffer().put(vector, 0, dim);
+      try {
+        long pos = size * dim * 4L;
+        while (b.hasRemaining()) {
+          pos += channel.write(b, pos);
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot write the vector file", e);
+      }
+      size++;
+    }
+
+    @Override
+    void read(int ordinal, float[] into) {
+      ByteBuffer b = buffers.get();
+      b.clear();
+      try {
+        long pos = (long) ordinal * dim * 4L;
+        while (b.hasRemaining()) {
+          int n = channel.read(b, pos + b.position());
+          if (n < 0) {
+            throw new IllegalStateException("vector file ends before vector " + ordinal);
+          }
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read the vector file", e);
+      }
+      b.flip();
+      b.asFloatBuffer().get(into, 0, dim);
+    }
+
+    @Override
+    long heapBytes() {
+      return 0;
+    }
+
+    @Override
+    public void close() {
+      try {
+        channel.close();
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot close the vector file", e);
+      }
+    }
+  }
+}

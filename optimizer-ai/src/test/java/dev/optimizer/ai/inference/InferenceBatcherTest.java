@@ -1,0 +1,283 @@
+package dev.optimizer.ai.inference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.optimizer.ai.inference.internal.AdaptiveDelay;
+import dev.optimizer.runtime.Optimizer;
+import dev.optimizer.runtime.batch.DelayPolicy;
+import dev.optimizer.runtime.batch.ItemResults;
+import dev.optimizer.testing.ManualTime;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.metrics.SdkMeterProvider;
+import io.opentelemetry.sdk.metrics.data.MetricData;
+import io.opentelemetry.sdk.testing.exporter.InMemoryMetricReader;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class InferenceBatcherTest {
+
+  private final ManualTime time = ManualTime.create();
+  private final InMemoryMetricReader reader = InMemoryMetricReader.create();
+  private OpenTelemetrySdk otel;
+  private Optimizer optimizer;
+
+  @BeforeEach
+  void setUp() {
+    otel =
+        OpenTelemetrySdk.builder()
+            .setMeterProvider(SdkMeterProvider.builder().registerMetricReader(reader).build())
+            .build();
+    optimizer =
+        Optimizer.builder()
+            .openTelemetry(otel)
+            .ticker(time.ticker())
+            .clock(time.clock())
+            .manualTuning()
+            .build();
+  }
+
+  @AfterEach
+  void tearDown() {
+    optimizer.close();
+    otel.close();
+  }
+
+  /** A worker that upper-cases, records its batches, and holds its first batch until released. */
+  static final class GatedWorker implements BatchModel<String, String> {
+    final List<List<String>> batches = new CopyOnWriteArrayList<>();
+    final CountDownLatch started = new CountDownLatch(1);
+    final CountDownLatch release = new CountDownLatch(1);
+    volatile boolean closed;
+
+    @Override
+    public void run(List<String> inputs, ItemResults<String> results) throws Exception {
+      batches.add(List.copyOf(inputs));
+      started.countDown();
+      assertThat(release.await(10, TimeUnit.SECONDS)).isTrue();
+      if (inputs.contains("bad")) {
+        throw new IllegalArgumentException("model cannot take 'bad'");
+      }
+      for (int i = 0; i < inputs.size(); i++) {
+        results.complete(i, inputs.get(i).toUpperCase(java.util.Locale.ROOT));
+      }
+    }
+
+    @Override
+    public void close() {
+      closed = true;
+    }
+  }
+
+  private InferenceBatcher<String, String> batcher(GatedWorker worker) {
+    return InferenceBatcher.builder(optimizer, worker).name("test").maxBatchSize(8).build();
+  }
+
+  @Test
+  void callsArrivingWhileTheWorkerIsBusyBecomeOneBatch() throws Exception {
+    GatedWorker worker = new GatedWorker();
+    InferenceBatcher<String, String> batcher = batcher(worker);
+    CompletableFuture<String> first = batcher.submit("a");
+    assertThat(worker.started.await(10, TimeUnit.SECONDS)).isTrue();
+    List<CompletableFuture<String>> rest = new ArrayList<>();
+    for (String s : List.of("b", "c", "d")) {
+      rest.add(batcher.submit(s));
+    }
+    worker.release.countDown();
+    assertThat(first.get(10, TimeUnit.SECONDS)).isEqualTo("A");
+    assertThat(rest.get(0).get(10, TimeUnit.SECONDS)).isEqualTo("B");
+    assertThat(rest.get(2).get(10, TimeUnit.SECONDS)).isEqualTo("D");
+    assertThat(worker.batches).containsExactly(List.of("a"), List.of("b", "c", "d"));
+    assertThat(batcher.stats().meanBatchSize()).isEqualTo(2.0);
+  }
+
+  @Test
+  void oneBadInputFailsOnlyItsOwnCaller() throws Exception {
+    GatedWorker worker = new GatedWorker();
+    InferenceBatcher<String, String> batcher = batcher(worker);
+    CompletableFuture<String> first = batcher.submit("a");
+    assertThat(worker.started.await(10, TimeUnit.SECONDS)).isTrue();
+    CompletableFuture<String> x = batcher.submit("x");
+    CompletableFuture<String> bad = batcher.submit("bad");
+    CompletableFuture<String> y = batcher.submit("y");
+    worker.release.countDown();
+    assertThat(first.get(10, TimeUnit.SECONDS)).isEqualTo("A");
+    assertThat(x.get(10, TimeUnit.SECONDS)).isEqualTo("X");
+    assertThat(y.get(10, TimeUnit.SECONDS)).isEqualTo("Y");
+    assertThatThrownBy(() -> bad.get(10, TimeUnit.SECONDS))
+        .isInstanceOf(ExecutionException.class)
+        .cause()
+        .isInstanceOf(InferenceFailedException.class)
+        .hasMessageContaining("failed for this input")
+        .hasRootCauseInstanceOf(IllegalArgumentException.class);
+    assertThat(worker.batches)
+        .containsExactly(
+            List.of("a"), List.of("x", "bad", "y"), List.of("x"), List.of("bad"), List.of("y"));
+  }
+
+  @Test
+  void aCallWhoseDeadlinePassedInTheQueueIsNotRun() throws Exception {
+    GatedWorker worker = new GatedWorker();
+    InferenceBatcher<String, String> batcher = batcher(worker);
+    CompletableFuture<String> first = batcher.submit("a");
+    assertThat(worker.started.await(10, TimeUnit.SECONDS)).isTrue();
+    CompletableFuture<String> late = batcher.submit("late", Duration.ofMillis(10));
+    CompletableFuture<String> patient = batcher.submit("patient", Duration.ofSeconds(10));
+    time.advance(Duration.ofMillis(20));
+    worker.release.countDown();
+    assertThat(first.get(10, TimeUnit.SECONDS)).isEqualTo("A");
+    assertThat(patient.get(10, TimeUnit.SECONDS)).isEqualTo("PATIENT");
+    assertThatThrownBy(() -> late.get(10, TimeUnit.SECONDS))
+        .cause()
+        .isInstanceOf(DeadlineExceededException.class)
+        .hasMessageContaining("deadline of 10.0 ms passed after waiting 20.0 ms");
+    assertThat(worker.batches).containsExactly(List.of("a"), List.of("patient"));
+  }
+
+  @Test
+  void closeDrainsThenClosesTheWorkers() throws Exception {
+    GatedWorker worker = new GatedWorker();
+    InferenceBatcher<String, String> batcher = batcher(worker);
+    CompletableFuture<String> first = batcher.submit("a");
+    assertThat(worker.started.await(10, TimeUnit.SECONDS)).isTrue();
+    CompletableFuture<String> queued = batcher.submit("b");
+    Thread releaser =
+        new Thread(
+            () -> {
+              // close() blocks until drained; release the worker once close has begun.
+              while (!Thread.currentThread().isInterrupted() && !closing(batcher)) {
+                Thread.onSpinWait();
+              }
+              worker.release.countDown();
+            });
+    releaser.start();
+    batcher.close();
+    releaser.join();
+    assertThat(first).isCompletedWithValue("A");
+    assertThat(queued).isCompletedWithValue("B");
+    assertThat(worker.closed).isTrue();
+    assertThatThrownBy(() -> batcher.submit("c")).isInstanceOf(IllegalStateException.class);
+  }
+
+  private static boolean closing(InferenceBatcher<?, ?> batcher) {
+    try {
+      java.lang.reflect.Field f = InferenceBatcher.class.getDeclaredField("closed");
+      f.setAccessible(true);
+      return f.getBoolean(batcher);
+    } catch (ReflectiveOperationException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  @Test
+  void reportsGenAiDurationBatchSizeAndQueueDelay() throws Exception {
+    GatedWorker worker = new GatedWorker();
+    worker.release.countDown();
+    InferenceBatcher<String, String> batcher = batcher(worker);
+    assertThat(batcher.call("a")).isEqualTo("A");
+    Collection<MetricData> metrics = reader.collectAllMetrics();
+    Set<String> names = metrics.stream().map(MetricData::getName).collect(Collectors.toSet());
+    assertThat(names)
+        .contains(
+            "gen_ai.client.operation.duration",
+            "optimizer.ai.batch.size",
+            "optimizer.ai.queue.delay",
+            "optimizer.batcher.batches");
+    MetricData duration =
+        metrics.stream()
+            .filter(m -> m.getName().equals("gen_ai.client.operation.duration"))
+            .findFirst()
+            .orElseThrow();
+    var point = duration.getHistogramData().getPoints().iterator().next();
+    assertThat(point.getCount()).isEqualTo(1);
+    assertThat(point.getAttributes().get(AttributeKey.stringKey("gen_ai.operation.name")))
+        .isEqualTo("embeddings");
+  }
+
+  @Test
+  void itsKnobsAreRegisteredAndMoveTheBatcher() {
+    GatedWorker worker = new GatedWorker();
+    worker.release.countDown();
+    InferenceBatcher<String, String> batcher = batcher(worker);
+    assertThat(optimizer.knob("optimizer.ai.test.max_delay_us")).isPresent();
+    assertThat(optimizer.knob("optimizer.ai.test.max_batch_size")).isPresent();
+    batcher.maxBatchSizeKnob().set(3);
+    assertThat(batcher.maxBatchSizeKnob().value()).isEqualTo(3);
+    assertThatThrownBy(() -> batcher.maxBatchSizeKnob().set(9))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void badSettingsAreRefusedWithTheirRange() {
+    GatedWorker worker = new GatedWorker();
+    assertThatThrownBy(() -> InferenceBatcher.builder(optimizer, worker).maxBatchSize(0))
+        .hasMessage("maxBatchSize must be in [1, 4096], but was 0");
+    assertThatThrownBy(
+            () -> InferenceBatcher.builder(optimizer, worker).maxDelay(Duration.ofSeconds(2)))
+        .hasMessage("maxDelay must be in [PT0S, PT1S], but was PT2S");
+    assertThatThrownBy(() -> InferenceBatcher.<String, String>builder(optimizer, List.of()))
+        .hasMessage("workers must be in [1, 256], but was 0");
+  }
+
+  @Test
+  void adaptiveDelayAddsNothingWhenIdleOrBusy() {
+    AdaptiveDelay policy = new AdaptiveDelay(1);
+    long max = 2_000_000;
+    // Idle: one arrival every 10 ms, so none expected within 2 ms.
+    assertThat(policy.delayNanos(context(max, 64, 100, 1, 0))).isZero();
+    // Busy worker: the batch fills while it waits for the slot anyway.
+    assertThat(policy.delayNanos(context(max, 64, 100_000, 1, 1))).isZero();
+    // Free worker, 10 000 arrivals/s: 63 more take 6.3 ms, capped at maxDelay.
+    assertThat(policy.delayNanos(context(max, 64, 10_000, 1, 0))).isEqualTo(max);
+    // 100 000/s: 7 more for a batch of 8 take 70 us.
+    assertThat(policy.delayNanos(context(max, 8, 100_000, 1, 0))).isEqualTo(70_000);
+  }
+
+  private static DelayPolicy.Context context(
+      long maxDelay, int maxBatch, double rate, int queued, int inFlight) {
+    return new DelayPolicy.Context() {
+      @Override
+      public long maxDelayNanos() {
+        return maxDelay;
+      }
+
+      @Override
+      public int maxBatchSize() {
+        return maxBatch;
+      }
+
+      @Override
+      public double recentBatchSize() {
+        return 1;
+      }
+
+      @Override
+      public double arrivalRatePerSecond() {
+        return rate;
+      }
+
+      @Override
+      public int queuedItems() {
+        return queued;
+      }
+
+      @Override
+      public int inFlightBatches() {
+        return inFlight;
+      }
+    };
+  }
+}

@@ -1,0 +1,48 @@
+package dev.optimizer.ai.inference;
+
+import dev.langchain4j.model.embedding.onnx.allminilml6v2.AllMiniLmL6V2EmbeddingModel;
+import dev.optimizer.ai.inference.onnx.OnnxTextEmbedder;
+
+/** The real all-MiniLM-L6-v2 from LangChain4j's Maven artifact, loaded once per test JVM. */
+public final class MiniLm {
+  private static AllMiniLmL6V2EmbeddingModel langchain4j;
+  private static OnnxTextEmbedder embedder;
+
+  private MiniLm() {}
+
+  /** LangChain4j's model, shared. */
+  public static synchronized AllMiniLmL6V2EmbeddingModel langchain4j() {
+    if (langchain4j == null) {
+      langchain4j = new AllMiniLmL6V2EmbeddingModel();
+    }
+    return langchain4j;
+  }
+
+  /** Our batching embedder over the same files, shared; tests must not close it. */
+  public static synchronized OnnxTextEmbedder embedder() {
+    if (embedder == null) {
+      embedder =
+          OnnxTextEmbedder.builder()
+              .resources(
+                  AllMiniLmL6V2EmbeddingModel.class,
+                  "all-minilm-l6-v2.onnx",
+                  "all-minilm-l6-v2-tokenizer.json")
+              .intraOpThreads(2)
+              .build();
+    }
+    return embedder;
+  }
+
+  /** 1 - cosine similarity. */
+  public static double cosineDistance(float[] a, float[] b) {
+    double dot = 0;
+    double na = 0;
+    double nb = 0;
+    for (int i = 0; i < a.length; i++) {
+      dot += (double) a[i] * b[i];
+      na += (double) a[i] * a[i];
+      nb += (double) b[i] * b[i];
+    }
+    return 1 - dot / Math.sqrt(na * nb);
+  }
+}

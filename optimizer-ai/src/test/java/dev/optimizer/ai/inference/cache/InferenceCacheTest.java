@@ -1,0 +1,109 @@
+package dev.optimizer.ai.inference.cache;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.langchain4j.data.embedding.Embedding;
+import dev.langchain4j.data.segment.TextSegment;
+import dev.langchain4j.model.embedding.EmbeddingModel;
+import dev.langchain4j.model.output.Response;
+import dev.optimizer.ai.inference.langchain4j.CachingEmbeddingModel;
+import dev.optimizer.runtime.Optimizer;
+import io.opentelemetry.api.OpenTelemetry;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class InferenceCacheTest {
+
+  private final Optimizer optimizer =
+      Optimizer.builder().openTelemetry(OpenTelemetry.noop()).manualTuning().build();
+
+  @AfterEach
+  void close() {
+    optimizer.close();
+  }
+
+  private InferenceCache<String, float[]> cache(long bytes) {
+    return InferenceCache.<String, float[]>builder(optimizer)
+        .modelId("m")
+        .inputBytes(s -> s.getBytes(StandardCharsets.UTF_8))
+        .outputBytes(v -> v.length * 4)
+        .copy(float[]::clone)
+        .maximumBytes(bytes)
+        .build();
+  }
+
+  @Test
+  void computesOnceAndHandsOutCopies() {
+    InferenceCache<String, float[]> cache = cache(1 << 20);
+    AtomicInteger computed = new AtomicInteger();
+    float[] first = cache.get("text", t -> new float[] {computed.incrementAndGet()});
+    first[0] = 99;
+    float[] second = cache.get("text", t -> new float[] {computed.incrementAndGet()});
+    assertThat(second).containsExactly(1f);
+    assertThat(computed.get()).isEqualTo(1);
+    assertThat(cache.stats().localHits()).isEqualTo(1);
+    assertThat(cache.getIfPresent("other")).isNull();
+  }
+
+  @Test
+  void staysWithinItsBytes() {
+    InferenceCache<String, float[]> cache = cache(8192);
+    for (int i = 0; i < 100; i++) {
+      cache.put("text " + i, new float[256]); // about 1 KiB each
+    }
+    assertThat(cache.weightedSizeBytes()).isLessThanOrEqualTo(8192);
+    assertThat(cache.stats().evictions()).isGreaterThan(80);
+  }
+
+  @Test
+  void aFailedComputationIsNotCached() {
+    InferenceCache<String, float[]> cache = cache(1 << 20);
+    assertThatThrownBy(
+            () ->
+                cache.get(
+                    "x",
+                    t -> {
+                      throw new IllegalStateException("model down");
+                    }))
+        .hasMessage("model down");
+    assertThat(cache.get("x", t -> new float[] {2})).containsExactly(2f);
+  }
+
+  @Test
+  void settingsAreChecked() {
+    assertThatThrownBy(() -> InferenceCache.builder(optimizer).maximumBytes(10))
+        .hasMessage("maximumBytes must be in [1024, 1099511627776], but was 10");
+    assertThatThrownBy(() -> InferenceCache.builder(optimizer).build())
+        .hasMessage("inputBytes must be set");
+  }
+
+  @Test
+  void theEmbeddingDecoratorSendsOnlyMissesToTheModel() {
+    List<Integer> batchSizes = new ArrayList<>();
+    EmbeddingModel model =
+        new EmbeddingModel() {
+          @Override
+          public Response<List<Embedding>> embedAll(List<TextSegment> segments) {
+            batchSizes.add(segments.size());
+            List<Embedding> out = new ArrayList<>();
+            for (TextSegment s : segments) {
+              out.add(Embedding.from(new float[] {s.text().length(), 1}));
+            }
+            return Response.from(out);
+          }
+        };
+    CachingEmbeddingModel cached = CachingEmbeddingModel.wrap(optimizer, model, 1 << 20);
+    assertThat(cached.embed("abc").content().vector()).containsExactly(3f, 1f);
+    var all =
+        cached.embedAll(
+            List.of(TextSegment.from("abc"), TextSegment.from("hello"), TextSegment.from("hi")));
+    assertThat(all.content()).extracting(e -> e.vector()[0]).containsExactly(3f, 5f, 2f);
+    assertThat(batchSizes).containsExactly(1, 2);
+    assertThat(cached.cache().stats().localHits()).isEqualTo(1);
+  }
+}

@@ -1,0 +1,123 @@
+package dev.optimizer.ai.inference.langchain4j;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.langchain4j.data.embedding.Embedding;
+import dev.langchain4j.data.segment.TextSegment;
+import dev.langchain4j.model.embedding.EmbeddingModel;
+import dev.langchain4j.model.output.Response;
+import dev.optimizer.ai.inference.MiniLm;
+import dev.optimizer.runtime.Optimizer;
+import io.opentelemetry.api.OpenTelemetry;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class BatchingEmbeddingModelTest {
+
+  static Optimizer optimizer;
+  static BatchingEmbeddingModel batched;
+
+  @BeforeAll
+  static void wrap() {
+    optimizer = Optimizer.builder().openTelemetry(OpenTelemetry.noop()).manualTuning().build();
+    batched = BatchingEmbeddingModel.wrap(optimizer, MiniLm.langchain4j());
+  }
+
+  @AfterAll
+  static void close() {
+    optimizer.close();
+  }
+
+  @Test
+  void concurrentSingleCallsBecomeTensorBatchesWithTheSameVectors() throws Exception {
+    assertThat(batched.isTensorBatching()).isTrue();
+    assertThat(batched.dimension()).isEqualTo(384);
+    List<String> texts = new ArrayList<>();
+    for (int i = 0; i < 96; i++) {
+      texts.add("question number " + i + " about " + (i % 2 == 0 ? "cooking pasta" : "the stars"));
+    }
+    long batchesBefore = batched.batcher().stats().batches();
+    ExecutorService pool = Executors.newFixedThreadPool(32);
+    try {
+      List<Future<float[]>> futures = new ArrayList<>();
+      for (String t : texts) {
+        futures.add(pool.submit((Callable<float[]>) () -> batched.embed(t).content().vector()));
+      }
+      for (int i = 0; i < texts.size(); i++) {
+        float[] reference = MiniLm.langchain4j().embed(texts.get(i)).content().vector();
+        assertThat(MiniLm.cosineDistance(reference, futures.get(i).get())).isLessThan(1e-4);
+      }
+    } finally {
+      pool.shutdown();
+    }
+    long batches = batched.batcher().stats().batches() - batchesBefore;
+    assertThat(batches).as("96 calls from 32 threads").isLessThan(96);
+  }
+
+  @Test
+  void embedAllAndEmptyTextGetTheirOwnOutcome() {
+    Response<List<Embedding>> all =
+        batched.embedAll(List.of(TextSegment.from("one"), TextSegment.from("two")));
+    assertThat(all.content()).hasSize(2);
+    assertThat(
+            MiniLm.cosineDistance(
+                all.content().get(1).vector(),
+                MiniLm.langchain4j().embed("two").content().vector()))
+        .isLessThan(1e-4);
+    assertThatThrownBy(() -> batched.embed(" "))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("empty or whitespace-only");
+  }
+
+  @Test
+  void inputsBeyond512TokensKeepLangChain4jsWindowing() {
+    String text = "the quick brown fox jumps over the lazy dog ".repeat(70); // ~630 tokens
+    float[] ours = batched.embed(text).content().vector();
+    float[] theirs = MiniLm.langchain4j().embed(text).content().vector();
+    assertThat(MiniLm.cosineDistance(ours, theirs)).isLessThan(1e-6);
+  }
+
+  @Test
+  void anyOtherModelIsBatchedThroughItsEmbedAll() throws Exception {
+    AtomicInteger calls = new AtomicInteger();
+    EmbeddingModel remote =
+        new EmbeddingModel() {
+          @Override
+          public Response<List<Embedding>> embedAll(List<TextSegment> segments) {
+            calls.incrementAndGet();
+            List<Embedding> out = new ArrayList<>();
+            for (TextSegment s : segments) {
+              if (s.text().equals("poison")) {
+                throw new IllegalArgumentException("remote refuses poison");
+              }
+              out.add(Embedding.from(new float[] {s.text().length()}));
+            }
+            return Response.from(out);
+          }
+
+          @Override
+          public int dimension() {
+            return 1;
+          }
+        };
+    try (Optimizer own =
+            Optimizer.builder().openTelemetry(OpenTelemetry.noop()).manualTuning().build();
+        BatchingEmbeddingModel wrapped =
+            BatchingEmbeddingModel.builder(own, remote).name("remote").build()) {
+      assertThat(wrapped.isTensorBatching()).isFalse();
+      assertThat(wrapped.embed("abc").content().vector()).containsExactly(3f);
+      assertThatThrownBy(() -> wrapped.embed("poison")).hasMessageContaining("remote refuses");
+      assertThat(calls.get()).isEqualTo(2);
+      assertThat(wrapped.dimension()).isEqualTo(1);
+    }
+  }
+}
