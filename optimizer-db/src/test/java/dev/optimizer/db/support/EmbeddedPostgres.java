@@ -1,6 +1,5 @@
 package dev.optimizer.db.support;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -54,12 +53,6 @@ public final class EmbeddedPostgres {
 
   /** A new HikariCP pool on the server, with the given maximum size. */
   public static HikariDataSource hikari(String poolName, int maximumPoolSize) {
-    HikariConfig config = new HikariConfig();
-    config.setJdbcUrl(jdbcUrl());
-    config.setUsername("postgres");
-    config.setPassword("postgres");
-    config.setPoolName(poolName);
-    config.setMaximumPoolSize(maximumPoolSize);
-    return new HikariDataSource(config);
+    return Pools.hikari(jdbcUrl(), "postgres", "postgres", poolName, maximumPoolSize);
   }
 }
