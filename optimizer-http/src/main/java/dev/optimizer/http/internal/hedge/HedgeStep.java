@@ -99,6 +99,7 @@ public final class HedgeStep implements Step {
     Throwable firstError; // guarded by this
     ScheduledFuture<?> timerTask; // guarded by this
     int hedges; // guarded by this
+    boolean won; // guarded by this
 
     Hedged(HttpCall call, Chain next, LatencyWindow window) {
       this.call = call;
@@ -169,9 +170,16 @@ public final class HedgeStep implements Step {
       a.done = true;
       if (error == null) {
         window.record(ticker.read() - a.startNanos);
-        if (result.complete(reply) && a.hedge) {
-          stats.hedgesWon.increment();
+        synchronized (this) {
+          if (won) {
+            return;
+          }
+          won = true;
         }
+        if (a.hedge) {
+          stats.hedgesWon.increment(); // before completing: the caller may read stats at once
+        }
+        result.complete(reply);
         return;
       }
       boolean allFailed;

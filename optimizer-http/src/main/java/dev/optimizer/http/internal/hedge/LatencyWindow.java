@@ -46,7 +46,7 @@ final class LatencyWindow {
       if (count < ring.length) {
         count++;
       }
-      if (++sinceRefresh >= refreshEvery && count >= warmup) {
+      if (count >= warmup && (++sinceRefresh >= refreshEvery || delayNanos < 0)) {
         sinceRefresh = 0;
         copy = Arrays.copyOf(ring, count);
       }

@@ -84,7 +84,11 @@ public final class HostLimit implements AutoCloseable {
   }
 
   @Override
-  public void close() throws Exception {
-    metrics.close();
+  public void close() {
+    try {
+      metrics.close();
+    } catch (Exception e) {
+      // unregistering instruments does not fail
+    }
   }
 }

@@ -8,6 +8,7 @@ import dev.optimizer.http.internal.HttpStats;
 import dev.optimizer.http.internal.Reply;
 import dev.optimizer.http.internal.RetryBudget;
 import dev.optimizer.http.internal.Step;
+import dev.optimizer.http.internal.transport.jdk.JdkTransport;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.http.HttpConnectTimeoutException;
@@ -135,8 +136,11 @@ public final class RetryStep implements Step {
       long retryAfter = 0;
       if (error != null) {
         Throwable cause = Futures.unwrap(error);
-        if (cause instanceof RequestRejectedException || !(cause instanceof IOException)) {
-          return -1; // refused before sending, or not a transport failure
+        if (cause instanceof RequestRejectedException
+            || cause instanceof JdkTransport.ResponseTooLargeException
+            || cause instanceof java.net.http.HttpTimeoutException && !call.isIdempotent()
+            || !(cause instanceof IOException)) {
+          return -1; // refused before sending, too large to ever fit, or not a transport failure
         }
         boolean neverSent =
             cause instanceof ConnectException || cause instanceof HttpConnectTimeoutException;

@@ -69,6 +69,15 @@ public final class JdkTransport implements Transport {
     return reply;
   }
 
+  /** A body over the cap: not a transient failure, so never retried. */
+  public static final class ResponseTooLargeException extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    ResponseTooLargeException(String message) {
+      super(message);
+    }
+  }
+
   /** Collects a body, failing once it grows past the cap. */
   static final class CappedBytes implements HttpResponse.BodySubscriber<byte[]> {
     private final CompletableFuture<byte[]> body = new CompletableFuture<>();
@@ -86,7 +95,7 @@ public final class JdkTransport implements Transport {
     }
 
     private IOException tooLarge(long bytes) {
-      return new IOException(
+      return new ResponseTooLargeException(
           "response body of at least "
               + bytes
               + " bytes exceeds maxResponseBodyBytes="
