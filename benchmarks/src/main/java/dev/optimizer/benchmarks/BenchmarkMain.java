@@ -3,6 +3,8 @@ package dev.optimizer.benchmarks;
 import dev.optimizer.api.internal.JsonWriter;
 import dev.optimizer.benchmarks.db.DbOverheadScenario;
 import dev.optimizer.benchmarks.db.DbPoolSizingScenario;
+import dev.optimizer.benchmarks.http.HttpHedgingScenario;
+import dev.optimizer.benchmarks.http.HttpOverheadScenario;
 import dev.optimizer.benchmarks.judge.RuntimeJudgeScenario;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -21,7 +23,12 @@ import java.util.Map;
  */
 public final class BenchmarkMain {
   private static final List<Scenario> SCENARIOS =
-      List.of(new RuntimeJudgeScenario(), new DbPoolSizingScenario(), new DbOverheadScenario());
+      List.of(
+          new RuntimeJudgeScenario(),
+          new DbPoolSizingScenario(),
+          new DbOverheadScenario(),
+          new HttpHedgingScenario(),
+          new HttpOverheadScenario());
 
   // Held in a field: java.util.logging keeps loggers weakly, and a collected one forgets its level.
   private static final java.util.logging.Logger QUIET =

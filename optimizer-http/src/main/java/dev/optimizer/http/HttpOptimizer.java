@@ -24,9 +24,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * optimizer for HTTP clients. Wraps the {@link HttpClient} an application already uses so that
@@ -65,6 +69,7 @@ public final class HttpOptimizer implements AutoCloseable {
   private final HttpSettings settings;
   private final HttpStats stats = new HttpStats();
   private final ScheduledThreadPoolExecutor timer;
+  private final ExecutorService io;
   private final CacheStep cache;
   private final CoalesceStep coalesce;
   private final LimitStep limit;
@@ -89,6 +94,16 @@ public final class HttpOptimizer implements AutoCloseable {
               return t;
             });
     timer.setRemoveOnCancelPolicy(true);
+    AtomicInteger ioThreads = new AtomicInteger();
+    this.io =
+        Executors.newCachedThreadPool(
+            r -> {
+              Thread t =
+                  new Thread(
+                      r, "optimizer-http-io-" + s.name() + "-" + ioThreads.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
     this.identity = new Identity(s.identityFields());
     this.budget = new RetryBudget(s.budgetRatio(), s.budgetReserve());
     this.cache =
@@ -110,7 +125,9 @@ public final class HttpOptimizer implements AutoCloseable {
             ? new RetryStep(s.retry(), budget, timer, optimizer.ticker(), optimizer.clock(), stats)
             : null;
     this.hedge =
-        s.hedging() ? new HedgeStep(s.hedge(), budget, timer, optimizer.ticker(), stats) : null;
+        s.hedging()
+            ? new HedgeStep(s.hedge(), budget, timer, optimizer.ticker(), stats, retry == null)
+            : null;
     this.breaker =
         s.circuitBreaker()
             ? new BreakerStep(s.breaker(), optimizer.clock(), optimizer.ticker(), stats)
@@ -152,7 +169,11 @@ public final class HttpOptimizer implements AutoCloseable {
       throw new IllegalStateException("HttpOptimizer '" + settings.name() + "' is closed");
     }
     JdkTransport jdk =
-        new JdkTransport(delegate, optimizer.clock(), settings.maxResponseBodyBytes());
+        new JdkTransport(
+            delegate,
+            optimizer.clock(),
+            settings.maxResponseBodyBytes(),
+            ForkJoinPool.getCommonPoolParallelism() > 1 ? null : io);
     Transport measured = call -> telemetry.measure(call, jdk);
     return new OptimizedHttpClient(
         delegate, new Pipeline(steps(), measured), optimizer, timer, identity);
@@ -248,8 +269,10 @@ public final class HttpOptimizer implements AutoCloseable {
       return;
     }
     timer.shutdownNow();
+    io.shutdownNow();
     try {
       timer.awaitTermination(5, TimeUnit.SECONDS);
+      io.awaitTermination(5, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

@@ -43,14 +43,20 @@ public final class HedgeStep implements Step {
   private final Ticker ticker;
   private final HttpStats stats;
   private final ConcurrentHashMap<String, LatencyWindow> hosts = new ConcurrentHashMap<>();
+  private final boolean deposits;
 
-  /** A hedging step drawing on {@code budget}. */
+  /**
+   * A hedging step drawing on {@code budget}; it deposits each request's share itself when no retry
+   * step above it does ({@code deposits}).
+   */
   public HedgeStep(
       Settings settings,
       RetryBudget budget,
       ScheduledExecutorService timer,
       Ticker ticker,
-      HttpStats stats) {
+      HttpStats stats,
+      boolean deposits) {
+    this.deposits = deposits;
     this.settings = settings;
     this.budget = budget;
     this.timer = timer;
@@ -81,6 +87,9 @@ public final class HedgeStep implements Step {
 
   @Override
   public CompletableFuture<Reply> apply(HttpCall call, Chain next) {
+    if (deposits) {
+      budget.onRequest();
+    }
     if (!call.isSafe() || call.hasBody()) {
       return next.proceed(call);
     }
