@@ -105,7 +105,7 @@ public final class HttpOptimizer implements AutoCloseable {
               return t;
             });
     this.identity = new Identity(s.identityFields());
-    this.budget = new RetryBudget(s.budgetRatio(), s.budgetReserve());
+    this.budget = new RetryBudget(s.budgetRatio(), s.budgetReserve(), optimizer.ticker());
     this.cache =
         s.cache()
             ? new CacheStep(

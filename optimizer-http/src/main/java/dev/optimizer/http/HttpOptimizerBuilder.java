@@ -41,8 +41,8 @@ import java.util.Set;
  *   <tr><td>retryBaseDelay</td><td>50 ms</td><td>[1 ms, 1 min]</td></tr>
  *   <tr><td>retryMaxDelay</td><td>2 s</td><td>[retryBaseDelay, 10 min]</td></tr>
  *   <tr><td>maxRetryAfter</td><td>30 s</td><td>[0, 1 h]</td></tr>
- *   <tr><td>budgetRatio</td><td>0.05</td><td>[0, 1] extra requests per request</td></tr>
- *   <tr><td>budgetReserve</td><td>10</td><td>[0, 100000] tokens</td></tr>
+ *   <tr><td>budgetRatio</td><td>0.05</td><td>[0, 1] extra requests per request, over 10 s</td></tr>
+ *   <tr><td>budgetReserve</td><td>10</td><td>[0, 100000] per 10 s</td></tr>
  *   <tr><td>adaptiveLimit</td><td>true</td><td></td></tr>
  *   <tr><td>limitAlgorithm</td><td>GRADIENT</td><td>GRADIENT, AIMD</td></tr>
  *   <tr><td>initialLimit</td><td>100</td><td>[minLimit, maxLimit]</td></tr>
@@ -255,7 +255,7 @@ public final class HttpOptimizerBuilder {
     return this;
   }
 
-  /** Tokens the budget may save up (and starts with), in [0, 100000]. */
+  /** Extra requests allowed in any ten seconds whatever the traffic, in [0, 100000]. */
   public HttpOptimizerBuilder budgetReserve(int tokens) {
     once("budgetReserve");
     this.budgetReserve = Checks.inRange("budgetReserve", tokens, 0, 100_000);

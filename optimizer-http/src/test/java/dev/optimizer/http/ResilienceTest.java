@@ -105,7 +105,9 @@ class ResilienceTest extends HttpFixture {
     long hedgesBefore = http.stats().hedgesSent();
     post(client, server.url("/order"), "{}");
     assertThat(http.stats().hedgesSent()).isEqualTo(hedgesBefore);
-    assertThat(server.drain()).extracting(MockHttpServer.Recorded::method).containsExactly("POST");
+    assertThat(server.drain())
+        .extracting(rec -> rec.method() + " " + rec.path())
+        .containsExactly("POST /order");
   }
 
   @Test

@@ -4,9 +4,15 @@ import java.util.Arrays;
 
 /**
  * The last {@code size} attempt latencies of one host, and the hedge delay drawn from them: their
- * {@code percentile}, clamped to [min, max], recomputed every {@code size / 16} samples so that a
- * request pays only an array store. Until {@code warmup} samples are in, there is no delay (no
- * hedging): a percentile of a handful of samples would be noise. Thread-safe.
+ * {@code percentile}, but at least twice their median, clamped to [min, max], recomputed every
+ * {@code size / 16} samples so that a request pays only an array store.
+ *
+ * <p>Why twice the median: where a few percent of requests are very slow (the case hedging is for),
+ * the percentile falls right at the edge of the fast requests, and the ordinary jitter of fast
+ * requests would then spend the budget on hedges that cannot help, leaving slow requests without
+ * one. An attempt twice as slow as the typical one is the anomaly worth a backup. Until {@code
+ * warmup} samples are in, there is no delay (no hedging): a percentile of a handful of samples
+ * would be noise. Thread-safe.
  */
 final class LatencyWindow {
   private final long[] ring;
@@ -54,7 +60,8 @@ final class LatencyWindow {
     if (copy != null) {
       Arrays.sort(copy);
       int rank = (int) Math.ceil(percentile / 100.0 * copy.length) - 1;
-      long value = copy[Math.max(0, Math.min(copy.length - 1, rank))];
+      long value =
+          Math.max(copy[Math.max(0, Math.min(copy.length - 1, rank))], 2 * copy[copy.length / 2]);
       delayNanos = Math.max(minNanos, Math.min(maxNanos, value));
     }
   }

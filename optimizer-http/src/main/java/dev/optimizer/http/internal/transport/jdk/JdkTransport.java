@@ -60,7 +60,33 @@ public final class JdkTransport implements Transport {
     }
     long requestTime = clock.millis();
     CompletableFuture<HttpResponse<byte[]>> sent;
-    if (blocking == null) {
+    InlineSlot slot = InlineSlot.CURRENT.get();
+    CompletableFuture<HttpResponse<byte[]>> inline = new CompletableFuture<>();
+    HttpRequest inlineRequest = request;
+    if (slot != null
+        && slot.defer(
+            () -> {
+              try {
+                inline.complete(client.send(inlineRequest, this::subscriber));
+              } catch (InterruptedException e) {
+                if (slot.cancelledByUs()) {
+                  inline.cancel(false);
+                } else {
+                  Thread.currentThread().interrupt(); // the caller's own: keep it
+                  inline.completeExceptionally(e);
+                }
+              } catch (Throwable t) {
+                inline.completeExceptionally(t);
+              }
+            })) {
+      sent = inline;
+      inline.whenComplete(
+          (r, e) -> {
+            if (inline.isCancelled()) {
+              slot.cancel();
+            }
+          });
+    } else if (blocking == null) {
       sent = client.sendAsync(request, this::subscriber);
     } else {
       sent = new CompletableFuture<>();
@@ -93,11 +119,7 @@ public final class JdkTransport implements Transport {
     sent.whenComplete(
         (r, e) -> {
           if (e != null) {
-            Throwable cause = Futures.unwrap(e);
-            if (cause instanceof java.io.UncheckedIOException u) {
-              cause = u.getCause();
-            }
-            reply.completeExceptionally(cause);
+            reply.completeExceptionally(translate(Futures.unwrap(e)));
           } else {
             reply.complete(
                 new Reply(
@@ -139,6 +161,16 @@ public final class JdkTransport implements Transport {
           }
           return bytes;
         });
+  }
+
+  /** send() wraps our own exceptions in fresh IOExceptions: find a too-large body among them. */
+  private static Throwable translate(Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      if (t instanceof ResponseTooLargeException) {
+        return t;
+      }
+    }
+    return error instanceof java.io.UncheckedIOException u ? u.getCause() : error;
   }
 
   static IOException tooLarge(long max, long bytes) {

@@ -66,7 +66,22 @@ public final class OptimizedHttpClient extends HttpClient {
   @Override
   public <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> handler)
       throws IOException, InterruptedException {
-    CompletableFuture<HttpResponse<T>> f = sendAsync(request, handler);
+    if (Thread.interrupted()) {
+      throw new InterruptedException();
+    }
+    // The first attempt runs on this thread, as the raw client's send() does (see InlineSlot).
+    InlineSlot slot = new InlineSlot(Thread.currentThread());
+    InlineSlot.CURRENT.set(slot);
+    CompletableFuture<HttpResponse<T>> f;
+    try {
+      f = sendAsync(request, handler);
+    } finally {
+      InlineSlot.CURRENT.remove();
+    }
+    if (slot.runDeferred()) {
+      f.cancel(true);
+      throw new InterruptedException();
+    }
     try {
       return f.get();
     } catch (InterruptedException e) {
@@ -84,6 +99,8 @@ public final class OptimizedHttpClient extends HttpClient {
         throw err;
       }
       throw new IOException(cause.getMessage(), cause);
+    } catch (java.util.concurrent.CancellationException e) {
+      throw new IOException("request cancelled", e);
     }
   }
 
