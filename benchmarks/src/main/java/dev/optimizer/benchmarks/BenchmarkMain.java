@@ -3,6 +3,9 @@ package dev.optimizer.benchmarks;
 import dev.optimizer.api.internal.JsonWriter;
 import dev.optimizer.benchmarks.db.DbOverheadScenario;
 import dev.optimizer.benchmarks.db.DbPoolSizingScenario;
+import dev.optimizer.benchmarks.http.HttpAdaptiveLimitScenario;
+import dev.optimizer.benchmarks.http.HttpCacheScenario;
+import dev.optimizer.benchmarks.http.HttpCoalescingScenario;
 import dev.optimizer.benchmarks.http.HttpHedgingScenario;
 import dev.optimizer.benchmarks.http.HttpOverheadScenario;
 import dev.optimizer.benchmarks.judge.RuntimeJudgeScenario;
@@ -28,6 +31,9 @@ public final class BenchmarkMain {
           new DbPoolSizingScenario(),
           new DbOverheadScenario(),
           new HttpHedgingScenario(),
+          new HttpCacheScenario(),
+          new HttpCoalescingScenario(),
+          new HttpAdaptiveLimitScenario(),
           new HttpOverheadScenario());
 
   // Held in a field: java.util.logging keeps loggers weakly, and a collected one forgets its level.
