@@ -45,7 +45,7 @@ import java.util.Set;
  *   <tr><td>budgetReserve</td><td>10</td><td>[0, 100000] per 10 s</td></tr>
  *   <tr><td>adaptiveLimit</td><td>true</td><td></td></tr>
  *   <tr><td>limitAlgorithm</td><td>GRADIENT</td><td>GRADIENT, AIMD</td></tr>
- *   <tr><td>initialLimit</td><td>100</td><td>[minLimit, maxLimit]</td></tr>
+ *   <tr><td>initialLimit</td><td>20</td><td>[minLimit, maxLimit]</td></tr>
  *   <tr><td>minLimit</td><td>4</td><td>[1, 100000]</td></tr>
  *   <tr><td>maxLimit</td><td>1000</td><td>[minLimit, 100000]</td></tr>
  *   <tr><td>limitQueueTimeout</td><td>2 s</td><td>[0, 1 h]</td></tr>
@@ -380,7 +380,9 @@ public final class HttpOptimizerBuilder {
     }
     int initial =
         initialLimit == null
-            ? Math.max(minLimit, Math.min(100, maxLimit))
+            // Low, like the runtime limiter's default: the gradient grows a limit that latency
+            // allows, but cannot learn the no-load latency from a start that is already overloaded.
+            ? Math.max(minLimit, Math.min(20, maxLimit))
             : Checks.inRange("initialLimit", initialLimit, minLimit, maxLimit);
     if (hedgeMaxDelay.compareTo(hedgeMinDelay) < 0) {
       throw new IllegalArgumentException(

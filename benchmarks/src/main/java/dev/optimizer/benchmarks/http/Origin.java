@@ -93,8 +93,12 @@ final class Origin implements AutoCloseable {
 
   @Override
   public void close() {
-    channel.close().syncUninterruptibly();
-    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    try {
+      channel.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+    } catch (RuntimeException e) {
+      // an event loop flooded with scheduled answers may refuse the close task; shut it down
+    }
+    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
   }
 
   private final class Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
