@@ -54,14 +54,6 @@ public final class HttpHedgingScenario implements Scenario {
       // The budget is the scenario's own extra_requests bound: with exactly 5% slow requests, 5%
       // hedge the slow ones but the 0.25% whose hedge is slow too need a second one (5.25%).
       var bld = HttpOptimizer.builder(optimizer).name("hedging").budgetRatio(0.06);
-      String exp = System.getenv().getOrDefault("EXP", "");
-      if (exp.contains("nohedge")) bld.hedging(false);
-      if (exp.contains("latehedge")) bld.hedgeMinDelay(Duration.ofSeconds(1));
-      if (exp.contains("nolimit")) bld.adaptiveLimit(false);
-      if (exp.contains("nobreaker")) bld.circuitBreaker(false);
-      if (exp.contains("noretry")) bld.maxAttempts(1);
-      if (exp.contains("nocache")) bld.cache(false);
-      if (exp.contains("nocoalesce")) bld.coalescing(false);
       HttpOptimizer http = bld.build();
       HttpClient wrapped =
           http.wrap(HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build());

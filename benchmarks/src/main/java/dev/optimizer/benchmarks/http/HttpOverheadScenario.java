@@ -51,13 +51,6 @@ public final class HttpOverheadScenario implements Scenario {
         Optimizer optimizer = Optimizer.builder().manualTuning().build()) {
       HttpClient raw = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
       var bld = HttpOptimizer.builder(optimizer).name("overhead");
-      String exp = System.getenv().getOrDefault("EXP", "");
-      if (exp.contains("nohedge")) bld.hedging(false);
-      if (exp.contains("nolimit")) bld.adaptiveLimit(false);
-      if (exp.contains("nobreaker")) bld.circuitBreaker(false);
-      if (exp.contains("noretry")) bld.maxAttempts(1);
-      if (exp.contains("nocache")) bld.cache(false);
-      if (exp.contains("nocoalesce")) bld.coalescing(false);
       HttpOptimizer http = bld.build();
       HttpClient wrapped =
           http.wrap(HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build());
