@@ -5,6 +5,11 @@ import dev.optimizer.benchmarks.ai.EmbeddingBatchingScenario;
 import dev.optimizer.benchmarks.ai.VectorSearchScenario;
 import dev.optimizer.benchmarks.db.DbOverheadScenario;
 import dev.optimizer.benchmarks.db.DbPoolSizingScenario;
+import dev.optimizer.benchmarks.http.HttpAdaptiveLimitScenario;
+import dev.optimizer.benchmarks.http.HttpCacheScenario;
+import dev.optimizer.benchmarks.http.HttpCoalescingScenario;
+import dev.optimizer.benchmarks.http.HttpHedgingScenario;
+import dev.optimizer.benchmarks.http.HttpOverheadScenario;
 import dev.optimizer.benchmarks.judge.RuntimeJudgeScenario;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -28,7 +33,12 @@ public final class BenchmarkMain {
           new DbPoolSizingScenario(),
           new DbOverheadScenario(),
           new EmbeddingBatchingScenario(),
-          new VectorSearchScenario());
+          new VectorSearchScenario(),
+          new HttpHedgingScenario(),
+          new HttpCacheScenario(),
+          new HttpCoalescingScenario(),
+          new HttpAdaptiveLimitScenario(),
+          new HttpOverheadScenario());
 
   // Held in a field: java.util.logging keeps loggers weakly, and a collected one forgets its level.
   private static final java.util.logging.Logger QUIET =

@@ -6,6 +6,10 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -15,10 +19,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * knob an AIMD or gradient controller moves from the samples it gets as a {@link LimiterListener}).
  *
  * <p>{@link #tryAcquire()} answers at once; {@link #acquire(Duration)} waits in a FIFO queue of at
- * most {@code maxQueued} callers. A freed permit is handed to the longest waiter directly, so a
- * newcomer never overtakes the queue. Lowering the limit revokes nothing: permits already granted
- * stay valid, and new ones are granted only once the calls in flight have fallen below the new
- * limit. Raising it wakes as many waiters as it makes room for.
+ * most {@code maxQueued} callers; {@link #acquireAsync} waits in the same queue without blocking a
+ * thread. A freed permit is handed to the longest waiter directly, so a newcomer never overtakes
+ * the queue. Lowering the limit revokes nothing: permits already granted stay valid, and new ones
+ * are granted only once the calls in flight have fallen below the new limit. Raising it wakes as
+ * many waiters as it makes room for.
  *
  * <pre>{@code
  * ConcurrencyLimiter limiter =
@@ -49,6 +54,8 @@ public final class ConcurrencyLimiter {
   private final List<LimiterListener> listeners;
 
   private final ReentrantLock lock = new ReentrantLock();
+  private final ThreadLocal<ArrayDeque<AsyncWaiter>> granted =
+      ThreadLocal.withInitial(ArrayDeque::new);
 
   // Guarded by lock.
   private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
@@ -134,6 +141,71 @@ public final class ConcurrencyLimiter {
       return waiter.permit;
     } finally {
       lock.unlock();
+      completeGranted();
+    }
+  }
+
+  /**
+   * Asynchronous twin of {@link #acquire(Duration)}: returns a future of a permit that waits in the
+   * same FIFO queue without blocking a thread. The future fails with a {@link
+   * LimitExceededException} if the queue is full or no permit freed up within {@code timeout}
+   * (measured by {@code timer}). Cancelling the future leaves the queue; a permit granted in the
+   * same instant is passed on, never leaked. The future may complete on the thread that released a
+   * permit, or on the timer's thread.
+   *
+   * @param timeout how long to wait, in {@code [0, 1d]}; zero does not queue
+   * @param timer schedules the timeout
+   */
+  public CompletableFuture<Permit> acquireAsync(Duration timeout, ScheduledExecutorService timer) {
+    long nanos = Checks.inRange("timeout", timeout, Duration.ZERO, MAX_TIMEOUT).toNanos();
+    Checks.notNull("timer", timer);
+    AsyncWaiter waiter;
+    lock.lock();
+    try {
+      if (inFlight < limit) {
+        return CompletableFuture.completedFuture(grantLocked());
+      }
+      if (nanos == 0) {
+        timedOut++;
+        return CompletableFuture.failedFuture(refusal(true, timeout));
+      }
+      if (waiters.size() >= maxQueued) {
+        rejected++;
+        return CompletableFuture.failedFuture(refusal(false, timeout));
+      }
+      waiter = new AsyncWaiter();
+      waiters.add(waiter);
+    } finally {
+      lock.unlock();
+    }
+    ScheduledFuture<?> timeoutTask =
+        timer.schedule(() -> abandon(waiter, timeout), nanos, TimeUnit.NANOSECONDS);
+    waiter.future.whenComplete(
+        (permit, error) -> {
+          timeoutTask.cancel(false);
+          if (waiter.future.isCancelled()) {
+            abandon(waiter, null);
+          }
+        });
+    return waiter.future;
+  }
+
+  /** Takes a waiter out of the queue: on timeout (with the timeout) or on cancel (null). */
+  private void abandon(AsyncWaiter waiter, Duration timedOutAfter) {
+    LimitExceededException refusal = null;
+    lock.lock();
+    try {
+      if (waiters.remove(waiter)) {
+        if (timedOutAfter != null) {
+          timedOut++;
+          refusal = refusal(true, timedOutAfter);
+        }
+      }
+    } finally {
+      lock.unlock();
+    }
+    if (refusal != null) {
+      waiter.future.completeExceptionally(refusal);
     }
   }
 
@@ -152,6 +224,7 @@ public final class ConcurrencyLimiter {
     } finally {
       lock.unlock();
     }
+    completeGranted();
   }
 
   /** Returns the current limit. */
@@ -205,12 +278,32 @@ public final class ConcurrencyLimiter {
     return new LimiterPermit(ticker.read(), inFlight);
   }
 
-  /** Hands free capacity to waiters, oldest first. */
+  /**
+   * Hands free capacity to waiters, oldest first. Blocking waiters are signalled; asynchronous ones
+   * get their permit after the lock is released (see {@link #completeGranted()}), so that no
+   * caller's continuation runs under the lock.
+   */
   private void grantWaitersLocked() {
     while (inFlight < limit && !waiters.isEmpty()) {
       Waiter waiter = waiters.poll();
       waiter.permit = grantLocked();
-      waiter.wakeUp.signal();
+      if (waiter instanceof AsyncWaiter async) {
+        granted.get().add(async);
+      } else {
+        waiter.wakeUp.signal();
+      }
+    }
+  }
+
+  /** Completes the asynchronous waiters granted by this thread; call after unlocking. */
+  private void completeGranted() {
+    ArrayDeque<AsyncWaiter> mine = granted.get();
+    AsyncWaiter w;
+    while ((w = mine.poll()) != null) {
+      if (!w.future.complete(w.permit)) {
+        // Cancelled or timed out in the same instant: pass the permit on rather than leak it.
+        w.permit.onIgnore();
+      }
     }
   }
 
@@ -246,6 +339,7 @@ public final class ConcurrencyLimiter {
     } finally {
       lock.unlock();
     }
+    completeGranted();
   }
 
   private void publish(long startNanos, long rttNanos, int inflight, boolean wasDropped) {
@@ -259,12 +353,21 @@ public final class ConcurrencyLimiter {
     }
   }
 
-  private static final class Waiter {
+  private static class Waiter {
     final Condition wakeUp;
     Permit permit; // guarded by lock; set when granted
 
     Waiter(Condition wakeUp) {
       this.wakeUp = wakeUp;
+    }
+  }
+
+  /** A waiter of {@link #acquireAsync}: completed with its permit instead of signalled. */
+  private static final class AsyncWaiter extends Waiter {
+    final CompletableFuture<Permit> future = new CompletableFuture<>();
+
+    AsyncWaiter() {
+      super(null);
     }
   }
 

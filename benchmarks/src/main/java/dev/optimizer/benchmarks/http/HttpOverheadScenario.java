@@ -1,0 +1,122 @@
+package dev.optimizer.benchmarks.http;
+
+import dev.optimizer.benchmarks.Scenario;
+import dev.optimizer.benchmarks.ScenarioResult;
+import dev.optimizer.benchmarks.ScenarioResult.Target;
+import dev.optimizer.http.HttpOptimizer;
+import dev.optimizer.runtime.Optimizer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Map;
+
+/**
+ * http-overhead: what the wrapper costs. One thread sends GETs over loopback, through the raw
+ * HttpClient and through the wrapped one with every feature on (cache, coalescing, limit, retries,
+ * hedging, breaker, telemetry) and no cache hits (every URL distinct, answers {@code no-store}),
+ * interleaved in blocks so that drift of the machine hits both alike. Then the cost of a cache hit:
+ * the median per-call time of batches of 1000 {@code send} calls answered by the cache.
+ */
+public final class HttpOverheadScenario implements Scenario {
+  @Override
+  public String name() {
+    return "http-overhead";
+  }
+
+  @Override
+  public String description() {
+    return "wrapper overhead per GET over loopback (raw HttpClient vs wrapped, every feature on, no"
+        + " cache hits) and the cost of a cache hit";
+  }
+
+  @Override
+  public ScenarioResult run(boolean quick) throws Exception {
+    int blocks = quick ? 40 : 100;
+    int perBlock = 250;
+    ScenarioResult r = new ScenarioResult();
+    byte[] body = "{\"id\":1,\"name\":\"x\"}".getBytes(StandardCharsets.US_ASCII);
+    Origin.Script script =
+        (method, path, headers, inProgress) ->
+            new Origin.Answer(
+                200,
+                path.startsWith("/hit")
+                    ? Map.of("cache-control", "max-age=3600", "content-type", "application/json")
+                    : Map.of("cache-control", "no-store", "content-type", "application/json"),
+                body,
+                0);
+    try (Origin origin = new Origin(script, 1);
+        Optimizer optimizer = Optimizer.builder().manualTuning().build()) {
+      HttpClient raw = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+      var bld = HttpOptimizer.builder(optimizer).name("overhead");
+      HttpOptimizer http = bld.build();
+      HttpClient wrapped =
+          http.wrap(HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build());
+      String base = origin.url("/").toString();
+      int[] seq = {0};
+      for (int i = 0; i < 3000; i++) {
+        send(raw, URI.create(base + "warm/r" + i));
+        send(wrapped, URI.create(base + "warm/w" + i));
+      }
+      long[] rawNanos = new long[blocks * perBlock];
+      long[] optNanos = new long[blocks * perBlock];
+      for (int b = 0; b < blocks; b++) {
+        boolean rawFirst = b % 2 == 0;
+        for (int pass = 0; pass < 2; pass++) {
+          boolean isRaw = rawFirst == (pass == 0);
+          HttpClient client = isRaw ? raw : wrapped;
+          long[] into = isRaw ? rawNanos : optNanos;
+          for (int i = 0; i < perBlock; i++) {
+            URI uri = URI.create(base + "item/" + seq[0]++);
+            long t0 = System.nanoTime();
+            send(client, uri);
+            into[b * perBlock + i] = System.nanoTime() - t0;
+          }
+        }
+      }
+      Arrays.sort(rawNanos);
+      Arrays.sort(optNanos);
+      double rawP50 = rawNanos[rawNanos.length / 2] / 1e3;
+      double optP50 = optNanos[optNanos.length / 2] / 1e3;
+      r.baseline("GET p50 (us)", rawP50);
+      r.optimized("GET p50 (us)", optP50);
+      r.baseline("GET p99 (us)", rawNanos[(int) (rawNanos.length * 0.99)] / 1e3);
+      r.optimized("GET p99 (us)", optNanos[(int) (optNanos.length * 0.99)] / 1e3);
+      r.optimized("cache hits during the miss phase", (double) http.stats().cacheHits());
+
+      HttpRequest hit = HttpRequest.newBuilder(URI.create(base + "hit/1")).build();
+      wrapped.send(hit, HttpResponse.BodyHandlers.ofString());
+      for (int i = 0; i < 200_000; i++) {
+        wrapped.send(hit, HttpResponse.BodyHandlers.ofString()); // warm the JIT
+      }
+      double[] perCall = new double[quick ? 200 : 500];
+      for (int b = 0; b < perCall.length; b++) {
+        long t0 = System.nanoTime();
+        for (int i = 0; i < 1000; i++) {
+          wrapped.send(hit, HttpResponse.BodyHandlers.ofString());
+        }
+        perCall[b] = (System.nanoTime() - t0) / 1000.0;
+      }
+      Arrays.sort(perCall);
+      double hitP50 = perCall[perCall.length / 2] / 1e3;
+      r.optimized("cache hit p50 (us)", hitP50);
+      r.ratio("overhead_p50_us", optP50 - rawP50, Target.atMost(5));
+      r.ratio("hit_p50_us", hitP50, Target.atMost(2));
+      r.note(
+          "requests",
+          rawNanos.length
+              + " per side, one thread, blocks of "
+              + perBlock
+              + " interleaved; hit cost is the median of batches of 1000 send() calls with"
+              + " BodyHandlers.ofString()");
+      r.note("settings", "HttpOptimizer defaults: every feature on");
+    }
+    return r;
+  }
+
+  private static void send(HttpClient client, URI uri) throws Exception {
+    client.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofByteArray());
+  }
+}

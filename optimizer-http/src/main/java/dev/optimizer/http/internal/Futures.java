@@ -1,0 +1,42 @@
+package dev.optimizer.http.internal;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+
+/** Small helpers for the pipeline's futures. */
+public final class Futures {
+  private Futures() {}
+
+  /** Cancels {@code inner} when {@code outer} is cancelled (or completed by someone else). */
+  public static <T> void propagateCancel(CompletableFuture<?> outer, CompletableFuture<T> inner) {
+    outer.whenComplete(
+        (v, e) -> {
+          if (outer.isCancelled() && !inner.isDone()) {
+            inner.cancel(true);
+          }
+        });
+  }
+
+  /** Completes {@code target} with the outcome of {@code source}. */
+  public static <T> void relay(CompletableFuture<T> source, CompletableFuture<T> target) {
+    source.whenComplete(
+        (v, e) -> {
+          if (e == null) {
+            target.complete(v);
+          } else {
+            target.completeExceptionally(unwrap(e));
+          }
+        });
+  }
+
+  /** The cause of a CompletionException or ExecutionException. */
+  public static Throwable unwrap(Throwable e) {
+    Throwable t = e;
+    while ((t instanceof CompletionException || t instanceof ExecutionException)
+        && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
+  }
+}

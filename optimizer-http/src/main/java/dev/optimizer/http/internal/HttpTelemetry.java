@@ -1,0 +1,229 @@
+package dev.optimizer.http.internal;
+
+import dev.optimizer.api.Ticker;
+import dev.optimizer.runtime.coalesce.Coalescer;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.common.AttributesBuilder;
+import io.opentelemetry.api.metrics.DoubleHistogram;
+import io.opentelemetry.api.metrics.LongUpDownCounter;
+import io.opentelemetry.api.metrics.Meter;
+import io.opentelemetry.api.metrics.ObservableLongMeasurement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * The module's instruments. Per physical request, the semantic conventions' {@code
+ * http.client.request.duration} (seconds; {@code http.request.method}, {@code server.address},
+ * {@code server.port}, {@code http.response.status_code}, {@code error.type}) and {@code
+ * http.client.active_requests}. Under {@code optimizer.http.*}, counters read from {@link
+ * HttpStats} only when metrics are collected. No header value, query string or body is ever
+ * recorded.
+ */
+public final class HttpTelemetry implements AutoCloseable {
+  static final AttributeKey<String> METHOD = AttributeKey.stringKey("http.request.method");
+  static final AttributeKey<String> ADDRESS = AttributeKey.stringKey("server.address");
+  static final AttributeKey<Long> PORT = AttributeKey.longKey("server.port");
+  static final AttributeKey<Long> STATUS = AttributeKey.longKey("http.response.status_code");
+  static final AttributeKey<String> ERROR_TYPE = AttributeKey.stringKey("error.type");
+  static final AttributeKey<String> NAME = AttributeKey.stringKey("optimizer.http.name");
+  static final AttributeKey<String> CACHE_RESULT =
+      AttributeKey.stringKey("optimizer.http.cache.result");
+
+  private static final Set<String> KNOWN_METHODS =
+      Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH");
+  private static final List<Double> BUCKETS =
+      List.of(0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0);
+
+  private final DoubleHistogram duration;
+  private final LongUpDownCounter active;
+  private final Ticker ticker;
+  private final HttpStats stats;
+  private final List<AutoCloseable> observers = new ArrayList<>();
+  private final ConcurrentHashMap<String, Attributes> hostAttributes = new ConcurrentHashMap<>();
+
+  /** Creates the instruments. */
+  public HttpTelemetry(
+      Meter meter,
+      Ticker ticker,
+      HttpStats stats,
+      String name,
+      Supplier<Coalescer<?, ?>> coalescer) {
+    this.ticker = ticker;
+    this.stats = stats;
+    this.duration =
+        meter
+            .histogramBuilder("http.client.request.duration")
+            .setUnit("s")
+            .setDescription("Duration of HTTP client requests.")
+            .setExplicitBucketBoundariesAdvice(BUCKETS)
+            .build();
+    this.active =
+        meter
+            .upDownCounterBuilder("http.client.active_requests")
+            .setUnit("{request}")
+            .setDescription("Number of active HTTP requests.")
+            .build();
+    Attributes a = Attributes.of(NAME, name);
+    counter(
+        meter,
+        "optimizer.http.cache.hits",
+        "{request}",
+        "Requests answered from the cache, by how.",
+        m -> {
+          m.record(stats.cacheHits.sum(), a.toBuilder().put(CACHE_RESULT, "fresh").build());
+          m.record(
+              stats.staleWhileRevalidate.sum(),
+              a.toBuilder().put(CACHE_RESULT, "stale_while_revalidate").build());
+          m.record(
+              stats.staleIfError.sum(), a.toBuilder().put(CACHE_RESULT, "stale_if_error").build());
+          m.record(stats.notModified.sum(), a.toBuilder().put(CACHE_RESULT, "revalidated").build());
+        });
+    simple(
+        meter,
+        "optimizer.http.cache.misses",
+        "Requests the cache held nothing for.",
+        stats.cacheMisses,
+        a);
+    simple(
+        meter,
+        "optimizer.http.cache.revalidations",
+        "Conditional requests sent to validate a stored response.",
+        stats.revalidations,
+        a);
+    simple(meter, "optimizer.http.cache.stores", "Responses stored.", stats.stores, a);
+    simple(
+        meter,
+        "optimizer.http.cache.invalidations",
+        "URIs invalidated by unsafe requests.",
+        stats.invalidations,
+        a);
+    counter(
+        meter,
+        "optimizer.http.coalesced",
+        "{request}",
+        "Requests that joined an identical request in flight.",
+        m -> {
+          Coalescer<?, ?> c = coalescer.get();
+          m.record(c == null ? 0 : c.stats().coalesced(), a);
+        });
+    simple(
+        meter, "optimizer.http.hedge.sent", "Hedged (backup) requests sent.", stats.hedgesSent, a);
+    simple(
+        meter,
+        "optimizer.http.hedge.won",
+        "Hedged requests that answered first.",
+        stats.hedgesWon,
+        a);
+    simple(meter, "optimizer.http.retries", "Retries sent.", stats.retries, a);
+    simple(
+        meter,
+        "optimizer.http.budget.exhausted",
+        "Hedges or retries not sent for want of budget.",
+        stats.budgetExhausted,
+        a);
+    simple(
+        meter,
+        "optimizer.http.limit.rejected",
+        "Requests refused by a host's concurrency limit.",
+        stats.limitRejected,
+        a);
+    simple(
+        meter,
+        "optimizer.http.breaker.rejected",
+        "Requests refused by an open circuit breaker.",
+        stats.breakerRejected,
+        a);
+  }
+
+  private void simple(Meter meter, String name, String description, LongAdder adder, Attributes a) {
+    counter(meter, name, "{request}", description, m -> m.record(adder.sum(), a));
+  }
+
+  private void counter(
+      Meter meter,
+      String name,
+      String unit,
+      String description,
+      Consumer<ObservableLongMeasurement> callback) {
+    observers.add(
+        meter
+            .counterBuilder(name)
+            .setUnit(unit)
+            .setDescription(description)
+            .buildWithCallback(callback));
+  }
+
+  /** Adds an observer to close with the telemetry (a gauge of the limits, for one). */
+  public void add(AutoCloseable observer) {
+    observers.add(observer);
+  }
+
+  /** Measures one physical request. */
+  public CompletableFuture<Reply> measure(HttpCall call, Transport transport) {
+    stats.networkRequests.increment();
+    Attributes host = hostAttributes(call);
+    active.add(1, host);
+    long start = ticker.read();
+    CompletableFuture<Reply> f;
+    try {
+      f = transport.send(call);
+    } catch (RuntimeException e) {
+      active.add(-1, host);
+      throw e;
+    }
+    f.whenComplete(
+        (reply, error) -> {
+          active.add(-1, host);
+          AttributesBuilder b = host.toBuilder();
+          b.put(METHOD, KNOWN_METHODS.contains(call.method()) ? call.method() : "_OTHER");
+          if (error == null) {
+            b.put(STATUS, (long) reply.status());
+            if (reply.status() >= 400) {
+              b.put(ERROR_TYPE, Integer.toString(reply.status()));
+            }
+          } else {
+            b.put(
+                ERROR_TYPE,
+                f.isCancelled() ? "cancelled" : Futures.unwrap(error).getClass().getName());
+          }
+          duration.record((ticker.read() - start) / 1e9, b.build());
+        });
+    return f;
+  }
+
+  private Attributes hostAttributes(HttpCall call) {
+    String authority = call.authority();
+    Attributes a = hostAttributes.get(authority);
+    if (a == null) {
+      a = Attributes.of(ADDRESS, call.uri().getHost(), PORT, (long) HttpCall.port(call.uri()));
+      if (hostAttributes.size() < 10_000) {
+        hostAttributes.put(authority, a);
+      }
+    }
+    return a;
+  }
+
+  /** The attributes of a host, for other instruments. */
+  public static Attributes host(String host, int port) {
+    return Attributes.of(ADDRESS, host, PORT, (long) port);
+  }
+
+  @Override
+  public void close() {
+    for (AutoCloseable o : observers) {
+      try {
+        o.close();
+      } catch (Exception e) {
+        // unregistering a callback does not fail
+      }
+    }
+    observers.clear();
+  }
+}

@@ -1,0 +1,56 @@
+package dev.optimizer.http.internal;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
+
+/**
+ * A complete, buffered HTTP response as it travels up the pipeline. Immutable; the body array is
+ * never written after construction and is shared by every caller a response is handed to.
+ *
+ * @param status the status code
+ * @param headers the response header fields
+ * @param body the whole body (empty, never null)
+ * @param version the protocol version it arrived with
+ * @param uri the URI that answered (differs from the request's after a redirect)
+ * @param requestTimeMillis wall-clock time the request was sent (RFC 9111 request_time)
+ * @param responseTimeMillis wall-clock time the response arrived (RFC 9111 response_time)
+ * @param source where the response came from
+ */
+public record Reply(
+    int status,
+    HttpHeaders headers,
+    byte[] body,
+    HttpClient.Version version,
+    URI uri,
+    long requestTimeMillis,
+    long responseTimeMillis,
+    Source source) {
+
+  /** Where a response came from. */
+  public enum Source {
+    /** The origin answered this request. */
+    NETWORK,
+    /** A fresh stored response. */
+    CACHE,
+    /** A stored response, validated with the origin (304). */
+    REVALIDATED,
+    /** A stale stored response served while it is revalidated in the background. */
+    STALE_WHILE_REVALIDATE,
+    /** A stale stored response served because the origin failed. */
+    STALE_IF_ERROR,
+    /** Synthesized by the cache (504 for only-if-cached). */
+    SYNTHETIC
+  }
+
+  /** The same response from another source, with other headers. */
+  public Reply with(HttpHeaders newHeaders, Source newSource) {
+    return new Reply(
+        status, newHeaders, body, version, uri, requestTimeMillis, responseTimeMillis, newSource);
+  }
+
+  /** Whether the status is a server error (5xx). */
+  public boolean isServerError() {
+    return status >= 500 && status <= 599;
+  }
+}

@@ -1,0 +1,13 @@
+package dev.optimizer.http.internal;
+
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Sends one physical request and buffers its response. Cancelling the returned future aborts the
+ * exchange. Implementations are thread-safe.
+ */
+public interface Transport {
+
+  /** Sends the call once; fails with an {@link java.io.IOException} on a transport error. */
+  CompletableFuture<Reply> send(HttpCall call);
+}

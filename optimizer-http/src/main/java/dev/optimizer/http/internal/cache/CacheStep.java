@@ -1,0 +1,361 @@
+package dev.optimizer.http.internal.cache;
+
+import dev.optimizer.http.internal.HttpCall;
+import dev.optimizer.http.internal.HttpStats;
+import dev.optimizer.http.internal.Reply;
+import dev.optimizer.http.internal.Step;
+import dev.optimizer.runtime.cache.TieredCache;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The RFC 9111 cache as a pipeline step, over the runtime's {@link TieredCache} (bounded by bytes).
+ *
+ * <ul>
+ *   <li>Freshness from s-maxage (shared), max-age, Expires, else the heuristic of §4.2.2 (10% of
+ *       the time since Last-Modified, capped) where it is allowed; age per §4.2.3; {@code Age} on
+ *       every response served from the cache.
+ *   <li>Validation with ETag / Last-Modified; a 304 updates the stored fields (§4.3.4).
+ *   <li>Several variants per URI, selected by {@code Vary}; {@code Vary: *} is never stored.
+ *   <li>no-store, no-cache, private (shared mode), must-revalidate / proxy-revalidate / s-maxage,
+ *       the request's max-age, min-fresh, max-stale, only-if-cached.
+ *   <li>An unsafe request that succeeds invalidates its target and the same-origin Location and
+ *       Content-Location (§4.4).
+ *   <li>stale-while-revalidate and stale-if-error (RFC 5861).
+ *   <li>In private mode entries are kept per identity: one user's response is never served to
+ *       another. In shared mode the shared-cache rules apply (Authorization, s-maxage, private).
+ * </ul>
+ *
+ * Requests the application made conditional itself, and requests with a Range, pass through.
+ * Thread-safe.
+ */
+public final class CacheStep implements Step {
+  private static final System.Logger LOG = System.getLogger(CacheStep.class.getName());
+  private static final Set<Integer> ERROR_STATUSES = Set.of(500, 502, 503, 504);
+
+  private final TieredCache<String, CachedResource> store;
+  private final boolean shared;
+  private final int maxVariants;
+  private final long heuristicCapMillis;
+  private final Clock clock;
+  private final HttpStats stats;
+  private final Set<String> revalidating = ConcurrentHashMap.newKeySet();
+
+  /**
+   * A cache step.
+   *
+   * @param maxBytes the bound of the store, by the bytes of bodies and fields
+   * @param maxRetention how long an entry may be kept at all (for validation and stale-if-error)
+   */
+  public CacheStep(
+      boolean shared,
+      long maxBytes,
+      Duration maxRetention,
+      int maxVariants,
+      Duration heuristicCap,
+      Clock clock,
+      HttpStats stats) {
+    this.shared = shared;
+    this.maxVariants = maxVariants;
+    this.heuristicCapMillis = heuristicCap.toMillis();
+    this.clock = clock;
+    this.stats = stats;
+    this.store =
+        TieredCache.<String, CachedResource>builder()
+            .name("optimizer-http")
+            .weigher(
+                (key, resource) ->
+                    (int) Math.min(Integer.MAX_VALUE, key.length() * 2L + resource.weight))
+            .maximumWeightBytes(maxBytes)
+            .expireAfterWrite(maxRetention)
+            .build();
+  }
+
+  /** The underlying store (for telemetry). */
+  public TieredCache<String, CachedResource> store() {
+    return store;
+  }
+
+  @Override
+  public CompletableFuture<Reply> apply(HttpCall call, Chain next) {
+    if (!"GET".equals(call.method())) {
+      if (call.isSafe()) {
+        return next.proceed(call);
+      }
+      return next.proceed(call).thenApply(reply -> invalidateAfter(call, reply));
+    }
+    HttpHeaders h = call.headers();
+    if (h.firstValue("range").isPresent()
+        || h.firstValue("if-none-match").isPresent()
+        || h.firstValue("if-modified-since").isPresent()
+        || h.firstValue("if-match").isPresent()
+        || h.firstValue("if-unmodified-since").isPresent()
+        || h.firstValue("if-range").isPresent()) {
+      return next.proceed(call);
+    }
+    CacheControl requestCc = CacheControl.of(h, true);
+    String key = key(call.uri());
+    String identityKey = shared ? "" : call.identity();
+    CachedResource resource = store.getIfPresent(key);
+    StoredResponse variant = resource == null ? null : resource.select(call, identityKey);
+    long now = clock.millis();
+    if (variant != null) {
+      long age = variant.currentAgeMillis(now);
+      long lifetime = variant.lifetimeMillis;
+      CacheControl cc = variant.directives;
+      boolean mustValidate = requestCc.has("no-cache") || cc.has("no-cache");
+      boolean mayServeStale =
+          !cc.has("must-revalidate")
+              && !(shared && (cc.has("proxy-revalidate") || cc.has("s-maxage")))
+              && !cc.has("no-cache");
+      if (!mustValidate && acceptable(requestCc, age, lifetime, mayServeStale)) {
+        stats.cacheHits.increment();
+        return CompletableFuture.completedFuture(variant.served(now, Reply.Source.CACHE));
+      }
+      long staleness = age - lifetime;
+      long swr = cc.seconds("stale-while-revalidate");
+      if (!mustValidate && mayServeStale && staleness > 0 && swr >= 0 && staleness <= swr * 1000) {
+        stats.staleWhileRevalidate.increment();
+        revalidateInBackground(call, key, identityKey, variant, next);
+        return CompletableFuture.completedFuture(
+            variant.served(now, Reply.Source.STALE_WHILE_REVALIDATE));
+      }
+      if (requestCc.has("only-if-cached")) {
+        return CompletableFuture.completedFuture(gatewayTimeout(call, now));
+      }
+      stats.revalidations.increment();
+      return validate(call, key, identityKey, variant, requestCc, next, mayServeStale);
+    }
+    if (requestCc.has("only-if-cached")) {
+      return CompletableFuture.completedFuture(gatewayTimeout(call, now));
+    }
+    stats.cacheMisses.increment();
+    return next.proceed(call).thenApply(reply -> maybeStore(call, key, requestCc, reply));
+  }
+
+  /** Whether a stored response of this age may answer the request without contacting the origin. */
+  private static boolean acceptable(
+      CacheControl requestCc, long age, long lifetime, boolean mayServeStale) {
+    if (requestCc.isEmpty()) {
+      return age < lifetime;
+    }
+    long maxAge = requestCc.seconds("max-age");
+    if (maxAge >= 0 && age > maxAge * 1000) {
+      return false;
+    }
+    long minFresh = requestCc.seconds("min-fresh");
+    if (minFresh >= 0 && lifetime - age < minFresh * 1000) {
+      return false;
+    }
+    if (age < lifetime) {
+      return true;
+    }
+    if (requestCc.has("max-stale") && mayServeStale) {
+      // "max-stale" without a value accepts any staleness (§5.2.1.2).
+      return requestCc.argument("max-stale").isEmpty()
+          || age - lifetime <= requestCc.seconds("max-stale") * 1000;
+    }
+    return false;
+  }
+
+  private CompletableFuture<Reply> validate(
+      HttpCall call,
+      String key,
+      String identityKey,
+      StoredResponse variant,
+      CacheControl requestCc,
+      Chain next,
+      boolean mayServeStale) {
+    HttpCall conditional = conditional(call, variant);
+    return next.proceed(conditional)
+        .handle(
+            (reply, error) -> {
+              if (error == null && reply.status() == 304 && conditional != call) {
+                stats.notModified.increment();
+                Reply merged = variant.mergedWith(reply);
+                StoredResponse updated =
+                    new StoredResponse(
+                        merged, identityKey, variant.varyValues, shared, heuristicCapMillis);
+                replace(key, variant, updated);
+                return updated.served(clock.millis(), Reply.Source.REVALIDATED);
+              }
+              if (isError(reply, error) && staleIfErrorAllows(variant, requestCc, mayServeStale)) {
+                stats.staleIfError.increment();
+                return variant.served(clock.millis(), Reply.Source.STALE_IF_ERROR);
+              }
+              if (error != null) {
+                throw error instanceof CompletionException ce ? ce : new CompletionException(error);
+              }
+              return maybeStore(call, key, requestCc, reply);
+            });
+  }
+
+  private boolean staleIfErrorAllows(
+      StoredResponse variant, CacheControl requestCc, boolean mayServeStale) {
+    if (!mayServeStale) {
+      return false;
+    }
+    long staleness = variant.currentAgeMillis(clock.millis()) - variant.lifetimeMillis;
+    long allowed =
+        Math.max(variant.directives.seconds("stale-if-error"), requestCc.seconds("stale-if-error"));
+    return allowed >= 0 && staleness <= allowed * 1000;
+  }
+
+  private static boolean isError(Reply reply, Throwable error) {
+    if (error != null) {
+      Throwable cause =
+          error instanceof CompletionException && error.getCause() != null
+              ? error.getCause()
+              : error;
+      return cause instanceof IOException;
+    }
+    return ERROR_STATUSES.contains(reply.status());
+  }
+
+  private void revalidateInBackground(
+      HttpCall call, String key, String identityKey, StoredResponse variant, Chain next) {
+    String flight = key + '\u0000' + identityKey + '\u0000' + variant.varyValues;
+    if (!revalidating.add(flight)) {
+      return;
+    }
+    CompletableFuture<Reply> background;
+    try {
+      background = validate(call, key, identityKey, variant, CacheControl.EMPTY, next, false);
+    } catch (RuntimeException e) {
+      revalidating.remove(flight);
+      return;
+    }
+    background.whenComplete(
+        (r, e) -> {
+          revalidating.remove(flight);
+          if (e != null) {
+            LOG.log(System.Logger.Level.DEBUG, "background revalidation of " + key + " failed", e);
+          }
+        });
+  }
+
+  private static HttpCall conditional(HttpCall call, StoredResponse variant) {
+    if (!variant.hasValidators()) {
+      return call;
+    }
+    Map<String, String> extra = new LinkedHashMap<>();
+    if (variant.etag != null) {
+      extra.put("if-none-match", variant.etag);
+    }
+    if (variant.lastModified != null) {
+      extra.put("if-modified-since", variant.lastModified);
+    }
+    return call.withExtraHeaders(extra);
+  }
+
+  private Reply maybeStore(HttpCall call, String key, CacheControl requestCc, Reply reply) {
+    if (reply.source() != Reply.Source.NETWORK) {
+      return reply; // already a cache's answer (a coalesced caller's copy)
+    }
+    CacheControl responseCc = CacheControl.of(reply.headers(), false);
+    if (CachePolicy.refusal(call, reply, requestCc, responseCc, shared) != null) {
+      return reply;
+    }
+    String identityKey = shared ? "" : call.identity();
+    List<String> vary = StoredResponse.varyNames(reply.headers());
+    StoredResponse variant =
+        new StoredResponse(
+            reply,
+            identityKey,
+            StoredResponse.selectingValues(call, vary),
+            shared,
+            heuristicCapMillis);
+    boolean useful =
+        variant.lifetimeMillis > 0
+            || variant.hasValidators()
+            || responseCc.seconds("stale-if-error") > 0;
+    if (!useful) {
+      return reply;
+    }
+    CachedResource current = store.getIfPresent(key);
+    store.put(
+        key, current == null ? CachedResource.of(variant) : current.with(variant, maxVariants));
+    stats.stores.increment();
+    return reply;
+  }
+
+  private void replace(String key, StoredResponse old, StoredResponse updated) {
+    CachedResource current = store.getIfPresent(key);
+    if (current == null) {
+      store.put(key, CachedResource.of(updated));
+      return;
+    }
+    store.put(key, current.with(updated, maxVariants));
+    if (!current.variants.contains(old)) {
+      LOG.log(System.Logger.Level.TRACE, "variant of " + key + " replaced concurrently");
+    }
+  }
+
+  /** §4.4: a non-error answer to an unsafe request invalidates the URIs it names. */
+  private Reply invalidateAfter(HttpCall call, Reply reply) {
+    if (reply.status() < 200 || reply.status() >= 400) {
+      return reply;
+    }
+    invalidate(call.uri());
+    for (String field : List.of("location", "content-location")) {
+      reply
+          .headers()
+          .firstValue(field)
+          .ifPresent(
+              value -> {
+                try {
+                  URI target = call.uri().resolve(value.trim());
+                  if (sameOrigin(call.uri(), target)) {
+                    invalidate(target);
+                  }
+                } catch (IllegalArgumentException e) {
+                  // A malformed reference names nothing we hold.
+                }
+              });
+    }
+    return reply;
+  }
+
+  private void invalidate(URI uri) {
+    store.invalidate(key(uri));
+    stats.invalidations.increment();
+  }
+
+  private static boolean sameOrigin(URI a, URI b) {
+    return a.getScheme() != null
+        && a.getScheme().equalsIgnoreCase(b.getScheme())
+        && a.getHost() != null
+        && a.getHost().equalsIgnoreCase(b.getHost())
+        && HttpCall.port(a) == HttpCall.port(b);
+  }
+
+  private static Reply gatewayTimeout(HttpCall call, long now) {
+    return new Reply(
+        504,
+        HttpHeaders.of(Map.of("content-length", List.of("0")), (a, b) -> true),
+        new byte[0],
+        HttpClient.Version.HTTP_1_1,
+        call.uri(),
+        now,
+        now,
+        Reply.Source.SYNTHETIC);
+  }
+
+  /** The cache key of a URI: without its fragment. */
+  static String key(URI uri) {
+    String s = uri.toString();
+    int hash = s.indexOf('#');
+    return hash < 0 ? s : s.substring(0, hash);
+  }
+}

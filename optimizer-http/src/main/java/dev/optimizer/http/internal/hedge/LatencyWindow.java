@@ -1,0 +1,68 @@
+package dev.optimizer.http.internal.hedge;
+
+import java.util.Arrays;
+
+/**
+ * The last {@code size} attempt latencies of one host, and the hedge delay drawn from them: their
+ * {@code percentile}, but at least twice their median, clamped to [min, max], recomputed every
+ * {@code size / 16} samples so that a request pays only an array store.
+ *
+ * <p>Why twice the median: where a few percent of requests are very slow (the case hedging is for),
+ * the percentile falls right at the edge of the fast requests, and the ordinary jitter of fast
+ * requests would then spend the budget on hedges that cannot help, leaving slow requests without
+ * one. An attempt twice as slow as the typical one is the anomaly worth a backup. Until {@code
+ * warmup} samples are in, there is no delay (no hedging): a percentile of a handful of samples
+ * would be noise. Thread-safe.
+ */
+final class LatencyWindow {
+  private final long[] ring;
+  private final double percentile;
+  private final long minNanos;
+  private final long maxNanos;
+  private final int warmup;
+  private final int refreshEvery;
+  private int next;
+  private int count;
+  private int sinceRefresh;
+  private volatile long delayNanos = -1;
+
+  LatencyWindow(int size, double percentile, long minNanos, long maxNanos, int warmup) {
+    this.ring = new long[size];
+    this.percentile = percentile;
+    this.minNanos = minNanos;
+    this.maxNanos = maxNanos;
+    this.warmup = warmup;
+    this.refreshEvery = Math.max(1, size / 16);
+  }
+
+  /** The current hedge delay in nanoseconds; -1 before the window is warm. */
+  long delayNanos() {
+    return delayNanos;
+  }
+
+  /**
+   * Records one attempt's latency. A cancelled loser records the time it had run, a lower bound of
+   * its latency: that keeps the window from forgetting the slow tail while hedges cut it short.
+   */
+  void record(long nanos) {
+    long[] copy = null;
+    synchronized (this) {
+      ring[next] = nanos;
+      next = (next + 1) % ring.length;
+      if (count < ring.length) {
+        count++;
+      }
+      if (count >= warmup && (++sinceRefresh >= refreshEvery || delayNanos < 0)) {
+        sinceRefresh = 0;
+        copy = Arrays.copyOf(ring, count);
+      }
+    }
+    if (copy != null) {
+      Arrays.sort(copy);
+      int rank = (int) Math.ceil(percentile / 100.0 * copy.length) - 1;
+      long value =
+          Math.max(copy[Math.max(0, Math.min(copy.length - 1, rank))], 2 * copy[copy.length / 2]);
+      delayNanos = Math.max(minNanos, Math.min(maxNanos, value));
+    }
+  }
+}

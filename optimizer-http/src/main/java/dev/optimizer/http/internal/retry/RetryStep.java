@@ -1,0 +1,187 @@
+package dev.optimizer.http.internal.retry;
+
+import dev.optimizer.api.Ticker;
+import dev.optimizer.http.RequestRejectedException;
+import dev.optimizer.http.internal.Futures;
+import dev.optimizer.http.internal.HttpCall;
+import dev.optimizer.http.internal.HttpStats;
+import dev.optimizer.http.internal.Reply;
+import dev.optimizer.http.internal.RetryBudget;
+import dev.optimizer.http.internal.Step;
+import dev.optimizer.http.internal.transport.jdk.JdkTransport;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.http.HttpConnectTimeoutException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Retries with jittered exponential back-off ("full jitter": a uniform wait in [0, min(max, base ·
+ * 2^n)]) that honours {@code Retry-After} (as the least wait; an answer asking for more than {@code
+ * maxRetryAfter}, or past the request's deadline, is returned as it is). Retried: transport errors
+ * and 502, 503, 504, and 429 with a {@code Retry-After}. Every retry withdraws a token from the
+ * budget shared with hedges; every request deposits its share.
+ *
+ * <p>Only requests that may be repeated are retried after they may have reached the server: an
+ * idempotent method, or a POST or PATCH with an {@code Idempotency-Key}. Any request may be retried
+ * after a failure to connect, which proves it was never sent. Thread-safe.
+ */
+public final class RetryStep implements Step {
+
+  /** Settings of retries. */
+  public record Settings(
+      int maxAttempts, Duration baseDelay, Duration maxDelay, Duration maxRetryAfter) {}
+
+  private final Settings settings;
+  private final RetryBudget budget;
+  private final ScheduledExecutorService timer;
+  private final Ticker ticker;
+  private final Clock clock;
+  private final HttpStats stats;
+
+  /** A retry step drawing on {@code budget}. */
+  public RetryStep(
+      Settings settings,
+      RetryBudget budget,
+      ScheduledExecutorService timer,
+      Ticker ticker,
+      Clock clock,
+      HttpStats stats) {
+    this.settings = settings;
+    this.budget = budget;
+    this.timer = timer;
+    this.ticker = ticker;
+    this.clock = clock;
+    this.stats = stats;
+  }
+
+  @Override
+  public CompletableFuture<Reply> apply(HttpCall call, Chain next) {
+    budget.onRequest();
+    Retried r = new Retried(call, next);
+    r.result.whenComplete((v, e) -> r.cancel());
+    r.attempt(1);
+    return r.result;
+  }
+
+  private final class Retried {
+    final CompletableFuture<Reply> result = new CompletableFuture<>();
+    final HttpCall call;
+    final Chain next;
+    volatile CompletableFuture<Reply> current;
+    volatile ScheduledFuture<?> pending;
+
+    Retried(HttpCall call, Chain next) {
+      this.call = call;
+      this.next = next;
+    }
+
+    void attempt(int n) {
+      if (result.isDone()) {
+        return;
+      }
+      CompletableFuture<Reply> f;
+      try {
+        f = next.proceed(call);
+      } catch (RuntimeException e) {
+        f = CompletableFuture.failedFuture(e);
+      }
+      current = f;
+      if (result.isDone()) {
+        f.cancel(true);
+        return;
+      }
+      f.whenComplete((reply, error) -> decide(n, reply, error));
+    }
+
+    void decide(int n, Reply reply, Throwable error) {
+      if (result.isDone()) {
+        return;
+      }
+      long delay = retryDelayNanos(n, reply, error);
+      if (delay < 0) {
+        finish(reply, error);
+        return;
+      }
+      if (!budget.tryWithdraw()) {
+        stats.budgetExhausted.increment();
+        finish(reply, error);
+        return;
+      }
+      stats.retries.increment();
+      pending = timer.schedule(() -> attempt(n + 1), delay, TimeUnit.NANOSECONDS);
+      if (result.isDone()) {
+        pending.cancel(false);
+      }
+    }
+
+    void finish(Reply reply, Throwable error) {
+      if (error == null) {
+        result.complete(reply);
+      } else {
+        result.completeExceptionally(Futures.unwrap(error));
+      }
+    }
+
+    /** The wait before attempt n + 1, or -1 not to retry. */
+    long retryDelayNanos(int n, Reply reply, Throwable error) {
+      if (n >= settings.maxAttempts()) {
+        return -1;
+      }
+      long retryAfter = 0;
+      if (error != null) {
+        Throwable cause = Futures.unwrap(error);
+        if (cause instanceof RequestRejectedException
+            || cause instanceof JdkTransport.ResponseTooLargeException
+            || cause instanceof java.net.http.HttpTimeoutException && !call.isIdempotent()
+            || !(cause instanceof IOException)) {
+          return -1; // refused before sending, too large to ever fit, or not a transport failure
+        }
+        boolean neverSent =
+            cause instanceof ConnectException || cause instanceof HttpConnectTimeoutException;
+        if (!neverSent && !call.isIdempotent()) {
+          return -1;
+        }
+      } else {
+        int s = reply.status();
+        boolean retryable =
+            s == 502
+                || s == 503
+                || s == 504
+                || (s == 429 && reply.headers().firstValue("retry-after").isPresent());
+        if (!retryable || !call.isIdempotent()) {
+          return -1;
+        }
+        retryAfter =
+            RetryAfter.nanos(reply.headers().firstValue("retry-after").orElse(null), clock);
+        if (retryAfter > settings.maxRetryAfter().toNanos()) {
+          return -1;
+        }
+      }
+      long cap =
+          Math.min(
+              settings.maxDelay().toNanos(), settings.baseDelay().toNanos() << Math.min(20, n - 1));
+      long delay = Math.max(retryAfter, ThreadLocalRandom.current().nextLong(cap + 1));
+      if (call.deadlineNanos() != Long.MAX_VALUE && ticker.read() + delay >= call.deadlineNanos()) {
+        return -1;
+      }
+      return delay;
+    }
+
+    void cancel() {
+      ScheduledFuture<?> p = pending;
+      if (p != null) {
+        p.cancel(false);
+      }
+      CompletableFuture<Reply> c = current;
+      if (result.isCancelled() && c != null) {
+        c.cancel(true);
+      }
+    }
+  }
+}

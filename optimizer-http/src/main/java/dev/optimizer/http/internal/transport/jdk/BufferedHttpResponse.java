@@ -1,0 +1,139 @@
+package dev.optimizer.http.internal.transport.jdk;
+
+import dev.optimizer.http.internal.Reply;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Flow;
+import java.util.concurrent.atomic.AtomicBoolean;
+import javax.net.ssl.SSLSession;
+
+/** An {@link HttpResponse} over a buffered {@link Reply}, its body made by the caller's handler. */
+final class BufferedHttpResponse<T> implements HttpResponse<T> {
+  private final HttpRequest request;
+  private final Reply reply;
+  private final T body;
+
+  private BufferedHttpResponse(HttpRequest request, Reply reply, T body) {
+    this.request = request;
+    this.reply = reply;
+    this.body = body;
+  }
+
+  /**
+   * Feeds the buffered body to the application's {@link BodyHandler} as one read-only buffer — the
+   * handler sees the same status, fields and bytes it would have seen from the network.
+   */
+  static <T> CompletableFuture<HttpResponse<T>> deliver(
+      HttpRequest request, Reply reply, BodyHandler<T> handler) {
+    ResponseInfo info =
+        new ResponseInfo() {
+          @Override
+          public int statusCode() {
+            return reply.status();
+          }
+
+          @Override
+          public HttpHeaders headers() {
+            return reply.headers();
+          }
+
+          @Override
+          public HttpClient.Version version() {
+            return reply.version();
+          }
+        };
+    BodySubscriber<T> subscriber = handler.apply(info);
+    subscriber.onSubscribe(new OneShot(subscriber, reply.body()));
+    CompletableFuture<T> body = subscriber.getBody().toCompletableFuture();
+    if (body.isDone() && !body.isCompletedExceptionally()) {
+      return CompletableFuture.completedFuture(
+          new BufferedHttpResponse<>(request, reply, body.join()));
+    }
+    return body.thenApply(b -> new BufferedHttpResponse<>(request, reply, b));
+  }
+
+  /** A subscription that hands over one buffer, then completes. */
+  private static final class OneShot implements Flow.Subscription {
+    private final BodySubscriber<?> subscriber;
+    private final byte[] bytes;
+    private final AtomicBoolean delivered = new AtomicBoolean();
+
+    OneShot(BodySubscriber<?> subscriber, byte[] bytes) {
+      this.subscriber = subscriber;
+      this.bytes = bytes;
+    }
+
+    @Override
+    public void request(long n) {
+      if (n <= 0) {
+        if (delivered.compareAndSet(false, true)) {
+          subscriber.onError(new IllegalArgumentException("non-positive request: " + n));
+        }
+        return;
+      }
+      if (delivered.compareAndSet(false, true)) {
+        if (bytes.length > 0) {
+          subscriber.onNext(List.of(ByteBuffer.wrap(bytes).asReadOnlyBuffer()));
+        }
+        subscriber.onComplete();
+      }
+    }
+
+    @Override
+    public void cancel() {
+      delivered.set(true);
+    }
+  }
+
+  @Override
+  public int statusCode() {
+    return reply.status();
+  }
+
+  @Override
+  public HttpRequest request() {
+    return request;
+  }
+
+  @Override
+  public Optional<HttpResponse<T>> previousResponse() {
+    return Optional.empty();
+  }
+
+  @Override
+  public HttpHeaders headers() {
+    return reply.headers();
+  }
+
+  @Override
+  public T body() {
+    return body;
+  }
+
+  @Override
+  public Optional<SSLSession> sslSession() {
+    return Optional.empty();
+  }
+
+  @Override
+  public URI uri() {
+    return reply.uri();
+  }
+
+  @Override
+  public HttpClient.Version version() {
+    return reply.version();
+  }
+
+  @Override
+  public String toString() {
+    return "(" + request.method() + " " + reply.uri() + ") " + reply.status();
+  }
+}

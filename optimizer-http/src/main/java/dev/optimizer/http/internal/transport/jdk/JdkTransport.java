@@ -1,0 +1,265 @@
+package dev.optimizer.http.internal.transport.jdk;
+
+import dev.optimizer.http.internal.Futures;
+import dev.optimizer.http.internal.HttpCall;
+import dev.optimizer.http.internal.Reply;
+import dev.optimizer.http.internal.Transport;
+import java.io.IOException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Flow;
+import java.util.concurrent.Future;
+
+/**
+ * Sends calls with the application's own {@link HttpClient} (its executor, proxy, TLS, redirect and
+ * authentication settings all apply) and buffers each body, up to a cap: a body larger than {@code
+ * maxBodyBytes} fails the request with a clear {@link IOException} rather than exhausting the heap.
+ * Only a complete body makes a {@link Reply}, so nothing partial is ever cached.
+ */
+public final class JdkTransport implements Transport {
+  private final HttpClient client;
+  private final Clock clock;
+  private final long maxBodyBytes;
+  private final ExecutorService blocking;
+
+  /**
+   * A transport over the application's client.
+   *
+   * @param blocking where to run the client's blocking {@code send}, or null to use {@code
+   *     sendAsync}. The JDK's public {@code sendAsync} hands every completion to {@code
+   *     CompletableFuture}'s default executor — on a machine of one or two cores, a new thread per
+   *     response (about a quarter of a millisecond each, and a funnel under load); {@code send}
+   *     does not, so there a pool thread blocking in {@code send} is the faster path.
+   */
+  public JdkTransport(HttpClient client, Clock clock, long maxBodyBytes, ExecutorService blocking) {
+    this.client = client;
+    this.clock = clock;
+    this.maxBodyBytes = maxBodyBytes;
+    this.blocking = blocking;
+  }
+
+  @Override
+  public CompletableFuture<Reply> send(HttpCall call) {
+    HttpRequest request = (HttpRequest) call.nativeRequest();
+    if (!call.extraHeaders().isEmpty()) {
+      HttpRequest.Builder b =
+          HttpRequest.newBuilder(
+              request,
+              (name, value) -> !call.extraHeaders().containsKey(name.toLowerCase(Locale.ROOT)));
+      call.extraHeaders().forEach(b::setHeader);
+      request = b.build();
+    }
+    long requestTime = clock.millis();
+    CompletableFuture<HttpResponse<byte[]>> sent;
+    InlineSlot slot = InlineSlot.CURRENT.get();
+    CompletableFuture<HttpResponse<byte[]>> inline = new CompletableFuture<>();
+    HttpRequest inlineRequest = request;
+    if (slot != null
+        && slot.defer(
+            () -> {
+              try {
+                inline.complete(client.send(inlineRequest, this::subscriber));
+              } catch (InterruptedException e) {
+                if (slot.cancelledByUs()) {
+                  inline.cancel(false);
+                } else {
+                  Thread.currentThread().interrupt(); // the caller's own: keep it
+                  inline.completeExceptionally(e);
+                }
+              } catch (Throwable t) {
+                inline.completeExceptionally(t);
+              }
+            })) {
+      sent = inline;
+      inline.whenComplete(
+          (r, e) -> {
+            if (inline.isCancelled()) {
+              slot.cancel();
+            }
+          });
+    } else if (blocking == null) {
+      sent = client.sendAsync(request, this::subscriber);
+    } else {
+      sent = new CompletableFuture<>();
+      HttpRequest toSend = request;
+      CompletableFuture<HttpResponse<byte[]>> target = sent;
+      Future<?> task;
+      try {
+        task =
+            blocking.submit(
+                () -> {
+                  try {
+                    target.complete(client.send(toSend, this::subscriber));
+                  } catch (InterruptedException e) {
+                    target.cancel(false); // cancelled: send() has aborted the exchange
+                  } catch (Throwable t) {
+                    target.completeExceptionally(t);
+                  }
+                });
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        return CompletableFuture.failedFuture(new IOException("HttpOptimizer is closed", e));
+      }
+      target.whenComplete(
+          (r, e) -> {
+            if (target.isCancelled()) {
+              task.cancel(true); // interrupts send(), which cancels the exchange
+            }
+          });
+    }
+    CompletableFuture<Reply> reply = new CompletableFuture<>();
+    sent.whenComplete(
+        (r, e) -> {
+          if (e != null) {
+            reply.completeExceptionally(translate(Futures.unwrap(e)));
+          } else {
+            reply.complete(
+                new Reply(
+                    r.statusCode(),
+                    r.headers(),
+                    r.body(),
+                    r.version(),
+                    r.uri(),
+                    requestTime,
+                    clock.millis(),
+                    Reply.Source.NETWORK));
+          }
+        });
+    reply.whenComplete(
+        (r, e) -> {
+          if (reply.isCancelled()) {
+            sent.cancel(true); // aborts the exchange (JDK 16+)
+          }
+        });
+    return reply;
+  }
+
+  /**
+   * The JDK's own byte-array subscriber, which it trusts to run on its selector thread (a
+   * subscriber of ours would cost a hop to the executor and back, about a quarter of a millisecond
+   * per request on a busy machine), mapped through a check of the size. A declared Content-Length
+   * over the cap is refused before the body is read; an undeclared one is checked once read.
+   */
+  private HttpResponse.BodySubscriber<byte[]> subscriber(HttpResponse.ResponseInfo info) {
+    long declared = info.headers().firstValueAsLong("content-length").orElse(-1);
+    if (declared > maxBodyBytes) {
+      return new CappedBytes(maxBodyBytes, info); // fails at once, reading nothing
+    }
+    return HttpResponse.BodySubscribers.mapping(
+        HttpResponse.BodySubscribers.ofByteArray(),
+        bytes -> {
+          if (bytes.length > maxBodyBytes) {
+            throw new java.io.UncheckedIOException(tooLarge(maxBodyBytes, bytes.length));
+          }
+          return bytes;
+        });
+  }
+
+  /** send() wraps our own exceptions in fresh IOExceptions: find a too-large body among them. */
+  private static Throwable translate(Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      if (t instanceof ResponseTooLargeException) {
+        return t;
+      }
+    }
+    return error instanceof java.io.UncheckedIOException u ? u.getCause() : error;
+  }
+
+  static IOException tooLarge(long max, long bytes) {
+    return new ResponseTooLargeException(
+        "response body of at least "
+            + bytes
+            + " bytes exceeds maxResponseBodyBytes="
+            + max
+            + " (the optimizer buffers bodies; raise the setting or send this request with"
+            + " the unwrapped client)");
+  }
+
+  /** A body over the cap: not a transient failure, so never retried. */
+  public static final class ResponseTooLargeException extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    ResponseTooLargeException(String message) {
+      super(message);
+    }
+  }
+
+  /** Collects a body, failing once it grows past the cap. */
+  static final class CappedBytes implements HttpResponse.BodySubscriber<byte[]> {
+    private final CompletableFuture<byte[]> body = new CompletableFuture<>();
+    private final List<ByteBuffer> parts = new ArrayList<>();
+    private final long max;
+    private long size;
+    private Flow.Subscription subscription;
+
+    CappedBytes(long max, HttpResponse.ResponseInfo info) {
+      this.max = max;
+      long declared = info.headers().firstValueAsLong("content-length").orElse(-1);
+      if (declared > max) {
+        body.completeExceptionally(tooLarge(declared));
+      }
+    }
+
+    private IOException tooLarge(long bytes) {
+      return JdkTransport.tooLarge(max, bytes);
+    }
+
+    @Override
+    public CompletionStage<byte[]> getBody() {
+      return body;
+    }
+
+    @Override
+    public void onSubscribe(Flow.Subscription s) {
+      this.subscription = s;
+      if (body.isDone()) {
+        s.cancel();
+      } else {
+        s.request(Long.MAX_VALUE);
+      }
+    }
+
+    @Override
+    public void onNext(List<ByteBuffer> items) {
+      if (body.isDone()) {
+        return;
+      }
+      for (ByteBuffer b : items) {
+        size += b.remaining();
+        parts.add(b);
+      }
+      if (size > max) {
+        parts.clear();
+        body.completeExceptionally(tooLarge(size));
+        subscription.cancel();
+      }
+    }
+
+    @Override
+    public void onError(Throwable error) {
+      parts.clear();
+      body.completeExceptionally(error);
+    }
+
+    @Override
+    public void onComplete() {
+      byte[] all = new byte[(int) size];
+      int at = 0;
+      for (ByteBuffer b : parts) {
+        int n = b.remaining();
+        b.get(all, at, n);
+        at += n;
+      }
+      parts.clear();
+      body.complete(all);
+    }
+  }
+}

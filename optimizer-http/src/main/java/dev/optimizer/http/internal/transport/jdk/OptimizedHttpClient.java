@@ -1,0 +1,216 @@
+package dev.optimizer.http.internal.transport.jdk;
+
+import dev.optimizer.api.Ticker;
+import dev.optimizer.http.internal.Futures;
+import dev.optimizer.http.internal.HttpCall;
+import dev.optimizer.http.internal.Identity;
+import dev.optimizer.http.internal.Pipeline;
+import dev.optimizer.http.internal.Reply;
+import dev.optimizer.runtime.Optimizer;
+import java.io.IOException;
+import java.net.Authenticator;
+import java.net.CookieHandler;
+import java.net.ProxySelector;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.net.http.WebSocket;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+
+/**
+ * The drop-in {@link HttpClient}: {@code send} and {@code sendAsync} run the pipeline and hand the
+ * buffered response to the caller's {@link HttpResponse.BodyHandler}; everything else is the
+ * delegate's. In {@link dev.optimizer.api.Mode#OFF}, and for requests with a push-promise handler,
+ * calls go to the delegate untouched. The request's timeout bounds the whole call (queueing,
+ * retries and hedges included). Thread-safe.
+ */
+public final class OptimizedHttpClient extends HttpClient {
+  private final HttpClient delegate;
+  private final Pipeline pipeline;
+  private final Optimizer optimizer;
+  private final Ticker ticker;
+  private final ScheduledExecutorService timer;
+  private final Identity identity;
+
+  /** A client running {@code pipeline} in front of {@code delegate}. */
+  public OptimizedHttpClient(
+      HttpClient delegate,
+      Pipeline pipeline,
+      Optimizer optimizer,
+      ScheduledExecutorService timer,
+      Identity identity) {
+    this.delegate = delegate;
+    this.pipeline = pipeline;
+    this.optimizer = optimizer;
+    this.ticker = optimizer.ticker();
+    this.timer = timer;
+    this.identity = identity;
+  }
+
+  /** The wrapped client. */
+  public HttpClient delegate() {
+    return delegate;
+  }
+
+  @Override
+  public <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> handler)
+      throws IOException, InterruptedException {
+    if (Thread.interrupted()) {
+      throw new InterruptedException();
+    }
+    // The first attempt runs on this thread, as the raw client's send() does (see InlineSlot).
+    InlineSlot slot = new InlineSlot(Thread.currentThread());
+    InlineSlot.CURRENT.set(slot);
+    CompletableFuture<HttpResponse<T>> f;
+    try {
+      f = sendAsync(request, handler);
+    } finally {
+      InlineSlot.CURRENT.remove();
+    }
+    if (slot.runDeferred()) {
+      f.cancel(true);
+      throw new InterruptedException();
+    }
+    try {
+      return f.get();
+    } catch (InterruptedException e) {
+      f.cancel(true);
+      throw e;
+    } catch (ExecutionException e) {
+      Throwable cause = Futures.unwrap(e);
+      if (cause instanceof IOException io) {
+        throw io;
+      }
+      if (cause instanceof RuntimeException re) {
+        throw re;
+      }
+      if (cause instanceof Error err) {
+        throw err;
+      }
+      throw new IOException(cause.getMessage(), cause);
+    } catch (java.util.concurrent.CancellationException e) {
+      throw new IOException("request cancelled", e);
+    }
+  }
+
+  @Override
+  public <T> CompletableFuture<HttpResponse<T>> sendAsync(
+      HttpRequest request, HttpResponse.BodyHandler<T> handler) {
+    if (!optimizer.mode().observes()) {
+      return delegate.sendAsync(request, handler);
+    }
+    java.util.Objects.requireNonNull(handler, "responseBodyHandler");
+    Optional<Duration> timeout = request.timeout();
+    long deadline = timeout.isPresent() ? ticker.read() + timeout.get().toNanos() : Long.MAX_VALUE;
+    HttpCall call =
+        new HttpCall(
+            request.method(),
+            request.uri(),
+            request.headers(),
+            request.bodyPublisher().map(p -> p.contentLength() != 0).orElse(false),
+            request,
+            deadline,
+            Map.of(),
+            identity.of(request.headers()));
+    CompletableFuture<Reply> reply = pipeline.execute(call);
+    if (reply.isDone() && !reply.isCompletedExceptionally()) {
+      return BufferedHttpResponse.deliver(request, reply.join(), handler); // a cache hit
+    }
+    if (timeout.isPresent()) {
+      ScheduledFuture<?> expiry =
+          timer.schedule(
+              () ->
+                  reply.completeExceptionally(
+                      new HttpTimeoutException("request timed out after " + timeout.get())),
+              timeout.get().toNanos(),
+              TimeUnit.NANOSECONDS);
+      reply.whenComplete((r, e) -> expiry.cancel(false));
+    }
+    CompletableFuture<HttpResponse<T>> response =
+        reply.thenCompose(r -> BufferedHttpResponse.deliver(request, r, handler));
+    response.whenComplete(
+        (r, e) -> {
+          if (response.isCancelled() && !reply.isDone()) {
+            reply.cancel(true);
+          }
+        });
+    return response;
+  }
+
+  @Override
+  public <T> CompletableFuture<HttpResponse<T>> sendAsync(
+      HttpRequest request,
+      HttpResponse.BodyHandler<T> handler,
+      HttpResponse.PushPromiseHandler<T> pushPromiseHandler) {
+    if (pushPromiseHandler == null) {
+      return sendAsync(request, handler);
+    }
+    return delegate.sendAsync(request, handler, pushPromiseHandler);
+  }
+
+  @Override
+  public Optional<CookieHandler> cookieHandler() {
+    return delegate.cookieHandler();
+  }
+
+  @Override
+  public Optional<Duration> connectTimeout() {
+    return delegate.connectTimeout();
+  }
+
+  @Override
+  public Redirect followRedirects() {
+    return delegate.followRedirects();
+  }
+
+  @Override
+  public Optional<ProxySelector> proxy() {
+    return delegate.proxy();
+  }
+
+  @Override
+  public SSLContext sslContext() {
+    return delegate.sslContext();
+  }
+
+  @Override
+  public SSLParameters sslParameters() {
+    return delegate.sslParameters();
+  }
+
+  @Override
+  public Optional<Authenticator> authenticator() {
+    return delegate.authenticator();
+  }
+
+  @Override
+  public Version version() {
+    return delegate.version();
+  }
+
+  @Override
+  public Optional<Executor> executor() {
+    return delegate.executor();
+  }
+
+  @Override
+  public WebSocket.Builder newWebSocketBuilder() {
+    return delegate.newWebSocketBuilder();
+  }
+
+  @Override
+  public String toString() {
+    return "OptimizedHttpClient(" + delegate + ")";
+  }
+}

@@ -1,0 +1,250 @@
+package dev.optimizer.http;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpVersion;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+
+/**
+ * A real HTTP/1.1 server on loopback (Netty), scripted in the style of OkHttp's MockWebServer:
+ * enqueue responses (or set a dispatcher), run the client, then {@link #takeRequest()} and assert.
+ * Responses can be delayed, and faults injected: a reset before the response, a reset in the middle
+ * of the body, a server that never answers, and raw bytes that are not HTTP.
+ */
+final class MockHttpServer implements AutoCloseable {
+  /** A request the server received. */
+  record Recorded(String method, String path, Map<String, String> headers, String body) {
+    String header(String name) {
+      return headers.get(name.toLowerCase(Locale.ROOT));
+    }
+  }
+
+  /** What to do at a point of the exchange. */
+  enum Fault {
+    NONE,
+    RESET_BEFORE_RESPONSE,
+    RESET_MID_BODY,
+    HANG,
+    GARBAGE
+  }
+
+  /** A scripted response. */
+  static final class Response {
+    int status = 200;
+    final Map<String, List<String>> headers = new LinkedHashMap<>();
+    byte[] body = new byte[0];
+    long delayMillis;
+    Fault fault = Fault.NONE;
+
+    static Response ok(String body) {
+      return new Response().body(body);
+    }
+
+    static Response status(int status) {
+      Response r = new Response();
+      r.status = status;
+      return r;
+    }
+
+    Response header(String name, Object value) {
+      headers.computeIfAbsent(name, n -> new ArrayList<>()).add(String.valueOf(value));
+      return this;
+    }
+
+    Response body(String text) {
+      this.body = text.getBytes(StandardCharsets.UTF_8);
+      return this;
+    }
+
+    Response body(byte[] bytes) {
+      this.body = bytes;
+      return this;
+    }
+
+    Response delay(long millis) {
+      this.delayMillis = millis;
+      return this;
+    }
+
+    Response fault(Fault fault) {
+      this.fault = fault;
+      return this;
+    }
+  }
+
+  private final EventLoopGroup group =
+      new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+  private final Channel channel;
+  private final ConcurrentLinkedDeque<Response> queue = new ConcurrentLinkedDeque<>();
+  private final BlockingQueue<Recorded> requests = new LinkedBlockingQueue<>();
+  private final AtomicInteger count = new AtomicInteger();
+  private volatile Function<Recorded, Response> dispatcher;
+
+  MockHttpServer() throws InterruptedException {
+    ServerBootstrap b =
+        new ServerBootstrap()
+            .group(group)
+            .channel(NioServerSocketChannel.class)
+            .childOption(ChannelOption.TCP_NODELAY, true)
+            .childHandler(
+                new ChannelInitializer<SocketChannel>() {
+                  @Override
+                  protected void initChannel(SocketChannel ch) {
+                    ch.pipeline()
+                        .addLast(new HttpServerCodec())
+                        .addLast(new HttpObjectAggregator(1 << 20))
+                        .addLast(new Handler());
+                  }
+                });
+    this.channel = b.bind("127.0.0.1", 0).sync().channel();
+  }
+
+  int port() {
+    return ((InetSocketAddress) channel.localAddress()).getPort();
+  }
+
+  URI url(String path) {
+    return URI.create("http://127.0.0.1:" + port() + path);
+  }
+
+  void enqueue(Response response) {
+    queue.add(response);
+  }
+
+  void dispatcher(Function<Recorded, Response> dispatcher) {
+    this.dispatcher = dispatcher;
+  }
+
+  /** The next request received, waiting up to 10 s for it. */
+  Recorded takeRequest() throws InterruptedException {
+    Recorded r = requests.poll(10, TimeUnit.SECONDS);
+    if (r == null) {
+      throw new AssertionError("no request arrived within 10 s");
+    }
+    return r;
+  }
+
+  /** Requests received so far. */
+  int requestCount() {
+    return count.get();
+  }
+
+  /** Requests received and not taken yet. */
+  List<Recorded> drain() {
+    List<Recorded> all = new ArrayList<>();
+    requests.drainTo(all);
+    return all;
+  }
+
+  @Override
+  public void close() {
+    channel.close().syncUninterruptibly();
+    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+  }
+
+  private final class Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+      Map<String, String> headers = new LinkedHashMap<>();
+      req.headers()
+          .forEach(
+              e ->
+                  headers.merge(
+                      e.getKey().toLowerCase(Locale.ROOT), e.getValue(), (a, b2) -> a + ", " + b2));
+      Recorded recorded =
+          new Recorded(
+              req.method().name(),
+              req.uri(),
+              headers,
+              req.content().toString(StandardCharsets.UTF_8));
+      count.incrementAndGet();
+      requests.add(recorded);
+      Function<Recorded, Response> d = dispatcher;
+      Response r = d != null ? d.apply(recorded) : queue.poll();
+      if (r == null) {
+        r = Response.status(500).body("no response enqueued");
+      }
+      Response response = r;
+      if (response.delayMillis > 0) {
+        ctx.executor()
+            .schedule(() -> respond(ctx, response), response.delayMillis, TimeUnit.MILLISECONDS);
+      } else {
+        respond(ctx, response);
+      }
+    }
+
+    private void respond(ChannelHandlerContext ctx, Response r) {
+      switch (r.fault) {
+        case RESET_BEFORE_RESPONSE -> {
+          ctx.channel().config().setOption(ChannelOption.SO_LINGER, 0);
+          ctx.close();
+        }
+        case HANG -> {
+          // never answer
+        }
+        case GARBAGE ->
+            ctx.writeAndFlush(
+                    Unpooled.copiedBuffer("NOT HTTP AT ALL\r\n\r\n", StandardCharsets.US_ASCII))
+                .addListener(ChannelFutureListener.CLOSE);
+        case RESET_MID_BODY -> {
+          DefaultHttpResponse head =
+              new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(r.status));
+          r.headers.forEach((k, v) -> head.headers().add(k, v));
+          head.headers().set(HttpHeaderNames.CONTENT_LENGTH, r.body.length);
+          ctx.write(head);
+          ctx.writeAndFlush(Unpooled.wrappedBuffer(r.body, 0, r.body.length / 2))
+              .addListener(
+                  f -> {
+                    ctx.channel().config().setOption(ChannelOption.SO_LINGER, 0);
+                    ctx.close();
+                  });
+        }
+        default -> {
+          DefaultFullHttpResponse full =
+              new DefaultFullHttpResponse(
+                  HttpVersion.HTTP_1_1,
+                  HttpResponseStatus.valueOf(r.status),
+                  Unpooled.wrappedBuffer(r.body));
+          r.headers.forEach((k, v) -> full.headers().add(k, v));
+          if (!full.headers().contains(HttpHeaderNames.CONTENT_LENGTH)
+              && r.status != 304
+              && r.status != 204) {
+            full.headers().set(HttpHeaderNames.CONTENT_LENGTH, r.body.length);
+          }
+          ctx.writeAndFlush(full);
+        }
+      }
+    }
+  }
+}

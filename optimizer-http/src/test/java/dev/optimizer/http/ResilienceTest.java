@@ -1,0 +1,262 @@
+package dev.optimizer.http;
+
+import static dev.optimizer.http.MockHttpServer.Response.ok;
+import static dev.optimizer.http.MockHttpServer.Response.status;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.optimizer.http.MockHttpServer.Fault;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** Coalescing, hedging, retries, the limit and the breaker, against a real server on loopback. */
+class ResilienceTest extends HttpFixture {
+
+  /** A builder with every feature off but those named (retry, limit, breaker). */
+  private HttpOptimizerBuilder only(String... features) {
+    java.util.Set<String> on = java.util.Set.of(features);
+    HttpOptimizerBuilder b =
+        HttpOptimizer.builder(realOptimizer()).cache(false).coalescing(false).hedging(false);
+    if (!on.contains("retry")) {
+      b.maxAttempts(1);
+    }
+    return b.adaptiveLimit(on.contains("limit")).circuitBreaker(on.contains("breaker"));
+  }
+
+  @Test
+  void identicalGetsInFlightBecomeOneRequestButNeverAcrossIdentities() throws Exception {
+    HttpClient client =
+        HttpOptimizer.builder(realOptimizer()).cache(false).hedging(false).build().wrap(raw);
+    CountDownLatch release = new CountDownLatch(1);
+    server.dispatcher(
+        r -> {
+          return ok("shared " + r.header("Authorization")).delay(300);
+        });
+    List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      calls.add(
+          client.sendAsync(
+              HttpRequest.newBuilder(server.url("/hot"))
+                  .header("Authorization", i % 2 == 0 ? "Bearer a" : "Bearer b")
+                  .header("traceparent", "00-" + i + "-01")
+                  .build(),
+              HttpResponse.BodyHandlers.ofString()));
+    }
+    release.countDown();
+    for (int i = 0; i < calls.size(); i++) {
+      assertThat(calls.get(i).get(10, TimeUnit.SECONDS).body())
+          .isEqualTo("shared " + (i % 2 == 0 ? "Bearer a" : "Bearer b"));
+    }
+    assertThat(server.requestCount()).isEqualTo(2);
+  }
+
+  @Test
+  void aSlowAttemptIsHedgedAndTheHedgeWins() throws Exception {
+    HttpOptimizer http =
+        HttpOptimizer.builder(realOptimizer())
+            .cache(false)
+            .coalescing(false)
+            .maxAttempts(1)
+            .adaptiveLimit(false)
+            .circuitBreaker(false)
+            .hedgeWarmupSamples(10)
+            .hedgeMinDelay(Duration.ofMillis(20))
+            .build();
+    HttpClient client = http.wrap(raw);
+    AtomicInteger n = new AtomicInteger();
+    server.dispatcher(r -> ok("r").delay(n.incrementAndGet() == 21 ? 5_000 : 1));
+    for (int i = 0; i < 20; i++) {
+      get(client, server.url("/h"));
+    }
+    long start = System.nanoTime();
+    assertThat(get(client, server.url("/h")).body()).isEqualTo("r");
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+    assertThat(http.stats().hedgesSent()).as("%s", http.stats()).isEqualTo(1);
+    assertThat(http.stats().hedgesWon()).isEqualTo(1);
+  }
+
+  @Test
+  void aPostIsNeverHedged() throws Exception {
+    HttpOptimizer http =
+        HttpOptimizer.builder(realOptimizer())
+            .cache(false)
+            .maxAttempts(1)
+            .adaptiveLimit(false)
+            .circuitBreaker(false)
+            .hedgeWarmupSamples(1)
+            .hedgeMinDelay(Duration.ofMillis(1))
+            .hedgeMaxDelay(Duration.ofMillis(1))
+            .build();
+    HttpClient client = http.wrap(raw);
+    server.dispatcher(r -> ok("r").delay(r.method().equals("POST") ? 300 : 0));
+    get(client, server.url("/warm"));
+    get(client, server.url("/warm"));
+
+    server.drain();
+    long hedgesBefore = http.stats().hedgesSent();
+    post(client, server.url("/order"), "{}");
+    assertThat(http.stats().hedgesSent()).isEqualTo(hedgesBefore);
+    assertThat(server.drain())
+        .extracting(rec -> rec.method() + " " + rec.path())
+        .filteredOn(line -> line.startsWith("POST"))
+        .containsExactly("POST /order");
+  }
+
+  @Test
+  void retriesHonourRetryAfterAndStopAtTheBudget() throws Exception {
+    HttpOptimizer http = only("retry").maxAttempts(3).retryBaseDelay(Duration.ofMillis(1)).build();
+    HttpClient client = http.wrap(raw);
+    server.enqueue(status(503).header("Retry-After", "0"));
+    server.enqueue(status(429).header("Retry-After", "0"));
+    server.enqueue(ok("third time"));
+
+    assertThat(get(client, server.url("/r")).body()).isEqualTo("third time");
+    assertThat(http.stats().retries()).isEqualTo(2);
+  }
+
+  @Test
+  void aRetryAfterBeyondTheCapReturnsTheAnswer() throws Exception {
+    HttpClient client =
+        only("retry").maxAttempts(3).maxRetryAfter(Duration.ofSeconds(1)).build().wrap(raw);
+    server.enqueue(status(503).header("Retry-After", "120"));
+
+    assertThat(get(client, server.url("/later")).statusCode()).isEqualTo(503);
+    assertThat(server.requestCount()).isEqualTo(1);
+  }
+
+  @Test
+  void anEmptyBudgetSendsNoRetry() throws Exception {
+    HttpOptimizer http =
+        only("retry").budgetRatio(0).budgetReserve(0).retryBaseDelay(Duration.ofMillis(1)).build();
+    server.enqueue(status(503));
+    server.enqueue(ok("not reached"));
+
+    assertThat(get(http.wrap(raw), server.url("/b")).statusCode()).isEqualTo(503);
+    assertThat(http.stats().budgetExhausted()).isEqualTo(1);
+  }
+
+  @Test
+  void aPostIsRetriedOnlyWithAnIdempotencyKey() throws Exception {
+    HttpClient client =
+        only("retry").maxAttempts(3).retryBaseDelay(Duration.ofMillis(1)).build().wrap(raw);
+    server.enqueue(status(503));
+    server.enqueue(status(503));
+    server.enqueue(ok("done"));
+
+    assertThat(post(client, server.url("/pay"), "{}").statusCode()).isEqualTo(503);
+    assertThat(server.requestCount()).isEqualTo(1);
+    assertThat(post(client, server.url("/pay"), "{}", "Idempotency-Key", "k1").body())
+        .isEqualTo("done");
+    assertThat(server.requestCount()).isEqualTo(3);
+  }
+
+  @Test
+  void aResetGetIsRetriedButAResetPostIsNot() throws Exception {
+    HttpClient client =
+        only("retry").maxAttempts(2).retryBaseDelay(Duration.ofMillis(1)).build().wrap(raw);
+    server.enqueue(new MockHttpServer.Response().fault(Fault.RESET_BEFORE_RESPONSE));
+    server.enqueue(ok("after reset"));
+    assertThat(get(client, server.url("/g")).body()).isEqualTo("after reset");
+
+    server.enqueue(new MockHttpServer.Response().fault(Fault.RESET_BEFORE_RESPONSE));
+    server.enqueue(ok("must not be sent twice"));
+    assertThatThrownBy(() -> post(client, server.url("/p"), "x"))
+        .isInstanceOf(java.io.IOException.class);
+    assertThat(server.requestCount()).isEqualTo(3);
+  }
+
+  @Test
+  void theLimitQueuesUnderATimeoutAndNamesItsState() throws Exception {
+    HttpOptimizer http =
+        only("limit")
+            .initialLimit(1)
+            .minLimit(1)
+            .maxLimit(1)
+            .limitQueueTimeout(Duration.ofMillis(100))
+            .build();
+    HttpClient client = http.wrap(raw);
+    server.dispatcher(r -> ok("slow").delay(r.path().equals("/slow") ? 2_000 : 0));
+    CompletableFuture<HttpResponse<String>> slow =
+        client.sendAsync(
+            HttpRequest.newBuilder(server.url("/slow")).build(),
+            HttpResponse.BodyHandlers.ofString());
+    server.takeRequest();
+
+    assertThatThrownBy(() -> get(client, server.url("/fast")))
+        .isInstanceOfSatisfying(
+            RequestRejectedException.class,
+            e -> assertThat(e.reason()).isEqualTo(RequestRejectedException.Reason.LIMIT_TIMEOUT))
+        .hasMessageContaining("limit=1, inFlight=1");
+    assertThat(slow.get(10, TimeUnit.SECONDS).body()).isEqualTo("slow");
+    assertThat(get(client, server.url("/fast")).body()).isEqualTo("slow");
+    assertThat(http.stats().limits()).containsEntry("127.0.0.1:" + server.port(), 1);
+  }
+
+  @Test
+  void anOpenBreakerFailsFastWithoutReachingTheServer() throws Exception {
+    HttpOptimizer http = only("breaker").breakerMinimumCalls(2).breakerFailureRate(50).build();
+    HttpClient client = http.wrap(raw);
+    server.dispatcher(r -> status(500));
+
+    get(client, server.url("/x"));
+    get(client, server.url("/x"));
+    assertThatThrownBy(() -> get(client, server.url("/x")))
+        .isInstanceOfSatisfying(
+            RequestRejectedException.class,
+            e -> assertThat(e.reason()).isEqualTo(RequestRejectedException.Reason.CIRCUIT_OPEN));
+    assertThat(server.requestCount()).isEqualTo(2);
+    assertThat(http.stats().breakerRejected()).isEqualTo(1);
+  }
+
+  @Test
+  void aHangingServerFailsWithinTheRequestTimeout() throws Exception {
+    HttpClient client = HttpOptimizer.create(realOptimizer()).wrap(raw);
+    server.dispatcher(r -> new MockHttpServer.Response().fault(Fault.HANG));
+
+    long start = System.nanoTime();
+    assertThatThrownBy(
+            () ->
+                client.send(
+                    HttpRequest.newBuilder(server.url("/hang"))
+                        .timeout(Duration.ofMillis(300))
+                        .build(),
+                    HttpResponse.BodyHandlers.ofString()))
+        .isInstanceOf(java.net.http.HttpTimeoutException.class);
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+  }
+
+  @Test
+  void aMalformedResponseIsAClearIoError() throws Exception {
+    HttpClient client = HttpOptimizer.create(realOptimizer()).wrap(raw);
+    server.dispatcher(r -> new MockHttpServer.Response().fault(Fault.GARBAGE));
+
+    assertThatThrownBy(
+            () ->
+                client.send(
+                    HttpRequest.newBuilder(server.url("/bad"))
+                        .timeout(Duration.ofSeconds(5))
+                        .build(),
+                    HttpResponse.BodyHandlers.ofString()))
+        .isInstanceOf(java.io.IOException.class);
+  }
+
+  @Test
+  void aBodyOverTheCapFailsClearly() throws Exception {
+    HttpClient client =
+        HttpOptimizer.builder(realOptimizer()).maxResponseBodyBytes(1024).build().wrap(raw);
+    server.enqueue(ok("x".repeat(5000)));
+
+    assertThatThrownBy(() -> get(client, server.url("/huge")))
+        .isInstanceOf(java.io.IOException.class)
+        .hasMessageContaining("exceeds maxResponseBodyBytes=1024");
+  }
+}

@@ -1,0 +1,161 @@
+package dev.optimizer.http;
+
+import static dev.optimizer.http.MockHttpServer.Response.ok;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.optimizer.api.Mode;
+import dev.optimizer.runtime.Optimizer;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.metrics.SdkMeterProvider;
+import io.opentelemetry.sdk.metrics.data.MetricData;
+import io.opentelemetry.sdk.testing.exporter.InMemoryMetricReader;
+import java.io.InputStream;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/** The wrapped client behaves like the raw one; telemetry, settings and close() do their part. */
+class TransparencyTest extends HttpFixture {
+
+  @Test
+  void everyBodyHandlerSeesTheSameResponse() throws Exception {
+    HttpClient client = HttpOptimizer.create(realOptimizer()).wrap(raw);
+    server.dispatcher(
+        r ->
+            ok("line1\nline2")
+                .header("Content-Type", "text/plain; charset=utf-8")
+                .header("X-A", "b"));
+    HttpRequest request = HttpRequest.newBuilder(server.url("/t")).build();
+
+    HttpResponse<String> viaRaw = raw.send(request, HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> wrapped = client.send(request, HttpResponse.BodyHandlers.ofString());
+    assertThat(wrapped.statusCode()).isEqualTo(viaRaw.statusCode());
+    assertThat(wrapped.body()).isEqualTo(viaRaw.body());
+    assertThat(wrapped.headers().firstValue("x-a")).isEqualTo(viaRaw.headers().firstValue("x-a"));
+    assertThat(wrapped.request()).isSameAs(request);
+    assertThat(wrapped.uri()).isEqualTo(viaRaw.uri());
+    assertThat(wrapped.version()).isEqualTo(viaRaw.version());
+
+    assertThat(client.send(request, HttpResponse.BodyHandlers.ofByteArray()).body())
+        .isEqualTo("line1\nline2".getBytes(StandardCharsets.UTF_8));
+    try (InputStream in = client.send(request, HttpResponse.BodyHandlers.ofInputStream()).body()) {
+      assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("line1\nline2");
+    }
+    assertThat(client.send(request, HttpResponse.BodyHandlers.ofLines()).body())
+        .containsExactly("line1", "line2");
+    assertThat(client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode())
+        .isEqualTo(200);
+    assertThat(client.sendAsync(request, HttpResponse.BodyHandlers.ofString()).get().body())
+        .isEqualTo("line1\nline2");
+    assertThat(client.followRedirects()).isEqualTo(raw.followRedirects());
+    assertThat(client.version()).isEqualTo(raw.version());
+  }
+
+  @Test
+  void modeOffIsAPassThrough() throws Exception {
+    Optimizer off = realOptimizer();
+    off.setMode(Mode.OFF);
+    HttpOptimizer http = HttpOptimizer.create(off);
+    HttpClient client = http.wrap(raw);
+    server.dispatcher(r -> ok("x").header("Cache-Control", "max-age=600"));
+
+    get(client, server.url("/off"));
+    get(client, server.url("/off"));
+    assertThat(server.requestCount()).isEqualTo(2);
+    assertThat(http.stats().networkRequests()).isZero();
+  }
+
+  @Test
+  void telemetryFollowsTheSemanticConventionsAndRecordsNoSecrets() throws Exception {
+    InMemoryMetricReader reader = InMemoryMetricReader.create();
+    OpenTelemetrySdk otel =
+        OpenTelemetrySdk.builder()
+            .setMeterProvider(SdkMeterProvider.builder().registerMetricReader(reader).build())
+            .build();
+    optimizer = Optimizer.builder().openTelemetry(otel).manualTuning().build();
+    HttpClient client = HttpOptimizer.create(optimizer).wrap(raw);
+    server.dispatcher(r -> ok("x").header("Cache-Control", "max-age=600"));
+
+    get(client, server.url("/m?token=s3cret"), "Authorization", "Bearer s3cret");
+    get(client, server.url("/m?token=s3cret"), "Authorization", "Bearer s3cret");
+
+    Collection<MetricData> metrics = reader.collectAllMetrics();
+    MetricData duration =
+        metrics.stream()
+            .filter(m -> m.getName().equals("http.client.request.duration"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(duration.getUnit()).isEqualTo("s");
+    var point = duration.getHistogramData().getPoints().iterator().next();
+    assertThat(point.getCount()).isEqualTo(1); // the second request was a cache hit
+    assertThat(point.getAttributes().get(AttributeKey.stringKey("http.request.method")))
+        .isEqualTo("GET");
+    assertThat(point.getAttributes().get(AttributeKey.stringKey("server.address")))
+        .isEqualTo("127.0.0.1");
+    assertThat(point.getAttributes().get(AttributeKey.longKey("server.port")))
+        .isEqualTo((long) server.port());
+    assertThat(point.getAttributes().get(AttributeKey.longKey("http.response.status_code")))
+        .isEqualTo(200L);
+    assertThat(metrics.stream().map(MetricData::getName).collect(Collectors.toSet()))
+        .contains(
+            "http.client.active_requests",
+            "optimizer.http.cache.hits",
+            "optimizer.http.cache.misses",
+            "optimizer.http.coalesced",
+            "optimizer.http.hedge.sent",
+            "optimizer.http.hedge.won",
+            "optimizer.http.retries",
+            "optimizer.limiter.limit");
+    assertThat(metrics.toString()).doesNotContain("s3cret");
+    optimizer.close();
+    otel.close();
+  }
+
+  @Test
+  void badSettingsAreRefusedWithTheSettingTheRangeAndTheValue() {
+    HttpOptimizerBuilder b = HttpOptimizer.builder(realOptimizer());
+    assertThatThrownBy(() -> b.budgetRatio(1.5))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("budgetRatio must be in [0.0, 1.0], but was 1.5");
+    assertThatThrownBy(() -> b.cacheMaxBytes(10))
+        .hasMessage("cacheMaxBytes must be in [1024, 1099511627776], but was 10");
+    assertThatThrownBy(() -> b.maxHedges(0)).hasMessage("maxHedges must be in [1, 5], but was 0");
+    assertThatThrownBy(() -> b.name("has space")).hasMessageContaining("but was 'has space'");
+    b.minLimit(10).maxLimit(5);
+    assertThatThrownBy(b::build).hasMessage("minLimit must be <= maxLimit (5), but was 10");
+    HttpOptimizerBuilder c = HttpOptimizer.builder(optimizer).hedging(true);
+    assertThatThrownBy(() -> c.hedging(false)).hasMessage("hedging was already set");
+  }
+
+  @Test
+  void closeStopsTheTimerThreadAndRefusesNewWrappers() throws Exception {
+    HttpOptimizer http = HttpOptimizer.builder(realOptimizer()).name("closing").build();
+    server.enqueue(ok("x"));
+    http.wrap(raw)
+        .send(
+            HttpRequest.newBuilder(server.url("/c")).timeout(Duration.ofSeconds(5)).build(),
+            HttpResponse.BodyHandlers.discarding()); // a timeout starts the timer thread
+    assertThat(threadNamed("optimizer-http-timer-closing")).isTrue();
+
+    optimizer.close(); // closes the HttpOptimizer with it
+    assertThat(http.isClosed()).isTrue();
+    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    while (threadNamed("optimizer-http-timer-closing") && System.nanoTime() < deadline) {
+      Thread.onSpinWait();
+    }
+    assertThat(threadNamed("optimizer-http-timer-closing")).isFalse();
+    assertThatThrownBy(() -> http.wrap(raw)).isInstanceOf(IllegalStateException.class);
+  }
+
+  private static boolean threadNamed(String name) {
+    return Thread.getAllStackTraces().keySet().stream()
+        .anyMatch(t -> t.getName().equals(name) && t.isAlive());
+  }
+}
