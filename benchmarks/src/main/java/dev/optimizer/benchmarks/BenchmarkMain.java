@@ -2,6 +2,7 @@ package dev.optimizer.benchmarks;
 
 import dev.optimizer.api.internal.JsonWriter;
 import dev.optimizer.benchmarks.ai.EmbeddingBatchingScenario;
+import dev.optimizer.benchmarks.ai.QuantizationScenario;
 import dev.optimizer.benchmarks.ai.VectorSearchScenario;
 import dev.optimizer.benchmarks.db.DbOverheadScenario;
 import dev.optimizer.benchmarks.db.DbPoolSizingScenario;
@@ -28,7 +29,8 @@ public final class BenchmarkMain {
           new DbPoolSizingScenario(),
           new DbOverheadScenario(),
           new EmbeddingBatchingScenario(),
-          new VectorSearchScenario());
+          new VectorSearchScenario(),
+          new QuantizationScenario());
 
   // Held in a field: java.util.logging keeps loggers weakly, and a collected one forgets its level.
   private static final java.util.logging.Logger QUIET =
