@@ -55,7 +55,8 @@ public final class OnnxQuantizer {
 
   private OnnxQuantizer(Builder b) {
     this.guard = b.guard;
-    this.graphQuantizer = new GraphQuantizer(b.minWeightElements, b.reduceRange, b.excluded);
+    this.graphQuantizer =
+        new GraphQuantizer(b.minWeightElements, b.reduceRange, b.excluded, b.shareActivations);
   }
 
   /** Starts a builder; every setting has a default. */
@@ -142,6 +143,7 @@ public final class OnnxQuantizer {
     private EmbeddingAccuracyGuard guard;
     private int minWeightElements = 4096;
     private boolean reduceRange;
+    private boolean shareActivations = true;
     private final Set<String> excluded = new HashSet<>();
 
     private Builder() {}
@@ -166,6 +168,17 @@ public final class OnnxQuantizer {
      */
     public Builder reduceRange(boolean reduceRange) {
       this.reduceRange = reduceRange;
+      return this;
+    }
+
+    /**
+     * Whether each activation is quantized once for all the MatMuls that read it ({@code
+     * DynamicQuantizeLinear} + {@code com.microsoft:MatMulIntegerToFloat}, with a following bias
+     * {@code Add} folded in); default true. False emits one {@code
+     * com.microsoft:DynamicQuantizeMatMul} per node instead.
+     */
+    public Builder shareActivationQuantization(boolean share) {
+      this.shareActivations = share;
       return this;
     }
 

@@ -103,6 +103,19 @@ class OnnxQuantizerTest {
   }
 
   @Test
+  void perNodeDynamicQuantizeMatMulFormIsValidToo() {
+    Path out = dir.resolve("per-node-int8.onnx");
+    QuantizationResult r =
+        OnnxQuantizer.builder()
+            .shareActivationQuantization(false)
+            .accuracyGuard(guard(0.98))
+            .build()
+            .quantize(fp32, out);
+    assertThat(r.quantizedNodes()).isEqualTo(36);
+    assertThat(r.meanCosine()).isGreaterThanOrEqualTo(0.98);
+  }
+
+  @Test
   void guardRefusesWhenTheLossExceedsTheLimitAndLeavesTheOutputAlone() throws IOException {
     Path out = dir.resolve("refused.onnx");
     Files.writeString(out, "previous model");

@@ -21,7 +21,11 @@ import java.util.Set;
 /**
  * Rewrites an ONNX graph for dynamic int8 quantization, the way ONNX Runtime's Python quantizer
  * does for {@code quantize_dynamic}: every {@code MatMul} (and plain {@code Gemm}) whose second
- * input is a 2-D float initializer becomes one {@code com.microsoft:DynamicQuantizeMatMul} node.
+ * input is a 2-D float initializer multiplies int8 weights by run-time-quantized uint8 activations.
+ * By default each activation is quantized once by a {@code DynamicQuantizeLinear} shared by all the
+ * MatMuls that read it (the query, key and value projections read the same one), each MatMul
+ * becomes a {@code com.microsoft:MatMulIntegerToFloat}, and a bias {@code Add} that follows it is
+ * folded in; otherwise each node becomes one {@code com.microsoft:DynamicQuantizeMatMul}.
  *
  * <p>Weights {@code W[K, N]} are quantized symmetrically per output column: {@code scale[n] = max_k
  * |W[k, n]| / 127}, {@code q = round(W / scale)} in {@code [-127, 127]}, zero point 0 (so no
@@ -43,17 +47,26 @@ public final class GraphQuantizer {
   private final int minWeightElements;
   private final boolean reduceRange;
   private final Set<String> excludedNodes;
+  private final boolean shareActivations;
 
   /**
    * @param minWeightElements weights with fewer elements stay float
    * @param reduceRange quantize weights to 7 bits ({@code [-63, 63]}), for CPUs whose integer dot
    *     products saturate (x86 without VNNI)
    * @param excludedNodes node names left in float
+   * @param shareActivations quantize each activation once ({@code DynamicQuantizeLinear}) for all
+   *     the MatMuls that read it, and fold a following bias {@code Add} into {@code
+   *     com.microsoft:MatMulIntegerToFloat}; otherwise one {@code DynamicQuantizeMatMul} per node
    */
-  public GraphQuantizer(int minWeightElements, boolean reduceRange, Set<String> excludedNodes) {
+  public GraphQuantizer(
+      int minWeightElements,
+      boolean reduceRange,
+      Set<String> excludedNodes,
+      boolean shareActivations) {
     this.minWeightElements = minWeightElements;
     this.reduceRange = reduceRange;
     this.excludedNodes = Set.copyOf(excludedNodes);
+    this.shareActivations = shareActivations;
   }
 
   /** What a rewrite did. */
@@ -147,7 +160,57 @@ public final class GraphQuantizer {
       floatReaders.merge(v.getName(), 1, Integer::sum);
     }
 
+    // A MatMul whose only reader is "Add(y, bias)" with a 1-D float initializer bias takes the
+    // bias into MatMulIntegerToFloat; the Add disappears.
+    Map<String, Integer> readers = new HashMap<>();
+    Map<String, Integer> readerIndex = new HashMap<>();
+    for (int i = 0; i < nodes.size(); i++) {
+      for (String in : nodes.get(i).getInputList()) {
+        readers.merge(in, 1, Integer::sum);
+        readerIndex.put(in, i);
+      }
+    }
+    Set<String> graphOutputs = new HashSet<>();
+    for (ValueInfoProto v : graph.getOutputList()) {
+      graphOutputs.add(v.getName());
+    }
+    String[] biasOf = new String[nodes.size()];
+    boolean[] folded = new boolean[nodes.size()];
+    Set<String> foldedOutputs = new HashSet<>();
+    if (shareActivations) {
+      for (int i = 0; i < nodes.size(); i++) {
+        NodeProto n = nodes.get(i);
+        if (!rewrite[i] || !n.getOpType().equals("MatMul")) {
+          continue;
+        }
+        String y = n.getOutput(0);
+        Integer j = readerIndex.get(y);
+        if (j == null || readers.get(y) != 1 || graphOutputs.contains(y)) {
+          continue;
+        }
+        NodeProto add = nodes.get(j);
+        if (!add.getOpType().equals("Add")
+            || !add.getDomain().isEmpty()
+            || add.getInputCount() != 2) {
+          continue;
+        }
+        String other = add.getInput(0).equals(y) ? add.getInput(1) : add.getInput(0);
+        TensorProto b = initializers.get(other);
+        TensorProto w = initializers.get(n.getInput(1));
+        if (b != null
+            && !graphInputs.contains(other)
+            && b.getDataType() == TensorProto.DataType.FLOAT_VALUE
+            && b.getDimsCount() == 1
+            && b.getDims(0) == w.getDims(1)) {
+          biasOf[i] = other;
+          folded[j] = true;
+          foldedOutputs.add(y);
+        }
+      }
+    }
+
     GraphProto.Builder out = graph.toBuilder().clearNode();
+    Map<String, String[]> quantizedActivations = new HashMap<>();
     Map<String, String[]> quantizedWeights = new HashMap<>();
     List<TensorProto> added = new ArrayList<>();
     Set<String> dropped = new HashSet<>();
@@ -156,6 +219,9 @@ public final class GraphQuantizer {
     long after = 0;
     for (int i = 0; i < nodes.size(); i++) {
       NodeProto n = nodes.get(i);
+      if (folded[i]) {
+        continue;
+      }
       if (!rewrite[i]) {
         out.addNode(n);
         continue;
@@ -177,6 +243,47 @@ public final class GraphQuantizer {
         if (!floatReaders.containsKey(w)) {
           dropped.add(w);
         }
+      }
+      if (shareActivations) {
+        String x = n.getInput(0);
+        String[] a = quantizedActivations.get(x);
+        if (a == null) {
+          a = new String[] {x + "_quantized", x + "_scale", x + "_zero_point"};
+          out.addNode(
+              NodeProto.newBuilder()
+                  .setName(x + "_DynamicQuantizeLinear")
+                  .setOpType("DynamicQuantizeLinear")
+                  .addInput(x)
+                  .addOutput(a[0])
+                  .addOutput(a[1])
+                  .addOutput(a[2]));
+          quantizedActivations.put(x, a);
+        }
+        String bias =
+            biasOf[i] != null
+                ? biasOf[i]
+                : n.getOpType().equals("Gemm") && n.getInputCount() > 2 ? n.getInput(2) : "";
+        String output =
+            biasOf[i] != null
+                ? nodes.get(readerIndex.get(n.getOutput(0))).getOutput(0)
+                : n.getOutput(0);
+        NodeProto.Builder mm =
+            NodeProto.newBuilder()
+                .setName(n.getName().isEmpty() ? "quant_" + i : n.getName() + "_quant")
+                .setOpType("MatMulIntegerToFloat")
+                .setDomain(MS_DOMAIN)
+                .addInput(a[0])
+                .addInput(names[0])
+                .addInput(a[1])
+                .addInput(names[1])
+                .addInput(a[2])
+                .addInput("");
+        if (!bias.isEmpty()) {
+          mm.addInput(bias);
+        }
+        out.addNode(mm.addOutput(output));
+        quantized++;
+        continue;
       }
       NodeProto.Builder q =
           NodeProto.newBuilder()
@@ -204,7 +311,7 @@ public final class GraphQuantizer {
     List<ValueInfoProto> infos = new ArrayList<>(out.getValueInfoList());
     out.clearValueInfo();
     for (ValueInfoProto v : infos) {
-      if (!dropped.contains(v.getName())) {
+      if (!dropped.contains(v.getName()) && !foldedOutputs.contains(v.getName())) {
         out.addValueInfo(v);
       }
     }
