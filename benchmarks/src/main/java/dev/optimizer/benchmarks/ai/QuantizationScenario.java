@@ -31,6 +31,7 @@ public final class QuantizationScenario implements Scenario {
 
   static final int THREADS = 2;
   static final int CHUNK = 128;
+  static final int FORWARD_BATCH = Integer.getInteger("optimizer.forwardBatch", 64);
 
   @Override
   public String name() {
@@ -167,7 +168,9 @@ public final class QuantizationScenario implements Scenario {
               + texts.size()
               + " texts) embedded by each model in interleaved chunks of "
               + CHUNK
-              + " (forward passes of up to 16 similar-length texts), "
+              + " (forward passes of up to "
+              + FORWARD_BATCH
+              + " similar-length texts), "
               + singles
               + " single texts for p50; ONNX Runtime "
               + THREADS
@@ -189,6 +192,7 @@ public final class QuantizationScenario implements Scenario {
         .tokenizer(tokenizer)
         .truncation(Truncation.TRUNCATE)
         .intraOpThreads(THREADS)
+        .maxForwardBatch(FORWARD_BATCH)
         .build();
   }
 
