@@ -2,6 +2,7 @@ package dev.optimizer.ai.inference.quantize;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.langchain4j.model.embedding.onnx.allminilml6v2.AllMiniLmL6V2EmbeddingModel;
 import dev.optimizer.ai.inference.MiniLm;
@@ -113,6 +114,20 @@ class OnnxQuantizerTest {
             .quantize(fp32, out);
     assertThat(r.quantizedNodes()).isEqualTo(36);
     assertThat(r.meanCosine()).isGreaterThanOrEqualTo(0.98);
+  }
+
+  @Test
+  void mergingQueryKeyAndValueProjectionsChangesNothingButTheGraph() {
+    Path out = dir.resolve("unfused-int8.onnx");
+    QuantizationResult unfused =
+        OnnxQuantizer.builder()
+            .fuseProjections(false)
+            .accuracyGuard(guard(0.98))
+            .build()
+            .quantize(fp32, out);
+    assertThat(unfused.quantizedNodes()).isEqualTo(36);
+    // Per-column scales: the merged weight quantizes exactly as its parts do.
+    assertThat(unfused.meanCosine()).isCloseTo(result.meanCosine(), within(1e-4));
   }
 
   @Test

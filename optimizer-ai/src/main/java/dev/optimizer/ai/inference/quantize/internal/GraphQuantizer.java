@@ -48,6 +48,7 @@ public final class GraphQuantizer {
   private final boolean reduceRange;
   private final Set<String> excludedNodes;
   private final boolean shareActivations;
+  private final boolean fuseSiblings;
 
   /**
    * @param minWeightElements weights with fewer elements stay float
@@ -62,7 +63,9 @@ public final class GraphQuantizer {
       int minWeightElements,
       boolean reduceRange,
       Set<String> excludedNodes,
-      boolean shareActivations) {
+      boolean shareActivations,
+      boolean fuseSiblings) {
+    this.fuseSiblings = fuseSiblings;
     this.minWeightElements = minWeightElements;
     this.reduceRange = reduceRange;
     this.excludedNodes = Set.copyOf(excludedNodes);
@@ -115,6 +118,18 @@ public final class GraphQuantizer {
 
   /** Quantizes a parsed model. */
   public Outcome quantize(ModelProto model) {
+    int originalMatMuls = 0;
+    for (NodeProto n : model.getGraph().getNodeList()) {
+      if (isMatMulLike(n)) {
+        originalMatMuls++;
+      }
+    }
+    Map<String, Integer> merged = Map.of();
+    if (fuseSiblings) {
+      SiblingFusion.Fused f = SiblingFusion.fuse(model);
+      model = f.model();
+      merged = f.merged();
+    }
     GraphProto graph = model.getGraph();
     Map<String, TensorProto> initializers = new HashMap<>();
     for (TensorProto t : graph.getInitializerList()) {
@@ -127,13 +142,11 @@ public final class GraphQuantizer {
     // Which nodes may be rewritten, then which weights lose every float reader.
     List<NodeProto> nodes = graph.getNodeList();
     boolean[] rewrite = new boolean[nodes.size()];
-    int floatMatMuls = 0;
     for (int i = 0; i < nodes.size(); i++) {
       NodeProto n = nodes.get(i);
       if (!isMatMulLike(n)) {
         continue;
       }
-      floatMatMuls++;
       String w = n.getInput(1);
       TensorProto t = initializers.get(w);
       rewrite[i] =
@@ -282,7 +295,7 @@ public final class GraphQuantizer {
           mm.addInput(bias);
         }
         out.addNode(mm.addOutput(output));
-        quantized++;
+        quantized += merged.getOrDefault(n.getName(), 1);
         continue;
       }
       NodeProto.Builder q =
@@ -298,7 +311,7 @@ public final class GraphQuantizer {
       }
       q.addOutput(n.getOutput(0));
       out.addNode(q);
-      quantized++;
+      quantized += merged.getOrDefault(n.getName(), 1);
     }
     out.clearInitializer();
     for (TensorProto t : graph.getInitializerList()) {
@@ -321,7 +334,7 @@ public final class GraphQuantizer {
         && m.getOpsetImportList().stream().noneMatch(o -> o.getDomain().equals(MS_DOMAIN))) {
       m.addOpsetImport(OperatorSetIdProto.newBuilder().setDomain(MS_DOMAIN).setVersion(1));
     }
-    return new Outcome(m.build().toByteArray(), quantized, floatMatMuls, before, after);
+    return new Outcome(m.build().toByteArray(), quantized, originalMatMuls, before, after);
   }
 
   private static boolean isMatMulLike(NodeProto n) {
