@@ -178,8 +178,8 @@ public final class QuantizationScenario implements Scenario {
               + qr.quantizedNodes()
               + " of "
               + qr.matMulNodes()
-              + " MatMul nodes quantized (shared DynamicQuantizeLinear + MatMulIntegerToFloat with the"
-              + " bias folded, per-column int8 weights); guard:"
+              + " MatMul nodes quantized (query/key/value merged, shared DynamicQuantizeLinear +"
+              + " MatMulIntegerToFloat with the bias folded, per-column int8 weights); guard:"
               + " 200 other QQP questions, minMeanCosine 0.98; AUC: cosine of the two questions of"
               + " a pair as the duplicate score");
     }
