@@ -2,6 +2,7 @@ package dev.optimizer.benchmarks;
 
 import dev.optimizer.api.internal.JsonWriter;
 import dev.optimizer.benchmarks.ai.EmbeddingBatchingScenario;
+import dev.optimizer.benchmarks.ai.QuantizationScenario;
 import dev.optimizer.benchmarks.ai.VectorSearchScenario;
 import dev.optimizer.benchmarks.db.DbOverheadScenario;
 import dev.optimizer.benchmarks.db.DbPoolSizingScenario;
@@ -38,7 +39,8 @@ public final class BenchmarkMain {
           new HttpCacheScenario(),
           new HttpCoalescingScenario(),
           new HttpAdaptiveLimitScenario(),
-          new HttpOverheadScenario());
+          new HttpOverheadScenario(),
+          new QuantizationScenario());
 
   // Held in a field: java.util.logging keeps loggers weakly, and a collected one forgets its level.
   private static final java.util.logging.Logger QUIET =

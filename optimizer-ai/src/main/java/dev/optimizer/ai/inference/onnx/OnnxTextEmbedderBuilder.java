@@ -83,6 +83,13 @@ public final class OnnxTextEmbedderBuilder {
     return this;
   }
 
+  /** Uses the Hugging Face {@code tokenizer.json} held in {@code bytes}. */
+  public OnnxTextEmbedderBuilder tokenizer(byte[] tokenizerJson) {
+    Checks.notSetBefore("tokenizer", tokenizerBytes != null);
+    this.tokenizerBytes = Checks.notNull("tokenizer", tokenizerJson).clone();
+    return this;
+  }
+
   /** Names the model in errors and telemetry. */
   public OnnxTextEmbedderBuilder modelName(String modelName) {
     this.modelName = Checks.notBlank("modelName", modelName);
