@@ -44,9 +44,7 @@ public final class EmbeddingBatchingScenario implements Scenario {
     AllMiniLmL6V2EmbeddingModel direct = new AllMiniLmL6V2EmbeddingModel();
     try (Optimizer optimizer = Optimizer.builder().openTelemetry(OpenTelemetry.noop()).build();
         BatchingEmbeddingModel batched =
-            BatchingEmbeddingModel.builder(optimizer, direct)
-                .workers(Integer.getInteger("optimizer.ai.workers", 1))
-                .build()) {
+            BatchingEmbeddingModel.builder(optimizer, direct).workers(1).build()) {
       // Warm both paths: JIT, ONNX Runtime's allocator, the tokenizer.
       for (int i = 0; i < 200; i++) {
         direct.embed(questions.get(i));

@@ -31,7 +31,9 @@ public final class QuantizationScenario implements Scenario {
 
   static final int THREADS = 2;
   static final int CHUNK = 128;
-  static final int FORWARD_BATCH = Integer.getInteger("optimizer.forwardBatch", 64);
+
+  /** Texts per forward pass: the batcher's default batch size. */
+  static final int FORWARD_BATCH = 64;
 
   @Override
   public String name() {

@@ -1,6 +1,7 @@
 package dev.optimizer.benchmarks.db;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.optimizer.api.Decision;
 import dev.optimizer.api.Mode;
 import dev.optimizer.benchmarks.Scenario;
 import dev.optimizer.benchmarks.ScenarioResult;
@@ -10,11 +11,16 @@ import dev.optimizer.runtime.Optimizer;
 import dev.optimizer.runtime.judge.JudgeSettings;
 import dev.optimizer.runtime.tuning.TuningSettings;
 import io.opentelemetry.api.OpenTelemetry;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.util.Locale;
 import java.util.TreeMap;
+import java.util.concurrent.ThreadLocalRandom;
 import javax.sql.DataSource;
 
 /**
@@ -88,7 +94,7 @@ public final class DbPoolSizingScenario implements Scenario {
    * rows lie on about as many pages as it has rows, and the table is several times the buffer
    * cache.
    */
-  private static void createRegions(Postgres pg) throws java.sql.SQLException {
+  private static void createRegions(Postgres pg) throws SQLException {
     pg.execute(
         "CREATE TABLE regions (region int, k int, v int, pad text)",
         "INSERT INTO regions SELECT r, k, (r * k) % 97, repeat(md5((r * 100003 + k)::text), 20)"
@@ -104,8 +110,8 @@ public final class DbPoolSizingScenario implements Scenario {
    * brings the region's pages into the buffer cache; the others hit them unless other concurrent
    * transactions have evicted them meanwhile, which is what an oversized pool does.
    */
-  private static void regionTransaction(java.sql.Connection c) throws Exception {
-    int region = 1 + java.util.concurrent.ThreadLocalRandom.current().nextInt(REGIONS);
+  private static void regionTransaction(Connection c) throws Exception {
+    int region = 1 + ThreadLocalRandom.current().nextInt(REGIONS);
     c.setAutoCommit(false);
     try (PreparedStatement ps =
         c.prepareStatement("SELECT sum(v) FROM regions WHERE region = ? AND k % 10 = ?")) {
@@ -173,7 +179,7 @@ public final class DbPoolSizingScenario implements Scenario {
     ClosedLoad.Result tuned;
     String decisions;
     double keptConverged;
-    java.time.Instant runStart;
+    Instant runStart;
     try (HikariDataSource pool = pg.pool(name + "-tuned", start);
         Optimizer optimizer =
             Optimizer.builder()
@@ -197,7 +203,7 @@ public final class DbPoolSizingScenario implements Scenario {
               .poolSignalSlice(Duration.ofMillis(250))
               .build()
               .wrap(pool);
-      runStart = java.time.Instant.now();
+      runStart = Instant.now();
       tuned = ClosedLoad.run(ds, work, CLIENTS, tunedRun, measureFrom, pool::getMaximumPoolSize);
       decisions = decisions(optimizer);
       keptConverged =
@@ -248,9 +254,9 @@ public final class DbPoolSizingScenario implements Scenario {
 
   /** Waits until the pool holds its connections, so a fixed size is not measured cold. */
   private static void fill(HikariDataSource pool, int size) throws InterruptedException {
-    try (java.sql.Connection c = pool.getConnection()) {
+    try (Connection c = pool.getConnection()) {
       // the first connection starts the pool; Hikari then fills it to minimumIdle (= size)
-    } catch (java.sql.SQLException e) {
+    } catch (SQLException e) {
       throw new IllegalStateException("cannot reach the benchmark database", e);
     }
     long deadline = System.nanoTime() + 10_000_000_000L;
@@ -294,8 +300,8 @@ public final class DbPoolSizingScenario implements Scenario {
    * and the throughput and p99 ratios count that cost.
    */
   private static double keptConvergence(
-      java.util.List<dev.optimizer.api.Decision> decisions,
-      java.time.Instant runStart,
+      List<Decision> decisions,
+      Instant runStart,
       Duration run,
       int start,
       TreeMap<Integer, double[]> oracle,
@@ -303,7 +309,7 @@ public final class DbPoolSizingScenario implements Scenario {
     double kept = start;
     boolean good = interpolate(oracle, start) >= 0.95 * best;
     double goodSince = 0;
-    for (dev.optimizer.api.Decision d : decisions) {
+    for (Decision d : decisions) {
       if (!d.kept()) {
         continue;
       }
@@ -320,7 +326,7 @@ public final class DbPoolSizingScenario implements Scenario {
   /** The engine's decisions, e.g. {@code 10→20 keep kept}, for reading a run's path. */
   private static String decisions(Optimizer optimizer) {
     StringBuilder s = new StringBuilder();
-    for (dev.optimizer.api.Decision d : optimizer.decisions()) {
+    for (Decision d : optimizer.decisions()) {
       s.append(
           String.format(
               Locale.ROOT,

@@ -5,6 +5,10 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
 
 /** A real PostgreSQL from the binaries in the benchmark jar, for one scenario run. */
 final class Postgres implements AutoCloseable {
@@ -26,11 +30,11 @@ final class Postgres implements AutoCloseable {
   }
 
   /** Runs statements on a connection of its own (setup). */
-  void execute(String... statements) throws java.sql.SQLException {
-    try (java.sql.Connection c =
-            java.sql.DriverManager.getConnection(
+  void execute(String... statements) throws SQLException {
+    try (Connection c =
+            DriverManager.getConnection(
                 server.getJdbcUrl("postgres", "postgres"), "postgres", "postgres");
-        java.sql.Statement s = c.createStatement()) {
+        Statement s = c.createStatement()) {
       for (String sql : statements) {
         s.execute(sql);
       }
