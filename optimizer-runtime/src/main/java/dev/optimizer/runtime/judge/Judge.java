@@ -263,6 +263,9 @@ public final class Judge {
    * baseline's scaled up by the floor (Mann–Whitney U both).
    */
   public boolean nonInferior(Window baseline, Window trial, Objective objective) {
+    Checks.notNull("baseline", baseline);
+    Checks.notNull("trial", trial);
+    Checks.notNull("objective", objective);
     double floor = settings.minEffect();
     if (objective.goal() == Objective.Goal.MAXIMIZE_THROUGHPUT) {
       double[] sb = baseline.throughputSlices();
