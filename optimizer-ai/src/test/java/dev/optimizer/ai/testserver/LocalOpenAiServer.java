@@ -265,7 +265,13 @@ public final class LocalOpenAiServer implements AutoCloseable {
       sendJson(
           ctx,
           HttpResponseStatus.valueOf(fault.status()),
-          error("scripted failure " + fault.status()),
+          error(
+              fault.status() == 429
+                      && fault.retryAfter() != null
+                      && fault.retryAfter().chars().allMatch(Character::isDigit)
+                  // As OpenAI does: the wait is in the body too, the only part LangChain4j keeps.
+                  ? "Rate limit reached. Please try again in " + fault.retryAfter() + "s."
+                  : "scripted failure " + fault.status()),
           fault.retryAfter());
       return;
     }

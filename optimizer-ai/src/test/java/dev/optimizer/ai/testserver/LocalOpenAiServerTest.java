@@ -97,7 +97,11 @@ class LocalOpenAiServerTest {
     RecordingHandler handler = new RecordingHandler();
     model.chat("stream me please", handler);
     assertThat(handler.error.get(10, TimeUnit.SECONDS)).isNotNull();
-    assertThat(handler.done).isNotDone();
+    // LangChain4j's OpenAI client may also report the cut stream as complete, without a finish
+    // reason: that is how a decorator can tell it was not whole.
+    if (handler.done.isDone()) {
+      assertThat(handler.done.get().finishReason()).isNull();
+    }
   }
 
   @Test

@@ -1,0 +1,290 @@
+package dev.optimizer.ai.chat.internal;
+
+import dev.langchain4j.model.ModelProvider;
+import dev.langchain4j.model.chat.Capability;
+import dev.langchain4j.model.chat.ChatRequestOptions;
+import dev.langchain4j.model.chat.StreamingChatModel;
+import dev.langchain4j.model.chat.request.ChatRequest;
+import dev.langchain4j.model.chat.request.ChatRequestParameters;
+import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.langchain4j.model.chat.response.PartialResponse;
+import dev.langchain4j.model.chat.response.PartialResponseContext;
+import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
+import dev.langchain4j.model.chat.response.StreamingHandle;
+import dev.optimizer.ai.chat.internal.cache.ChatKey;
+import dev.optimizer.ai.chat.internal.cache.KeyMaker;
+import dev.optimizer.ai.chat.internal.coalesce.StreamFlights;
+import dev.optimizer.ai.chat.internal.resilience.Failures;
+import dev.optimizer.ai.chat.internal.resilience.ModelUnavailableException;
+import dev.optimizer.api.Ticker;
+import dev.optimizer.api.internal.Checks;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The streaming chat decorator. A cache hit is replayed as a stream (the stored partial responses,
+ * then the complete response). A miss joins the running stream of an identical request, or starts
+ * one: the upstream stream is retried (or sent to a fallback) only while it has produced no partial
+ * response, since tokens already delivered cannot be taken back; a stream that fails after that is
+ * aborted for every subscriber and never cached. A completed stream is cached with its partials
+ * when the rules allow. Thread-safe.
+ */
+public final class OptimizedStreamingChat implements StreamingChatModel {
+  private final ChatCore core;
+  private final StreamingChatModel primary;
+  private final List<StreamingChatModel> fallbacks;
+  private final Ticker ticker;
+
+  /** A decorator of {@code primary} with {@code fallbacks}. */
+  public OptimizedStreamingChat(
+      ChatCore core,
+      StreamingChatModel primary,
+      List<StreamingChatModel> fallbacks,
+      Ticker ticker) {
+    this.core = core;
+    this.primary = primary;
+    this.fallbacks = List.copyOf(fallbacks);
+    this.ticker = ticker;
+  }
+
+  @Override
+  public void chat(
+      ChatRequest request, ChatRequestOptions options, StreamingChatResponseHandler handler) {
+    Checks.notNull("chatRequest", request);
+    Checks.notNull("handler", handler);
+    ChatRequestOptions opts = options == null ? ChatRequestOptions.EMPTY : options;
+    String scope = core.scope(request);
+    core.withinBudget(scope, false);
+    ModelRef ref = ref(primary);
+    ChatRequest effective = ChatCore.effective(primary.defaultRequestParameters(), request);
+    KeyMaker.Result k = core.key(scope, ref.provider(), effective);
+    ChatKey key = k.key();
+    if (key == null) {
+      start(new Run(core.flights().solo(handler), request, opts, scope, null, effective), 0, 1);
+      return;
+    }
+    Optional<ChatCore.Hit> hit = core.lookup(key, effective);
+    if (hit.isPresent()) {
+      replay(ref, effective, opts, hit.get(), handler);
+      return;
+    }
+    core.metrics().miss(ref.attributes());
+    if (!core.settings().coalescing()) {
+      start(new Run(core.flights().solo(handler), request, opts, scope, key, effective), 0, 1);
+      return;
+    }
+    // A joiner's listeners are fired here; the leader's fire inside the model's own chat().
+    // Completed right after join (below) without taking any lock, so a completion that arrives
+    // first waits only for that.
+    CompletableFuture<Optional<Listeners>> joinerListeners = new CompletableFuture<>();
+    StreamingChatResponseHandler joinerView =
+        new StreamingChatResponseHandler() {
+          @Override
+          public void onPartialResponse(PartialResponse p, PartialResponseContext c) {
+            handler.onPartialResponse(p, c);
+          }
+
+          @Override
+          public void onCompleteResponse(ChatResponse r) {
+            joinerListeners.join().ifPresent(l -> l.onResponse(r));
+            handler.onCompleteResponse(r);
+          }
+
+          @Override
+          public void onError(Throwable e) {
+            joinerListeners.join().ifPresent(l -> l.onError(e));
+            handler.onError(e);
+          }
+        };
+    StreamFlights.Joined j = core.flights().join(key, joinerView);
+    if (j.leader()) {
+      joinerListeners.complete(Optional.empty());
+      start(new Run(j.flight(), request, opts, scope, key, effective), 0, 1);
+    } else {
+      core.metrics().coalesced(ref.attributes(), "stream");
+      joinerListeners.complete(
+          Optional.of(
+              Listeners.onRequest(
+                  primary.listeners(),
+                  primary.provider(),
+                  effective,
+                  opts.listenerAttributes(),
+                  "coalesced")));
+    }
+  }
+
+  private void replay(
+      ModelRef ref,
+      ChatRequest effective,
+      ChatRequestOptions opts,
+      ChatCore.Hit hit,
+      StreamingChatResponseHandler handler) {
+    ChatResponse r = ChatCore.copy(hit.answer().response());
+    long[] t = ChatCore.tokens(r);
+    double saved = core.ledger().hit(t[0], t[1], core.settings().price(ref.name()));
+    core.metrics().hit(hit.tier(), ref.attributes(), t[0] + t[1]);
+    core.metrics().costSaved(saved, "cache");
+    Listeners l =
+        Listeners.onRequest(
+            primary.listeners(),
+            primary.provider(),
+            effective,
+            opts.listenerAttributes(),
+            "cache:" + hit.tier());
+    Handle handle = new Handle();
+    for (String p : hit.answer().partials()) {
+      if (handle.cancelled) {
+        return;
+      }
+      handler.onPartialResponse(new PartialResponse(p), new PartialResponseContext(handle));
+    }
+    l.onResponse(r);
+    handler.onCompleteResponse(r);
+  }
+
+  /** One request's upstream stream: the flight it feeds and what it needs to retry or store. */
+  private record Run(
+      StreamFlights.Flight flight,
+      ChatRequest request,
+      ChatRequestOptions options,
+      String scope,
+      ChatKey key,
+      ChatRequest effective) {}
+
+  private List<StreamingChatModel> chain() {
+    List<StreamingChatModel> chain = new ArrayList<>();
+    chain.add(primary);
+    chain.addAll(fallbacks);
+    return chain;
+  }
+
+  /** Starts attempt {@code attempt} on candidate {@code index}. */
+  private void start(Run run, int index, int attempt) {
+    List<StreamingChatModel> chain = chain();
+    StreamingChatModel m = chain.get(index);
+    ModelRef ref = ref(m);
+    CircuitBreaker breaker = core.resilience().breaker(ref.id());
+    if (attempt == 1) {
+      core.resilience().budget().onRequest();
+    }
+    if (!breaker.tryAcquirePermission()) {
+      moveOn(
+          run, index, ref, "circuit-open", ModelUnavailableException.open(ref.id(), breaker, null));
+      return;
+    }
+    long startNanos = ticker.read();
+    StreamingChatResponseHandler upstream =
+        new StreamingChatResponseHandler() {
+          private volatile boolean committed;
+
+          @Override
+          public void onPartialResponse(String text) {
+            committed = true;
+            run.flight().partial(text);
+          }
+
+          @Override
+          public void onCompleteResponse(ChatResponse r) {
+            long took = ticker.read() - startNanos;
+            breaker.onSuccess(took, TimeUnit.NANOSECONDS);
+            long[] t = ChatCore.tokens(r);
+            core.metrics().call(ref.attributes(), took, null, (int) t[0], (int) t[1]);
+            String name = r.modelName() != null ? r.modelName() : ref.name();
+            core.ledger()
+                .call(
+                    name,
+                    run.scope(),
+                    t[0],
+                    t[1],
+                    core.settings().price(ref.name()),
+                    core.settings().price(ref(primary).name()));
+            if (run.key() != null && index == 0) {
+              core.store(run.key(), run.effective(), r, run.flight().partials());
+            }
+            run.flight().complete(r);
+          }
+
+          @Override
+          public void onError(Throwable e) {
+            long took = ticker.read() - startNanos;
+            breaker.onError(took, TimeUnit.NANOSECONDS, e);
+            core.metrics().call(ref.attributes(), took, e, null, null);
+            if (committed || !Failures.retryable(e)) {
+              run.flight().fail(e);
+              return;
+            }
+            Duration wait = core.resilience().nextWait(attempt, e);
+            if (wait != null) {
+              core.metrics().retry(ref.attributes(), e);
+              core.executor()
+                  .execute(
+                      () -> {
+                        try {
+                          core.settings().sleeper().sleep(wait);
+                        } catch (InterruptedException ie) {
+                          Thread.currentThread().interrupt();
+                          run.flight().fail(e);
+                          return;
+                        }
+                        start(run, index, attempt + 1);
+                      });
+              return;
+            }
+            moveOn(run, index, ref, "retries-exhausted", e);
+          }
+        };
+    try {
+      m.chat(run.request(), run.options(), upstream);
+    } catch (RuntimeException e) {
+      upstream.onError(e);
+    }
+  }
+
+  private void moveOn(Run run, int index, ModelRef ref, String reason, Throwable last) {
+    if (index + 1 < chain().size()) {
+      core.metrics().fallback(ref.attributes(), reason);
+      core.executor().execute(() -> start(run, index + 1, 1));
+    } else {
+      run.flight().fail(last);
+    }
+  }
+
+  private static ModelRef ref(StreamingChatModel m) {
+    return ModelRef.of(m.provider(), m.defaultRequestParameters(), m);
+  }
+
+  @Override
+  public ChatRequestParameters defaultRequestParameters() {
+    return primary.defaultRequestParameters();
+  }
+
+  @Override
+  public ModelProvider provider() {
+    return primary.provider();
+  }
+
+  @Override
+  public Set<Capability> supportedCapabilities() {
+    return primary.supportedCapabilities();
+  }
+
+  private static final class Handle implements StreamingHandle {
+    volatile boolean cancelled;
+
+    @Override
+    public void cancel() {
+      cancelled = true;
+    }
+
+    @Override
+    public boolean isCancelled() {
+      return cancelled;
+    }
+  }
+}
