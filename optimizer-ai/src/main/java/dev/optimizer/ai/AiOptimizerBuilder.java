@@ -37,7 +37,7 @@ import java.util.function.Function;
  *   <tr><td>retryMaxDelay</td><td>20 s</td><td>[1 ms, 10 min], at least retryBaseDelay</td></tr>
  *   <tr><td>retryBudgetRatio</td><td>0.1</td><td>[0, 1] retries per request, over 10 s</td></tr>
  *   <tr><td>retryBudgetReserve</td><td>10</td><td>[0, 100000] per 10 s</td></tr>
- *   <tr><td>callTimeout</td><td>60 s</td><td>[1 ms, 1 h] per blocking attempt</td></tr>
+ *   <tr><td>callTimeout</td><td>60 s</td><td>[1 ms, 1 h] per blocking attempt; until the first token of a stream</td></tr>
  *   <tr><td>breakerFailureRate</td><td>50</td><td>(0, 100] percent</td></tr>
  *   <tr><td>breakerMinimumCalls</td><td>10</td><td>[1, 10000]</td></tr>
  *   <tr><td>breakerOpenDuration</td><td>30 s</td><td>[1 ms, 1 h]</td></tr>
@@ -171,7 +171,10 @@ public final class AiOptimizerBuilder {
     return this;
   }
 
-  /** The longest a blocking attempt may take before it is interrupted, in [1 ms, 1 h]. */
+  /**
+   * The longest a blocking attempt may take before it is interrupted, and a stream may take to send
+   * its first token before it is abandoned, in [1 ms, 1 h] (default 60 s).
+   */
   public AiOptimizerBuilder callTimeout(Duration timeout) {
     this.callTimeout =
         Checks.inRange("callTimeout", timeout, Duration.ofMillis(1), Duration.ofHours(1));

@@ -161,6 +161,26 @@ class ResilienceTest {
   }
 
   @Test
+  void aStreamWithoutAFirstTokenInTimeGoesToTheFallback() throws Exception {
+    f.close();
+    f = new ChatFixture(b -> b.maxAttempts(1).callTimeout(Duration.ofMillis(200)));
+    f.server.latency(Duration.ofSeconds(3));
+    StreamingChatModel chat =
+        f.ai.wrap(
+            OpenAiClients.streaming(f.server, "gpt-test"),
+            List.of(OpenAiClients.streaming(backup, "gpt-backup")));
+    RecordingHandler h = new RecordingHandler();
+    chat.chat("slow stream", h);
+    assertThat(h.done.get(10, TimeUnit.SECONDS).aiMessage().text())
+        .isEqualTo(backup.answerFor("gpt-backup", "slow stream"));
+    assertThat(
+            f.sum(
+                "gen_ai.client.operation.duration",
+                a -> "AttemptTimeoutException".equals(a.get(AttributeKey.stringKey("error.type")))))
+        .isEqualTo(1);
+  }
+
+  @Test
   void rateLimitHintsAreReadFromTheErrorMessage() {
     assertThat(
             dev.optimizer.ai.chat.internal.resilience.Failures.retryAfter(

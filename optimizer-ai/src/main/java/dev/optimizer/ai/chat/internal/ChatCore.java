@@ -23,6 +23,7 @@ import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -41,6 +42,7 @@ public final class ChatCore implements AutoCloseable {
   private final Ledger ledger = new Ledger();
   private final ChatMetrics metrics;
   private final ExecutorService executor;
+  private final ScheduledExecutorService timer;
 
   /** A core; the caller adds the cache tiers. */
   public ChatCore(
@@ -55,6 +57,13 @@ public final class ChatCore implements AutoCloseable {
         Executors.newCachedThreadPool(
             r -> {
               Thread t = new Thread(r, "optimizer-ai-chat-" + n.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
+    this.timer =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "optimizer-ai-chat-timer");
               t.setDaemon(true);
               return t;
             });
@@ -97,6 +106,11 @@ public final class ChatCore implements AutoCloseable {
 
   public ExecutorService executor() {
     return executor;
+  }
+
+  /** The thread that fires stream timeouts. */
+  public ScheduledExecutorService timer() {
+    return timer;
   }
 
   /** The scope of a request: the resolver's, else {@link AiScope}'s, else the default. */
@@ -264,8 +278,10 @@ public final class ChatCore implements AutoCloseable {
       }
     }
     flights.close();
+    timer.shutdownNow();
     executor.shutdownNow();
     try {
+      timer.awaitTermination(5, TimeUnit.SECONDS);
       executor.awaitTermination(5, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

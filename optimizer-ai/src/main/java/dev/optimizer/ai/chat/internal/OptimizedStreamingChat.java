@@ -14,6 +14,7 @@ import dev.langchain4j.model.chat.response.StreamingHandle;
 import dev.optimizer.ai.chat.internal.cache.ChatKey;
 import dev.optimizer.ai.chat.internal.cache.KeyMaker;
 import dev.optimizer.ai.chat.internal.coalesce.StreamFlights;
+import dev.optimizer.ai.chat.internal.resilience.AttemptTimeoutException;
 import dev.optimizer.ai.chat.internal.resilience.Failures;
 import dev.optimizer.ai.chat.internal.resilience.ModelUnavailableException;
 import dev.optimizer.api.Ticker;
@@ -25,15 +26,20 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The streaming chat decorator. A cache hit is replayed as a stream (the stored partial responses,
  * then the complete response). A miss joins the running stream of an identical request, or starts
  * one: the upstream stream is retried (or sent to a fallback) only while it has produced no partial
  * response, since tokens already delivered cannot be taken back; a stream that fails after that is
- * aborted for every subscriber and never cached. A completed stream is cached with its partials
- * when the rules allow. Thread-safe.
+ * aborted for every subscriber and never cached. An attempt that sends no token within {@code
+ * callTimeout} is abandoned (its late events ignored) and retried or sent to a fallback like a
+ * failure; after the first token, stalls are left to the client's own read timeout. A completed
+ * stream is cached with its partials when the rules allow. Thread-safe.
  */
 public final class OptimizedStreamingChat implements StreamingChatModel {
   private final ChatCore core;
@@ -179,18 +185,30 @@ public final class OptimizedStreamingChat implements StreamingChatModel {
       return;
     }
     long startNanos = ticker.read();
+    // 0: waiting for the first event, 1: streaming, 2: ended (completed, failed or timed out).
+    // LangChain4j's OpenAI client may report a cut stream both as an error and as complete; only
+    // the first ending counts, and an attempt that timed out is ignored from then on.
+    AtomicInteger state = new AtomicInteger();
+    AtomicReference<ScheduledFuture<?>> timer = new AtomicReference<>();
     StreamingChatResponseHandler upstream =
         new StreamingChatResponseHandler() {
-          private volatile boolean committed;
-
           @Override
           public void onPartialResponse(String text) {
-            committed = true;
+            if (state.get() == 2) {
+              return;
+            }
+            if (state.compareAndSet(0, 1)) {
+              cancel(timer);
+            }
             run.flight().partial(text);
           }
 
           @Override
           public void onCompleteResponse(ChatResponse r) {
+            if (state.getAndSet(2) == 2) {
+              return;
+            }
+            cancel(timer);
             long took = ticker.read() - startNanos;
             breaker.onSuccess(took, TimeUnit.NANOSECONDS);
             long[] t = ChatCore.tokens(r);
@@ -212,38 +230,89 @@ public final class OptimizedStreamingChat implements StreamingChatModel {
 
           @Override
           public void onError(Throwable e) {
-            long took = ticker.read() - startNanos;
-            breaker.onError(took, TimeUnit.NANOSECONDS, e);
-            core.metrics().call(ref.attributes(), took, e, null, null);
-            if (committed || !Failures.retryable(e)) {
-              run.flight().fail(e);
-              return;
+            int before = state.getAndSet(2);
+            cancel(timer);
+            if (before != 2) {
+              failed(run, index, attempt, ref, breaker, startNanos, e, before == 1);
             }
-            Duration wait = core.resilience().nextWait(attempt, e);
-            if (wait != null) {
-              core.metrics().retry(ref.attributes(), e);
-              core.executor()
-                  .execute(
-                      () -> {
-                        try {
-                          core.settings().sleeper().sleep(wait);
-                        } catch (InterruptedException ie) {
-                          Thread.currentThread().interrupt();
-                          run.flight().fail(e);
-                          return;
-                        }
-                        start(run, index, attempt + 1);
-                      });
-              return;
-            }
-            moveOn(run, index, ref, "retries-exhausted", e);
           }
         };
+    Duration timeout = core.settings().callTimeout();
+    timer.set(
+        core.timer()
+            .schedule(
+                () -> {
+                  if (state.compareAndSet(0, 2)) {
+                    failed(
+                        run,
+                        index,
+                        attempt,
+                        ref,
+                        breaker,
+                        startNanos,
+                        new AttemptTimeoutException(
+                            "stream from "
+                                + ref.id()
+                                + " sent no token within "
+                                + timeout
+                                + " (setting callTimeout)"),
+                        false);
+                  }
+                },
+                timeout.toNanos(),
+                TimeUnit.NANOSECONDS));
+    if (state.get() != 0) {
+      cancel(timer);
+    }
     try {
       m.chat(run.request(), run.options(), upstream);
     } catch (RuntimeException e) {
       upstream.onError(e);
     }
+  }
+
+  private static void cancel(AtomicReference<ScheduledFuture<?>> timer) {
+    ScheduledFuture<?> t = timer.get();
+    if (t != null) {
+      t.cancel(false);
+    }
+  }
+
+  /** An attempt failed: retry it, move on to the next model, or fail the flight. */
+  private void failed(
+      Run run,
+      int index,
+      int attempt,
+      ModelRef ref,
+      CircuitBreaker breaker,
+      long startNanos,
+      Throwable e,
+      boolean committed) {
+    long took = ticker.read() - startNanos;
+    breaker.onError(took, TimeUnit.NANOSECONDS, e);
+    core.metrics().call(ref.attributes(), took, e, null, null);
+    if (committed || !Failures.retryable(e)) {
+      run.flight().fail(e);
+      return;
+    }
+    Duration wait = core.resilience().nextWait(attempt, e);
+    if (wait != null) {
+      core.metrics().retry(ref.attributes(), e);
+      core.executor()
+          .execute(
+              () -> {
+                try {
+                  core.settings().sleeper().sleep(wait);
+                } catch (InterruptedException ie) {
+                  Thread.currentThread().interrupt();
+                  run.flight().fail(e);
+                  return;
+                }
+                start(run, index, attempt + 1);
+              });
+      return;
+    }
+    moveOn(run, index, ref, "retries-exhausted", e);
   }
 
   private void moveOn(Run run, int index, ModelRef ref, String reason, Throwable last) {
