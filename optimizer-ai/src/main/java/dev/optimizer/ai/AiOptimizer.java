@@ -39,8 +39,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>A chat call goes through these steps, in order: routing (for a {@link #route} pair), the
  * per-scope budget, the response cache (exact match on provider, model, every output-changing
  * parameter, every message and the scope; only for deterministic requests), coalescing of identical
- * concurrent requests, then the model itself with retries, a circuit breaker per model, fallbacks
- * and a timeout. The wrapped models' own {@code chat} is what gets called, so their {@code
+ * concurrent requests (cacheable ones only: callers of a sampled request each expect their own
+ * sample), then the model itself with retries, a circuit breaker per model, fallbacks and a
+ * timeout. The wrapped models' own {@code chat} is what gets called, so their {@code
  * ChatModelListener}s fire for each upstream attempt; a request answered from the cache or by
  * joining another fires the chosen model's listeners from the decorator, with the attribute {@code
  * optimizer.ai.served_by}.

@@ -2,7 +2,6 @@ package dev.optimizer.ai.testserver;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
@@ -30,11 +29,8 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -92,7 +88,7 @@ public final class LocalOpenAiServer implements AutoCloseable {
   public record Recorded(String path, JsonNode body) {
     /** The text of the last user message, or "" when there is none. */
     public String lastUserText() {
-      return LocalOpenAiServer.lastUserText(body);
+      return OpenAiWire.lastUserText(body);
     }
   }
 
@@ -204,7 +200,7 @@ public final class LocalOpenAiServer implements AutoCloseable {
     if (a != null) {
       return a.apply(prompt);
     }
-    return "Answer " + sha256(model + "\n" + prompt).substring(0, 8) + " to: " + prompt;
+    return "Answer " + OpenAiWire.sha256(model + "\n" + prompt).substring(0, 8) + " to: " + prompt;
   }
 
   /** Words in {@code text}: the token count this server reports. */
@@ -229,7 +225,10 @@ public final class LocalOpenAiServer implements AutoCloseable {
         body = JSON.readTree(req.content().toString(StandardCharsets.UTF_8));
       } catch (Exception e) {
         sendJson(
-            ctx, HttpResponseStatus.BAD_REQUEST, error("invalid JSON: " + e.getMessage()), null);
+            ctx,
+            HttpResponseStatus.BAD_REQUEST,
+            OpenAiWire.error("invalid JSON: " + e.getMessage()),
+            null);
         return;
       }
       requests.add(new Recorded(path, body));
@@ -240,9 +239,11 @@ public final class LocalOpenAiServer implements AutoCloseable {
       } else if (path.endsWith("/embeddings")) {
         embeddingRequests.incrementAndGet();
         after(
-            ctx, latencyMillis, () -> sendJson(ctx, HttpResponseStatus.OK, embeddings(body), null));
+            ctx,
+            latencyMillis,
+            () -> sendJson(ctx, HttpResponseStatus.OK, OpenAiWire.embeddings(body), null));
       } else {
-        sendJson(ctx, HttpResponseStatus.NOT_FOUND, error("no route " + path), null);
+        sendJson(ctx, HttpResponseStatus.NOT_FOUND, OpenAiWire.error("no route " + path), null);
       }
     }
 
@@ -265,7 +266,7 @@ public final class LocalOpenAiServer implements AutoCloseable {
       sendJson(
           ctx,
           HttpResponseStatus.valueOf(fault.status()),
-          error(
+          OpenAiWire.error(
               fault.status() == 429
                       && fault.retryAfter() != null
                       && fault.retryAfter().chars().allMatch(Character::isDigit)
@@ -276,10 +277,10 @@ public final class LocalOpenAiServer implements AutoCloseable {
       return;
     }
     String model = body.path("model").asText("unknown");
-    String prompt = lastUserText(body);
+    String prompt = OpenAiWire.lastUserText(body);
     int promptTokens = 0;
     for (JsonNode m : body.path("messages")) {
-      promptTokens += 1 + words(text(m.path("content")));
+      promptTokens += 1 + words(OpenAiWire.text(m.path("content")));
     }
     boolean toolCall = body.path("tools").size() > 0 && prompt.contains(CALL_TOOL);
     String answer = answerFor(model, prompt);
@@ -312,13 +313,13 @@ public final class LocalOpenAiServer implements AutoCloseable {
       message.put("content", answer);
     } else {
       message.putNull("content");
-      message.set("tool_calls", toolCalls(toolName, true));
+      message.set("tool_calls", OpenAiWire.toolCalls(toolName, true));
     }
     ObjectNode choice = JSON.createObjectNode();
     choice.put("index", 0);
     choice.set("message", message);
     choice.put("finish_reason", finish);
-    ObjectNode response = envelope(model, "chat.completion");
+    ObjectNode response = OpenAiWire.envelope(model, "chat.completion");
     response.putArray("choices").add(choice);
     response.set("usage", usage);
     sendJson(ctx, HttpResponseStatus.OK, response, null);
@@ -346,17 +347,17 @@ public final class LocalOpenAiServer implements AutoCloseable {
           delta.put("role", "assistant");
         }
         delta.put("content", i == 0 ? parts[i] : " " + parts[i]);
-        events.add(chunk(model, delta, null).toString());
+        events.add(OpenAiWire.chunk(model, delta, null).toString());
       }
     } else {
       ObjectNode delta = JSON.createObjectNode();
       delta.put("role", "assistant");
-      delta.set("tool_calls", toolCalls(toolName, false));
-      events.add(chunk(model, delta, null).toString());
+      delta.set("tool_calls", OpenAiWire.toolCalls(toolName, false));
+      events.add(OpenAiWire.chunk(model, delta, null).toString());
     }
-    events.add(chunk(model, JSON.createObjectNode(), finish).toString());
+    events.add(OpenAiWire.chunk(model, JSON.createObjectNode(), finish).toString());
     if (usage != null) {
-      ObjectNode last = envelope(model, "chat.completion.chunk");
+      ObjectNode last = OpenAiWire.envelope(model, "chat.completion.chunk");
       last.putArray("choices");
       last.set("usage", usage);
       events.add(last.toString());
@@ -390,80 +391,6 @@ public final class LocalOpenAiServer implements AutoCloseable {
     }
   }
 
-  private ObjectNode embeddings(JsonNode body) {
-    JsonNode input = body.path("input");
-    List<String> texts = new ArrayList<>();
-    if (input.isArray()) {
-      input.forEach(n -> texts.add(n.asText()));
-    } else {
-      texts.add(input.asText());
-    }
-    ObjectNode response = JSON.createObjectNode();
-    response.put("object", "list");
-    ArrayNode data = response.putArray("data");
-    int tokens = 0;
-    for (int i = 0; i < texts.size(); i++) {
-      ObjectNode item = data.addObject();
-      item.put("object", "embedding");
-      item.put("index", i);
-      ArrayNode vector = item.putArray("embedding");
-      byte[] h = digest(texts.get(i));
-      for (int d = 0; d < 8; d++) {
-        vector.add((h[d] & 0xff) / 255.0);
-      }
-      tokens += words(texts.get(i));
-    }
-    response.put("model", body.path("model").asText("unknown"));
-    ObjectNode usage = response.putObject("usage");
-    usage.put("prompt_tokens", tokens);
-    usage.put("total_tokens", tokens);
-    return response;
-  }
-
-  private static ArrayNode toolCalls(String toolName, boolean complete) {
-    ArrayNode calls = JSON.createArrayNode();
-    ObjectNode call = calls.addObject();
-    if (!complete) {
-      call.put("index", 0);
-    }
-    call.put("id", "call_1");
-    call.put("type", "function");
-    ObjectNode function = call.putObject("function");
-    function.put("name", toolName);
-    function.put("arguments", "{}");
-    return calls;
-  }
-
-  private static ObjectNode chunk(String model, ObjectNode delta, String finish) {
-    ObjectNode chunk = envelope(model, "chat.completion.chunk");
-    ObjectNode choice = chunk.putArray("choices").addObject();
-    choice.put("index", 0);
-    choice.set("delta", delta);
-    if (finish == null) {
-      choice.putNull("finish_reason");
-    } else {
-      choice.put("finish_reason", finish);
-    }
-    return chunk;
-  }
-
-  private static ObjectNode envelope(String model, String object) {
-    ObjectNode o = JSON.createObjectNode();
-    o.put("id", "chatcmpl-local");
-    o.put("object", object);
-    o.put("created", 1_700_000_000L);
-    o.put("model", model);
-    return o;
-  }
-
-  private static ObjectNode error(String message) {
-    ObjectNode o = JSON.createObjectNode();
-    ObjectNode e = o.putObject("error");
-    e.put("message", message);
-    e.put("type", "server_error");
-    return o;
-  }
-
   private static void sendJson(
       ChannelHandlerContext ctx, HttpResponseStatus status, JsonNode body, String retryAfter) {
     byte[] bytes = body.toString().getBytes(StandardCharsets.UTF_8);
@@ -475,40 +402,5 @@ public final class LocalOpenAiServer implements AutoCloseable {
       res.headers().set(HttpHeaderNames.RETRY_AFTER, retryAfter);
     }
     ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
-  }
-
-  static String lastUserText(JsonNode body) {
-    String last = "";
-    for (JsonNode m : body.path("messages")) {
-      if ("user".equals(m.path("role").asText())) {
-        last = text(m.path("content"));
-      }
-    }
-    return last;
-  }
-
-  private static String text(JsonNode content) {
-    if (content.isTextual()) {
-      return content.asText();
-    }
-    StringBuilder sb = new StringBuilder();
-    for (JsonNode part : content) {
-      if ("text".equals(part.path("type").asText())) {
-        sb.append(part.path("text").asText());
-      }
-    }
-    return sb.toString();
-  }
-
-  private static String sha256(String s) {
-    return HexFormat.of().formatHex(digest(s));
-  }
-
-  private static byte[] digest(String s) {
-    try {
-      return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 }

@@ -274,6 +274,12 @@ public final class OptimizedChat implements OptimizedChatModel {
 
   // ---- ChatModel surface: the primary's
 
+  /** Callers that go straight to {@code doChat} get the whole decorator too. */
+  @Override
+  public ChatResponse doChat(ChatRequest request) {
+    return chat(request, ChatRequestOptions.EMPTY);
+  }
+
   @Override
   public ChatRequestParameters defaultRequestParameters() {
     return primary.defaultRequestParameters();

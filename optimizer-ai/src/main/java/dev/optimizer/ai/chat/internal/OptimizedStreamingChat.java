@@ -324,6 +324,12 @@ public final class OptimizedStreamingChat implements StreamingChatModel {
     }
   }
 
+  /** Callers that go straight to {@code doChat} get the whole decorator too. */
+  @Override
+  public void doChat(ChatRequest request, StreamingChatResponseHandler handler) {
+    chat(request, ChatRequestOptions.EMPTY, handler);
+  }
+
   private static ModelRef ref(StreamingChatModel m) {
     return ModelRef.of(m.provider(), m.defaultRequestParameters(), m);
   }
