@@ -103,6 +103,16 @@ class RoutingAndBudgetTest {
   }
 
   @Test
+  void aRequestNamingAnotherModelIsPricedAsThatModel() {
+    OptimizedChatModel chat = f.ai.wrap(OpenAiClients.chat(f.server, "big"));
+    chat.chat(ChatRequest.builder().messages(UserMessage.from("hi")).modelName("mini").build());
+    ChatAccounting a = f.ai.accounting();
+    ChatAccounting.Usage u = a.perModel().get("mini");
+    assertThat(u.costUsd()).isEqualTo(new ModelPrice(1, 2).cost(u.inputTokens(), u.outputTokens()));
+    assertThat(a.costSavedUsd()).as("not routed: nothing saved").isZero();
+  }
+
+  @Test
   void aSpentBudgetRefusesWithAClearError() throws Exception {
     f.close();
     f = prices(b -> b.budgetPerScope(1e-9, BudgetAction.REFUSE));

@@ -43,4 +43,18 @@ public record ChatSettings(
   public ModelPrice price(String model) {
     return model == null ? ModelPrice.FREE : prices.getOrDefault(model, ModelPrice.FREE);
   }
+
+  /**
+   * The price of the first name that has one: providers answer with a dated name ({@code
+   * gpt-4o-mini-2024-07-18}) where the configuration may say {@code gpt-4o-mini}, and a request may
+   * name another model than the wrapped model's default; free when none has a price.
+   */
+  public ModelPrice price(String answered, String requested, String fallback) {
+    for (String name : new String[] {answered, requested, fallback}) {
+      if (name != null && prices.containsKey(name)) {
+        return prices.get(name);
+      }
+    }
+    return ModelPrice.FREE;
+  }
 }

@@ -74,7 +74,7 @@ public final class OptimizedChat implements OptimizedChatModel {
     }
     Optional<ChatCore.Hit> hit = core.lookup(key, effective);
     if (hit.isPresent()) {
-      return serveHit(chosen, ref, effective, opts, hit.get());
+      return serveHit(chosen, ref, request, effective, opts, hit.get());
     }
     core.metrics().miss(ref.attributes());
     if (!core.settings().coalescing()) {
@@ -115,12 +115,13 @@ public final class OptimizedChat implements OptimizedChatModel {
   private ChatResponse serveHit(
       ChatModel chosen,
       ModelRef ref,
+      ChatRequest request,
       ChatRequest effective,
       ChatRequestOptions opts,
       ChatCore.Hit hit) {
     ChatResponse r = ChatCore.copy(hit.answer().response());
     long[] t = ChatCore.tokens(r);
-    double saved = core.ledger().hit(t[0], t[1], strongPrice());
+    double saved = core.ledger().hit(t[0], t[1], strongPrice(request));
     core.metrics().hit(hit.tier(), ref.attributes(), t[0] + t[1]);
     core.metrics().costSaved(saved, "cache");
     Listeners.onRequest(
@@ -164,7 +165,14 @@ public final class OptimizedChat implements OptimizedChatModel {
     ChatModel answering = chain.get(answer.index());
     long[] t = ChatCore.tokens(r);
     String name = r.modelName() != null ? r.modelName() : ref(answering).name();
-    double saved = core.ledger().call(name, scope, t[0], t[1], price(answering), strongPrice());
+    ModelPrice paid =
+        core.settings()
+            .price(
+                r.modelName(),
+                ChatCore.effective(answering.defaultRequestParameters(), request).modelName(),
+                ref(answering).name());
+    ModelPrice strong = cheap == null && answer.index() == 0 ? paid : strongPrice(request);
+    double saved = core.ledger().call(name, scope, t[0], t[1], paid, strong);
     core.metrics().costSaved(saved, "routing");
     if (key != null && answer.index() == 0) {
       // Only the chosen model's answers are stored under its key: a fallback's answer is a
@@ -199,12 +207,10 @@ public final class OptimizedChat implements OptimizedChatModel {
     }
   }
 
-  private ModelPrice price(ChatModel m) {
-    return core.settings().price(ref(m).name());
-  }
-
-  private ModelPrice strongPrice() {
-    return price(primary);
+  /** The price of the strong model (the primary) for this request. */
+  private ModelPrice strongPrice(ChatRequest request) {
+    ChatRequest eff = ChatCore.effective(primary.defaultRequestParameters(), request);
+    return core.settings().price(null, eff.modelName(), ref(primary).name());
   }
 
   private static ModelRef ref(ChatModel m) {

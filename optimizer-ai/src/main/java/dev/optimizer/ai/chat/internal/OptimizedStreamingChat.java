@@ -133,7 +133,12 @@ public final class OptimizedStreamingChat implements StreamingChatModel {
       StreamingChatResponseHandler handler) {
     ChatResponse r = ChatCore.copy(hit.answer().response());
     long[] t = ChatCore.tokens(r);
-    double saved = core.ledger().hit(t[0], t[1], core.settings().price(ref.name()));
+    double saved =
+        core.ledger()
+            .hit(
+                t[0],
+                t[1],
+                core.settings().price(r.modelName(), effective.modelName(), ref.name()));
     core.metrics().hit(hit.tier(), ref.attributes(), t[0] + t[1]);
     core.metrics().costSaved(saved, "cache");
     Listeners l =
@@ -220,8 +225,8 @@ public final class OptimizedStreamingChat implements StreamingChatModel {
                     run.scope(),
                     t[0],
                     t[1],
-                    core.settings().price(ref.name()),
-                    core.settings().price(ref(primary).name()));
+                    core.settings().price(r.modelName(), run.effective().modelName(), ref.name()),
+                    core.settings().price(run.effective().modelName()));
             if (run.key() != null && index == 0) {
               core.store(run.key(), run.effective(), r, run.flight().partials());
             }
