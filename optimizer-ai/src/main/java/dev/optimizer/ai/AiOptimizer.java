@@ -132,7 +132,24 @@ public final class AiOptimizer implements AutoCloseable {
     checkOpen();
     Checks.notNull("model", model);
     Checks.notNull("fallbacks", fallbacks);
-    return new OptimizedStreamingChat(core, model, List.copyOf(fallbacks), optimizer.ticker());
+    return new OptimizedStreamingChat(
+        core, model, null, List.copyOf(fallbacks), optimizer.ticker());
+  }
+
+  /**
+   * Decorates a routed pair of streaming models, as {@link #route(ChatModel, ChatModel, List)} does
+   * for blocking ones.
+   */
+  public StreamingChatModel route(
+      StreamingChatModel cheap,
+      StreamingChatModel strong,
+      List<? extends StreamingChatModel> fallbacks) {
+    checkOpen();
+    Checks.notNull("cheap", cheap);
+    Checks.notNull("strong", strong);
+    Checks.notNull("fallbacks", fallbacks);
+    return new OptimizedStreamingChat(
+        core, strong, cheap, List.copyOf(fallbacks), optimizer.ticker());
   }
 
   /**

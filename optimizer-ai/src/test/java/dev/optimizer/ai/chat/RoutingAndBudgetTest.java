@@ -103,6 +103,27 @@ class RoutingAndBudgetTest {
   }
 
   @Test
+  void streamsAreRoutedToo() throws Exception {
+    dev.langchain4j.model.chat.StreamingChatModel chat =
+        f.ai.route(
+            OpenAiClients.streaming(f.server, "mini"),
+            OpenAiClients.streaming(f.server, "big"),
+            java.util.List.of());
+    dev.optimizer.ai.testserver.RecordingHandler simple =
+        new dev.optimizer.ai.testserver.RecordingHandler();
+    chat.chat("hi there", simple);
+    assertThat(simple.done.get(10, java.util.concurrent.TimeUnit.SECONDS).aiMessage().text())
+        .isEqualTo(f.server.answerFor("mini", "hi there"));
+    String hard = "Prove step by step why the algorithm is correct and analyze its complexity";
+    dev.optimizer.ai.testserver.RecordingHandler difficult =
+        new dev.optimizer.ai.testserver.RecordingHandler();
+    chat.chat(hard, difficult);
+    assertThat(difficult.done.get(10, java.util.concurrent.TimeUnit.SECONDS).aiMessage().text())
+        .isEqualTo(f.server.answerFor("big", hard));
+    assertThat(f.ai.accounting().costSavedUsd()).isPositive();
+  }
+
+  @Test
   void aRequestNamingAnotherModelIsPricedAsThatModel() {
     OptimizedChatModel chat = f.ai.wrap(OpenAiClients.chat(f.server, "big"));
     chat.chat(ChatRequest.builder().messages(UserMessage.from("hi")).modelName("mini").build());

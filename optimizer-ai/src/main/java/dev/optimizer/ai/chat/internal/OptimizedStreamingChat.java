@@ -11,6 +11,9 @@ import dev.langchain4j.model.chat.response.PartialResponse;
 import dev.langchain4j.model.chat.response.PartialResponseContext;
 import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 import dev.langchain4j.model.chat.response.StreamingHandle;
+import dev.optimizer.ai.chat.ModelPrice;
+import dev.optimizer.ai.chat.ModelRouter;
+import dev.optimizer.ai.chat.ModelTier;
 import dev.optimizer.ai.chat.internal.cache.ChatKey;
 import dev.optimizer.ai.chat.internal.cache.KeyMaker;
 import dev.optimizer.ai.chat.internal.coalesce.StreamFlights;
@@ -23,6 +26,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -44,17 +48,26 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class OptimizedStreamingChat implements StreamingChatModel {
   private final ChatCore core;
   private final StreamingChatModel primary;
+  private final StreamingChatModel cheap; // null when not routed
   private final List<StreamingChatModel> fallbacks;
   private final Ticker ticker;
 
-  /** A decorator of {@code primary} with {@code fallbacks}. */
+  /**
+   * A decorator.
+   *
+   * @param primary the model (the strong one of a routed pair)
+   * @param cheap the cheap model of a routed pair, or null
+   * @param fallbacks models to try, in order, when the chosen one fails before its first token
+   */
   public OptimizedStreamingChat(
       ChatCore core,
       StreamingChatModel primary,
+      StreamingChatModel cheap,
       List<StreamingChatModel> fallbacks,
       Ticker ticker) {
     this.core = core;
     this.primary = primary;
+    this.cheap = cheap;
     this.fallbacks = List.copyOf(fallbacks);
     this.ticker = ticker;
   }
@@ -66,23 +79,41 @@ public final class OptimizedStreamingChat implements StreamingChatModel {
     Checks.notNull("handler", handler);
     ChatRequestOptions opts = options == null ? ChatRequestOptions.EMPTY : options;
     String scope = core.scope(request);
-    core.withinBudget(scope, false);
-    ModelRef ref = ref(primary);
-    ChatRequest effective = ChatCore.effective(primary.defaultRequestParameters(), request);
+    StreamingChatModel chosen = primary;
+    if (cheap != null) {
+      ModelRouter.Route route = core.settings().router().route(request);
+      core.metrics().routed(route.tier().name().toLowerCase(Locale.ROOT), route.reason());
+      chosen = route.tier() == ModelTier.CHEAP ? cheap : primary;
+    }
+    if (!core.withinBudget(scope, cheap != null)) {
+      chosen = cheap;
+    }
+    List<StreamingChatModel> chain = chain(chosen);
+    ModelPrice strong = strongPrice(request);
+    ModelRef ref = ref(chosen);
+    ChatRequest effective = ChatCore.effective(chosen.defaultRequestParameters(), request);
     KeyMaker.Result k = core.key(scope, ref.provider(), effective);
     ChatKey key = k.key();
     if (key == null) {
-      start(new Run(core.flights().solo(handler), request, opts, scope, null, effective), 0, 1);
+      start(
+          new Run(
+              core.flights().solo(handler), chain, strong, request, opts, scope, null, effective),
+          0,
+          1);
       return;
     }
     Optional<ChatCore.Hit> hit = core.lookup(key, effective);
     if (hit.isPresent()) {
-      replay(ref, effective, opts, hit.get(), handler);
+      replay(chosen, ref, strong, effective, opts, hit.get(), handler);
       return;
     }
     core.metrics().miss(ref.attributes());
     if (!core.settings().coalescing()) {
-      start(new Run(core.flights().solo(handler), request, opts, scope, key, effective), 0, 1);
+      start(
+          new Run(
+              core.flights().solo(handler), chain, strong, request, opts, scope, key, effective),
+          0,
+          1);
       return;
     }
     // A joiner's listeners are fired here; the leader's fire inside the model's own chat().
@@ -111,14 +142,14 @@ public final class OptimizedStreamingChat implements StreamingChatModel {
     StreamFlights.Joined j = core.flights().join(key, joinerView);
     if (j.leader()) {
       joinerListeners.complete(Optional.empty());
-      start(new Run(j.flight(), request, opts, scope, key, effective), 0, 1);
+      start(new Run(j.flight(), chain, strong, request, opts, scope, key, effective), 0, 1);
     } else {
       core.metrics().coalesced(ref.attributes(), "stream");
       joinerListeners.complete(
           Optional.of(
               Listeners.onRequest(
-                  primary.listeners(),
-                  primary.provider(),
+                  chosen.listeners(),
+                  chosen.provider(),
                   effective,
                   opts.listenerAttributes(),
                   "coalesced")));
@@ -126,7 +157,9 @@ public final class OptimizedStreamingChat implements StreamingChatModel {
   }
 
   private void replay(
+      StreamingChatModel chosen,
       ModelRef ref,
+      ModelPrice strong,
       ChatRequest effective,
       ChatRequestOptions opts,
       ChatCore.Hit hit,
@@ -138,13 +171,15 @@ public final class OptimizedStreamingChat implements StreamingChatModel {
             .hit(
                 t[0],
                 t[1],
-                core.settings().price(r.modelName(), effective.modelName(), ref.name()));
+                cheap == null
+                    ? core.settings().price(r.modelName(), effective.modelName(), ref.name())
+                    : strong);
     core.metrics().hit(hit.tier(), ref.attributes(), t[0] + t[1]);
     core.metrics().costSaved(saved, "cache");
     Listeners l =
         Listeners.onRequest(
-            primary.listeners(),
-            primary.provider(),
+            chosen.listeners(),
+            chosen.provider(),
             effective,
             opts.listenerAttributes(),
             "cache:" + hit.tier());
@@ -162,22 +197,34 @@ public final class OptimizedStreamingChat implements StreamingChatModel {
   /** One request's upstream stream: the flight it feeds and what it needs to retry or store. */
   private record Run(
       StreamFlights.Flight flight,
+      List<StreamingChatModel> chain,
+      ModelPrice strong,
       ChatRequest request,
       ChatRequestOptions options,
       String scope,
       ChatKey key,
       ChatRequest effective) {}
 
-  private List<StreamingChatModel> chain() {
+  /** The chosen model, the other of a routed pair, then the fallbacks. */
+  private List<StreamingChatModel> chain(StreamingChatModel chosen) {
     List<StreamingChatModel> chain = new ArrayList<>();
-    chain.add(primary);
+    chain.add(chosen);
+    if (cheap != null) {
+      chain.add(chosen == cheap ? primary : cheap);
+    }
     chain.addAll(fallbacks);
     return chain;
   }
 
+  /** The price of the strong model (the primary) for this request. */
+  private ModelPrice strongPrice(ChatRequest request) {
+    ChatRequest eff = ChatCore.effective(primary.defaultRequestParameters(), request);
+    return core.settings().price(null, eff.modelName(), ref(primary).name());
+  }
+
   /** Starts attempt {@code attempt} on candidate {@code index}. */
   private void start(Run run, int index, int attempt) {
-    List<StreamingChatModel> chain = chain();
+    List<StreamingChatModel> chain = run.chain();
     StreamingChatModel m = chain.get(index);
     ModelRef ref = ref(m);
     CircuitBreaker breaker = core.resilience().breaker(ref.id());
@@ -225,8 +272,8 @@ public final class OptimizedStreamingChat implements StreamingChatModel {
                     run.scope(),
                     t[0],
                     t[1],
-                    core.settings().price(r.modelName(), run.effective().modelName(), ref.name()),
-                    core.settings().price(run.effective().modelName()));
+                    paid(r, run, ref),
+                    cheap == null && index == 0 ? paid(r, run, ref) : run.strong());
             if (run.key() != null && index == 0) {
               core.store(run.key(), run.effective(), r, run.flight().partials());
             }
@@ -276,6 +323,10 @@ public final class OptimizedStreamingChat implements StreamingChatModel {
     }
   }
 
+  private ModelPrice paid(ChatResponse r, Run run, ModelRef ref) {
+    return core.settings().price(r.modelName(), run.effective().modelName(), ref.name());
+  }
+
   private static void cancel(AtomicReference<ScheduledFuture<?>> timer) {
     ScheduledFuture<?> t = timer.get();
     if (t != null) {
@@ -321,7 +372,7 @@ public final class OptimizedStreamingChat implements StreamingChatModel {
   }
 
   private void moveOn(Run run, int index, ModelRef ref, String reason, Throwable last) {
-    if (index + 1 < chain().size()) {
+    if (index + 1 < run.chain().size()) {
       core.metrics().fallback(ref.attributes(), reason);
       core.executor().execute(() -> start(run, index + 1, 1));
     } else {
