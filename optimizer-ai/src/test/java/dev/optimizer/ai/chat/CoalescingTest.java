@@ -103,9 +103,7 @@ class CoalescingTest {
     quitterStarted.await();
     Future<ChatResponse> stayer = pool.submit(() -> chat.chat(q));
     // The upstream call is held until both have joined; then interrupt one of them.
-    while (hold.joined.getCount() > 0) {
-      Thread.onSpinWait();
-    }
+    assertThat(hold.joined.await(10, TimeUnit.SECONDS)).isTrue();
     quitter.get().interrupt();
     assertThat(leader.get(10, TimeUnit.SECONDS).aiMessage().text())
         .isEqualTo(f.server.answerFor("gpt-test", "shared"));
