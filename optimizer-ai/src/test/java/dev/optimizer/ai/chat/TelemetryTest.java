@@ -38,7 +38,7 @@ class TelemetryTest {
                 "gen_ai.client.operation.duration",
                 a ->
                     is(a, "gen_ai.operation.name", "chat")
-                        && is(a, "gen_ai.provider.name", "open_ai")
+                        && is(a, "gen_ai.provider.name", "openai")
                         && is(a, "gen_ai.request.model", "gpt-test")
                         && a.get(AttributeKey.stringKey("error.type")) == null))
         .isEqualTo(1);

@@ -105,16 +105,33 @@ public final class ChatMetrics {
     return meter.counterBuilder(name).setUnit(unit).setDescription(description).build();
   }
 
-  /** Attributes of calls to one model. */
+  /** Attributes of calls to one model ({@code provider}: a LangChain4j {@code ModelProvider}). */
   public static Attributes model(String provider, String model) {
-    var b =
-        Attributes.builder()
-            .put(OPERATION, "chat")
-            .put(PROVIDER, provider.toLowerCase(Locale.ROOT));
+    var b = Attributes.builder().put(OPERATION, "chat").put(PROVIDER, providerName(provider));
     if (model != null) {
       b.put(MODEL, model);
     }
     return b.build();
+  }
+
+  /**
+   * The {@code gen_ai.provider.name} of a LangChain4j {@code ModelProvider}: the semantic
+   * conventions' well-known value where there is one, else the lower-cased enum name.
+   */
+  static String providerName(String provider) {
+    return switch (provider) {
+      case "OPEN_AI" -> "openai";
+      case "ANTHROPIC" -> "anthropic";
+      case "AMAZON_BEDROCK" -> "aws.bedrock";
+      case "AZURE_OPEN_AI" -> "azure.ai.openai";
+      case "GOOGLE_AI_GEMINI", "GOOGLE_GENAI" -> "gcp.gemini";
+      case "GOOGLE_VERTEX_AI_GEMINI", "GOOGLE_VERTEX_AI_ANTHROPIC" -> "gcp.vertex_ai";
+      case "MISTRAL_AI" -> "mistral_ai";
+      case "WATSONX" -> "ibm.watsonx.ai";
+      case "COHERE" -> "cohere";
+      case "MICROSOFT_FOUNDRY" -> "azure.ai.inference";
+      default -> provider.toLowerCase(Locale.ROOT);
+    };
   }
 
   /** Records one upstream call. */
