@@ -1,6 +1,9 @@
 package dev.optimizer.ai.chat;
 
-/** What happens to a request whose scope has spent its budget. */
+/**
+ * What happens to a request whose scope has spent its budget. Cache hits cost nothing and are
+ * served either way.
+ */
 public enum BudgetAction {
   /** The request fails with a {@link BudgetExceededException}; nothing is sent. */
   REFUSE,

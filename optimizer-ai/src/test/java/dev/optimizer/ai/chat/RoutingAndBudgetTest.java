@@ -143,6 +143,9 @@ class RoutingAndBudgetTest {
         .isInstanceOf(BudgetExceededException.class)
         .hasMessageContaining("budgetPerScope")
         .hasMessageContaining("REFUSE");
+    assertThat(AiScope.call("tenant-a", () -> chat.chat("first")))
+        .as("a cache hit costs nothing and is still served")
+        .isEqualTo(f.server.answerFor("big", "first"));
     assertThat(AiScope.call("tenant-b", () -> chat.chat("second")))
         .as("other scopes keep their own budget")
         .isEqualTo(f.server.answerFor("big", "second"));

@@ -226,27 +226,39 @@ public final class ChatCore implements AutoCloseable {
     };
   }
 
+  /** Where a scope stands against its budget. */
+  public enum Budget {
+    /** Under budget, or no budget set. */
+    WITHIN,
+    /** Spent: the request goes to the cheap model. */
+    DOWNGRADE,
+    /** Spent: the request is refused unless the cache answers it (a hit costs nothing). */
+    REFUSE
+  }
+
   /**
-   * Applies the per-scope budget: returns true to go on, false to downgrade to the cheap model.
+   * Where {@code scope} stands against the per-scope budget.
    *
    * @param canDowngrade whether a cheap model exists for this request
-   * @throws BudgetExceededException when the scope is over budget and cannot downgrade
    */
-  public boolean withinBudget(String scope, boolean canDowngrade) {
+  public Budget budget(String scope, boolean canDowngrade) {
     double limit = settings.budgetPerScopeUsd();
-    if (limit <= 0) {
-      return true;
-    }
-    double spent = ledger.scopeCost(scope);
-    if (spent < limit) {
-      return true;
+    if (limit <= 0 || ledger.scopeCost(scope) < limit) {
+      return Budget.WITHIN;
     }
     if (settings.budgetAction() == BudgetAction.DOWNGRADE && canDowngrade) {
       metrics.budget("downgrade");
-      return false;
+      return Budget.DOWNGRADE;
     }
+    return Budget.REFUSE;
+  }
+
+  /** The refusal of a request whose scope has spent its budget (recorded as a metric). */
+  public BudgetExceededException refusal(String scope) {
     metrics.budget("refuse");
-    throw new BudgetExceededException(
+    double limit = settings.budgetPerScopeUsd();
+    double spent = ledger.scopeCost(scope);
+    return new BudgetExceededException(
         String.format(
             java.util.Locale.ROOT,
             "budget of the request's scope is spent: $%.6f of $%.6f (setting budgetPerScope, action"

@@ -62,7 +62,8 @@ public final class OptimizedChat implements OptimizedChatModel {
       core.metrics().routed(route.tier().name().toLowerCase(java.util.Locale.ROOT), route.reason());
       chosen = route.tier() == ModelTier.CHEAP ? cheap : primary;
     }
-    if (!core.withinBudget(scope, cheap != null)) {
+    ChatCore.Budget budget = core.budget(scope, cheap != null);
+    if (budget == ChatCore.Budget.DOWNGRADE) {
       chosen = cheap;
     }
     ModelRef ref = ref(chosen);
@@ -70,11 +71,17 @@ public final class OptimizedChat implements OptimizedChatModel {
     KeyMaker.Result k = core.key(scope, ref.provider(), effective);
     ChatKey key = k.key();
     if (key == null) {
+      if (budget == ChatCore.Budget.REFUSE) {
+        throw core.refusal(scope);
+      }
       return upstream(chosen, request, opts, scope, null, effective);
     }
     Optional<ChatCore.Hit> hit = core.lookup(key, effective);
     if (hit.isPresent()) {
       return serveHit(chosen, ref, request, effective, opts, hit.get());
+    }
+    if (budget == ChatCore.Budget.REFUSE) {
+      throw core.refusal(scope);
     }
     core.metrics().miss(ref.attributes());
     if (!core.settings().coalescing()) {

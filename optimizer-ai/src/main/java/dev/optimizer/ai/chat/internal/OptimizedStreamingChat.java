@@ -85,7 +85,8 @@ public final class OptimizedStreamingChat implements StreamingChatModel {
       core.metrics().routed(route.tier().name().toLowerCase(Locale.ROOT), route.reason());
       chosen = route.tier() == ModelTier.CHEAP ? cheap : primary;
     }
-    if (!core.withinBudget(scope, cheap != null)) {
+    ChatCore.Budget budget = core.budget(scope, cheap != null);
+    if (budget == ChatCore.Budget.DOWNGRADE) {
       chosen = cheap;
     }
     List<StreamingChatModel> chain = chain(chosen);
@@ -95,6 +96,9 @@ public final class OptimizedStreamingChat implements StreamingChatModel {
     KeyMaker.Result k = core.key(scope, ref.provider(), effective);
     ChatKey key = k.key();
     if (key == null) {
+      if (budget == ChatCore.Budget.REFUSE) {
+        throw core.refusal(scope);
+      }
       start(
           new Run(
               core.flights().solo(handler), chain, strong, request, opts, scope, null, effective),
@@ -106,6 +110,9 @@ public final class OptimizedStreamingChat implements StreamingChatModel {
     if (hit.isPresent()) {
       replay(chosen, ref, strong, effective, opts, hit.get(), handler);
       return;
+    }
+    if (budget == ChatCore.Budget.REFUSE) {
+      throw core.refusal(scope);
     }
     core.metrics().miss(ref.attributes());
     if (!core.settings().coalescing()) {
