@@ -104,6 +104,9 @@ class AiOptimizerTest {
     assertThatThrownBy(() -> ai.wrap(OpenAiClients.chat(server, "gpt-test")))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("closed");
+    assertThatThrownBy(() -> chat.chat("after close"))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("closed");
     assertThat(optimizer.report().recommendations())
         .anySatisfy(r -> assertThat(r.kind()).isEqualTo("llm-cost"));
   }

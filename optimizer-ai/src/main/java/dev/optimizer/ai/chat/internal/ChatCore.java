@@ -43,6 +43,7 @@ public final class ChatCore implements AutoCloseable {
   private final ChatMetrics metrics;
   private final ExecutorService executor;
   private final ScheduledExecutorService timer;
+  private volatile boolean closed;
 
   /** A core; the caller adds the cache tiers. */
   public ChatCore(
@@ -111,6 +112,13 @@ public final class ChatCore implements AutoCloseable {
   /** The thread that fires stream timeouts. */
   public ScheduledExecutorService timer() {
     return timer;
+  }
+
+  /** Fails a call made after {@link #close()} with a clear error. */
+  public void checkOpen() {
+    if (closed) {
+      throw new IllegalStateException("the AiOptimizer of this model is closed");
+    }
   }
 
   /** The scope of a request: the resolver's, else {@link AiScope}'s, else the default. */
@@ -281,6 +289,7 @@ public final class ChatCore implements AutoCloseable {
 
   @Override
   public void close() {
+    closed = true;
     RuntimeException failure = null;
     for (ChatCacheTier tier : tiers) {
       try {

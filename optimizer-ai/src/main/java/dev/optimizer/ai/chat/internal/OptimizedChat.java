@@ -54,6 +54,7 @@ public final class OptimizedChat implements OptimizedChatModel {
   @Override
   public ChatResponse chat(ChatRequest request, ChatRequestOptions options) {
     Checks.notNull("chatRequest", request);
+    core.checkOpen();
     ChatRequestOptions opts = options == null ? ChatRequestOptions.EMPTY : options;
     String scope = core.scope(request);
     ChatModel chosen = primary;

@@ -76,6 +76,7 @@ public final class OptimizedStreamingChat implements StreamingChatModel {
   public void chat(
       ChatRequest request, ChatRequestOptions options, StreamingChatResponseHandler handler) {
     Checks.notNull("chatRequest", request);
+    core.checkOpen();
     Checks.notNull("handler", handler);
     ChatRequestOptions opts = options == null ? ChatRequestOptions.EMPTY : options;
     String scope = core.scope(request);
