@@ -1,17 +1,17 @@
-package dev.optimizer.http.internal;
+package dev.optimizer.runtime.retry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.optimizer.testing.ManualTime;
-import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 class RetryBudgetTest {
-  private final ManualTime time = ManualTime.create();
+  private final AtomicLong nanos = new AtomicLong();
+  private final dev.optimizer.api.Ticker ticker = nanos::get;
 
   @Test
   void extraRequestsStayWithinTheRatioOfRecentRequestsPlusTheReserve() {
-    RetryBudget budget = new RetryBudget(0.05, 2, time.ticker());
+    RetryBudget budget = new RetryBudget(0.05, 2, ticker);
     for (int i = 0; i < 100; i++) {
       budget.onRequest();
     }
@@ -24,20 +24,30 @@ class RetryBudgetTest {
 
   @Test
   void depositsExpireAfterTenSecondsButTheReserveStays() {
-    RetryBudget budget = new RetryBudget(0.1, 1, time.ticker());
+    RetryBudget budget = new RetryBudget(0.1, 1, ticker);
     for (int i = 0; i < 100; i++) {
       budget.onRequest();
     }
     assertThat(budget.available()).isEqualTo(11.0);
-    time.advance(Duration.ofSeconds(11));
+    nanos.addAndGet(11_000_000_000L);
     assertThat(budget.available()).isEqualTo(1.0);
     assertThat(budget.tryWithdraw()).isTrue();
     assertThat(budget.tryWithdraw()).isFalse();
   }
 
   @Test
+  void rejectsSettingsOutOfRange() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> new RetryBudget(1.5, 0, ticker))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("ratio");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> new RetryBudget(0.1, -1, ticker))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("reserve");
+  }
+
+  @Test
   void aZeroBudgetAllowsNothing() {
-    RetryBudget budget = new RetryBudget(0, 0, time.ticker());
+    RetryBudget budget = new RetryBudget(0, 0, ticker);
     budget.onRequest();
     assertThat(budget.tryWithdraw()).isFalse();
   }

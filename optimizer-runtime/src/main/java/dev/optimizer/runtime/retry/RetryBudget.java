@@ -1,13 +1,15 @@
-package dev.optimizer.http.internal;
+package dev.optimizer.runtime.retry;
 
 import dev.optimizer.api.Ticker;
+import dev.optimizer.api.internal.Checks;
 
 /**
  * The budget hedges and retries share, in the manner of Finagle's retry budget: over any sliding
  * window of ten seconds, extra requests (hedges and retries together) stay within {@code ratio} of
  * the requests made in that window, plus {@code reserve} — so a quiet client can still retry, and a
  * busy one never multiplies its load by more than {@code 1 + ratio}. Counted in ten buckets of one
- * second. Thread-safe.
+ * second. Shared by the HTTP decorators' hedges and retries and by the LLM decorators' retries.
+ * Thread-safe.
  */
 public final class RetryBudget {
   private static final int BUCKETS = 10;
@@ -25,11 +27,13 @@ public final class RetryBudget {
    *
    * @param ratio extra requests allowed per request, in [0, 1]
    * @param reserve extra requests allowed in any window whatever the traffic, at least 0
+   * @param ticker the time source
+   * @throws IllegalArgumentException if {@code ratio} or {@code reserve} is out of range
    */
   public RetryBudget(double ratio, int reserve, Ticker ticker) {
-    this.ratio = ratio;
-    this.reserve = reserve;
-    this.ticker = ticker;
+    this.ratio = Checks.inRange("ratio", ratio, 0.0, 1.0);
+    this.reserve = Checks.inRange("reserve", reserve, 0, Integer.MAX_VALUE);
+    this.ticker = Checks.notNull("ticker", ticker);
     java.util.Arrays.fill(epochs, Long.MIN_VALUE);
   }
 

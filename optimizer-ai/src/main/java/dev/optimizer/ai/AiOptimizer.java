@@ -1,0 +1,246 @@
+package dev.optimizer.ai;
+
+import dev.langchain4j.model.chat.ChatModel;
+import dev.langchain4j.model.chat.StreamingChatModel;
+import dev.langchain4j.model.embedding.EmbeddingModel;
+import dev.optimizer.ai.chat.ChatAccounting;
+import dev.optimizer.ai.chat.OptimizedChatModel;
+import dev.optimizer.ai.chat.internal.ChatCore;
+import dev.optimizer.ai.chat.internal.ChatSettings;
+import dev.optimizer.ai.chat.internal.OptimizedChat;
+import dev.optimizer.ai.chat.internal.OptimizedStreamingChat;
+import dev.optimizer.ai.chat.internal.cache.ExactTier;
+import dev.optimizer.ai.chat.internal.resilience.Resilience;
+import dev.optimizer.ai.chat.internal.telemetry.ChatMetrics;
+import dev.optimizer.ai.inference.langchain4j.BatchingEmbeddingModel;
+import dev.optimizer.ai.inference.langchain4j.CachingEmbeddingModel;
+import dev.optimizer.api.Recommendation;
+import dev.optimizer.api.internal.Checks;
+import dev.optimizer.runtime.Optimizer;
+import dev.optimizer.runtime.retry.RetryBudget;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The entry point of optimizer-ai for LangChain4j models: decorators that make chat and embedding
+ * calls cheaper and faster without changing what the application sees.
+ *
+ * <pre>{@code
+ * AiOptimizer ai = AiOptimizer.builder(optimizer)
+ *     .price("gpt-4o-mini", new ModelPrice(0.15, 0.60))
+ *     .price("gpt-4o", new ModelPrice(2.50, 10.00))
+ *     .build();
+ * ChatModel chat = ai.route(miniModel, fullModel);        // or ai.wrap(model)
+ * String answer = AiScope.call("tenant-42", () -> chat.chat("What is our refund policy?"));
+ * }</pre>
+ *
+ * <p>A chat call goes through these steps, in order: routing (for a {@link #route} pair), the
+ * per-scope budget, the response cache (exact match on provider, model, every output-changing
+ * parameter, every message and the scope; only for deterministic requests), coalescing of identical
+ * concurrent requests (cacheable ones only: callers of a sampled request each expect their own
+ * sample), then the model itself with retries, a circuit breaker per model, fallbacks and a
+ * timeout. The wrapped models' own {@code chat} is what gets called, so their {@code
+ * ChatModelListener}s fire for each upstream attempt; a request answered from the cache or by
+ * joining another fires the chosen model's listeners from the decorator, with the attribute {@code
+ * optimizer.ai.served_by}.
+ *
+ * <p>Telemetry goes through the optimizer's OpenTelemetry (see {@code ChatMetrics}); prompts,
+ * answers and scopes are never recorded. {@link #close()} (also called when the optimizer closes)
+ * releases the caches and stops the threads. Thread-safe.
+ */
+public final class AiOptimizer implements AutoCloseable {
+  private final Optimizer optimizer;
+  private final AiOptimizerBuilder settings;
+  private final ChatCore core;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  AiOptimizer(AiOptimizerBuilder b) {
+    this.optimizer = b.optimizer;
+    this.settings = b;
+    ChatSettings s = b.settings();
+    ChatMetrics metrics = new ChatMetrics(optimizer.meter());
+    RetryBudget budget =
+        new RetryBudget(s.retryBudgetRatio(), s.retryBudgetReserve(), optimizer.ticker());
+    this.core =
+        new ChatCore(
+            s,
+            metrics,
+            executor ->
+                new Resilience(
+                    s, budget, metrics, optimizer.clock(), optimizer.ticker(), executor));
+    core.addTier(new ExactTier(s.cacheMaximumBytes(), s.cacheTtl(), optimizer.ticker()));
+    // Further lookup tiers (the semantic cache) go here, after the exact tier.
+    optimizer.onClose(this);
+  }
+
+  /** An AiOptimizer with default settings. */
+  public static AiOptimizer create(Optimizer optimizer) {
+    return builder(optimizer).build();
+  }
+
+  /** Starts the settings of an AiOptimizer. */
+  public static AiOptimizerBuilder builder(Optimizer optimizer) {
+    return new AiOptimizerBuilder(optimizer);
+  }
+
+  /** Decorates a chat model. */
+  public OptimizedChatModel wrap(ChatModel model) {
+    return wrap(model, List.of());
+  }
+
+  /** Decorates a chat model that falls back to {@code fallbacks}, in order, when it fails. */
+  public OptimizedChatModel wrap(ChatModel model, List<? extends ChatModel> fallbacks) {
+    checkOpen();
+    Checks.notNull("model", model);
+    Checks.notNull("fallbacks", fallbacks);
+    return new OptimizedChat(core, model, null, List.copyOf(fallbacks));
+  }
+
+  /**
+   * Decorates a routed pair: the router sends each request to {@code cheap} or {@code strong} (the
+   * other serving as its fallback, then {@code fallbacks}); accounting compares the cost with
+   * sending everything to {@code strong}. Requests should not name a model themselves: a request's
+   * model name overrides the chosen model's.
+   */
+  public OptimizedChatModel route(
+      ChatModel cheap, ChatModel strong, List<? extends ChatModel> fallbacks) {
+    checkOpen();
+    Checks.notNull("cheap", cheap);
+    Checks.notNull("strong", strong);
+    Checks.notNull("fallbacks", fallbacks);
+    return new OptimizedChat(core, strong, cheap, List.copyOf(fallbacks));
+  }
+
+  /** Like {@link #route(ChatModel, ChatModel, List)} without further fallbacks. */
+  public OptimizedChatModel route(ChatModel cheap, ChatModel strong) {
+    return route(cheap, strong, List.of());
+  }
+
+  /** Decorates a streaming chat model. */
+  public StreamingChatModel wrap(StreamingChatModel model) {
+    return wrap(model, List.of());
+  }
+
+  /**
+   * Decorates a streaming chat model that falls back to {@code fallbacks} when it fails before its
+   * first token.
+   */
+  public StreamingChatModel wrap(
+      StreamingChatModel model, List<? extends StreamingChatModel> fallbacks) {
+    checkOpen();
+    Checks.notNull("model", model);
+    Checks.notNull("fallbacks", fallbacks);
+    return new OptimizedStreamingChat(
+        core, model, null, List.copyOf(fallbacks), optimizer.ticker());
+  }
+
+  /**
+   * Decorates a routed pair of streaming models, as {@link #route(ChatModel, ChatModel, List)} does
+   * for blocking ones.
+   */
+  public StreamingChatModel route(
+      StreamingChatModel cheap,
+      StreamingChatModel strong,
+      List<? extends StreamingChatModel> fallbacks) {
+    checkOpen();
+    Checks.notNull("cheap", cheap);
+    Checks.notNull("strong", strong);
+    Checks.notNull("fallbacks", fallbacks);
+    return new OptimizedStreamingChat(
+        core, strong, cheap, List.copyOf(fallbacks), optimizer.ticker());
+  }
+
+  /**
+   * Decorates an embedding model: concurrent single calls are batched ({@link
+   * BatchingEmbeddingModel}, real tensor batches for LangChain4j's in-process models) and
+   * embeddings are cached by text ({@link CachingEmbeddingModel}, bounded by {@code
+   * embeddingCacheBytes}). Both close with the optimizer.
+   */
+  public EmbeddingModel wrap(EmbeddingModel model) {
+    checkOpen();
+    Checks.notNull("model", model);
+    return CachingEmbeddingModel.wrap(
+        optimizer, BatchingEmbeddingModel.wrap(optimizer, model), settings.embeddingCacheBytes);
+  }
+
+  /** Tokens and dollars spent and saved so far. */
+  public ChatAccounting accounting() {
+    return core.ledger().snapshot();
+  }
+
+  /**
+   * Adds the accounting to the optimizer's report, as a recommendation of kind {@code llm-cost}
+   * with the numbers as evidence: cost, cost had every request gone to the strong model, cost
+   * saved, cache hits, tokens saved by the cache, and usage per model. Scopes are left out (they
+   * may name tenants). Called on {@link #close()} too.
+   */
+  public void publishToReport() {
+    ChatAccounting a = accounting();
+    Recommendation.Builder r =
+        Recommendation.builder("llm-cost", "chat")
+            .summary(
+                String.format(
+                    Locale.ROOT,
+                    "LLM calls cost $%.4f against $%.4f had every request gone to the strong model"
+                        + " ($%.4f saved); %d cache hits saved %d tokens",
+                    a.costUsd(),
+                    a.alwaysStrongCostUsd(),
+                    a.costSavedUsd(),
+                    a.cacheHits(),
+                    a.tokensSavedByCache()))
+            .evidence("cost_usd", fmt(a.costUsd()))
+            .evidence("always_strong_cost_usd", fmt(a.alwaysStrongCostUsd()))
+            .evidence("cost_saved_usd", fmt(a.costSavedUsd()))
+            .evidence("cache_hits", Long.toString(a.cacheHits()))
+            .evidence("tokens_saved_by_cache", Long.toString(a.tokensSavedByCache()))
+            .time(optimizer.clock().instant());
+    for (Map.Entry<String, ChatAccounting.Usage> e :
+        new java.util.TreeMap<>(a.perModel()).entrySet()) {
+      ChatAccounting.Usage u = e.getValue();
+      r.evidence(
+          "model." + e.getKey(),
+          u.calls()
+              + " calls, "
+              + u.inputTokens()
+              + " in, "
+              + u.outputTokens()
+              + " out, $"
+              + fmt(u.costUsd()));
+    }
+    if (a.alwaysStrongCostUsd() > 0) {
+      r.estimatedGain(Math.min(1, a.costSavedUsd() / a.alwaysStrongCostUsd()));
+    }
+    optimizer.recommend(r.build());
+  }
+
+  private static String fmt(double usd) {
+    return String.format(Locale.ROOT, "%.6f", usd);
+  }
+
+  private void checkOpen() {
+    if (closed.get()) {
+      throw new IllegalStateException("this AiOptimizer is closed");
+    }
+  }
+
+  /**
+   * Publishes the accounting to the report (when anything was called), then releases the caches and
+   * stops the threads; decorators fail after this. Idempotent.
+   */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      ChatAccounting a = accounting();
+      if (!a.perModel().isEmpty() || a.cacheHits() > 0) {
+        publishToReport();
+      }
+    } finally {
+      core.close();
+    }
+  }
+}

@@ -1,0 +1,314 @@
+package dev.optimizer.ai.chat.internal;
+
+import dev.langchain4j.model.chat.request.ChatRequest;
+import dev.langchain4j.model.chat.request.ChatRequestParameters;
+import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.langchain4j.model.chat.response.ChatResponseMetadata;
+import dev.langchain4j.model.output.FinishReason;
+import dev.langchain4j.model.output.TokenUsage;
+import dev.optimizer.ai.AiScope;
+import dev.optimizer.ai.chat.BudgetAction;
+import dev.optimizer.ai.chat.BudgetExceededException;
+import dev.optimizer.ai.chat.internal.accounting.Ledger;
+import dev.optimizer.ai.chat.internal.cache.CachedAnswer;
+import dev.optimizer.ai.chat.internal.cache.ChatCacheTier;
+import dev.optimizer.ai.chat.internal.cache.ChatKey;
+import dev.optimizer.ai.chat.internal.cache.KeyMaker;
+import dev.optimizer.ai.chat.internal.coalesce.StreamFlights;
+import dev.optimizer.ai.chat.internal.resilience.Resilience;
+import dev.optimizer.ai.chat.internal.telemetry.ChatMetrics;
+import dev.optimizer.runtime.coalesce.Coalescer;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * What every chat decorator of one {@code AiOptimizer} shares: settings, cache tiers, the
+ * coalescers, resilience, the ledger, telemetry, and the named daemon threads that run upstream
+ * calls. {@link #close()} releases all of it. Thread-safe.
+ */
+public final class ChatCore implements AutoCloseable {
+  private final ChatSettings settings;
+  private final List<ChatCacheTier> tiers = new CopyOnWriteArrayList<>();
+  private final KeyMaker keys;
+  private final Coalescer<ChatKey, ChatResponse> coalescer = Coalescer.create();
+  private final StreamFlights flights = new StreamFlights();
+  private final Resilience resilience;
+  private final Ledger ledger = new Ledger();
+  private final ChatMetrics metrics;
+  private final ExecutorService executor;
+  private final ScheduledExecutorService timer;
+  private volatile boolean closed;
+
+  /** A core; the caller adds the cache tiers. */
+  public ChatCore(
+      ChatSettings settings,
+      ChatMetrics metrics,
+      java.util.function.Function<ExecutorService, Resilience> resilience) {
+    this.settings = settings;
+    this.metrics = metrics;
+    this.keys = new KeyMaker(settings.maxPromptBytes());
+    AtomicInteger n = new AtomicInteger();
+    this.executor =
+        Executors.newCachedThreadPool(
+            r -> {
+              Thread t = new Thread(r, "optimizer-ai-chat-" + n.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
+    this.timer =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "optimizer-ai-chat-timer");
+              t.setDaemon(true);
+              return t;
+            });
+    this.resilience = resilience.apply(executor);
+  }
+
+  /** Adds a lookup tier after those already present (the exact tier comes first). */
+  public void addTier(ChatCacheTier tier) {
+    tiers.add(tier);
+  }
+
+  /** The lookup tiers in order. */
+  public List<ChatCacheTier> tiers() {
+    return tiers;
+  }
+
+  public ChatSettings settings() {
+    return settings;
+  }
+
+  public Coalescer<ChatKey, ChatResponse> coalescer() {
+    return coalescer;
+  }
+
+  public StreamFlights flights() {
+    return flights;
+  }
+
+  public Resilience resilience() {
+    return resilience;
+  }
+
+  public Ledger ledger() {
+    return ledger;
+  }
+
+  public ChatMetrics metrics() {
+    return metrics;
+  }
+
+  public ExecutorService executor() {
+    return executor;
+  }
+
+  /** The thread that fires stream timeouts. */
+  public ScheduledExecutorService timer() {
+    return timer;
+  }
+
+  /** Fails a call made after {@link #close()} with a clear error. */
+  public void checkOpen() {
+    if (closed) {
+      throw new IllegalStateException("the AiOptimizer of this model is closed");
+    }
+  }
+
+  /** The scope of a request: the resolver's, else {@link AiScope}'s, else the default. */
+  public String scope(ChatRequest request) {
+    if (settings.scopeResolver() != null) {
+      String s = settings.scopeResolver().apply(request);
+      if (s == null || s.isBlank()) {
+        throw new IllegalStateException(
+            "scopeResolver returned a blank scope ('"
+                + s
+                + "'); it must name one for every request");
+      }
+      return s;
+    }
+    return AiScope.current().orElse(AiScope.DEFAULT);
+  }
+
+  /**
+   * The cache key of an effective request, or why it has none: the cache is off, the request is not
+   * deterministic enough (temperature above the maximum, or absent and not allowed), or the key
+   * maker refused it (empty, non-text content, too large).
+   */
+  public KeyMaker.Result key(String scope, String provider, ChatRequest effective) {
+    if (!settings.cacheEnabled()) {
+      return new KeyMaker.Result(null, "cache-off");
+    }
+    Double t = effective.parameters().temperature();
+    if (t == null ? !settings.cacheWithoutTemperature() : t > settings.maxCacheableTemperature()) {
+      return new KeyMaker.Result(null, "not-deterministic");
+    }
+    return keys.key(scope, provider, effective);
+  }
+
+  /** The first tier's stored answer for the key, with the tier's name. */
+  public Optional<Hit> lookup(ChatKey key, ChatRequest effective) {
+    for (ChatCacheTier tier : tiers) {
+      Optional<CachedAnswer> a = tier.lookup(key, effective);
+      if (a.isPresent()) {
+        return Optional.of(new Hit(tier.name(), a.get()));
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** A cache hit. */
+  public record Hit(String tier, CachedAnswer answer) {}
+
+  /** Stores an answer in every tier, if the rules allow it; returns whether it was stored. */
+  public boolean store(
+      ChatKey key, ChatRequest effective, ChatResponse response, List<String> parts) {
+    if (!storable(response)) {
+      return false;
+    }
+    CachedAnswer answer = new CachedAnswer(lean(response), parts);
+    for (ChatCacheTier tier : tiers) {
+      tier.store(key, effective, answer);
+    }
+    return true;
+  }
+
+  /**
+   * Whether a model's answer may be cached: it has text, it finished normally ({@code STOP}: an
+   * answer cut at the length limit, filtered, or a stream that ended without a finish reason is not
+   * whole), and it does not ask to execute tools (whose results belong to one conversation).
+   */
+  public static boolean storable(ChatResponse r) {
+    return correctable(r) && r.finishReason() == FinishReason.STOP;
+  }
+
+  /**
+   * Whether an answer supplied by the application may replace a cached one: as {@link #storable},
+   * except that a missing finish reason is accepted.
+   */
+  public static boolean correctable(ChatResponse r) {
+    if (r == null || r.aiMessage() == null || r.aiMessage().text() == null) {
+      return false;
+    }
+    if (r.aiMessage().hasToolExecutionRequests()) {
+      return false;
+    }
+    FinishReason f = r.finishReason();
+    return f == null || f == FinishReason.STOP;
+  }
+
+  /** The response without provider extras (raw HTTP response, log probabilities). */
+  public static ChatResponse lean(ChatResponse r) {
+    return ChatResponse.builder()
+        .aiMessage(r.aiMessage())
+        .metadata(
+            ChatResponseMetadata.builder()
+                .id(r.id())
+                .modelName(r.modelName())
+                .tokenUsage(r.tokenUsage())
+                .finishReason(r.finishReason())
+                .build())
+        .build();
+  }
+
+  /** A caller's own copy of a shared response. */
+  public static ChatResponse copy(ChatResponse r) {
+    return r.toBuilder().build();
+  }
+
+  /** Input and output tokens of a response, 0 when not reported. */
+  public static long[] tokens(ChatResponse r) {
+    TokenUsage u = r.tokenUsage();
+    if (u == null) {
+      return new long[] {0, 0};
+    }
+    return new long[] {
+      u.inputTokenCount() == null ? 0 : u.inputTokenCount(),
+      u.outputTokenCount() == null ? 0 : u.outputTokenCount()
+    };
+  }
+
+  /** Where a scope stands against its budget. */
+  public enum Budget {
+    /** Under budget, or no budget set. */
+    WITHIN,
+    /** Spent: the request goes to the cheap model. */
+    DOWNGRADE,
+    /** Spent: the request is refused unless the cache answers it (a hit costs nothing). */
+    REFUSE
+  }
+
+  /**
+   * Where {@code scope} stands against the per-scope budget.
+   *
+   * @param canDowngrade whether a cheap model exists for this request
+   */
+  public Budget budget(String scope, boolean canDowngrade) {
+    double limit = settings.budgetPerScopeUsd();
+    if (limit <= 0 || ledger.scopeCost(scope) < limit) {
+      return Budget.WITHIN;
+    }
+    if (settings.budgetAction() == BudgetAction.DOWNGRADE && canDowngrade) {
+      metrics.budget("downgrade");
+      return Budget.DOWNGRADE;
+    }
+    return Budget.REFUSE;
+  }
+
+  /** The refusal of a request whose scope has spent its budget (recorded as a metric). */
+  public BudgetExceededException refusal(String scope) {
+    metrics.budget("refuse");
+    double limit = settings.budgetPerScopeUsd();
+    double spent = ledger.scopeCost(scope);
+    return new BudgetExceededException(
+        String.format(
+            java.util.Locale.ROOT,
+            "budget of the request's scope is spent: $%.6f of $%.6f (setting budgetPerScope, action"
+                + " %s%s)",
+            spent,
+            limit,
+            settings.budgetAction(),
+            settings.budgetAction() == BudgetAction.DOWNGRADE ? ", no cheap model to go to" : ""),
+        spent,
+        limit);
+  }
+
+  /** The effective request: the model's default parameters overridden by the request's. */
+  public static ChatRequest effective(ChatRequestParameters defaults, ChatRequest request) {
+    return ChatRequest.builder()
+        .messages(request.messages())
+        .parameters(defaults.overrideWith(request.parameters()))
+        .build();
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    RuntimeException failure = null;
+    for (ChatCacheTier tier : tiers) {
+      try {
+        tier.close();
+      } catch (RuntimeException e) {
+        failure = failure == null ? e : failure;
+      }
+    }
+    flights.close();
+    timer.shutdownNow();
+    executor.shutdownNow();
+    try {
+      timer.awaitTermination(5, TimeUnit.SECONDS);
+      executor.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (failure != null) {
+      throw failure;
+    }
+  }
+}

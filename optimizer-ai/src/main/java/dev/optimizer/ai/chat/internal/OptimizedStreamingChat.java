@@ -1,0 +1,429 @@
+package dev.optimizer.ai.chat.internal;
+
+import dev.langchain4j.model.ModelProvider;
+import dev.langchain4j.model.chat.Capability;
+import dev.langchain4j.model.chat.ChatRequestOptions;
+import dev.langchain4j.model.chat.StreamingChatModel;
+import dev.langchain4j.model.chat.request.ChatRequest;
+import dev.langchain4j.model.chat.request.ChatRequestParameters;
+import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.langchain4j.model.chat.response.PartialResponse;
+import dev.langchain4j.model.chat.response.PartialResponseContext;
+import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
+import dev.langchain4j.model.chat.response.StreamingHandle;
+import dev.optimizer.ai.chat.ModelPrice;
+import dev.optimizer.ai.chat.ModelRouter;
+import dev.optimizer.ai.chat.ModelTier;
+import dev.optimizer.ai.chat.internal.cache.ChatKey;
+import dev.optimizer.ai.chat.internal.cache.KeyMaker;
+import dev.optimizer.ai.chat.internal.coalesce.StreamFlights;
+import dev.optimizer.ai.chat.internal.resilience.AttemptTimeoutException;
+import dev.optimizer.ai.chat.internal.resilience.Failures;
+import dev.optimizer.ai.chat.internal.resilience.ModelUnavailableException;
+import dev.optimizer.api.Ticker;
+import dev.optimizer.api.internal.Checks;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The streaming chat decorator. A cache hit is replayed as a stream (the stored partial responses,
+ * then the complete response). A miss joins the running stream of an identical request, or starts
+ * one: the upstream stream is retried (or sent to a fallback) only while it has produced no partial
+ * response, since tokens already delivered cannot be taken back; a stream that fails after that is
+ * aborted for every subscriber and never cached. An attempt that sends no token within {@code
+ * callTimeout} is abandoned (its late events ignored) and retried or sent to a fallback like a
+ * failure; after the first token, stalls are left to the client's own read timeout. A completed
+ * stream is cached with its partials when the rules allow. Thread-safe.
+ */
+public final class OptimizedStreamingChat implements StreamingChatModel {
+  private final ChatCore core;
+  private final StreamingChatModel primary;
+  private final StreamingChatModel cheap; // null when not routed
+  private final List<StreamingChatModel> fallbacks;
+  private final Ticker ticker;
+
+  /**
+   * A decorator.
+   *
+   * @param primary the model (the strong one of a routed pair)
+   * @param cheap the cheap model of a routed pair, or null
+   * @param fallbacks models to try, in order, when the chosen one fails before its first token
+   */
+  public OptimizedStreamingChat(
+      ChatCore core,
+      StreamingChatModel primary,
+      StreamingChatModel cheap,
+      List<StreamingChatModel> fallbacks,
+      Ticker ticker) {
+    this.core = core;
+    this.primary = primary;
+    this.cheap = cheap;
+    this.fallbacks = List.copyOf(fallbacks);
+    this.ticker = ticker;
+  }
+
+  @Override
+  public void chat(
+      ChatRequest request, ChatRequestOptions options, StreamingChatResponseHandler handler) {
+    Checks.notNull("chatRequest", request);
+    core.checkOpen();
+    Checks.notNull("handler", handler);
+    ChatRequestOptions opts = options == null ? ChatRequestOptions.EMPTY : options;
+    String scope = core.scope(request);
+    StreamingChatModel chosen = primary;
+    if (cheap != null) {
+      ModelRouter.Route route = core.settings().router().route(request);
+      core.metrics().routed(route.tier().name().toLowerCase(Locale.ROOT), route.reason());
+      chosen = route.tier() == ModelTier.CHEAP ? cheap : primary;
+    }
+    ChatCore.Budget budget = core.budget(scope, cheap != null);
+    if (budget == ChatCore.Budget.DOWNGRADE) {
+      chosen = cheap;
+    }
+    List<StreamingChatModel> chain = chain(chosen);
+    ModelPrice strong = strongPrice(request);
+    ModelRef ref = ref(chosen);
+    ChatRequest effective = ChatCore.effective(chosen.defaultRequestParameters(), request);
+    KeyMaker.Result k = core.key(scope, ref.provider(), effective);
+    ChatKey key = k.key();
+    if (key == null) {
+      if (budget == ChatCore.Budget.REFUSE) {
+        throw core.refusal(scope);
+      }
+      start(
+          new Run(
+              core.flights().solo(handler), chain, strong, request, opts, scope, null, effective),
+          0,
+          1);
+      return;
+    }
+    Optional<ChatCore.Hit> hit = core.lookup(key, effective);
+    if (hit.isPresent()) {
+      replay(chosen, ref, strong, effective, opts, hit.get(), handler);
+      return;
+    }
+    if (budget == ChatCore.Budget.REFUSE) {
+      throw core.refusal(scope);
+    }
+    core.metrics().miss(ref.attributes());
+    if (!core.settings().coalescing()) {
+      start(
+          new Run(
+              core.flights().solo(handler), chain, strong, request, opts, scope, key, effective),
+          0,
+          1);
+      return;
+    }
+    // A joiner's listeners are fired here; the leader's fire inside the model's own chat().
+    // Completed right after join (below) without taking any lock, so a completion that arrives
+    // first waits only for that.
+    CompletableFuture<Optional<Listeners>> joinerListeners = new CompletableFuture<>();
+    StreamingChatResponseHandler joinerView =
+        new StreamingChatResponseHandler() {
+          @Override
+          public void onPartialResponse(PartialResponse p, PartialResponseContext c) {
+            handler.onPartialResponse(p, c);
+          }
+
+          @Override
+          public void onCompleteResponse(ChatResponse r) {
+            joinerListeners.join().ifPresent(l -> l.onResponse(r));
+            handler.onCompleteResponse(r);
+          }
+
+          @Override
+          public void onError(Throwable e) {
+            joinerListeners.join().ifPresent(l -> l.onError(e));
+            handler.onError(e);
+          }
+        };
+    StreamFlights.Joined j = core.flights().join(key, joinerView);
+    if (j.leader()) {
+      joinerListeners.complete(Optional.empty());
+      start(new Run(j.flight(), chain, strong, request, opts, scope, key, effective), 0, 1);
+    } else {
+      core.metrics().coalesced(ref.attributes(), "stream");
+      joinerListeners.complete(
+          Optional.of(
+              Listeners.onRequest(
+                  chosen.listeners(),
+                  chosen.provider(),
+                  effective,
+                  opts.listenerAttributes(),
+                  "coalesced")));
+    }
+  }
+
+  private void replay(
+      StreamingChatModel chosen,
+      ModelRef ref,
+      ModelPrice strong,
+      ChatRequest effective,
+      ChatRequestOptions opts,
+      ChatCore.Hit hit,
+      StreamingChatResponseHandler handler) {
+    ChatResponse r = ChatCore.copy(hit.answer().response());
+    long[] t = ChatCore.tokens(r);
+    double saved =
+        core.ledger()
+            .hit(
+                t[0],
+                t[1],
+                cheap == null
+                    ? core.settings().price(r.modelName(), effective.modelName(), ref.name())
+                    : strong);
+    core.metrics().hit(hit.tier(), ref.attributes(), t[0] + t[1]);
+    core.metrics().costSaved(saved, "cache");
+    Listeners l =
+        Listeners.onRequest(
+            chosen.listeners(),
+            chosen.provider(),
+            effective,
+            opts.listenerAttributes(),
+            "cache:" + hit.tier());
+    Handle handle = new Handle();
+    for (String p : hit.answer().partials()) {
+      if (handle.cancelled) {
+        return;
+      }
+      handler.onPartialResponse(new PartialResponse(p), new PartialResponseContext(handle));
+    }
+    l.onResponse(r);
+    handler.onCompleteResponse(r);
+  }
+
+  /** One request's upstream stream: the flight it feeds and what it needs to retry or store. */
+  private record Run(
+      StreamFlights.Flight flight,
+      List<StreamingChatModel> chain,
+      ModelPrice strong,
+      ChatRequest request,
+      ChatRequestOptions options,
+      String scope,
+      ChatKey key,
+      ChatRequest effective) {}
+
+  /** The chosen model, the other of a routed pair, then the fallbacks. */
+  private List<StreamingChatModel> chain(StreamingChatModel chosen) {
+    List<StreamingChatModel> chain = new ArrayList<>();
+    chain.add(chosen);
+    if (cheap != null) {
+      chain.add(chosen == cheap ? primary : cheap);
+    }
+    chain.addAll(fallbacks);
+    return chain;
+  }
+
+  /** The price of the strong model (the primary) for this request. */
+  private ModelPrice strongPrice(ChatRequest request) {
+    ChatRequest eff = ChatCore.effective(primary.defaultRequestParameters(), request);
+    return core.settings().price(null, eff.modelName(), ref(primary).name());
+  }
+
+  /** Starts attempt {@code attempt} on candidate {@code index}. */
+  private void start(Run run, int index, int attempt) {
+    List<StreamingChatModel> chain = run.chain();
+    StreamingChatModel m = chain.get(index);
+    ModelRef ref = ref(m);
+    CircuitBreaker breaker = core.resilience().breaker(ref.id());
+    if (attempt == 1) {
+      core.resilience().budget().onRequest();
+    }
+    if (!breaker.tryAcquirePermission()) {
+      moveOn(
+          run, index, ref, "circuit-open", ModelUnavailableException.open(ref.id(), breaker, null));
+      return;
+    }
+    long startNanos = ticker.read();
+    // 0: waiting for the first event, 1: streaming, 2: ended (completed, failed or timed out).
+    // LangChain4j's OpenAI client may report a cut stream both as an error and as complete; only
+    // the first ending counts, and an attempt that timed out is ignored from then on.
+    AtomicInteger state = new AtomicInteger();
+    AtomicReference<ScheduledFuture<?>> timer = new AtomicReference<>();
+    StreamingChatResponseHandler upstream =
+        new StreamingChatResponseHandler() {
+          @Override
+          public void onPartialResponse(String text) {
+            if (state.get() == 2) {
+              return;
+            }
+            if (state.compareAndSet(0, 1)) {
+              cancel(timer);
+            }
+            run.flight().partial(text);
+          }
+
+          @Override
+          public void onCompleteResponse(ChatResponse r) {
+            if (state.getAndSet(2) == 2) {
+              return;
+            }
+            cancel(timer);
+            long took = ticker.read() - startNanos;
+            breaker.onSuccess(took, TimeUnit.NANOSECONDS);
+            long[] t = ChatCore.tokens(r);
+            core.metrics().call(ref.attributes(), took, null, (int) t[0], (int) t[1]);
+            String name = r.modelName() != null ? r.modelName() : ref.name();
+            core.ledger()
+                .call(
+                    name,
+                    run.scope(),
+                    t[0],
+                    t[1],
+                    paid(r, run, ref),
+                    cheap == null && index == 0 ? paid(r, run, ref) : run.strong());
+            if (run.key() != null && index == 0) {
+              core.store(run.key(), run.effective(), r, run.flight().partials());
+            }
+            run.flight().complete(r);
+          }
+
+          @Override
+          public void onError(Throwable e) {
+            int before = state.getAndSet(2);
+            cancel(timer);
+            if (before != 2) {
+              failed(run, index, attempt, ref, breaker, startNanos, e, before == 1);
+            }
+          }
+        };
+    Duration timeout = core.settings().callTimeout();
+    timer.set(
+        core.timer()
+            .schedule(
+                () -> {
+                  if (state.compareAndSet(0, 2)) {
+                    failed(
+                        run,
+                        index,
+                        attempt,
+                        ref,
+                        breaker,
+                        startNanos,
+                        new AttemptTimeoutException(
+                            "stream from "
+                                + ref.id()
+                                + " sent no token within "
+                                + timeout
+                                + " (setting callTimeout)"),
+                        false);
+                  }
+                },
+                timeout.toNanos(),
+                TimeUnit.NANOSECONDS));
+    if (state.get() != 0) {
+      cancel(timer);
+    }
+    try {
+      m.chat(run.request(), run.options(), upstream);
+    } catch (RuntimeException e) {
+      upstream.onError(e);
+    }
+  }
+
+  private ModelPrice paid(ChatResponse r, Run run, ModelRef ref) {
+    return core.settings().price(r.modelName(), run.effective().modelName(), ref.name());
+  }
+
+  private static void cancel(AtomicReference<ScheduledFuture<?>> timer) {
+    ScheduledFuture<?> t = timer.get();
+    if (t != null) {
+      t.cancel(false);
+    }
+  }
+
+  /** An attempt failed: retry it, move on to the next model, or fail the flight. */
+  private void failed(
+      Run run,
+      int index,
+      int attempt,
+      ModelRef ref,
+      CircuitBreaker breaker,
+      long startNanos,
+      Throwable e,
+      boolean committed) {
+    long took = ticker.read() - startNanos;
+    breaker.onError(took, TimeUnit.NANOSECONDS, e);
+    core.metrics().call(ref.attributes(), took, e, null, null);
+    if (committed || !Failures.retryable(e)) {
+      run.flight().fail(e);
+      return;
+    }
+    Duration wait = core.resilience().nextWait(attempt, e);
+    if (wait != null) {
+      core.metrics().retry(ref.attributes(), e);
+      core.executor()
+          .execute(
+              () -> {
+                try {
+                  core.settings().sleeper().sleep(wait);
+                } catch (InterruptedException ie) {
+                  Thread.currentThread().interrupt();
+                  run.flight().fail(e);
+                  return;
+                }
+                start(run, index, attempt + 1);
+              });
+      return;
+    }
+    moveOn(run, index, ref, "retries-exhausted", e);
+  }
+
+  private void moveOn(Run run, int index, ModelRef ref, String reason, Throwable last) {
+    if (index + 1 < run.chain().size()) {
+      core.metrics().fallback(ref.attributes(), reason);
+      core.executor().execute(() -> start(run, index + 1, 1));
+    } else {
+      run.flight().fail(last);
+    }
+  }
+
+  /** Callers that go straight to {@code doChat} get the whole decorator too. */
+  @Override
+  public void doChat(ChatRequest request, StreamingChatResponseHandler handler) {
+    chat(request, ChatRequestOptions.EMPTY, handler);
+  }
+
+  private static ModelRef ref(StreamingChatModel m) {
+    return ModelRef.of(m.provider(), m.defaultRequestParameters(), m);
+  }
+
+  @Override
+  public ChatRequestParameters defaultRequestParameters() {
+    return primary.defaultRequestParameters();
+  }
+
+  @Override
+  public ModelProvider provider() {
+    return primary.provider();
+  }
+
+  @Override
+  public Set<Capability> supportedCapabilities() {
+    return primary.supportedCapabilities();
+  }
+
+  private static final class Handle implements StreamingHandle {
+    volatile boolean cancelled;
+
+    @Override
+    public void cancel() {
+      cancelled = true;
+    }
+
+    @Override
+    public boolean isCancelled() {
+      return cancelled;
+    }
+  }
+}

@@ -1,0 +1,121 @@
+package dev.optimizer.ai;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.langchain4j.data.embedding.Embedding;
+import dev.langchain4j.model.chat.StreamingChatModel;
+import dev.langchain4j.model.chat.listener.ChatModelListener;
+import dev.langchain4j.model.chat.listener.ChatModelRequestContext;
+import dev.langchain4j.model.chat.listener.ChatModelResponseContext;
+import dev.langchain4j.model.embedding.EmbeddingModel;
+import dev.langchain4j.model.openai.OpenAiEmbeddingModel;
+import dev.optimizer.ai.chat.OptimizedChatModel;
+import dev.optimizer.ai.testserver.LocalOpenAiServer;
+import dev.optimizer.ai.testserver.OpenAiClients;
+import dev.optimizer.ai.testserver.RecordingHandler;
+import dev.optimizer.runtime.Optimizer;
+import io.opentelemetry.api.OpenTelemetry;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class AiOptimizerTest {
+  private final LocalOpenAiServer server = LocalOpenAiServer.start();
+  private final Optimizer optimizer =
+      Optimizer.builder().openTelemetry(OpenTelemetry.noop()).manualTuning().build();
+
+  @AfterEach
+  void close() {
+    optimizer.close();
+    server.close();
+  }
+
+  private static Thread[] chatThreads() {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.getName().startsWith("optimizer-ai-chat-") && t.isAlive())
+        .toArray(Thread[]::new);
+  }
+
+  @Test
+  void embeddingsAreCachedByText() {
+    AiOptimizer ai = AiOptimizer.create(optimizer);
+    EmbeddingModel model =
+        ai.wrap(
+            OpenAiEmbeddingModel.builder()
+                .baseUrl(server.baseUrl())
+                .apiKey("k")
+                .modelName("text-embedding-test")
+                .maxRetries(0)
+                .build());
+    Embedding a = model.embed("the same text").content();
+    Embedding b = model.embed("the same text").content();
+    assertThat(b.vector()).containsExactly(a.vector());
+    assertThat(server.embeddingRequests()).isEqualTo(1);
+  }
+
+  @Test
+  void streamingHitsFireTheModelsListeners() throws Exception {
+    List<String> events = new CopyOnWriteArrayList<>();
+    ChatModelListener listener =
+        new ChatModelListener() {
+          @Override
+          public void onRequest(ChatModelRequestContext c) {
+            events.add("request:" + c.attributes().getOrDefault("optimizer.ai.served_by", "model"));
+          }
+
+          @Override
+          public void onResponse(ChatModelResponseContext c) {
+            events.add(
+                "response:" + c.attributes().getOrDefault("optimizer.ai.served_by", "model"));
+          }
+        };
+    StreamingChatModel chat =
+        AiOptimizer.create(optimizer).wrap(OpenAiClients.streaming(server, "gpt-test", listener));
+    RecordingHandler first = new RecordingHandler();
+    chat.chat("hello stream", first);
+    first.done.get(10, TimeUnit.SECONDS);
+    RecordingHandler second = new RecordingHandler();
+    chat.chat("hello stream", second);
+    second.done.get(10, TimeUnit.SECONDS);
+    assertThat(events)
+        .containsExactly(
+            "request:model", "response:model", "request:cache:exact", "response:cache:exact");
+  }
+
+  @Test
+  void closeReleasesThreadsRefusesNewWrapsAndPublishesTheAccounting() {
+    AiOptimizer ai = AiOptimizer.create(optimizer);
+    OptimizedChatModel chat = ai.wrap(OpenAiClients.chat(server, "gpt-test"));
+    chat.chat("warm up");
+    assertThat(chatThreads()).isNotEmpty();
+    ai.close();
+    ai.close();
+    for (Thread t : chatThreads()) {
+      try {
+        t.join(5000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    assertThat(chatThreads()).isEmpty();
+    assertThatThrownBy(() -> ai.wrap(OpenAiClients.chat(server, "gpt-test")))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("closed");
+    assertThatThrownBy(() -> chat.chat("after close"))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("closed");
+    assertThat(optimizer.report().recommendations())
+        .anySatisfy(r -> assertThat(r.kind()).isEqualTo("llm-cost"));
+  }
+
+  @Test
+  void closingTheOptimizerClosesTheAiOptimizer() {
+    AiOptimizer ai = AiOptimizer.create(optimizer);
+    optimizer.close();
+    assertThatThrownBy(() -> ai.wrap(OpenAiClients.chat(server, "gpt-test")))
+        .isInstanceOf(IllegalStateException.class);
+  }
+}

@@ -1,0 +1,280 @@
+package dev.optimizer.ai.chat;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.langchain4j.agent.tool.ToolSpecification;
+import dev.langchain4j.data.message.AiMessage;
+import dev.langchain4j.data.message.ImageContent;
+import dev.langchain4j.data.message.SystemMessage;
+import dev.langchain4j.data.message.TextContent;
+import dev.langchain4j.data.message.UserMessage;
+import dev.langchain4j.exception.InternalServerException;
+import dev.langchain4j.model.chat.ChatModel;
+import dev.langchain4j.model.chat.request.ChatRequest;
+import dev.langchain4j.model.chat.request.ResponseFormat;
+import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.langchain4j.model.openai.OpenAiChatModel;
+import dev.langchain4j.model.openai.OpenAiChatRequestParameters;
+import dev.langchain4j.model.output.FinishReason;
+import dev.optimizer.ai.AiScope;
+import dev.optimizer.ai.testserver.LocalOpenAiServer;
+import dev.optimizer.ai.testserver.OpenAiClients;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class ExactCacheTest {
+  private ChatFixture f = new ChatFixture();
+
+  @AfterEach
+  void close() {
+    f.close();
+  }
+
+  private static ChatRequest ask(String text) {
+    return ChatRequest.builder().messages(UserMessage.from(text)).build();
+  }
+
+  @Test
+  void aRepeatedRequestIsServedFromCacheAndListenersStillFire() {
+    ChatFixture.Recorder listener = new ChatFixture.Recorder();
+    OptimizedChatModel chat = f.ai.wrap(OpenAiClients.chat(f.server, "gpt-test", listener));
+
+    ChatResponse first = chat.chat(ask("What is the capital of France?"));
+    ChatResponse second = chat.chat(ask("What is the capital of France?"));
+
+    assertThat(f.server.chatRequests()).isEqualTo(1);
+    assertThat(second.aiMessage().text()).isEqualTo(first.aiMessage().text());
+    assertThat(second.tokenUsage()).isEqualTo(first.tokenUsage());
+    assertThat(second).isNotSameAs(first);
+    assertThat(listener.events)
+        .containsExactly(
+            "request:model", "response:model", "request:cache:exact", "response:cache:exact");
+    assertThat(
+            f.sum(
+                "optimizer.ai.cache.hits",
+                a ->
+                    "exact"
+                        .equals(
+                            a.get(
+                                io.opentelemetry.api.common.AttributeKey.stringKey(
+                                    "optimizer.ai.cache.tier")))))
+        .isEqualTo(1);
+    assertThat(f.ai.accounting().tokensSavedByCache())
+        .isEqualTo((long) first.tokenUsage().totalTokenCount());
+  }
+
+  @Test
+  void everyOutputChangingParameterIsPartOfTheKey() {
+    OptimizedChatModel chat = f.ai.wrap(OpenAiClients.chat(f.server, "gpt-test"));
+    UserMessage q = UserMessage.from("same question");
+    List<ChatRequest> variants =
+        List.of(
+            ChatRequest.builder().messages(q).build(),
+            ChatRequest.builder().messages(q).modelName("gpt-other").build(),
+            ChatRequest.builder().messages(q).topP(0.5).build(),
+            ChatRequest.builder().messages(q).maxOutputTokens(50).build(),
+            ChatRequest.builder().messages(q).stopSequences(List.of("END")).build(),
+            ChatRequest.builder().messages(q).frequencyPenalty(0.5).build(),
+            ChatRequest.builder().messages(q).presencePenalty(0.5).build(),
+            ChatRequest.builder().messages(q).responseFormat(ResponseFormat.JSON).build(),
+            ChatRequest.builder()
+                .messages(q)
+                .toolSpecifications(ToolSpecification.builder().name("lookup").build())
+                .build(),
+            ChatRequest.builder()
+                .messages(q)
+                .parameters(OpenAiChatRequestParameters.builder().seed(42).build())
+                .build(),
+            ChatRequest.builder().messages(SystemMessage.from("be brief"), q).build(),
+            ChatRequest.builder().messages(UserMessage.from("alice", "same question")).build(),
+            ChatRequest.builder()
+                .messages(UserMessage.from("earlier"), AiMessage.from("reply"), q)
+                .build());
+    for (ChatRequest r : variants) {
+      chat.chat(r);
+    }
+    assertThat(f.server.chatRequests()).isEqualTo(variants.size());
+    for (ChatRequest r : variants) {
+      chat.chat(r);
+    }
+    assertThat(f.server.chatRequests()).as("each variant is then a hit").isEqualTo(variants.size());
+  }
+
+  @Test
+  void onlyDeterministicRequestsAreCached() {
+    OptimizedChatModel chat = f.ai.wrap(OpenAiClients.chat(f.server, "gpt-test"));
+    ChatRequest warm =
+        ChatRequest.builder().messages(UserMessage.from("poem")).temperature(0.7).build();
+    chat.chat(warm);
+    chat.chat(warm);
+    assertThat(f.server.chatRequests()).isEqualTo(2);
+
+    OpenAiChatModel noTemperature =
+        OpenAiChatModel.builder()
+            .baseUrl(f.server.baseUrl())
+            .apiKey("k")
+            .modelName("gpt-test")
+            .maxRetries(0)
+            .build();
+    OptimizedChatModel unset = f.ai.wrap(noTemperature);
+    unset.chat(ask("poem"));
+    unset.chat(ask("poem"));
+    assertThat(f.server.chatRequests())
+        .as("no temperature: provider default, not cached")
+        .isEqualTo(4);
+  }
+
+  @Test
+  void aConfiguredMaximumTemperatureAndMissingTemperatureCanBeAllowed() {
+    f.close();
+    f = new ChatFixture(b -> b.maxCacheableTemperature(0.3).cacheWithoutTemperature(true));
+    OptimizedChatModel chat = f.ai.wrap(OpenAiClients.chat(f.server, "gpt-test"));
+    ChatRequest r = ChatRequest.builder().messages(UserMessage.from("x")).temperature(0.3).build();
+    chat.chat(r);
+    chat.chat(r);
+    assertThat(f.server.chatRequests()).isEqualTo(1);
+  }
+
+  @Test
+  void truncatedAnswersToolCallsAndErrorsAreNeverCached() {
+    OptimizedChatModel chat = f.ai.wrap(OpenAiClients.chat(f.server, "gpt-test"));
+    ChatRequest cut =
+        ChatRequest.builder().messages(UserMessage.from("a b c d e")).maxOutputTokens(2).build();
+    assertThat(chat.chat(cut).finishReason()).isEqualTo(FinishReason.LENGTH);
+    chat.chat(cut);
+    assertThat(f.server.chatRequests()).isEqualTo(2);
+
+    ChatRequest tool =
+        ChatRequest.builder()
+            .messages(UserMessage.from("weather " + LocalOpenAiServer.CALL_TOOL))
+            .toolSpecifications(ToolSpecification.builder().name("weather").build())
+            .build();
+    assertThat(chat.chat(tool).aiMessage().hasToolExecutionRequests()).isTrue();
+    chat.chat(tool);
+    assertThat(f.server.chatRequests()).isEqualTo(4);
+
+    f.server.enqueue(LocalOpenAiServer.Fault.status(400));
+    assertThatThrownBy(() -> chat.chat(ask("fails once"))).isNotNull();
+    assertThat(chat.chat(ask("fails once")).aiMessage().text())
+        .isEqualTo(f.server.answerFor("gpt-test", "fails once"));
+    assertThat(f.server.chatRequests()).isEqualTo(6);
+  }
+
+  @Test
+  void nonTextContentAndHugePromptsPassThroughUncached() {
+    f.close();
+    f = new ChatFixture(b -> b.maxPromptBytes(64));
+    OptimizedChatModel chat = f.ai.wrap(OpenAiClients.chat(f.server, "gpt-test"));
+    ChatRequest image =
+        ChatRequest.builder()
+            .messages(
+                UserMessage.from(
+                    TextContent.from("what is this"),
+                    ImageContent.from("https://example.invalid/cat.png")))
+            .build();
+    chat.chat(image);
+    chat.chat(image);
+    assertThat(f.server.chatRequests()).isEqualTo(2);
+
+    ChatRequest huge = ask("word ".repeat(100));
+    chat.chat(huge);
+    chat.chat(huge);
+    assertThat(f.server.chatRequests()).isEqualTo(4);
+
+    chat.chat(ask("short"));
+    chat.chat(ask("short"));
+    assertThat(f.server.chatRequests()).isEqualTo(5);
+  }
+
+  @Test
+  void scopesNeverShareAnEntry() throws Exception {
+    OptimizedChatModel chat = f.ai.wrap(OpenAiClients.chat(f.server, "gpt-test"));
+    AiScope.call("tenant-a", () -> chat.chat(ask("our refund policy?")));
+    AiScope.call("tenant-b", () -> chat.chat(ask("our refund policy?")));
+    assertThat(f.server.chatRequests()).isEqualTo(2);
+    AiScope.call("tenant-a", () -> chat.chat(ask("our refund policy?")));
+    chat.chat(ask("our refund policy?"));
+    assertThat(f.server.chatRequests()).as("default scope is a scope of its own").isEqualTo(3);
+  }
+
+  @Test
+  void aScopeResolverTakesPrecedence() throws Exception {
+    f.close();
+    f = new ChatFixture(b -> b.scopeResolver(r -> r.messages().size() > 1 ? "two" : "one"));
+    OptimizedChatModel chat = f.ai.wrap(OpenAiClients.chat(f.server, "gpt-test"));
+    AiScope.call("ignored-a", () -> chat.chat(ask("q")));
+    AiScope.call("ignored-b", () -> chat.chat(ask("q")));
+    assertThat(f.server.chatRequests()).isEqualTo(1);
+  }
+
+  @Test
+  void entriesCanBeCorrectedEvictedAndExpire() {
+    OptimizedChatModel chat = f.ai.wrap(OpenAiClients.chat(f.server, "gpt-test"));
+    ChatRequest q = ask("2+2?");
+    chat.chat(q);
+    chat.correct(q, ChatResponse.builder().aiMessage(AiMessage.from("4")).build());
+    assertThat(chat.chat(q).aiMessage().text()).isEqualTo("4");
+    assertThat(f.server.chatRequests()).isEqualTo(1);
+
+    assertThat(chat.evict(q)).isTrue();
+    assertThat(chat.evict(q)).isFalse();
+    chat.chat(q);
+    assertThat(f.server.chatRequests()).isEqualTo(2);
+
+    f.time.advance(Duration.ofHours(1).plusSeconds(1));
+    chat.chat(q);
+    assertThat(f.server.chatRequests()).as("expired after the default TTL").isEqualTo(3);
+
+    assertThatThrownBy(
+            () ->
+                chat.correct(
+                    q,
+                    ChatResponse.builder()
+                        .aiMessage(AiMessage.from("cut"))
+                        .finishReason(FinishReason.LENGTH)
+                        .build()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("LENGTH");
+  }
+
+  @Test
+  void theCacheCanBeTurnedOff() {
+    f.close();
+    f = new ChatFixture(b -> b.cache(false));
+    ChatModel chat = f.ai.wrap(OpenAiClients.chat(f.server, "gpt-test"));
+    chat.chat("same");
+    chat.chat("same");
+    assertThat(f.server.chatRequests()).isEqualTo(2);
+  }
+
+  @Test
+  void badSettingsAreRefusedWithTheirNameRangeAndValue() {
+    assertThatThrownBy(() -> dev.optimizer.ai.AiOptimizer.builder(f.optimizer).maxAttempts(0))
+        .hasMessage("maxAttempts must be in [1, 10], but was 0");
+    assertThatThrownBy(
+            () -> dev.optimizer.ai.AiOptimizer.builder(f.optimizer).maxCacheableTemperature(3))
+        .hasMessageContaining("maxCacheableTemperature")
+        .hasMessageContaining("3.0");
+    assertThatThrownBy(
+            () ->
+                dev.optimizer.ai.AiOptimizer.builder(f.optimizer)
+                    .retryBaseDelay(Duration.ofSeconds(5))
+                    .retryMaxDelay(Duration.ofSeconds(1))
+                    .build())
+        .hasMessageContaining("retryMaxDelay");
+    assertThatThrownBy(() -> new ModelPrice(-1, 0)).hasMessageContaining("inputPerMillion");
+  }
+
+  @Test
+  void anUpstreamErrorReachesTheCaller() {
+    f.close();
+    f = new ChatFixture(b -> b.maxAttempts(1));
+    OptimizedChatModel one = f.ai.wrap(OpenAiClients.chat(f.server, "gpt-test"));
+    f.server.enqueue(LocalOpenAiServer.Fault.status(500));
+    assertThatThrownBy(() -> one.chat("boom")).isInstanceOf(InternalServerException.class);
+    assertThat(f.server.chatRequests()).isEqualTo(1);
+  }
+}

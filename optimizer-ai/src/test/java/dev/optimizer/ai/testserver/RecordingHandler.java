@@ -1,0 +1,38 @@
+package dev.optimizer.ai.testserver;
+
+import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/** A streaming handler that records what it is given, for assertions. */
+public final class RecordingHandler implements StreamingChatResponseHandler {
+  /** Partial responses in arrival order. */
+  public final List<String> partials = new CopyOnWriteArrayList<>();
+
+  /** Completes with the first partial response. */
+  public final CompletableFuture<String> firstPartial = new CompletableFuture<>();
+
+  /** Completes with the complete response. */
+  public final CompletableFuture<ChatResponse> done = new CompletableFuture<>();
+
+  /** Completes with the error. */
+  public final CompletableFuture<Throwable> error = new CompletableFuture<>();
+
+  @Override
+  public void onPartialResponse(String partialResponse) {
+    partials.add(partialResponse);
+    firstPartial.complete(partialResponse);
+  }
+
+  @Override
+  public void onCompleteResponse(ChatResponse completeResponse) {
+    done.complete(completeResponse);
+  }
+
+  @Override
+  public void onError(Throwable e) {
+    error.complete(e);
+  }
+}
