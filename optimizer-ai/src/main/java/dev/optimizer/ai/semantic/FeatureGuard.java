@@ -44,12 +44,12 @@ public final class FeatureGuard implements PrecisionGuard {
   }
 
   /**
-   * The shipped weights: {@code sigmoid(100 * (similarity - 0.99) - 4 * (numbers + negation + order
-   * + entities))}. With the default decision threshold of 0.5 that reads "cosine at least 0.99, and
-   * none of the four rules fires" (a rule moves the needed cosine past 1). Generic on purpose: the
-   * weights fitted on QQP by the benchmark are reported there, not shipped.
+   * The shipped weights: {@code sigmoid(200 * (similarity - 0.995) - 4 * (numbers + negation +
+   * order + entities))}. With the default decision threshold of 0.5 that reads "cosine at least
+   * 0.995, and none of the four rules fires" (a rule moves the needed cosine past 1). Generic on
+   * purpose: the weights fitted on QQP by the benchmark are reported there, not shipped.
    */
-  private static final FeatureGuard DEFAULTS = new FeatureGuard(-99.0, 100.0, defaultWeights());
+  private static final FeatureGuard DEFAULTS = new FeatureGuard(-199.0, 200.0, defaultWeights());
 
   private static double[] defaultWeights() {
     double[] w = new double[FEATURES.size()];

@@ -31,7 +31,7 @@ public final class SemanticCacheBuilder {
 
   /**
    * The default guard's decision threshold: with {@link FeatureGuard#defaults()} a cosine of at
-   * least 0.99 and no rule firing.
+   * least 0.995 and no rule firing.
    */
   public static final double DEFAULT_DECISION_THRESHOLD = 0.5;
 

@@ -19,15 +19,15 @@ class FeatureGuardTest {
         g.score(
             "How do I convert ethanol to ethanoic acid?",
             "how do i convert ethanol to ethanoic acid",
-            0.99);
+            0.999);
     assertThat(
             g.score(
                 "How do I convert ethanol to ethanoic acid?",
                 "How do I convert ethanoic acid to ethanol?",
-                0.99))
+                0.999))
         .isLessThan(same);
-    assertThat(g.score("Is 7 a prime number?", "Is 9 a prime number?", 0.995)).isLessThan(same);
-    assertThat(g.score("Why can't I sleep?", "Why can I sleep?", 0.995)).isLessThan(same);
+    assertThat(g.score("Is 7 a prime number?", "Is 9 a prime number?", 0.999)).isLessThan(same);
+    assertThat(g.score("Why can't I sleep?", "Why can I sleep?", 0.999)).isLessThan(same);
     assertThat(same).isGreaterThanOrEqualTo(SemanticCacheBuilder.DEFAULT_DECISION_THRESHOLD);
     assertThat(g.score("Is 7 a prime number?", "Is 9 a prime number?", 1.0))
         .isLessThan(SemanticCacheBuilder.DEFAULT_DECISION_THRESHOLD);
