@@ -10,8 +10,8 @@ import java.util.Map;
 /**
  * The entries of one scope: a map from normalised text to entry in least-recently-used order (the
  * exact tier and the size bound), and a vector index over the same entries (the semantic tier). One
- * per scope, so a search never sees another scope's entries. All methods are synchronized; the
- * embedding, the guard and the verifier run outside.
+ * per scope, so a search never sees another scope's entries. Methods are synchronized except the
+ * vector scan of {@link #search}; the embedding, the guard and the verifier run outside.
  *
  * <p>The vector index only marks removed vectors; when the dead slots outnumber the live ones the
  * index is rebuilt from the live vectors, so churn under the size bound does not grow memory.
@@ -59,22 +59,31 @@ public final class ScopeIndex<V> implements AutoCloseable {
 
   /**
    * The {@code k} live entries most similar to {@code vector} with at least {@code minSimilarity}.
+   * The scan runs outside this scope's monitor (the index is itself thread-safe), so lookups in one
+   * scope scan in parallel; a match whose entry was removed meanwhile is skipped.
    */
-  public synchronized List<Found<V>> search(float[] vector, int k, double minSimilarity, long now) {
-    lastUsedNanos = now;
-    List<Found<V>> out = new ArrayList<>(k);
-    if (entries.isEmpty()) {
-      return out;
-    }
-    for (QuantizedVectorIndex.Match m : index.search(vector, k, minSimilarity)) {
-      Entry<V> e = entries.get(m.id());
-      if (e == null) {
-        continue;
+  public List<Found<V>> search(float[] vector, int k, double minSimilarity, long now) {
+    QuantizedVectorIndex idx;
+    synchronized (this) {
+      lastUsedNanos = now;
+      if (entries.isEmpty()) {
+        return new ArrayList<>();
       }
-      if (e.expired(now)) {
-        remove(m.id());
-      } else {
-        out.add(new Found<>(e, m.score()));
+      idx = index;
+    }
+    List<QuantizedVectorIndex.Match> matches = idx.search(vector, k, minSimilarity);
+    List<Found<V>> out = new ArrayList<>(matches.size());
+    synchronized (this) {
+      for (QuantizedVectorIndex.Match m : matches) {
+        Entry<V> e = entries.get(m.id());
+        if (e == null) {
+          continue;
+        }
+        if (e.expired(now)) {
+          remove(m.id());
+        } else {
+          out.add(new Found<>(e, m.score()));
+        }
       }
     }
     return out;
