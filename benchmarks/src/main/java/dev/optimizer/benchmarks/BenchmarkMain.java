@@ -3,6 +3,7 @@ package dev.optimizer.benchmarks;
 import dev.optimizer.api.internal.JsonWriter;
 import dev.optimizer.benchmarks.ai.EmbeddingBatchingScenario;
 import dev.optimizer.benchmarks.ai.QuantizationScenario;
+import dev.optimizer.benchmarks.ai.SemanticCacheScenario;
 import dev.optimizer.benchmarks.ai.VectorSearchScenario;
 import dev.optimizer.benchmarks.db.DbOverheadScenario;
 import dev.optimizer.benchmarks.db.DbPoolSizingScenario;
@@ -40,7 +41,8 @@ public final class BenchmarkMain {
           new HttpCoalescingScenario(),
           new HttpAdaptiveLimitScenario(),
           new HttpOverheadScenario(),
-          new QuantizationScenario());
+          new QuantizationScenario(),
+          new SemanticCacheScenario());
 
   // Held in a field: java.util.logging keeps loggers weakly, and a collected one forgets its level.
   private static final java.util.logging.Logger QUIET =
@@ -147,6 +149,11 @@ public final class BenchmarkMain {
     w.endObject();
     w.name("notes");
     object(w, r.notes);
+    r.extra.forEach(
+        (k, v) -> {
+          w.name(k);
+          value(w, v);
+        });
     w.name("passed").value(r.passed());
     return w.endObject() + "\n";
   }
@@ -155,16 +162,28 @@ public final class BenchmarkMain {
     w.beginObject();
     for (Map.Entry<String, Object> e : map.entrySet()) {
       w.name(e.getKey());
-      Object v = e.getValue();
-      if (v instanceof Number n) {
-        w.value(n.doubleValue());
-      } else if (v instanceof Boolean b) {
-        w.value(b);
-      } else {
-        w.value(String.valueOf(v));
-      }
+      value(w, e.getValue());
     }
     w.endObject();
+  }
+
+  @SuppressWarnings("unchecked")
+  private static void value(JsonWriter w, Object v) {
+    if (v instanceof Number n) {
+      w.value(n.doubleValue());
+    } else if (v instanceof Boolean b) {
+      w.value(b);
+    } else if (v instanceof Map<?, ?> m) {
+      object(w, (Map<String, Object>) m);
+    } else if (v instanceof java.util.Collection<?> c) {
+      w.beginArray();
+      for (Object o : c) {
+        value(w, o);
+      }
+      w.endArray();
+    } else {
+      w.value(String.valueOf(v));
+    }
   }
 
   private static void printTable(

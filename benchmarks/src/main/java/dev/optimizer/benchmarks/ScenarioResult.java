@@ -30,6 +30,7 @@ public final class ScenarioResult {
   final Map<String, Double> ratios = new LinkedHashMap<>();
   final Map<String, Target> targets = new LinkedHashMap<>();
   final Map<String, Object> notes = new LinkedHashMap<>();
+  final Map<String, Object> extra = new LinkedHashMap<>();
 
   /** Records a baseline measurement. */
   public ScenarioResult baseline(String key, Object value) {
@@ -59,6 +60,15 @@ public final class ScenarioResult {
   /** Records a note: a setting or a fact a reader needs to interpret the figures. */
   public ScenarioResult note(String key, Object value) {
     notes.put(key, value);
+    return this;
+  }
+
+  /**
+   * Records a structured value written at the top level of the JSON (not in the table): numbers,
+   * booleans, strings, and lists and maps of them, e.g. a precision-recall curve.
+   */
+  public ScenarioResult extra(String key, Object value) {
+    extra.put(key, value);
     return this;
   }
 

@@ -1,0 +1,163 @@
+package dev.optimizer.ai.semantic.internal;
+
+import dev.optimizer.ai.inference.vector.QuantizedVectorIndex;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The entries of one scope: a map from normalised text to entry in least-recently-used order (the
+ * exact tier and the size bound), and a vector index over the same entries (the semantic tier). One
+ * per scope, so a search never sees another scope's entries. Methods are synchronized except the
+ * vector scan of {@link #search}; the embedding, the guard and the verifier run outside.
+ *
+ * <p>The vector index only marks removed vectors; when the dead slots outnumber the live ones the
+ * index is rebuilt from the live vectors, so churn under the size bound does not grow memory.
+ */
+public final class ScopeIndex<V> implements AutoCloseable {
+
+  /** A search result: the entry and its cosine similarity to the query. */
+  public record Found<V>(Entry<V> entry, double similarity) {}
+
+  private final int dimension;
+  private final int maxEntries;
+  private final LinkedHashMap<String, Entry<V>> entries = new LinkedHashMap<>(16, 0.75f, true);
+  private QuantizedVectorIndex index;
+  private int slots;
+  private volatile long lastUsedNanos;
+
+  /** An empty scope for vectors of {@code dimension} floats, holding at most {@code maxEntries}. */
+  public ScopeIndex(int dimension, int maxEntries, long now) {
+    this.dimension = dimension;
+    this.maxEntries = maxEntries;
+    this.index = QuantizedVectorIndex.builder(dimension).build();
+    this.lastUsedNanos = now;
+  }
+
+  /** The vectors' dimension. */
+  public int dimension() {
+    return dimension;
+  }
+
+  /** The ticker reading of the last lookup or put. */
+  public long lastUsedNanos() {
+    return lastUsedNanos;
+  }
+
+  /** Returns the live entry with normalised text {@code key}, dropping it if expired. */
+  public synchronized Entry<V> exact(String key, long now) {
+    lastUsedNanos = now;
+    Entry<V> e = entries.get(key);
+    if (e != null && e.expired(now)) {
+      remove(key);
+      return null;
+    }
+    return e;
+  }
+
+  /**
+   * The {@code k} live entries most similar to {@code vector} with at least {@code minSimilarity}.
+   * The scan runs outside this scope's monitor (the index is itself thread-safe), so lookups in one
+   * scope scan in parallel; a match whose entry was removed meanwhile is skipped.
+   */
+  public List<Found<V>> search(float[] vector, int k, double minSimilarity, long now) {
+    QuantizedVectorIndex idx;
+    synchronized (this) {
+      lastUsedNanos = now;
+      if (entries.isEmpty()) {
+        return new ArrayList<>();
+      }
+      idx = index;
+    }
+    List<QuantizedVectorIndex.Match> matches = idx.search(vector, k, minSimilarity);
+    List<Found<V>> out = new ArrayList<>(matches.size());
+    synchronized (this) {
+      for (QuantizedVectorIndex.Match m : matches) {
+        Entry<V> e = entries.get(m.id());
+        if (e == null) {
+          continue;
+        }
+        if (e.expired(now)) {
+          remove(m.id());
+        } else {
+          out.add(new Found<>(e, m.score()));
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Adds or replaces the entry of {@code entry.key()}, evicting the least recently used beyond the
+   * bound.
+   */
+  public synchronized void put(Entry<V> entry, float[] vector, long now) {
+    lastUsedNanos = now;
+    entries.remove(entry.key());
+    entries.put(entry.key(), entry);
+    index.add(entry.key(), vector);
+    slots++;
+    Iterator<Map.Entry<String, Entry<V>>> it = entries.entrySet().iterator();
+    while (entries.size() > maxEntries && it.hasNext()) {
+      String key = it.next().getKey();
+      it.remove();
+      index.remove(key);
+    }
+    compactIfSparse();
+  }
+
+  /**
+   * Removes the entry of {@code key} if it is {@code expected} (or any, when null); returns
+   * whether.
+   */
+  public synchronized boolean remove(String key, Entry<V> expected) {
+    Entry<V> e = entries.get(key);
+    if (e == null || (expected != null && e != expected)) {
+      return false;
+    }
+    return remove(key);
+  }
+
+  private boolean remove(String key) {
+    if (entries.remove(key) == null) {
+      return false;
+    }
+    index.remove(key);
+    compactIfSparse();
+    return true;
+  }
+
+  /** Marks {@code entry} as just used (for the least-recently-used bound), if it is still held. */
+  public synchronized void touch(Entry<V> entry) {
+    entries.get(entry.key());
+  }
+
+  /** The number of entries held (expired ones not yet dropped included). */
+  public synchronized int size() {
+    return entries.size();
+  }
+
+  private void compactIfSparse() {
+    if (slots <= 2 * entries.size() + 64) {
+      return;
+    }
+    QuantizedVectorIndex fresh = QuantizedVectorIndex.builder(dimension).build();
+    for (String key : entries.keySet()) {
+      fresh.add(key, index.vector(key));
+    }
+    index.close();
+    index = fresh;
+    slots = entries.size();
+  }
+
+  /** Drops every entry and releases the index. */
+  @Override
+  public synchronized void close() {
+    entries.clear();
+    index.close();
+    index = QuantizedVectorIndex.builder(dimension).build();
+    slots = 0;
+  }
+}
