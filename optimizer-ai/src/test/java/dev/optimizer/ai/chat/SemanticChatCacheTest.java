@@ -1,0 +1,168 @@
+package dev.optimizer.ai.chat;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.langchain4j.data.message.AiMessage;
+import dev.langchain4j.data.message.SystemMessage;
+import dev.langchain4j.data.message.UserMessage;
+import dev.langchain4j.model.chat.request.ChatRequest;
+import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.optimizer.ai.AiOptimizer;
+import dev.optimizer.ai.AiScope;
+import dev.optimizer.ai.inference.MiniLm;
+import dev.optimizer.ai.semantic.SemanticCache;
+import dev.optimizer.ai.testserver.OpenAiClients;
+import io.opentelemetry.api.common.AttributeKey;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The semantic tier behind the exact one, through LangChain4j's real OpenAI client. */
+class SemanticChatCacheTest {
+  private static final String QUESTION = "What is the best way to learn Java?";
+  private static final String PARAPHRASE = "What's the best way to learn Java?";
+
+  private ChatFixture f;
+
+  private ChatFixture fixture(Consumer<dev.optimizer.ai.AiOptimizerBuilder> more) {
+    f =
+        new ChatFixture(
+            b -> {
+              b.semanticCache(SemanticCache.builder(MiniLm.langchain4j()));
+              more.accept(b);
+            });
+    return f;
+  }
+
+  @AfterEach
+  void close() {
+    if (f != null) {
+      f.close();
+    }
+  }
+
+  private static ChatRequest ask(String system, String text) {
+    return system == null
+        ? ChatRequest.builder().messages(UserMessage.from(text)).build()
+        : ChatRequest.builder()
+            .messages(SystemMessage.from(system), UserMessage.from(text))
+            .build();
+  }
+
+  private long semanticHits() {
+    return f.sum(
+        "optimizer.ai.cache.hits",
+        a -> "semantic".equals(a.get(AttributeKey.stringKey("optimizer.ai.cache.tier"))));
+  }
+
+  @Test
+  void aParaphraseIsServedTheAnswerOfTheOriginalQuestion() {
+    ChatFixture.Recorder listener = new ChatFixture.Recorder();
+    OptimizedChatModel chat =
+        fixture(b -> {}).ai.wrap(OpenAiClients.chat(f.server, "gpt-test", listener));
+
+    ChatResponse first = chat.chat(ask("Be brief.", QUESTION));
+    ChatResponse second = chat.chat(ask("Be brief.", PARAPHRASE));
+
+    assertThat(f.server.chatRequests()).isEqualTo(1);
+    assertThat(second.aiMessage().text()).isEqualTo(first.aiMessage().text());
+    assertThat(semanticHits()).isEqualTo(1);
+    assertThat(listener.events)
+        .containsExactly(
+            "request:model", "response:model", "request:cache:semantic", "response:cache:semantic");
+  }
+
+  @Test
+  void theSystemPromptParametersAndScopeBoundTheSearch() {
+    OptimizedChatModel chat = fixture(b -> {}).ai.wrap(OpenAiClients.chat(f.server, "gpt-test"));
+    chat.chat(ask("Be brief.", QUESTION));
+
+    chat.chat(ask("Answer at length.", PARAPHRASE)); // another system prompt
+    chat.chat(ChatRequest.builder().messages(UserMessage.from(PARAPHRASE)).topP(0.5).build());
+    AiScope.run("tenant-b", () -> chat.chat(ask("Be brief.", PARAPHRASE)));
+
+    assertThat(f.server.chatRequests()).isEqualTo(4);
+    assertThat(semanticHits()).isZero();
+  }
+
+  @Test
+  void conversationsTakePartOnlyWhenLastTurnMatchingIsOn() {
+    ChatRequest history =
+        ChatRequest.builder()
+            .messages(
+                UserMessage.from("I know Python."),
+                AiMessage.from("Good."),
+                UserMessage.from(QUESTION))
+            .build();
+    ChatRequest paraphrased =
+        ChatRequest.builder()
+            .messages(
+                UserMessage.from("I know Python."),
+                AiMessage.from("Good."),
+                UserMessage.from(PARAPHRASE))
+            .build();
+
+    OptimizedChatModel singleTurn =
+        fixture(b -> {}).ai.wrap(OpenAiClients.chat(f.server, "gpt-test"));
+    singleTurn.chat(history);
+    singleTurn.chat(paraphrased);
+    assertThat(f.server.chatRequests()).isEqualTo(2);
+    f.close();
+
+    OptimizedChatModel lastTurn =
+        fixture(b -> b.semanticLastTurn(true)).ai.wrap(OpenAiClients.chat(f.server, "gpt-test"));
+    lastTurn.chat(history);
+    lastTurn.chat(paraphrased);
+    assertThat(f.server.chatRequests()).isEqualTo(1);
+    assertThat(semanticHits()).isEqualTo(1);
+  }
+
+  @Test
+  void theGuardRefusesAQuestionThatDiffersInANumber() {
+    OptimizedChatModel chat = fixture(b -> {}).ai.wrap(OpenAiClients.chat(f.server, "gpt-test"));
+    chat.chat(ask(null, "What was the population of India in 2011?"));
+    ChatResponse other = chat.chat(ask(null, "What was the population of India in 2001?"));
+
+    assertThat(f.server.chatRequests()).isEqualTo(2);
+    assertThat(other.aiMessage().text()).contains("2001");
+  }
+
+  @Test
+  void evictAndCorrectReachTheSemanticTier() {
+    OptimizedChatModel chat = fixture(b -> {}).ai.wrap(OpenAiClients.chat(f.server, "gpt-test"));
+    chat.chat(ask(null, QUESTION));
+    assertThat(chat.evict(ask(null, QUESTION))).isTrue();
+    chat.chat(ask(null, PARAPHRASE));
+    assertThat(f.server.chatRequests()).as("the evicted entry is not served").isEqualTo(2);
+
+    chat.correct(
+        ask(null, PARAPHRASE),
+        ChatResponse.builder().aiMessage(AiMessage.from("corrected")).build());
+    assertThat(chat.chat(ask(null, QUESTION)).aiMessage().text()).isEqualTo("corrected");
+    assertThat(f.server.chatRequests()).isEqualTo(2);
+  }
+
+  @Test
+  void theDefaultModelIsLoadedFromTheClassPath() {
+    f = new ChatFixture(b -> b.semanticCache(true));
+    OptimizedChatModel chat = f.ai.wrap(OpenAiClients.chat(f.server, "gpt-test"));
+    // The quantized model's defaults sit at cosine 0.995: a near-identical wording.
+    chat.chat(ask(null, "How do I learn Java?"));
+    chat.chat(ask(null, "How do I learn Java ?"));
+    assertThat(f.server.chatRequests()).isEqualTo(1);
+    assertThat(semanticHits()).isEqualTo(1);
+  }
+
+  @Test
+  void theSemanticCacheIsSetOnce() {
+    f = new ChatFixture();
+    assertThatThrownBy(
+            () ->
+                AiOptimizer.builder(f.optimizer)
+                    .semanticCache(true)
+                    .semanticCache(SemanticCache.builder(MiniLm.langchain4j())))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("semanticCache");
+  }
+}
