@@ -2,6 +2,7 @@ package dev.optimizer.ai.semantic;
 
 import dev.langchain4j.model.embedding.EmbeddingModel;
 import dev.optimizer.ai.semantic.internal.Entry;
+import dev.optimizer.ai.semantic.internal.RecentEmbeddings;
 import dev.optimizer.ai.semantic.internal.ScopeIndex;
 import dev.optimizer.ai.semantic.internal.TextKey;
 import dev.optimizer.api.Ticker;
@@ -71,6 +72,8 @@ public final class SemanticCache<V> implements AutoCloseable {
   private final int maxTextChars;
   private final Ticker ticker;
   private final Map<String, ScopeIndex<V>> scopes = new ConcurrentHashMap<>();
+  // A miss is usually followed by a put of the same text: its embedding is kept for it.
+  private final RecentEmbeddings recentEmbeddings = new RecentEmbeddings(256);
   private final LongAdder exactHits = new LongAdder();
   private final LongAdder semanticHits = new LongAdder();
   private final LongAdder misses = new LongAdder();
@@ -221,6 +224,7 @@ public final class SemanticCache<V> implements AutoCloseable {
       return miss(explain);
     }
     float[] vector = embed(text);
+    recentEmbeddings.remember(text, vector);
     List<ScopeIndex.Found<V>> found = s.search(vector, topK, similarityThreshold, now);
     List<Scored<V>> scored = new ArrayList<>(found.size());
     for (ScopeIndex.Found<V> f : found) {
@@ -287,7 +291,10 @@ public final class SemanticCache<V> implements AutoCloseable {
     if (text.length() > maxTextChars) {
       return;
     }
-    float[] vector = embed(text);
+    float[] vector = recentEmbeddings.take(text);
+    if (vector == null) {
+      vector = embed(text);
+    }
     long now = ticker.read();
     long expires = ttlNanos == Long.MAX_VALUE ? now + Long.MAX_VALUE / 2 : now + ttlNanos;
     Entry<V> entry = new Entry<>(text, TextKey.of(text), value, expires);
@@ -413,5 +420,6 @@ public final class SemanticCache<V> implements AutoCloseable {
       s.close();
     }
     scopes.clear();
+    recentEmbeddings.clear();
   }
 }

@@ -33,6 +33,19 @@ class SemanticCacheTest {
   }
 
   @Test
+  void storingTheAnswerToAMissedLookupDoesNotEmbedTheTextAgain() {
+    try (SemanticCache<String> cache = SemanticCache.builder(model).build()) {
+      cache.put(SCOPE, "What is the capital of France?", "Paris");
+      int before = model.calls.get();
+      assertThat(cache.lookup(SCOPE, "How do I learn Java?")).isEmpty();
+      cache.put(SCOPE, "How do I learn Java?", "practice");
+      assertThat(model.calls.get() - before).as("one embedding for lookup and put").isEqualTo(1);
+      assertThat(cache.lookup(SCOPE, "How do I learn Java?").orElseThrow().value())
+          .isEqualTo("practice");
+    }
+  }
+
+  @Test
   void paraphraseIsASemanticHit() {
     try (SemanticCache<String> cache = SemanticCache.builder(model).build()) {
       cache.put(SCOPE, "What is the best way to learn Java?", "answer");
