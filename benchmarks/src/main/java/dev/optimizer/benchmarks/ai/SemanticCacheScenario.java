@@ -155,6 +155,22 @@ public final class SemanticCacheScenario implements Scenario {
     r.ratio("duplicate_recall_vs_plain", ours.recall() / plain.recall());
     r.ratio("lookup_p50_ms", oursT.p50Ms);
 
+    // The simulated LLM workload: the fitted guard in the chat decorator, queries embedded live.
+    List<Qqp.Pair> half = halves.get(1);
+    model.live = true;
+    SimulatedLlmWorkload.run(
+        r,
+        SimulatedLlmWorkload.freshQuestions(half),
+        SimulatedLlmWorkload.paraphrasePairs(half),
+        protocol::correct,
+        SemanticCache.builder(model)
+            .guard(guard)
+            .decisionThreshold(Double.isInfinite(tau) ? 1.0 : Math.min(1.0, tau))
+            .similarityThreshold(FLOOR)
+            .topK(TOP_K),
+        quick);
+    model.live = false;
+
     r.note(
         "protocol",
         String.format(
