@@ -291,10 +291,8 @@ public final class SemanticCache<V> implements AutoCloseable {
     if (text.length() > maxTextChars) {
       return;
     }
-    float[] vector = recentEmbeddings.take(text);
-    if (vector == null) {
-      vector = embed(text);
-    }
+    float[] remembered = recentEmbeddings.take(text);
+    float[] vector = remembered != null ? remembered : embed(text);
     long now = ticker.read();
     long expires = ttlNanos == Long.MAX_VALUE ? now + Long.MAX_VALUE / 2 : now + ttlNanos;
     Entry<V> entry = new Entry<>(text, TextKey.of(text), value, expires);
