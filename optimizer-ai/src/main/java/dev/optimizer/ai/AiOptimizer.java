@@ -96,7 +96,8 @@ public final class AiOptimizer implements AutoCloseable {
         settings.<CachedAnswer>build(),
         new KeyMaker(s.maxPromptBytes()),
         b.semanticLastTurn,
-        owned);
+        owned,
+        optimizer.meter());
   }
 
   /** An AiOptimizer with default settings. */

@@ -126,6 +126,7 @@ class SemanticChatCacheTest {
 
     assertThat(f.server.chatRequests()).isEqualTo(2);
     assertThat(other.aiMessage().text()).contains("2001");
+    assertThat(f.sum("optimizer.ai.cache.guard_rejections")).isEqualTo(1);
   }
 
   @Test

@@ -28,6 +28,10 @@ import java.util.function.Supplier;
  * providerName} (the engine, e.g. {@code "onnxruntime"}). Each worker runs one batch at a time, so
  * the number of workers is the number of forward passes that may run at once: on a CPU, one or two
  * workers with the engine's intra-op threads usually beat more.
+ *
+ * <p>One caveat of DJL's ONNX Runtime engine, not of this class: it creates the process's single
+ * {@code OrtEnvironment} itself and fails if anything (LangChain4j's in-process embedding models,
+ * our {@code OnnxTextEmbedder}) created it first, so load the DJL model before those.
  */
 public final class DjlBatching {
   private DjlBatching() {}

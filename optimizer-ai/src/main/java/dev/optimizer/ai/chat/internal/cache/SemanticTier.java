@@ -2,6 +2,9 @@ package dev.optimizer.ai.chat.internal.cache;
 
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.optimizer.ai.semantic.SemanticCache;
+import io.opentelemetry.api.metrics.Meter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -21,17 +24,36 @@ public final class SemanticTier implements ChatCacheTier {
   private final KeyMaker keys;
   private final boolean singleTurnOnly;
   private final AutoCloseable owned;
+  private final List<AutoCloseable> observers = new ArrayList<>();
 
   /**
    * A tier over {@code cache}, which it closes on {@link #close()}, with {@code owned} (the
-   * embedding model it loaded itself, or null).
+   * embedding model it loaded itself, or null). Its counters are observed on {@code meter}: {@code
+   * optimizer.ai.cache.guard_rejections} and {@code optimizer.ai.cache.verifier_rejections}.
    */
   public SemanticTier(
-      SemanticCache<CachedAnswer> cache, KeyMaker keys, boolean lastTurn, AutoCloseable owned) {
+      SemanticCache<CachedAnswer> cache,
+      KeyMaker keys,
+      boolean lastTurn,
+      AutoCloseable owned,
+      Meter meter) {
     this.cache = cache;
     this.keys = keys;
     this.singleTurnOnly = !lastTurn;
     this.owned = owned;
+    observers.add(
+        meter
+            .counterBuilder("optimizer.ai.cache.guard_rejections")
+            .setUnit("{lookup}")
+            .setDescription(
+                "Semantic lookups whose similar candidates the precision guard all refused.")
+            .buildWithCallback(m -> m.record(cache.stats().guardRejections())));
+    observers.add(
+        meter
+            .counterBuilder("optimizer.ai.cache.verifier_rejections")
+            .setUnit("{candidate}")
+            .setDescription("Semantic candidates the verifier refused.")
+            .buildWithCallback(m -> m.record(cache.stats().verifierRejections())));
   }
 
   @Override
@@ -70,6 +92,13 @@ public final class SemanticTier implements ChatCacheTier {
 
   @Override
   public void close() {
+    for (AutoCloseable o : observers) {
+      try {
+        o.close();
+      } catch (Exception e) {
+        // an instrument that cannot be removed keeps reporting a closed cache's last counts
+      }
+    }
     cache.close();
     if (owned != null) {
       try {
