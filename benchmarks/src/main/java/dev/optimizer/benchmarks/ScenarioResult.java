@@ -44,6 +44,11 @@ public final class ScenarioResult {
     return this;
   }
 
+  /** Records a measurement of the baseline side when {@code baseline}, else of the optimized. */
+  public ScenarioResult side(boolean baseline, String key, Object value) {
+    return baseline ? baseline(key, value) : optimized(key, value);
+  }
+
   /** Records a ratio the scenario is judged on, with its target. */
   public ScenarioResult ratio(String key, double value, Target target) {
     ratios.put(key, value);

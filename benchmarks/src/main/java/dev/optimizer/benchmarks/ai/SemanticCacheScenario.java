@@ -335,7 +335,8 @@ public final class SemanticCacheScenario implements Scenario {
                       : FeatureGuard.Example.of(p.b(), c.text(), c.similarity(), correct)));
         }
         double sim =
-            cosine(model.embed(p.a()).content().vector(), model.embed(p.b()).content().vector());
+            EmbeddingBatchingScenario.cosine(
+                model.embed(p.a()).content().vector(), model.embed(p.b()).content().vector());
         boolean exact = CacheProtocol.norm(p.a()).equals(CacheProtocol.norm(p.b()));
         lookups.add(
             new CacheEval.Lookup(
@@ -419,18 +420,6 @@ public final class SemanticCacheScenario implements Scenario {
     }
     out[24] = Double.POSITIVE_INFINITY;
     return out;
-  }
-
-  static double cosine(float[] a, float[] b) {
-    double dot = 0;
-    double na = 0;
-    double nb = 0;
-    for (int i = 0; i < a.length; i++) {
-      dot += (double) a[i] * b[i];
-      na += (double) a[i] * a[i];
-      nb += (double) b[i] * b[i];
-    }
-    return dot / Math.sqrt(na * nb);
   }
 
   private static String fmt(double d) {

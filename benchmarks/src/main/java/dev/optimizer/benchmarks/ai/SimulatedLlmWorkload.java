@@ -61,12 +61,12 @@ final class SimulatedLlmWorkload {
       Side opt = drive(ai.wrap(OpenAiClients.chat(server, MODEL)), stream, server, sameMeaning);
       for (boolean isBase : new boolean[] {true, false}) {
         Side s = isBase ? base : opt;
-        put(r, isBase, "llm requests", s.requests);
-        put(r, isBase, "llm calls", s.llmCalls);
-        put(r, isBase, "mean latency (ms)", s.meanMs());
-        put(r, isBase, "p50 latency (ms)", s.percentileMs(50));
-        put(r, isBase, "answers for another prompt", s.otherPrompt);
-        put(r, isBase, "wrong answers", s.wrong);
+        r.side(isBase, "llm requests", s.requests);
+        r.side(isBase, "llm calls", s.llmCalls);
+        r.side(isBase, "mean latency (ms)", s.meanMs());
+        r.side(isBase, "p50 latency (ms)", s.percentileMs(50));
+        r.side(isBase, "answers for another prompt", s.otherPrompt);
+        r.side(isBase, "wrong answers", s.wrong);
       }
       r.ratio("mean_latency_ratio", opt.meanMs() / base.meanMs());
       r.ratio("llm_calls_ratio", opt.llmCalls / (double) base.llmCalls);
@@ -201,14 +201,6 @@ final class SimulatedLlmWorkload {
       throw new IllegalStateException("not an answer of the local server: " + answer);
     }
     return answer.substring(at + 5);
-  }
-
-  private static void put(ScenarioResult r, boolean baseline, String key, double value) {
-    if (baseline) {
-      r.baseline(key, value);
-    } else {
-      r.optimized(key, value);
-    }
   }
 
   private record Side(int requests, int llmCalls, long[] nanos, int otherPrompt, int wrong) {

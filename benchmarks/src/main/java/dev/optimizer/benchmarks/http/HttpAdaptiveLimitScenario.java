@@ -91,12 +91,12 @@ public final class HttpAdaptiveLimitScenario implements Scenario {
       for (Object[] side : new Object[][] {{true, base}, {false, opt}}) {
         Side x = (Side) side[1];
         boolean b = (Boolean) side[0];
-        put(r, b, "offered per second", (double) rate);
-        put(r, b, "goodput per second", x.ok.get() / (double) measured);
-        put(r, b, "p50 of successes (ms)", x.latencies.ms(50));
-        put(r, b, "p99 of successes (ms)", x.latencies.ms(99));
-        put(r, b, "timed out or failed per second", x.failed.get() / (double) measured);
-        put(r, b, "refused at once per second", x.rejected.get() / (double) measured);
+        r.side(b, "offered per second", (double) rate);
+        r.side(b, "goodput per second", x.ok.get() / (double) measured);
+        r.side(b, "p50 of successes (ms)", x.latencies.ms(50));
+        r.side(b, "p99 of successes (ms)", x.latencies.ms(99));
+        r.side(b, "timed out or failed per second", x.failed.get() / (double) measured);
+        r.side(b, "refused at once per second", x.rejected.get() / (double) measured);
       }
       r.optimized(
           "limit at the end",
@@ -123,14 +123,6 @@ public final class HttpAdaptiveLimitScenario implements Scenario {
               + " p99 is of successful requests, taken as the 2 s deadline for a side with none");
     }
     return r;
-  }
-
-  private static void put(ScenarioResult r, boolean baseline, String key, double value) {
-    if (baseline) {
-      r.baseline(key, value);
-    } else {
-      r.optimized(key, value);
-    }
   }
 
   private static final class Side {

@@ -97,13 +97,13 @@ public final class HttpCacheScenario implements Scenario {
         for (Object[] side : new Object[][] {{true, base}, {false, opt}}) {
           Side x = (Side) side[1];
           boolean b = (Boolean) side[0];
-          put(r, b, "requests measured", (double) x.latencies.count());
-          put(r, b, "origin requests measured", (double) x.originRequests);
-          put(r, b, "mean latency (ms)", x.latencies.meanMs());
-          put(r, b, "p50 latency (ms)", x.latencies.ms(50));
-          put(r, b, "p99 latency (ms)", x.latencies.ms(99));
-          put(r, b, "served stale beyond max-age", (double) x.staleBeyond.get());
-          put(r, b, "failed", (double) x.failed.get());
+          r.side(b, "requests measured", (double) x.latencies.count());
+          r.side(b, "origin requests measured", (double) x.originRequests);
+          r.side(b, "mean latency (ms)", x.latencies.meanMs());
+          r.side(b, "p50 latency (ms)", x.latencies.ms(50));
+          r.side(b, "p99 latency (ms)", x.latencies.ms(99));
+          r.side(b, "served stale beyond max-age", (double) x.staleBeyond.get());
+          r.side(b, "failed", (double) x.failed.get());
         }
         r.optimized("cache hits (all)", (double) s.cacheHits());
         r.optimized("revalidations (all)", (double) s.revalidations());
@@ -137,14 +137,6 @@ public final class HttpCacheScenario implements Scenario {
       r.note("settings", "HttpOptimizer defaults (private cache, 64 MiB)");
     }
     return r;
-  }
-
-  private static void put(ScenarioResult r, boolean baseline, String key, double value) {
-    if (baseline) {
-      r.baseline(key, value);
-    } else {
-      r.optimized(key, value);
-    }
   }
 
   private static Thread changer(AtomicIntegerArray versions) {

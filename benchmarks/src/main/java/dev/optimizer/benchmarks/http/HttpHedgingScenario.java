@@ -66,14 +66,14 @@ public final class HttpHedgingScenario implements Scenario {
           new Object[][] {{"baseline", base, baseOrigin}, {"optimized", opt, optOrigin}}) {
         Load.Result l = (Load.Result) side[1];
         boolean isBase = side[0].equals("baseline");
-        put(r, isBase, "requests", (double) total);
-        put(r, isBase, "origin requests", (double) (long) side[2]);
-        put(r, isBase, "p50 (ms)", l.latencies().ms(50));
-        put(r, isBase, "p99 (ms)", l.latencies().ms(99));
-        put(r, isBase, "p99.9 (ms)", l.latencies().ms(99.9));
-        put(r, isBase, "max (ms)", l.latencies().ms(100));
-        put(r, isBase, "failed", (double) l.failed());
-        put(r, isBase, "seconds", l.seconds());
+        r.side(isBase, "requests", (double) total);
+        r.side(isBase, "origin requests", (double) (long) side[2]);
+        r.side(isBase, "p50 (ms)", l.latencies().ms(50));
+        r.side(isBase, "p99 (ms)", l.latencies().ms(99));
+        r.side(isBase, "p99.9 (ms)", l.latencies().ms(99.9));
+        r.side(isBase, "max (ms)", l.latencies().ms(100));
+        r.side(isBase, "failed", (double) l.failed());
+        r.side(isBase, "seconds", l.seconds());
       }
       r.optimized("hedges sent", (double) stats.hedgesSent());
       r.optimized("hedges won", (double) stats.hedgesWon());
@@ -88,13 +88,5 @@ public final class HttpHedgingScenario implements Scenario {
           "HttpOptimizer defaults (hedge at p95 of recent attempts, up to 2 hedges) but budgetRatio 0.06 (the default 0.05 cannot cover the 5.25% of requests that need a hedge)");
     }
     return r;
-  }
-
-  private static void put(ScenarioResult r, boolean baseline, String key, double value) {
-    if (baseline) {
-      r.baseline(key, value);
-    } else {
-      r.optimized(key, value);
-    }
   }
 }
