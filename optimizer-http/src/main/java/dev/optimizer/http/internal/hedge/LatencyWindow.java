@@ -40,10 +40,7 @@ final class LatencyWindow {
     return delayNanos;
   }
 
-  /**
-   * Records one attempt's latency. A cancelled loser records the time it had run, a lower bound of
-   * its latency: that keeps the window from forgetting the slow tail while hedges cut it short.
-   */
+  /** Records the latency of one attempt that completed (cancelled losers are not recorded). */
   void record(long nanos) {
     long[] copy = null;
     synchronized (this) {
