@@ -31,4 +31,18 @@ public interface OptimizedChatModel extends ChatModel {
 
   /** Like {@link #correct(ChatRequest, ChatResponse)} in {@code scope}. */
   void correct(String scope, ChatRequest request, ChatResponse response);
+
+  /**
+   * Tells the cache whether the answer it gave for {@code request} (in the current scope) was
+   * right, where the application can tell (a user's thumbs-down, a verifier, a test). A wrong
+   * answer served by the semantic tier raises the threshold of the entry that answered, so this
+   * wording no longer reaches it while closer ones still do; a wrong answer stored for this very
+   * request is removed. A right answer changes nothing.
+   *
+   * @return whether some cached entry was concerned
+   */
+  boolean feedback(ChatRequest request, boolean correct);
+
+  /** Like {@link #feedback(ChatRequest, boolean)} in {@code scope}. */
+  boolean feedback(String scope, ChatRequest request, boolean correct);
 }

@@ -145,6 +145,34 @@ class SemanticChatCacheTest {
   }
 
   @Test
+  void aWrongSemanticAnswerIsNotServedAgainForThatWording() {
+    OptimizedChatModel chat = fixture(b -> {}).ai.wrap(OpenAiClients.chat(f.server, "gpt-test"));
+    chat.chat(ask(null, QUESTION));
+    chat.chat(ask(null, PARAPHRASE));
+    assertThat(f.server.chatRequests()).isEqualTo(1);
+
+    assertThat(chat.feedback(ask(null, PARAPHRASE), false)).isTrue();
+    chat.chat(ask(null, PARAPHRASE));
+    assertThat(f.server.chatRequests()).as("the paraphrase goes upstream").isEqualTo(2);
+    chat.chat(ask(null, QUESTION));
+    assertThat(f.server.chatRequests()).as("the original is still served").isEqualTo(2);
+  }
+
+  @Test
+  void aWrongExactAnswerIsRemovedFromBothTiers() {
+    OptimizedChatModel chat = fixture(b -> {}).ai.wrap(OpenAiClients.chat(f.server, "gpt-test"));
+    chat.chat(ask(null, QUESTION));
+    assertThat(chat.feedback(ask(null, QUESTION), true)).isTrue();
+    chat.chat(ask(null, QUESTION));
+    assertThat(f.server.chatRequests()).isEqualTo(1);
+
+    assertThat(chat.feedback(ask(null, QUESTION), false)).isTrue();
+    chat.chat(ask(null, QUESTION));
+    assertThat(f.server.chatRequests()).isEqualTo(2);
+    assertThat(chat.feedback(ask(null, "never asked"), false)).isFalse();
+  }
+
+  @Test
   void theDefaultModelIsLoadedFromTheClassPath() {
     f = new ChatFixture(b -> b.semanticCache(true));
     OptimizedChatModel chat = f.ai.wrap(OpenAiClients.chat(f.server, "gpt-test"));

@@ -282,6 +282,28 @@ public final class OptimizedChat implements OptimizedChatModel {
     }
   }
 
+  @Override
+  public boolean feedback(ChatRequest request, boolean correct) {
+    return feedback(core.scope(request), request, correct);
+  }
+
+  @Override
+  public boolean feedback(String scope, ChatRequest request, boolean correct) {
+    Checks.notBlank("scope", scope);
+    Checks.notNull("request", request);
+    boolean any = false;
+    for (ChatModel m : routedModels()) {
+      ChatRequest effective = ChatCore.effective(m.defaultRequestParameters(), request);
+      ChatKey key = core.key(scope, ref(m).provider(), effective).key();
+      if (key != null) {
+        for (var tier : core.tiers()) {
+          any |= tier.feedback(key, effective, correct);
+        }
+      }
+    }
+    return any;
+  }
+
   private List<ChatModel> routedModels() {
     return cheap == null ? List.of(primary) : List.of(primary, cheap);
   }

@@ -29,6 +29,12 @@ public interface ChatCacheTier extends AutoCloseable {
   /** Removes the entry for this request; true if there was one. */
   boolean evict(ChatKey key, ChatRequest request);
 
+  /**
+   * Applies the application's verdict on the answer this tier gave for the request: a wrong one is
+   * not served again for it. Returns whether an entry was concerned.
+   */
+  boolean feedback(ChatKey key, ChatRequest request, boolean correct);
+
   /** Removes every entry. */
   void evictAll();
 

@@ -47,6 +47,11 @@ public final class ExactTier implements ChatCacheTier {
   }
 
   @Override
+  public boolean feedback(ChatKey key, ChatRequest request, boolean correct) {
+    return correct ? cache.getIfPresent(key) != null : evict(key, request);
+  }
+
+  @Override
   public void evictAll() {
     cache.invalidateAll();
   }

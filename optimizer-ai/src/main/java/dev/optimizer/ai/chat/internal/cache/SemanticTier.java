@@ -25,6 +25,8 @@ public final class SemanticTier implements ChatCacheTier {
   private final boolean singleTurnOnly;
   private final AutoCloseable owned;
   private final List<AutoCloseable> observers = new ArrayList<>();
+  // The hits served lately, so that the application's verdict reaches the entry that answered.
+  private final ServedHits served = new ServedHits(4096);
 
   /**
    * A tier over {@code cache}, which it closes on {@link #close()}, with {@code owned} (the
@@ -67,7 +69,29 @@ public final class SemanticTier implements ChatCacheTier {
 
   @Override
   public Optional<CachedAnswer> lookup(ChatKey key, ChatRequest request) {
-    return turn(key, request).flatMap(t -> cache.lookup(t.context(), t.text())).map(h -> h.value());
+    Optional<KeyMaker.TurnContext> turn = turn(key, request);
+    if (turn.isEmpty()) {
+      return Optional.empty();
+    }
+    KeyMaker.TurnContext t = turn.get();
+    Optional<SemanticCache.Hit<CachedAnswer>> hit = cache.lookup(t.context(), t.text());
+    hit.ifPresent(h -> served.remember(t, h));
+    return hit.map(SemanticCache.Hit::value);
+  }
+
+  @Override
+  public boolean feedback(ChatKey key, ChatRequest request, boolean correct) {
+    Optional<KeyMaker.TurnContext> turn = turn(key, request);
+    if (turn.isEmpty()) {
+      return false;
+    }
+    KeyMaker.TurnContext t = turn.get();
+    SemanticCache.Hit<CachedAnswer> hit = served.take(t);
+    if (hit != null) {
+      cache.feedback(hit, correct);
+      return true;
+    }
+    return !correct && cache.evict(t.context(), t.text());
   }
 
   @Override
@@ -88,6 +112,30 @@ public final class SemanticTier implements ChatCacheTier {
   /** The semantic cache's counters. */
   public SemanticCache.Stats stats() {
     return cache.stats();
+  }
+
+  /** The last hits served, by turn; bounded, least recently served out first. Thread-safe. */
+  private static final class ServedHits {
+    private final java.util.Map<KeyMaker.TurnContext, SemanticCache.Hit<CachedAnswer>> hits;
+
+    ServedHits(int capacity) {
+      hits =
+          new java.util.LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(
+                java.util.Map.Entry<KeyMaker.TurnContext, SemanticCache.Hit<CachedAnswer>> e) {
+              return size() > capacity;
+            }
+          };
+    }
+
+    synchronized void remember(KeyMaker.TurnContext turn, SemanticCache.Hit<CachedAnswer> hit) {
+      hits.put(turn, hit);
+    }
+
+    synchronized SemanticCache.Hit<CachedAnswer> take(KeyMaker.TurnContext turn) {
+      return hits.remove(turn);
+    }
   }
 
   @Override
