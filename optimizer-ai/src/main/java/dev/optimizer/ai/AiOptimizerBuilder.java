@@ -257,7 +257,9 @@ public final class AiOptimizerBuilder {
 
   /**
    * A budget per scope, in dollars since the optimizer was built, in (0, 10^9]; a scope that has
-   * spent it is refused or downgraded to the cheap model, as {@code action} says.
+   * spent it is refused or downgraded to the cheap model, as {@code action} says. Spending is kept
+   * for the 100,000 most recently charged scopes; one charged less recently than that starts again
+   * from zero (memory stays bounded however many tenants there are).
    */
   public AiOptimizerBuilder budgetPerScope(double usd, BudgetAction action) {
     if (!(usd > 0 && usd <= 1e9)) {
