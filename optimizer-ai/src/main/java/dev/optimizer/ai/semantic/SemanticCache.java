@@ -1,8 +1,8 @@
 package dev.optimizer.ai.semantic;
 
 import dev.langchain4j.model.embedding.EmbeddingModel;
+import dev.optimizer.ai.internal.Recent;
 import dev.optimizer.ai.semantic.internal.Entry;
-import dev.optimizer.ai.semantic.internal.RecentEmbeddings;
 import dev.optimizer.ai.semantic.internal.ScopeIndex;
 import dev.optimizer.ai.semantic.internal.TextKey;
 import dev.optimizer.api.Ticker;
@@ -73,7 +73,7 @@ public final class SemanticCache<V> implements AutoCloseable {
   private final Ticker ticker;
   private final Map<String, ScopeIndex<V>> scopes = new ConcurrentHashMap<>();
   // A miss is usually followed by a put of the same text: its embedding is kept for it.
-  private final RecentEmbeddings recentEmbeddings = new RecentEmbeddings(256);
+  private final Recent<String, float[]> recentEmbeddings = new Recent<>(256);
   private final LongAdder exactHits = new LongAdder();
   private final LongAdder semanticHits = new LongAdder();
   private final LongAdder misses = new LongAdder();

@@ -1,6 +1,7 @@
 package dev.optimizer.ai.chat.internal.cache;
 
 import dev.langchain4j.model.chat.request.ChatRequest;
+import dev.optimizer.ai.internal.Recent;
 import dev.optimizer.ai.semantic.SemanticCache;
 import io.opentelemetry.api.metrics.Meter;
 import java.util.ArrayList;
@@ -26,7 +27,8 @@ public final class SemanticTier implements ChatCacheTier {
   private final AutoCloseable owned;
   private final List<AutoCloseable> observers = new ArrayList<>();
   // The hits served lately, so that the application's verdict reaches the entry that answered.
-  private final ServedHits served = new ServedHits(4096);
+  private final Recent<KeyMaker.TurnContext, SemanticCache.Hit<CachedAnswer>> served =
+      new Recent<>(4096);
 
   /**
    * A tier over {@code cache}, which it closes on {@link #close()}, with {@code owned} (the
@@ -112,30 +114,6 @@ public final class SemanticTier implements ChatCacheTier {
   /** The semantic cache's counters. */
   public SemanticCache.Stats stats() {
     return cache.stats();
-  }
-
-  /** The last hits served, by turn; bounded, least recently served out first. Thread-safe. */
-  private static final class ServedHits {
-    private final java.util.Map<KeyMaker.TurnContext, SemanticCache.Hit<CachedAnswer>> hits;
-
-    ServedHits(int capacity) {
-      hits =
-          new java.util.LinkedHashMap<>(16, 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(
-                java.util.Map.Entry<KeyMaker.TurnContext, SemanticCache.Hit<CachedAnswer>> e) {
-              return size() > capacity;
-            }
-          };
-    }
-
-    synchronized void remember(KeyMaker.TurnContext turn, SemanticCache.Hit<CachedAnswer> hit) {
-      hits.put(turn, hit);
-    }
-
-    synchronized SemanticCache.Hit<CachedAnswer> take(KeyMaker.TurnContext turn) {
-      return hits.remove(turn);
-    }
   }
 
   @Override

@@ -150,35 +150,31 @@ public final class StreamFlights {
     }
 
     void partial(String text) {
-      if (cancelled) {
-        return;
-      }
-      try {
-        handler.onPartialResponse(new PartialResponse(text), new PartialResponseContext(this));
-      } catch (RuntimeException e) {
-        LOG.log(System.Logger.Level.WARNING, "streaming handler failed on a partial; ignored", e);
-      }
+      deliver(
+          "a partial",
+          () ->
+              handler.onPartialResponse(
+                  new PartialResponse(text), new PartialResponseContext(this)));
     }
 
     void complete(ChatResponse r) {
-      if (cancelled) {
-        return;
-      }
-      try {
-        handler.onCompleteResponse(r);
-      } catch (RuntimeException e) {
-        LOG.log(System.Logger.Level.WARNING, "streaming handler failed on completion; ignored", e);
-      }
+      deliver("completion", () -> handler.onCompleteResponse(r));
     }
 
     void error(Throwable t) {
+      deliver("error", () -> handler.onError(t));
+    }
+
+    /** Hands one event to a subscriber still listening; its own failure stays its own. */
+    private void deliver(String event, Runnable call) {
       if (cancelled) {
         return;
       }
       try {
-        handler.onError(t);
+        call.run();
       } catch (RuntimeException e) {
-        LOG.log(System.Logger.Level.WARNING, "streaming handler failed on error; ignored", e);
+        LOG.log(
+            System.Logger.Level.WARNING, "streaming handler failed on " + event + "; ignored", e);
       }
     }
 
