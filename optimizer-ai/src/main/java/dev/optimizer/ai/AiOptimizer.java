@@ -63,6 +63,8 @@ public final class AiOptimizer implements AutoCloseable {
   private final AiOptimizerBuilder settings;
   private final ChatCore core;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final java.util.concurrent.atomic.AtomicInteger embeddingWraps =
+      new java.util.concurrent.atomic.AtomicInteger();
 
   AiOptimizer(AiOptimizerBuilder b) {
     this.optimizer = b.optimizer;
@@ -89,7 +91,10 @@ public final class AiOptimizer implements AutoCloseable {
     SemanticCacheBuilder settings = b.semanticCache;
     BatchingEmbeddingModel owned = null;
     if (settings == null) {
-      owned = BatchingEmbeddingModel.wrap(optimizer, DefaultEmbeddings.load());
+      owned =
+          BatchingEmbeddingModel.builder(optimizer, DefaultEmbeddings.load())
+              .name("semantic-cache-embeddings")
+              .build();
       settings = SemanticCache.builder(owned).ttl(s.cacheTtl()).ticker(optimizer.ticker());
     }
     return new SemanticTier(
@@ -181,13 +186,19 @@ public final class AiOptimizer implements AutoCloseable {
    * Decorates an embedding model: concurrent single calls are batched ({@link
    * BatchingEmbeddingModel}, real tensor batches for LangChain4j's in-process models) and
    * embeddings are cached by text ({@link CachingEmbeddingModel}, bounded by {@code
-   * embeddingCacheBytes}). Both close with the optimizer.
+   * embeddingCacheBytes}). Both close with the optimizer. The n-th wrap's knobs are named {@code
+   * optimizer.ai.embeddings-n.*} (the first's {@code optimizer.ai.embeddings.*}).
    */
   public EmbeddingModel wrap(EmbeddingModel model) {
     checkOpen();
     Checks.notNull("model", model);
+    // Each wrap tunes knobs of its own, and knob names are unique per optimizer.
+    int n = embeddingWraps.incrementAndGet();
+    String name = n == 1 ? "embeddings" : "embeddings-" + n;
     return CachingEmbeddingModel.wrap(
-        optimizer, BatchingEmbeddingModel.wrap(optimizer, model), settings.embeddingCacheBytes);
+        optimizer,
+        BatchingEmbeddingModel.builder(optimizer, model).name(name).build(),
+        settings.embeddingCacheBytes);
   }
 
   /** Tokens and dollars spent and saved so far. */

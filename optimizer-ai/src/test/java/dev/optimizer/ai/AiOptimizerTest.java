@@ -57,6 +57,30 @@ class AiOptimizerTest {
   }
 
   @Test
+  void severalEmbeddingModelsAndTheSemanticCacheEachGetKnobsOfTheirOwn() {
+    AiOptimizer ai = AiOptimizer.builder(optimizer).semanticCache(true).build();
+    EmbeddingModel first = ai.wrap(openAiEmbeddings("text-embedding-a"));
+    EmbeddingModel second = ai.wrap(openAiEmbeddings("text-embedding-b"));
+    assertThat(first.embed("one").content().vector()).isNotEmpty();
+    assertThat(second.embed("two").content().vector()).isNotEmpty();
+    assertThat(optimizer.knobs())
+        .extracting(k -> k.name())
+        .contains(
+            "optimizer.ai.embeddings.max_delay_us",
+            "optimizer.ai.embeddings-2.max_delay_us",
+            "optimizer.ai.semantic-cache-embeddings.max_delay_us");
+  }
+
+  private EmbeddingModel openAiEmbeddings(String name) {
+    return OpenAiEmbeddingModel.builder()
+        .baseUrl(server.baseUrl())
+        .apiKey("k")
+        .modelName(name)
+        .maxRetries(0)
+        .build();
+  }
+
+  @Test
   void streamingHitsFireTheModelsListeners() throws Exception {
     List<String> events = new CopyOnWriteArrayList<>();
     ChatModelListener listener =
