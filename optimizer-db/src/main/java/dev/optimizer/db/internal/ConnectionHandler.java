@@ -33,7 +33,7 @@ final class ConnectionHandler extends JdbcHandler {
         return Proxies.proxy(
             Statement.class,
             new StatementHandler(
-                (Statement) Proxies.call(delegate, method, args), proxy, inst, lease, null));
+                (Statement) Proxies.call(delegate, method, args), proxy, inst, lease, null, null));
       case "prepareStatement":
         {
           StatementKey key =
@@ -41,7 +41,12 @@ final class ConnectionHandler extends JdbcHandler {
           return Proxies.proxy(
               PreparedStatement.class,
               new StatementHandler(
-                  (Statement) Proxies.call(delegate, method, args), proxy, inst, lease, key));
+                  (Statement) Proxies.call(delegate, method, args),
+                  proxy,
+                  inst,
+                  lease,
+                  key,
+                  (String) args[0]));
         }
       case "prepareCall":
         {
@@ -50,7 +55,12 @@ final class ConnectionHandler extends JdbcHandler {
           return Proxies.proxy(
               CallableStatement.class,
               new StatementHandler(
-                  (Statement) Proxies.call(delegate, method, args), proxy, inst, lease, key));
+                  (Statement) Proxies.call(delegate, method, args),
+                  proxy,
+                  inst,
+                  lease,
+                  key,
+                  (String) args[0]));
         }
       case "close":
         boolean first;

@@ -6,16 +6,17 @@ import java.sql.Statement;
 
 /**
  * Times every execution of a {@link Statement}, {@code PreparedStatement} or {@code
- * CallableStatement} and records it under its fingerprint. Bound parameter values are only hashed
- * (to tell N+1 loops from repeated identical calls), never kept. Everything else passes straight to
- * the driver; exceptions are rethrown unchanged.
+ * CallableStatement} and records it under its fingerprint. Bound parameter values are kept only
+ * while the statement lives (to tell N+1 loops from repeated identical calls) and never recorded.
+ * Everything else passes straight to the driver; exceptions are rethrown unchanged.
  */
 final class StatementHandler extends JdbcHandler {
   private final Object connectionProxy;
   private final Instrumentation inst;
   private final Lease lease;
   private final StatementKey preparedKey;
-  private final ParameterHash parameters = new ParameterHash();
+  private final String preparedSql;
+  private final BoundParameters parameters = new BoundParameters();
   private StatementKey batchKey;
   private long batchHash;
 
@@ -24,12 +25,14 @@ final class StatementHandler extends JdbcHandler {
       Object connectionProxy,
       Instrumentation inst,
       Lease lease,
-      StatementKey preparedKey) {
+      StatementKey preparedKey,
+      String preparedSql) {
     super(delegate);
     this.connectionProxy = connectionProxy;
     this.inst = inst;
     this.lease = lease;
     this.preparedKey = preparedKey;
+    this.preparedSql = preparedSql;
   }
 
   @Override
@@ -52,7 +55,7 @@ final class StatementHandler extends JdbcHandler {
             batchKey = inst.fingerprint(sql);
           }
         } else {
-          batchHash = 31 * batchHash + parameters.value();
+          batchHash = 31 * batchHash + parameters.hash();
         }
         return Proxies.call(delegate, method, args);
       case "clearBatch":
@@ -68,8 +71,8 @@ final class StatementHandler extends JdbcHandler {
         return ResultSetHandler.wrap(rs, proxy, inst, null);
       default:
         if (preparedKey != null && name.startsWith("set") && args != null && args.length >= 2) {
-          // A parameter: hash its value so that N+1 detection can tell values apart.
-          parameters.set(args[0], args[1]);
+          // A parameter: keep its value so that N+1 detection can tell values apart.
+          parameters.set(args[0], args[1], name.equals("setNull"));
         }
         return Proxies.call(delegate, method, args);
     }
@@ -87,7 +90,7 @@ final class StatementHandler extends JdbcHandler {
       hash = sql.hashCode();
     } else {
       key = preparedKey;
-      hash = parameters.value();
+      hash = parameters.hash();
     }
     if (key == null) {
       return Proxies.call(delegate, method, args);
