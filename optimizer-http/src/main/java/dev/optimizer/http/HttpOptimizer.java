@@ -1,6 +1,7 @@
 package dev.optimizer.http;
 
 import dev.optimizer.api.internal.Checks;
+import dev.optimizer.http.internal.AdapterSupport;
 import dev.optimizer.http.internal.HttpSettings;
 import dev.optimizer.http.internal.HttpStats;
 import dev.optimizer.http.internal.HttpTelemetry;
@@ -177,6 +178,25 @@ public final class HttpOptimizer implements AutoCloseable {
     Transport measured = call -> telemetry.measure(call, jdk);
     return new OptimizedHttpClient(
         delegate, new Pipeline(steps(), measured), optimizer, timer, identity);
+  }
+
+  /**
+   * The pipeline, shared with every client this HttpOptimizer wraps, for a framework adapter to put
+   * in front of a transport of its own. Internal: applications use {@link #wrap(HttpClient)} or the
+   * adapters in {@code dev.optimizer.http.spring}.
+   *
+   * @throws IllegalStateException if this HttpOptimizer is closed
+   */
+  public AdapterSupport adapterSupport() {
+    if (closed.get()) {
+      throw new IllegalStateException("HttpOptimizer '" + settings.name() + "' is closed");
+    }
+    return new AdapterSupport(
+        optimizer,
+        identity,
+        io,
+        settings.maxResponseBodyBytes(),
+        transport -> new Pipeline(steps(), call -> telemetry.measure(call, transport)));
   }
 
   private List<Step> steps() {

@@ -6,8 +6,8 @@ import dev.optimizer.http.internal.Futures;
 import dev.optimizer.http.internal.HttpCall;
 import dev.optimizer.http.internal.HttpStats;
 import dev.optimizer.http.internal.Reply;
+import dev.optimizer.http.internal.ResponseTooLargeException;
 import dev.optimizer.http.internal.Step;
-import dev.optimizer.http.internal.transport.jdk.JdkTransport;
 import dev.optimizer.runtime.retry.RetryBudget;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -137,7 +137,7 @@ public final class RetryStep implements Step {
       if (error != null) {
         Throwable cause = Futures.unwrap(error);
         if (cause instanceof RequestRejectedException
-            || cause instanceof JdkTransport.ResponseTooLargeException
+            || cause instanceof ResponseTooLargeException
             || cause instanceof java.net.http.HttpTimeoutException && !call.isIdempotent()
             || !(cause instanceof IOException)) {
           return -1; // refused before sending, too large to ever fit, or not a transport failure

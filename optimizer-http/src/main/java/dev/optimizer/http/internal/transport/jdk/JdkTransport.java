@@ -3,6 +3,7 @@ package dev.optimizer.http.internal.transport.jdk;
 import dev.optimizer.http.internal.Futures;
 import dev.optimizer.http.internal.HttpCall;
 import dev.optimizer.http.internal.Reply;
+import dev.optimizer.http.internal.ResponseTooLargeException;
 import dev.optimizer.http.internal.Transport;
 import java.io.IOException;
 import java.net.http.HttpClient;
@@ -174,22 +175,7 @@ public final class JdkTransport implements Transport {
   }
 
   static IOException tooLarge(long max, long bytes) {
-    return new ResponseTooLargeException(
-        "response body of at least "
-            + bytes
-            + " bytes exceeds maxResponseBodyBytes="
-            + max
-            + " (the optimizer buffers bodies; raise the setting or send this request with"
-            + " the unwrapped client)");
-  }
-
-  /** A body over the cap: not a transient failure, so never retried. */
-  public static final class ResponseTooLargeException extends IOException {
-    private static final long serialVersionUID = 1L;
-
-    ResponseTooLargeException(String message) {
-      super(message);
-    }
+    return ResponseTooLargeException.of(max, bytes);
   }
 
   /** Collects a body, failing once it grows past the cap. */

@@ -1,0 +1,72 @@
+package dev.optimizer.http.internal;
+
+import dev.optimizer.api.Ticker;
+import dev.optimizer.runtime.Optimizer;
+import java.time.Clock;
+import java.util.concurrent.ExecutorService;
+import java.util.function.Function;
+
+/**
+ * What a framework adapter (the Spring {@code RestClient} interceptor, the {@code WebClient}
+ * exchange filter) needs to run its requests through an {@code HttpOptimizer}'s pipeline with a
+ * transport of its own: the pipeline shares the optimizer's cache, coalescer, limits, budget and
+ * telemetry with every other client it wraps. Internal API; thread-safe.
+ */
+public final class AdapterSupport {
+  private final Optimizer optimizer;
+  private final Identity identity;
+  private final ExecutorService io;
+  private final long maxResponseBodyBytes;
+  private final Function<Transport, Pipeline> pipelines;
+
+  /** Support over one HttpOptimizer's parts. */
+  public AdapterSupport(
+      Optimizer optimizer,
+      Identity identity,
+      ExecutorService io,
+      long maxResponseBodyBytes,
+      Function<Transport, Pipeline> pipelines) {
+    this.optimizer = optimizer;
+    this.identity = identity;
+    this.io = io;
+    this.maxResponseBodyBytes = maxResponseBodyBytes;
+    this.pipelines = pipelines;
+  }
+
+  /** The pipeline in front of {@code transport}, measured by the optimizer's telemetry. */
+  public Pipeline pipeline(Transport transport) {
+    return pipelines.apply(transport);
+  }
+
+  /**
+   * Whether requests go through the pipeline (false in {@code Mode.OFF}: pass straight through).
+   */
+  public boolean active() {
+    return optimizer.mode().observes();
+  }
+
+  /** Who a request with these header fields is made for (see {@link Identity}). */
+  public String identityOf(java.net.http.HttpHeaders headers) {
+    return identity.of(headers);
+  }
+
+  /** Where blocking transports run their attempts (the optimizer's I/O threads). */
+  public ExecutorService io() {
+    return io;
+  }
+
+  /** The largest response body the optimizer buffers. */
+  public long maxResponseBodyBytes() {
+    return maxResponseBodyBytes;
+  }
+
+  /** The optimizer's wall clock (RFC 9111 request and response times). */
+  public Clock clock() {
+    return optimizer.clock();
+  }
+
+  /** The optimizer's ticker (deadlines). */
+  public Ticker ticker() {
+    return optimizer.ticker();
+  }
+}

@@ -1,0 +1,215 @@
+package dev.optimizer.http.spring;
+
+import dev.optimizer.api.internal.Checks;
+import dev.optimizer.http.HttpOptimizer;
+import dev.optimizer.http.internal.AdapterSupport;
+import dev.optimizer.http.internal.HttpCall;
+import dev.optimizer.http.internal.Pipeline;
+import dev.optimizer.http.internal.Reply;
+import dev.optimizer.http.internal.ResponseTooLargeException;
+import java.net.HttpCookie;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferLimitException;
+import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.core.io.buffer.DefaultDataBufferFactory;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.HttpRequest;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.ResponseCookie;
+import org.springframework.web.reactive.function.BodyExtractors;
+import org.springframework.web.reactive.function.BodyInserters;
+import org.springframework.web.reactive.function.client.ClientRequest;
+import org.springframework.web.reactive.function.client.ClientResponse;
+import org.springframework.web.reactive.function.client.ExchangeFilterFunction;
+import org.springframework.web.reactive.function.client.ExchangeFunction;
+import org.springframework.web.reactive.function.client.ExchangeStrategies;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * Puts an {@link HttpOptimizer}'s pipeline (cache, coalescing, adaptive limit, retries, hedging,
+ * circuit breaker) in front of a Spring {@code WebClient}:
+ *
+ * <pre>{@code
+ * WebClient client = WebClient.builder()
+ *     .filter(HttpOptimizerExchangeFilter.of(httpOptimizer))
+ *     .build();
+ * }</pre>
+ *
+ * <p>Register it <b>last</b>: a retry or a hedge calls the rest of the chain again, so filters
+ * after this one run once per attempt. Nothing blocks: attempts are the client's own exchanges, and
+ * cancelling the subscription cancels them (a hedge's loser is cancelled the same way). Each
+ * response body is read whole, up to {@code maxResponseBodyBytes}, so that it can be cached and
+ * shared, and handed on as one buffer. Responses are decoded with the codecs of the client that
+ * sent them; a cache hit before this filter has seen any response of its own uses Spring's default
+ * codecs.
+ *
+ * <p>In {@link dev.optimizer.api.Mode#OFF} requests pass straight to the next function.
+ * Thread-safe; one instance may serve many clients.
+ */
+public final class HttpOptimizerExchangeFilter implements ExchangeFilterFunction {
+  private final AdapterSupport support;
+  private final Pipeline pipeline;
+  private volatile ExchangeStrategies strategies;
+
+  private HttpOptimizerExchangeFilter(HttpOptimizer http) {
+    this.support = http.adapterSupport();
+    this.pipeline = support.pipeline(this::send);
+  }
+
+  /**
+   * A filter running requests through {@code http}'s pipeline.
+   *
+   * @throws IllegalStateException if {@code http} is closed
+   */
+  public static HttpOptimizerExchangeFilter of(HttpOptimizer http) {
+    return new HttpOptimizerExchangeFilter(Checks.notNull("http", http));
+  }
+
+  @Override
+  public Mono<ClientResponse> filter(ClientRequest request, ExchangeFunction next) {
+    if (!support.active()) {
+      return next.exchange(request);
+    }
+    return Mono.defer(
+        () -> {
+          java.net.http.HttpHeaders headers = SpringHeaders.toJdk(request.headers());
+          HttpCall call =
+              new HttpCall(
+                  request.method().name(),
+                  request.url(),
+                  headers,
+                  request.body() != BodyInserters.empty(),
+                  new Exchange(request, next),
+                  Long.MAX_VALUE,
+                  Map.of(),
+                  support.identityOf(headers));
+          // Not suppressing cancel: a cancelled subscription cancels the pipeline's future,
+          // which cancels every attempt in flight.
+          return Mono.fromFuture(pipeline.execute(call), false)
+              .map(reply -> toResponse(request, reply));
+        });
+  }
+
+  /** The transport: one attempt, as the rest of the chain's exchange, its body read whole. */
+  private CompletableFuture<Reply> send(HttpCall call) {
+    Exchange exchange = (Exchange) call.nativeRequest();
+    ClientRequest request =
+        call.extraHeaders().isEmpty()
+            ? exchange.request()
+            : ClientRequest.from(exchange.request())
+                .headers(h -> call.extraHeaders().forEach(h::set))
+                .build();
+    long max = support.maxResponseBodyBytes();
+    long requestTime = support.clock().millis();
+    return exchange
+        .next()
+        .exchange(request)
+        .flatMap(
+            response -> {
+              strategies = response.strategies();
+              long declared = response.headers().asHttpHeaders().getContentLength();
+              if (declared > max) {
+                return response
+                    .releaseBody()
+                    .then(Mono.<Reply>error(ResponseTooLargeException.of(max, declared)));
+              }
+              return DataBufferUtils.join(
+                      response.body(BodyExtractors.toDataBuffers()),
+                      (int) Math.min(max, Integer.MAX_VALUE - 8))
+                  .map(HttpOptimizerExchangeFilter::bytes)
+                  .defaultIfEmpty(new byte[0])
+                  .map(
+                      bytes ->
+                          new Reply(
+                              response.statusCode().value(),
+                              SpringHeaders.toJdk(response.headers().asHttpHeaders()),
+                              bytes,
+                              HttpClient.Version.HTTP_1_1,
+                              call.uri(),
+                              requestTime,
+                              support.clock().millis(),
+                              Reply.Source.NETWORK));
+            })
+        .onErrorMap(DataBufferLimitException.class, e -> ResponseTooLargeException.of(max, max + 1))
+        .toFuture();
+  }
+
+  private static byte[] bytes(DataBuffer buffer) {
+    try {
+      byte[] out = new byte[buffer.readableByteCount()];
+      buffer.read(out);
+      return out;
+    } finally {
+      DataBufferUtils.release(buffer);
+    }
+  }
+
+  private ClientResponse toResponse(ClientRequest request, Reply reply) {
+    ExchangeStrategies codecs = strategies;
+    HttpHeaders headers = SpringHeaders.toSpring(reply.headers());
+    return ClientResponse.create(
+            HttpStatusCode.valueOf(reply.status()),
+            codecs != null ? codecs : ExchangeStrategies.withDefaults())
+        .headers(h -> headers.forEach((name, values) -> values.forEach(v -> h.add(name, v))))
+        .cookies(
+            c ->
+                reply
+                    .headers()
+                    .allValues("set-cookie")
+                    .forEach(v -> cookies(v).forEach(cookie -> c.add(cookie.getName(), cookie))))
+        .body(Flux.just(DefaultDataBufferFactory.sharedInstance.wrap(reply.body())))
+        .request(new RequestView(request))
+        .build();
+  }
+
+  /** The cookies of one Set-Cookie field; none if it does not parse. */
+  private static java.util.List<ResponseCookie> cookies(String setCookie) {
+    try {
+      return HttpCookie.parse(setCookie).stream()
+          .map(
+              c ->
+                  ResponseCookie.from(c.getName(), c.getValue())
+                      .domain(c.getDomain())
+                      .path(c.getPath())
+                      .maxAge(c.getMaxAge())
+                      .secure(c.getSecure())
+                      .httpOnly(c.isHttpOnly())
+                      .build())
+          .toList();
+    } catch (IllegalArgumentException e) {
+      return java.util.List.of();
+    }
+  }
+
+  /** What one attempt needs: the request and the rest of the chain. */
+  private record Exchange(ClientRequest request, ExchangeFunction next) {}
+
+  /** The request as a response's {@code request()} reports it (in error messages, for one). */
+  private record RequestView(ClientRequest request) implements HttpRequest {
+    @Override
+    public HttpMethod getMethod() {
+      return request.method();
+    }
+
+    @Override
+    public URI getURI() {
+      return request.url();
+    }
+
+    @Override
+    public HttpHeaders getHeaders() {
+      return request.headers();
+    }
+
+    @Override
+    public Map<String, Object> getAttributes() {
+      return request.attributes();
+    }
+  }
+}

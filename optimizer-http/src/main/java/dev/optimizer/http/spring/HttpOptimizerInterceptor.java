@@ -1,0 +1,177 @@
+package dev.optimizer.http.spring;
+
+import dev.optimizer.api.internal.Checks;
+import dev.optimizer.http.HttpOptimizer;
+import dev.optimizer.http.internal.AdapterSupport;
+import dev.optimizer.http.internal.Futures;
+import dev.optimizer.http.internal.HttpCall;
+import dev.optimizer.http.internal.Pipeline;
+import dev.optimizer.http.internal.Reply;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.http.HttpClient;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpRequest;
+import org.springframework.http.client.ClientHttpRequestExecution;
+import org.springframework.http.client.ClientHttpRequestInterceptor;
+import org.springframework.http.client.ClientHttpResponse;
+import org.springframework.http.client.support.HttpRequestWrapper;
+
+/**
+ * Puts an {@link HttpOptimizer}'s pipeline (cache, coalescing, adaptive limit, retries, hedging,
+ * circuit breaker) in front of a Spring {@code RestClient} or {@code RestTemplate}:
+ *
+ * <pre>{@code
+ * RestClient client = RestClient.builder()
+ *     .requestInterceptor(HttpOptimizerInterceptor.of(httpOptimizer))
+ *     .build();
+ * }</pre>
+ *
+ * <p>Register it <b>last</b>: a retry or a hedge runs the rest of the chain again, so interceptors
+ * after this one run once per attempt, those before it once per call. Every attempt is sent by the
+ * client's own request factory (its connection pool, TLS and timeouts apply), on one of the
+ * optimizer's I/O threads, so that a hedge can answer while a slow attempt still waits; the calling
+ * thread waits for the winner. A losing attempt is cancelled by interrupting its thread, which
+ * aborts the exchange with the JDK and Reactor Netty request factories; others finish it in the
+ * background and discard the response. Bodies are buffered up to {@code maxResponseBodyBytes}.
+ *
+ * <p>In {@link dev.optimizer.api.Mode#OFF} requests pass straight to the next element of the chain.
+ * Exceptions are the client's own ({@link IOException}s from the request factory). Thread- safe;
+ * one instance may serve many clients, which then share the optimizer's cache and limits.
+ */
+public final class HttpOptimizerInterceptor implements ClientHttpRequestInterceptor {
+  private final AdapterSupport support;
+  private final Pipeline pipeline;
+
+  private HttpOptimizerInterceptor(HttpOptimizer http) {
+    this.support = http.adapterSupport();
+    this.pipeline = support.pipeline(this::send);
+  }
+
+  /**
+   * An interceptor running requests through {@code http}'s pipeline.
+   *
+   * @throws IllegalStateException if {@code http} is closed
+   */
+  public static HttpOptimizerInterceptor of(HttpOptimizer http) {
+    return new HttpOptimizerInterceptor(Checks.notNull("http", http));
+  }
+
+  @Override
+  public ClientHttpResponse intercept(
+      HttpRequest request, byte[] body, ClientHttpRequestExecution execution) throws IOException {
+    if (!support.active()) {
+      return execution.execute(request, body);
+    }
+    java.net.http.HttpHeaders headers = SpringHeaders.toJdk(request.getHeaders());
+    HttpCall call =
+        new HttpCall(
+            request.getMethod().name(),
+            request.getURI(),
+            headers,
+            body.length > 0,
+            new Exchange(request, body, execution),
+            Long.MAX_VALUE,
+            Map.of(),
+            support.identityOf(headers));
+    CompletableFuture<Reply> reply = pipeline.execute(call);
+    try {
+      return new BufferedClientHttpResponse(reply.get());
+    } catch (InterruptedException e) {
+      reply.cancel(true);
+      Thread.currentThread().interrupt();
+      InterruptedIOException io = new InterruptedIOException("interrupted waiting for a response");
+      io.initCause(e);
+      throw io;
+    } catch (ExecutionException e) {
+      Throwable cause = Futures.unwrap(e);
+      if (cause instanceof IOException io) {
+        throw io;
+      }
+      if (cause instanceof RuntimeException re) {
+        throw re;
+      }
+      if (cause instanceof Error err) {
+        throw err;
+      }
+      throw new IOException(cause.getMessage(), cause);
+    } catch (CancellationException e) {
+      throw new IOException("request cancelled", e);
+    }
+  }
+
+  /** The transport: one attempt, through the rest of Spring's chain, on an I/O thread. */
+  private CompletableFuture<Reply> send(HttpCall call) {
+    Exchange exchange = (Exchange) call.nativeRequest();
+    HttpRequest request =
+        call.extraHeaders().isEmpty()
+            ? exchange.request()
+            : new WithHeaders(
+                exchange.request(),
+                SpringHeaders.withExtra(exchange.request().getHeaders(), call.extraHeaders()));
+    CompletableFuture<Reply> result = new CompletableFuture<>();
+    long requestTime = support.clock().millis();
+    Future<?> task;
+    try {
+      task =
+          support
+              .io()
+              .submit(
+                  () -> {
+                    try (ClientHttpResponse response =
+                        exchange.execution().execute(request, exchange.body())) {
+                      byte[] bytes =
+                          BufferedClientHttpResponse.read(
+                              response.getBody(),
+                              response.getHeaders().getContentLength(),
+                              support.maxResponseBodyBytes());
+                      result.complete(
+                          new Reply(
+                              response.getStatusCode().value(),
+                              SpringHeaders.toJdk(response.getHeaders()),
+                              bytes,
+                              HttpClient.Version.HTTP_1_1,
+                              call.uri(),
+                              requestTime,
+                              support.clock().millis(),
+                              Reply.Source.NETWORK));
+                    } catch (Throwable t) {
+                      result.completeExceptionally(t);
+                    }
+                  });
+    } catch (RejectedExecutionException e) {
+      return CompletableFuture.failedFuture(new IOException("HttpOptimizer is closed", e));
+    }
+    result.whenComplete(
+        (r, e) -> {
+          if (result.isCancelled()) {
+            task.cancel(true); // a hedge won, or the caller gave up: abort this attempt
+          }
+        });
+    return result;
+  }
+
+  /** What one attempt needs: Spring's request, its body, and the rest of the chain. */
+  private record Exchange(HttpRequest request, byte[] body, ClientHttpRequestExecution execution) {}
+
+  /** The request with the pipeline's extra header fields (a revalidation's conditions). */
+  private static final class WithHeaders extends HttpRequestWrapper {
+    private final HttpHeaders headers;
+
+    WithHeaders(HttpRequest request, HttpHeaders headers) {
+      super(request);
+      this.headers = headers;
+    }
+
+    @Override
+    public HttpHeaders getHeaders() {
+      return headers;
+    }
+  }
+}

@@ -1,0 +1,55 @@
+package dev.optimizer.http.spring;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import org.springframework.http.HttpHeaders;
+
+/**
+ * Converts header fields between Spring's {@link HttpHeaders} and the JDK's {@link
+ * java.net.http.HttpHeaders}, which the pipeline works on. Uses only the methods Spring 6 and 7
+ * have in common ({@code forEach}, {@code add}, {@code set}).
+ */
+final class SpringHeaders {
+  private SpringHeaders() {}
+
+  /** The fields as JDK headers (names case-insensitive, values in order). */
+  static java.net.http.HttpHeaders toJdk(HttpHeaders headers) {
+    Map<String, List<String>> map = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+    headers.forEach(
+        (name, values) -> {
+          List<String> all = map.computeIfAbsent(name, k -> new ArrayList<>());
+          for (String v : values) {
+            if (v != null) {
+              all.add(v);
+            }
+          }
+        });
+    return java.net.http.HttpHeaders.of(map, (name, value) -> true);
+  }
+
+  /** The fields as Spring headers. */
+  static HttpHeaders toSpring(java.net.http.HttpHeaders headers) {
+    HttpHeaders out = new HttpHeaders();
+    headers.map().forEach((name, values) -> values.forEach(v -> out.add(name, v)));
+    return out;
+  }
+
+  /**
+   * A copy of {@code original} in which each of {@code extra}'s fields (lower-case names, as the
+   * pipeline's conditional headers are) replaces every field of the same name.
+   */
+  static HttpHeaders withExtra(HttpHeaders original, Map<String, String> extra) {
+    HttpHeaders out = new HttpHeaders();
+    original.forEach(
+        (name, values) -> {
+          if (!extra.containsKey(name.toLowerCase(Locale.ROOT))) {
+            values.forEach(v -> out.add(name, v));
+          }
+        });
+    extra.forEach(out::set);
+    return out;
+  }
+}
