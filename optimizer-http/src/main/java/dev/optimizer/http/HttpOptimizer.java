@@ -195,8 +195,25 @@ public final class HttpOptimizer implements AutoCloseable {
         optimizer,
         identity,
         io,
+        timer,
         settings.maxResponseBodyBytes(),
-        transport -> new Pipeline(steps(), call -> telemetry.measure(call, transport)));
+        transport -> new Pipeline(steps(), call -> telemetry.measure(call, transport)),
+        this::closeWith);
+  }
+
+  /** Closes a framework transport with this HttpOptimizer (at once if it is closed already). */
+  private void closeWith(AutoCloseable resource) {
+    synchronized (observers) {
+      if (!closed.get()) {
+        observers.add(resource);
+        return;
+      }
+    }
+    try {
+      resource.close();
+    } catch (Exception e) {
+      // closing a transport of ours does not fail
+    }
   }
 
   private List<Step> steps() {
@@ -300,11 +317,13 @@ public final class HttpOptimizer implements AutoCloseable {
     if (limit != null) {
       limit.close();
     }
-    for (AutoCloseable o : observers) {
-      try {
-        o.close();
-      } catch (Exception e) {
-        // unregistering an instrument does not fail
+    synchronized (observers) {
+      for (AutoCloseable o : observers) {
+        try {
+          o.close();
+        } catch (Exception e) {
+          // unregistering an instrument, or closing a transport of ours, does not fail
+        }
       }
     }
     if (cache != null) {

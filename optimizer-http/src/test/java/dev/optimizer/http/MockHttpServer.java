@@ -110,6 +110,7 @@ final class MockHttpServer implements AutoCloseable {
   private final BlockingQueue<Recorded> requests = new LinkedBlockingQueue<>();
   private final AtomicInteger count = new AtomicInteger();
   private volatile Function<Recorded, Response> dispatcher;
+  private final AtomicInteger connections = new AtomicInteger();
 
   MockHttpServer() throws InterruptedException {
     ServerBootstrap b =
@@ -121,6 +122,7 @@ final class MockHttpServer implements AutoCloseable {
                 new ChannelInitializer<SocketChannel>() {
                   @Override
                   protected void initChannel(SocketChannel ch) {
+                    connections.incrementAndGet();
                     ch.pipeline()
                         .addLast(new HttpServerCodec())
                         .addLast(new HttpObjectAggregator(1 << 20))
@@ -128,6 +130,11 @@ final class MockHttpServer implements AutoCloseable {
                   }
                 });
     this.channel = b.bind("127.0.0.1", 0).sync().channel();
+  }
+
+  /** Connections accepted so far. */
+  int connectionCount() {
+    return connections.get();
   }
 
   int port() {

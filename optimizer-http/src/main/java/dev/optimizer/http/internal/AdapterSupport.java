@@ -1,9 +1,14 @@
 package dev.optimizer.http.internal;
 
 import dev.optimizer.api.Ticker;
+import dev.optimizer.http.internal.transport.jdk.OptimizedHttpClient;
 import dev.optimizer.runtime.Optimizer;
+import java.net.http.HttpClient;
 import java.time.Clock;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -18,14 +23,20 @@ public final class AdapterSupport {
   private final ExecutorService io;
   private final long maxResponseBodyBytes;
   private final Function<Transport, Pipeline> pipelines;
+  private final ScheduledExecutorService timer;
+  private final Consumer<AutoCloseable> closeWith;
 
   /** Support over one HttpOptimizer's parts. */
   public AdapterSupport(
       Optimizer optimizer,
       Identity identity,
       ExecutorService io,
+      ScheduledExecutorService timer,
       long maxResponseBodyBytes,
-      Function<Transport, Pipeline> pipelines) {
+      Function<Transport, Pipeline> pipelines,
+      Consumer<AutoCloseable> closeWith) {
+    this.timer = timer;
+    this.closeWith = closeWith;
     this.optimizer = optimizer;
     this.identity = identity;
     this.io = io;
@@ -36,6 +47,26 @@ public final class AdapterSupport {
   /** The pipeline in front of {@code transport}, measured by the optimizer's telemetry. */
   public Pipeline pipeline(Transport transport) {
     return pipelines.apply(transport);
+  }
+
+  /**
+   * A drop-in {@link HttpClient} sending through {@code transport}: {@code configuration} only
+   * answers the getters (cookie handler, proxy, version...). In {@code Mode.OFF} calls go to the
+   * transport without steps, unmeasured.
+   */
+  public HttpClient client(HttpClient configuration, Transport transport) {
+    return new OptimizedHttpClient(
+        configuration,
+        pipeline(transport),
+        optimizer,
+        timer,
+        identity,
+        new Pipeline(List.of(), transport));
+  }
+
+  /** Closes {@code resource} when the HttpOptimizer closes. */
+  public void closeWith(AutoCloseable resource) {
+    closeWith.accept(resource);
   }
 
   /**

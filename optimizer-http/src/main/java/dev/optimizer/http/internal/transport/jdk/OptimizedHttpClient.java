@@ -42,6 +42,7 @@ public final class OptimizedHttpClient extends HttpClient {
   private final Ticker ticker;
   private final ScheduledExecutorService timer;
   private final Identity identity;
+  private final Pipeline passThrough;
 
   /** A client running {@code pipeline} in front of {@code delegate}. */
   public OptimizedHttpClient(
@@ -50,6 +51,22 @@ public final class OptimizedHttpClient extends HttpClient {
       Optimizer optimizer,
       ScheduledExecutorService timer,
       Identity identity) {
+    this(delegate, pipeline, optimizer, timer, identity, null);
+  }
+
+  /**
+   * A client running {@code pipeline}, whose transport is not {@code delegate} (which then only
+   * answers the configuration getters): in {@code Mode.OFF} calls take {@code passThrough}, the
+   * same transport without steps.
+   */
+  public OptimizedHttpClient(
+      HttpClient delegate,
+      Pipeline pipeline,
+      Optimizer optimizer,
+      ScheduledExecutorService timer,
+      Identity identity,
+      Pipeline passThrough) {
+    this.passThrough = passThrough;
     this.delegate = delegate;
     this.pipeline = pipeline;
     this.optimizer = optimizer;
@@ -107,8 +124,12 @@ public final class OptimizedHttpClient extends HttpClient {
   @Override
   public <T> CompletableFuture<HttpResponse<T>> sendAsync(
       HttpRequest request, HttpResponse.BodyHandler<T> handler) {
+    Pipeline steps = pipeline;
     if (!optimizer.mode().observes()) {
-      return delegate.sendAsync(request, handler);
+      if (passThrough == null) {
+        return delegate.sendAsync(request, handler);
+      }
+      steps = passThrough;
     }
     java.util.Objects.requireNonNull(handler, "responseBodyHandler");
     Optional<Duration> timeout = request.timeout();
@@ -123,7 +144,7 @@ public final class OptimizedHttpClient extends HttpClient {
             deadline,
             Map.of(),
             identity.of(request.headers()));
-    CompletableFuture<Reply> reply = pipeline.execute(call);
+    CompletableFuture<Reply> reply = steps.execute(call);
     if (reply.isDone() && !reply.isCompletedExceptionally()) {
       return BufferedHttpResponse.deliver(request, reply.join(), handler); // a cache hit
     }

@@ -1,0 +1,69 @@
+package dev.optimizer.http.internal.transport.netty;
+
+import dev.optimizer.http.internal.ResponseTooLargeException;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.compression.DecompressionException;
+import io.netty.handler.codec.http.FullHttpResponse;
+import java.io.IOException;
+
+/**
+ * The last handler of a pooled connection: hands each complete response, failure or closed
+ * connection to the exchange the connection is carrying. A response nobody asked for closes the
+ * connection.
+ */
+final class ExchangeHandler extends SimpleChannelInboundHandler<FullHttpResponse> {
+  private final long maxBodyBytes;
+
+  ExchangeHandler(long maxBodyBytes) {
+    this.maxBodyBytes = maxBodyBytes;
+  }
+
+  @Override
+  protected void channelRead0(ChannelHandlerContext ctx, FullHttpResponse response) {
+    Exchange exchange = ctx.channel().attr(Exchange.KEY).get();
+    if (exchange == null) {
+      ctx.close();
+      return;
+    }
+    if (response.decoderResult().isFailure()) {
+      exchange.fail(translate(response.decoderResult().cause()));
+      return;
+    }
+    exchange.succeed(response);
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    Exchange exchange = ctx.channel().attr(Exchange.KEY).get();
+    if (exchange != null) {
+      exchange.fail(translate(cause));
+    } else {
+      ctx.close();
+    }
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+    Exchange exchange = ctx.channel().attr(Exchange.KEY).get();
+    if (exchange != null) {
+      exchange.fail(new IOException("connection closed before the response was complete"));
+    }
+    super.channelInactive(ctx);
+  }
+
+  private IOException translate(Throwable cause) {
+    for (Throwable t = cause; t != null; t = t.getCause()) {
+      if (t instanceof TooLongFrameException
+          || t instanceof DecompressionException
+              && String.valueOf(t.getMessage()).contains("maximum size")) {
+        return ResponseTooLargeException.of(maxBodyBytes, maxBodyBytes + 1);
+      }
+      if (t instanceof IOException io) {
+        return io;
+      }
+    }
+    return new IOException("malformed response: " + cause.getMessage(), cause);
+  }
+}

@@ -1,0 +1,246 @@
+package dev.optimizer.http.internal.transport.netty;
+
+import dev.optimizer.api.Ticker;
+import dev.optimizer.http.internal.HttpCall;
+import dev.optimizer.http.internal.Reply;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.pool.AbstractChannelPoolHandler;
+import io.netty.channel.pool.AbstractChannelPoolMap;
+import io.netty.channel.pool.ChannelPool;
+import io.netty.channel.pool.FixedChannelPool;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.concurrent.Future;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Sends calls over Netty: HTTP/1.1 with a bounded pool of keep-alive connections per origin, gzip
+ * and deflate decoded transparently when the application did not ask for an encoding itself, and a
+ * cap on the decoded body ({@code maxBodyBytes}) so that a compression bomb fails the request
+ * instead of exhausting the heap. Only a complete response makes a {@link Reply}. Plain {@code
+ * http} only (TLS is not supported yet); redirects are not followed. Thread-safe; {@link #close()}
+ * releases the connections and the event-loop threads.
+ */
+public final class NettyTransport implements dev.optimizer.http.internal.Transport, AutoCloseable {
+  private static final AtomicInteger INSTANCES = new AtomicInteger();
+
+  private final Clock clock;
+  private final Ticker ticker;
+  private final long maxBodyBytes;
+  private final EventLoopGroup group;
+  private final AbstractChannelPoolMap<InetSocketAddress, FixedChannelPool> pools;
+  private final java.util.concurrent.atomic.AtomicBoolean closed =
+      new java.util.concurrent.atomic.AtomicBoolean();
+
+  /**
+   * A transport with its own event loop.
+   *
+   * @param threads event-loop threads
+   * @param maxConnectionsPerOrigin connections kept per host and port; further requests wait
+   * @param connectTimeout how long a connection may take to open
+   */
+  public NettyTransport(
+      Clock clock,
+      Ticker ticker,
+      long maxBodyBytes,
+      int threads,
+      int maxConnectionsPerOrigin,
+      Duration connectTimeout) {
+    this.clock = clock;
+    this.ticker = ticker;
+    this.maxBodyBytes = maxBodyBytes;
+    int instance = INSTANCES.incrementAndGet();
+    AtomicInteger n = new AtomicInteger();
+    this.group =
+        new MultiThreadIoEventLoopGroup(
+            threads,
+            r -> {
+              Thread t = new Thread(r, "optimizer-netty-" + instance + "-" + n.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            },
+            NioIoHandler.newFactory());
+    Bootstrap bootstrap =
+        new Bootstrap()
+            .group(group)
+            .channel(NioSocketChannel.class)
+            .option(ChannelOption.TCP_NODELAY, true)
+            .option(
+                ChannelOption.CONNECT_TIMEOUT_MILLIS,
+                (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()));
+    int maxAggregated = (int) Math.min(Integer.MAX_VALUE - 8, maxBodyBytes);
+    this.pools =
+        new AbstractChannelPoolMap<>() {
+          @Override
+          protected FixedChannelPool newPool(InetSocketAddress origin) {
+            return new FixedChannelPool(
+                bootstrap.clone().remoteAddress(origin),
+                new AbstractChannelPoolHandler() {
+                  @Override
+                  public void channelCreated(Channel ch) {
+                    ch.pipeline()
+                        .addLast("codec", new HttpClientCodec())
+                        .addLast("decompress", new SelectiveDecompressor(maxAggregated))
+                        .addLast("aggregate", new HttpObjectAggregator(maxAggregated))
+                        .addLast("exchange", new ExchangeHandler(maxBodyBytes));
+                  }
+                },
+                maxConnectionsPerOrigin);
+          }
+        };
+  }
+
+  @Override
+  public CompletableFuture<Reply> send(HttpCall call) {
+    URI uri = call.uri();
+    if (!"http".equalsIgnoreCase(uri.getScheme())) {
+      return CompletableFuture.failedFuture(
+          new IOException(
+              "the Netty transport supports plain http only, not "
+                  + uri.getScheme()
+                  + "; wrap a java.net.http.HttpClient for this origin"));
+    }
+    if (closed.get()) {
+      return CompletableFuture.failedFuture(closedError());
+    }
+    HttpRequest request = (HttpRequest) call.nativeRequest();
+    CompletableFuture<Reply> result = new CompletableFuture<>();
+    RequestBodies.collect(request)
+        .whenComplete(
+            (body, error) -> {
+              if (error != null) {
+                result.completeExceptionally(error);
+              } else if (!result.isDone()) {
+                acquireAndSend(call, request, body, result);
+              }
+            });
+    return result;
+  }
+
+  private void acquireAndSend(
+      HttpCall call, HttpRequest request, byte[] body, CompletableFuture<Reply> result) {
+    InetSocketAddress origin =
+        InetSocketAddress.createUnresolved(call.uri().getHost(), HttpCall.port(call.uri()));
+    ChannelPool pool;
+    try {
+      if (closed.get()) {
+        throw closedError();
+      }
+      pool = pools.get(origin);
+    } catch (IOException | RuntimeException e) {
+      result.completeExceptionally(e instanceof IOException ? e : closedError());
+      return;
+    }
+    boolean decompress = request.headers().firstValue("accept-encoding").isEmpty();
+    FullHttpRequest message = message(call, request, body, decompress);
+    long requestTime = clock.millis();
+    Future<Channel> acquired = pool.acquire();
+    acquired.addListener(
+        f -> {
+          if (!f.isSuccess()) {
+            message.release();
+            Throwable cause = f.cause();
+            result.completeExceptionally(
+                cause instanceof IOException ? cause : new IOException(cause.getMessage(), cause));
+            return;
+          }
+          Channel channel = acquired.getNow();
+          if (result.isDone()) { // cancelled while waiting for a connection
+            message.release();
+            pool.release(channel);
+            return;
+          }
+          Exchange exchange =
+              new Exchange(call, result, pool, channel, decompress, requestTime, clock);
+          channel.attr(Exchange.KEY).set(exchange);
+          long deadline = call.deadlineNanos();
+          if (deadline != Long.MAX_VALUE) {
+            exchange.timeoutAfter(Math.max(0, deadline - ticker.read()));
+          }
+          result.whenComplete(
+              (r, e) -> {
+                if (result.isCancelled()) {
+                  exchange.abort(); // a hedge won, or the caller gave up
+                }
+              });
+          channel
+              .writeAndFlush(message)
+              .addListener(
+                  w -> {
+                    if (!w.isSuccess()) {
+                      exchange.fail(
+                          new IOException("could not send the request: " + w.cause(), w.cause()));
+                    }
+                  });
+        });
+  }
+
+  private static FullHttpRequest message(
+      HttpCall call, HttpRequest request, byte[] body, boolean decompress) {
+    URI uri = call.uri();
+    String target = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
+    if (uri.getRawQuery() != null) {
+      target = target + "?" + uri.getRawQuery();
+    }
+    FullHttpRequest m =
+        new DefaultFullHttpRequest(
+            HttpVersion.HTTP_1_1,
+            HttpMethod.valueOf(call.method()),
+            target,
+            Unpooled.wrappedBuffer(body));
+    request
+        .headers()
+        .map()
+        .forEach(
+            (name, values) -> {
+              if (!call.extraHeaders().containsKey(name.toLowerCase(Locale.ROOT))) {
+                m.headers().add(name, values);
+              }
+            });
+    call.extraHeaders().forEach((name, value) -> m.headers().set(name, value));
+    int port = uri.getPort();
+    m.headers().set(HttpHeaderNames.HOST, port == -1 ? uri.getHost() : uri.getHost() + ":" + port);
+    if (body.length > 0 || request.bodyPublisher().isPresent() && !"GET".equals(call.method())) {
+      m.headers().set(HttpHeaderNames.CONTENT_LENGTH, body.length);
+    }
+    if (decompress) {
+      m.headers().set(HttpHeaderNames.ACCEPT_ENCODING, "gzip, deflate");
+    }
+    return m;
+  }
+
+  private static IOException closedError() {
+    return new IOException("the Netty transport is closed (its HttpOptimizer was closed)");
+  }
+
+  /** Closes every connection and stops the event loop. Idempotent. */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    pools.close();
+    group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+  }
+}

@@ -1,0 +1,94 @@
+package dev.optimizer.http.netty;
+
+import dev.optimizer.api.internal.Checks;
+import dev.optimizer.http.HttpOptimizer;
+import dev.optimizer.http.internal.AdapterSupport;
+import dev.optimizer.http.internal.transport.netty.NettyTransport;
+import java.net.http.HttpClient;
+import java.time.Duration;
+
+/**
+ * A drop-in {@link HttpClient} whose requests go through an {@link HttpOptimizer}'s pipeline and
+ * then over Netty rather than the JDK's client: HTTP/1.1 with a bounded pool of keep-alive
+ * connections per origin, gzip and deflate decoded transparently (unless the application sets
+ * Accept-Encoding itself, in which case it gets the bytes as sent), and the decoded body capped at
+ * {@code maxResponseBodyBytes}.
+ *
+ * <pre>{@code
+ * HttpClient client = NettyHttpClient.builder(httpOptimizer).maxConnectionsPerOrigin(64).build();
+ * HttpResponse<String> r = client.send(request, HttpResponse.BodyHandlers.ofString());
+ * }</pre>
+ *
+ * <p>Needs {@code io.netty:netty-codec-http} 4.2 on the class path. Plain {@code http} only for now
+ * (an {@code https} request fails with a clear {@link java.io.IOException}); redirects are not
+ * followed, and there is no cookie handler or authenticator. The connections and event-loop threads
+ * are released when the HttpOptimizer (or its optimizer) closes.
+ */
+public final class NettyHttpClient {
+  private NettyHttpClient() {}
+
+  /** Starts a client over {@code http}'s pipeline. */
+  public static Builder builder(HttpOptimizer http) {
+    return new Builder(Checks.notNull("http", http));
+  }
+
+  /** Settings of the Netty transport. Not thread-safe; build once. */
+  public static final class Builder {
+    private final HttpOptimizer http;
+    private int eventLoopThreads =
+        Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+    private int maxConnectionsPerOrigin = 64;
+    private Duration connectTimeout = Duration.ofSeconds(10);
+
+    private Builder(HttpOptimizer http) {
+      this.http = http;
+    }
+
+    /** Event-loop threads; default min(4, processors); allowed [1, 64]. */
+    public Builder eventLoopThreads(int threads) {
+      this.eventLoopThreads = Checks.inRange("eventLoopThreads", threads, 1, 64);
+      return this;
+    }
+
+    /**
+     * Connections kept open per host and port; requests beyond wait for one. Default 64; allowed
+     * [1, 10000].
+     */
+    public Builder maxConnectionsPerOrigin(int connections) {
+      this.maxConnectionsPerOrigin =
+          Checks.inRange("maxConnectionsPerOrigin", connections, 1, 10_000);
+      return this;
+    }
+
+    /** How long opening a connection may take. Default 10 s; allowed [1 ms, 10 min]. */
+    public Builder connectTimeout(Duration timeout) {
+      this.connectTimeout =
+          Checks.inRange("connectTimeout", timeout, Duration.ofMillis(1), Duration.ofMinutes(10));
+      return this;
+    }
+
+    /**
+     * The client.
+     *
+     * @throws IllegalStateException if the HttpOptimizer is closed
+     */
+    public HttpClient build() {
+      AdapterSupport support = http.adapterSupport();
+      NettyTransport transport =
+          new NettyTransport(
+              support.clock(),
+              support.ticker(),
+              support.maxResponseBodyBytes(),
+              eventLoopThreads,
+              maxConnectionsPerOrigin,
+              connectTimeout);
+      support.closeWith(transport);
+      HttpClient configuration =
+          HttpClient.newBuilder()
+              .version(HttpClient.Version.HTTP_1_1)
+              .connectTimeout(connectTimeout)
+              .build();
+      return support.client(configuration, transport);
+    }
+  }
+}

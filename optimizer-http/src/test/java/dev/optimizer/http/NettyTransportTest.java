@@ -1,0 +1,166 @@
+package dev.optimizer.http;
+
+import static dev.optimizer.http.MockHttpServer.Response.ok;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.optimizer.http.MockHttpServer.Fault;
+import dev.optimizer.http.netty.NettyHttpClient;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.Test;
+
+/** The Netty transport against a real server on loopback: keep-alive, decoding, caps, faults. */
+class NettyTransportTest extends HttpFixture {
+
+  private HttpOptimizer plain(long maxBody) {
+    return HttpOptimizer.builder(realOptimizer())
+        .cache(false)
+        .coalescing(false)
+        .hedging(false)
+        .maxAttempts(1)
+        .adaptiveLimit(false)
+        .circuitBreaker(false)
+        .maxResponseBodyBytes(maxBody)
+        .build();
+  }
+
+  private static byte[] gzip(byte[] data) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (GZIPOutputStream z = new GZIPOutputStream(out)) {
+      z.write(data);
+    }
+    return out.toByteArray();
+  }
+
+  @Test
+  void requestsShareOneKeptAliveConnection() throws Exception {
+    HttpClient client = NettyHttpClient.builder(plain(1 << 20)).build();
+    server.dispatcher(r -> ok(r.method() + " " + r.path() + " " + r.body()));
+
+    for (int i = 0; i < 20; i++) {
+      assertThat(get(client, server.url("/k?i=" + i)).body()).isEqualTo("GET /k?i=" + i + " ");
+    }
+    HttpResponse<String> posted =
+        client.send(
+            HttpRequest.newBuilder(server.url("/p"))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"a\":1}"))
+                .header("Content-Type", "application/json")
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(posted.body()).isEqualTo("POST /p {\"a\":1}");
+    assertThat(posted.statusCode()).isEqualTo(200);
+    assertThat(server.connectionCount()).isEqualTo(1);
+  }
+
+  @Test
+  void gzipIsDecodedUnlessTheApplicationAskedForAnEncoding() throws Exception {
+    HttpClient client = NettyHttpClient.builder(plain(1 << 20)).build();
+    byte[] text = "hello ".repeat(100_000).getBytes(StandardCharsets.UTF_8);
+    byte[] zipped = gzip(text);
+    server.dispatcher(r -> ok("").body(zipped).header("Content-Encoding", "gzip"));
+
+    HttpResponse<String> decoded = get(client, server.url("/z"));
+    assertThat(decoded.body()).isEqualTo("hello ".repeat(100_000));
+    assertThat(decoded.headers().firstValue("content-encoding")).isEmpty();
+    assertThat(server.takeRequest().header("accept-encoding")).contains("gzip");
+
+    HttpResponse<byte[]> raw =
+        client.send(
+            HttpRequest.newBuilder(server.url("/z")).header("Accept-Encoding", "gzip").build(),
+            HttpResponse.BodyHandlers.ofByteArray());
+    assertThat(raw.body()).isEqualTo(zipped);
+    assertThat(raw.headers().firstValue("content-encoding")).hasValue("gzip");
+  }
+
+  @Test
+  void aCompressionBombFailsClearlyAndTheConnectionIsNotReused() throws Exception {
+    HttpClient client = NettyHttpClient.builder(plain(1 << 20)).build();
+    byte[] bomb = gzip(new byte[20 << 20]); // 20 MiB of zeros, about 20 KiB on the wire
+    server.enqueue(ok("").body(bomb).header("Content-Encoding", "gzip"));
+    server.enqueue(ok("after"));
+
+    assertThatThrownBy(() -> get(client, server.url("/bomb")))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("exceeds maxResponseBodyBytes=1048576");
+    assertThat(get(client, server.url("/next")).body()).isEqualTo("after");
+    assertThat(server.connectionCount()).isEqualTo(2);
+  }
+
+  @Test
+  void aResetMidBodyFailsAndTheNextRequestUsesAFreshConnection() throws Exception {
+    HttpClient client = NettyHttpClient.builder(plain(1 << 20)).build();
+    server.enqueue(ok("x".repeat(10_000)).fault(Fault.RESET_MID_BODY));
+    server.enqueue(ok("fine"));
+
+    assertThatThrownBy(() -> get(client, server.url("/reset"))).isInstanceOf(IOException.class);
+    assertThat(get(client, server.url("/fine")).body()).isEqualTo("fine");
+  }
+
+  @Test
+  void aServerThatHangsTimesOutWithinTheRequestTimeout() {
+    HttpClient client = NettyHttpClient.builder(plain(1 << 20)).build();
+    server.enqueue(ok("never").fault(Fault.HANG));
+
+    long start = System.nanoTime();
+    assertThatThrownBy(
+            () ->
+                client.send(
+                    HttpRequest.newBuilder(server.url("/hang"))
+                        .timeout(Duration.ofMillis(300))
+                        .build(),
+                    HttpResponse.BodyHandlers.ofString()))
+        .isInstanceOf(HttpTimeoutException.class);
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+  }
+
+  @Test
+  void thePipelineRunsInFrontOfNetty() throws Exception {
+    HttpOptimizer http = HttpOptimizer.create(realOptimizer());
+    HttpClient client = NettyHttpClient.builder(http).build();
+    server.dispatcher(r -> ok("cached").header("Cache-Control", "max-age=600"));
+
+    assertThat(get(client, server.url("/c")).body()).isEqualTo("cached");
+    assertThat(get(client, server.url("/c")).body()).isEqualTo("cached");
+    assertThat(server.requestCount()).isEqualTo(1);
+    assertThat(http.stats().cacheHits()).isEqualTo(1);
+  }
+
+  @Test
+  void httpsIsRefusedClearlyAndClosingReleasesTheThreads() throws Exception {
+    HttpOptimizer http = plain(1 << 20);
+    HttpClient client = NettyHttpClient.builder(http).eventLoopThreads(2).build();
+    assertThatThrownBy(() -> get(client, URI.create("https://127.0.0.1:1/")))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("plain http only");
+    server.enqueue(ok("one"));
+    get(client, server.url("/one"));
+    assertThat(nettyThreads()).isPositive();
+
+    http.close();
+    assertThat(nettyThreads()).isZero();
+    assertThatThrownBy(() -> get(client, server.url("/closed"))).isInstanceOf(IOException.class);
+  }
+
+  @Test
+  void badSettingsNameTheSettingAndTheRange() {
+    HttpOptimizer http = plain(1 << 20);
+    assertThatThrownBy(() -> NettyHttpClient.builder(http).maxConnectionsPerOrigin(0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("maxConnectionsPerOrigin");
+  }
+
+  private static long nettyThreads() {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.isAlive() && t.getName().startsWith("optimizer-netty-"))
+        .count();
+  }
+}
