@@ -4,6 +4,7 @@ import dev.optimizer.benchmarks.Scenario;
 import dev.optimizer.benchmarks.ScenarioResult;
 import dev.optimizer.benchmarks.ScenarioResult.Target;
 import dev.optimizer.http.HttpOptimizer;
+import dev.optimizer.http.netty.NettyHttpClient;
 import dev.optimizer.runtime.Optimizer;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -54,20 +55,23 @@ public final class HttpOverheadScenario implements Scenario {
       HttpOptimizer http = bld.build();
       HttpClient wrapped =
           http.wrap(HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build());
+      // The same pipeline over the Netty transport instead of the JDK client.
+      HttpClient netty = NettyHttpClient.builder(http).build();
       String base = origin.url("/").toString();
       int[] seq = {0};
       for (int i = 0; i < 3000; i++) {
         send(raw, URI.create(base + "warm/r" + i));
         send(wrapped, URI.create(base + "warm/w" + i));
+        send(netty, URI.create(base + "warm/n" + i));
       }
       long[] rawNanos = new long[blocks * perBlock];
       long[] optNanos = new long[blocks * perBlock];
+      long[] nettyNanos = new long[blocks * perBlock];
       for (int b = 0; b < blocks; b++) {
-        boolean rawFirst = b % 2 == 0;
-        for (int pass = 0; pass < 2; pass++) {
-          boolean isRaw = rawFirst == (pass == 0);
-          HttpClient client = isRaw ? raw : wrapped;
-          long[] into = isRaw ? rawNanos : optNanos;
+        for (int pass = 0; pass < 3; pass++) {
+          int side = (b + pass) % 3; // rotate which side goes first
+          HttpClient client = side == 0 ? raw : side == 1 ? wrapped : netty;
+          long[] into = side == 0 ? rawNanos : side == 1 ? optNanos : nettyNanos;
           for (int i = 0; i < perBlock; i++) {
             URI uri = URI.create(base + "item/" + seq[0]++);
             long t0 = System.nanoTime();
@@ -78,12 +82,17 @@ public final class HttpOverheadScenario implements Scenario {
       }
       Arrays.sort(rawNanos);
       Arrays.sort(optNanos);
+      Arrays.sort(nettyNanos);
+      double nettyP50 = nettyNanos[nettyNanos.length / 2] / 1e3;
       double rawP50 = rawNanos[rawNanos.length / 2] / 1e3;
       double optP50 = optNanos[optNanos.length / 2] / 1e3;
       r.baseline("GET p50 (us)", rawP50);
       r.optimized("GET p50 (us)", optP50);
       r.baseline("GET p99 (us)", rawNanos[(int) (rawNanos.length * 0.99)] / 1e3);
       r.optimized("GET p99 (us)", optNanos[(int) (optNanos.length * 0.99)] / 1e3);
+      r.optimized("GET p50 (us), Netty transport", nettyP50);
+      r.optimized(
+          "GET p99 (us), Netty transport", nettyNanos[(int) (nettyNanos.length * 0.99)] / 1e3);
       r.optimized("cache hits during the miss phase", (double) http.stats().cacheHits());
 
       HttpRequest hit = HttpRequest.newBuilder(URI.create(base + "hit/1")).build();
@@ -104,6 +113,7 @@ public final class HttpOverheadScenario implements Scenario {
       r.optimized("cache hit p50 (us)", hitP50);
       r.ratio("overhead_p50_us", optP50 - rawP50, Target.atMost(5));
       r.ratio("hit_p50_us", hitP50, Target.atMost(2));
+      r.ratio("netty_vs_raw_p50_us", nettyP50 - rawP50);
       r.note(
           "requests",
           rawNanos.length

@@ -103,6 +103,11 @@ final class Origin implements AutoCloseable {
 
   private final class Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
     @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      ctx.close(); // a client resetting an idle keep-alive connection is routine, not news
+    }
+
+    @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
       requests.incrementAndGet();
       int now = inProgress.incrementAndGet();
