@@ -112,7 +112,15 @@ final class MockHttpServer implements AutoCloseable {
   private volatile Function<Recorded, Response> dispatcher;
   private final AtomicInteger connections = new AtomicInteger();
 
+  private final javax.net.ssl.SSLContext tls;
+
   MockHttpServer() throws InterruptedException {
+    this(null);
+  }
+
+  /** A server speaking TLS with {@code tls}'s key, or plain HTTP when it is null. */
+  MockHttpServer(javax.net.ssl.SSLContext tls) throws InterruptedException {
+    this.tls = tls;
     ServerBootstrap b =
         new ServerBootstrap()
             .group(group)
@@ -123,6 +131,11 @@ final class MockHttpServer implements AutoCloseable {
                   @Override
                   protected void initChannel(SocketChannel ch) {
                     connections.incrementAndGet();
+                    if (tls != null) {
+                      javax.net.ssl.SSLEngine engine = tls.createSSLEngine();
+                      engine.setUseClientMode(false);
+                      ch.pipeline().addLast(new io.netty.handler.ssl.SslHandler(engine));
+                    }
                     ch.pipeline()
                         .addLast(new HttpServerCodec())
                         .addLast(new HttpObjectAggregator(1 << 20))
@@ -142,7 +155,7 @@ final class MockHttpServer implements AutoCloseable {
   }
 
   URI url(String path) {
-    return URI.create("http://127.0.0.1:" + port() + path);
+    return URI.create((tls == null ? "http" : "https") + "://127.0.0.1:" + port() + path);
   }
 
   void enqueue(Response response) {

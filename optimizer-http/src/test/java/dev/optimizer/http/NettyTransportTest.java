@@ -14,9 +14,11 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The Netty transport against a real server on loopback: keep-alive, decoding, caps, faults. */
 class NettyTransportTest extends HttpFixture {
@@ -135,12 +137,28 @@ class NettyTransportTest extends HttpFixture {
   }
 
   @Test
-  void httpsIsRefusedClearlyAndClosingReleasesTheThreads() throws Exception {
+  void httpsChecksTheServersCertificate(@TempDir Path dir) throws Exception {
+    SelfSignedTls tls = SelfSignedTls.create(dir);
+    try (MockHttpServer secure = new MockHttpServer(tls.server)) {
+      secure.dispatcher(r -> ok("secret " + r.path()));
+      HttpOptimizer http = plain(1 << 20);
+      HttpClient trusting = NettyHttpClient.builder(http).sslContext(tls.client).build();
+      assertThat(get(trusting, secure.url("/a")).body()).isEqualTo("secret /a");
+      assertThat(get(trusting, secure.url("/b")).body()).isEqualTo("secret /b");
+      assertThat(secure.connectionCount()).isEqualTo(1);
+
+      HttpClient defaultTrust = NettyHttpClient.builder(http).build();
+      assertThatThrownBy(() -> get(defaultTrust, secure.url("/c")))
+          .isInstanceOf(javax.net.ssl.SSLException.class);
+    }
+  }
+
+  @Test
+  void otherSchemesAreRefusedClearlyAndClosingReleasesTheThreads() throws Exception {
     HttpOptimizer http = plain(1 << 20);
     HttpClient client = NettyHttpClient.builder(http).eventLoopThreads(2).build();
-    assertThatThrownBy(() -> get(client, URI.create("https://127.0.0.1:1/")))
-        .isInstanceOf(IOException.class)
-        .hasMessageContaining("plain http only");
+    assertThatThrownBy(() -> get(client, URI.create("ftp://127.0.0.1:1/")))
+        .isInstanceOf(Exception.class);
     server.enqueue(ok("one"));
     get(client, server.url("/one"));
     assertThat(nettyThreads()).isPositive();

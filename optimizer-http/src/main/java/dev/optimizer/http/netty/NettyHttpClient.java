@@ -5,7 +5,9 @@ import dev.optimizer.http.HttpOptimizer;
 import dev.optimizer.http.internal.AdapterSupport;
 import dev.optimizer.http.internal.transport.netty.NettyTransport;
 import java.net.http.HttpClient;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import javax.net.ssl.SSLContext;
 
 /**
  * A drop-in {@link HttpClient} whose requests go through an {@link HttpOptimizer}'s pipeline and
@@ -19,10 +21,10 @@ import java.time.Duration;
  * HttpResponse<String> r = client.send(request, HttpResponse.BodyHandlers.ofString());
  * }</pre>
  *
- * <p>Needs {@code io.netty:netty-codec-http} 4.2 on the class path. Plain {@code http} only for now
- * (an {@code https} request fails with a clear {@link java.io.IOException}); redirects are not
- * followed, and there is no cookie handler or authenticator. The connections and event-loop threads
- * are released when the HttpOptimizer (or its optimizer) closes.
+ * <p>Needs {@code io.netty:netty-codec-http} 4.2 on the class path. {@code https} runs over the
+ * JDK's TLS ({@link Builder#sslContext}); HTTP/2 is not spoken yet, redirects are not followed, and
+ * there is no cookie handler or authenticator. The connections and event-loop threads are released
+ * when the HttpOptimizer (or its optimizer) closes.
  */
 public final class NettyHttpClient {
   private NettyHttpClient() {}
@@ -39,6 +41,7 @@ public final class NettyHttpClient {
         Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
     private int maxConnectionsPerOrigin = 64;
     private Duration connectTimeout = Duration.ofSeconds(10);
+    private SSLContext sslContext;
 
     private Builder(HttpOptimizer http) {
       this.http = http;
@@ -68,11 +71,26 @@ public final class NettyHttpClient {
     }
 
     /**
+     * The TLS context for {@code https} origins (its trust and key managers apply); default the
+     * JDK's default context. The server's name is always checked against its certificate.
+     */
+    public Builder sslContext(SSLContext context) {
+      this.sslContext = Checks.notNull("sslContext", context);
+      return this;
+    }
+
+    /**
      * The client.
      *
      * @throws IllegalStateException if the HttpOptimizer is closed
      */
     public HttpClient build() {
+      SSLContext tls;
+      try {
+        tls = sslContext != null ? sslContext : SSLContext.getDefault();
+      } catch (NoSuchAlgorithmException e) {
+        throw new IllegalStateException("this JVM has no default TLS context; set sslContext", e);
+      }
       AdapterSupport support = http.adapterSupport();
       NettyTransport transport =
           new NettyTransport(
@@ -81,12 +99,14 @@ public final class NettyHttpClient {
               support.maxResponseBodyBytes(),
               eventLoopThreads,
               maxConnectionsPerOrigin,
-              connectTimeout);
+              connectTimeout,
+              tls);
       support.closeWith(transport);
       HttpClient configuration =
           HttpClient.newBuilder()
               .version(HttpClient.Version.HTTP_1_1)
               .connectTimeout(connectTimeout)
+              .sslContext(tls)
               .build();
       return support.client(configuration, transport);
     }

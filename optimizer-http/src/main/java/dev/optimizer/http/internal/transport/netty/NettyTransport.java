@@ -22,6 +22,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.Future;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -33,14 +34,18 @@ import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLParameters;
 
 /**
  * Sends calls over Netty: HTTP/1.1 with a bounded pool of keep-alive connections per origin, gzip
  * and deflate decoded transparently when the application did not ask for an encoding itself, and a
  * cap on the decoded body ({@code maxBodyBytes}) so that a compression bomb fails the request
- * instead of exhausting the heap. Only a complete response makes a {@link Reply}. Plain {@code
- * http} only (TLS is not supported yet); redirects are not followed. Thread-safe; {@link #close()}
- * releases the connections and the event-loop threads.
+ * instead of exhausting the heap. Only a complete response makes a {@link Reply}. {@code https}
+ * runs over the JDK's TLS with the given {@link SSLContext}, checking the server's name against its
+ * certificate; redirects are not followed. Thread-safe; {@link #close()} releases the connections
+ * and the event-loop threads.
  */
 public final class NettyTransport implements dev.optimizer.http.internal.Transport, AutoCloseable {
   private static final AtomicInteger INSTANCES = new AtomicInteger();
@@ -49,7 +54,8 @@ public final class NettyTransport implements dev.optimizer.http.internal.Transpo
   private final Ticker ticker;
   private final long maxBodyBytes;
   private final EventLoopGroup group;
-  private final AbstractChannelPoolMap<InetSocketAddress, FixedChannelPool> pools;
+  private final AbstractChannelPoolMap<Origin, FixedChannelPool> pools;
+  private final SSLContext tls;
   private final java.util.concurrent.atomic.AtomicBoolean closed =
       new java.util.concurrent.atomic.AtomicBoolean();
 
@@ -66,7 +72,9 @@ public final class NettyTransport implements dev.optimizer.http.internal.Transpo
       long maxBodyBytes,
       int threads,
       int maxConnectionsPerOrigin,
-      Duration connectTimeout) {
+      Duration connectTimeout,
+      SSLContext tls) {
+    this.tls = tls;
     this.clock = clock;
     this.ticker = ticker;
     this.maxBodyBytes = maxBodyBytes;
@@ -93,12 +101,18 @@ public final class NettyTransport implements dev.optimizer.http.internal.Transpo
     this.pools =
         new AbstractChannelPoolMap<>() {
           @Override
-          protected FixedChannelPool newPool(InetSocketAddress origin) {
+          protected FixedChannelPool newPool(Origin origin) {
             return new FixedChannelPool(
-                bootstrap.clone().remoteAddress(origin),
+                bootstrap
+                    .clone()
+                    .remoteAddress(
+                        InetSocketAddress.createUnresolved(origin.host(), origin.port())),
                 new AbstractChannelPoolHandler() {
                   @Override
                   public void channelCreated(Channel ch) {
+                    if (origin.secure()) {
+                      ch.pipeline().addLast("tls", new SslHandler(clientEngine(origin)));
+                    }
                     ch.pipeline()
                         .addLast("codec", new HttpClientCodec())
                         .addLast("decompress", new SelectiveDecompressor(maxAggregated))
@@ -114,12 +128,10 @@ public final class NettyTransport implements dev.optimizer.http.internal.Transpo
   @Override
   public CompletableFuture<Reply> send(HttpCall call) {
     URI uri = call.uri();
-    if (!"http".equalsIgnoreCase(uri.getScheme())) {
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+    if (!scheme.equals("http") && !scheme.equals("https")) {
       return CompletableFuture.failedFuture(
-          new IOException(
-              "the Netty transport supports plain http only, not "
-                  + uri.getScheme()
-                  + "; wrap a java.net.http.HttpClient for this origin"));
+          new IOException("the Netty transport speaks http and https, not " + uri.getScheme()));
     }
     if (closed.get()) {
       return CompletableFuture.failedFuture(closedError());
@@ -140,8 +152,11 @@ public final class NettyTransport implements dev.optimizer.http.internal.Transpo
 
   private void acquireAndSend(
       HttpCall call, HttpRequest request, byte[] body, CompletableFuture<Reply> result) {
-    InetSocketAddress origin =
-        InetSocketAddress.createUnresolved(call.uri().getHost(), HttpCall.port(call.uri()));
+    Origin origin =
+        new Origin(
+            "https".equalsIgnoreCase(call.uri().getScheme()),
+            call.uri().getHost(),
+            HttpCall.port(call.uri()));
     ChannelPool pool;
     try {
       if (closed.get()) {
@@ -189,8 +204,11 @@ public final class NettyTransport implements dev.optimizer.http.internal.Transpo
               .addListener(
                   w -> {
                     if (!w.isSuccess()) {
+                      Throwable cause = w.cause();
                       exchange.fail(
-                          new IOException("could not send the request: " + w.cause(), w.cause()));
+                          cause instanceof IOException
+                              ? cause // e.g. an SSLHandshakeException, as the JDK client reports it
+                              : new IOException("could not send the request: " + cause, cause));
                     }
                   });
         });
@@ -229,6 +247,19 @@ public final class NettyTransport implements dev.optimizer.http.internal.Transpo
     }
     return m;
   }
+
+  /** A TLS client engine that checks the server's name (or address) against its certificate. */
+  private SSLEngine clientEngine(Origin origin) {
+    SSLEngine engine = tls.createSSLEngine(origin.host(), origin.port());
+    engine.setUseClientMode(true);
+    SSLParameters params = engine.getSSLParameters();
+    params.setEndpointIdentificationAlgorithm("HTTPS");
+    engine.setSSLParameters(params);
+    return engine;
+  }
+
+  /** Where connections go: one pool each. */
+  private record Origin(boolean secure, String host, int port) {}
 
   private static IOException closedError() {
     return new IOException("the Netty transport is closed (its HttpOptimizer was closed)");
