@@ -6,6 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.optimizer.http.MockHttpServer.Fault;
 import dev.optimizer.http.netty.NettyHttpClient;
+import dev.optimizer.runtime.Optimizer;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.metrics.SdkMeterProvider;
+import io.opentelemetry.sdk.metrics.data.MetricData;
+import io.opentelemetry.sdk.testing.exporter.InMemoryMetricReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
@@ -166,6 +172,50 @@ class NettyTransportTest extends HttpFixture {
     http.close();
     assertThat(nettyThreads()).isZero();
     assertThatThrownBy(() -> get(client, server.url("/closed"))).isInstanceOf(IOException.class);
+  }
+
+  @Test
+  void openConnectionsAreReportedByState() throws Exception {
+    InMemoryMetricReader reader = InMemoryMetricReader.create();
+    OpenTelemetrySdk otel =
+        OpenTelemetrySdk.builder()
+            .setMeterProvider(SdkMeterProvider.builder().registerMetricReader(reader).build())
+            .build();
+    optimizer = Optimizer.builder().openTelemetry(otel).manualTuning().build();
+    HttpClient client = NettyHttpClient.builder(HttpOptimizer.create(optimizer)).build();
+    server.dispatcher(r -> ok("x"));
+    get(client, server.url("/a"));
+    get(client, server.url("/b"));
+
+    // The pool takes a connection back on its own event loop: wait for it (bounded), no sleep.
+    long until = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    java.util.Map<String, Long> byState;
+    do {
+      byState = openConnections(reader);
+    } while (!byState.equals(java.util.Map.of("idle", 1L, "active", 0L))
+        && System.nanoTime() < until);
+    assertThat(byState).containsEntry("idle", 1L).containsEntry("active", 0L);
+  }
+
+  private static java.util.Map<String, Long> openConnections(InMemoryMetricReader reader) {
+    MetricData open =
+        reader.collectAllMetrics().stream()
+            .filter(m -> m.getName().equals("http.client.open_connections"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(open.getUnit()).isEqualTo("{connection}");
+    var byState = new java.util.HashMap<String, Long>();
+    open.getLongSumData()
+        .getPoints()
+        .forEach(
+            p -> {
+              assertThat(p.getAttributes().get(AttributeKey.stringKey("server.address")))
+                  .isEqualTo("127.0.0.1");
+              byState.put(
+                  p.getAttributes().get(AttributeKey.stringKey("http.connection.state")),
+                  p.getValue());
+            });
+    return byState;
   }
 
   @Test

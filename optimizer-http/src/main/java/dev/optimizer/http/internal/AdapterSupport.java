@@ -91,6 +91,11 @@ public final class AdapterSupport {
     return maxResponseBodyBytes;
   }
 
+  /** Where the optimizer's instruments go. */
+  public io.opentelemetry.api.metrics.Meter meter() {
+    return optimizer.meter();
+  }
+
   /** The optimizer's wall clock (RFC 9111 request and response times). */
   public Clock clock() {
     return optimizer.clock();

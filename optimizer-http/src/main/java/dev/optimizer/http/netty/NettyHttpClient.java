@@ -100,7 +100,8 @@ public final class NettyHttpClient {
               eventLoopThreads,
               maxConnectionsPerOrigin,
               connectTimeout,
-              tls);
+              tls,
+              support.meter());
       support.closeWith(transport);
       HttpClient configuration =
           HttpClient.newBuilder()

@@ -24,6 +24,11 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.Future;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.metrics.Meter;
+import io.opentelemetry.api.metrics.ObservableLongMeasurement;
+import io.opentelemetry.api.metrics.ObservableLongUpDownCounter;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -31,9 +36,11 @@ import java.net.http.HttpRequest;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
@@ -56,6 +63,12 @@ public final class NettyTransport implements dev.optimizer.http.internal.Transpo
   private final EventLoopGroup group;
   private final AbstractChannelPoolMap<Origin, FixedChannelPool> pools;
   private final SSLContext tls;
+  private final ObservableLongUpDownCounter openConnections;
+  private static final AttributeKey<String> SERVER_ADDRESS =
+      AttributeKey.stringKey("server.address");
+  private static final AttributeKey<Long> SERVER_PORT = AttributeKey.longKey("server.port");
+  private static final AttributeKey<String> SCHEME = AttributeKey.stringKey("url.scheme");
+  private static final AttributeKey<String> STATE = AttributeKey.stringKey("http.connection.state");
   private final java.util.concurrent.atomic.AtomicBoolean closed =
       new java.util.concurrent.atomic.AtomicBoolean();
 
@@ -73,7 +86,8 @@ public final class NettyTransport implements dev.optimizer.http.internal.Transpo
       int threads,
       int maxConnectionsPerOrigin,
       Duration connectTimeout,
-      SSLContext tls) {
+      SSLContext tls,
+      Meter meter) {
     this.tls = tls;
     this.clock = clock;
     this.ticker = ticker;
@@ -110,6 +124,8 @@ public final class NettyTransport implements dev.optimizer.http.internal.Transpo
                 new AbstractChannelPoolHandler() {
                   @Override
                   public void channelCreated(Channel ch) {
+                    origin.open.incrementAndGet();
+                    ch.closeFuture().addListener(f -> origin.open.decrementAndGet());
                     if (origin.secure()) {
                       ch.pipeline().addLast("tls", new SslHandler(clientEngine(origin)));
                     }
@@ -123,6 +139,12 @@ public final class NettyTransport implements dev.optimizer.http.internal.Transpo
                 maxConnectionsPerOrigin);
           }
         };
+    this.openConnections =
+        meter
+            .upDownCounterBuilder("http.client.open_connections")
+            .setDescription("Connections of the Netty transport, by state")
+            .setUnit("{connection}")
+            .buildWithCallback(this::observeConnections);
   }
 
   @Override
@@ -258,8 +280,47 @@ public final class NettyTransport implements dev.optimizer.http.internal.Transpo
     return engine;
   }
 
-  /** Where connections go: one pool each. */
-  private record Origin(boolean secure, String host, int port) {}
+  /** Where connections go: one pool each, and a count of its open connections. */
+  private record Origin(boolean secure, String host, int port, AtomicLong open) {
+    Origin(boolean secure, String host, int port) {
+      this(secure, host, port, new AtomicLong());
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Origin other
+          && secure == other.secure
+          && port == other.port
+          && host.equals(other.host);
+    }
+
+    @Override
+    public int hashCode() {
+      return (host.hashCode() * 31 + port) * 2 + (secure ? 1 : 0);
+    }
+  }
+
+  /**
+   * {@code http.client.open_connections}: per origin, connections carrying a request (active) and
+   * waiting in the pool (idle).
+   */
+  private void observeConnections(ObservableLongMeasurement m) {
+    for (Map.Entry<Origin, FixedChannelPool> e : pools) {
+      Origin o = e.getKey();
+      long active = e.getValue().acquiredChannelCount();
+      long idle = Math.max(0, o.open.get() - active);
+      Attributes base =
+          Attributes.of(
+              SERVER_ADDRESS,
+              o.host(),
+              SERVER_PORT,
+              (long) o.port(),
+              SCHEME,
+              o.secure() ? "https" : "http");
+      m.record(active, base.toBuilder().put(STATE, "active").build());
+      m.record(idle, base.toBuilder().put(STATE, "idle").build());
+    }
+  }
 
   private static IOException closedError() {
     return new IOException("the Netty transport is closed (its HttpOptimizer was closed)");
@@ -271,6 +332,7 @@ public final class NettyTransport implements dev.optimizer.http.internal.Transpo
     if (!closed.compareAndSet(false, true)) {
       return;
     }
+    openConnections.close();
     pools.close();
     group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
   }
