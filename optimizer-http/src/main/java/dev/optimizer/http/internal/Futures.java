@@ -1,5 +1,6 @@
 package dev.optimizer.http.internal;
 
+import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -28,6 +29,23 @@ public final class Futures {
             target.completeExceptionally(unwrap(e));
           }
         });
+  }
+
+  /**
+   * A failed call's cause as a blocking caller throws it: an {@link IOException} to throw as is;
+   * unchecked exceptions and errors are rethrown here; anything else is wrapped.
+   */
+  public static IOException asIoException(Throwable cause) {
+    if (cause instanceof IOException io) {
+      return io;
+    }
+    if (cause instanceof RuntimeException re) {
+      throw re;
+    }
+    if (cause instanceof Error err) {
+      throw err;
+    }
+    return new IOException(cause.getMessage(), cause);
   }
 
   /** The cause of a CompletionException or ExecutionException. */

@@ -90,17 +90,7 @@ public final class HttpOptimizerInterceptor implements ClientHttpRequestIntercep
       io.initCause(e);
       throw io;
     } catch (ExecutionException e) {
-      Throwable cause = Futures.unwrap(e);
-      if (cause instanceof IOException io) {
-        throw io;
-      }
-      if (cause instanceof RuntimeException re) {
-        throw re;
-      }
-      if (cause instanceof Error err) {
-        throw err;
-      }
-      throw new IOException(cause.getMessage(), cause);
+      throw Futures.asIoException(Futures.unwrap(e));
     } catch (CancellationException e) {
       throw new IOException("request cancelled", e);
     }

@@ -105,17 +105,7 @@ public final class OptimizedHttpClient extends HttpClient {
       f.cancel(true);
       throw e;
     } catch (ExecutionException e) {
-      Throwable cause = Futures.unwrap(e);
-      if (cause instanceof IOException io) {
-        throw io;
-      }
-      if (cause instanceof RuntimeException re) {
-        throw re;
-      }
-      if (cause instanceof Error err) {
-        throw err;
-      }
-      throw new IOException(cause.getMessage(), cause);
+      throw Futures.asIoException(Futures.unwrap(e));
     } catch (java.util.concurrent.CancellationException e) {
       throw new IOException("request cancelled", e);
     }
