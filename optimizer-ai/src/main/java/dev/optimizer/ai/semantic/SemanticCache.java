@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -68,6 +69,8 @@ public final class SemanticCache<V> implements AutoCloseable {
   private final int topK;
   private final int maxEntriesPerScope;
   private final int maxScopes;
+  private final long maxBytes;
+  private final AtomicLong bytes = new AtomicLong();
   private final long ttlNanos;
   private final int maxTextChars;
   private final Ticker ticker;
@@ -90,6 +93,7 @@ public final class SemanticCache<V> implements AutoCloseable {
     this.topK = b.topK;
     this.maxEntriesPerScope = b.maxEntriesPerScope;
     this.maxScopes = b.maxScopes;
+    this.maxBytes = b.maxBytes;
     this.ttlNanos = b.ttl == null ? Long.MAX_VALUE : b.ttl.toNanos();
     this.maxTextChars = b.maxTextChars;
     this.ticker = b.ticker;
@@ -174,7 +178,8 @@ public final class SemanticCache<V> implements AutoCloseable {
       long guardRejections,
       long verifierRejections,
       long entries,
-      int scopes) {}
+      int scopes,
+      long bytes) {}
 
   /**
    * Looks {@code text} up in {@code scope}.
@@ -284,7 +289,20 @@ public final class SemanticCache<V> implements AutoCloseable {
    * @throws IllegalStateException if the cache is closed
    */
   public void put(String scope, String text, V value) {
+    put(scope, text, value, estimatedBytes(value));
+  }
+
+  /**
+   * Stores {@code value}, which holds about {@code valueBytes}, under {@code text} in {@code
+   * scope}; see {@link #put(String, String, Object)}. Beyond {@code maxBytes} the least recently
+   * used entries of the least recently used scopes go first.
+   *
+   * @throws IllegalArgumentException if the text is blank or {@code valueBytes} is negative
+   * @throws IllegalStateException if the cache is closed
+   */
+  public void put(String scope, String text, V value, long valueBytes) {
     checkOpen();
+    Checks.inRange("valueBytes", valueBytes, 0, Long.MAX_VALUE);
     Checks.notNull("scope", scope);
     Checks.notBlank("text", text);
     Checks.notNull("value", value);
@@ -295,10 +313,13 @@ public final class SemanticCache<V> implements AutoCloseable {
     float[] vector = remembered != null ? remembered : embed(text);
     long now = ticker.read();
     long expires = ttlNanos == Long.MAX_VALUE ? now + Long.MAX_VALUE / 2 : now + ttlNanos;
-    Entry<V> entry = new Entry<>(text, TextKey.of(text), value, expires);
+    String key = TextKey.of(text);
+    // The texts as UTF-16, the float vector and its int8 copy in the index, the value, overhead.
+    long weight = 96 + 2L * (text.length() + key.length()) + 5L * vector.length + valueBytes;
+    Entry<V> entry = new Entry<>(text, key, value, expires, weight);
     ScopeIndex<V> s =
         scopes.computeIfAbsent(
-            scope, k -> new ScopeIndex<>(vector.length, maxEntriesPerScope, now));
+            scope, k -> new ScopeIndex<>(vector.length, maxEntriesPerScope, now, bytes));
     if (vector.length != s.dimension()) {
       throw new IllegalStateException(
           "the embedding model returned "
@@ -310,6 +331,40 @@ public final class SemanticCache<V> implements AutoCloseable {
     if (scopes.size() > maxScopes) {
       evictLeastRecentScope(scope);
     }
+    evictOverBytes(scope);
+  }
+
+  /** Evicts least recently used entries, from the least recently used scopes, down to maxBytes. */
+  private void evictOverBytes(String current) {
+    while (bytes.get() > maxBytes) {
+      String oldest = null;
+      ScopeIndex<V> oldestScope = null;
+      for (Map.Entry<String, ScopeIndex<V>> e : scopes.entrySet()) {
+        ScopeIndex<V> s = e.getValue();
+        if (s.size() > 0
+            && (oldestScope == null || s.lastUsedNanos() - oldestScope.lastUsedNanos() < 0)) {
+          oldest = e.getKey();
+          oldestScope = s;
+        }
+      }
+      if (oldestScope == null || !oldestScope.evictOldest()) {
+        return;
+      }
+      if (oldestScope.size() == 0 && !oldest.equals(current)) {
+        scopes.remove(oldest, oldestScope);
+      }
+    }
+  }
+
+  /** What a value holds when the caller does not say: strings and arrays by size, others 64. */
+  private static long estimatedBytes(Object value) {
+    if (value instanceof CharSequence cs) {
+      return 40 + 2L * cs.length();
+    }
+    if (value instanceof byte[] b) {
+      return 16 + b.length;
+    }
+    return 64;
   }
 
   private void evictLeastRecentScope(String keep) {
@@ -393,7 +448,8 @@ public final class SemanticCache<V> implements AutoCloseable {
         guardRejections.sum(),
         verifierRejections.sum(),
         entries,
-        scopes.size());
+        scopes.size(),
+        bytes.get());
   }
 
   private float[] embed(String text) {

@@ -22,6 +22,8 @@ import java.time.Duration;
  *   <tr><td>maxEntriesPerScope</td><td>10,000</td><td>[1, 10,000,000]</td></tr>
  *   <tr><td>maxScopes</td><td>10,000 (least recently used scope dropped beyond)</td><td>[1,
  *       10,000,000]</td></tr>
+ *   <tr><td>maxBytes</td><td>256 MiB over all scopes (texts, vectors, values; least recently
+ *       used entries of the least recently used scopes go first)</td><td>[1 KiB, 1 TiB]</td></tr>
  *   <tr><td>ttl</td><td>none</td><td>[1 ms, 3650 days]</td></tr>
  *   <tr><td>maxTextChars</td><td>8,000 (longer texts pass through)</td><td>[1, 1,000,000]</td></tr>
  *   <tr><td>ticker</td><td>{@link Ticker#system()}</td><td></td></tr>
@@ -52,6 +54,8 @@ public final class SemanticCacheBuilder {
   private boolean maxEntriesSet;
   int maxScopes = 10_000;
   private boolean maxScopesSet;
+  long maxBytes = 256L << 20;
+  private boolean maxBytesSet;
   Duration ttl;
   int maxTextChars = 8_000;
   private boolean maxTextSet;
@@ -106,6 +110,17 @@ public final class SemanticCacheBuilder {
     Checks.notSetBefore("maxEntriesPerScope", maxEntriesSet);
     this.maxEntriesPerScope = Checks.inRange("maxEntriesPerScope", max, 1, 10_000_000);
     maxEntriesSet = true;
+    return this;
+  }
+
+  /**
+   * Sets the bound on what all scopes hold together (texts, vectors, values), in {@code [1 KiB, 1
+   * TiB]}; beyond it the least recently used entries of the least recently used scopes go first.
+   */
+  public SemanticCacheBuilder maxBytes(long max) {
+    Checks.notSetBefore("maxBytes", maxBytesSet);
+    this.maxBytes = Checks.inRange("maxBytes", max, 1024L, 1L << 40);
+    maxBytesSet = true;
     return this;
   }
 

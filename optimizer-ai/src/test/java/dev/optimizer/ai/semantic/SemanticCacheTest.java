@@ -168,6 +168,45 @@ class SemanticCacheTest {
   }
 
   @Test
+  void theByteBoundTakesTheLeastRecentlyUsedScopeFirst() {
+    ManualTime time = ManualTime.create();
+    // An entry here weighs about 2.1 KiB (mostly its 384-float vector and int8 copy): two fit.
+    try (SemanticCache<String> cache =
+        SemanticCache.builder(model).maxBytes(5_000).ticker(time.ticker()).build()) {
+      cache.put("a", "What is the capital of France?", "Paris");
+      time.advance(Duration.ofSeconds(1));
+      cache.put("b", "How tall is Mount Everest?", "8849 m");
+      time.advance(Duration.ofSeconds(1));
+      assertThat(cache.lookup("a", "What is the capital of France?")).isPresent();
+      time.advance(Duration.ofSeconds(1));
+      cache.put("a", "Who wrote Hamlet?", "Shakespeare");
+
+      assertThat(cache.lookup("b", "How tall is Mount Everest?")).isEmpty();
+      assertThat(cache.lookup("a", "What is the capital of France?")).isPresent();
+      assertThat(cache.lookup("a", "Who wrote Hamlet?")).isPresent();
+      SemanticCache.Stats stats = cache.stats();
+      assertThat(stats.entries()).isEqualTo(2);
+      assertThat(stats.scopes()).as("the emptied scope goes").isEqualTo(1);
+      assertThat(stats.bytes()).isBetween(2 * 2_000L, 5_000L);
+
+      cache.evict("a", "Who wrote Hamlet?");
+      assertThat(cache.stats().bytes()).isBetween(2_000L, 2_500L);
+    }
+  }
+
+  @Test
+  void theBytesHeldReturnToZero() {
+    SemanticCache<String> cache = SemanticCache.builder(model).maxEntriesPerScope(1).build();
+    cache.put(SCOPE, "What is the capital of France?", "Paris");
+    cache.put(SCOPE, "What is the capital of France?", "Paris, again");
+    cache.put(SCOPE, "How tall is Mount Everest?", "8849 m");
+    assertThat(cache.stats().entries()).isEqualTo(1);
+    assertThat(cache.stats().bytes()).isBetween(2_000L, 2_500L);
+    cache.close();
+    assertThat(cache.stats().bytes()).isZero();
+  }
+
+  @Test
   void churnUnderTheBoundKeepsWorking() {
     try (SemanticCache<Integer> cache =
         SemanticCache.builder(model).maxEntriesPerScope(3).build()) {
@@ -236,6 +275,8 @@ class SemanticCacheTest {
         .hasMessage("decisionThreshold must be in [-1.0, 1.0], but was 1.5");
     assertThatThrownBy(() -> SemanticCache.builder(model).ttl(Duration.ZERO))
         .hasMessageContaining("ttl must be in");
+    assertThatThrownBy(() -> SemanticCache.builder(model).maxBytes(10))
+        .hasMessage("maxBytes must be in [1024, 1099511627776], but was 10");
     assertThatThrownBy(() -> SemanticCache.builder(model).topK(3).topK(4))
         .hasMessage("topK was already set");
     assertThatThrownBy(() -> SemanticCache.builder(model).guard(PrecisionGuard.cosine()).build())

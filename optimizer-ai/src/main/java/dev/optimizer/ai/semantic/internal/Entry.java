@@ -9,10 +9,15 @@ public final class Entry<V> {
   private final String key;
   private final V value;
   private final long expiresAtNanos;
+  private final long weightBytes;
   private volatile double raisedThreshold = Double.NEGATIVE_INFINITY;
 
-  /** A new entry; {@code expiresAtNanos} is a ticker reading. */
-  public Entry(String text, String key, V value, long expiresAtNanos) {
+  /**
+   * A new entry; {@code expiresAtNanos} is a ticker reading, {@code weightBytes} what it holds
+   * (texts, vector and value), for the cache's bound.
+   */
+  public Entry(String text, String key, V value, long expiresAtNanos, long weightBytes) {
+    this.weightBytes = weightBytes;
     this.text = text;
     this.key = key;
     this.value = value;
@@ -32,6 +37,11 @@ public final class Entry<V> {
   /** The cached value. */
   public V value() {
     return value;
+  }
+
+  /** Approximate bytes the entry holds, its vector included. */
+  public long weightBytes() {
+    return weightBytes;
   }
 
   /** Whether the entry has expired at ticker reading {@code now}. */

@@ -6,12 +6,16 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The entries of one scope: a map from normalised text to entry in least-recently-used order (the
  * exact tier and the size bound), and a vector index over the same entries (the semantic tier). One
  * per scope, so a search never sees another scope's entries. Methods are synchronized except the
  * vector scan of {@link #search}; the embedding, the guard and the verifier run outside.
+ *
+ * <p>Every entry's weight is added to a counter the whole cache shares, and taken off when the
+ * entry goes, so that the cache can hold all its scopes to one bound in bytes.
  *
  * <p>The vector index only marks removed vectors; when the dead slots outnumber the live ones the
  * index is rebuilt from the live vectors, so churn under the size bound does not grow memory.
@@ -23,13 +27,18 @@ public final class ScopeIndex<V> implements AutoCloseable {
 
   private final int dimension;
   private final int maxEntries;
+  private final AtomicLong cacheBytes;
   private final LinkedHashMap<String, Entry<V>> entries = new LinkedHashMap<>(16, 0.75f, true);
   private QuantizedVectorIndex index;
   private int slots;
   private volatile long lastUsedNanos;
 
-  /** An empty scope for vectors of {@code dimension} floats, holding at most {@code maxEntries}. */
-  public ScopeIndex(int dimension, int maxEntries, long now) {
+  /**
+   * An empty scope for vectors of {@code dimension} floats, holding at most {@code maxEntries},
+   * counting its entries' bytes in {@code cacheBytes}.
+   */
+  public ScopeIndex(int dimension, int maxEntries, long now, AtomicLong cacheBytes) {
+    this.cacheBytes = cacheBytes;
     this.dimension = dimension;
     this.maxEntries = maxEntries;
     this.index = QuantizedVectorIndex.builder(dimension).build();
@@ -95,17 +104,28 @@ public final class ScopeIndex<V> implements AutoCloseable {
    */
   public synchronized void put(Entry<V> entry, float[] vector, long now) {
     lastUsedNanos = now;
-    entries.remove(entry.key());
+    Entry<V> replaced = entries.remove(entry.key());
+    if (replaced != null) {
+      cacheBytes.addAndGet(-replaced.weightBytes());
+    }
     entries.put(entry.key(), entry);
+    cacheBytes.addAndGet(entry.weightBytes());
     index.add(entry.key(), vector);
     slots++;
     Iterator<Map.Entry<String, Entry<V>>> it = entries.entrySet().iterator();
     while (entries.size() > maxEntries && it.hasNext()) {
-      String key = it.next().getKey();
+      Map.Entry<String, Entry<V>> oldest = it.next();
       it.remove();
-      index.remove(key);
+      cacheBytes.addAndGet(-oldest.getValue().weightBytes());
+      index.remove(oldest.getKey());
     }
     compactIfSparse();
+  }
+
+  /** Removes the least recently used entry; returns whether there was one. */
+  public synchronized boolean evictOldest() {
+    Iterator<String> it = entries.keySet().iterator();
+    return it.hasNext() && remove(it.next());
   }
 
   /**
@@ -121,9 +141,11 @@ public final class ScopeIndex<V> implements AutoCloseable {
   }
 
   private boolean remove(String key) {
-    if (entries.remove(key) == null) {
+    Entry<V> removed = entries.remove(key);
+    if (removed == null) {
       return false;
     }
+    cacheBytes.addAndGet(-removed.weightBytes());
     index.remove(key);
     compactIfSparse();
     return true;
@@ -155,6 +177,9 @@ public final class ScopeIndex<V> implements AutoCloseable {
   /** Drops every entry and releases the index. */
   @Override
   public synchronized void close() {
+    for (Entry<V> e : entries.values()) {
+      cacheBytes.addAndGet(-e.weightBytes());
+    }
     entries.clear();
     index.close();
     index = QuantizedVectorIndex.builder(dimension).build();

@@ -98,7 +98,8 @@ public final class SemanticTier implements ChatCacheTier {
 
   @Override
   public void store(ChatKey key, ChatRequest request, CachedAnswer answer) {
-    turn(key, request).ifPresent(t -> cache.put(t.context(), t.text(), answer));
+    turn(key, request)
+        .ifPresent(t -> cache.put(t.context(), t.text(), answer, answer.weightBytes()));
   }
 
   @Override
