@@ -1,5 +1,6 @@
 package dev.optimizer.benchmarks.http;
 
+import dev.optimizer.api.Mode;
 import dev.optimizer.benchmarks.Scenario;
 import dev.optimizer.benchmarks.ScenarioResult;
 import dev.optimizer.benchmarks.ScenarioResult.Target;
@@ -49,7 +50,8 @@ public final class HttpOverheadScenario implements Scenario {
                 body,
                 0);
     try (Origin origin = new Origin(script, 1);
-        Optimizer optimizer = Optimizer.builder().manualTuning().build()) {
+        Optimizer optimizer = Optimizer.builder().manualTuning().build();
+        Optimizer off = Optimizer.builder().mode(Mode.OFF).manualTuning().build()) {
       HttpClient raw = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
       var bld = HttpOptimizer.builder(optimizer).name("overhead");
       HttpOptimizer http = bld.build();
@@ -57,21 +59,26 @@ public final class HttpOverheadScenario implements Scenario {
           http.wrap(HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build());
       // The same pipeline over the Netty transport instead of the JDK client.
       HttpClient netty = NettyHttpClient.builder(http).build();
+      // Netty with the pipeline's steps skipped (Mode.OFF): what the steps cost on that transport.
+      HttpClient nettyBare = NettyHttpClient.builder(HttpOptimizer.create(off)).build();
       String base = origin.url("/").toString();
       int[] seq = {0};
       for (int i = 0; i < 3000; i++) {
         send(raw, URI.create(base + "warm/r" + i));
         send(wrapped, URI.create(base + "warm/w" + i));
         send(netty, URI.create(base + "warm/n" + i));
+        send(nettyBare, URI.create(base + "warm/b" + i));
       }
       long[] rawNanos = new long[blocks * perBlock];
       long[] optNanos = new long[blocks * perBlock];
       long[] nettyNanos = new long[blocks * perBlock];
+      long[] bareNanos = new long[blocks * perBlock];
       for (int b = 0; b < blocks; b++) {
-        for (int pass = 0; pass < 3; pass++) {
-          int side = (b + pass) % 3; // rotate which side goes first
-          HttpClient client = side == 0 ? raw : side == 1 ? wrapped : netty;
-          long[] into = side == 0 ? rawNanos : side == 1 ? optNanos : nettyNanos;
+        for (int pass = 0; pass < 4; pass++) {
+          int side = (b + pass) % 4; // rotate which side goes first
+          HttpClient client = side == 0 ? raw : side == 1 ? wrapped : side == 2 ? netty : nettyBare;
+          long[] into =
+              side == 0 ? rawNanos : side == 1 ? optNanos : side == 2 ? nettyNanos : bareNanos;
           for (int i = 0; i < perBlock; i++) {
             URI uri = URI.create(base + "item/" + seq[0]++);
             long t0 = System.nanoTime();
@@ -84,6 +91,8 @@ public final class HttpOverheadScenario implements Scenario {
       Arrays.sort(optNanos);
       Arrays.sort(nettyNanos);
       double nettyP50 = nettyNanos[nettyNanos.length / 2] / 1e3;
+      Arrays.sort(bareNanos);
+      double bareP50 = bareNanos[bareNanos.length / 2] / 1e3;
       double rawP50 = rawNanos[rawNanos.length / 2] / 1e3;
       double optP50 = optNanos[optNanos.length / 2] / 1e3;
       r.baseline("GET p50 (us)", rawP50);
@@ -93,6 +102,7 @@ public final class HttpOverheadScenario implements Scenario {
       r.optimized("GET p50 (us), Netty transport", nettyP50);
       r.optimized(
           "GET p99 (us), Netty transport", nettyNanos[(int) (nettyNanos.length * 0.99)] / 1e3);
+      r.baseline("GET p50 (us), Netty transport, steps off", bareP50);
       r.optimized("cache hits during the miss phase", (double) http.stats().cacheHits());
 
       HttpRequest hit = HttpRequest.newBuilder(URI.create(base + "hit/1")).build();
@@ -114,6 +124,7 @@ public final class HttpOverheadScenario implements Scenario {
       r.ratio("overhead_p50_us", optP50 - rawP50, Target.atMost(5));
       r.ratio("hit_p50_us", hitP50, Target.atMost(2));
       r.ratio("netty_vs_raw_p50_us", nettyP50 - rawP50);
+      r.ratio("steps_over_netty_p50_us", nettyP50 - bareP50);
       r.note(
           "requests",
           rawNanos.length
