@@ -238,7 +238,8 @@ final class Analysis {
       return ours;
     }
     Map<Long, Double> serverNanos = new HashMap<>();
-    int unmatched = 0;
+    Map<Long, String> texts = new LinkedHashMap<>(); // heaviest first
+    List<String> unmatched = new ArrayList<>();
     try (Statement s = c.createStatement();
         ResultSet rs =
             s.executeQuery(
@@ -247,8 +248,10 @@ final class Analysis {
                     + " total_exec_time DESC LIMIT "
                     + settings.maxStatements * 4)) {
       while (rs.next()) {
-        serverNanos.merge(
-            workload.fingerprint(rs.getString(1)), rs.getDouble(2) * 1e6, Double::sum);
+        String text = rs.getString(1);
+        long id = workload.fingerprint(text);
+        serverNanos.merge(id, rs.getDouble(2) * 1e6, Double::sum);
+        texts.putIfAbsent(id, text);
       }
     } catch (SQLException e) {
       notes.add("pg_stat_statements not readable (SQLState " + e.getSQLState() + ")");
@@ -265,16 +268,20 @@ final class Analysis {
                   w.fingerprintId(), w.text(), w.calls(), (long) server, w.samples())
               : w);
     }
-    for (Long id : serverNanos.keySet()) {
-      if (!known.contains(id)) {
-        unmatched++;
+    for (Map.Entry<Long, String> e : texts.entrySet()) {
+      String t = e.getValue().stripLeading().toLowerCase(java.util.Locale.ROOT);
+      boolean dml = t.startsWith("select") || t.startsWith("update") || t.startsWith("delete");
+      // The advisor's own catalog queries and utility statements are not the application's.
+      if (!known.contains(e.getKey()) && dml && !t.contains("pg_")) {
+        unmatched.add(e.getValue()); // pg_stat_statements texts carry $n, never values
       }
     }
-    if (unmatched > 0) {
+    if (!unmatched.isEmpty()) {
       notes.add(
-          unmatched
-              + " statements seen only in pg_stat_statements (no sampled values here); not"
-              + " evaluated");
+          unmatched.size()
+              + " statements seen only in pg_stat_statements (no sampled values here, not"
+              + " evaluated), heaviest first: "
+              + String.join(" | ", unmatched.subList(0, Math.min(5, unmatched.size()))));
     }
     merged.sort((a, b) -> Long.compare(b.totalNanos(), a.totalNanos()));
     return merged;
