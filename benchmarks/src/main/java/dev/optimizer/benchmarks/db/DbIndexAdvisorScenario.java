@@ -41,6 +41,10 @@ public final class DbIndexAdvisorScenario implements Scenario {
   private static final int ORDERS = 300_000;
   private static final int LINES = 700_000;
 
+  /** Ids of the order lines the workload inserts, unique across its runs. */
+  private final java.util.concurrent.atomic.AtomicLong nextLine =
+      new java.util.concurrent.atomic.AtomicLong(LINES + 1);
+
   @Override
   public String name() {
     return "db-index-advisor";
@@ -156,7 +160,7 @@ public final class DbIndexAdvisorScenario implements Scenario {
           + ") g",
       "CREATE TABLE orders (id bigint PRIMARY KEY, customer_id bigint NOT NULL, status text NOT"
           + " NULL, created_at timestamp NOT NULL, total numeric(10,2) NOT NULL)",
-      "INSERT INTO orders SELECT g, 1 + (g * 7919) % "
+      "INSERT INTO orders SELECT g, 1 + (g::bigint * 7919) % "
           + CUSTOMERS
           + ","
           + " (ARRAY['new','paid','packed','shipped','delivered'])[1 + g % 5],"
@@ -166,9 +170,9 @@ public final class DbIndexAdvisorScenario implements Scenario {
           + ") g",
       "CREATE TABLE order_lines (id bigint PRIMARY KEY, order_id bigint NOT NULL, product_id"
           + " bigint NOT NULL, quantity int NOT NULL, price numeric(10,2) NOT NULL)",
-      "INSERT INTO order_lines SELECT g, 1 + (g * 3) % "
+      "INSERT INTO order_lines SELECT g, 1 + (g::bigint * 3) % "
           + ORDERS
-          + ", 1 + (g * 104729) % "
+          + ", 1 + (g::bigint * 104729) % "
           + PRODUCTS
           + ", 1 + g % 4, 9.99 FROM generate_series(1, "
           + LINES
@@ -178,10 +182,9 @@ public final class DbIndexAdvisorScenario implements Scenario {
   }
 
   /** Runs the 14 shapes {@code rounds} times; returns the total time spent in statements. */
-  private static long workload(DataSource ds, int rounds, int seed) throws Exception {
+  private long workload(DataSource ds, int rounds, int seed) throws Exception {
     Random rnd = new Random(seed);
     long nanos = 0;
-    long nextLine = LINES + 1 + seed * 1_000_000L;
     try (Connection c = ds.getConnection()) {
       for (int i = 0; i < rounds; i++) {
         long customer = 1 + rnd.nextInt(CUSTOMERS);
@@ -246,7 +249,7 @@ public final class DbIndexAdvisorScenario implements Scenario {
                 c,
                 "INSERT INTO order_lines (id, order_id, product_id, quantity, price)"
                     + " VALUES (?, ?, ?, ?, ?)",
-                nextLine++,
+                nextLine.getAndIncrement(),
                 order,
                 product,
                 1,
