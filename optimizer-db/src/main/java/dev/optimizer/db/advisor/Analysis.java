@@ -182,14 +182,15 @@ final class Analysis {
               settings.maxIndexBytes,
               settings.writeOverhead);
       for (Selection.Chosen chosen : selection.choose(evaluations, writeNanos)) {
-        recommendations.add(recommendation(chosen));
+        recommendations.add(recommendation(chosen, cand -> cand.ddl(true)));
       }
     }
     return new AdvisorReport(
         now, method, probes.size(), recommendations, existing(catalog), fullScans, notes);
   }
 
-  private static IndexRecommendation recommendation(Selection.Chosen chosen) {
+  static IndexRecommendation recommendation(
+      Selection.Chosen chosen, java.util.function.Function<Candidate, String> ddl) {
     Candidate cand = chosen.evaluation().candidate();
     List<StatementGain> gains = new ArrayList<>();
     double weighted = 0;
@@ -213,7 +214,7 @@ final class Analysis {
         cand.table(),
         cand.key(),
         cand.include(),
-        cand.ddl(true),
+        ddl.apply(cand),
         chosen.evaluation().bytes(),
         total > 0 ? weighted / total : 0,
         gains);

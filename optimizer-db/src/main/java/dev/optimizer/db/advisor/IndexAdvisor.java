@@ -29,7 +29,8 @@ import javax.sql.DataSource;
  * extension is installed, otherwise — only when {@link AdvisorSettings.Builder#allowSandbox} is set
  * and only on tables under a size limit — by building it inside a rolled-back transaction. A greedy
  * selection by benefit per byte picks the set within the budgets. Statements that cannot be parsed
- * are skipped with a note. PostgreSQL only for now; other databases give a report with a note.
+ * are skipped with a note. PostgreSQL, and MariaDB/MySQL for recommendations (sandbox only: no
+ * hypothetical indexes there); other databases give a report with a note.
  *
  * <p>Not thread-safe: one analysis or apply at a time per advisor.
  */
@@ -67,6 +68,9 @@ public final class IndexAdvisor {
   public AdvisorReport analyze() throws SQLException {
     try (Connection c = dataSource.getConnection()) {
       String product = c.getMetaData().getDatabaseProductName().toLowerCase(Locale.ROOT);
+      if (product.contains("mariadb") || product.contains("mysql")) {
+        return new MariaDbAnalysis(settings, workload, optimizer.clock().instant()).run(c);
+      }
       if (!product.contains("postgres")) {
         return new AdvisorReport(
             optimizer.clock().instant(),
@@ -76,7 +80,7 @@ public final class IndexAdvisor {
             java.util.List.of(),
             java.util.List.of(),
             java.util.List.of(
-                "index advice is implemented for PostgreSQL only; this database is "
+                "index advice is implemented for PostgreSQL and MariaDB/MySQL; this database is "
                     + c.getMetaData().getDatabaseProductName()));
       }
       c.setAutoCommit(true);
@@ -126,6 +130,13 @@ public final class IndexAdvisor {
     if (!settings.allowApply) {
       throw new IllegalStateException(
           "applying indexes is off: set AdvisorSettings.builder().allowApply(true) to allow it");
+    }
+    try (Connection c = dataSource.getConnection()) {
+      String product = c.getMetaData().getDatabaseProductName();
+      if (!product.toLowerCase(Locale.ROOT).contains("postgres")) {
+        throw new UnsupportedOperationException(
+            "applying indexes is implemented for PostgreSQL only; this database is " + product);
+      }
     }
     return new Applier(settings, dataSource, sampler, optimizer.ticker()).apply(report);
   }

@@ -52,6 +52,30 @@ public record Candidate(String schema, String table, List<String> key, List<Stri
         + (include.isEmpty() ? "" : " INCLUDE (" + Identifiers.list(include) + ")");
   }
 
+  /**
+   * MariaDB/MySQL: {@code ALTER TABLE `schema`.`table` ADD INDEX `name` (`a`, `b`)}, online ({@code
+   * ALGORITHM=INPLACE, LOCK=NONE}: the build fails rather than block writers) when {@code online}.
+   * No INCLUDE there.
+   */
+  public String mysqlDdl(boolean online) {
+    StringBuilder b =
+        new StringBuilder("ALTER TABLE ")
+            .append(Identifiers.backQuote(schema))
+            .append('.')
+            .append(Identifiers.backQuote(table))
+            .append(" ADD INDEX ")
+            .append(Identifiers.backQuote(indexName()))
+            .append(" (");
+    for (int i = 0; i < key.size(); i++) {
+      b.append(i == 0 ? "" : ", ").append(Identifiers.backQuote(key.get(i)));
+    }
+    b.append(')');
+    if (online) {
+      b.append(", ALGORITHM=INPLACE, LOCK=NONE");
+    }
+    return b.toString();
+  }
+
   /** {@code CREATE INDEX ON ...} without a name, as HypoPG takes it. */
   public String hypotheticalDdl() {
     return "CREATE INDEX ON "

@@ -14,9 +14,29 @@ import java.sql.Types;
 public final class Explainer {
   private Explainer() {}
 
-  /** The plan of a sample on the given connection. */
+  /** The plan of a sample on the given connection (PostgreSQL). */
   public static Plan explain(Connection c, ExecutionSample sample) throws SQLException {
-    String sql = "EXPLAIN (FORMAT JSON) " + sample.sql();
+    String json = json(c, "EXPLAIN (FORMAT JSON) ", sample);
+    try {
+      return Plan.parse(json);
+    } catch (RuntimeException e) {
+      throw new SQLException("unreadable EXPLAIN output: " + e.getMessage(), e);
+    }
+  }
+
+  /** The plan of a sample on the given connection (MariaDB/MySQL {@code EXPLAIN FORMAT=JSON}). */
+  public static Plan explainMariaDb(Connection c, ExecutionSample sample) throws SQLException {
+    String json = json(c, "EXPLAIN FORMAT=JSON ", sample);
+    try {
+      return MariaDbPlans.parse(json);
+    } catch (RuntimeException e) {
+      throw new SQLException("unreadable EXPLAIN output: " + e.getMessage(), e);
+    }
+  }
+
+  private static String json(Connection c, String prefix, ExecutionSample sample)
+      throws SQLException {
+    String sql = prefix + sample.sql();
     String json;
     if (sample.prepared()) {
       try (PreparedStatement ps = c.prepareStatement(sql)) {
@@ -40,10 +60,6 @@ public final class Explainer {
         json = rs.getString(1);
       }
     }
-    try {
-      return Plan.parse(json);
-    } catch (RuntimeException e) {
-      throw new SQLException("unreadable EXPLAIN output: " + e.getMessage(), e);
-    }
+    return json;
   }
 }
