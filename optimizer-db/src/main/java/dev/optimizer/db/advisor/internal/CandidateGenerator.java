@@ -11,9 +11,10 @@ import java.util.Set;
  * distinct first), then at most one range or sort column, because a B-tree can seek on equalities
  * and then scan one range in order. Also: each join key alone (the inner side of a nested loop),
  * sort and group keys alone (top-N, ordered aggregation), and a covering variant (INCLUDE) when the
- * statement reads few other columns. Left out: columns of low selectivity (few distinct values or
- * one dominant value, from {@code pg_stats}), columns the table does not have, and any key that an
- * existing valid B-tree index starts with.
+ * statement reads few other columns. Nothing at all when the equalities already pin a unique index
+ * (at most one row). Left out: columns of low selectivity (few distinct values or one dominant
+ * value, from {@code pg_stats}), columns the table does not have, and any key that an existing
+ * valid B-tree index starts with.
  */
 public final class CandidateGenerator {
   private final double minDistinct;
@@ -45,6 +46,11 @@ public final class CandidateGenerator {
 
   /** The candidates, without duplicates, in a stable order. */
   public List<Candidate> candidates(TableUse use, TableInfo t, boolean reads) {
+    for (ExistingIndex i : t.indexes()) {
+      if (i.unique() && i.valid() && i.plain() && use.equality().containsAll(i.keyColumns())) {
+        return List.of(); // at most one row, found through a unique index already
+      }
+    }
     List<String> eq = usable(use.equality(), t);
     eq.sort(Comparator.comparingDouble((String c) -> distinct(t, c)).reversed());
     List<String> range = usable(use.range(), t);
