@@ -65,6 +65,18 @@ class SandboxAdvisorTest {
     assertThat(report.fullScans()).extracting(FullScan::table).contains("customers", "orders");
     assertThat(report.toJson()).contains("\"ddl\": \"CREATE INDEX CONCURRENTLY");
     assertThat(report.toMarkdown()).contains("## Recommended indexes", email.indexName());
+
+    shop.db.indexAdvisor(shop.wrapped, sandbox().build()).publish(report);
+    assertThat(shop.optimizer.report().recommendations())
+        .filteredOn(r -> r.kind().equals("index"))
+        .anySatisfy(
+            r -> {
+              assertThat(r.action()).isEqualTo(email.ddl());
+              assertThat(r.estimatedGain())
+                  .hasValueSatisfying(g -> assertThat(g).isGreaterThan(0.5));
+              assertThat(r.evidence()).containsEntry("method", "sandbox");
+            });
+    assertThat(shop.optimizer.report().toJson()).contains("opt_customers_email_");
   }
 
   @Test
