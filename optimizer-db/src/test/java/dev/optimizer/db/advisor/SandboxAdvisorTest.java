@@ -116,12 +116,22 @@ class SandboxAdvisorTest {
         Statement s = c.createStatement()) {
       // Valid PostgreSQL that JSqlParser does not read.
       s.executeQuery("SELECT xmlelement(name foo, id) FROM customers WHERE id = 7").close();
+      // Two statements in one text: EXPLAIN would run the second for real.
+      s.execute("SELECT 1 FROM customers WHERE id = 8; CREATE TABLE advisor_canary (x int)");
+      s.execute("DROP TABLE advisor_canary");
     }
     AdvisorReport report = shop.db.indexAdvisor(shop.wrapped, sandbox().build()).analyze();
 
     assertThat(report.statementsAnalyzed()).isGreaterThanOrEqualTo(4);
     assertThat(report.notes())
-        .anyMatch(n -> n.startsWith("skipped") && n.contains("xmlelement") && n.contains("parser"));
+        .anyMatch(n -> n.startsWith("skipped") && n.contains("xmlelement") && n.contains("parser"))
+        .anyMatch(n -> n.startsWith("skipped") && n.contains("several statements"));
+    try (Connection c = shop.pool.getConnection();
+        Statement s = c.createStatement();
+        java.sql.ResultSet rs = s.executeQuery("SELECT to_regclass('advisor_canary') IS NULL")) {
+      rs.next();
+      assertThat(rs.getBoolean(1)).as("the advisor re-ran a statement").isTrue();
+    }
   }
 
   @Test

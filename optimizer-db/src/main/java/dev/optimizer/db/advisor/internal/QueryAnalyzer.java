@@ -78,6 +78,10 @@ public final class QueryAnalyzer {
     if (sql.length() > maxLength) {
       throw new Unparseable("longer than " + maxLength + " characters");
     }
+    if (severalStatements(sql)) {
+      // EXPLAIN would run the second one for real (the simple query protocol runs them all).
+      throw new Unparseable("several statements in one text; only single statements are EXPLAINed");
+    }
     Statement st;
     try {
       st = CCJSqlParserUtil.parse(sql, p -> p.withTimeOut(PARSE_TIMEOUT_MILLIS));
@@ -314,6 +318,19 @@ public final class QueryAnalyzer {
     } else if (e != null) {
       scope.readsUnknown = true;
     }
+  }
+
+  /**
+   * Whether a semicolon is followed by anything but space: conservative (a semicolon inside a
+   * string literal or comment counts too), since the cost of a false alarm is one statement not
+   * analyzed, and the cost of a miss is a statement executed by the advisor.
+   */
+  static boolean severalStatements(String sql) {
+    int end = sql.length();
+    while (end > 0 && (Character.isWhitespace(sql.charAt(end - 1)) || sql.charAt(end - 1) == ';')) {
+      end--;
+    }
+    return sql.lastIndexOf(';', end - 1) >= 0;
   }
 
   /** PostgreSQL's folding: quoted names as written, others lower-cased. */

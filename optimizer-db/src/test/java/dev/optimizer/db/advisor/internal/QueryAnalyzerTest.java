@@ -1,6 +1,7 @@
 package dev.optimizer.db.advisor.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.Map;
@@ -109,6 +110,11 @@ class QueryAnalyzerTest {
     assertThatThrownBy(() -> analyzer.analyze("SELECT 1 " + " ".repeat(20_000)))
         .isInstanceOf(QueryAnalyzer.Unparseable.class)
         .hasMessageContaining("longer than");
+    assertThatThrownBy(() -> analyzer.analyze("SELECT 1 FROM orders; DROP TABLE orders"))
+        .isInstanceOf(QueryAnalyzer.Unparseable.class)
+        .hasMessageContaining("several statements");
+    assertThatCode(() -> analyzer.analyze("SELECT id FROM orders WHERE id = ?; \n"))
+        .doesNotThrowAnyException();
     assertThatThrownBy(() -> analyzer.analyze("CREATE TABLE t (a int)"))
         .isInstanceOf(QueryAnalyzer.Unparseable.class)
         .hasMessageContaining("not a SELECT");
