@@ -5,6 +5,7 @@ import dev.optimizer.benchmarks.ai.EmbeddingBatchingScenario;
 import dev.optimizer.benchmarks.ai.QuantizationScenario;
 import dev.optimizer.benchmarks.ai.SemanticCacheScenario;
 import dev.optimizer.benchmarks.ai.VectorSearchScenario;
+import dev.optimizer.benchmarks.db.DbIndexAdvisorScenario;
 import dev.optimizer.benchmarks.db.DbOverheadScenario;
 import dev.optimizer.benchmarks.db.DbPoolSizingScenario;
 import dev.optimizer.benchmarks.http.HttpAdaptiveLimitScenario;
@@ -34,6 +35,7 @@ public final class BenchmarkMain {
           new RuntimeJudgeScenario(),
           new DbPoolSizingScenario(),
           new DbOverheadScenario(),
+          new DbIndexAdvisorScenario(),
           new EmbeddingBatchingScenario(),
           new VectorSearchScenario(),
           new HttpHedgingScenario(),

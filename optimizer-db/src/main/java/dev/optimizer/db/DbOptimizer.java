@@ -1,6 +1,10 @@
 package dev.optimizer.db;
 
 import dev.optimizer.api.internal.Checks;
+import dev.optimizer.db.advisor.AdvisorSettings;
+import dev.optimizer.db.advisor.IndexAdvisor;
+import dev.optimizer.db.advisor.internal.Workload;
+import dev.optimizer.db.advisor.internal.WorkloadSampler;
 import dev.optimizer.db.internal.DbSystems;
 import dev.optimizer.db.internal.DbTelemetry;
 import dev.optimizer.db.internal.Fingerprints;
@@ -37,12 +41,17 @@ public final class DbOptimizer {
   private final StatementTable table;
   private final StatementInsight insight;
   private final List<Consumer<SlowStatement>> slowListeners = new CopyOnWriteArrayList<>();
+  private final WorkloadSampler sampler;
 
   private DbOptimizer(Builder b) {
     this.optimizer = b.optimizer;
     this.settings = b;
     this.table = new StatementTable(b.maxFingerprints);
     this.insight = new StatementInsight(table);
+    this.sampler =
+        b.indexAdvisor
+            ? new WorkloadSampler(b.samplesPerStatement, b.maxFingerprints, b.maxStatementLength)
+            : null;
   }
 
   /** A DbOptimizer with the default settings. */
@@ -75,6 +84,9 @@ public final class DbOptimizer {
             settings.nPlusOneThreshold,
             slowListeners);
     insight.addNPlusOneSource(inst::nPlusOnes);
+    if (sampler != null) {
+      inst.sampler(sampler);
+    }
     if (settings.poolSizing) {
       inst.leaseListener(
           DbSystems.startPoolSizing(
@@ -93,6 +105,30 @@ public final class DbOptimizer {
   /** What the wrapped data sources have executed. */
   public StatementInsight insight() {
     return insight;
+  }
+
+  /**
+   * An index advisor over what the data sources wrapped by this DbOptimizer executed.
+   *
+   * @param dataSource where to analyze (and apply): a data source this DbOptimizer wrapped, or the
+   *     raw one; the advisor's own statements are never counted as workload
+   * @throws IllegalStateException unless the builder's {@code indexAdvisor(true)} was set
+   */
+  public IndexAdvisor indexAdvisor(DataSource dataSource, AdvisorSettings advisorSettings) {
+    Checks.notNull("dataSource", dataSource);
+    Checks.notNull("advisorSettings", advisorSettings);
+    if (sampler == null) {
+      throw new IllegalStateException(
+          "the index advisor needs sampled executions: set"
+              + " DbOptimizer.builder(optimizer).indexAdvisor(true)");
+    }
+    DataSource raw =
+        dataSource instanceof InstrumentedDataSource wrapped ? wrapped.delegate() : dataSource;
+    DbSystems.Description db = DbSystems.describe(raw);
+    Workload workload =
+        new Workload(
+            table, sampler, Fingerprints.forDialect(db.dialect(), settings.maxStatementLength));
+    return new IndexAdvisor(optimizer, raw, advisorSettings, workload, sampler);
   }
 
   /** Adds a listener told of each slow statement; its exceptions are logged, not propagated. */
@@ -114,6 +150,8 @@ public final class DbOptimizer {
    *   <tr><td>minPoolSize</td><td>2</td><td>[1, 10000], at most poolBudget</td></tr>
    *   <tr><td>poolBudget</td><td>100</td><td>[1, 10000]</td></tr>
    *   <tr><td>poolSignalSlice</td><td>1 s</td><td>[10 ms, 1 min]</td></tr>
+   *   <tr><td>indexAdvisor</td><td>false</td><td>sample executions for the index advisor</td></tr>
+   *   <tr><td>samplesPerStatement</td><td>5</td><td>[1, 100]</td></tr>
    * </table>
    */
   public static final class Builder {
@@ -126,6 +164,8 @@ public final class DbOptimizer {
     private int minPoolSize = 2;
     private int poolBudget = 100;
     private Duration poolSignalSlice = Duration.ofSeconds(1);
+    private boolean indexAdvisor;
+    private int samplesPerStatement = 5;
 
     private Builder(Optimizer optimizer) {
       this.optimizer = optimizer;
@@ -188,6 +228,21 @@ public final class DbOptimizer {
     public Builder poolSignalSlice(Duration slice) {
       this.poolSignalSlice =
           Checks.inRange("poolSignalSlice", slice, Duration.ofMillis(10), Duration.ofMinutes(1));
+      return this;
+    }
+
+    /**
+     * Keeps, per fingerprint, a few real executions (text and bound values, in memory only, never
+     * exported) so that {@link DbOptimizer#indexAdvisor} can EXPLAIN them. Off by default.
+     */
+    public Builder indexAdvisor(boolean enabled) {
+      this.indexAdvisor = enabled;
+      return this;
+    }
+
+    /** Executions kept per fingerprint for the index advisor (a uniform reservoir sample). */
+    public Builder samplesPerStatement(int samples) {
+      this.samplesPerStatement = Checks.inRange("samplesPerStatement", samples, 1, 100);
       return this;
     }
 

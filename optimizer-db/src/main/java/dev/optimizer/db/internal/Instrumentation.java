@@ -32,6 +32,7 @@ public final class Instrumentation {
   private final List<NPlusOne> nPlusOnes = new CopyOnWriteArrayList<>();
   private final Set<String> reported = ConcurrentHashMap.newKeySet();
   private volatile LeaseListener leases;
+  private volatile ExecutionSampler sampler;
 
   /** Shared state for one wrapped DataSource. */
   public Instrumentation(
@@ -55,6 +56,23 @@ public final class Instrumentation {
   /** Sets who is told of each connection lease (the pool sizer). */
   public void leaseListener(LeaseListener listener) {
     this.leases = listener;
+  }
+
+  /** Sets who is told of each successful execution with its text and values (the index advisor). */
+  public void sampler(ExecutionSampler sampler) {
+    this.sampler = sampler;
+  }
+
+  /** Hands one execution to the sampler, if one is attached; never fails the call. */
+  void sample(StatementKey key, String sql, BoundParameters parameters, long nanos) {
+    ExecutionSampler s = sampler;
+    if (s != null && sql != null) {
+      try {
+        s.executed(key, sql, parameters, nanos);
+      } catch (RuntimeException e) {
+        // The sampler only feeds advice; the application's call has already succeeded.
+      }
+    }
   }
 
   void leaseStarted() {

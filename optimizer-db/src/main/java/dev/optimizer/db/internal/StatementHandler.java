@@ -85,12 +85,17 @@ final class StatementHandler extends JdbcHandler {
     }
     StatementKey key;
     long hash;
+    String text;
+    boolean prepared = false;
     if (args != null && args.length >= 1 && args[0] instanceof String sql) {
       key = inst.fingerprint(sql);
       hash = sql.hashCode();
+      text = sql;
     } else {
       key = preparedKey;
       hash = parameters.hash();
+      text = preparedSql;
+      prepared = true;
     }
     if (key == null) {
       return Proxies.call(delegate, method, args);
@@ -107,7 +112,9 @@ final class StatementHandler extends JdbcHandler {
         result instanceof Integer i
             ? Math.max(0, i)
             : result instanceof Long l ? Math.max(0, l) : 0;
-    inst.executed(key, inst.ticker.read() - start, rows, null, lease, hash);
+    long nanos = inst.ticker.read() - start;
+    inst.executed(key, nanos, rows, null, lease, hash);
+    inst.sample(key, text, prepared ? parameters : null, nanos);
     return result instanceof ResultSet rs ? ResultSetHandler.wrap(rs, proxy, inst, key) : result;
   }
 

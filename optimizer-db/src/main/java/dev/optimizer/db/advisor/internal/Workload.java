@@ -1,0 +1,54 @@
+package dev.optimizer.db.advisor.internal;
+
+import dev.optimizer.db.StatementStats;
+import dev.optimizer.db.internal.StatementKey;
+import dev.optimizer.db.internal.StatementTable;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * The workload the advisor weighs: the statement table's fingerprints, heaviest total time first,
+ * each with the executions the sampler kept. Fingerprints without a sample are counted but cannot
+ * be EXPLAINed.
+ */
+public final class Workload {
+  private final StatementTable table;
+  private final WorkloadSampler sampler;
+  private final Function<String, StatementKey> fingerprints;
+
+  /**
+   * A workload view.
+   *
+   * @param fingerprints the wrapper's fingerprint function, to match pg_stat_statements texts
+   */
+  public Workload(
+      StatementTable table, WorkloadSampler sampler, Function<String, StatementKey> fingerprints) {
+    this.table = table;
+    this.sampler = sampler;
+    this.fingerprints = fingerprints;
+  }
+
+  /** The fingerprint id of a statement text. */
+  public long fingerprint(String sql) {
+    return fingerprints.apply(sql).id();
+  }
+
+  /** Up to {@code max} statements, heaviest first; those without samples have empty samples. */
+  public List<WorkloadStatement> statements(int max) {
+    List<WorkloadStatement> out = new ArrayList<>();
+    for (StatementStats s : table.topByTotalTime(max)) {
+      if (s.fingerprintId() == StatementTable.OVERFLOW_ID) {
+        continue;
+      }
+      out.add(
+          new WorkloadStatement(
+              s.fingerprintId(),
+              s.text(),
+              s.calls(),
+              s.totalNanos(),
+              sampler.samples(s.fingerprintId())));
+    }
+    return out;
+  }
+}

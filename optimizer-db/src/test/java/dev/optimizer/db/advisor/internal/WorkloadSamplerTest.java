@@ -1,0 +1,50 @@
+package dev.optimizer.db.advisor.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.optimizer.db.internal.StatementKey;
+import java.util.HashSet;
+import java.util.Set;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.Test;
+
+class WorkloadSamplerTest {
+  static StatementKey key(long id) {
+    return new StatementKey(id, "SELECT ?", "SELECT", "t", "SELECT t");
+  }
+
+  /** However many executions, the sampler keeps at most k per fingerprint and m fingerprints. */
+  @Property(tries = 100)
+  void bounded(
+      @ForAll @IntRange(min = 1, max = 5) int k,
+      @ForAll @IntRange(min = 1, max = 10) int m,
+      @ForAll @IntRange(min = 0, max = 400) int executions) {
+    WorkloadSampler s = new WorkloadSampler(k, m, 100);
+    for (int i = 0; i < executions; i++) {
+      s.executed(key(i % 17), "SELECT " + i, null, 1);
+    }
+    assertThat(s.keys().size()).isLessThanOrEqualTo(m);
+    for (StatementKey key : s.keys()) {
+      assertThat(s.samples(key.id())).hasSizeLessThanOrEqualTo(k).isNotEmpty();
+    }
+  }
+
+  @Test
+  void laterExecutionsGetTheirChanceAndLongTextIsNotKept() {
+    WorkloadSampler s = new WorkloadSampler(2, 10, 100);
+    Set<String> seen = new HashSet<>();
+    for (int round = 0; round < 50; round++) {
+      s.clear();
+      for (int i = 0; i < 20; i++) {
+        s.executed(key(1), "SELECT " + i, null, 1);
+      }
+      s.samples(1).forEach(x -> seen.add(x.sql()));
+    }
+    // A uniform reservoir: executions after the first two are kept too.
+    assertThat(seen).contains("SELECT 19");
+    s.executed(key(2), "SELECT " + "x".repeat(200), null, 1);
+    assertThat(s.samples(2)).isEmpty();
+  }
+}
