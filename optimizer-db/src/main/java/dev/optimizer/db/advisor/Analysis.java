@@ -145,8 +145,15 @@ final class Analysis {
       evaluator = new HypoPgEvaluator(c);
     } else if (settings.allowSandbox) {
       sandbox =
+          // The build holds a lock that makes the table's writers wait: no longer than
+          // lock_timeout.
           new SandboxEvaluator(
-              c, settings.sandboxMaxTableBytes, settings.lockTimeout, settings.statementTimeout);
+              c,
+              settings.sandboxMaxTableBytes,
+              settings.lockTimeout,
+              settings.lockTimeout.compareTo(settings.statementTimeout) < 0
+                  ? settings.lockTimeout
+                  : settings.statementTimeout);
       evaluator = sandbox;
     } else if (!candidates.isEmpty()) {
       notes.add(

@@ -126,8 +126,15 @@ final class MariaDbAnalysis {
     } else {
       method = "sandbox";
       MariaDbSandboxEvaluator sandbox =
+          // The build holds a lock that makes the table's writers wait: no longer than
+          // lock_timeout.
           new MariaDbSandboxEvaluator(
-              c, settings.sandboxMaxTableBytes, settings.lockTimeout, settings.statementTimeout);
+              c,
+              settings.sandboxMaxTableBytes,
+              settings.lockTimeout,
+              settings.lockTimeout.compareTo(settings.statementTimeout) < 0
+                  ? settings.lockTimeout
+                  : settings.statementTimeout);
       List<Evaluation> evaluations = new ArrayList<>();
       for (Candidate cand : candidates) {
         if (!sandbox.allows(tables.get(cand.table()))) {

@@ -14,7 +14,8 @@ import java.util.List;
  * EXPLAINed in it, and the transaction rolled back, so nothing remains. Building takes a SHARE lock
  * on the table (writers wait) for as long as the build lasts, so the advisor uses this only when
  * the user allows it and only for tables under a size limit; the lock wait and the build itself are
- * bounded by {@code lock_timeout} and {@code statement_timeout}.
+ * each bounded by the advisor's {@code lock_timeout} (a build that takes longer is cancelled, and
+ * its candidate noted as not evaluated).
  */
 public final class SandboxEvaluator implements Evaluator {
   private final Connection connection;
