@@ -1,6 +1,9 @@
 package dev.optimizer.db;
 
 import dev.optimizer.api.internal.Checks;
+import dev.optimizer.db.cache.ResultCacheSettings;
+import dev.optimizer.db.cache.ResultCacheStats;
+import dev.optimizer.db.cache.internal.ResultCache;
 import dev.optimizer.db.internal.DbSystems;
 import dev.optimizer.db.internal.DbTelemetry;
 import dev.optimizer.db.internal.Fingerprints;
@@ -37,6 +40,7 @@ public final class DbOptimizer {
   private final StatementTable table;
   private final StatementInsight insight;
   private final List<Consumer<SlowStatement>> slowListeners = new CopyOnWriteArrayList<>();
+  private final List<ResultCache> resultCaches = new CopyOnWriteArrayList<>();
 
   private DbOptimizer(Builder b) {
     this.optimizer = b.optimizer;
@@ -85,7 +89,21 @@ public final class DbOptimizer {
               settings.poolBudget,
               settings.poolSignalSlice));
     }
-    InstrumentedDataSource wrapped = new InstrumentedDataSource(delegate, inst, telemetry);
+    AutoCloseable owned = telemetry;
+    if (settings.resultCache != null) {
+      ResultCache cache = new ResultCache(optimizer, settings.resultCache, db.poolName());
+      inst.resultCache(cache);
+      resultCaches.add(cache);
+      owned =
+          () -> {
+            try {
+              cache.close();
+            } finally {
+              telemetry.close();
+            }
+          };
+    }
+    InstrumentedDataSource wrapped = new InstrumentedDataSource(delegate, inst, owned);
     optimizer.onClose(wrapped);
     return wrapped;
   }
@@ -93,6 +111,18 @@ public final class DbOptimizer {
   /** What the wrapped data sources have executed. */
   public StatementInsight insight() {
     return insight;
+  }
+
+  /**
+   * The result cache's counters, summed over the wrapped data sources; all zero when no {@link
+   * Builder#resultCache result cache} was configured.
+   */
+  public ResultCacheStats resultCacheStats() {
+    ResultCacheStats sum = new ResultCacheStats(0, 0, 0, 0, 0, 0, 0, 0);
+    for (ResultCache c : resultCaches) {
+      sum = sum.plus(c.stats());
+    }
+    return sum;
   }
 
   /** Adds a listener told of each slow statement; its exceptions are logged, not propagated. */
@@ -114,6 +144,7 @@ public final class DbOptimizer {
    *   <tr><td>minPoolSize</td><td>2</td><td>[1, 10000], at most poolBudget</td></tr>
    *   <tr><td>poolBudget</td><td>100</td><td>[1, 10000]</td></tr>
    *   <tr><td>poolSignalSlice</td><td>1 s</td><td>[10 ms, 1 min]</td></tr>
+   *   <tr><td>resultCache</td><td>off</td><td>{@link ResultCacheSettings}</td></tr>
    * </table>
    */
   public static final class Builder {
@@ -126,6 +157,7 @@ public final class DbOptimizer {
     private int minPoolSize = 2;
     private int poolBudget = 100;
     private Duration poolSignalSlice = Duration.ofSeconds(1);
+    private ResultCacheSettings resultCache;
 
     private Builder(Optimizer optimizer) {
       this.optimizer = optimizer;
@@ -188,6 +220,16 @@ public final class DbOptimizer {
     public Builder poolSignalSlice(Duration slice) {
       this.poolSignalSlice =
           Checks.inRange("poolSignalSlice", slice, Duration.ofMillis(10), Duration.ofMinutes(1));
+      return this;
+    }
+
+    /**
+     * Turns the query result cache on, for the queries its rules select (off by default). See
+     * {@link ResultCacheSettings} for what is cached and when results are dropped.
+     */
+    public Builder resultCache(ResultCacheSettings settings) {
+      Checks.notSetBefore("resultCache", this.resultCache != null);
+      this.resultCache = Checks.notNull("resultCache", settings);
       return this;
     }
 

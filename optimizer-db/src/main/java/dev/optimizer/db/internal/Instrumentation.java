@@ -32,6 +32,7 @@ public final class Instrumentation {
   private final List<NPlusOne> nPlusOnes = new CopyOnWriteArrayList<>();
   private final Set<String> reported = ConcurrentHashMap.newKeySet();
   private volatile LeaseListener leases;
+  private volatile dev.optimizer.db.cache.internal.ResultCache resultCache;
 
   /** Shared state for one wrapped DataSource. */
   public Instrumentation(
@@ -55,6 +56,16 @@ public final class Instrumentation {
   /** Sets who is told of each connection lease (the pool sizer). */
   public void leaseListener(LeaseListener listener) {
     this.leases = listener;
+  }
+
+  /** Sets the result cache of this data source (null: none). */
+  public void resultCache(dev.optimizer.db.cache.internal.ResultCache cache) {
+    this.resultCache = cache;
+  }
+
+  /** The result cache of this data source, or null. */
+  public dev.optimizer.db.cache.internal.ResultCache resultCache() {
+    return resultCache;
   }
 
   void leaseStarted() {
