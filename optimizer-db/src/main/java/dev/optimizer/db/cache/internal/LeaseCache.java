@@ -43,6 +43,7 @@ public final class LeaseCache {
   private boolean isolationUnknown;
   private boolean wrote;
   private final Set<String> pending = new HashSet<>();
+  private final Set<ResultCache.KeyWrite> pendingKeys = new HashSet<>();
   private boolean pendingAll;
 
   LeaseCache(ResultCache cache, Connection connection) {
@@ -84,7 +85,7 @@ public final class LeaseCache {
         return read(statement, key, sql, parameters, plainParameters, tables, call);
       case WRITE:
       case WRITE_ALL:
-        return write(key, tables, call);
+        return write(key, tables, sql, parameters, call);
       case SESSION:
         taint();
         return call.call();
@@ -127,7 +128,7 @@ public final class LeaseCache {
     if (tables.kind() != Kind.WRITE) {
       tables = StatementTables.of(Kind.WRITE_ALL, "a batch");
     }
-    return write(key, tables, call);
+    return write(key, tables, null, null, call);
   }
 
   /**
@@ -135,7 +136,7 @@ public final class LeaseCache {
    * fingerprint): it may have written anything.
    */
   public Object unseen(SqlCall call) throws Throwable {
-    return write(null, StatementTables.of(Kind.WRITE_ALL, "unseen"), call);
+    return write(null, StatementTables.of(Kind.WRITE_ALL, "unseen"), null, null, call);
   }
 
   private StatementTables analyzeSafe(StatementKey key) {
@@ -146,8 +147,15 @@ public final class LeaseCache {
     }
   }
 
-  private Object write(StatementKey key, StatementTables tables, SqlCall call) throws Throwable {
+  private Object write(
+      StatementKey key,
+      StatementTables tables,
+      String sql,
+      BoundParameters parameters,
+      SqlCall call)
+      throws Throwable {
     Set<String> affected = new HashSet<>();
+    Set<ResultCache.KeyWrite> keys = new HashSet<>();
     boolean all = tables.kind() != Kind.WRITE;
     if (tables.temporaryTable() != null) {
       cache.temporaryTables.add(tables.temporaryTable());
@@ -156,25 +164,38 @@ public final class LeaseCache {
       cache.schemaMayHaveChanged();
     }
     if (!all) {
+      KeyPins.Pin pin = null;
+      Long value = null;
+      if (parameters != null && tables.tables().size() == 1) {
+        pin = cache.pin(sql, t -> describe(t).keyColumn());
+        value = pin == null ? null : pin.value(parameters.snapshot());
+      }
       for (String t : tables.tables()) {
         TableCatalog.Table info = describe(t);
         if (info.triggers() || info.alsoWritten().isEmpty()) {
           all = true;
           break;
         }
-        affected.addAll(info.alsoWritten());
+        for (String w : info.alsoWritten()) {
+          if (w.equals(t) && value != null && t.equals(pin.table())) {
+            keys.add(new ResultCache.KeyWrite(t, value));
+          } else {
+            affected.add(w);
+          }
+        }
       }
     }
     if (inTransaction()) {
       wrote = true;
       pending.addAll(affected);
+      pendingKeys.addAll(keys);
       pendingAll |= all;
       return call.call();
     }
     try {
       return call.call();
     } finally {
-      cache.invalidate(affected, all);
+      cache.invalidate(affected, keys, all);
     }
   }
 
@@ -222,7 +243,15 @@ public final class LeaseCache {
       cache.bypasses.increment();
       return call.call();
     }
-    long[] seen = cache.versions.snapshot(names);
+    final Object[] pinned = parameters != null ? values : null;
+    final String[] read = names;
+    long[] seen;
+    try {
+      seen = versions(sql, pinned, read);
+    } catch (RuntimeException e) {
+      cache.bypasses.increment();
+      return call.call();
+    }
     CacheKey cacheKey = new CacheKey(sql, values, ctx);
     CachedResult hit = cache.results.getIfPresent(cacheKey);
     if (hit != null) {
@@ -237,7 +266,7 @@ public final class LeaseCache {
       return call.call();
     }
     cache.misses.increment();
-    Load load = new Load(key.id(), names, seen, call);
+    Load load = new Load(key.id(), () -> versions(sql, pinned, read), seen, call);
     CachedResult shared = cache.results.get(cacheKey, k -> load.run());
     if (load.leader) {
       if (load.error != null) {
@@ -251,19 +280,31 @@ public final class LeaseCache {
     return call.call(); // the load we waited for cannot answer us: ask the database ourselves
   }
 
+  /** The versions a read depends on: per key when its statement is pinned to one key. */
+  private long[] versions(String sql, Object[] values, String[] names) {
+    if (values != null && names.length >= 1) {
+      KeyPins.Pin pin = cache.pin(sql, t -> describe(t).keyColumn());
+      Long key = pin == null ? null : pin.value(values);
+      if (key != null) {
+        return cache.versions.snapshot(names, pin.table(), key);
+      }
+    }
+    return cache.versions.snapshot(names);
+  }
+
   /** One load of a missing result, by the first caller; the others wait for it (TieredCache). */
   private final class Load {
     final long fingerprint;
-    final String[] names;
+    final java.util.function.Supplier<long[]> now;
     final long[] seen;
     final SqlCall call;
     boolean leader;
     Object own;
     Throwable error;
 
-    Load(long fingerprint, String[] names, long[] seen, SqlCall call) {
+    Load(long fingerprint, java.util.function.Supplier<long[]> now, long[] seen, SqlCall call) {
       this.fingerprint = fingerprint;
-      this.names = names;
+      this.now = now;
       this.seen = seen;
       this.call = call;
     }
@@ -292,7 +333,7 @@ public final class LeaseCache {
         }
         rs.close();
         own = CachedResultSet.open(read.complete());
-        if (!read.complete().fresh(cache.versions.snapshot(names))) {
+        if (!read.complete().fresh(now.get())) {
           cache.notStored.increment(); // a write committed while we read
           return null;
         }
@@ -415,9 +456,10 @@ public final class LeaseCache {
 
   private void endTransaction(boolean keep) {
     if (keep) {
-      cache.invalidate(pending, pendingAll);
+      cache.invalidate(pending, pendingKeys, pendingAll);
     }
     pending.clear();
+    pendingKeys.clear();
     pendingAll = false;
     wrote = false;
   }
@@ -479,7 +521,7 @@ public final class LeaseCache {
 
   /** The lease ends: writes still pending (a pool may commit or roll back) are invalidated. */
   public void closed() {
-    if (pendingAll || !pending.isEmpty()) {
+    if (pendingAll || !pending.isEmpty() || !pendingKeys.isEmpty()) {
       endTransaction(true);
     }
   }

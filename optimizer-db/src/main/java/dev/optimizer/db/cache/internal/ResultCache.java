@@ -35,6 +35,8 @@ public final class ResultCache implements AutoCloseable {
 
   private final Cache<Long, StatementTables> analyses =
       Caffeine.newBuilder().maximumSize(20_000).build();
+  private final Cache<String, java.util.Optional<KeyPins.Pin>> pins =
+      Caffeine.newBuilder().maximumSize(10_000).build();
   private final Cache<Long, Boolean> unkeepable = Caffeine.newBuilder().maximumSize(10_000).build();
 
   /** Per physical connection: what it reads as; a SET on it marks it {@link #TAINTED}. */
@@ -86,22 +88,38 @@ public final class ResultCache implements AutoCloseable {
     unkeepable.put(fingerprint, Boolean.TRUE);
   }
 
-  /** Invalidates the results that read any of these tables (or all of them). */
-  void invalidate(Collection<String> tables, boolean all) {
+  /** A write to one key of a table. */
+  record KeyWrite(String table, long key) {}
+
+  /**
+   * Invalidates the results that read any of these tables, or these keys of their tables, or (with
+   * {@code all}) every result.
+   */
+  void invalidate(Collection<String> tables, Collection<KeyWrite> keys, boolean all) {
     if (all) {
       versions.bumpAll();
       invalidations.increment();
       return;
     }
-    if (!tables.isEmpty()) {
-      versions.bump(tables);
-      invalidations.add(tables.size());
+    for (String t : tables) {
+      versions.bump(t);
     }
+    for (KeyWrite k : keys) {
+      versions.bumpKey(k.table(), k.key());
+    }
+    invalidations.add(tables.size() + keys.size());
+  }
+
+  /** The key pin of a prepared statement's text (once per text), or null. */
+  KeyPins.Pin pin(String sql, java.util.function.Function<String, String> keyColumn) {
+    return pins.get(sql, s -> java.util.Optional.ofNullable(KeyPins.find(s, keyColumn)))
+        .orElse(null);
   }
 
   /** A statement that may change the schema was run: forget what the catalog said. */
   void schemaMayHaveChanged() {
     catalog.clear();
+    pins.invalidateAll();
   }
 
   ConnectionContext context(Object physical) {

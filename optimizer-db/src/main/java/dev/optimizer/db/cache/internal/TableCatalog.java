@@ -22,10 +22,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Answers are dropped after any statement that may change the schema. Thread-safe.
  */
 final class TableCatalog {
-  /** What one table is. {@code alsoWritten} includes the table itself. */
-  record Table(boolean base, boolean triggers, Set<String> alsoWritten) {}
+  /**
+   * What one table is. {@code alsoWritten} includes the table itself; {@code keyColumn} is its
+   * primary key column (lower-case) when that is one integer column, else null.
+   */
+  record Table(boolean base, boolean triggers, Set<String> alsoWritten, String keyColumn) {}
 
-  private static final Table UNKNOWN = new Table(false, true, Set.of());
+  private static final Table UNKNOWN = new Table(false, true, Set.of(), null);
   private static final int MAX_TABLES = 10_000;
 
   private final ConcurrentHashMap<String, Table> tables = new ConcurrentHashMap<>();
@@ -62,8 +65,10 @@ final class TableCatalog {
     String name = md.storesUpperCaseIdentifiers() ? table.toUpperCase(Locale.ROOT) : table;
     boolean base = false;
     boolean other = false;
+    int found = 0;
     try (ResultSet rs = md.getTables(null, null, escape(name, md), null)) {
       while (rs.next()) {
+        found++;
         String type = String.valueOf(rs.getString("TABLE_TYPE")).toUpperCase(Locale.ROOT);
         if (type.equals("TABLE") || type.equals("BASE TABLE")) {
           base = true;
@@ -91,7 +96,39 @@ final class TableCatalog {
         }
       }
     }
-    return new Table(base && !other, hasTriggers(c, table), Set.copyOf(written));
+    String key = found == 1 && base ? integerKey(md, name) : null;
+    return new Table(base && !other, hasTriggers(c, table), Set.copyOf(written), key);
+  }
+
+  private static final Set<Integer> INTEGER_TYPES =
+      Set.of(
+          java.sql.Types.INTEGER,
+          java.sql.Types.BIGINT,
+          java.sql.Types.SMALLINT,
+          java.sql.Types.TINYINT);
+
+  /** The primary key column when the key is one integer column, else null. */
+  private static String integerKey(DatabaseMetaData md, String name) throws SQLException {
+    String column = null;
+    int columns = 0;
+    try (ResultSet rs = md.getPrimaryKeys(null, null, name)) {
+      while (rs.next()) {
+        columns++;
+        column = rs.getString("COLUMN_NAME");
+      }
+    }
+    if (columns != 1 || column == null) {
+      return null;
+    }
+    try (ResultSet rs = md.getColumns(null, null, escape(name, md), escape(column, md))) {
+      while (rs.next()) {
+        if (!INTEGER_TYPES.contains(rs.getInt("DATA_TYPE"))) {
+          return null;
+        }
+        return column.toLowerCase(Locale.ROOT);
+      }
+    }
+    return null;
   }
 
   private static boolean changes(int rule) {

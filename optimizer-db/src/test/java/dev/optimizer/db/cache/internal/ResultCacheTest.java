@@ -237,6 +237,34 @@ class ResultCacheTest {
   }
 
   @Test
+  void aWriteToOneKeyKeepsTheOtherKeysCached() throws Exception {
+    assertThat(name(20)).isEqualTo("item 20");
+    assertThat(name(21)).isEqualTo("item 21");
+    try (Connection c = ds.getConnection();
+        PreparedStatement ps = c.prepareStatement("UPDATE rc_item SET name = ? WHERE id = ?")) {
+      ps.setString(1, "twenty");
+      ps.setLong(2, 20L); // a long binds the same key as the int the reads used
+      ps.executeUpdate();
+    }
+    long hits = db.resultCacheStats().hits();
+    assertThat(name(21)).isEqualTo("item 21");
+    assertThat(db.resultCacheStats().hits()).isEqualTo(hits + 1);
+    assertThat(name(20)).isEqualTo("twenty");
+    // A write not pinned to a key drops every cached read of the table.
+    update("UPDATE rc_item SET name = 'x' || name WHERE id BETWEEN 21 AND 22");
+    assertThat(name(21)).isEqualTo("xitem 21");
+    // A pinned write drops unpinned reads of its table.
+    assertThat(one("SELECT count(*) FROM rc_item WHERE name = 'twenty'")).isEqualTo(1);
+    try (Connection c = ds.getConnection();
+        PreparedStatement ps = c.prepareStatement("DELETE FROM rc_item WHERE id = ?")) {
+      ps.setInt(1, 20);
+      ps.executeUpdate();
+    }
+    assertThat(one("SELECT count(*) FROM rc_item WHERE name = 'twenty'")).isZero();
+    assertThat(name(20)).isEqualTo("<none>");
+  }
+
+  @Test
   void sqlTextTransactionsAreFollowedToo() throws Exception {
     assertThat(name(9)).isEqualTo("item 9");
     try (Connection c = ds.getConnection();
