@@ -7,6 +7,7 @@ import dev.optimizer.benchmarks.ai.SemanticCacheScenario;
 import dev.optimizer.benchmarks.ai.VectorSearchScenario;
 import dev.optimizer.benchmarks.db.DbOverheadScenario;
 import dev.optimizer.benchmarks.db.DbPoolSizingScenario;
+import dev.optimizer.benchmarks.db.DbResultCacheScenario;
 import dev.optimizer.benchmarks.http.HttpAdaptiveLimitScenario;
 import dev.optimizer.benchmarks.http.HttpCacheScenario;
 import dev.optimizer.benchmarks.http.HttpCoalescingScenario;
@@ -34,6 +35,7 @@ public final class BenchmarkMain {
           new RuntimeJudgeScenario(),
           new DbPoolSizingScenario(),
           new DbOverheadScenario(),
+          new DbResultCacheScenario(),
           new EmbeddingBatchingScenario(),
           new VectorSearchScenario(),
           new HttpHedgingScenario(),

@@ -1,6 +1,7 @@
 package dev.optimizer.db;
 
 import dev.optimizer.api.internal.Checks;
+import dev.optimizer.db.batch.internal.BatchAdvisor;
 import dev.optimizer.db.cache.ResultCacheSettings;
 import dev.optimizer.db.cache.ResultCacheStats;
 import dev.optimizer.db.cache.internal.ResultCache;
@@ -41,6 +42,7 @@ public final class DbOptimizer {
   private final StatementInsight insight;
   private final List<Consumer<SlowStatement>> slowListeners = new CopyOnWriteArrayList<>();
   private final List<ResultCache> resultCaches = new CopyOnWriteArrayList<>();
+  private final List<BatchAdvisor> batchAdvisors = new CopyOnWriteArrayList<>();
 
   private DbOptimizer(Builder b) {
     this.optimizer = b.optimizer;
@@ -67,6 +69,10 @@ public final class DbOptimizer {
   public DataSource wrap(DataSource delegate) {
     Checks.notNull("delegate", delegate);
     DbSystems.Description db = DbSystems.describe(delegate);
+    // First, while a lazily started pool can still take a driver setting.
+    BatchAdvisor batching =
+        BatchAdvisor.of(optimizer, delegate, db.system(), settings.batchRewrite);
+    batchAdvisors.add(batching);
     DbTelemetry telemetry = new DbTelemetry(optimizer.meter(), db.system(), db.poolName());
     DbSystems.observePool(delegate, telemetry, optimizer.meter());
     Instrumentation inst =
@@ -79,6 +85,7 @@ public final class DbOptimizer {
             settings.nPlusOneThreshold,
             slowListeners);
     insight.addNPlusOneSource(inst::nPlusOnes);
+    inst.batching(batching);
     if (settings.poolSizing) {
       inst.leaseListener(
           DbSystems.startPoolSizing(
@@ -125,6 +132,19 @@ public final class DbOptimizer {
     return sum;
   }
 
+  /**
+   * Write loops seen so far (one INSERT/UPDATE/DELETE executed row by row, {@value
+   * BatchAdvisor#THRESHOLD}+ times in one connection lease), oldest first, with their call site and
+   * the driver setting that would rewrite them as a batch.
+   */
+  public List<WriteLoop> writeLoops() {
+    List<WriteLoop> all = new java.util.ArrayList<>();
+    for (BatchAdvisor a : batchAdvisors) {
+      all.addAll(a.loops());
+    }
+    return List.copyOf(all);
+  }
+
   /** Adds a listener told of each slow statement; its exceptions are logged, not propagated. */
   public void addSlowStatementListener(Consumer<SlowStatement> listener) {
     slowListeners.add(Checks.notNull("listener", listener));
@@ -145,6 +165,7 @@ public final class DbOptimizer {
    *   <tr><td>poolBudget</td><td>100</td><td>[1, 10000]</td></tr>
    *   <tr><td>poolSignalSlice</td><td>1 s</td><td>[10 ms, 1 min]</td></tr>
    *   <tr><td>resultCache</td><td>off</td><td>{@link ResultCacheSettings}</td></tr>
+   *   <tr><td>batchRewrite</td><td>false</td><td>PostgreSQL pools not yet started</td></tr>
    * </table>
    */
   public static final class Builder {
@@ -158,6 +179,7 @@ public final class DbOptimizer {
     private int poolBudget = 100;
     private Duration poolSignalSlice = Duration.ofSeconds(1);
     private ResultCacheSettings resultCache;
+    private boolean batchRewrite;
 
     private Builder(Optimizer optimizer) {
       this.optimizer = optimizer;
@@ -230,6 +252,19 @@ public final class DbOptimizer {
     public Builder resultCache(ResultCacheSettings settings) {
       Checks.notSetBefore("resultCache", this.resultCache != null);
       this.resultCache = Checks.notNull("resultCache", settings);
+      return this;
+    }
+
+    /**
+     * Turns on the driver's rewrite of INSERT batches into multi-row statements (pgjdbc's {@code
+     * reWriteBatchedInserts}) for PostgreSQL HikariCP pools wrapped before they start; off by
+     * default. Only the application can allow it: pgjdbc then answers {@code executeBatch} of a
+     * rewritten INSERT batch with {@link java.sql.Statement#SUCCESS_NO_INFO} (-2) instead of a
+     * count per row. Separate {@code executeUpdate} calls are never batched; write loops are
+     * {@linkplain #writeLoops() reported} with their call site.
+     */
+    public Builder batchRewrite(boolean enabled) {
+      this.batchRewrite = enabled;
       return this;
     }
 

@@ -33,6 +33,7 @@ public final class Instrumentation {
   private final Set<String> reported = ConcurrentHashMap.newKeySet();
   private volatile LeaseListener leases;
   private volatile dev.optimizer.db.cache.internal.ResultCache resultCache;
+  private volatile dev.optimizer.db.batch.internal.BatchAdvisor batching;
 
   /** Shared state for one wrapped DataSource. */
   public Instrumentation(
@@ -56,6 +57,37 @@ public final class Instrumentation {
   /** Sets who is told of each connection lease (the pool sizer). */
   public void leaseListener(LeaseListener listener) {
     this.leases = listener;
+  }
+
+  /** Sets the batching advisor of this data source (null: none). */
+  public void batching(dev.optimizer.db.batch.internal.BatchAdvisor advisor) {
+    this.batching = advisor;
+  }
+
+  /**
+   * A single (not batched) execution of a write: counts it towards a write loop of its lease. Asks
+   * the connection whether a transaction is open only when a loop is found.
+   */
+  void singleWrite(StatementKey key, Lease lease, java.sql.Statement statement) {
+    dev.optimizer.db.batch.internal.BatchAdvisor advisor = batching;
+    if (advisor == null || lease == null) {
+      return;
+    }
+    String op = key.operation();
+    if (!op.equals("INSERT") && !op.equals("UPDATE") && !op.equals("DELETE")) {
+      return;
+    }
+    int threshold = dev.optimizer.db.batch.internal.BatchAdvisor.THRESHOLD;
+    if (lease.writeLoops.executed(key.id(), threshold)) {
+      boolean inTransaction;
+      try {
+        inTransaction = !statement.getConnection().getAutoCommit();
+      } catch (java.sql.SQLException | RuntimeException e) {
+        inTransaction = false;
+      }
+      advisor.writeLoop(
+          key.id(), key.text(), threshold, inTransaction, CallSites.firstApplicationFrame());
+    }
   }
 
   /** Sets the result cache of this data source (null: none). */

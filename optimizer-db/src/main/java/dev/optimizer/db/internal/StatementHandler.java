@@ -134,6 +134,7 @@ final class StatementHandler extends JdbcHandler {
             ? Math.max(0, i)
             : result instanceof Long l ? Math.max(0, l) : 0;
     inst.executed(key, inst.ticker.read() - start, rows, null, lease, hash);
+    inst.singleWrite(key, lease, (Statement) delegate);
     return result instanceof ResultSet rs ? ResultSetHandler.wrap(rs, proxy, inst, key) : result;
   }
 

@@ -46,10 +46,33 @@ final class CachedResultSet implements InvocationHandler {
     return proxy(new CachedResultSet(prefix, rest, restOnRow));
   }
 
-  private static ResultSet proxy(CachedResultSet handler) {
-    return (ResultSet)
+  /**
+   * The proxy class's constructor, looked up once: {@link Proxy#newProxyInstance} looks the class
+   * up with caller checks on every call, which would cost a cache hit more than the rest of it.
+   */
+  private static final java.lang.reflect.Constructor<?> CONSTRUCTOR;
+
+  static {
+    Object sample =
         Proxy.newProxyInstance(
-            CachedResultSet.class.getClassLoader(), new Class<?>[] {ResultSet.class}, handler);
+            CachedResultSet.class.getClassLoader(),
+            new Class<?>[] {ResultSet.class},
+            (p, m, a) -> null);
+    try {
+      CONSTRUCTOR = sample.getClass().getConstructor(InvocationHandler.class);
+    } catch (NoSuchMethodException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  private static ResultSet proxy(CachedResultSet handler) {
+    try {
+      return (ResultSet) CONSTRUCTOR.newInstance(handler);
+    } catch (ReflectiveOperationException e) {
+      return (ResultSet)
+          Proxy.newProxyInstance(
+              CachedResultSet.class.getClassLoader(), new Class<?>[] {ResultSet.class}, handler);
+    }
   }
 
   @Override
