@@ -5,6 +5,7 @@ import dev.optimizer.benchmarks.ai.EmbeddingBatchingScenario;
 import dev.optimizer.benchmarks.ai.QuantizationScenario;
 import dev.optimizer.benchmarks.ai.SemanticCacheScenario;
 import dev.optimizer.benchmarks.ai.VectorSearchScenario;
+import dev.optimizer.benchmarks.db.DbBatchingScenario;
 import dev.optimizer.benchmarks.db.DbOverheadScenario;
 import dev.optimizer.benchmarks.db.DbPoolSizingScenario;
 import dev.optimizer.benchmarks.db.DbResultCacheScenario;
@@ -36,6 +37,7 @@ public final class BenchmarkMain {
           new DbPoolSizingScenario(),
           new DbOverheadScenario(),
           new DbResultCacheScenario(),
+          new DbBatchingScenario(),
           new EmbeddingBatchingScenario(),
           new VectorSearchScenario(),
           new HttpHedgingScenario(),
