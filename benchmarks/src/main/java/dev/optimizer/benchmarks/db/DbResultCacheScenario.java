@@ -60,8 +60,8 @@ public final class DbResultCacheScenario implements Scenario {
     double[] cdf = zipf(KEYS, ZIPF_S);
     int[] rank = shuffledKeys(KEYS);
     try (Postgres pg = new Postgres();
-        HikariDataSource rawPool = pg.pool("baseline", 16);
-        HikariDataSource cachedPool = pg.pool("cached", 16);
+        HikariDataSource rawPool = pg.pool("baseline", THREADS);
+        HikariDataSource cachedPool = pg.pool("cached", THREADS);
         Optimizer optimizer = Optimizer.builder().manualTuning().mode(Mode.OBSERVE).build()) {
       pg.execute(
           "CREATE TABLE items (id int PRIMARY KEY, title text NOT NULL, price numeric(10,2),"
@@ -100,7 +100,7 @@ public final class DbResultCacheScenario implements Scenario {
       r.note(
           "workload",
           THREADS
-              + " threads, pools of 16, "
+              + " threads, pools of 32 (one per thread), "
               + KEYS
               + " rows, reads Zipf(s="
               + ZIPF_S

@@ -27,7 +27,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
  */
 public final class TableVersions {
   static final int MAX_TABLES = 100_000;
-  static final int KEY_SLOTS = 4096;
+  static final int KEY_SLOTS = 32_768;
 
   private final AtomicLong everything = new AtomicLong();
   private final Counters overflow = new Counters();
@@ -98,7 +98,7 @@ public final class TableVersions {
 
   private static int slot(long key) {
     long h = key * 0x9E3779B97F4A7C15L;
-    return (int) (h >>> 52) & (KEY_SLOTS - 1);
+    return (int) (h >>> 49) & (KEY_SLOTS - 1);
   }
 
   private Counters counters(String name) {

@@ -265,6 +265,19 @@ class ResultCacheTest {
   }
 
   @Test
+  void writesWhileTheOptimizerIsOffStillInvalidate() throws Exception {
+    assertThat(name(30)).isEqualTo("item 30");
+    optimizer.setMode(Mode.OFF);
+    try {
+      update("UPDATE rc_item SET name = 'thirty' WHERE id = 30");
+      assertThat(name(30)).isEqualTo("thirty"); // served by the database while off
+    } finally {
+      optimizer.setMode(Mode.RECOMMEND);
+    }
+    assertThat(name(30)).isEqualTo("thirty");
+  }
+
+  @Test
   void sqlTextTransactionsAreFollowedToo() throws Exception {
     assertThat(name(9)).isEqualTo("item 9");
     try (Connection c = ds.getConnection();
