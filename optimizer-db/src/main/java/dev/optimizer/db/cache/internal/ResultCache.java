@@ -52,6 +52,8 @@ public final class ResultCache implements AutoCloseable {
   final LongAdder notStored = new LongAdder();
   final LongAdder invalidations = new LongAdder();
 
+  private final java.util.List<AutoCloseable> observers = new java.util.ArrayList<>();
+
   /** A cache for one data source. */
   public ResultCache(Optimizer optimizer, ResultCacheSettings settings, String name) {
     this.optimizer = optimizer;
@@ -65,6 +67,40 @@ public final class ResultCache implements AutoCloseable {
             .expireAfterWrite(settings.timeToLive())
             .ticker(optimizer.ticker())
             .build();
+    observe(optimizer.meter(), name);
+  }
+
+  /** Counters read by OpenTelemetry at collection time; nothing on the query path. */
+  private void observe(io.opentelemetry.api.metrics.Meter meter, String name) {
+    io.opentelemetry.api.common.AttributeKey<String> result =
+        io.opentelemetry.api.common.AttributeKey.stringKey("result");
+    io.opentelemetry.api.common.Attributes pool =
+        io.opentelemetry.api.common.Attributes.of(
+            io.opentelemetry.api.common.AttributeKey.stringKey("db.client.connection.pool.name"),
+            String.valueOf(name));
+    observers.add(
+        meter
+            .counterBuilder("optimizer.db.result_cache.lookups")
+            .setUnit("{lookup}")
+            .setDescription("Queries the result cache was asked, by result: hit, miss, bypass.")
+            .buildWithCallback(
+                m -> {
+                  m.record(hits.sum(), pool.toBuilder().put(result, "hit").build());
+                  m.record(misses.sum(), pool.toBuilder().put(result, "miss").build());
+                  m.record(bypasses.sum(), pool.toBuilder().put(result, "bypass").build());
+                }));
+    observers.add(
+        meter
+            .counterBuilder("optimizer.db.result_cache.invalidations")
+            .setUnit("{invalidation}")
+            .setDescription("Tables or keys invalidated by the application's own writes.")
+            .buildWithCallback(m -> m.record(invalidations.sum(), pool)));
+    observers.add(
+        meter
+            .upDownCounterBuilder("optimizer.db.result_cache.size")
+            .setUnit("By")
+            .setDescription("Estimated bytes held by the result cache.")
+            .buildWithCallback(m -> m.record(results.weightedSizeBytes(), pool)));
   }
 
   /** The cache's view of one connection lease; {@code connection} is the delegate's connection. */
@@ -152,6 +188,14 @@ public final class ResultCache implements AutoCloseable {
 
   @Override
   public void close() {
+    for (AutoCloseable o : observers) {
+      try {
+        o.close();
+      } catch (Exception e) {
+        // an OpenTelemetry callback handle: nothing else to release
+      }
+    }
+    observers.clear();
     results.invalidateAll();
     results.close();
   }

@@ -278,6 +278,41 @@ class ResultCacheTest {
   }
 
   @Test
+  void aResultLivesNoLongerThanItsTimeToLive() throws Exception {
+    dev.optimizer.testing.ManualTime time = dev.optimizer.testing.ManualTime.create();
+    try (Optimizer manual =
+        Optimizer.builder()
+            .manualTuning()
+            .mode(Mode.OBSERVE)
+            .ticker(time.ticker())
+            .clock(time.clock())
+            .build()) {
+      DbOptimizer timed =
+          DbOptimizer.builder(manual)
+              .poolSizing(false)
+              .resultCache(
+                  ResultCacheSettings.builder()
+                      .cacheTables("rc_item")
+                      .timeToLive(java.time.Duration.ofSeconds(30))
+                      .build())
+              .build();
+      DataSource source = timed.wrap(hikari);
+      String sql = "SELECT name FROM rc_item WHERE id = 40";
+      rows(source, sql);
+      // A writer the cache cannot see (straight to the pool): bounded by the TTL only.
+      try (Connection c = hikari.getConnection();
+          Statement s = c.createStatement()) {
+        s.executeUpdate("UPDATE rc_item SET name = 'forty' WHERE id = 40");
+      }
+      time.advance(java.time.Duration.ofSeconds(29));
+      assertThat(rows(source, sql).get(0).get(0)).isEqualTo("item 40");
+      time.advance(java.time.Duration.ofSeconds(2));
+      assertThat(rows(source, sql).get(0).get(0)).isEqualTo("forty");
+      assertThat(timed.resultCacheStats().hits()).isEqualTo(1);
+    }
+  }
+
+  @Test
   void sqlTextTransactionsAreFollowedToo() throws Exception {
     assertThat(name(9)).isEqualTo("item 9");
     try (Connection c = ds.getConnection();
