@@ -266,7 +266,7 @@ public final class LeaseCache {
       return call.call();
     }
     cache.misses.increment();
-    Load load = new Load(key.id(), () -> versions(sql, pinned, read), seen, call);
+    CacheLoad load = new CacheLoad(cache, key.id(), () -> versions(sql, pinned, read), seen, call);
     CachedResult shared = cache.results.get(cacheKey, k -> load.run());
     if (load.leader) {
       if (load.error != null) {
@@ -290,60 +290,6 @@ public final class LeaseCache {
       }
     }
     return cache.versions.snapshot(names);
-  }
-
-  /** One load of a missing result, by the first caller; the others wait for it (TieredCache). */
-  private final class Load {
-    final long fingerprint;
-    final java.util.function.Supplier<long[]> now;
-    final long[] seen;
-    final SqlCall call;
-    boolean leader;
-    Object own;
-    Throwable error;
-
-    Load(long fingerprint, java.util.function.Supplier<long[]> now, long[] seen, SqlCall call) {
-      this.fingerprint = fingerprint;
-      this.now = now;
-      this.seen = seen;
-      this.call = call;
-    }
-
-    CachedResult run() {
-      leader = true;
-      ResultSet rs;
-      try {
-        rs = (ResultSet) call.call();
-      } catch (Throwable t) {
-        error = t;
-        return null;
-      }
-      try {
-        if (rs == null || !CachedResult.keepable(rs.getMetaData())) {
-          cache.markUnkeepable(fingerprint);
-          cache.notStored.increment();
-          own = rs;
-          return null;
-        }
-        CachedResult.Read read = CachedResult.read(rs, seen, cache.maxEntryBytes);
-        if (read.complete() == null) {
-          cache.notStored.increment();
-          own = CachedResultSet.openWithRest(read.prefix(), read.rest(), read.restOnRow());
-          return null;
-        }
-        rs.close();
-        own = CachedResultSet.open(read.complete());
-        if (!read.complete().fresh(now.get())) {
-          cache.notStored.increment(); // a write committed while we read
-          return null;
-        }
-        cache.stores.increment();
-        return read.complete();
-      } catch (Throwable t) {
-        error = t; // the driver failed while the rows were read: what the caller would have seen
-        return null;
-      }
-    }
   }
 
   private static boolean simple(Statement statement) throws SQLException {
