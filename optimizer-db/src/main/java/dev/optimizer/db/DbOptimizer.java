@@ -2,8 +2,10 @@ package dev.optimizer.db;
 
 import dev.optimizer.api.internal.Checks;
 import dev.optimizer.db.batch.internal.BatchAdvisor;
+import dev.optimizer.db.cache.CacheCandidate;
 import dev.optimizer.db.cache.ResultCacheSettings;
 import dev.optimizer.db.cache.ResultCacheStats;
+import dev.optimizer.db.cache.internal.CacheCandidates;
 import dev.optimizer.db.cache.internal.ResultCache;
 import dev.optimizer.db.internal.DbSystems;
 import dev.optimizer.db.internal.DbTelemetry;
@@ -43,6 +45,7 @@ public final class DbOptimizer {
   private final List<Consumer<SlowStatement>> slowListeners = new CopyOnWriteArrayList<>();
   private final List<ResultCache> resultCaches = new CopyOnWriteArrayList<>();
   private final List<BatchAdvisor> batchAdvisors = new CopyOnWriteArrayList<>();
+  private final List<CacheCandidates> cacheCandidates = new CopyOnWriteArrayList<>();
 
   private DbOptimizer(Builder b) {
     this.optimizer = b.optimizer;
@@ -86,6 +89,9 @@ public final class DbOptimizer {
             slowListeners);
     insight.addNPlusOneSource(inst::nPlusOnes);
     inst.batching(batching);
+    CacheCandidates candidates = new CacheCandidates(optimizer);
+    cacheCandidates.add(candidates);
+    inst.cacheCandidates(candidates);
     if (settings.poolSizing) {
       inst.leaseListener(
           DbSystems.startPoolSizing(
@@ -130,6 +136,23 @@ public final class DbOptimizer {
       sum = sum.plus(c.stats());
     }
     return sum;
+  }
+
+  /**
+   * Queries worth a result cache, as the traffic seen in RECOMMEND and AUTO modes suggests: reads,
+   * repetition of their parameters and writes to their tables, with the expected hit rate; the most
+   * worthwhile first. Those read 1000+ times with an expected hit rate of at least 0.5 are also
+   * recommended ({@code result-cache}).
+   */
+  public List<CacheCandidate> cacheCandidates() {
+    List<CacheCandidate> all = new java.util.ArrayList<>();
+    for (CacheCandidates c : cacheCandidates) {
+      all.addAll(c.candidates());
+    }
+    all.sort(
+        java.util.Comparator.comparingDouble(
+            (CacheCandidate c) -> -c.expectedHitRate() * c.reads()));
+    return List.copyOf(all);
   }
 
   /**

@@ -34,6 +34,7 @@ public final class Instrumentation {
   private volatile LeaseListener leases;
   private volatile dev.optimizer.db.cache.internal.ResultCache resultCache;
   private volatile dev.optimizer.db.batch.internal.BatchAdvisor batching;
+  private volatile dev.optimizer.db.cache.internal.CacheCandidates cacheCandidates;
 
   /** Shared state for one wrapped DataSource. */
   public Instrumentation(
@@ -57,6 +58,11 @@ public final class Instrumentation {
   /** Sets who is told of each connection lease (the pool sizer). */
   public void leaseListener(LeaseListener listener) {
     this.leases = listener;
+  }
+
+  /** Sets who looks for cache-worthy queries in this data source's traffic (null: nobody). */
+  public void cacheCandidates(dev.optimizer.db.cache.internal.CacheCandidates candidates) {
+    this.cacheCandidates = candidates;
   }
 
   /** Sets the batching advisor of this data source (null: none). */
@@ -141,6 +147,10 @@ public final class Instrumentation {
       StatementKey key, long nanos, long rows, Throwable error, Lease lease, long parameterHash) {
     StatementKey counted = table.effectiveKey(key);
     table.record(counted, nanos, rows, error != null);
+    dev.optimizer.db.cache.internal.CacheCandidates candidates = cacheCandidates;
+    if (candidates != null && error == null) {
+      candidates.executed(key, parameterHash);
+    }
     telemetry.operation(counted, nanos, error);
     if (nanos >= slowNanos) {
       slow(key, nanos, error != null);
