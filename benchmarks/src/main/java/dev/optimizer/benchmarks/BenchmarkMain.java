@@ -5,9 +5,11 @@ import dev.optimizer.benchmarks.ai.EmbeddingBatchingScenario;
 import dev.optimizer.benchmarks.ai.QuantizationScenario;
 import dev.optimizer.benchmarks.ai.SemanticCacheScenario;
 import dev.optimizer.benchmarks.ai.VectorSearchScenario;
+import dev.optimizer.benchmarks.db.DbBatchingScenario;
 import dev.optimizer.benchmarks.db.DbIndexAdvisorScenario;
 import dev.optimizer.benchmarks.db.DbOverheadScenario;
 import dev.optimizer.benchmarks.db.DbPoolSizingScenario;
+import dev.optimizer.benchmarks.db.DbResultCacheScenario;
 import dev.optimizer.benchmarks.http.HttpAdaptiveLimitScenario;
 import dev.optimizer.benchmarks.http.HttpCacheScenario;
 import dev.optimizer.benchmarks.http.HttpCoalescingScenario;
@@ -36,6 +38,8 @@ public final class BenchmarkMain {
           new DbPoolSizingScenario(),
           new DbOverheadScenario(),
           new DbIndexAdvisorScenario(),
+          new DbResultCacheScenario(),
+          new DbBatchingScenario(),
           new EmbeddingBatchingScenario(),
           new VectorSearchScenario(),
           new HttpHedgingScenario(),

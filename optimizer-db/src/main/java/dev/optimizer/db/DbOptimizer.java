@@ -5,6 +5,12 @@ import dev.optimizer.db.advisor.AdvisorSettings;
 import dev.optimizer.db.advisor.IndexAdvisor;
 import dev.optimizer.db.advisor.internal.Workload;
 import dev.optimizer.db.advisor.internal.WorkloadSampler;
+import dev.optimizer.db.batch.internal.BatchAdvisor;
+import dev.optimizer.db.cache.CacheCandidate;
+import dev.optimizer.db.cache.ResultCacheSettings;
+import dev.optimizer.db.cache.ResultCacheStats;
+import dev.optimizer.db.cache.internal.CacheCandidates;
+import dev.optimizer.db.cache.internal.ResultCache;
 import dev.optimizer.db.internal.DbSystems;
 import dev.optimizer.db.internal.DbTelemetry;
 import dev.optimizer.db.internal.Fingerprints;
@@ -42,6 +48,9 @@ public final class DbOptimizer {
   private final StatementInsight insight;
   private final List<Consumer<SlowStatement>> slowListeners = new CopyOnWriteArrayList<>();
   private final WorkloadSampler sampler;
+  private final List<ResultCache> resultCaches = new CopyOnWriteArrayList<>();
+  private final List<BatchAdvisor> batchAdvisors = new CopyOnWriteArrayList<>();
+  private final List<CacheCandidates> cacheCandidates = new CopyOnWriteArrayList<>();
 
   private DbOptimizer(Builder b) {
     this.optimizer = b.optimizer;
@@ -72,6 +81,10 @@ public final class DbOptimizer {
   public DataSource wrap(DataSource delegate) {
     Checks.notNull("delegate", delegate);
     DbSystems.Description db = DbSystems.describe(delegate);
+    // First, while a lazily started pool can still take a driver setting.
+    BatchAdvisor batching =
+        BatchAdvisor.of(optimizer, delegate, db.system(), settings.batchRewrite);
+    batchAdvisors.add(batching);
     DbTelemetry telemetry = new DbTelemetry(optimizer.meter(), db.system(), db.poolName());
     DbSystems.observePool(delegate, telemetry, optimizer.meter());
     Instrumentation inst =
@@ -87,6 +100,10 @@ public final class DbOptimizer {
     if (sampler != null) {
       inst.sampler(sampler);
     }
+    inst.batching(batching);
+    CacheCandidates candidates = new CacheCandidates(optimizer);
+    cacheCandidates.add(candidates);
+    inst.cacheCandidates(candidates);
     if (settings.poolSizing) {
       inst.leaseListener(
           DbSystems.startPoolSizing(
@@ -97,7 +114,21 @@ public final class DbOptimizer {
               settings.poolBudget,
               settings.poolSignalSlice));
     }
-    InstrumentedDataSource wrapped = new InstrumentedDataSource(delegate, inst, telemetry);
+    AutoCloseable owned = telemetry;
+    if (settings.resultCache != null) {
+      ResultCache cache = new ResultCache(optimizer, settings.resultCache, db.poolName());
+      inst.resultCache(cache);
+      resultCaches.add(cache);
+      owned =
+          () -> {
+            try {
+              cache.close();
+            } finally {
+              telemetry.close();
+            }
+          };
+    }
+    InstrumentedDataSource wrapped = new InstrumentedDataSource(delegate, inst, owned);
     optimizer.onClose(wrapped);
     return wrapped;
   }
@@ -131,6 +162,48 @@ public final class DbOptimizer {
     return new IndexAdvisor(optimizer, raw, advisorSettings, workload, sampler);
   }
 
+  /**
+   * The result cache's counters, summed over the wrapped data sources; all zero when no {@link
+   * Builder#resultCache result cache} was configured.
+   */
+  public ResultCacheStats resultCacheStats() {
+    ResultCacheStats sum = new ResultCacheStats(0, 0, 0, 0, 0, 0, 0, 0);
+    for (ResultCache c : resultCaches) {
+      sum = sum.plus(c.stats());
+    }
+    return sum;
+  }
+
+  /**
+   * Queries worth a result cache, as the traffic seen in RECOMMEND and AUTO modes suggests: reads,
+   * repetition of their parameters and writes to their tables, with the expected hit rate; the most
+   * worthwhile first. Those read 1000+ times with an expected hit rate of at least 0.5 are also
+   * recommended ({@code result-cache}).
+   */
+  public List<CacheCandidate> cacheCandidates() {
+    List<CacheCandidate> all = new java.util.ArrayList<>();
+    for (CacheCandidates c : cacheCandidates) {
+      all.addAll(c.candidates());
+    }
+    all.sort(
+        java.util.Comparator.comparingDouble(
+            (CacheCandidate c) -> -c.expectedHitRate() * c.reads()));
+    return List.copyOf(all);
+  }
+
+  /**
+   * Write loops seen so far (one INSERT/UPDATE/DELETE executed row by row, {@value
+   * BatchAdvisor#THRESHOLD}+ times in one connection lease), oldest first, with their call site and
+   * the driver setting that would rewrite them as a batch.
+   */
+  public List<WriteLoop> writeLoops() {
+    List<WriteLoop> all = new java.util.ArrayList<>();
+    for (BatchAdvisor a : batchAdvisors) {
+      all.addAll(a.loops());
+    }
+    return List.copyOf(all);
+  }
+
   /** Adds a listener told of each slow statement; its exceptions are logged, not propagated. */
   public void addSlowStatementListener(Consumer<SlowStatement> listener) {
     slowListeners.add(Checks.notNull("listener", listener));
@@ -152,6 +225,8 @@ public final class DbOptimizer {
    *   <tr><td>poolSignalSlice</td><td>1 s</td><td>[10 ms, 1 min]</td></tr>
    *   <tr><td>indexAdvisor</td><td>false</td><td>sample executions for the index advisor</td></tr>
    *   <tr><td>samplesPerStatement</td><td>5</td><td>[1, 100]</td></tr>
+   *   <tr><td>resultCache</td><td>off</td><td>{@link ResultCacheSettings}</td></tr>
+   *   <tr><td>batchRewrite</td><td>false</td><td>PostgreSQL pools not yet started</td></tr>
    * </table>
    */
   public static final class Builder {
@@ -166,6 +241,8 @@ public final class DbOptimizer {
     private Duration poolSignalSlice = Duration.ofSeconds(1);
     private boolean indexAdvisor;
     private int samplesPerStatement = 5;
+    private ResultCacheSettings resultCache;
+    private boolean batchRewrite;
 
     private Builder(Optimizer optimizer) {
       this.optimizer = optimizer;
@@ -243,6 +320,29 @@ public final class DbOptimizer {
     /** Executions kept per fingerprint for the index advisor (a uniform reservoir sample). */
     public Builder samplesPerStatement(int samples) {
       this.samplesPerStatement = Checks.inRange("samplesPerStatement", samples, 1, 100);
+      return this;
+    }
+
+    /**
+     * Turns the query result cache on, for the queries its rules select (off by default). See
+     * {@link ResultCacheSettings} for what is cached and when results are dropped.
+     */
+    public Builder resultCache(ResultCacheSettings settings) {
+      Checks.notSetBefore("resultCache", this.resultCache != null);
+      this.resultCache = Checks.notNull("resultCache", settings);
+      return this;
+    }
+
+    /**
+     * Turns on the driver's rewrite of INSERT batches into multi-row statements (pgjdbc's {@code
+     * reWriteBatchedInserts}) for PostgreSQL HikariCP pools wrapped before they start; off by
+     * default. Only the application can allow it: pgjdbc then answers {@code executeBatch} of a
+     * rewritten INSERT batch with {@link java.sql.Statement#SUCCESS_NO_INFO} (-2) instead of a
+     * count per row. Separate {@code executeUpdate} calls are never batched; write loops are
+     * {@linkplain #writeLoops() reported} with their call site.
+     */
+    public Builder batchRewrite(boolean enabled) {
+      this.batchRewrite = enabled;
       return this;
     }
 

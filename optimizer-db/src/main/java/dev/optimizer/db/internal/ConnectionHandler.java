@@ -1,5 +1,7 @@
 package dev.optimizer.db.internal;
 
+import dev.optimizer.db.cache.internal.LeaseCache;
+import dev.optimizer.db.cache.internal.ResultCache;
 import java.lang.reflect.Method;
 import java.sql.CallableStatement;
 import java.sql.Connection;
@@ -16,6 +18,7 @@ final class ConnectionHandler extends JdbcHandler {
   private final Lease lease;
   private final long askedAt;
   private final long acquiredAt;
+  private final LeaseCache cache;
   private boolean closed;
 
   ConnectionHandler(Connection delegate, Instrumentation inst, long askedAt) {
@@ -24,6 +27,8 @@ final class ConnectionHandler extends JdbcHandler {
     this.lease = new Lease(inst.nPlusOneThreshold);
     this.askedAt = askedAt;
     this.acquiredAt = inst.ticker.read();
+    ResultCache resultCache = inst.resultCache();
+    this.cache = resultCache == null ? null : resultCache.lease((Connection) delegate);
   }
 
   @Override
@@ -33,7 +38,13 @@ final class ConnectionHandler extends JdbcHandler {
         return Proxies.proxy(
             Statement.class,
             new StatementHandler(
-                (Statement) Proxies.call(delegate, method, args), proxy, inst, lease, null, null));
+                (Statement) Proxies.call(delegate, method, args),
+                proxy,
+                inst,
+                lease,
+                null,
+                null,
+                cache));
       case "prepareStatement":
         {
           StatementKey key =
@@ -46,7 +57,8 @@ final class ConnectionHandler extends JdbcHandler {
                   inst,
                   lease,
                   key,
-                  (String) args[0]));
+                  (String) args[0],
+                  cache));
         }
       case "prepareCall":
         {
@@ -60,7 +72,8 @@ final class ConnectionHandler extends JdbcHandler {
                   inst,
                   lease,
                   key,
-                  (String) args[0]));
+                  (String) args[0],
+                  cache));
         }
       case "close":
         boolean first;
@@ -75,11 +88,17 @@ final class ConnectionHandler extends JdbcHandler {
         }
         Object result = Proxies.call(delegate, method, args);
         if (first) {
+          if (cache != null) {
+            cache.closed();
+          }
           inst.returned((Connection) delegate);
         }
         return result;
       default:
-        return Proxies.call(delegate, method, args);
+        return cache == null
+            ? Proxies.call(delegate, method, args)
+            : cache.connectionCall(
+                method.getName(), args, () -> Proxies.call(delegate, method, args));
     }
   }
 }

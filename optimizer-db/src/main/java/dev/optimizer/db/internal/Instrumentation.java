@@ -33,6 +33,9 @@ public final class Instrumentation {
   private final Set<String> reported = ConcurrentHashMap.newKeySet();
   private volatile LeaseListener leases;
   private volatile ExecutionSampler sampler;
+  private volatile dev.optimizer.db.cache.internal.ResultCache resultCache;
+  private volatile dev.optimizer.db.batch.internal.BatchAdvisor batching;
+  private volatile dev.optimizer.db.cache.internal.CacheCandidates cacheCandidates;
 
   /** Shared state for one wrapped DataSource. */
   public Instrumentation(
@@ -73,6 +76,52 @@ public final class Instrumentation {
         // The sampler only feeds advice; the application's call has already succeeded.
       }
     }
+  }
+
+  /** Sets who looks for cache-worthy queries in this data source's traffic (null: nobody). */
+  public void cacheCandidates(dev.optimizer.db.cache.internal.CacheCandidates candidates) {
+    this.cacheCandidates = candidates;
+  }
+
+  /** Sets the batching advisor of this data source (null: none). */
+  public void batching(dev.optimizer.db.batch.internal.BatchAdvisor advisor) {
+    this.batching = advisor;
+  }
+
+  /**
+   * A single (not batched) execution of a write: counts it towards a write loop of its lease. Asks
+   * the connection whether a transaction is open only when a loop is found.
+   */
+  void singleWrite(StatementKey key, Lease lease, java.sql.Statement statement) {
+    dev.optimizer.db.batch.internal.BatchAdvisor advisor = batching;
+    if (advisor == null || lease == null) {
+      return;
+    }
+    String op = key.operation();
+    if (!op.equals("INSERT") && !op.equals("UPDATE") && !op.equals("DELETE")) {
+      return;
+    }
+    int threshold = dev.optimizer.db.batch.internal.BatchAdvisor.THRESHOLD;
+    if (lease.writeLoops.executed(key.id(), threshold)) {
+      boolean inTransaction;
+      try {
+        inTransaction = !statement.getConnection().getAutoCommit();
+      } catch (java.sql.SQLException | RuntimeException e) {
+        inTransaction = false;
+      }
+      advisor.writeLoop(
+          key.id(), key.text(), threshold, inTransaction, CallSites.firstApplicationFrame());
+    }
+  }
+
+  /** Sets the result cache of this data source (null: none). */
+  public void resultCache(dev.optimizer.db.cache.internal.ResultCache cache) {
+    this.resultCache = cache;
+  }
+
+  /** The result cache of this data source, or null. */
+  public dev.optimizer.db.cache.internal.ResultCache resultCache() {
+    return resultCache;
   }
 
   void leaseStarted() {
@@ -116,6 +165,10 @@ public final class Instrumentation {
       StatementKey key, long nanos, long rows, Throwable error, Lease lease, long parameterHash) {
     StatementKey counted = table.effectiveKey(key);
     table.record(counted, nanos, rows, error != null);
+    dev.optimizer.db.cache.internal.CacheCandidates candidates = cacheCandidates;
+    if (candidates != null && error == null) {
+      candidates.executed(key, parameterHash);
+    }
     telemetry.operation(counted, nanos, error);
     if (nanos >= slowNanos) {
       slow(key, nanos, error != null);

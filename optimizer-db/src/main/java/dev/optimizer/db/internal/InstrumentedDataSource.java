@@ -39,7 +39,13 @@ public final class InstrumentedDataSource implements DataSource, AutoCloseable {
   private Connection lease(String user, String password, boolean withCredentials)
       throws SQLException {
     if (!inst.enabled()) {
-      return withCredentials ? delegate.getConnection(user, password) : delegate.getConnection();
+      Connection raw =
+          withCredentials ? delegate.getConnection(user, password) : delegate.getConnection();
+      // With a result cache, even an unmeasured connection is wrapped: its writes must still
+      // invalidate what the cache holds.
+      return inst.resultCache() == null
+          ? raw
+          : Proxies.proxy(Connection.class, new ConnectionHandler(raw, inst, inst.ticker.read()));
     }
     long start = inst.ticker.read();
     Connection c;

@@ -15,6 +15,10 @@ final class Lease {
   private final int threshold;
   private final Map<Long, Set<Long>> parameterSets = new HashMap<>();
 
+  /** Single executions per write fingerprint: write loops, for the batching advice. */
+  final dev.optimizer.db.batch.internal.WriteLoops writeLoops =
+      new dev.optimizer.db.batch.internal.WriteLoops();
+
   Lease(int threshold) {
     this.threshold = threshold;
   }

@@ -1,5 +1,6 @@
 package dev.optimizer.db.internal;
 
+import dev.optimizer.db.cache.internal.LeaseCache;
 import java.lang.reflect.Method;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -17,6 +18,8 @@ final class StatementHandler extends JdbcHandler {
   private final StatementKey preparedKey;
   private final String preparedSql;
   private final BoundParameters parameters = new BoundParameters();
+  private final LeaseCache cache;
+  private boolean unplainParameters; // a value bound with a calendar or a scale: not cached
   private StatementKey batchKey;
   private long batchHash;
 
@@ -26,8 +29,10 @@ final class StatementHandler extends JdbcHandler {
       Instrumentation inst,
       Lease lease,
       StatementKey preparedKey,
-      String preparedSql) {
+      String preparedSql,
+      LeaseCache cache) {
     super(delegate);
+    this.cache = cache;
     this.connectionProxy = connectionProxy;
     this.inst = inst;
     this.lease = lease;
@@ -64,6 +69,7 @@ final class StatementHandler extends JdbcHandler {
         return Proxies.call(delegate, method, args);
       case "clearParameters":
         parameters.clear();
+        unplainParameters = false;
         return Proxies.call(delegate, method, args);
       case "getResultSet":
       case "getGeneratedKeys":
@@ -73,6 +79,9 @@ final class StatementHandler extends JdbcHandler {
         if (preparedKey != null && name.startsWith("set") && args != null && args.length >= 2) {
           // A parameter: keep its value so that N+1 detection can tell values apart.
           parameters.set(args[0], args[1], name.equals("setNull"));
+          unplainParameters |=
+              args.length > 3
+                  || args.length == 3 && !name.startsWith("setObject") && !name.equals("setNull");
         }
         return Proxies.call(delegate, method, args);
     }
@@ -80,7 +89,10 @@ final class StatementHandler extends JdbcHandler {
 
   private Object execute(Object proxy, Method method, Object[] args) throws Throwable {
     if (!inst.enabled()) {
-      Object result = Proxies.call(delegate, method, args);
+      Object result =
+          cache == null
+              ? Proxies.call(delegate, method, args)
+              : cache.unseen(() -> Proxies.call(delegate, method, args));
       return result instanceof ResultSet rs ? ResultSetHandler.wrap(rs, proxy, inst, null) : result;
     }
     StatementKey key;
@@ -98,12 +110,24 @@ final class StatementHandler extends JdbcHandler {
       prepared = true;
     }
     if (key == null) {
-      return Proxies.call(delegate, method, args);
+      return cache == null
+          ? Proxies.call(delegate, method, args)
+          : cache.unseen(() -> Proxies.call(delegate, method, args));
     }
     long start = inst.ticker.read();
     Object result;
     try {
-      result = Proxies.call(delegate, method, args);
+      result =
+          cache == null
+              ? Proxies.call(delegate, method, args)
+              : cache.execute(
+                  (Statement) delegate,
+                  method.getName(),
+                  key,
+                  text,
+                  prepared ? parameters : null,
+                  !unplainParameters,
+                  () -> Proxies.call(delegate, method, args));
     } catch (Throwable t) {
       inst.executed(key, inst.ticker.read() - start, 0, t, lease, hash);
       throw t;
@@ -115,6 +139,7 @@ final class StatementHandler extends JdbcHandler {
     long nanos = inst.ticker.read() - start;
     inst.executed(key, nanos, rows, null, lease, hash);
     inst.sample(key, text, prepared ? parameters : null, nanos);
+    inst.singleWrite(key, lease, (Statement) delegate);
     return result instanceof ResultSet rs ? ResultSetHandler.wrap(rs, proxy, inst, key) : result;
   }
 
@@ -124,12 +149,19 @@ final class StatementHandler extends JdbcHandler {
     batchKey = null;
     batchHash = 0;
     if (!inst.enabled() || key == null) {
-      return Proxies.call(delegate, method, args);
+      return cache == null
+          ? Proxies.call(delegate, method, args)
+          : cache.unseen(() -> Proxies.call(delegate, method, args));
     }
     long start = inst.ticker.read();
     Object result;
     try {
-      result = Proxies.call(delegate, method, args);
+      result =
+          cache == null
+              ? Proxies.call(delegate, method, args)
+              : cache.executeBatch(
+                  preparedKey != null ? preparedKey : null,
+                  () -> Proxies.call(delegate, method, args));
     } catch (Throwable t) {
       inst.executed(key, inst.ticker.read() - start, 0, t, lease, hash);
       throw t;

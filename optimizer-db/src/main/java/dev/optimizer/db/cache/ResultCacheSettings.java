@@ -1,0 +1,222 @@
+package dev.optimizer.db.cache;
+
+import dev.optimizer.api.internal.Checks;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+
+/**
+ * Which queries the JDBC result cache may answer, and how much it may hold. The cache is opt-in:
+ * with no rule nothing is cached. A query is cached when it matches a rule, is deterministic (no
+ * {@code now()}, {@code random()}, sequences, {@code FOR UPDATE}, temporary tables, ...) and reads
+ * only base tables the cache can watch.
+ *
+ * <pre>{@code
+ * DbOptimizer db = DbOptimizer.builder(optimizer)
+ *     .resultCache(ResultCacheSettings.builder()
+ *         .cacheTables("products", "categories")
+ *         .maximumBytes(128L << 20)
+ *         .timeToLive(Duration.ofSeconds(30))
+ *         .build())
+ *     .build();
+ * }</pre>
+ *
+ * <p>A cached result is dropped when the application writes, through the wrapped DataSource, to a
+ * table the query reads: at once for auto-commit writes, at commit for transactional ones. Writers
+ * outside the application (another service, a cron job, a trigger the cache cannot see) are bounded
+ * only by {@code timeToLive}.
+ *
+ * <table>
+ *   <caption>Settings</caption>
+ *   <tr><th>setting</th><th>default</th><th>range</th></tr>
+ *   <tr><td>cacheTables / cacheStatementsMatching / cacheAllReads</td><td>none</td><td>at least
+ *   one</td></tr>
+ *   <tr><td>maximumBytes</td><td>64 MiB</td><td>[1 KiB, 1 TiB]</td></tr>
+ *   <tr><td>maximumEntryBytes</td><td>1 MiB</td><td>[64 B, maximumBytes]</td></tr>
+ *   <tr><td>timeToLive</td><td>60 s</td><td>[1 ms, 1 day]</td></tr>
+ * </table>
+ *
+ * <p>Immutable and thread-safe.
+ */
+public final class ResultCacheSettings {
+  private final Set<String> tables;
+  private final List<Pattern> patterns;
+  private final boolean allReads;
+  private final long maximumBytes;
+  private final long maximumEntryBytes;
+  private final Duration timeToLive;
+
+  private ResultCacheSettings(Builder b) {
+    this.tables = Set.copyOf(b.tables);
+    this.patterns = List.copyOf(b.patterns);
+    this.allReads = b.allReads;
+    this.maximumBytes = b.maximumBytes;
+    this.maximumEntryBytes = b.maximumEntryBytes;
+    this.timeToLive = b.timeToLive;
+  }
+
+  /** Starts the settings. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Tables (lower-case, unqualified) whose queries are cached when they read no other table. */
+  public Set<String> tables() {
+    return tables;
+  }
+
+  /** Patterns over the sanitized statement text ({@code ?} for values) that select queries. */
+  public List<Pattern> patterns() {
+    return patterns;
+  }
+
+  /** Whether every deterministic query is a candidate. */
+  public boolean allReads() {
+    return allReads;
+  }
+
+  /** The bound of the in-process cache, in (estimated) bytes. */
+  public long maximumBytes() {
+    return maximumBytes;
+  }
+
+  /** The largest result cached; larger results are read from the database every time. */
+  public long maximumEntryBytes() {
+    return maximumEntryBytes;
+  }
+
+  /** How long a result may be served at most, bounding staleness from writers we cannot see. */
+  public Duration timeToLive() {
+    return timeToLive;
+  }
+
+  /**
+   * Whether a query with this sanitized text and these read tables (lower-case, unqualified) is
+   * selected by a rule.
+   */
+  public boolean selects(String sanitizedText, Set<String> readTables) {
+    if (allReads) {
+      return true;
+    }
+    if (!tables.isEmpty() && !readTables.isEmpty() && tables.containsAll(readTables)) {
+      return true;
+    }
+    for (Pattern p : patterns) {
+      if (p.matcher(sanitizedText).find()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  @Override
+  public String toString() {
+    return "ResultCacheSettings{tables="
+        + new TreeSet<>(tables)
+        + ", patterns="
+        + patterns
+        + ", allReads="
+        + allReads
+        + ", maximumBytes="
+        + maximumBytes
+        + ", maximumEntryBytes="
+        + maximumEntryBytes
+        + ", timeToLive="
+        + timeToLive
+        + "}";
+  }
+
+  /** Builds {@link ResultCacheSettings}; each setting is checked when given. */
+  public static final class Builder {
+    private final Set<String> tables = new TreeSet<>();
+    private final java.util.ArrayList<Pattern> patterns = new java.util.ArrayList<>();
+    private boolean allReads;
+    private long maximumBytes = 64L << 20;
+    private long maximumEntryBytes = 1L << 20;
+    private Duration timeToLive = Duration.ofSeconds(60);
+    private boolean entryBytesSet;
+
+    private Builder() {}
+
+    /**
+     * Caches queries that read only these tables (names unqualified, compared case-insensitively).
+     */
+    public Builder cacheTables(String... names) {
+      Checks.notNull("cacheTables", names);
+      for (String n : names) {
+        String name = Checks.notBlank("cacheTables entry", n).trim();
+        int dot = name.lastIndexOf('.');
+        tables.add(
+            (dot >= 0 ? name.substring(dot + 1) : name).replace("\"", "").toLowerCase(Locale.ROOT));
+      }
+      return this;
+    }
+
+    /**
+     * Caches queries whose sanitized text (literals and bind markers as {@code ?}, keywords
+     * upper-case, as in the statement insight) contains a match of this regular expression.
+     */
+    public Builder cacheStatementsMatching(String regex) {
+      Checks.notBlank("cacheStatementsMatching", regex);
+      try {
+        patterns.add(Pattern.compile(regex));
+      } catch (java.util.regex.PatternSyntaxException e) {
+        throw new IllegalArgumentException(
+            "cacheStatementsMatching must be a regular expression, but was '" + regex + "'", e);
+      }
+      return this;
+    }
+
+    /** Makes every deterministic query over base tables a candidate. */
+    public Builder cacheAllReads() {
+      this.allReads = true;
+      return this;
+    }
+
+    /** The bound of the in-process cache in bytes, in [1 KiB, 1 TiB]; default 64 MiB. */
+    public Builder maximumBytes(long bytes) {
+      this.maximumBytes = Checks.inRange("maximumBytes", bytes, 1024, 1L << 40);
+      return this;
+    }
+
+    /** The largest result cached, in bytes, in [64, maximumBytes]; default 1 MiB. */
+    public Builder maximumEntryBytes(long bytes) {
+      this.maximumEntryBytes = Checks.inRange("maximumEntryBytes", bytes, 64, 1L << 40);
+      this.entryBytesSet = true;
+      return this;
+    }
+
+    /** How long a result may be served, in [1 ms, 1 day]; default 60 s. */
+    public Builder timeToLive(Duration ttl) {
+      this.timeToLive = Checks.inRange("timeToLive", ttl, Duration.ofMillis(1), Duration.ofDays(1));
+      return this;
+    }
+
+    /**
+     * Builds the settings.
+     *
+     * @throws IllegalStateException if no rule selects anything
+     * @throws IllegalArgumentException if maximumEntryBytes exceeds maximumBytes
+     */
+    public ResultCacheSettings build() {
+      if (!allReads && tables.isEmpty() && patterns.isEmpty()) {
+        throw new IllegalStateException(
+            "the result cache needs a rule: cacheTables, cacheStatementsMatching or cacheAllReads");
+      }
+      if (!entryBytesSet) {
+        maximumEntryBytes = Math.min(maximumEntryBytes, maximumBytes);
+      }
+      if (maximumEntryBytes > maximumBytes) {
+        throw new IllegalArgumentException(
+            "maximumEntryBytes must be <= maximumBytes ("
+                + maximumBytes
+                + "), but was "
+                + maximumEntryBytes);
+      }
+      return new ResultCacheSettings(this);
+    }
+  }
+}

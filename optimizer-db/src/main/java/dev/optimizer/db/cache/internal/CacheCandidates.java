@@ -1,0 +1,162 @@
+package dev.optimizer.db.cache.internal;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.optimizer.api.Recommendation;
+import dev.optimizer.db.cache.CacheCandidate;
+import dev.optimizer.db.internal.StatementKey;
+import dev.optimizer.runtime.Optimizer;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Finds cache-worthy queries in the traffic of one data source (in RECOMMEND and AUTO modes): per
+ * deterministic query, its reads and an estimate of its distinct parameter sets (linear counting
+ * over a 4096-bit map of parameter hashes: one atomic OR per read, no values kept); per table, the
+ * writes. A query read {@value #MIN_READS}+ times with an expected hit rate of at least {@value
+ * #RECOMMEND_AT} becomes a {@code result-cache} recommendation, once.
+ *
+ * <p>Thread-safe; bounded to {@value #MAX_QUERIES} queries and the tables they name.
+ */
+public final class CacheCandidates {
+  static final int MAX_QUERIES = 2000;
+  static final long MIN_READS = 1000;
+  static final double RECOMMEND_AT = 0.5;
+  private static final int BITS = 4096;
+
+  private final Optimizer optimizer;
+  private final Cache<Long, StatementTables> analyses =
+      Caffeine.newBuilder().maximumSize(20_000).build();
+  private final ConcurrentHashMap<Long, Query> queries = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, LongAdder> writes = new ConcurrentHashMap<>();
+  private final LongAdder writesToAll = new LongAdder();
+  private final Set<Long> recommended = ConcurrentHashMap.newKeySet();
+
+  private static final class Query {
+    final StatementKey key;
+    final Set<String> tables;
+    final LongAdder reads = new LongAdder();
+    final AtomicLongArray seen = new AtomicLongArray(BITS / 64);
+
+    Query(StatementKey key, Set<String> tables) {
+      this.key = key;
+      this.tables = tables;
+    }
+
+    long distinct() {
+      int zeros = 0;
+      for (int i = 0; i < seen.length(); i++) {
+        zeros += Long.bitCount(~seen.get(i));
+      }
+      if (zeros == 0) {
+        return reads.sum(); // saturated: as if every read were new
+      }
+      return Math.min(reads.sum(), Math.round(-BITS * Math.log((double) zeros / BITS)));
+    }
+  }
+
+  /** Candidates for one data source. */
+  public CacheCandidates(Optimizer optimizer) {
+    this.optimizer = optimizer;
+  }
+
+  /** One execution (any statement), with the hash of its parameters (or of its literal text). */
+  public void executed(StatementKey key, long parameterHash) {
+    if (!optimizer.mode().recommends()) {
+      return;
+    }
+    StatementTables t = analyses.get(key.id(), id -> TableAnalyzer.analyze(key));
+    switch (t.kind()) {
+      case READ -> {
+        if (t.notCacheable() != null) {
+          return;
+        }
+        Query q = queries.get(key.id());
+        if (q == null) {
+          if (queries.size() >= MAX_QUERIES) {
+            return;
+          }
+          q = queries.computeIfAbsent(key.id(), id -> new Query(key, t.tables()));
+        }
+        q.reads.increment();
+        long h = parameterHash * 0x9E3779B97F4A7C15L;
+        int bit = (int) (h >>> 52) & (BITS - 1);
+        long mask = 1L << (bit & 63);
+        if ((q.seen.get(bit >>> 6) & mask) == 0) {
+          q.seen.getAndAccumulate(bit >>> 6, mask, (a, b) -> a | b);
+        }
+        if ((q.reads.sum() & 1023) == 0) {
+          maybeRecommend(q);
+        }
+      }
+      case WRITE -> {
+        for (String table : t.tables()) {
+          LongAdder w = writes.get(table);
+          if (w == null && writes.size() < 10 * MAX_QUERIES) {
+            w = writes.computeIfAbsent(table, n -> new LongAdder());
+          }
+          if (w != null) {
+            w.increment();
+          }
+        }
+      }
+      case WRITE_ALL -> writesToAll.increment();
+      default -> {
+        // neither a query nor a write
+      }
+    }
+  }
+
+  /** The candidates so far, by expected hit rate times reads (what caching would save). */
+  public List<CacheCandidate> candidates() {
+    List<CacheCandidate> out = new ArrayList<>();
+    for (Query q : queries.values()) {
+      out.add(candidate(q));
+    }
+    out.sort(Comparator.comparingDouble((CacheCandidate c) -> -c.expectedHitRate() * c.reads()));
+    return out;
+  }
+
+  private CacheCandidate candidate(Query q) {
+    long reads = q.reads.sum();
+    long distinct = q.distinct();
+    long tableWrites = writesToAll.sum();
+    for (String t : q.tables) {
+      LongAdder w = writes.get(t);
+      tableWrites += w == null ? 0 : w.sum();
+    }
+    double repeat = reads == 0 ? 0 : Math.max(0, 1 - (double) distinct / reads);
+    double expected = reads == 0 ? 0 : repeat * reads / (reads + (double) tableWrites);
+    return new CacheCandidate(
+        q.key.id(), q.key.text(), q.tables, reads, distinct, tableWrites, expected);
+  }
+
+  private void maybeRecommend(Query q) {
+    CacheCandidate c = candidate(q);
+    if (c.reads() < MIN_READS
+        || c.expectedHitRate() < RECOMMEND_AT
+        || !recommended.add(c.fingerprintId())) {
+      return;
+    }
+    optimizer.recommend(
+        Recommendation.builder("result-cache", Long.toHexString(c.fingerprintId()))
+            .summary(
+                String.format(
+                    "This query repeats its parameters often and its tables are rarely written:"
+                        + " a result cache would answer about %.0f%% of its executions"
+                        + " (DbOptimizer.Builder#resultCache, cacheTables %s).",
+                    100 * c.expectedHitRate(), c.tables()))
+            .evidence("statement", c.text())
+            .evidence("reads", String.valueOf(c.reads()))
+            .evidence("distinctParameters", "~" + c.distinctParameters())
+            .evidence("tableWrites", String.valueOf(c.tableWrites()))
+            .evidence("expectedHitRate", String.format("%.2f", c.expectedHitRate()))
+            .time(optimizer.clock().instant())
+            .build());
+  }
+}

@@ -1,0 +1,55 @@
+package dev.optimizer.db.cache.internal;
+
+import java.util.Arrays;
+
+/**
+ * What a cached result answers: the exact statement text (not just its fingerprint — two texts that
+ * differ in a literal share one), the bound values by position, and who asked where: the
+ * connection's URL, catalog, schema and user. Values are compared by content (arrays included);
+ * they live only in memory, never in telemetry.
+ */
+final class CacheKey {
+  private final String sql;
+  private final Object[] parameters;
+  private final ConnectionContext context;
+  private final int hash;
+
+  CacheKey(String sql, Object[] parameters, ConnectionContext context) {
+    this.sql = sql;
+    this.parameters = parameters;
+    this.context = context;
+    this.hash = 31 * (31 * sql.hashCode() + Arrays.deepHashCode(parameters)) + context.hashCode();
+  }
+
+  /** Rough bytes held, for the weigher. */
+  int weight() {
+    int w = 48 + 2 * sql.length() + 16 * parameters.length;
+    for (Object p : parameters) {
+      if (p instanceof String s) {
+        w += 2 * s.length();
+      } else if (p instanceof byte[] b) {
+        w += b.length;
+      }
+    }
+    return w;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof CacheKey k
+        && k.hash == hash
+        && k.sql.equals(sql)
+        && Arrays.deepEquals(k.parameters, parameters)
+        && k.context.equals(context);
+  }
+
+  @Override
+  public int hashCode() {
+    return hash;
+  }
+
+  @Override
+  public String toString() {
+    return "CacheKey[" + parameters.length + " parameters]"; // never the values
+  }
+}

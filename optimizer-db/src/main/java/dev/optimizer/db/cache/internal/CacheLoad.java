@@ -1,0 +1,83 @@
+package dev.optimizer.db.cache.internal;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.function.Supplier;
+
+/**
+ * One load of a missing result, run by the first caller (the {@code TieredCache} makes the others
+ * wait for it): executes the query, reads the rows into a {@link CachedResult} and hands the cache
+ * the result to store — unless it is too large, holds a value the cache does not keep, or a write
+ * committed while it was read. The caller itself always gets its own rows ({@link #own}), cached or
+ * not.
+ */
+final class CacheLoad {
+  private final ResultCache cache;
+  private final long fingerprint;
+  private final Supplier<long[]> now;
+  private final long[] seen;
+  private final SqlCall call;
+
+  /** Whether this caller ran the load (and so must answer with {@link #own} or {@link #error}). */
+  boolean leader;
+
+  /** The leader's answer: a cached result set, or the driver's. */
+  Object own;
+
+  /** What the driver threw to the leader. */
+  Throwable error;
+
+  CacheLoad(ResultCache cache, long fingerprint, Supplier<long[]> now, long[] seen, SqlCall call) {
+    this.cache = cache;
+    this.fingerprint = fingerprint;
+    this.now = now;
+    this.seen = seen;
+    this.call = call;
+  }
+
+  /** Runs the load; returns what to store, or null. Never throws. */
+  CachedResult run() {
+    leader = true;
+    ResultSet rs;
+    try {
+      rs = (ResultSet) call.call();
+    } catch (Throwable t) {
+      error = t;
+      return null;
+    }
+    try {
+      if (rs == null || !CachedResult.keepable(rs.getMetaData())) {
+        cache.markUnkeepable(fingerprint);
+        cache.notStored.increment();
+        own = rs;
+        return null;
+      }
+      CachedResult.Read read = CachedResult.read(rs, seen, cache.maxEntryBytes);
+      if (read.complete() == null) {
+        cache.notStored.increment();
+        own = CachedResultSet.openWithRest(read.prefix(), read.rest(), read.restOnRow());
+        return null;
+      }
+      rs.close();
+      own = CachedResultSet.open(read.complete());
+      if (!read.complete().fresh(now.get())) {
+        cache.notStored.increment(); // a write committed while we read
+        return null;
+      }
+      cache.stores.increment();
+      return read.complete();
+    } catch (SQLException e) {
+      error = e; // the driver failed while the rows were read: what the caller would have seen
+      return null;
+    } catch (RuntimeException e) {
+      // Our own failure: run the query again, plainly, and leave the cache out of it.
+      cache.notStored.increment();
+      try {
+        own = call.call();
+      } catch (Throwable t) {
+        error = t;
+      }
+      return null;
+    }
+  }
+}

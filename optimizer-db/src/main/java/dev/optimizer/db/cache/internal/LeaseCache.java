@@ -1,0 +1,474 @@
+package dev.optimizer.db.cache.internal;
+
+import dev.optimizer.db.cache.internal.StatementTables.Kind;
+import dev.optimizer.db.internal.BoundParameters;
+import dev.optimizer.db.internal.StatementKey;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Savepoint;
+import java.sql.Statement;
+import java.util.HashSet;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * The result cache as one connection lease sees it: serves and loads queries, and holds the
+ * transaction's writes until they commit.
+ *
+ * <ul>
+ *   <li>An auto-commit write invalidates its tables once the driver returns; a transactional one
+ *       when {@code commit} (or {@code setAutoCommit(true)}, or SQL {@code COMMIT}) returns; a
+ *       rollback discards them. Whatever we cannot tell ends as an invalidation, never as none.
+ *   <li>Once the transaction has written, its reads bypass the cache (they must see its own
+ *       uncommitted writes).
+ *   <li>A read in a transaction is served from the cache, but stores its result only when the
+ *       isolation level is at most READ COMMITTED: a snapshot older than the statement could store
+ *       old rows under new table versions.
+ * </ul>
+ *
+ * <p>Used by one thread at a time, like its connection. Every failure of ours ends in the plain
+ * delegate call.
+ */
+public final class LeaseCache {
+  private static final Object[] NO_PARAMETERS = new Object[0];
+
+  private final ResultCache cache;
+  private final Connection connection;
+  private ConnectionContext context;
+  private boolean contextChanged;
+  private Boolean autoCommit;
+  private int isolation = -1;
+  private boolean sqlTransaction;
+  private boolean isolationUnknown;
+  private boolean wrote;
+  private final Set<String> pending = new HashSet<>();
+  private final Set<ResultCache.KeyWrite> pendingKeys = new HashSet<>();
+  private boolean pendingAll;
+
+  LeaseCache(ResultCache cache, Connection connection) {
+    this.cache = cache;
+    this.connection = connection;
+  }
+
+  // --- statements ---
+
+  /**
+   * Runs one statement execution: from the cache when it may, else through {@code call}, keeping
+   * the invalidation books either way.
+   *
+   * @param method the JDBC method ({@code executeQuery}, {@code executeUpdate}, ...)
+   * @param sql the statement's exact text
+   * @param parameters the bound values of a prepared statement, null for a plain one
+   * @param plainParameters false when a value was bound with a calendar or a scale
+   */
+  public Object execute(
+      Statement statement,
+      String method,
+      StatementKey key,
+      String sql,
+      BoundParameters parameters,
+      boolean plainParameters,
+      SqlCall call)
+      throws Throwable {
+    StatementTables tables;
+    try {
+      tables = cache.analyze(key);
+    } catch (RuntimeException e) {
+      tables = StatementTables.of(Kind.WRITE_ALL, "could not be analysed");
+    }
+    switch (tables.kind()) {
+      case READ:
+        if (!method.equals("executeQuery")) {
+          return call.call();
+        }
+        return read(statement, key, sql, parameters, plainParameters, tables, call);
+      case WRITE:
+      case WRITE_ALL:
+        return write(key, tables, sql, parameters, call);
+      case SESSION:
+        taint();
+        return call.call();
+      case BEGIN:
+        sqlTransaction = true;
+        isolationUnknown |= sql.toUpperCase(Locale.ROOT).contains("ISOLATION");
+        return call.call();
+      case COMMIT:
+        try {
+          return call.call();
+        } finally {
+          endTransaction(true);
+          sqlTransaction = false;
+          isolationUnknown = false;
+        }
+      case ROLLBACK:
+        {
+          boolean ok = false;
+          try {
+            Object r = call.call();
+            ok = true;
+            return r;
+          } finally {
+            endTransaction(!ok);
+            sqlTransaction = false;
+            isolationUnknown = false;
+          }
+        }
+      default:
+        return call.call();
+    }
+  }
+
+  /** A batch: a write of the fingerprint's tables, or of everything when {@code key} is null. */
+  public Object executeBatch(StatementKey key, SqlCall call) throws Throwable {
+    StatementTables tables =
+        key == null
+            ? StatementTables.of(Kind.WRITE_ALL, "a batch of statements")
+            : analyzeSafe(key);
+    if (tables.kind() != Kind.WRITE) {
+      tables = StatementTables.of(Kind.WRITE_ALL, "a batch");
+    }
+    return write(key, tables, null, null, call);
+  }
+
+  /**
+   * A statement the cache cannot see into (run while the optimizer is off, or without a
+   * fingerprint): it may have written anything.
+   */
+  public Object unseen(SqlCall call) throws Throwable {
+    return write(null, StatementTables.of(Kind.WRITE_ALL, "unseen"), null, null, call);
+  }
+
+  private StatementTables analyzeSafe(StatementKey key) {
+    try {
+      return cache.analyze(key);
+    } catch (RuntimeException e) {
+      return StatementTables.of(Kind.WRITE_ALL, "could not be analysed");
+    }
+  }
+
+  private Object write(
+      StatementKey key,
+      StatementTables tables,
+      String sql,
+      BoundParameters parameters,
+      SqlCall call)
+      throws Throwable {
+    Set<String> affected = new HashSet<>();
+    Set<ResultCache.KeyWrite> keys = new HashSet<>();
+    boolean all = tables.kind() != Kind.WRITE;
+    if (tables.temporaryTable() != null) {
+      cache.temporaryTables.add(tables.temporaryTable());
+    }
+    if (all && key != null && isDdl(key.operation())) {
+      cache.schemaMayHaveChanged();
+    }
+    if (!all) {
+      KeyPins.Pin pin = null;
+      Long value = null;
+      if (parameters != null && tables.tables().size() == 1) {
+        pin = cache.pin(sql, t -> describe(t).keyColumn());
+        value = pin == null ? null : pin.value(parameters.snapshot());
+      }
+      for (String t : tables.tables()) {
+        TableCatalog.Table info = describe(t);
+        if (info.triggers() || info.alsoWritten().isEmpty()) {
+          all = true;
+          break;
+        }
+        for (String w : info.alsoWritten()) {
+          if (w.equals(t) && value != null && t.equals(pin.table())) {
+            keys.add(new ResultCache.KeyWrite(t, value));
+          } else {
+            affected.add(w);
+          }
+        }
+      }
+    }
+    if (inTransaction()) {
+      wrote = true;
+      pending.addAll(affected);
+      pendingKeys.addAll(keys);
+      pendingAll |= all;
+      return call.call();
+    }
+    try {
+      return call.call();
+    } finally {
+      cache.invalidate(affected, keys, all);
+    }
+  }
+
+  private static boolean isDdl(String operation) {
+    String op = operation.toUpperCase(Locale.ROOT);
+    return op.startsWith("CREATE")
+        || op.startsWith("ALTER")
+        || op.startsWith("DROP")
+        || op.startsWith("RENAME")
+        || op.isEmpty();
+  }
+
+  private Object read(
+      Statement statement,
+      StatementKey key,
+      String sql,
+      BoundParameters parameters,
+      boolean plainParameters,
+      StatementTables tables,
+      SqlCall call)
+      throws Throwable {
+    if (tables.notCacheable() != null
+        || !cache.serving()
+        || !cache.settings.selects(key.text(), tables.tables())) {
+      return call.call();
+    }
+    Object[] values;
+    ConnectionContext ctx;
+    String[] names;
+    boolean mayStore;
+    try {
+      if (wrote || !plainParameters || cache.unkeepable(key.id()) || !simple(statement)) {
+        cache.bypasses.increment();
+        return call.call();
+      }
+      values = parameters == null ? NO_PARAMETERS : parameters.snapshot();
+      ctx = context();
+      names = tables.tables().toArray(new String[0]);
+      if (values == null || ctx == null || ctx == ResultCache.TAINTED || !watchable(names)) {
+        cache.bypasses.increment();
+        return call.call();
+      }
+      mayStore = !inTransaction() || readCommitted();
+    } catch (SQLException | RuntimeException e) {
+      cache.bypasses.increment();
+      return call.call();
+    }
+    final Object[] pinned = parameters != null ? values : null;
+    final String[] read = names;
+    long[] seen;
+    try {
+      seen = versions(sql, pinned, read);
+    } catch (RuntimeException e) {
+      cache.bypasses.increment();
+      return call.call();
+    }
+    CacheKey cacheKey = new CacheKey(sql, values, ctx);
+    CachedResult hit = cache.results.getIfPresent(cacheKey);
+    if (hit != null) {
+      if (hit.fresh(seen)) {
+        cache.hits.increment();
+        return CachedResultSet.open(hit);
+      }
+      cache.results.invalidate(cacheKey);
+    }
+    if (!mayStore) {
+      cache.bypasses.increment();
+      return call.call();
+    }
+    cache.misses.increment();
+    CacheLoad load = new CacheLoad(cache, key.id(), () -> versions(sql, pinned, read), seen, call);
+    CachedResult shared = cache.results.get(cacheKey, k -> load.run());
+    if (load.leader) {
+      if (load.error != null) {
+        throw load.error;
+      }
+      return load.own;
+    }
+    if (shared != null && shared.fresh(seen)) {
+      return CachedResultSet.open(shared);
+    }
+    return call.call(); // the load we waited for cannot answer us: ask the database ourselves
+  }
+
+  /** The versions a read depends on: per key when its statement is pinned to one key. */
+  private long[] versions(String sql, Object[] values, String[] names) {
+    if (values != null && names.length >= 1) {
+      KeyPins.Pin pin = cache.pin(sql, t -> describe(t).keyColumn());
+      Long key = pin == null ? null : pin.value(values);
+      if (key != null) {
+        return cache.versions.snapshot(names, pin.table(), key);
+      }
+    }
+    return cache.versions.snapshot(names);
+  }
+
+  private static boolean simple(Statement statement) throws SQLException {
+    return statement.getMaxRows() == 0
+        && statement.getResultSetType() == ResultSet.TYPE_FORWARD_ONLY
+        && statement.getResultSetConcurrency() == ResultSet.CONCUR_READ_ONLY;
+  }
+
+  private boolean watchable(String[] names) {
+    for (String t : names) {
+      if (cache.temporaryTables.contains(t) || !describe(t).base()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  // --- what the database says about a table ---
+
+  private TableCatalog.Table describe(String table) {
+    TableCatalog.Table known = cache.catalog.known(table);
+    if (known != null) {
+      return known;
+    }
+    // Asked on the application's connection; inside a transaction behind a savepoint, so that a
+    // failing catalog query cannot abort the application's transaction (PostgreSQL would).
+    boolean tx;
+    try {
+      tx = !connection.getAutoCommit();
+    } catch (SQLException | RuntimeException e) {
+      return cache.catalog.describe(table, null);
+    }
+    if (!tx) {
+      return cache.catalog.describe(table, connection);
+    }
+    Savepoint sp;
+    try {
+      sp = connection.setSavepoint();
+    } catch (SQLException | RuntimeException e) {
+      return cache.catalog.describe(table, null);
+    }
+    TableCatalog.Table t = cache.catalog.describe(table, connection);
+    try {
+      connection.rollback(sp);
+      connection.releaseSavepoint(sp);
+    } catch (SQLException | RuntimeException e) {
+      // The savepoint is gone with its transaction's end; nothing of ours is left behind.
+    }
+    return t;
+  }
+
+  // --- the connection's state ---
+
+  private boolean inTransaction() {
+    if (sqlTransaction) {
+      return true;
+    }
+    if (autoCommit == null) {
+      try {
+        autoCommit = connection.getAutoCommit();
+      } catch (SQLException | RuntimeException e) {
+        return true;
+      }
+    }
+    return !autoCommit;
+  }
+
+  private boolean readCommitted() throws SQLException {
+    if (isolationUnknown) {
+      return false;
+    }
+    if (isolation < 0) {
+      isolation = connection.getTransactionIsolation();
+    }
+    return isolation <= Connection.TRANSACTION_READ_COMMITTED;
+  }
+
+  private ConnectionContext context() throws SQLException {
+    if (context != null) {
+      return context;
+    }
+    Object physical = physical();
+    ConnectionContext known = cache.context(physical);
+    if (known != null && !contextChanged) {
+      context = known;
+      return known;
+    }
+    ConnectionContext read = ConnectionContext.read(connection);
+    if (!contextChanged) {
+      cache.context(physical, read);
+    }
+    context = read;
+    return read;
+  }
+
+  private Object physical() {
+    try {
+      Connection c = connection.unwrap(Connection.class);
+      return c != null ? c : connection;
+    } catch (SQLException | RuntimeException e) {
+      return connection;
+    }
+  }
+
+  /** A SET or RESET: this physical connection may now read differently; leave it out for good. */
+  private void taint() {
+    context = ResultCache.TAINTED;
+    cache.context(physical(), ResultCache.TAINTED);
+  }
+
+  private void endTransaction(boolean keep) {
+    if (keep) {
+      cache.invalidate(pending, pendingKeys, pendingAll);
+    }
+    pending.clear();
+    pendingKeys.clear();
+    pendingAll = false;
+    wrote = false;
+  }
+
+  // --- connection methods ---
+
+  /** Runs a connection method, keeping the books of commits, rollbacks and session changes. */
+  public Object connectionCall(String name, Object[] args, SqlCall call) throws Throwable {
+    switch (name) {
+      case "commit":
+        try {
+          return call.call();
+        } finally {
+          endTransaction(true); // a failed commit may still have committed
+        }
+      case "rollback":
+        if (args == null || args.length == 0) {
+          boolean ok = false;
+          try {
+            Object r = call.call();
+            ok = true;
+            return r;
+          } finally {
+            endTransaction(!ok);
+          }
+        }
+        return call.call(); // to a savepoint: the transaction's writes stay pending
+      case "setAutoCommit":
+        {
+          boolean was = inTransaction();
+          try {
+            Object r = call.call();
+            autoCommit = (Boolean) args[0];
+            return r;
+          } catch (Throwable t) {
+            autoCommit = null;
+            throw t;
+          } finally {
+            if (was && Boolean.TRUE.equals(args[0]) && !sqlTransaction) {
+              endTransaction(true); // switching auto-commit on commits
+            }
+          }
+        }
+      case "setSchema":
+      case "setCatalog":
+        contextChanged = true;
+        context = context == ResultCache.TAINTED ? context : null;
+        return call.call();
+      case "setTransactionIsolation":
+        try {
+          return call.call();
+        } finally {
+          isolation = -1;
+        }
+      default:
+        return call.call();
+    }
+  }
+
+  /** The lease ends: writes still pending (a pool may commit or roll back) are invalidated. */
+  public void closed() {
+    if (pendingAll || !pending.isEmpty() || !pendingKeys.isEmpty()) {
+      endTransaction(true);
+    }
+  }
+}

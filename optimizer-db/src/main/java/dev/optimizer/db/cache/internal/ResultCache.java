@@ -1,0 +1,202 @@
+package dev.optimizer.db.cache.internal;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.optimizer.db.cache.ResultCacheSettings;
+import dev.optimizer.db.cache.ResultCacheStats;
+import dev.optimizer.db.internal.StatementKey;
+import dev.optimizer.runtime.Optimizer;
+import dev.optimizer.runtime.cache.TieredCache;
+import java.sql.Connection;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.Map;
+import java.util.Set;
+import java.util.WeakHashMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The result cache of one wrapped DataSource: the cached results (a bytes-bounded {@link
+ * TieredCache}, which also gives one load per key under a stampede), the per-table versions that
+ * decide whether a result is still fresh, the per-fingerprint analyses and the table catalog.
+ * Connections reach it through a {@link LeaseCache} each.
+ *
+ * <p>Thread-safe. {@link #close()} releases the cache's storage.
+ */
+public final class ResultCache implements AutoCloseable {
+  final ResultCacheSettings settings;
+  final Optimizer optimizer;
+  final TieredCache<CacheKey, CachedResult> results;
+  final TableVersions versions = new TableVersions();
+  final TableCatalog catalog = new TableCatalog();
+  final Set<String> temporaryTables = ConcurrentHashMap.newKeySet();
+  final int maxEntryBytes;
+
+  private final Cache<Long, StatementTables> analyses =
+      Caffeine.newBuilder().maximumSize(20_000).build();
+  private final Cache<String, java.util.Optional<KeyPins.Pin>> pins =
+      Caffeine.newBuilder().maximumSize(10_000).build();
+  private final Cache<Long, Boolean> unkeepable = Caffeine.newBuilder().maximumSize(10_000).build();
+
+  /** Per physical connection: what it reads as; a SET on it marks it {@link #TAINTED}. */
+  private final Map<Object, ConnectionContext> contexts =
+      Collections.synchronizedMap(new WeakHashMap<>());
+
+  static final ConnectionContext TAINTED = new ConnectionContext("", "", "", "");
+
+  final LongAdder hits = new LongAdder();
+  final LongAdder misses = new LongAdder();
+  final LongAdder bypasses = new LongAdder();
+  final LongAdder stores = new LongAdder();
+  final LongAdder notStored = new LongAdder();
+  final LongAdder invalidations = new LongAdder();
+
+  private final java.util.List<AutoCloseable> observers = new java.util.ArrayList<>();
+
+  /** A cache for one data source. */
+  public ResultCache(Optimizer optimizer, ResultCacheSettings settings, String name) {
+    this.optimizer = optimizer;
+    this.settings = settings;
+    this.maxEntryBytes = (int) Math.min(Integer.MAX_VALUE, settings.maximumEntryBytes());
+    this.results =
+        TieredCache.<CacheKey, CachedResult>builder()
+            .name("db-result-cache " + name)
+            .weigher((k, v) -> (int) Math.min(Integer.MAX_VALUE, (long) k.weight() + v.bytes))
+            .maximumWeightBytes(settings.maximumBytes())
+            .expireAfterWrite(settings.timeToLive())
+            .ticker(optimizer.ticker())
+            .build();
+    observe(optimizer.meter(), name);
+  }
+
+  /** Counters read by OpenTelemetry at collection time; nothing on the query path. */
+  private void observe(io.opentelemetry.api.metrics.Meter meter, String name) {
+    io.opentelemetry.api.common.AttributeKey<String> result =
+        io.opentelemetry.api.common.AttributeKey.stringKey("result");
+    io.opentelemetry.api.common.Attributes pool =
+        io.opentelemetry.api.common.Attributes.of(
+            io.opentelemetry.api.common.AttributeKey.stringKey("db.client.connection.pool.name"),
+            String.valueOf(name));
+    observers.add(
+        meter
+            .counterBuilder("optimizer.db.result_cache.lookups")
+            .setUnit("{lookup}")
+            .setDescription("Queries the result cache was asked, by result: hit, miss, bypass.")
+            .buildWithCallback(
+                m -> {
+                  m.record(hits.sum(), pool.toBuilder().put(result, "hit").build());
+                  m.record(misses.sum(), pool.toBuilder().put(result, "miss").build());
+                  m.record(bypasses.sum(), pool.toBuilder().put(result, "bypass").build());
+                }));
+    observers.add(
+        meter
+            .counterBuilder("optimizer.db.result_cache.invalidations")
+            .setUnit("{invalidation}")
+            .setDescription("Tables or keys invalidated by the application's own writes.")
+            .buildWithCallback(m -> m.record(invalidations.sum(), pool)));
+    observers.add(
+        meter
+            .upDownCounterBuilder("optimizer.db.result_cache.size")
+            .setUnit("By")
+            .setDescription("Estimated bytes held by the result cache.")
+            .buildWithCallback(m -> m.record(results.weightedSizeBytes(), pool)));
+  }
+
+  /** The cache's view of one connection lease; {@code connection} is the delegate's connection. */
+  public LeaseCache lease(Connection connection) {
+    return new LeaseCache(this, connection);
+  }
+
+  boolean serving() {
+    return optimizer.mode().observes();
+  }
+
+  StatementTables analyze(StatementKey key) {
+    return analyses.get(key.id(), id -> TableAnalyzer.analyze(key));
+  }
+
+  boolean unkeepable(long fingerprint) {
+    return unkeepable.getIfPresent(fingerprint) != null;
+  }
+
+  void markUnkeepable(long fingerprint) {
+    unkeepable.put(fingerprint, Boolean.TRUE);
+  }
+
+  /** A write to one key of a table. */
+  record KeyWrite(String table, long key) {}
+
+  /**
+   * Invalidates the results that read any of these tables, or these keys of their tables, or (with
+   * {@code all}) every result.
+   */
+  void invalidate(Collection<String> tables, Collection<KeyWrite> keys, boolean all) {
+    if (all) {
+      versions.bumpAll();
+      invalidations.increment();
+      return;
+    }
+    for (String t : tables) {
+      versions.bump(t);
+    }
+    for (KeyWrite k : keys) {
+      versions.bumpKey(k.table(), k.key());
+    }
+    invalidations.add(tables.size() + keys.size());
+  }
+
+  /** The key pin of a prepared statement's text (once per text), or null. */
+  KeyPins.Pin pin(String sql, java.util.function.Function<String, String> keyColumn) {
+    return pins.get(sql, s -> java.util.Optional.ofNullable(KeyPins.find(s, keyColumn)))
+        .orElse(null);
+  }
+
+  /** A statement that may change the schema was run: forget what the catalog said. */
+  void schemaMayHaveChanged() {
+    catalog.clear();
+    pins.invalidateAll();
+  }
+
+  ConnectionContext context(Object physical) {
+    return contexts.get(physical);
+  }
+
+  void context(Object physical, ConnectionContext context) {
+    contexts.put(physical, context);
+  }
+
+  /** Counters since the cache was built. */
+  public ResultCacheStats stats() {
+    TieredCache.Stats s = results.stats();
+    return new ResultCacheStats(
+        hits.sum(),
+        misses.sum(),
+        bypasses.sum(),
+        stores.sum(),
+        notStored.sum(),
+        invalidations.sum(),
+        s.evictions(),
+        results.weightedSizeBytes());
+  }
+
+  /** Drops every cached result; tables keep their versions. */
+  public void clear() {
+    versions.bumpAll();
+    results.invalidateAll();
+  }
+
+  @Override
+  public void close() {
+    for (AutoCloseable o : observers) {
+      try {
+        o.close();
+      } catch (Exception e) {
+        // an OpenTelemetry callback handle: nothing else to release
+      }
+    }
+    observers.clear();
+    results.invalidateAll();
+    results.close();
+  }
+}

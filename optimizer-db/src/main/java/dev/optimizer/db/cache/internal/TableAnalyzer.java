@@ -1,0 +1,192 @@
+package dev.optimizer.db.cache.internal;
+
+import dev.optimizer.db.cache.internal.StatementTables.Kind;
+import dev.optimizer.db.internal.StatementKey;
+import java.util.HashSet;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import net.sf.jsqlparser.parser.CCJSqlParserUtil;
+import net.sf.jsqlparser.statement.Statement;
+import net.sf.jsqlparser.util.TablesNamesFinder;
+
+/**
+ * Tells, once per fingerprint, which tables a statement reads or writes and whether a query may be
+ * cached. Tables come from JSqlParser, on the sanitized text (no literal values), with a size and a
+ * time limit; whatever cannot be understood is treated as the worst case — a query that is not
+ * cached, a write that invalidates everything — and never becomes an error for the application.
+ *
+ * <p>Non-determinism is found in the text: time and random functions, sequences, locking reads,
+ * {@code SELECT ... INTO}, sampling. A function the cache does not know that reads other tables, a
+ * view, or a trigger are the {@link TableCatalog}'s part.
+ */
+public final class TableAnalyzer {
+  /** Longer statements are not parsed: pathological inputs make the parser slow. */
+  static final int MAX_PARSED_LENGTH = 16_384;
+
+  private static final long PARSE_TIMEOUT_MILLIS = 500;
+
+  private static final Pattern NON_DETERMINISTIC =
+      Pattern.compile(
+          "\\b(NOW|RANDOM|RAND|NEXTVAL|CURRVAL|SETVAL|LASTVAL|CLOCK_TIMESTAMP|STATEMENT_TIMESTAMP"
+              + "|TRANSACTION_TIMESTAMP|TIMEOFDAY|GEN_RANDOM_UUID|UUID_GENERATE_\\w+|UUID|UUID_SHORT"
+              + "|SYS_GUID|NEWID|SYSDATE|SYSDATETIME|GETDATE|UNIX_TIMESTAMP|UTC_TIMESTAMP|UTC_DATE"
+              + "|UTC_TIME|CURDATE|CURTIME|LAST_INSERT_ID|ROW_COUNT|FOUND_ROWS|CONNECTION_ID"
+              + "|TXID_\\w+|PG_\\w+|SLEEP|BENCHMARK|GET_LOCK|RELEASE_LOCK|IS_FREE_LOCK|SET_CONFIG"
+              + "|CURRENT_SETTING|INET_\\w+|LO_\\w+|DBLINK\\w*|RANDOM_\\w+)\\s*\\("
+              + "|\\b(CURRENT_TIMESTAMP|CURRENT_DATE|CURRENT_TIME|LOCALTIME|LOCALTIMESTAMP"
+              + "|SYSTIMESTAMP)\\b"
+              + "|\\bNEXT\\s+VALUE\\s+FOR\\b|\\bTABLESAMPLE\\b",
+          Pattern.CASE_INSENSITIVE);
+
+  private static final Pattern LOCKING =
+      Pattern.compile(
+          "\\bFOR\\s+(NO\\s+KEY\\s+)?UPDATE\\b|\\bFOR\\s+(KEY\\s+)?SHARE\\b"
+              + "|\\bLOCK\\s+IN\\s+SHARE\\s+MODE\\b",
+          Pattern.CASE_INSENSITIVE);
+
+  private static final Pattern SELECT_INTO =
+      Pattern.compile("^\\s*SELECT\\b.*\\bINTO\\b", Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
+
+  private static final Pattern CREATE_TEMP =
+      Pattern.compile(
+          "^\\s*CREATE\\s+(GLOBAL\\s+|LOCAL\\s+)?(TEMP|TEMPORARY)\\s+TABLE\\s+"
+              + "(IF\\s+NOT\\s+EXISTS\\s+)?([^\\s(]+)",
+          Pattern.CASE_INSENSITIVE);
+
+  private static final Pattern WRITE_WORD =
+      Pattern.compile("\\b(INSERT|UPDATE|DELETE|MERGE|UPSERT|REPLACE)\\b");
+
+  private TableAnalyzer() {}
+
+  /** Analyses one statement; never throws. */
+  public static StatementTables analyze(StatementKey key) {
+    try {
+      return classify(key);
+    } catch (RuntimeException | StackOverflowError e) {
+      return StatementTables.of(Kind.WRITE_ALL, "could not be analysed");
+    }
+  }
+
+  private static StatementTables classify(StatementKey key) {
+    String text = key.text();
+    String op = key.operation().toUpperCase(Locale.ROOT);
+    switch (op) {
+      case "SELECT":
+      case "VALUES":
+      case "TABLE":
+      case "WITH":
+        return query(key, text);
+      case "INSERT":
+      case "UPDATE":
+      case "DELETE":
+      case "MERGE":
+      case "UPSERT":
+      case "REPLACE":
+      case "TRUNCATE":
+        {
+          Set<String> tables = tables(text);
+          return tables == null || tables.isEmpty()
+              ? StatementTables.of(Kind.WRITE_ALL, "a write whose tables are unknown")
+              : StatementTables.write(tables);
+        }
+      case "SET":
+      case "RESET":
+      case "USE":
+        return StatementTables.of(Kind.SESSION, "changes the session");
+      case "BEGIN":
+      case "START":
+      case "START TRANSACTION":
+        return StatementTables.of(Kind.BEGIN, "starts a transaction");
+      case "COMMIT":
+      case "END":
+        return StatementTables.of(Kind.COMMIT, "ends a transaction");
+      case "ROLLBACK":
+      case "ABORT":
+        return text.toUpperCase(Locale.ROOT).matches("(?s).*\\bTO\\b.*")
+            ? StatementTables.of(Kind.NEUTRAL, "rolls back to a savepoint")
+            : StatementTables.of(Kind.ROLLBACK, "ends a transaction");
+      case "SHOW":
+      case "SAVEPOINT":
+      case "RELEASE":
+      case "DESCRIBE":
+      case "DESC":
+        return StatementTables.of(Kind.NEUTRAL, "not a query of tables");
+      case "EXPLAIN":
+        return text.toUpperCase(Locale.ROOT).contains("ANALYZE")
+            ? StatementTables.of(Kind.WRITE_ALL, "EXPLAIN ANALYZE runs the statement")
+            : StatementTables.of(Kind.NEUTRAL, "a plan, not a query");
+      default:
+        {
+          Matcher temp = CREATE_TEMP.matcher(text);
+          if (temp.find()) {
+            return new StatementTables(
+                Kind.WRITE_ALL, Set.of(), "creates a temporary table", tableName(temp.group(4)));
+          }
+          return StatementTables.of(Kind.WRITE_ALL, "may change anything (" + op + ")");
+        }
+    }
+  }
+
+  private static StatementTables query(StatementKey key, String text) {
+    if (WRITE_WORD.matcher(key.summary()).find()) {
+      // A data-modifying WITH (PostgreSQL): a write of every table it names.
+      Set<String> tables = tables(text);
+      return tables == null || tables.isEmpty()
+          ? StatementTables.of(Kind.WRITE_ALL, "a write whose tables are unknown")
+          : StatementTables.write(tables);
+    }
+    if (SELECT_INTO.matcher(text).find() && !text.toUpperCase(Locale.ROOT).contains("INTO ?")) {
+      return StatementTables.of(Kind.WRITE_ALL, "SELECT ... INTO creates a table");
+    }
+    Set<String> tables = tables(text);
+    Set<String> read = tables == null ? Set.of() : tables;
+    if (LOCKING.matcher(text).find()) {
+      return StatementTables.read(read, "a locking read");
+    }
+    if (NON_DETERMINISTIC.matcher(text).find()) {
+      return StatementTables.read(read, "not deterministic");
+    }
+    if (tables == null) {
+      return StatementTables.read(read, "could not be parsed");
+    }
+    if (tables.isEmpty()) {
+      return StatementTables.read(read, "reads no table");
+    }
+    return StatementTables.read(read, null);
+  }
+
+  /** The tables a statement names, lower-case and unqualified; null when it cannot be parsed. */
+  static Set<String> tables(String text) {
+    if (text.length() > MAX_PARSED_LENGTH) {
+      return null;
+    }
+    try {
+      Statement parsed =
+          CCJSqlParserUtil.parse(text, parser -> parser.withTimeOut(PARSE_TIMEOUT_MILLIS));
+      Set<String> names = new TablesNamesFinder<Void>().getTables(parsed);
+      Set<String> out = new HashSet<>();
+      for (String n : names) {
+        out.add(tableName(n));
+      }
+      return out;
+    } catch (Exception | StackOverflowError e) {
+      return null;
+    }
+  }
+
+  /** {@code Public."Users"} → {@code users}: the last part, unquoted, lower-case. */
+  public static String tableName(String qualified) {
+    String n = qualified.trim();
+    int dot = n.lastIndexOf('.');
+    if (dot >= 0) {
+      n = n.substring(dot + 1);
+    }
+    return n.replace("\"", "")
+        .replace("`", "")
+        .replace("[", "")
+        .replace("]", "")
+        .toLowerCase(Locale.ROOT);
+  }
+}

@@ -1,0 +1,162 @@
+package dev.optimizer.db.cache.internal;
+
+import java.sql.Connection;
+import java.sql.DatabaseMetaData;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * What the database says about each table the cache meets, asked once per table: whether it is a
+ * plain base table (a view, a materialized view or a partitioned parent reads other tables, so
+ * queries of it are not cached), which tables a write to it also changes through foreign keys with
+ * {@code ON DELETE/UPDATE CASCADE/SET NULL/SET DEFAULT}, and whether it has triggers (a write to a
+ * table with triggers invalidates everything, as the triggers may write anywhere).
+ *
+ * <p>Answers are dropped after any statement that may change the schema. Thread-safe.
+ */
+final class TableCatalog {
+  /**
+   * What one table is. {@code alsoWritten} includes the table itself; {@code keyColumn} is its
+   * primary key column (lower-case) when that is one integer column, else null.
+   */
+  record Table(boolean base, boolean triggers, Set<String> alsoWritten, String keyColumn) {}
+
+  private static final Table UNKNOWN = new Table(false, true, Set.of(), null);
+  private static final int MAX_TABLES = 10_000;
+
+  private final ConcurrentHashMap<String, Table> tables = new ConcurrentHashMap<>();
+
+  /** What is known of a table, or null if it was never asked. */
+  Table known(String table) {
+    return tables.get(table);
+  }
+
+  /** What the table is, asking the database on {@code connection} the first time. */
+  Table describe(String table, Connection connection) {
+    Table t = tables.get(table);
+    if (t != null) {
+      return t;
+    }
+    try {
+      t = probe(table, connection);
+    } catch (SQLException | RuntimeException e) {
+      return UNKNOWN; // not remembered: the next connection may be able to answer
+    }
+    if (tables.size() < MAX_TABLES) {
+      tables.put(table, t);
+    }
+    return t;
+  }
+
+  /** Forgets every answer (the schema may have changed). */
+  void clear() {
+    tables.clear();
+  }
+
+  private static Table probe(String table, Connection c) throws SQLException {
+    DatabaseMetaData md = c.getMetaData();
+    String name = md.storesUpperCaseIdentifiers() ? table.toUpperCase(Locale.ROOT) : table;
+    boolean base = false;
+    boolean other = false;
+    int found = 0;
+    try (ResultSet rs = md.getTables(null, null, escape(name, md), null)) {
+      while (rs.next()) {
+        found++;
+        String type = String.valueOf(rs.getString("TABLE_TYPE")).toUpperCase(Locale.ROOT);
+        if (type.equals("TABLE") || type.equals("BASE TABLE")) {
+          base = true;
+        } else {
+          other = true;
+        }
+      }
+    }
+    Set<String> written = new HashSet<>();
+    written.add(table);
+    Deque<String> todo = new ArrayDeque<>();
+    todo.add(name);
+    while (!todo.isEmpty() && written.size() < 1000) {
+      String parent = todo.poll();
+      try (ResultSet rs = md.getExportedKeys(null, null, parent)) {
+        while (rs.next()) {
+          int onDelete = rs.getInt("DELETE_RULE");
+          int onUpdate = rs.getInt("UPDATE_RULE");
+          if (changes(onDelete) || changes(onUpdate)) {
+            String child = rs.getString("FKTABLE_NAME");
+            if (child != null && written.add(TableAnalyzer.tableName(child))) {
+              todo.add(child);
+            }
+          }
+        }
+      }
+    }
+    String key = found == 1 && base ? integerKey(md, name) : null;
+    return new Table(base && !other, hasTriggers(c, table), Set.copyOf(written), key);
+  }
+
+  private static final Set<Integer> INTEGER_TYPES =
+      Set.of(
+          java.sql.Types.INTEGER,
+          java.sql.Types.BIGINT,
+          java.sql.Types.SMALLINT,
+          java.sql.Types.TINYINT);
+
+  /** The primary key column when the key is one integer column, else null. */
+  private static String integerKey(DatabaseMetaData md, String name) throws SQLException {
+    String column = null;
+    int columns = 0;
+    try (ResultSet rs = md.getPrimaryKeys(null, null, name)) {
+      while (rs.next()) {
+        columns++;
+        column = rs.getString("COLUMN_NAME");
+      }
+    }
+    if (columns != 1 || column == null) {
+      return null;
+    }
+    try (ResultSet rs = md.getColumns(null, null, escape(name, md), escape(column, md))) {
+      while (rs.next()) {
+        if (!INTEGER_TYPES.contains(rs.getInt("DATA_TYPE"))) {
+          return null;
+        }
+        return column.toLowerCase(Locale.ROOT);
+      }
+    }
+    return null;
+  }
+
+  private static boolean changes(int rule) {
+    return rule == DatabaseMetaData.importedKeyCascade
+        || rule == DatabaseMetaData.importedKeySetNull
+        || rule == DatabaseMetaData.importedKeySetDefault;
+  }
+
+  private static String escape(String name, DatabaseMetaData md) throws SQLException {
+    String esc = md.getSearchStringEscape();
+    if (esc == null || esc.isEmpty()) {
+      return name;
+    }
+    return name.replace(esc, esc + esc).replace("_", esc + "_").replace("%", esc + "%");
+  }
+
+  /** information_schema.triggers exists in PostgreSQL and MySQL/MariaDB; elsewhere: assume yes. */
+  private static boolean hasTriggers(Connection c, String table) {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT count(*) FROM information_schema.triggers"
+                + " WHERE lower(event_object_table) = ?")) {
+      ps.setString(1, table);
+      try (ResultSet rs = ps.executeQuery()) {
+        return !rs.next() || rs.getLong(1) > 0;
+      }
+    } catch (SQLException | RuntimeException e) {
+      return true;
+    }
+  }
+}

@@ -1,0 +1,114 @@
+package dev.optimizer.db.cache.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.optimizer.api.Mode;
+import dev.optimizer.db.DbOptimizer;
+import dev.optimizer.db.cache.ResultCacheSettings;
+import dev.optimizer.db.support.EmbeddedMariaDb;
+import dev.optimizer.runtime.Optimizer;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The result cache on a real MariaDB (REPEATABLE READ by default, integer keys, no views). */
+class ResultCacheMariaDbTest {
+  private static HikariDataSource hikari;
+  private static Optimizer optimizer;
+  private static DbOptimizer db;
+  private static DataSource ds;
+
+  @BeforeAll
+  static void start() throws Exception {
+    hikari = EmbeddedMariaDb.hikari("maria-cache", 4);
+    try (Connection c = hikari.getConnection();
+        Statement s = c.createStatement()) {
+      s.execute("DROP TABLE IF EXISTS rcm_item");
+      s.execute("CREATE TABLE rcm_item (id int PRIMARY KEY, name varchar(40), ok boolean)");
+      s.execute("INSERT INTO rcm_item VALUES (1, 'one', true), (2, 'two', false)");
+    }
+    optimizer = Optimizer.builder().manualTuning().mode(Mode.OBSERVE).build();
+    db =
+        DbOptimizer.builder(optimizer)
+            .poolSizing(false)
+            .resultCache(ResultCacheSettings.builder().cacheTables("rcm_item").build())
+            .build();
+    ds = db.wrap(hikari);
+  }
+
+  @AfterAll
+  static void stop() {
+    optimizer.close();
+    hikari.close();
+  }
+
+  private static String name(Connection c, int id) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT name, ok FROM rcm_item WHERE id = ?")) {
+      ps.setInt(1, id);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getString("name") + "/" + rs.getBoolean("ok") : "<none>";
+      }
+    }
+  }
+
+  private static String name(int id) throws SQLException {
+    try (Connection c = ds.getConnection()) {
+      return name(c, id);
+    }
+  }
+
+  @Test
+  void servesHitsAndSeesTheApplicationsOwnWrites() throws Exception {
+    assertThat(name(1)).isEqualTo("one/true");
+    long hits = db.resultCacheStats().hits();
+    assertThat(name(1)).isEqualTo("one/true");
+    assertThat(db.resultCacheStats().hits()).isEqualTo(hits + 1);
+
+    try (Connection c = ds.getConnection();
+        PreparedStatement ps = c.prepareStatement("UPDATE rcm_item SET name = ? WHERE id = ?")) {
+      ps.setString(1, "uno");
+      ps.setInt(2, 1);
+      ps.executeUpdate();
+    }
+    assertThat(name(1)).isEqualTo("uno/true");
+
+    assertThat(name(2)).isEqualTo("two/false");
+    try (Connection c = ds.getConnection()) {
+      c.setAutoCommit(false);
+      try (Statement s = c.createStatement()) {
+        s.executeUpdate("UPDATE rcm_item SET name = 'dos' WHERE id = 2");
+      }
+      assertThat(name(c, 2)).isEqualTo("dos/false"); // its own write, past the cache
+      assertThat(name(2)).isEqualTo("two/false");
+      c.commit();
+      c.setAutoCommit(true);
+    }
+    assertThat(name(2)).isEqualTo("dos/false");
+  }
+
+  @Test
+  void aRepeatableReadTransactionDoesNotStoreWhatItReads() throws Exception {
+    long stores = db.resultCacheStats().stores();
+    try (Connection c = ds.getConnection()) {
+      c.setAutoCommit(false);
+      try (PreparedStatement ps =
+          c.prepareStatement("SELECT count(*) FROM rcm_item WHERE ok = ?")) {
+        ps.setBoolean(1, true);
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          assertThat(rs.getInt(1)).isEqualTo(1);
+        }
+      }
+      c.commit();
+      c.setAutoCommit(true);
+    }
+    assertThat(db.resultCacheStats().stores()).isEqualTo(stores);
+  }
+}

@@ -1,0 +1,128 @@
+package dev.optimizer.db.cache.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.optimizer.db.cache.internal.StatementTables.Kind;
+import dev.optimizer.db.internal.Fingerprints;
+import dev.optimizer.db.internal.StatementKey;
+import dev.optimizer.db.internal.sql.SqlDialect;
+import java.util.Set;
+import java.util.function.Function;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** What the cache reads from a statement's text: its kind, its tables, its determinism. */
+class TableAnalyzerTest {
+  private static final Function<String, StatementKey> PG =
+      Fingerprints.forDialect(SqlDialect.POSTGRESQL, 65536);
+
+  private static StatementTables analyze(String sql) {
+    return TableAnalyzer.analyze(PG.apply(sql));
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "SELECT * FROM users WHERE id = 1 | users",
+        "SELECT u.name FROM public.\"Users\" u JOIN orders o ON o.uid = u.id | users,orders",
+        "SELECT * FROM a WHERE id IN (SELECT a_id FROM b) | a,b",
+        "WITH r AS (SELECT * FROM orders) SELECT * FROM r | orders",
+        "SELECT a FROM x UNION ALL SELECT a FROM y | x,y",
+      })
+  void cacheableQueriesNameTheirTables(String sql, String tables) {
+    StatementTables t = analyze(sql);
+    assertThat(t.kind()).isEqualTo(Kind.READ);
+    assertThat(t.notCacheable()).isNull();
+    assertThat(t.tables()).isEqualTo(Set.of(tables.split(",")));
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "SELECT now()",
+        "SELECT * FROM t WHERE at > now() - interval '1 day'",
+        "SELECT * FROM t WHERE at > CURRENT_TIMESTAMP",
+        "SELECT random() FROM t",
+        "SELECT nextval('s') FROM t",
+        "SELECT * FROM t FOR UPDATE",
+        "SELECT * FROM t FOR SHARE",
+        "SELECT * FROM t TABLESAMPLE SYSTEM (10)",
+        "SELECT 1",
+        "SELECT pg_sleep(1) FROM t",
+      })
+  void nonDeterministicOrLockingQueriesAreNotCacheable(String sql) {
+    StatementTables t = analyze(sql);
+    assertThat(t.kind()).isEqualTo(Kind.READ);
+    assertThat(t.notCacheable()).isNotNull();
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "INSERT INTO users (id) VALUES (1) | users",
+        "UPDATE accounts SET b = b - 1 WHERE id = 7 | accounts",
+        "DELETE FROM sessions WHERE id = 3 | sessions",
+        "UPDATE t SET x = s.x FROM s WHERE t.id = s.id | t,s",
+        "TRUNCATE TABLE a | a",
+      })
+  void writesNameTheTablesTheyChange(String sql, String tables) {
+    StatementTables t = analyze(sql);
+    assertThat(t.kind()).isEqualTo(Kind.WRITE);
+    assertThat(t.tables()).containsAll(Set.of(tables.split(",")));
+  }
+
+  @org.junit.jupiter.api.Test
+  void aDataModifyingWithIsAWrite() {
+    // JSqlParser does not name these tables: the cache invalidates everything instead.
+    assertThat(
+            analyze("WITH d AS (DELETE FROM q RETURNING *) INSERT INTO archive SELECT * FROM d")
+                .kind())
+        .isIn(Kind.WRITE_ALL, Kind.WRITE);
+    assertThat(analyze("WITH d AS (DELETE FROM q RETURNING *) SELECT * FROM d").kind())
+        .isIn(Kind.WRITE_ALL, Kind.WRITE);
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "CREATE TABLE x (id int)",
+        "ALTER TABLE x ADD COLUMN y int",
+        "DROP TABLE x",
+        "CALL refresh(1)",
+        "DO $$ BEGIN END $$",
+        "EXPLAIN ANALYZE DELETE FROM t",
+        "SELECT * INTO newt FROM t",
+        "this is not sql at all",
+      })
+  void whatMayChangeAnythingInvalidatesEverything(String sql) {
+    assertThat(analyze(sql).kind()).isEqualTo(Kind.WRITE_ALL);
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "SET search_path = other | SESSION",
+        "BEGIN | BEGIN",
+        "COMMIT | COMMIT",
+        "ROLLBACK | ROLLBACK",
+        "ROLLBACK TO SAVEPOINT a | NEUTRAL",
+        "SHOW server_version | NEUTRAL",
+      })
+  void sessionAndTransactionStatementsAreRecognised(String sql, Kind kind) {
+    assertThat(analyze(sql).kind()).isEqualTo(kind);
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "CREATE TEMP TABLE scratch (id int)",
+        "CREATE TEMPORARY TABLE IF NOT EXISTS public.scratch AS SELECT 1"
+      })
+  void temporaryTablesAreRemembered(String sql) {
+    assertThat(analyze(sql).temporaryTable()).isEqualTo("scratch");
+  }
+}
