@@ -106,36 +106,13 @@ final class Analysis {
       probes.add(new Probe(w, sample, shape, base));
     }
 
-    List<FullScan> fullScans = new ArrayList<>();
-    for (Probe p : probes) {
-      for (String table : p.base().seqScans()) {
-        TableInfo t = tables.get(table);
-        if (t != null && t.rows() >= settings.minTableRows) {
-          fullScans.add(
-              new FullScan(p.statement().fingerprintId(), p.statement().text(), table, t.rows()));
-        }
-      }
-    }
+    List<FullScan> fullScans = fullScans(probes, tables, settings.minTableRows);
 
     CandidateGenerator generator =
         new CandidateGenerator(settings.minDistinctValues, settings.maxValueFrequency, 3, 3);
-    Set<Candidate> candidates = new LinkedHashSet<>();
     Map<String, Long> writeNanos = new HashMap<>();
-    for (Probe p : probes) {
-      for (TableUse u : p.shape().tables()) {
-        TableInfo t = tables.get(u.table());
-        if (t == null) {
-          continue;
-        }
-        if (p.shape().writes()) {
-          writeNanos.merge(t.name(), p.statement().totalNanos(), Long::sum);
-        }
-        if (t.rows() < settings.minTableRows || p.shape().operation().equals("INSERT")) {
-          continue;
-        }
-        candidates.addAll(generator.candidates(u, t, !p.shape().writes()));
-      }
-    }
+    Set<Candidate> candidates =
+        candidates(probes, tables, generator, settings.minTableRows, true, writeNanos);
 
     String method = "none";
     List<IndexRecommendation> recommendations = new ArrayList<>();
@@ -182,18 +159,73 @@ final class Analysis {
               "candidate " + cand.ddl(false) + " not evaluated (SQLState " + e.getSQLState() + ")");
         }
       }
-      Selection selection =
-          new Selection(
-              settings.minGain,
-              settings.maxIndexes,
-              settings.maxIndexBytes,
-              settings.writeOverhead);
-      for (Selection.Chosen chosen : selection.choose(evaluations, writeNanos)) {
-        recommendations.add(recommendation(chosen, cand -> cand.ddl(true)));
-      }
+      recommendations.addAll(select(settings, evaluations, writeNanos, cand -> cand.ddl(true)));
     }
     return new AdvisorReport(
         now, method, probes.size(), recommendations, existing(catalog), fullScans, notes);
+  }
+
+  /** Statements whose plan reads a table of at least {@code minRows} rows in full. */
+  static List<FullScan> fullScans(
+      List<Probe> probes, Map<String, TableInfo> tables, double minRows) {
+    List<FullScan> fullScans = new ArrayList<>();
+    for (Probe p : probes) {
+      for (String table : p.base().seqScans()) {
+        TableInfo t = tables.get(table);
+        if (t != null && t.rows() >= minRows) {
+          fullScans.add(
+              new FullScan(p.statement().fingerprintId(), p.statement().text(), table, t.rows()));
+        }
+      }
+    }
+    return fullScans;
+  }
+
+  /**
+   * The candidate indexes over the probes' tables (none on tables under {@code minRows} or for
+   * INSERTs; INCLUDE variants only where {@code include} and the statement only reads), adding each
+   * table's write time to {@code writeNanos}.
+   */
+  static Set<Candidate> candidates(
+      List<Probe> probes,
+      Map<String, TableInfo> tables,
+      CandidateGenerator generator,
+      double minRows,
+      boolean include,
+      Map<String, Long> writeNanos) {
+    Set<Candidate> candidates = new LinkedHashSet<>();
+    for (Probe p : probes) {
+      for (TableUse u : p.shape().tables()) {
+        TableInfo t = tables.get(u.table());
+        if (t == null) {
+          continue;
+        }
+        if (p.shape().writes()) {
+          writeNanos.merge(t.name(), p.statement().totalNanos(), Long::sum);
+        }
+        if (t.rows() < minRows || p.shape().operation().equals("INSERT")) {
+          continue;
+        }
+        candidates.addAll(generator.candidates(u, t, include && !p.shape().writes()));
+      }
+    }
+    return candidates;
+  }
+
+  /** The workload-level choice among the evaluations, as recommendations with their DDL. */
+  static List<IndexRecommendation> select(
+      AdvisorSettings settings,
+      List<Evaluation> evaluations,
+      Map<String, Long> writeNanos,
+      java.util.function.Function<Candidate, String> ddl) {
+    Selection selection =
+        new Selection(
+            settings.minGain, settings.maxIndexes, settings.maxIndexBytes, settings.writeOverhead);
+    List<IndexRecommendation> out = new ArrayList<>();
+    for (Selection.Chosen chosen : selection.choose(evaluations, writeNanos)) {
+      out.add(recommendation(chosen, ddl));
+    }
+    return out;
   }
 
   static IndexRecommendation recommendation(

@@ -10,7 +10,6 @@ import dev.optimizer.db.advisor.internal.MariaDbSandboxEvaluator;
 import dev.optimizer.db.advisor.internal.Probe;
 import dev.optimizer.db.advisor.internal.QueryAnalyzer;
 import dev.optimizer.db.advisor.internal.QueryShape;
-import dev.optimizer.db.advisor.internal.Selection;
 import dev.optimizer.db.advisor.internal.TableInfo;
 import dev.optimizer.db.advisor.internal.TableUse;
 import dev.optimizer.db.advisor.internal.Workload;
@@ -23,7 +22,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -86,34 +84,12 @@ final class MariaDbAnalysis {
                 + ")");
       }
     }
-    List<FullScan> fullScans = new ArrayList<>();
-    for (Probe p : probes) {
-      for (String table : p.base().seqScans()) {
-        TableInfo t = tables.get(table);
-        if (t != null && t.rows() >= settings.minTableRows) {
-          fullScans.add(
-              new FullScan(p.statement().fingerprintId(), p.statement().text(), table, t.rows()));
-        }
-      }
-    }
+    List<FullScan> fullScans = Analysis.fullScans(probes, tables, settings.minTableRows);
     CandidateGenerator generator =
         new CandidateGenerator(settings.minDistinctValues, settings.maxValueFrequency, 3, 0);
-    Set<Candidate> candidates = new LinkedHashSet<>();
     Map<String, Long> writeNanos = new HashMap<>();
-    for (Probe p : probes) {
-      for (TableUse u : p.shape().tables()) {
-        TableInfo t = tables.get(u.table());
-        if (t == null) {
-          continue;
-        }
-        if (p.shape().writes()) {
-          writeNanos.merge(t.name(), p.statement().totalNanos(), Long::sum);
-        }
-        if (t.rows() >= settings.minTableRows && !p.shape().operation().equals("INSERT")) {
-          candidates.addAll(generator.candidates(u, t, false));
-        }
-      }
-    }
+    Set<Candidate> candidates =
+        Analysis.candidates(probes, tables, generator, settings.minTableRows, false, writeNanos);
     String method = "none";
     List<IndexRecommendation> recommendations = new ArrayList<>();
     if (!settings.allowSandbox) {
@@ -158,15 +134,8 @@ final class MariaDbAnalysis {
                   + ")");
         }
       }
-      Selection selection =
-          new Selection(
-              settings.minGain,
-              settings.maxIndexes,
-              settings.maxIndexBytes,
-              settings.writeOverhead);
-      for (Selection.Chosen chosen : selection.choose(evaluations, writeNanos)) {
-        recommendations.add(Analysis.recommendation(chosen, cand -> cand.mysqlDdl(true)));
-      }
+      recommendations.addAll(
+          Analysis.select(settings, evaluations, writeNanos, cand -> cand.mysqlDdl(true)));
     }
     return new AdvisorReport(
         now, method, probes.size(), recommendations, unused(c), fullScans, notes);
