@@ -5,6 +5,7 @@ import dev.optimizer.api.Ticker;
 import dev.optimizer.api.Verdict;
 import dev.optimizer.api.Window;
 import dev.optimizer.db.advisor.internal.ExecutionSample;
+import dev.optimizer.db.advisor.internal.Explainer;
 import dev.optimizer.db.advisor.internal.Identifiers;
 import dev.optimizer.db.advisor.internal.WorkloadSampler;
 import dev.optimizer.runtime.judge.Judge;
@@ -143,6 +144,7 @@ final class Applier {
           before.getValueAtPercentile(50),
           -1);
     }
+    boolean used = usedByAPlan(probe, reads, r.indexName());
     Judgement j = judge.judge(window(before), window(after), Objective.minimizeLatency(50));
     String evidence =
         String.format(
@@ -152,7 +154,7 @@ final class Applier {
             before.getValueAtPercentile(50) / 1e6,
             after.getValueAtPercentile(50) / 1e6,
             after.getTotalCount());
-    if (j.verdict() == Verdict.KEEP) {
+    if (j.verdict() == Verdict.KEEP && used) {
       return new AppliedIndex(
           r,
           AppliedIndex.Outcome.KEPT,
@@ -167,9 +169,32 @@ final class Applier {
     return new AppliedIndex(
         r,
         AppliedIndex.Outcome.REVERTED,
-        "no real gain measured, dropped again (" + evidence + ")",
+        used
+            ? "no real gain measured, dropped again (" + evidence + ")"
+            : "no real gain: no plan of the statements it should speed up uses it, dropped again ("
+                + evidence
+                + ")",
         before.getValueAtPercentile(50),
         after.getValueAtPercentile(50));
+  }
+
+  /**
+   * Whether the planner now uses the index for one of the statements it should speed up. The two
+   * timed arms run one after the other (the first one also warms the table), so a timing gain alone
+   * can come from the machine or the cache; an index no plan uses has none of its own. An EXPLAIN
+   * that fails leaves the decision to the timings.
+   */
+  private static boolean usedByAPlan(Connection c, List<ExecutionSample> reads, String indexName) {
+    for (ExecutionSample s : reads) {
+      try {
+        if (Explainer.explain(c, s).indexesUsed().contains(indexName)) {
+          return true;
+        }
+      } catch (SQLException e) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Times the reads, interleaved, in read-only transactions that are rolled back. */
