@@ -124,7 +124,17 @@ final class RemoteTier implements AutoCloseable {
     StatefulRedisPubSubConnection<byte[], byte[]> p = null;
     try {
       if (connection == null) {
-        connection = client.connect(ByteArrayCodec.INSTANCE);
+        StatefulRedisConnection<byte[], byte[]> c = client.connect(ByteArrayCodec.INSTANCE);
+        c.addListener(
+            new RedisConnectionStateListener() {
+              @Override
+              public void onRedisDisconnected(RedisChannelHandler<?, ?> handler) {
+                // Redis may come back without our writes' increments (a restart, a failover):
+                // before using it again, mark every entry it holds stale.
+                failedBumps.incrementAndGet();
+              }
+            });
+        connection = c;
       }
       if (pubsub == null) {
         p = client.connectPubSub(ByteArrayCodec.INSTANCE);
