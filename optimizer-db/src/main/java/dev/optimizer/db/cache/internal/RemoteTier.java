@@ -147,14 +147,18 @@ final class RemoteTier implements AutoCloseable {
 
               @Override
               public void subscribed(byte[] to, long count) {
-                listener.mayHaveMissed(); // (re)subscribed: what came before is unknown
+                if (!closed) {
+                  listener.mayHaveMissed(); // (re)subscribed: what came before is unknown
+                }
               }
             });
         p.addListener(
             new RedisConnectionStateListener() {
               @Override
               public void onRedisDisconnected(RedisChannelHandler<?, ?> handler) {
-                listener.mayHaveMissed();
+                if (!closed) {
+                  listener.mayHaveMissed();
+                }
               }
             });
         p.async()
@@ -186,7 +190,7 @@ final class RemoteTier implements AutoCloseable {
   private void onMessage(byte[] message) {
     try {
       Invalidation m = Invalidation.decode(message);
-      if (m.instance() != instance) {
+      if (m.instance() != instance && !closed) {
         listener.invalidated(m.tables(), m.keys(), m.all());
       }
     } catch (java.io.IOException | RuntimeException e) {
