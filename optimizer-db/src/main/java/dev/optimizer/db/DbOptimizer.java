@@ -167,7 +167,7 @@ public final class DbOptimizer {
    * Builder#resultCache result cache} was configured.
    */
   public ResultCacheStats resultCacheStats() {
-    ResultCacheStats sum = new ResultCacheStats(0, 0, 0, 0, 0, 0, 0, 0);
+    ResultCacheStats sum = new ResultCacheStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
     for (ResultCache c : resultCaches) {
       sum = sum.plus(c.stats());
     }

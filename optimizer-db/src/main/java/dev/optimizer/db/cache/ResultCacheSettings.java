@@ -37,6 +37,7 @@ import java.util.regex.Pattern;
  *   <tr><td>maximumBytes</td><td>64 MiB</td><td>[1 KiB, 1 TiB]</td></tr>
  *   <tr><td>maximumEntryBytes</td><td>1 MiB</td><td>[64 B, maximumBytes]</td></tr>
  *   <tr><td>timeToLive</td><td>60 s</td><td>[1 ms, 1 day]</td></tr>
+ *   <tr><td>remote</td><td>none (in-process only)</td><td>{@link RemoteCacheSettings}</td></tr>
  * </table>
  *
  * <p>Immutable and thread-safe.
@@ -48,8 +49,10 @@ public final class ResultCacheSettings {
   private final long maximumBytes;
   private final long maximumEntryBytes;
   private final Duration timeToLive;
+  private final RemoteCacheSettings remote;
 
   private ResultCacheSettings(Builder b) {
+    this.remote = b.remote;
     this.tables = Set.copyOf(b.tables);
     this.patterns = List.copyOf(b.patterns);
     this.allReads = b.allReads;
@@ -93,6 +96,11 @@ public final class ResultCacheSettings {
     return timeToLive;
   }
 
+  /** The shared Redis tier, or null when the cache is in-process only. */
+  public RemoteCacheSettings remote() {
+    return remote;
+  }
+
   /**
    * Whether a query with this sanitized text and these read tables (lower-case, unqualified) is
    * selected by a rule.
@@ -126,6 +134,8 @@ public final class ResultCacheSettings {
         + maximumEntryBytes
         + ", timeToLive="
         + timeToLive
+        + ", remote="
+        + remote
         + "}";
   }
 
@@ -138,6 +148,7 @@ public final class ResultCacheSettings {
     private long maximumEntryBytes = 1L << 20;
     private Duration timeToLive = Duration.ofSeconds(60);
     private boolean entryBytesSet;
+    private RemoteCacheSettings remote;
 
     private Builder() {}
 
@@ -192,6 +203,16 @@ public final class ResultCacheSettings {
     /** How long a result may be served, in [1 ms, 1 day]; default 60 s. */
     public Builder timeToLive(Duration ttl) {
       this.timeToLive = Checks.inRange("timeToLive", ttl, Duration.ofMillis(1), Duration.ofDays(1));
+      return this;
+    }
+
+    /**
+     * Adds a Redis tier shared by every instance; see {@link RemoteCacheSettings} for what it
+     * guarantees. Needs {@code io.lettuce:lettuce-core} on the class path.
+     */
+    public Builder remote(RemoteCacheSettings settings) {
+      Checks.notSetBefore("remote", this.remote != null);
+      this.remote = Checks.notNull("remote", settings);
       return this;
     }
 

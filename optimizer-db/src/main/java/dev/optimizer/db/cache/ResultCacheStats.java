@@ -14,6 +14,9 @@ package dev.optimizer.db.cache;
  * @param invalidations tables (or "everything") invalidated by the application's writes
  * @param evictions entries evicted to stay within the byte bound
  * @param bytes estimated bytes held now
+ * @param remoteHits queries answered from the shared Redis tier (also counted in {@code hits})
+ * @param remoteErrors Redis commands that failed or timed out (the cache then went on without
+ *     Redis)
  */
 public record ResultCacheStats(
     long hits,
@@ -23,7 +26,9 @@ public record ResultCacheStats(
     long notStored,
     long invalidations,
     long evictions,
-    long bytes) {
+    long bytes,
+    long remoteHits,
+    long remoteErrors) {
 
   /** Hits over hits plus misses; 0 before the first candidate query. */
   public double hitRate() {
@@ -41,6 +46,8 @@ public record ResultCacheStats(
         notStored + o.notStored,
         invalidations + o.invalidations,
         evictions + o.evictions,
-        bytes + o.bytes);
+        bytes + o.bytes,
+        remoteHits + o.remoteHits,
+        remoteErrors + o.remoteErrors);
   }
 }

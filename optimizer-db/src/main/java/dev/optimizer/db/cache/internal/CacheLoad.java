@@ -10,6 +10,10 @@ import java.util.function.Supplier;
  * the result to store — unless it is too large, holds a value the cache does not keep, or a write
  * committed while it was read. The caller itself always gets its own rows ({@link #own}), cached or
  * not.
+ *
+ * <p>With a remote tier, Redis is asked first: an entry whose Redis versions are still current is
+ * the answer (and is kept in-process under the local versions seen before the lookup); otherwise
+ * the database's rows are also stored in Redis, under the Redis versions read before the query.
  */
 final class CacheLoad {
   private final ResultCache cache;
@@ -17,6 +21,10 @@ final class CacheLoad {
   private final Supplier<long[]> now;
   private final long[] seen;
   private final SqlCall call;
+  private final Remote remote;
+
+  /** Where a result lives in Redis: the key's digest and the tables read, sorted. */
+  record Remote(byte[] digest, String[] tables) {}
 
   /** Whether this caller ran the load (and so must answer with {@link #own} or {@link #error}). */
   boolean leader;
@@ -27,8 +35,15 @@ final class CacheLoad {
   /** What the driver threw to the leader. */
   Throwable error;
 
-  CacheLoad(ResultCache cache, long fingerprint, Supplier<long[]> now, long[] seen, SqlCall call) {
+  CacheLoad(
+      ResultCache cache,
+      long fingerprint,
+      Supplier<long[]> now,
+      long[] seen,
+      SqlCall call,
+      Remote remote) {
     this.cache = cache;
+    this.remote = remote;
     this.fingerprint = fingerprint;
     this.now = now;
     this.seen = seen;
@@ -38,6 +53,14 @@ final class CacheLoad {
   /** Runs the load; returns what to store, or null. Never throws. */
   CachedResult run() {
     leader = true;
+    RemoteTier.Lookup found =
+        remote == null ? null : cache.remote.lookup(remote.digest(), remote.tables());
+    if (found != null && found.entry() != null) {
+      CachedResult hit = remoteHit(found);
+      if (hit != null) {
+        return hit;
+      }
+    }
     ResultSet rs;
     try {
       rs = (ResultSet) call.call();
@@ -65,6 +88,12 @@ final class CacheLoad {
         return null;
       }
       cache.stores.increment();
+      if (found != null) {
+        byte[] encoded = ResultCodec.encode(found.versions(), read.complete());
+        if (encoded != null) {
+          cache.remote.store(remote.digest(), encoded);
+        }
+      }
       return read.complete();
     } catch (SQLException e) {
       error = e; // the driver failed while the rows were read: what the caller would have seen
@@ -77,6 +106,25 @@ final class CacheLoad {
       } catch (Throwable t) {
         error = t;
       }
+      return null;
+    }
+  }
+
+  /** The Redis entry when its versions are current; counts it as a hit. Null otherwise. */
+  private CachedResult remoteHit(RemoteTier.Lookup found) {
+    try {
+      if (!java.util.Arrays.equals(ResultCodec.versions(found.entry()), found.versions())) {
+        return null;
+      }
+      CachedResult r = ResultCodec.decode(found.entry(), seen);
+      own = CachedResultSet.open(r);
+      cache.misses.decrement(); // counted as a miss of the in-process tier before the load
+      cache.hits.increment();
+      cache.remoteHits.increment();
+      return r.fresh(now.get()) ? r : null;
+    } catch (java.io.IOException | RuntimeException e) {
+      cache.remote.errors.increment(); // an entry we cannot read: the database answers
+      own = null;
       return null;
     }
   }

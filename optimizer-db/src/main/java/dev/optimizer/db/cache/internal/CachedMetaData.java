@@ -64,6 +64,77 @@ final class CachedMetaData implements ResultSetMetaData {
     }
   }
 
+  private CachedMetaData(int n) {
+    labels = new String[n];
+    names = new String[n];
+    types = new int[n];
+    typeNames = new String[n];
+    classNames = new String[n];
+    precisions = new int[n];
+    scales = new int[n];
+    nullables = new int[n];
+    displaySizes = new int[n];
+    signed = new boolean[n];
+    autoIncrement = new boolean[n];
+    caseSensitive = new boolean[n];
+    currency = new boolean[n];
+    tables = new String[n];
+    schemas = new String[n];
+    catalogs = new String[n];
+  }
+
+  /** Writes the descriptions for the remote tier (read back by {@link #readFrom}). */
+  void writeTo(java.io.DataOutputStream out) throws java.io.IOException {
+    out.writeInt(labels.length);
+    for (int i = 0; i < labels.length; i++) {
+      for (String s : new String[] {labels[i], names[i], typeNames[i], classNames[i]}) {
+        ResultCodec.writeString(out, s);
+      }
+      for (String s : new String[] {tables[i], schemas[i], catalogs[i]}) {
+        ResultCodec.writeString(out, s);
+      }
+      out.writeInt(types[i]);
+      out.writeInt(precisions[i]);
+      out.writeInt(scales[i]);
+      out.writeInt(nullables[i]);
+      out.writeInt(displaySizes[i]);
+      out.writeByte(
+          (signed[i] ? 1 : 0)
+              | (autoIncrement[i] ? 2 : 0)
+              | (caseSensitive[i] ? 4 : 0)
+              | (currency[i] ? 8 : 0));
+    }
+  }
+
+  /** Reads what {@link #writeTo} wrote. */
+  static CachedMetaData readFrom(java.io.DataInputStream in) throws java.io.IOException {
+    int n = in.readInt();
+    if (n < 0 || n > 100_000) {
+      throw new java.io.IOException("bad column count " + n);
+    }
+    CachedMetaData m = new CachedMetaData(n);
+    for (int i = 0; i < n; i++) {
+      m.labels[i] = ResultCodec.readString(in);
+      m.names[i] = ResultCodec.readString(in);
+      m.typeNames[i] = ResultCodec.readString(in);
+      m.classNames[i] = ResultCodec.readString(in);
+      m.tables[i] = ResultCodec.readString(in);
+      m.schemas[i] = ResultCodec.readString(in);
+      m.catalogs[i] = ResultCodec.readString(in);
+      m.types[i] = in.readInt();
+      m.precisions[i] = in.readInt();
+      m.scales[i] = in.readInt();
+      m.nullables[i] = in.readInt();
+      m.displaySizes[i] = in.readInt();
+      int flags = in.readByte();
+      m.signed[i] = (flags & 1) != 0;
+      m.autoIncrement[i] = (flags & 2) != 0;
+      m.caseSensitive[i] = (flags & 4) != 0;
+      m.currency[i] = (flags & 8) != 0;
+    }
+    return m;
+  }
+
   /** Rough bytes held, for the cache's weigher. */
   int weight() {
     int w = 64 + labels.length * 96;

@@ -98,6 +98,22 @@ final class CachedResult {
     this.bytes = bytes;
   }
 
+  /** A result read back from the remote tier, to be held under this instance's {@code versions}. */
+  CachedResult(CachedMetaData meta, Object[] values, String[] texts, long[] versions, int bytes) {
+    this.meta = meta;
+    this.columns = meta.getColumnCount();
+    this.values = values;
+    this.rows = columns == 0 ? 0 : values.length / columns;
+    this.texts = texts;
+    this.versions = versions;
+    this.bytes = bytes;
+  }
+
+  /** The same rows, held under other versions. */
+  CachedResult withVersions(long[] other) {
+    return new CachedResult(meta, values, texts, other, bytes);
+  }
+
   /** Whether the tables it read are at the versions it was loaded at. */
   boolean fresh(long[] now) {
     return Arrays.equals(versions, now);

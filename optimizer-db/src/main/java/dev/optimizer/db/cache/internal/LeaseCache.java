@@ -266,7 +266,14 @@ public final class LeaseCache {
       return call.call();
     }
     cache.misses.increment();
-    CacheLoad load = new CacheLoad(cache, key.id(), () -> versions(sql, pinned, read), seen, call);
+    CacheLoad load =
+        new CacheLoad(
+            cache,
+            key.id(),
+            () -> versions(sql, pinned, read),
+            seen,
+            call,
+            remote(sql, values, ctx, read));
     CachedResult shared = cache.results.get(cacheKey, k -> load.run());
     if (load.leader) {
       if (load.error != null) {
@@ -278,6 +285,25 @@ public final class LeaseCache {
       return CachedResultSet.open(shared);
     }
     return call.call(); // the load we waited for cannot answer us: ask the database ourselves
+  }
+
+  /** Where the result lives in Redis, or null without a remote tier or a stable key. */
+  private CacheLoad.Remote remote(
+      String sql, Object[] values, ConnectionContext ctx, String[] names) {
+    if (cache.remote == null) {
+      return null;
+    }
+    try {
+      byte[] digest = ResultCodec.digest(sql, values, ctx);
+      if (digest == null) {
+        return null;
+      }
+      String[] sorted = names.clone();
+      java.util.Arrays.sort(sorted);
+      return new CacheLoad.Remote(digest, sorted);
+    } catch (RuntimeException e) {
+      return null;
+    }
   }
 
   /** The versions a read depends on: per key when its statement is pinned to one key. */

@@ -22,7 +22,11 @@ import java.util.concurrent.atomic.LongAdder;
  * decide whether a result is still fresh, the per-fingerprint analyses and the table catalog.
  * Connections reach it through a {@link LeaseCache} each.
  *
- * <p>Thread-safe. {@link #close()} releases the cache's storage.
+ * <p>With {@link ResultCacheSettings#remote()} set, a {@link RemoteTier} is shared with the other
+ * instances: a local miss asks Redis before the database, a database load is stored there too, and
+ * every invalidation is sent to Redis (versions and pub/sub) before it is applied here.
+ *
+ * <p>Thread-safe. {@link #close()} releases the cache's storage and its Redis connections.
  */
 public final class ResultCache implements AutoCloseable {
   final ResultCacheSettings settings;
@@ -51,6 +55,10 @@ public final class ResultCache implements AutoCloseable {
   final LongAdder stores = new LongAdder();
   final LongAdder notStored = new LongAdder();
   final LongAdder invalidations = new LongAdder();
+  final LongAdder remoteHits = new LongAdder();
+
+  /** The shared Redis tier, or null. */
+  final RemoteTier remote;
 
   private final java.util.List<AutoCloseable> observers = new java.util.ArrayList<>();
 
@@ -67,7 +75,30 @@ public final class ResultCache implements AutoCloseable {
             .expireAfterWrite(settings.timeToLive())
             .ticker(optimizer.ticker())
             .build();
+    this.remote = settings.remote() == null ? null : startRemote(settings, name);
     observe(optimizer.meter(), name);
+  }
+
+  private RemoteTier startRemote(ResultCacheSettings settings, String name) {
+    RemoteTier.Listener listener =
+        new RemoteTier.Listener() {
+          @Override
+          public void invalidated(
+              Collection<String> tables, Collection<KeyWrite> keys, boolean all) {
+            invalidateLocal(tables, keys, all);
+          }
+
+          @Override
+          public void mayHaveMissed() {
+            clear();
+          }
+        };
+    try {
+      return new RemoteTier(settings.remote(), settings.timeToLive(), listener, name);
+    } catch (NoClassDefFoundError e) {
+      throw new IllegalStateException(
+          "the result cache's remote tier needs io.lettuce:lettuce-core on the class path", e);
+    }
   }
 
   /** Counters read by OpenTelemetry at collection time; nothing on the query path. */
@@ -88,7 +119,18 @@ public final class ResultCache implements AutoCloseable {
                   m.record(hits.sum(), pool.toBuilder().put(result, "hit").build());
                   m.record(misses.sum(), pool.toBuilder().put(result, "miss").build());
                   m.record(bypasses.sum(), pool.toBuilder().put(result, "bypass").build());
+                  if (remote != null) {
+                    m.record(remoteHits.sum(), pool.toBuilder().put(result, "remote_hit").build());
+                  }
                 }));
+    if (remote != null) {
+      observers.add(
+          meter
+              .counterBuilder("optimizer.db.result_cache.remote.errors")
+              .setUnit("{error}")
+              .setDescription("Redis commands of the result cache that failed or timed out.")
+              .buildWithCallback(m -> m.record(remote.errors.sum(), pool)));
+    }
     observers.add(
         meter
             .counterBuilder("optimizer.db.result_cache.invalidations")
@@ -129,9 +171,18 @@ public final class ResultCache implements AutoCloseable {
 
   /**
    * Invalidates the results that read any of these tables, or these keys of their tables, or (with
-   * {@code all}) every result.
+   * {@code all}) every result — in Redis first (versions, then the message to the other instances),
+   * then here: a read that sees the new local versions then also sees the new Redis versions.
    */
   void invalidate(Collection<String> tables, Collection<KeyWrite> keys, boolean all) {
+    if (remote != null && (all || !tables.isEmpty() || !keys.isEmpty())) {
+      remote.invalidate(tables, keys, all);
+    }
+    invalidateLocal(tables, keys, all);
+  }
+
+  /** Invalidates in this instance only (a write of this instance, or one another announced). */
+  void invalidateLocal(Collection<String> tables, Collection<KeyWrite> keys, boolean all) {
     if (all) {
       versions.bumpAll();
       invalidations.increment();
@@ -177,7 +228,9 @@ public final class ResultCache implements AutoCloseable {
         notStored.sum(),
         invalidations.sum(),
         s.evictions(),
-        results.weightedSizeBytes());
+        results.weightedSizeBytes(),
+        remoteHits.sum(),
+        remote == null ? 0 : remote.errors.sum());
   }
 
   /** Drops every cached result; tables keep their versions. */
@@ -196,6 +249,9 @@ public final class ResultCache implements AutoCloseable {
       }
     }
     observers.clear();
+    if (remote != null) {
+      remote.close();
+    }
     results.invalidateAll();
     results.close();
   }
