@@ -31,6 +31,18 @@ final class ConnectionHandler extends JdbcHandler {
     this.cache = resultCache == null ? null : resultCache.lease((Connection) delegate);
   }
 
+  /** A prepared or callable statement, fingerprinted once here, at prepare time. */
+  private Object prepared(
+      Class<? extends Statement> type, Object proxy, Method method, Object[] args)
+      throws Throwable {
+    String sql = (String) args[0];
+    StatementKey key = inst.enabled() && sql != null ? inst.fingerprint(sql) : null;
+    return Proxies.proxy(
+        type,
+        new StatementHandler(
+            (Statement) Proxies.call(delegate, method, args), proxy, inst, lease, key, sql, cache));
+  }
+
   @Override
   Object handle(Object proxy, Method method, Object[] args) throws Throwable {
     switch (method.getName()) {
@@ -46,35 +58,9 @@ final class ConnectionHandler extends JdbcHandler {
                 null,
                 cache));
       case "prepareStatement":
-        {
-          StatementKey key =
-              inst.enabled() && args[0] != null ? inst.fingerprint((String) args[0]) : null;
-          return Proxies.proxy(
-              PreparedStatement.class,
-              new StatementHandler(
-                  (Statement) Proxies.call(delegate, method, args),
-                  proxy,
-                  inst,
-                  lease,
-                  key,
-                  (String) args[0],
-                  cache));
-        }
+        return prepared(PreparedStatement.class, proxy, method, args);
       case "prepareCall":
-        {
-          StatementKey key =
-              inst.enabled() && args[0] != null ? inst.fingerprint((String) args[0]) : null;
-          return Proxies.proxy(
-              CallableStatement.class,
-              new StatementHandler(
-                  (Statement) Proxies.call(delegate, method, args),
-                  proxy,
-                  inst,
-                  lease,
-                  key,
-                  (String) args[0],
-                  cache));
-        }
+        return prepared(CallableStatement.class, proxy, method, args);
       case "close":
         boolean first;
         synchronized (this) {
