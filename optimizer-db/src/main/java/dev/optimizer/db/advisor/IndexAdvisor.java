@@ -19,7 +19,7 @@ import javax.sql.DataSource;
  * ... the application runs ...
  * IndexAdvisor advisor = db.indexAdvisor(ds, AdvisorSettings.defaults());
  * AdvisorReport report = advisor.analyze();
- * System.out.println(report.toMarkdown());
+ * String markdown = report.toMarkdown();   // or report.toJson()
  * advisor.publish(report);                  // into optimizer.report()
  * }</pre>
  *
