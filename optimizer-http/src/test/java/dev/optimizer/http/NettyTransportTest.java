@@ -67,6 +67,18 @@ class NettyTransportTest extends HttpFixture {
     assertThat(posted.body()).isEqualTo("POST /p {\"a\":1}");
     assertThat(posted.statusCode()).isEqualTo(200);
     assertThat(server.connectionCount()).isEqualTo(1);
+
+    assertThat(client.version()).isEqualTo(HttpClient.Version.HTTP_1_1);
+    assertThat(client.followRedirects()).isEqualTo(HttpClient.Redirect.NEVER);
+    assertThat(client.connectTimeout()).hasValue(Duration.ofSeconds(10));
+    assertThat(
+            client.sendAsync(
+                HttpRequest.newBuilder(server.url("/push")).build(),
+                HttpResponse.BodyHandlers.ofString(),
+                (initiating, pushed, accept) -> {}))
+        .failsWithin(Duration.ofSeconds(5))
+        .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+        .withMessageContaining("no server push");
   }
 
   @Test

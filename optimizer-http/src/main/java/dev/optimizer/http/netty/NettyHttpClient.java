@@ -103,13 +103,7 @@ public final class NettyHttpClient {
               tls,
               support.meter());
       support.closeWith(transport);
-      HttpClient configuration =
-          HttpClient.newBuilder()
-              .version(HttpClient.Version.HTTP_1_1)
-              .connectTimeout(connectTimeout)
-              .sslContext(tls)
-              .build();
-      return support.client(configuration, transport);
+      return support.client(new NettyClientSettings(connectTimeout, tls), transport);
     }
   }
 }
