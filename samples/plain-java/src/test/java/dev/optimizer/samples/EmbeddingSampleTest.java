@@ -1,0 +1,18 @@
+package dev.optimizer.samples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class EmbeddingSampleTest {
+
+  @Test
+  void concurrentSingleCallsAreGatheredIntoBatches() throws Exception {
+    EmbeddingSample.Result r = EmbeddingSample.run(8, 16);
+
+    assertThat(r.batches().items()).isEqualTo(8 * 16);
+    assertThat(r.batches().meanBatchSize()).isGreaterThan(1.0);
+    assertThat(r.directMillis()).isPositive();
+    assertThat(r.batchedMillis()).isPositive();
+  }
+}
