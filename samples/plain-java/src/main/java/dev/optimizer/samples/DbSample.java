@@ -13,7 +13,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
+import java.sql.Statement;
 import java.util.List;
 import javax.sql.DataSource;
 
@@ -38,21 +38,13 @@ public final class DbSample {
   public static void main(String[] args) throws Exception {
     Result r = run();
     System.out.println("Top statements by total time:");
-    r.top()
-        .forEach(
-            s ->
-                System.out.printf(
-                    "  %5d calls %8.2f ms  %s%n", s.calls(), s.totalNanos() / 1e6, s.text()));
-    r.recommendations()
-        .forEach(
-            rec ->
-                System.out.println(
-                    "\nRecommendation "
-                        + rec.kind()
-                        + ": "
-                        + rec.summary()
-                        + "\n  "
-                        + rec.evidence()));
+    for (StatementStats s : r.top()) {
+      System.out.printf("%5d calls %8.2f ms  %s%n", s.calls(), s.totalNanos() / 1e6, s.text());
+    }
+    for (Recommendation rec : r.recommendations()) {
+      System.out.printf(
+          "%nRecommendation %s: %s%n  %s%n", rec.kind(), rec.summary(), rec.evidence());
+    }
     System.out.printf(
         "%nResult cache (products): %s, hit rate %.2f%n", r.cache(), r.cache().hitRate());
   }
@@ -71,16 +63,21 @@ public final class DbSample {
       db.insight().reset(); // count the workload, not the setup
 
       try (Connection c = ds.getConnection(); // N+1: one query per order for its customer
+          PreparedStatement orders = c.prepareStatement("SELECT customer_id FROM orders");
           PreparedStatement customer =
-              c.prepareStatement("SELECT name FROM customers WHERE id = ?")) {
-        for (long customerId : longs(c, "SELECT customer_id FROM orders ORDER BY id")) {
-          customer.setLong(1, customerId);
+              c.prepareStatement("SELECT name FROM customers WHERE id = ?");
+          ResultSet order = orders.executeQuery()) {
+        while (order.next()) {
+          customer.setLong(1, order.getLong(1));
           customer.executeQuery().close();
         }
       }
-      for (int i = 0; i < 200; i++) { // the same few products read again and again
-        try (Connection c = ds.getConnection()) {
-          longs(c, "SELECT price FROM products WHERE id = ?", i % 5 + 1);
+      for (int i = 0; i < 200; i++) { // the same five products, read again and again
+        try (Connection c = ds.getConnection();
+            PreparedStatement product =
+                c.prepareStatement("SELECT price FROM products WHERE id = ?")) {
+          product.setLong(1, i % 5 + 1);
+          product.executeQuery().close();
         }
       }
       return new Result(
@@ -98,31 +95,15 @@ public final class DbSample {
   }
 
   private static void createShop(DataSource ds) throws SQLException {
-    try (Connection c = ds.getConnection()) {
-      c.createStatement()
-          .execute(
-              "CREATE TABLE customers (id bigint PRIMARY KEY, name text);"
-                  + "CREATE TABLE orders (id bigint PRIMARY KEY, customer_id bigint);"
-                  + "CREATE TABLE products (id bigint PRIMARY KEY, price numeric);"
-                  + "INSERT INTO customers SELECT g, 'customer ' || g FROM generate_series(1, 20) g;"
-                  + "INSERT INTO orders SELECT g, g % 20 + 1 FROM generate_series(1, 20) g;"
-                  + "INSERT INTO products SELECT g, g * 10 FROM generate_series(1, 5) g");
-    }
-  }
-
-  /** Runs a query with its parameters bound and returns its first column. */
-  private static List<Long> longs(Connection c, String sql, long... params) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(sql)) {
-      for (int i = 0; i < params.length; i++) {
-        ps.setLong(i + 1, params[i]);
-      }
-      List<Long> values = new ArrayList<>();
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          values.add(rs.getLong(1));
-        }
-      }
-      return values;
+    try (Connection c = ds.getConnection();
+        Statement s = c.createStatement()) {
+      s.execute(
+          "CREATE TABLE customers (id bigint PRIMARY KEY, name text);"
+              + "CREATE TABLE orders (id bigint PRIMARY KEY, customer_id bigint);"
+              + "CREATE TABLE products (id bigint PRIMARY KEY, price numeric);"
+              + "INSERT INTO customers SELECT g, 'customer ' || g FROM generate_series(1, 20) g;"
+              + "INSERT INTO orders SELECT g, g % 20 + 1 FROM generate_series(1, 20) g;"
+              + "INSERT INTO products SELECT g, g * 10 FROM generate_series(1, 5) g");
     }
   }
 }

@@ -44,15 +44,16 @@ public final class HttpSample {
   public static void main(String[] args) throws Exception {
     Result r = run(20);
     System.out.printf(
-        "%d GETs of /price (max-age=60):        server saw %d%n",
-        r.clientGets(), r.serverSawCached());
-    System.out.printf(
-        "%d concurrent GETs of /report, raw:     server saw %d%n",
-        r.clientGets(), r.serverSawSlowRaw());
-    System.out.printf(
-        "%d concurrent GETs of /report, wrapped: server saw %d%n",
-        r.clientGets(), r.serverSawSlowWrapped());
-    System.out.println(r.stats());
+        """
+        %1$d GETs of /price (max-age=60):        server saw %2$d
+        %1$d concurrent GETs of /report, raw:     server saw %3$d
+        %1$d concurrent GETs of /report, wrapped: server saw %4$d
+        %5$s%n""",
+        r.clientGets(),
+        r.serverSawCached(),
+        r.serverSawSlowRaw(),
+        r.serverSawSlowWrapped(),
+        r.stats());
   }
 
   /** Sends {@code n} GETs of each resource (the slow one raw, then wrapped). */

@@ -10,8 +10,9 @@ class EmbeddingSampleTest {
   void concurrentSingleCallsAreGatheredIntoBatches() throws Exception {
     EmbeddingSample.Result r = EmbeddingSample.run(8, 16);
 
-    assertThat(r.batches().items()).isEqualTo(8 * 16);
-    assertThat(r.batches().meanBatchSize()).isGreaterThan(1.0);
+    assertThat(r.texts()).isEqualTo(8 * 16);
+    assertThat(r.batches()).isPositive();
+    assertThat(r.meanBatchSize()).isGreaterThan(1.0);
     assertThat(r.directMillis()).isPositive();
     assertThat(r.batchedMillis()).isPositive();
   }
