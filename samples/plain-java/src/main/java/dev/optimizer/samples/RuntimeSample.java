@@ -17,8 +17,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * reveal (here 24; it starts at 4). Time is simulated so that twenty minutes of traffic take a
  * second; everything else — knob, signal, controller, judge, report — is the real thing.
  *
- * <p>Run: {@code ./mvnw -q -pl samples -am package -DskipTests && java -cp
- * "samples/target/classes:$(cat samples/target/classpath.txt)" dev.optimizer.samples.RuntimeSample}
+ * <p>Run: {@code ./mvnw -q -pl samples/plain-java -am package -DskipTests && java -cp
+ * "samples/plain-java/target/classes:$(cat samples/plain-java/target/classpath.txt)"
+ * dev.optimizer.samples.RuntimeSample}
  */
 public final class RuntimeSample {
   private RuntimeSample() {}
