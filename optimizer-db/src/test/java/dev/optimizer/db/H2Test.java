@@ -59,6 +59,22 @@ class H2Test {
   }
 
   @Test
+  void anUnstartedPoolWithoutANameGetsTheNameHikariWouldGiveIt() throws Exception {
+    // Spring Boot hands over such a pool: HikariCP names a pool only when it starts.
+    try (HikariDataSource lazy = new HikariDataSource()) {
+      lazy.setJdbcUrl("jdbc:h2:mem:unnamed;DB_CLOSE_DELAY=-1");
+      db.wrap(lazy);
+      int assigned = Integer.getInteger("com.zaxxer.hikari.pool_number");
+      assertThat(lazy.getPoolName()).isEqualTo("HikariPool-" + assigned);
+      assertThat(support.optimizer.knob("db.pool." + lazy.getPoolName() + ".max_size")).isPresent();
+      try (Connection c = lazy.getConnection()) {
+        assertThat(c.isValid(1)).isTrue();
+      }
+      assertThat(lazy.getPoolName()).isEqualTo("HikariPool-" + assigned); // kept when it started
+    }
+  }
+
+  @Test
   void h2DollarStringsAndLineCommentsShareOneFingerprint() throws Exception {
     try (Connection c = ds.getConnection();
         Statement s = c.createStatement()) {

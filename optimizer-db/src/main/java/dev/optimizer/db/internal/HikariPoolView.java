@@ -9,6 +9,9 @@ import javax.sql.DataSource;
  * (it is an optional dependency), so nothing else in this module names its classes.
  */
 final class HikariPoolView implements PoolView {
+  /** HikariCP's VM-wide pool counter (see {@code HikariConfig.generatePoolName}). */
+  private static final String POOL_NUMBER = "com.zaxxer.hikari.pool_number";
+
   private final HikariDataSource hikari;
 
   private HikariPoolView(HikariDataSource hikari) {
@@ -33,7 +36,29 @@ final class HikariPoolView implements PoolView {
   }
 
   String poolName() {
-    return hikari.getPoolName();
+    return nameOf(hikari);
+  }
+
+  /**
+   * The pool's name. A pool that has not started may have none yet (HikariCP names it when it
+   * starts); then it is given now the name HikariCP would give it, from HikariCP's own VM-wide
+   * counter, so that telemetry, knobs and HikariCP's logs all use one name.
+   */
+  static String nameOf(HikariDataSource hikari) {
+    String name = hikari.getPoolName();
+    if (name != null) {
+      return name;
+    }
+    synchronized (System.getProperties()) {
+      name = hikari.getPoolName();
+      if (name == null) {
+        int next = Integer.getInteger(POOL_NUMBER, 0) + 1;
+        System.setProperty(POOL_NUMBER, String.valueOf(next));
+        name = "HikariPool-" + next;
+        hikari.setPoolName(name);
+      }
+      return name;
+    }
   }
 
   private HikariPoolMXBean bean() {

@@ -51,23 +51,20 @@ public final class HikariPoolSizer {
     this.hikari = hikari;
     this.system = system;
     this.ticker = optimizer.ticker();
+    String poolName = hikari.getPoolName(); // named by DbSystems.describe before sizing starts
     int initial = hikari.getMaximumPoolSize();
     int low = Math.min(minSize, initial);
     int high = Math.max(budget, initial);
     this.knob =
-        Knob.ofInt("db.pool." + hikari.getPoolName() + ".max_size", initial)
+        Knob.ofInt("db.pool." + poolName + ".max_size", initial)
             .range(low, high)
             // The controller bounds its own steps, by factors: from 4, +24 is a leap; from 96, a
             // nudge.
             .maxStep(Math.max(1, high - low))
-            .description("maximum size of the HikariCP pool " + hikari.getPoolName())
+            .description("maximum size of the HikariCP pool " + poolName)
             .onChange(this::resize)
             .build();
-    this.signal =
-        LatencySignal.builder("db.pool." + hikari.getPoolName())
-            .ticker(ticker)
-            .slice(slice)
-            .build();
+    this.signal = LatencySignal.builder("db.pool." + poolName).ticker(ticker).slice(slice).build();
   }
 
   /** Starts sizing a Hikari pool; the knob is registered with the optimizer's engine. */
