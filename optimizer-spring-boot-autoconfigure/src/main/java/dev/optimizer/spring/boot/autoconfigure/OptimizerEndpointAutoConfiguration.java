@@ -18,12 +18,15 @@ import org.springframework.context.annotation.Bean;
       "org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint"
     })
 @ConditionalOnBean(OptimizerReporter.class)
-@ConditionalOnAvailableEndpoint(endpoint = OptimizerEndpoint.class)
 public class OptimizerEndpointAutoConfiguration {
 
-  /** The endpoint. */
+  /**
+   * The endpoint. Its availability condition sits here rather than on the class so that the class
+   * conditions above are evaluated first: that condition's own class lives in Actuator.
+   */
   @Bean
   @ConditionalOnMissingBean
+  @ConditionalOnAvailableEndpoint(endpoint = OptimizerEndpoint.class)
   public OptimizerEndpoint optimizerEndpoint(OptimizerReporter reporter) {
     return new OptimizerEndpoint(reporter);
   }
