@@ -15,7 +15,9 @@ public class AiProperties {
   /** Whether LangChain4j model beans are wrapped. Default true. */
   private boolean enabled = true;
 
-  /** Names of ChatModel, StreamingChatModel or EmbeddingModel beans left unwrapped. */
+  /**
+   * Names of ChatModel, StreamingChatModel or EmbeddingModel beans left unwrapped. Default none.
+   */
   private List<String> excludedBeans = new ArrayList<>();
 
   /** Whether identical concurrent cacheable chat requests are joined. Default true. */

@@ -35,7 +35,9 @@ public class HttpProperties {
    */
   private boolean enabled = true;
 
-  /** Names of RestClient.Builder, WebClient.Builder or HttpClient beans left alone. */
+  /**
+   * Names of RestClient.Builder, WebClient.Builder or HttpClient beans left alone. Default none.
+   */
   private List<String> excludedBeans = new ArrayList<>();
 
   /** Whether identical GETs in flight at once are joined. Default true. */
@@ -327,7 +329,7 @@ public class HttpProperties {
      */
     private LimitAlgorithm algorithm = LimitAlgorithm.GRADIENT;
 
-    /** Each host's first limit. Default 20 (clamped into [min, max]), range [min, max]. */
+    /** Each host's first limit. Default 20 clamped into [min, max]; range [min, max]. */
     private Integer initial;
 
     /** The lowest limit. Default 4, range [1, 100000]. */
