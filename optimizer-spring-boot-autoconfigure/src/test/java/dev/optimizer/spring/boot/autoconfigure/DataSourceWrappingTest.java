@@ -1,0 +1,126 @@
+package dev.optimizer.spring.boot.autoconfigure;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.optimizer.db.DbOptimizer;
+import dev.optimizer.db.StatementStats;
+import dev.optimizer.runtime.Optimizer;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.metrics.SdkMeterProvider;
+import io.opentelemetry.sdk.metrics.data.MetricData;
+import io.opentelemetry.sdk.testing.exporter.InMemoryMetricReader;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.List;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** DataSource beans are wrapped (HikariCP still reachable), except those excluded by name. */
+class DataSourceWrappingTest {
+  private final ApplicationContextRunner runner = Runners.runner();
+
+  @Configuration(proxyBeanMethods = false)
+  static class TwoPools {
+    @Bean(destroyMethod = "close")
+    HikariDataSource mainDataSource() {
+      return Runners.hikari();
+    }
+
+    @Bean(destroyMethod = "close")
+    HikariDataSource reportingDataSource() {
+      return Runners.hikari();
+    }
+  }
+
+  private static long count(DataSource ds, String sql) throws Exception {
+    try (Connection c = ds.getConnection();
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(sql)) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  @Test
+  void aHikariDataSourceIsWrappedAndStillUnwrapsToHikari() {
+    runner
+        .withUserConfiguration(TwoPools.class)
+        .run(
+            ctx -> {
+              DataSource ds = (DataSource) ctx.getBean("mainDataSource");
+              assertThat(ds).isNotInstanceOf(HikariDataSource.class);
+              assertThat(ds.isWrapperFor(HikariDataSource.class)).isTrue();
+              HikariDataSource hikari = ds.unwrap(HikariDataSource.class);
+              assertThat(hikari.getPoolName()).startsWith("starter-test-");
+
+              assertThat(count(ds, "SELECT COUNT(*) FROM INFORMATION_SCHEMA.TABLES")).isPositive();
+              List<StatementStats> top = ctx.getBean(DbOptimizer.class).insight().topByTotalTime(5);
+              assertThat(top)
+                  .as("the statement went through the optimizer")
+                  .anySatisfy(s -> assertThat(s.text()).contains("INFORMATION_SCHEMA.TABLES"));
+            });
+  }
+
+  @Test
+  void excludedBeansAreLeftAlone() {
+    runner
+        .withUserConfiguration(TwoPools.class)
+        .withPropertyValues("optimizer.db.excluded-beans=reportingDataSource")
+        .run(
+            ctx -> {
+              assertThat(ctx.getBean("mainDataSource")).isNotInstanceOf(HikariDataSource.class);
+              assertThat(ctx.getBean("reportingDataSource")).isInstanceOf(HikariDataSource.class);
+            });
+  }
+
+  @Test
+  void anAlreadyWrappedDataSourceIsNotWrappedAgain() {
+    runner
+        .withBean(
+            "wrapped",
+            DataSource.class,
+            () -> {
+              // Wrapped by hand with a DbOptimizer of its own.
+              Optimizer own = Optimizer.builder().manualTuning().build();
+              return DbOptimizer.create(own).wrap(Runners.hikari());
+            })
+        .run(
+            ctx -> {
+              DataSource ds = ctx.getBean(DataSource.class);
+              assertThat(ds.unwrap(HikariDataSource.class)).isNotNull();
+              count(ds, "SELECT 1");
+              // Had it been wrapped again, the context's DbOptimizer would have seen the statement.
+              assertThat(ctx.getBean(DbOptimizer.class).insight().topByTotalTime(5)).isEmpty();
+            });
+  }
+
+  @Test
+  void theApplicationsOpenTelemetryReceivesTheMetrics() {
+    InMemoryMetricReader reader = InMemoryMetricReader.create();
+    OpenTelemetrySdk otel =
+        OpenTelemetrySdk.builder()
+            .setMeterProvider(SdkMeterProvider.builder().registerMetricReader(reader).build())
+            .build();
+    try {
+      runner
+          .withUserConfiguration(TwoPools.class)
+          .withBean(OpenTelemetry.class, () -> otel)
+          .run(
+              ctx -> {
+                assertThat(ctx.getBean(Optimizer.class).openTelemetry()).isSameAs(otel);
+                count((DataSource) ctx.getBean("mainDataSource"), "SELECT 1");
+                assertThat(reader.collectAllMetrics())
+                    .extracting(MetricData::getName)
+                    .contains("db.client.operation.duration");
+              });
+    } finally {
+      otel.close();
+    }
+  }
+}

@@ -1,0 +1,168 @@
+package dev.optimizer.spring.boot.autoconfigure;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.optimizer.http.HttpOptimizer;
+import dev.optimizer.http.spring.HttpOptimizerExchangeFilter;
+import dev.optimizer.http.spring.HttpOptimizerInterceptor;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.config.ConfigurableBeanFactory;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Scope;
+import org.springframework.http.client.ClientHttpRequestInterceptor;
+import org.springframework.http.client.reactive.JdkClientHttpConnector;
+import org.springframework.web.client.RestClient;
+import org.springframework.web.reactive.function.client.ExchangeFilterFunction;
+import org.springframework.web.reactive.function.client.WebClient;
+
+/**
+ * RestClient.Builder and WebClient.Builder beans get the HTTP pipeline, JDK HttpClient beans are
+ * wrapped, and real requests through them to a loopback server work (the second GET of a cacheable
+ * response is answered by the cache).
+ */
+class HttpClientsTest {
+  private final ApplicationContextRunner runner = Runners.runner();
+  private LoopbackServer server;
+
+  @BeforeEach
+  void start() throws Exception {
+    server = new LoopbackServer();
+  }
+
+  @AfterEach
+  void stop() {
+    server.close();
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  static class Clients {
+    // Prototype, like Spring Boot's own builder beans.
+    @Bean
+    @Scope(ConfigurableBeanFactory.SCOPE_PROTOTYPE)
+    RestClient.Builder restClientBuilder() {
+      return RestClient.builder();
+    }
+
+    @Bean
+    @Scope(ConfigurableBeanFactory.SCOPE_PROTOTYPE)
+    WebClient.Builder webClientBuilder() {
+      return WebClient.builder().clientConnector(new JdkClientHttpConnector());
+    }
+
+    @Bean
+    HttpClient httpClient() {
+      return HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    }
+  }
+
+  private static List<ClientHttpRequestInterceptor> interceptors(RestClient.Builder b) {
+    List<ClientHttpRequestInterceptor> seen = new ArrayList<>();
+    b.requestInterceptors(seen::addAll);
+    return seen;
+  }
+
+  private static List<ExchangeFilterFunction> filters(WebClient.Builder b) {
+    List<ExchangeFilterFunction> seen = new ArrayList<>();
+    b.filters(seen::addAll);
+    return seen;
+  }
+
+  @Test
+  void restClientBuildersGetTheInterceptorAndRequestsWork() {
+    runner
+        .withUserConfiguration(Clients.class)
+        .run(
+            ctx -> {
+              RestClient.Builder builder = ctx.getBean(RestClient.Builder.class);
+              assertThat(interceptors(builder))
+                  .singleElement()
+                  .isInstanceOf(HttpOptimizerInterceptor.class);
+              RestClient client = builder.build();
+              for (int i = 0; i < 2; i++) {
+                String body =
+                    client.get().uri(server.uri("/greeting")).retrieve().body(String.class);
+                assertThat(body).isEqualTo("hello");
+              }
+              assertThat(server.requests).as("the second GET was a cache hit").hasValue(1);
+              assertThat(ctx.getBean(HttpOptimizer.class).stats().cacheHits()).isEqualTo(1);
+            });
+  }
+
+  @Test
+  void webClientBuildersGetTheFilterAndRequestsWork() {
+    runner
+        .withUserConfiguration(Clients.class)
+        .run(
+            ctx -> {
+              WebClient.Builder builder = ctx.getBean(WebClient.Builder.class);
+              assertThat(filters(builder))
+                  .singleElement()
+                  .isInstanceOf(HttpOptimizerExchangeFilter.class);
+              WebClient client = builder.build();
+              for (int i = 0; i < 2; i++) {
+                String body =
+                    client
+                        .get()
+                        .uri(server.uri("/greeting"))
+                        .retrieve()
+                        .bodyToMono(String.class)
+                        .block(Duration.ofSeconds(10));
+                assertThat(body).isEqualTo("hello");
+              }
+              assertThat(server.requests).as("the second GET was a cache hit").hasValue(1);
+            });
+  }
+
+  @Test
+  void jdkHttpClientBeansAreWrapped() {
+    runner
+        .withUserConfiguration(Clients.class)
+        .run(
+            ctx -> {
+              HttpClient client = ctx.getBean(HttpClient.class);
+              assertThat(client.getClass().getName()).contains("OptimizedHttpClient");
+              HttpRequest get = HttpRequest.newBuilder(server.uri("/greeting")).build();
+              for (int i = 0; i < 2; i++) {
+                HttpResponse<String> r = client.send(get, HttpResponse.BodyHandlers.ofString());
+                assertThat(r.statusCode()).isEqualTo(200);
+                assertThat(r.body()).isEqualTo("hello");
+              }
+              assertThat(server.requests).as("the second GET was a cache hit").hasValue(1);
+            });
+  }
+
+  @Test
+  void excludedBeansAndDisabledHttpAreLeftAlone() {
+    runner
+        .withUserConfiguration(Clients.class)
+        .withPropertyValues(
+            "optimizer.http.excluded-beans=restClientBuilder,webClientBuilder,httpClient")
+        .run(
+            ctx -> {
+              assertThat(interceptors(ctx.getBean(RestClient.Builder.class))).isEmpty();
+              assertThat(filters(ctx.getBean(WebClient.Builder.class))).isEmpty();
+              assertThat(ctx.getBean(HttpClient.class).getClass().getName())
+                  .doesNotContain("Optimized");
+            });
+    runner
+        .withUserConfiguration(Clients.class)
+        .withPropertyValues("optimizer.enabled=false")
+        .run(
+            ctx -> {
+              assertThat(interceptors(ctx.getBean(RestClient.Builder.class))).isEmpty();
+              assertThat(filters(ctx.getBean(WebClient.Builder.class))).isEmpty();
+              assertThat(ctx.getBean(HttpClient.class).getClass().getName())
+                  .doesNotContain("Optimized");
+            });
+  }
+}
