@@ -67,6 +67,29 @@ class DataSourceWrappingTest {
             });
   }
 
+  @Configuration(proxyBeanMethods = false)
+  static class OnePoolInferredDestroyMethod {
+    @Bean
+    HikariDataSource dataSource() {
+      return Runners.hikari();
+    }
+  }
+
+  @Test
+  void closingTheContextClosesThePoolBehindTheWrapper() {
+    HikariDataSource[] pool = new HikariDataSource[1];
+    runner
+        .withUserConfiguration(OnePoolInferredDestroyMethod.class)
+        .run(
+            ctx -> {
+              DataSource ds = ctx.getBean(DataSource.class);
+              pool[0] = ds.unwrap(HikariDataSource.class);
+              assertThat(count(ds, "SELECT 1")).isEqualTo(1);
+              assertThat(pool[0].isClosed()).isFalse();
+            });
+    assertThat(pool[0].isClosed()).as("the context closed the wrapped pool").isTrue();
+  }
+
   @Test
   void excludedBeansAreLeftAlone() {
     runner
