@@ -19,6 +19,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandlers;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -32,10 +33,10 @@ import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * Runs the demo: starts the infrastructure once, warms the JVM up on the service with the optimizer
- * off and on (neither measured), then runs the same seeded traffic twice — the service with the optimizer off, then a fresh
- * service with it on (AUTO) — resetting the data in between. Each phase is a fresh application
- * context, closed before the dependencies' counters are read (PostgreSQL's backends report their
- * statistics when they exit).
+ * off and on (neither measured), then runs the same seeded traffic twice — the service with the
+ * optimizer off, then a fresh service with it on (AUTO) — resetting the data in between. Each phase
+ * is a fresh application context, closed before the dependencies' counters are read (PostgreSQL's
+ * backends report their statistics when they exit).
  */
 public final class DemoRun {
   /** Where and how long to run. */
@@ -163,7 +164,9 @@ public final class DemoRun {
         facts.putAll(facts(app));
         app.getBean(AiOptimizer.class).publishToReport();
         recommendations = optimizer.recommendations();
-        reportJson = optimizer.report().toJson();
+        // Through the starter's actuator endpoint, as an operator would read it: the report plus
+        // each module's counters.
+        reportJson = fetch(baseUrl(app) + "/actuator/optimizer");
         prometheusNames.addAll(scrape(infra.prometheusPort()));
       }
     }
@@ -200,6 +203,23 @@ public final class DemoRun {
     f.put("ai.cache.hits", ai.cacheHits());
     f.put("ai.tokens.saved", ai.tokensSavedByCache());
     return f;
+  }
+
+  private static String fetch(String url) {
+    try {
+      HttpResponse<String> res =
+          HttpClient.newHttpClient()
+              .send(HttpRequest.newBuilder(URI.create(url)).build(), BodyHandlers.ofString());
+      if (res.statusCode() != 200) {
+        throw new IllegalStateException(url + " answered " + res.statusCode());
+      }
+      return res.body();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(url, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(url, e);
+    }
   }
 
   /** The metric names the service's Prometheus endpoint serves, semantic conventions first. */

@@ -111,7 +111,7 @@ public final class Comparison {
     if (Double.isNaN(v)) {
       return "-";
     }
-    if (v == Math.rint(v) && Math.abs(v) >= 100) {
+    if (v == Math.rint(v)) { // counts (calls, errors, stale reads) stay whole
       return String.format(Locale.ROOT, "%,d", (long) v);
     }
     return String.format(Locale.ROOT, Math.abs(v) >= 100 ? "%.0f" : "%.1f", v);
