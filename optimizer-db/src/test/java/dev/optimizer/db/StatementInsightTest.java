@@ -138,6 +138,19 @@ class StatementInsightTest {
   }
 
   @Test
+  void writesRepeatedRowByRowAreNotNPlusOne() throws Exception {
+    try (Connection c = ds.getConnection();
+        PreparedStatement ps = c.prepareStatement("UPDATE people SET name = ? WHERE id = ?")) {
+      for (int i = 1; i <= 12; i++) {
+        ps.setString(1, "renamed " + i);
+        ps.setInt(2, i);
+        ps.executeUpdate();
+      }
+    }
+    assertThat(db.insight().nPlusOnes()).isEmpty();
+  }
+
+  @Test
   void repeatingTheSameParametersOrSpreadingOverLeasesIsNotNPlusOne() throws Exception {
     try (Connection c = ds.getConnection();
         PreparedStatement ps = c.prepareStatement("SELECT name FROM people WHERE id = ?")) {

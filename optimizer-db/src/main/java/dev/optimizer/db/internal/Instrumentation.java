@@ -97,8 +97,7 @@ public final class Instrumentation {
     if (advisor == null || lease == null) {
       return;
     }
-    String op = key.operation();
-    if (!op.equals("INSERT") && !op.equals("UPDATE") && !op.equals("DELETE")) {
+    if (!isRowWrite(key)) {
       return;
     }
     int threshold = dev.optimizer.db.batch.internal.BatchAdvisor.THRESHOLD;
@@ -173,12 +172,19 @@ public final class Instrumentation {
     if (nanos >= slowNanos) {
       slow(key, nanos, error != null);
     }
-    if (lease != null) {
+    // Writes repeated row by row are write loops (reported with the batching advice), not N+1
+    // reads: a data script's INSERTs or an import loop are not an ORM fetching lazily.
+    if (lease != null && !isRowWrite(key)) {
       int executions = lease.executed(key.id(), parameterHash);
       if (executions > 0) {
         nPlusOne(key, executions);
       }
     }
+  }
+
+  private static boolean isRowWrite(StatementKey key) {
+    String op = key.operation();
+    return op.equals("INSERT") || op.equals("UPDATE") || op.equals("DELETE");
   }
 
   private void slow(StatementKey key, long nanos, boolean failed) {
