@@ -148,6 +148,18 @@ public final class AiOptimizer implements AutoCloseable {
     return route(cheap, strong, List.of());
   }
 
+  /**
+   * Whether {@code model} is already one of optimizer's decorators (a chat, streaming chat or
+   * embedding model from an AiOptimizer, or a {@link BatchingEmbeddingModel} / {@link
+   * CachingEmbeddingModel}), so that a framework integration does not wrap it twice.
+   */
+  public static boolean isWrapped(Object model) {
+    return model instanceof OptimizedChatModel
+        || model instanceof OptimizedStreamingChat
+        || model instanceof CachingEmbeddingModel
+        || model instanceof BatchingEmbeddingModel;
+  }
+
   /** Decorates a streaming chat model. */
   public StreamingChatModel wrap(StreamingChatModel model) {
     return wrap(model, List.of());

@@ -74,6 +74,14 @@ public final class DbOptimizer {
   }
 
   /**
+   * Whether {@code dataSource} is already a wrapper made by some DbOptimizer, so that a framework
+   * integration does not wrap it twice.
+   */
+  public static boolean isWrapped(DataSource dataSource) {
+    return dataSource instanceof InstrumentedDataSource;
+  }
+
+  /**
    * Wraps a data source. The result behaves like the delegate; {@code unwrap} reaches it. Closing
    * the result (it is {@link AutoCloseable}) releases only what the wrapper owns; so does closing
    * the optimizer.

@@ -158,6 +158,14 @@ public final class HttpOptimizer implements AutoCloseable {
   }
 
   /**
+   * Whether {@code client} already runs an HttpOptimizer's pipeline (a client from {@link #wrap} or
+   * from {@code NettyHttpClient}), so that a framework integration does not wrap it twice.
+   */
+  public static boolean isWrapped(HttpClient client) {
+    return client instanceof OptimizedHttpClient;
+  }
+
+  /**
    * Wraps a client. The result is an {@link HttpClient} that behaves like {@code delegate} — its
    * executor, proxy, TLS, redirect, cookie and authenticator settings still apply — with the
    * pipeline in front. Wrapped clients of one HttpOptimizer share its cache, limits and budget.

@@ -225,20 +225,14 @@ public final class DemoRun {
   /** The metric names the service's Prometheus endpoint serves, semantic conventions first. */
   private static List<String> scrape(int port) {
     try {
-      HttpResponse<String> res =
-          HttpClient.newHttpClient()
-              .send(
-                  HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
-                      .build(),
-                  HttpResponse.BodyHandlers.ofString());
       TreeSet<String> names = new TreeSet<>();
-      for (String line : res.body().split("\n")) {
+      for (String line : fetch("http://127.0.0.1:" + port + "/metrics").split("\n")) {
         if (line.startsWith("# TYPE ")) {
           names.add(line.split(" ")[2]);
         }
       }
       return List.copyOf(names);
-    } catch (Exception e) {
+    } catch (RuntimeException e) {
       return List.of("(scrape failed: " + e + ")");
     }
   }

@@ -1,7 +1,6 @@
 package dev.optimizer.spring.boot.autoconfigure;
 
 import dev.optimizer.db.DbOptimizer;
-import dev.optimizer.db.internal.InstrumentedDataSource;
 import java.util.IdentityHashMap;
 import java.util.Map;
 import javax.sql.DataSource;
@@ -38,7 +37,7 @@ public class DataSourceWrapper implements DestructionAwareBeanPostProcessor, Ord
 
   @Override
   public Object postProcessAfterInitialization(Object bean, String beanName) {
-    if (!(bean instanceof DataSource dataSource) || bean instanceof InstrumentedDataSource) {
+    if (!(bean instanceof DataSource dataSource) || DbOptimizer.isWrapped(dataSource)) {
       return bean;
     }
     if (properties.getObject().getDb().getExcludedBeans().contains(beanName)) {

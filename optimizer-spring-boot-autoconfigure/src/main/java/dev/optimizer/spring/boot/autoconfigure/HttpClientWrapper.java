@@ -1,7 +1,6 @@
 package dev.optimizer.spring.boot.autoconfigure;
 
 import dev.optimizer.http.HttpOptimizer;
-import dev.optimizer.http.internal.transport.jdk.OptimizedHttpClient;
 import java.net.http.HttpClient;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanPostProcessor;
@@ -25,7 +24,7 @@ public class HttpClientWrapper implements BeanPostProcessor, Ordered {
 
   @Override
   public Object postProcessAfterInitialization(Object bean, String beanName) {
-    if (!(bean instanceof HttpClient client) || bean instanceof OptimizedHttpClient) {
+    if (!(bean instanceof HttpClient client) || HttpOptimizer.isWrapped(client)) {
       return bean;
     }
     if (properties.getObject().getHttp().getExcludedBeans().contains(beanName)) {

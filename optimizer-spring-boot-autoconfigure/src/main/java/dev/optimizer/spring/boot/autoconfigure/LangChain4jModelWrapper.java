@@ -4,10 +4,6 @@ import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.StreamingChatModel;
 import dev.langchain4j.model.embedding.EmbeddingModel;
 import dev.optimizer.ai.AiOptimizer;
-import dev.optimizer.ai.chat.OptimizedChatModel;
-import dev.optimizer.ai.chat.internal.OptimizedStreamingChat;
-import dev.optimizer.ai.inference.langchain4j.BatchingEmbeddingModel;
-import dev.optimizer.ai.inference.langchain4j.CachingEmbeddingModel;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.core.Ordered;
@@ -31,14 +27,11 @@ public class LangChain4jModelWrapper implements BeanPostProcessor, Ordered {
 
   @Override
   public Object postProcessAfterInitialization(Object bean, String beanName) {
-    boolean chat = bean instanceof ChatModel && !(bean instanceof OptimizedChatModel);
-    boolean streaming =
-        bean instanceof StreamingChatModel && !(bean instanceof OptimizedStreamingChat);
-    boolean embedding =
-        bean instanceof EmbeddingModel
-            && !(bean instanceof CachingEmbeddingModel)
-            && !(bean instanceof BatchingEmbeddingModel);
+    boolean chat = bean instanceof ChatModel;
+    boolean streaming = bean instanceof StreamingChatModel;
+    boolean embedding = bean instanceof EmbeddingModel;
     if (!(chat || streaming || embedding)
+        || AiOptimizer.isWrapped(bean)
         || properties.getObject().getAi().getExcludedBeans().contains(beanName)) {
       return bean;
     }
