@@ -108,14 +108,23 @@ public final class RemoteCacheSettings {
     private Builder(String uri) {
       String u = Checks.notBlank("remote uri", uri).trim();
       String scheme;
+      String host;
       try {
-        scheme = new URI(u).getScheme();
+        URI parsed = new URI(u);
+        scheme = parsed.getScheme();
+        host = parsed.getHost();
       } catch (URISyntaxException e) {
         scheme = null;
+        host = null;
       }
       if (scheme == null || !(scheme.equals("redis") || scheme.equals("rediss"))) {
         throw new IllegalArgumentException(
             "remote uri must be a redis:// or rediss:// URI, but was '" + redact(u) + "'");
+      }
+      if (host == null || host.isBlank()) {
+        // Caught here: the Redis client would refuse it only once the HttpOptimizer is half built.
+        throw new IllegalArgumentException(
+            "remote uri must name a host (redis://host:port), but was '" + redact(u) + "'");
       }
       this.uri = u;
     }

@@ -25,6 +25,10 @@ class RemoteCacheSettingsTest {
         .hasMessageContaining("http://cache:6379");
     assertThatThrownBy(() -> RemoteCacheSettings.builder("ftp://user:secret@cache"))
         .hasMessageNotContaining("secret");
+    assertThatThrownBy(() -> RemoteCacheSettings.builder("redis://:secret@"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("must name a host")
+        .hasMessageNotContaining("secret");
     assertThatThrownBy(
             () ->
                 RemoteCacheSettings.builder("redis://cache").commandTimeout(Duration.ofSeconds(11)))
