@@ -10,6 +10,7 @@ import dev.optimizer.http.internal.Pipeline;
 import dev.optimizer.http.internal.Step;
 import dev.optimizer.http.internal.Transport;
 import dev.optimizer.http.internal.cache.CacheStep;
+import dev.optimizer.http.internal.cache.SharedTiers;
 import dev.optimizer.http.internal.coalesce.CoalesceStep;
 import dev.optimizer.http.internal.hedge.HedgeStep;
 import dev.optimizer.http.internal.limit.LimitStep;
@@ -18,6 +19,7 @@ import dev.optimizer.http.internal.retry.RetryStep;
 import dev.optimizer.http.internal.transport.jdk.JdkTransport;
 import dev.optimizer.http.internal.transport.jdk.OptimizedHttpClient;
 import dev.optimizer.runtime.Optimizer;
+import dev.optimizer.runtime.cache.TieredCache;
 import dev.optimizer.runtime.retry.RetryBudget;
 import dev.optimizer.runtime.telemetry.BuildingBlockMetrics;
 import java.net.http.HttpClient;
@@ -116,7 +118,17 @@ public final class HttpOptimizer implements AutoCloseable {
                 s.cacheMaxVariants(),
                 s.heuristicFreshnessCap(),
                 optimizer.clock(),
-                stats)
+                stats,
+                s.cacheRemote() == null
+                    ? null
+                    : SharedTiers.redis(
+                        s.cacheRemote(),
+                        s.sharedCache(),
+                        s.heuristicFreshnessCap(),
+                        optimizer.clock(),
+                        stats,
+                        s.name()),
+                s.cacheRemote() == null ? null : s.cacheRemote().commandTimeout())
             : null;
     this.coalesce = s.coalescing() ? new CoalesceStep() : null;
     this.limit =
@@ -139,7 +151,8 @@ public final class HttpOptimizer implements AutoCloseable {
             optimizer.ticker(),
             stats,
             s.name(),
-            () -> coalesce == null ? null : coalesce.coalescer());
+            () -> coalesce == null ? null : coalesce.coalescer(),
+            cache == null || s.cacheRemote() == null ? null : () -> cache.store().stats());
     if (cache != null) {
       observers.add(
           BuildingBlockMetrics.observe(optimizer.meter(), "http." + s.name(), cache.store()));
@@ -250,6 +263,8 @@ public final class HttpOptimizer implements AutoCloseable {
   /** What the pipeline has done since this HttpOptimizer was built. */
   public Stats stats() {
     Map<String, Integer> limits = new TreeMap<>();
+    TieredCache.Stats remote =
+        cache == null || settings.cacheRemote() == null ? null : cache.store().stats();
     if (limit != null) {
       limit.hosts().forEach((host, l) -> limits.put(host, l.limiter().limit()));
     }
@@ -268,7 +283,12 @@ public final class HttpOptimizer implements AutoCloseable {
         stats.budgetExhausted.sum(),
         stats.limitRejected.sum(),
         stats.breakerRejected.sum(),
-        limits);
+        limits,
+        remote == null ? 0 : remote.remoteHits(),
+        remote == null ? 0 : remote.remoteMisses(),
+        remote == null ? 0 : remote.remoteErrors() + remote.remoteTimeouts(),
+        stats.remoteCorrupt.sum(),
+        stats.remoteInvalidations.sum());
   }
 
   /**
@@ -289,6 +309,14 @@ public final class HttpOptimizer implements AutoCloseable {
    * @param limitRejected requests refused by a host's concurrency limit
    * @param breakerRejected requests refused by an open circuit breaker
    * @param limits each host's current concurrency limit, by {@code host:port}
+   * @param remoteHits local misses answered by the remote tier (Redis)
+   * @param remoteMisses remote-tier reads that found nothing usable
+   * @param remoteFailures remote-tier operations that failed or were given up after the timeout
+   *     (the cache went on without Redis)
+   * @param remoteCorrupt remote-tier entries that could not be read (corrupt, or written by another
+   *     format version): served as misses
+   * @param remoteInvalidations entries dropped because another instance announced their
+   *     invalidation (RFC 9111 §4.4)
    */
   public record Stats(
       long networkRequests,
@@ -305,7 +333,12 @@ public final class HttpOptimizer implements AutoCloseable {
       long budgetExhausted,
       long limitRejected,
       long breakerRejected,
-      Map<String, Integer> limits) {}
+      Map<String, Integer> limits,
+      long remoteHits,
+      long remoteMisses,
+      long remoteFailures,
+      long remoteCorrupt,
+      long remoteInvalidations) {}
 
   /** Stops the timer thread and removes the instruments. Idempotent. */
   @Override

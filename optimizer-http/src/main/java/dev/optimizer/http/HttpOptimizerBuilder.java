@@ -2,6 +2,7 @@ package dev.optimizer.http;
 
 import dev.optimizer.api.internal.Checks;
 import dev.optimizer.http.internal.HttpSettings;
+import dev.optimizer.http.internal.cache.SharedTiers;
 import dev.optimizer.http.internal.hedge.HedgeStep;
 import dev.optimizer.http.internal.limit.HostLimit;
 import dev.optimizer.http.internal.retry.BreakerStep;
@@ -26,6 +27,8 @@ import java.util.Set;
  *   <tr><td>name</td><td>http</td><td>letters, digits, '-', '_', '.'</td></tr>
  *   <tr><td>cache</td><td>true</td><td></td></tr>
  *   <tr><td>cacheMode</td><td>PRIVATE</td><td>PRIVATE, SHARED</td></tr>
+ *   <tr><td>cacheRemote</td><td>none</td><td>{@link RemoteCacheSettings} (Redis; needs
+ *       Lettuce)</td></tr>
  *   <tr><td>cacheMaxBytes</td><td>64 MiB</td><td>[1 KiB, 1 TiB]</td></tr>
  *   <tr><td>cacheMaxVariants</td><td>16</td><td>[1, 1024] per URI</td></tr>
  *   <tr><td>cacheMaxRetention</td><td>24 h</td><td>[1 s, 365 d]</td></tr>
@@ -68,6 +71,7 @@ public final class HttpOptimizerBuilder {
   private String name = "http";
   private boolean cache = true;
   private CacheMode cacheMode = CacheMode.PRIVATE;
+  private RemoteCacheSettings cacheRemote;
   private long cacheMaxBytes = 64L << 20;
   private int cacheMaxVariants = 16;
   private Duration cacheMaxRetention = DAY;
@@ -131,6 +135,16 @@ public final class HttpOptimizerBuilder {
   public HttpOptimizerBuilder cacheMode(CacheMode mode) {
     once("cacheMode");
     this.cacheMode = Checks.notNull("cacheMode", mode);
+    return this;
+  }
+
+  /**
+   * Adds a Redis tier that the cache of every instance configured alike shares (see {@link
+   * RemoteCacheSettings}); the application brings {@code io.lettuce:lettuce-core}.
+   */
+  public HttpOptimizerBuilder cacheRemote(RemoteCacheSettings remote) {
+    once("cacheRemote");
+    this.cacheRemote = Checks.notNull("cacheRemote", remote);
     return this;
   }
 
@@ -371,9 +385,20 @@ public final class HttpOptimizerBuilder {
    * optimizer.
    *
    * @throws IllegalArgumentException if minLimit exceeds maxLimit, initialLimit is outside them,
-   *     hedgeMaxDelay is below hedgeMinDelay, or retryMaxDelay below retryBaseDelay
+   *     hedgeMaxDelay is below hedgeMinDelay, retryMaxDelay below retryBaseDelay, or cacheRemote is
+   *     given with the cache off
+   * @throws IllegalStateException if cacheRemote is given and Lettuce is not on the class path
    */
   public HttpOptimizer build() {
+    if (cacheRemote != null && !cache) {
+      throw new IllegalArgumentException(
+          "cacheRemote needs the cache: cache(false) was given together with cacheRemote");
+    }
+    if (cacheRemote != null && !SharedTiers.redisClientPresent()) {
+      throw new IllegalStateException(
+          "cacheRemote needs the Redis client io.lettuce:lettuce-core (7.x) on the class path;"
+              + " add it as a dependency");
+    }
     if (minLimit > maxLimit) {
       throw new IllegalArgumentException(
           "minLimit must be <= maxLimit (" + maxLimit + "), but was " + minLimit);
@@ -403,6 +428,7 @@ public final class HttpOptimizerBuilder {
             name,
             cache,
             cacheMode == CacheMode.SHARED,
+            cacheRemote,
             cacheMaxBytes,
             cacheMaxVariants,
             cacheMaxRetention,

@@ -22,4 +22,13 @@ public final class HttpStats {
   public final LongAdder limitRejected = new LongAdder();
   public final LongAdder breakerRejected = new LongAdder();
   public final LongAdder networkRequests = new LongAdder();
+
+  /** Remote-tier entries (or announcements) that could not be read: treated as misses. */
+  public final LongAdder remoteCorrupt = new LongAdder();
+
+  /** Entries dropped because another instance announced their invalidation. */
+  public final LongAdder remoteInvalidations = new LongAdder();
+
+  /** Invalidation announcements that did not reach the remote store within its timeout. */
+  public final LongAdder remoteAnnouncementsFailed = new LongAdder();
 }

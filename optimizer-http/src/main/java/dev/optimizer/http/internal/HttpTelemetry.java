@@ -1,6 +1,7 @@
 package dev.optimizer.http.internal;
 
 import dev.optimizer.api.Ticker;
+import dev.optimizer.runtime.cache.TieredCache;
 import dev.optimizer.runtime.coalesce.Coalescer;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
@@ -48,13 +49,17 @@ public final class HttpTelemetry implements AutoCloseable {
   private final List<AutoCloseable> observers = new ArrayList<>();
   private final ConcurrentHashMap<String, Attributes> hostAttributes = new ConcurrentHashMap<>();
 
-  /** Creates the instruments. */
+  /**
+   * Creates the instruments; {@code remoteCache} (the cache's counters, when it has a remote tier)
+   * may be null.
+   */
   public HttpTelemetry(
       Meter meter,
       Ticker ticker,
       HttpStats stats,
       String name,
-      Supplier<Coalescer<?, ?>> coalescer) {
+      Supplier<Coalescer<?, ?>> coalescer,
+      Supplier<TieredCache.Stats> remoteCache) {
     this.ticker = ticker;
     this.stats = stats;
     this.duration =
@@ -91,6 +96,21 @@ public final class HttpTelemetry implements AutoCloseable {
         "Requests the cache held nothing for.",
         stats.cacheMisses,
         a);
+    if (remoteCache != null) {
+      counter(
+          meter,
+          "optimizer.http.cache.remote",
+          "{operation}",
+          "Remote-tier (Redis) reads by result, and remote operations that failed or timed out.",
+          m -> {
+            TieredCache.Stats r = remoteCache.get();
+            m.record(r.remoteHits(), a.toBuilder().put(CACHE_RESULT, "hit").build());
+            m.record(r.remoteMisses(), a.toBuilder().put(CACHE_RESULT, "miss").build());
+            m.record(r.remoteTimeouts(), a.toBuilder().put(CACHE_RESULT, "timeout").build());
+            m.record(r.remoteErrors(), a.toBuilder().put(CACHE_RESULT, "error").build());
+            m.record(stats.remoteCorrupt.sum(), a.toBuilder().put(CACHE_RESULT, "corrupt").build());
+          });
+    }
     simple(
         meter,
         "optimizer.http.cache.revalidations",

@@ -187,6 +187,42 @@ public final class TieredCache<K, V> implements AutoCloseable {
     return value;
   }
 
+  /** Returns the value for {@code key} from the local tier only, else {@code null}; never waits. */
+  public V getIfPresentLocally(K key) {
+    Checks.notNull("key", key);
+    return local.getIfPresent(key);
+  }
+
+  /**
+   * Non-blocking twin of {@link #getIfPresent}: the value from the local tier at once, else from
+   * the remote tier (a failure or no answer within {@code remoteTimeout} completes with {@code
+   * null}), else {@code null}. A remote hit is copied into the local tier, and the future completes
+   * on the cache's executor, never on the remote client's threads. Never loads.
+   */
+  public CompletableFuture<V> getIfPresentAsync(K key) {
+    Checks.notNull("key", key);
+    V value = local.getIfPresent(key);
+    if (value != null) {
+      localHits.increment();
+      return CompletableFuture.completedFuture(value);
+    }
+    localMisses.increment();
+    if (!remote.usable()) {
+      return CompletableFuture.completedFuture(null);
+    }
+    long start = epoch(key);
+    return remote
+        .getAsync(key)
+        .thenApplyAsync(
+            found -> {
+              if (found != null) {
+                store(key, found, start, false);
+              }
+              return found;
+            },
+            executor);
+  }
+
   /**
    * Stores {@code value} in the local tier and, without waiting, in the remote tier. Like an
    * invalidation, a put wins over loads of the key already in flight: their older values are not

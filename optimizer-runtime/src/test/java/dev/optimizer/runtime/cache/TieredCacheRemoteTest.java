@@ -140,6 +140,36 @@ class TieredCacheRemoteTest {
   }
 
   @Test
+  void getIfPresentLocallyNeverAsksTheRemoteTier() {
+    TieredCache<String, String> cache = cache();
+    remote.store.put("k", "remote");
+
+    assertThat(cache.getIfPresentLocally("k")).isNull();
+    assertThat(remote.gets).hasValue(0);
+    cache.put("m", "local");
+    assertThat(cache.getIfPresentLocally("m")).isEqualTo("local");
+  }
+
+  @Test
+  void getIfPresentAsyncCopiesARemoteHitUpAndNeverFails() throws Exception {
+    TieredCache<String, String> cache = cache();
+    remote.store.put("k", "remote");
+
+    assertThat(cache.getIfPresentAsync("k").get(1, TimeUnit.SECONDS)).isEqualTo("remote");
+    assertThat(cache.getIfPresentLocally("k")).isEqualTo("remote");
+    assertThat(cache.getIfPresentAsync("absent").get(1, TimeUnit.SECONDS)).isNull();
+    assertThat(cache.stats().loads()).isZero();
+    assertThat(remote.puts).hasValue(0);
+
+    remote.mode = Mode.FAILS;
+    assertThat(cache.getIfPresentAsync("x").get(1, TimeUnit.SECONDS)).isNull();
+    remote.mode = Mode.NEVER_COMPLETES;
+    assertThat(cache.getIfPresentAsync("y").get(1, TimeUnit.SECONDS)).isNull();
+    assertThat(cache.stats().remoteTimeouts()).isOne();
+    assertThat(cache.stats().remoteErrors()).isOne();
+  }
+
+  @Test
   void closeClosesTheRemoteTierOnceAndTheLocalTierCarriesOn() {
     TieredCache<String, String> cache = cache();
     cache.put("k", "v");

@@ -5,12 +5,14 @@ import dev.optimizer.http.internal.HttpStats;
 import dev.optimizer.http.internal.Reply;
 import dev.optimizer.http.internal.Step;
 import dev.optimizer.runtime.cache.TieredCache;
+import dev.optimizer.runtime.cache.TieredCacheBuilder;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpHeaders;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,7 +40,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * </ul>
  *
  * Requests the application made conditional itself, and requests with a Range, pass through.
- * Thread-safe.
+ *
+ * <p>With a {@link SharedTier} (Redis), a local miss asks it without blocking the caller; what it
+ * holds is judged by the same rules as a local entry (age from the stored request and response
+ * times). Stores and §4.4 invalidations reach it, and invalidations announced by other instances
+ * drop local entries. Thread-safe.
  */
 public final class CacheStep implements Step {
   private static final System.Logger LOG = System.getLogger(CacheStep.class.getName());
@@ -51,12 +57,15 @@ public final class CacheStep implements Step {
   private final Clock clock;
   private final HttpStats stats;
   private final Set<String> revalidating = ConcurrentHashMap.newKeySet();
+  private final SharedTier remote;
 
   /**
    * A cache step.
    *
    * @param maxBytes the bound of the store, by the bytes of bodies and fields
    * @param maxRetention how long an entry may be kept at all (for validation and stale-if-error)
+   * @param remote the tier shared with other instances, or null
+   * @param remoteTimeout how long a read waits for {@code remote} before it counts as a miss
    */
   public CacheStep(
       boolean shared,
@@ -65,21 +74,32 @@ public final class CacheStep implements Step {
       int maxVariants,
       Duration heuristicCap,
       Clock clock,
-      HttpStats stats) {
+      HttpStats stats,
+      SharedTier remote,
+      Duration remoteTimeout) {
     this.shared = shared;
     this.maxVariants = maxVariants;
     this.heuristicCapMillis = heuristicCap.toMillis();
     this.clock = clock;
     this.stats = stats;
-    this.store =
+    this.remote = remote;
+    TieredCacheBuilder<String, CachedResource> b =
         TieredCache.<String, CachedResource>builder()
             .name("optimizer-http")
             .weigher(
                 (key, resource) ->
                     (int) Math.min(Integer.MAX_VALUE, key.length() * 2L + resource.weight))
             .maximumWeightBytes(maxBytes)
-            .expireAfterWrite(maxRetention)
-            .build();
+            .expireAfterWrite(maxRetention);
+    if (remote != null) {
+      b.remoteTier(remote).remoteTimeout(remoteTimeout);
+    }
+    this.store = b.build();
+    if (remote != null) {
+      // Another instance's §4.4 invalidation: drop the entry here too (the tier skips the Redis
+      // deletion that the announcing instance made already).
+      remote.onInvalidation(store::invalidate);
+    }
   }
 
   /** The underlying store (for telemetry). */
@@ -93,7 +113,7 @@ public final class CacheStep implements Step {
       if (call.isSafe()) {
         return next.proceed(call);
       }
-      return next.proceed(call).thenApply(reply -> invalidateAfter(call, reply));
+      return next.proceed(call).thenCompose(reply -> invalidateAfter(call, reply));
     }
     HttpHeaders h = call.headers();
     if (h.firstValue("range").isPresent()
@@ -107,7 +127,23 @@ public final class CacheStep implements Step {
     CacheControl requestCc = CacheControl.of(h, true);
     String key = key(call.uri());
     String identityKey = shared ? "" : call.identity();
-    CachedResource resource = store.getIfPresent(key);
+    // The local tier answers at once; a local miss asks the remote tier, if any, without blocking.
+    CompletableFuture<CachedResource> found = store.getIfPresentAsync(key);
+    if (found.isDone()) {
+      return lookedUp(call, next, key, identityKey, requestCc, found.getNow(null));
+    }
+    return found
+        .exceptionally(error -> null)
+        .thenCompose(resource -> lookedUp(call, next, key, identityKey, requestCc, resource));
+  }
+
+  private CompletableFuture<Reply> lookedUp(
+      HttpCall call,
+      Chain next,
+      String key,
+      String identityKey,
+      CacheControl requestCc,
+      CachedResource resource) {
     StoredResponse variant = resource == null ? null : resource.select(call, identityKey);
     long now = clock.millis();
     if (variant != null) {
@@ -141,7 +177,7 @@ public final class CacheStep implements Step {
       return CompletableFuture.completedFuture(gatewayTimeout(call, now));
     }
     stats.cacheMisses.increment();
-    return next.proceed(call).thenApply(reply -> maybeStore(call, key, requestCc, reply));
+    return next.proceed(call).thenApply(reply -> maybeStore(call, key, requestCc, reply, resource));
   }
 
   /** Whether a stored response of this age may answer the request without contacting the origin. */
@@ -197,7 +233,7 @@ public final class CacheStep implements Step {
               if (error != null) {
                 throw error instanceof CompletionException ce ? ce : new CompletionException(error);
               }
-              return maybeStore(call, key, requestCc, reply);
+              return maybeStore(call, key, requestCc, reply, null);
             });
   }
 
@@ -259,7 +295,13 @@ public final class CacheStep implements Step {
     return call.withExtraHeaders(extra);
   }
 
-  private Reply maybeStore(HttpCall call, String key, CacheControl requestCc, Reply reply) {
+  /**
+   * Stores a response the policy allows, as a variant of what the local tier holds for the key (or,
+   * without one, of {@code seen}: what the lookup found, possibly in the remote tier). Reads only
+   * the local tier: this runs on the thread that completed the response.
+   */
+  private Reply maybeStore(
+      HttpCall call, String key, CacheControl requestCc, Reply reply, CachedResource seen) {
     if (reply.source() != Reply.Source.NETWORK) {
       return reply; // already a cache's answer (a coalesced caller's copy)
     }
@@ -283,7 +325,10 @@ public final class CacheStep implements Step {
     if (!useful) {
       return reply;
     }
-    CachedResource current = store.getIfPresent(key);
+    CachedResource current = store.getIfPresentLocally(key);
+    if (current == null) {
+      current = seen;
+    }
     store.put(
         key, current == null ? CachedResource.of(variant) : current.with(variant, maxVariants));
     stats.stores.increment();
@@ -291,7 +336,7 @@ public final class CacheStep implements Step {
   }
 
   private void replace(String key, StoredResponse old, StoredResponse updated) {
-    CachedResource current = store.getIfPresent(key);
+    CachedResource current = store.getIfPresentLocally(key);
     if (current == null) {
       store.put(key, CachedResource.of(updated));
       return;
@@ -302,12 +347,17 @@ public final class CacheStep implements Step {
     }
   }
 
-  /** §4.4: a non-error answer to an unsafe request invalidates the URIs it names. */
-  private Reply invalidateAfter(HttpCall call, Reply reply) {
+  /**
+   * §4.4: a non-error answer to an unsafe request invalidates the URIs it names, here and, before
+   * the answer is returned (waiting at most the remote timeout), in the remote tier and the other
+   * instances' local tiers.
+   */
+  private CompletableFuture<Reply> invalidateAfter(HttpCall call, Reply reply) {
     if (reply.status() < 200 || reply.status() >= 400) {
-      return reply;
+      return CompletableFuture.completedFuture(reply);
     }
-    invalidate(call.uri());
+    List<String> keys = new ArrayList<>(3);
+    keys.add(key(call.uri()));
     for (String field : List.of("location", "content-location")) {
       reply
           .headers()
@@ -316,20 +366,22 @@ public final class CacheStep implements Step {
               value -> {
                 try {
                   URI target = call.uri().resolve(value.trim());
-                  if (sameOrigin(call.uri(), target)) {
-                    invalidate(target);
+                  if (sameOrigin(call.uri(), target) && !keys.contains(key(target))) {
+                    keys.add(key(target));
                   }
                 } catch (IllegalArgumentException e) {
                   // A malformed reference names nothing we hold.
                 }
               });
     }
-    return reply;
-  }
-
-  private void invalidate(URI uri) {
-    store.invalidate(key(uri));
-    stats.invalidations.increment();
+    for (String key : keys) {
+      store.invalidate(key);
+      stats.invalidations.increment();
+    }
+    if (remote == null) {
+      return CompletableFuture.completedFuture(reply);
+    }
+    return remote.announce(keys).thenApply(ignored -> reply);
   }
 
   private static boolean sameOrigin(URI a, URI b) {

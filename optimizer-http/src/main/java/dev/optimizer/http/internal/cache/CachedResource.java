@@ -8,7 +8,7 @@ import java.util.List;
  * The stored variants of one URI, most recent first (RFC 9111 §4.1 prefers the most recent of
  * several matches). Immutable: a store makes a new resource.
  */
-final class CachedResource {
+public final class CachedResource {
   final List<StoredResponse> variants;
   final long weight;
 
@@ -23,6 +23,11 @@ final class CachedResource {
 
   static CachedResource of(StoredResponse variant) {
     return new CachedResource(List.of(variant));
+  }
+
+  /** A resource of the given variants, most recent first; null if there are none. */
+  static CachedResource ofAll(List<StoredResponse> variants) {
+    return variants.isEmpty() ? null : new CachedResource(List.copyOf(variants));
   }
 
   /** The most recent variant the request selects, or null. */

@@ -107,6 +107,36 @@ final class StoredResponse {
     return correctedInitialAgeMillis + Math.max(0, nowMillis - responseTimeMillis);
   }
 
+  /**
+   * How much longer this variant may be kept by a store other instances read (Redis): the rest of
+   * its freshness lifetime plus the stale-while-revalidate or stale-if-error window it may still be
+   * served in; zero or less when it is past both. A variant that may not be served stale gets no
+   * window.
+   */
+  long remainingUseMillis(long nowMillis, boolean shared) {
+    long remaining = lifetimeMillis - currentAgeMillis(nowMillis);
+    boolean mayServeStale =
+        !directives.has("must-revalidate")
+            && !directives.has("no-cache")
+            && !(shared && (directives.has("proxy-revalidate") || directives.has("s-maxage")));
+    if (!mayServeStale) {
+      return remaining;
+    }
+    long window =
+        Math.max(
+            0,
+            Math.max(
+                directives.seconds("stale-while-revalidate"),
+                directives.seconds("stale-if-error")));
+    long windowMillis = Math.min(window, Long.MAX_VALUE / 4000) * 1000;
+    return remaining > Long.MAX_VALUE - windowMillis ? Long.MAX_VALUE : remaining + windowMillis;
+  }
+
+  /** Whether any client could be given this variant: stored without credentials, not private. */
+  boolean anonymous() {
+    return identity.isEmpty() && !directives.has("private");
+  }
+
   boolean hasValidators() {
     return etag != null || lastModified != null;
   }
