@@ -87,6 +87,11 @@ final class CacheTrial implements Controller {
     signal.recordGauge(HIT_RATE, hit ? 1.0 : 0.0);
   }
 
+  /** Registration failed: stop timing its reads; the cache stays off for it. */
+  void neverStarted() {
+    state = State.ROLLED_BACK;
+  }
+
   /** The knob's applier: runs under the knob's lock before the value is visible. */
   private void apply(int value) {
     if (value == 1) {

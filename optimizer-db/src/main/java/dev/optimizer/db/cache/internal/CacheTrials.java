@@ -127,6 +127,7 @@ public final class CacheTrials {
 
   private void failed(CacheTrial trial, RuntimeException e) {
     LOG.log(System.Logger.Level.WARNING, "could not start the trial " + trial.knob.name(), e);
+    trial.neverStarted();
     synchronized (this) {
       // Keep it in the map as never to be tried again, but free its slot.
       running--;

@@ -371,6 +371,34 @@ class ResultCacheTrialTest {
   }
 
   @Test
+  void queriesTheCacheMayNotHoldAreNeverTrialled() throws Exception {
+    wrap(Mode.AUTO, settings().build());
+    String[] unsafe = {
+      "SELECT name, now() FROM tr_item WHERE id = ?",
+      "SELECT name FROM tr_item WHERE id = ? FOR UPDATE",
+      "SELECT name, random() FROM tr_item WHERE id = ?"
+    };
+
+    for (int round = 0; round < 6; round++) {
+      for (String sql : unsafe) {
+        try (Connection c = ds.getConnection();
+            PreparedStatement ps = c.prepareStatement(sql)) {
+          for (int i = 0; i < 150; i++) {
+            ps.setInt(1, 1 + i % 5);
+            try (ResultSet rs = ps.executeQuery()) {
+              assertThat(rs.next()).isTrue();
+            }
+          }
+        }
+      }
+      optimizer.runTuningCycle();
+    }
+
+    assertThat(trialKnobs()).isEmpty();
+    assertThat(db.resultCacheStats().hits()).isZero();
+  }
+
+  @Test
   void aQueryARuleAlreadyCachesIsNotTrialled() throws Exception {
     wrap(
         Mode.AUTO,
