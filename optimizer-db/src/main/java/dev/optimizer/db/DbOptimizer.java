@@ -190,7 +190,8 @@ public final class DbOptimizer {
    * Queries worth a result cache, as the traffic seen in RECOMMEND and AUTO modes suggests: reads,
    * repetition of their parameters and writes to their tables, with the expected hit rate; the most
    * worthwhile first. Those read 1000+ times with an expected hit rate of at least 0.5 are also
-   * recommended ({@code result-cache}).
+   * recommended ({@code result-cache}). With {@link Builder#resultCacheTrials} set, AUTO mode also
+   * turns the cache on for them, one judged trial each.
    */
   public List<CacheCandidate> cacheCandidates() {
     List<CacheCandidate> all = new java.util.ArrayList<>();
