@@ -39,6 +39,7 @@ public final class BenchmarkMain {
           new DbOverheadScenario(),
           new DbIndexAdvisorScenario(),
           new DbResultCacheScenario(),
+          new DbResultCacheScenario(true),
           new DbBatchingScenario(),
           new EmbeddingBatchingScenario(),
           new VectorSearchScenario(),

@@ -2,13 +2,16 @@ package dev.optimizer.api;
 
 import dev.optimizer.api.internal.Checks;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * What a tuned knob should achieve — maximize throughput or minimize a latency percentile — and the
  * limits it must respect on the way (error rate, a latency percentile). Also the tie-break used
  * when a trial is neither better nor worse: a cheaper setting (a smaller pool) is worth keeping
- * when it costs nothing measurable.
+ * when it costs nothing measurable. A trial may also have to reach a floor on a gauge of its window
+ * (a cache's hit rate): {@link #withMinGauge}.
  *
  * <p>Immutable; each {@code with...} method returns a new objective.
  */
@@ -38,6 +41,7 @@ public final class Objective {
   private final Duration latencyLimit;
   private final double limitPercentile;
   private final Preference preference;
+  private final Map<String, Double> minGauges;
 
   private Objective(
       Goal goal,
@@ -46,12 +50,24 @@ public final class Objective {
       Duration latencyLimit,
       double limitPercentile,
       Preference preference) {
+    this(goal, percentile, maxErrorRate, latencyLimit, limitPercentile, preference, Map.of());
+  }
+
+  private Objective(
+      Goal goal,
+      double percentile,
+      double maxErrorRate,
+      Duration latencyLimit,
+      double limitPercentile,
+      Preference preference,
+      Map<String, Double> minGauges) {
     this.goal = goal;
     this.percentile = percentile;
     this.maxErrorRate = maxErrorRate;
     this.latencyLimit = latencyLimit;
     this.limitPercentile = limitPercentile;
     this.preference = preference;
+    this.minGauges = minGauges;
   }
 
   /** Maximize throughput; the tail guarded is p99. */
@@ -77,7 +93,8 @@ public final class Objective {
    */
   public Objective withMaxErrorRate(double maxErrorRate) {
     Checks.inRange("maxErrorRate", maxErrorRate, 0.0, 1.0);
-    return new Objective(goal, percentile, maxErrorRate, latencyLimit, limitPercentile, preference);
+    return new Objective(
+        goal, percentile, maxErrorRate, latencyLimit, limitPercentile, preference, minGauges);
   }
 
   /**
@@ -92,13 +109,47 @@ public final class Objective {
     Checks.inRange("percentile", percentile, 50.0, 99.99);
     Checks.positive("latency limit", limit);
     double watched = goal == Goal.MAXIMIZE_THROUGHPUT ? percentile : this.percentile;
-    return new Objective(goal, watched, maxErrorRate, limit, percentile, preference);
+    return new Objective(goal, watched, maxErrorRate, limit, percentile, preference, minGauges);
   }
 
   /** Sets which direction of the knob is cheaper when a trial is inconclusive. */
   public Objective withPreference(Preference preference) {
     Checks.notNull("preference", preference);
-    return new Objective(goal, percentile, maxErrorRate, latencyLimit, limitPercentile, preference);
+    return new Objective(
+        goal, percentile, maxErrorRate, latencyLimit, limitPercentile, preference, minGauges);
+  }
+
+  /**
+   * Requires the trial window's mean of a gauge (see {@link Window#gauges()}) to reach a floor: a
+   * trial below it, or whose window recorded no sample of the gauge, is reverted whatever its
+   * latency, as a cache trial whose observed hit rate falls short of what justified it. A plain
+   * threshold on the trial's own measurement, not a comparison with the baseline (which may not
+   * have the gauge at all).
+   *
+   * @param gauge the gauge's name, not blank
+   * @param minimum the floor, finite
+   */
+  public Objective withMinGauge(String gauge, double minimum) {
+    Checks.notBlank("gauge", gauge);
+    if (!Double.isFinite(minimum)) {
+      throw new IllegalArgumentException(
+          "minimum of gauge " + gauge + " must be finite, but was " + minimum);
+    }
+    Map<String, Double> floors = new TreeMap<>(minGauges);
+    floors.put(gauge, minimum);
+    return new Objective(
+        goal,
+        percentile,
+        maxErrorRate,
+        latencyLimit,
+        limitPercentile,
+        preference,
+        Map.copyOf(floors));
+  }
+
+  /** The floors the trial window's gauges must reach, by gauge name; empty if none. */
+  public Map<String, Double> minGauges() {
+    return minGauges;
   }
 
   /** What to optimize. */
@@ -144,6 +195,7 @@ public final class Objective {
     if (preference != Preference.NONE) {
       s.append(", prefer ").append(preference.name().toLowerCase(java.util.Locale.ROOT));
     }
+    new TreeMap<>(minGauges).forEach((g, m) -> s.append(", ").append(g).append(" >= ").append(m));
     return s.toString();
   }
 }

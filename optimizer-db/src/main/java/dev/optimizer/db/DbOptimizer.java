@@ -9,6 +9,7 @@ import dev.optimizer.db.batch.internal.BatchAdvisor;
 import dev.optimizer.db.cache.CacheCandidate;
 import dev.optimizer.db.cache.ResultCacheSettings;
 import dev.optimizer.db.cache.ResultCacheStats;
+import dev.optimizer.db.cache.ResultCacheTrialSettings;
 import dev.optimizer.db.cache.internal.CacheCandidates;
 import dev.optimizer.db.cache.internal.ResultCache;
 import dev.optimizer.db.internal.DbSystems;
@@ -123,8 +124,11 @@ public final class DbOptimizer {
               settings.poolSignalSlice));
     }
     AutoCloseable owned = telemetry;
-    if (settings.resultCache != null) {
-      ResultCache cache = new ResultCache(optimizer, settings.resultCache, db.poolName());
+    if (settings.resultCache != null || settings.resultCacheTrials != null) {
+      ResultCache cache =
+          new ResultCache(
+              optimizer, settings.resultCache, settings.resultCacheTrials, db.poolName());
+      candidates.trials(cache.trials());
       inst.resultCache(cache);
       resultCaches.add(cache);
       owned =
@@ -186,7 +190,8 @@ public final class DbOptimizer {
    * Queries worth a result cache, as the traffic seen in RECOMMEND and AUTO modes suggests: reads,
    * repetition of their parameters and writes to their tables, with the expected hit rate; the most
    * worthwhile first. Those read 1000+ times with an expected hit rate of at least 0.5 are also
-   * recommended ({@code result-cache}).
+   * recommended ({@code result-cache}). With {@link Builder#resultCacheTrials} set, AUTO mode also
+   * turns the cache on for them, one judged trial each.
    */
   public List<CacheCandidate> cacheCandidates() {
     List<CacheCandidate> all = new java.util.ArrayList<>();
@@ -234,6 +239,8 @@ public final class DbOptimizer {
    *   <tr><td>indexAdvisor</td><td>false</td><td>sample executions for the index advisor</td></tr>
    *   <tr><td>samplesPerStatement</td><td>5</td><td>[1, 100]</td></tr>
    *   <tr><td>resultCache</td><td>off</td><td>{@link ResultCacheSettings}</td></tr>
+   *   <tr><td>resultCacheTrials</td><td>off</td><td>{@link ResultCacheTrialSettings}, AUTO mode
+   *   only</td></tr>
    *   <tr><td>batchRewrite</td><td>false</td><td>PostgreSQL pools not yet started</td></tr>
    * </table>
    */
@@ -250,6 +257,7 @@ public final class DbOptimizer {
     private boolean indexAdvisor;
     private int samplesPerStatement = 5;
     private ResultCacheSettings resultCache;
+    private ResultCacheTrialSettings resultCacheTrials;
     private boolean batchRewrite;
 
     private Builder(Optimizer optimizer) {
@@ -338,6 +346,19 @@ public final class DbOptimizer {
     public Builder resultCache(ResultCacheSettings settings) {
       Checks.notSetBefore("resultCache", this.resultCache != null);
       this.resultCache = Checks.notNull("resultCache", settings);
+      return this;
+    }
+
+    /**
+     * Lets the optimizer, in {@link dev.optimizer.api.Mode#AUTO} only, turn the result cache on for
+     * the {@linkplain DbOptimizer#cacheCandidates() cache-worthy queries} it finds, each as a
+     * judged trial that is rolled back when the query does not get faster or its hit rate falls
+     * short (off by default). Rules given with {@link #resultCache} still win: queries they select
+     * are cached by them, never trialled. See {@link ResultCacheTrialSettings}.
+     */
+    public Builder resultCacheTrials(ResultCacheTrialSettings settings) {
+      Checks.notSetBefore("resultCacheTrials", this.resultCacheTrials != null);
+      this.resultCacheTrials = Checks.notNull("resultCacheTrials", settings);
       return this;
     }
 

@@ -8,7 +8,9 @@ import dev.optimizer.benchmarks.ScenarioResult.Target;
 import dev.optimizer.db.DbOptimizer;
 import dev.optimizer.db.cache.ResultCacheSettings;
 import dev.optimizer.db.cache.ResultCacheStats;
+import dev.optimizer.db.cache.ResultCacheTrialSettings;
 import dev.optimizer.runtime.Optimizer;
+import dev.optimizer.runtime.tuning.TuningSettings;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -33,6 +35,11 @@ import org.HdrHistogram.Histogram;
  * ({@code RETURNING v}); once it has returned, the model's floor for that key is at least that
  * value, and a read that began after it must not return less. At the end, every key is read through
  * the cache and compared with the database directly.
+ *
+ * <p>{@code db-result-cache-auto} runs the same workload, but the cache is not given a rule: the
+ * optimizer, in AUTO mode, has to find the query as a cache candidate and turn the cache on as a
+ * judged trial ({@link ResultCacheTrialSettings}). Its optimized arm warms up until that trial is
+ * decided (at most 60 s), then as usual; the time to the decision and the decision are reported.
  */
 public final class DbResultCacheScenario implements Scenario {
   private static final int THREADS = 32;
@@ -40,16 +47,33 @@ public final class DbResultCacheScenario implements Scenario {
   private static final double ZIPF_S = 0.99;
   private static final String READ = "SELECT id, title, price, v FROM items WHERE id = ?";
   private static final String WRITE = "UPDATE items SET v = v + 1 WHERE id = ? RETURNING v";
+  private static final Duration MAX_TRIAL_WAIT = Duration.ofSeconds(60);
+
+  private final boolean auto;
+
+  /** The scenario with the cache selected by a rule. */
+  public DbResultCacheScenario() {
+    this(false);
+  }
+
+  /**
+   * The scenario; with {@code auto}, the cache is found and turned on by AUTO mode's judged trials
+   * instead of a rule.
+   */
+  public DbResultCacheScenario(boolean auto) {
+    this.auto = auto;
+  }
 
   @Override
   public String name() {
-    return "db-result-cache";
+    return auto ? "db-result-cache-auto" : "db-result-cache";
   }
 
   @Override
   public String description() {
     return "JDBC result cache: 95% Zipf point reads / 5% auto-commit updates, 32 threads,"
-        + " embedded PostgreSQL; throughput, read p95 and stale reads, without vs with the cache";
+        + " embedded PostgreSQL; throughput, read p95 and stale reads, without vs with the cache"
+        + (auto ? " (found and enabled by AUTO mode's judged trials, no rule)" : "");
   }
 
   @Override
@@ -62,7 +86,7 @@ public final class DbResultCacheScenario implements Scenario {
     try (Postgres pg = new Postgres();
         HikariDataSource rawPool = pg.pool("baseline", THREADS);
         HikariDataSource cachedPool = pg.pool("cached", THREADS);
-        Optimizer optimizer = Optimizer.builder().manualTuning().mode(Mode.OBSERVE).build()) {
+        Optimizer optimizer = optimizer(auto)) {
       pg.execute(
           "CREATE TABLE items (id int PRIMARY KEY, title text NOT NULL, price numeric(10,2),"
               + " v bigint NOT NULL)",
@@ -71,21 +95,47 @@ public final class DbResultCacheScenario implements Scenario {
               + KEYS
               + ") g",
           "VACUUM ANALYZE items");
-      DbOptimizer db =
-          DbOptimizer.builder(optimizer)
-              .poolSizing(false)
-              .resultCache(
-                  ResultCacheSettings.builder()
-                      .cacheTables("items")
-                      .maximumBytes(64L << 20)
-                      .timeToLive(Duration.ofMinutes(5))
-                      .build())
-              .build();
+      DbOptimizer.Builder builder = DbOptimizer.builder(optimizer).poolSizing(false);
+      if (auto) {
+        builder.resultCacheTrials(
+            ResultCacheTrialSettings.builder()
+                .maximumBytes(64L << 20)
+                .timeToLive(Duration.ofMinutes(5))
+                .build());
+      } else {
+        builder.resultCache(
+            ResultCacheSettings.builder()
+                .cacheTables("items")
+                .maximumBytes(64L << 20)
+                .timeToLive(Duration.ofMinutes(5))
+                .build());
+      }
+      DbOptimizer db = builder.build();
       DataSource cached = db.wrap(cachedPool);
       AtomicLongArray floor = new AtomicLongArray(KEYS + 1);
 
-      Arm base = arm(rawPool, cdf, rank, floor, warm, measure);
-      Arm opt = arm(cached, cdf, rank, floor, warm, measure);
+      Arm base = arm(rawPool, cdf, rank, floor, warm, measure, () -> true);
+      long armStart = System.nanoTime();
+      long[] decidedAt = {-1};
+      Arm opt =
+          arm(
+              cached,
+              cdf,
+              rank,
+              floor,
+              warm,
+              measure,
+              () -> {
+                if (!auto || decidedAt[0] >= 0) {
+                  return true;
+                }
+                if (optimizer.decisions().stream()
+                    .anyMatch(d -> d.knob().startsWith("db.result_cache."))) {
+                  decidedAt[0] = System.nanoTime() - armStart;
+                  return true;
+                }
+                return false;
+              });
       long finalMismatches = compareAll(cached, rawPool);
       ResultCacheStats stats = db.resultCacheStats();
 
@@ -110,8 +160,45 @@ public final class DbResultCacheScenario implements Scenario {
           "phases",
           "each arm: " + warm.toSeconds() + " s warm-up, " + measure.toSeconds() + " s measured");
       r.note("stale check", "reads vs committed floors from RETURNING; then all keys vs database");
+      if (auto) {
+        r.optimized(
+            "seconds to the trial's decision",
+            decidedAt[0] < 0
+                ? "none within " + MAX_TRIAL_WAIT.toSeconds()
+                : round(decidedAt[0] / 1e9));
+        r.note(
+            "trial decisions",
+            optimizer.decisions().stream()
+                .filter(d -> d.knob().startsWith("db.result_cache."))
+                .map(dev.optimizer.api.Decision::summary)
+                .toList());
+        r.note(
+            "tuning",
+            "AUTO mode, engine on its scheduler: tick 250 ms, windows >= 3 s, settle 1 s;"
+                + " trials: defaults (minHitRate 0.5, minReads 1000) but 64 MiB and 5 min TTL as the"
+                + " rule arm; the optimized arm warms up until the trial is decided (<= 60 s)");
+      }
     }
     return r;
+  }
+
+  /**
+   * The rule arm's optimizer only observes (nothing to tune); the auto arm's tunes on its own
+   * scheduler, with windows short enough for a quick run.
+   */
+  private static Optimizer optimizer(boolean auto) {
+    if (!auto) {
+      return Optimizer.builder().manualTuning().mode(Mode.OBSERVE).build();
+    }
+    return Optimizer.builder()
+        .mode(Mode.AUTO)
+        .tuning(
+            TuningSettings.builder()
+                .tickInterval(Duration.ofMillis(250))
+                .minWindow(Duration.ofSeconds(3))
+                .settle(Duration.ofSeconds(1))
+                .build())
+        .build();
   }
 
   private static void report(ScenarioResult r, boolean baseline, Arm a) {
@@ -141,7 +228,8 @@ public final class DbResultCacheScenario implements Scenario {
       int[] rank,
       AtomicLongArray floor,
       Duration warm,
-      Duration measure)
+      Duration measure,
+      java.util.function.BooleanSupplier ready)
       throws InterruptedException {
     ConcurrentHistogram reads = new ConcurrentHistogram(1, 60_000_000_000L, 2);
     ConcurrentHistogram writes = new ConcurrentHistogram(1, 60_000_000_000L, 2);
@@ -185,6 +273,10 @@ public final class DbResultCacheScenario implements Scenario {
       th.setDaemon(true);
       threads.add(th);
       th.start();
+    }
+    long waitStart = System.nanoTime();
+    while (!ready.getAsBoolean() && System.nanoTime() - waitStart < MAX_TRIAL_WAIT.toNanos()) {
+      Thread.sleep(100);
     }
     Thread.sleep(warm.toMillis());
     measuring.set(true);

@@ -29,6 +29,9 @@ import java.util.regex.Pattern;
  * outside the application (another service, a cron job, a trigger the cache cannot see) are bounded
  * only by {@code timeToLive}.
  *
+ * <p>To let the optimizer choose the queries itself, in AUTO mode and as judged trials, see {@link
+ * ResultCacheTrialSettings}; rules given here still win over its choices.
+ *
  * <table>
  *   <caption>Settings</caption>
  *   <tr><th>setting</th><th>default</th><th>range</th></tr>

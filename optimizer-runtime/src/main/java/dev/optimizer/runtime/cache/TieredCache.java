@@ -253,6 +253,20 @@ public final class TieredCache<K, V> implements AutoCloseable {
     remote.invalidateAll();
   }
 
+  /**
+   * Removes from the local tier every entry whose key matches, and keeps loads already in flight
+   * (of any key) from being cached: what a caller uses to forget one group of keys (the results of
+   * one statement) without forgetting the rest. The remote tier is not searched; its entries of
+   * these keys expire on their own.
+   */
+  public void invalidateLocalIf(java.util.function.Predicate<? super K> keys) {
+    Checks.notNull("keys", keys);
+    for (int i = 0; i < EPOCH_STRIPES; i++) {
+      epochs.incrementAndGet(i);
+    }
+    local.asMap().keySet().removeIf(keys);
+  }
+
   /** Returns the estimated bytes held by the local tier, as the weigher counted them. */
   public long weightedSizeBytes() {
     return local.policy().eviction().orElseThrow().weightedSize().orElse(0L);

@@ -178,6 +178,8 @@ public final class Judge {
               guardAlpha));
     }
 
+    objective.minGauges().forEach((g, min) -> findings.add(gaugeFloor(trial, g, min)));
+
     boolean objectiveBetter =
         objectiveFinding != null && objectiveFinding.direction() == Direction.BETTER;
     for (Finding f : findings) {
@@ -443,6 +445,36 @@ public final class Judge {
             et,
             gt.total,
             p));
+  }
+
+  /**
+   * A floor on the trial window's mean of a gauge: not a test against the baseline but a condition
+   * the trial must meet (a cache trial's hit rate); a gauge the trial never recorded fails it.
+   */
+  private static Finding gaugeFloor(Window trial, String gauge, double minimum) {
+    Double mean = trial.gauges().get(gauge);
+    boolean worse = mean == null || mean < minimum;
+    double effect = mean == null || minimum == 0 ? 0 : mean / minimum - 1;
+    return new Finding(
+        "floor",
+        "gauge." + gauge,
+        worse ? Direction.WORSE : Direction.NO_CHANGE,
+        1,
+        effect,
+        0,
+        mean == null
+            ? String.format(
+                Locale.ROOT,
+                "%s was not recorded in the trial, which must reach %.4g",
+                gauge,
+                minimum)
+            : String.format(
+                Locale.ROOT,
+                "%s %.4g in the trial %s the floor %.4g",
+                gauge,
+                mean,
+                worse ? "is below" : "reaches",
+                minimum));
   }
 
   private static String trim(double percentile) {

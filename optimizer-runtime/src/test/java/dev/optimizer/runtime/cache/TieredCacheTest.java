@@ -276,4 +276,41 @@ class TieredCacheTest {
       throw new IllegalStateException(e);
     }
   }
+
+  @Test
+  void invalidateLocalIfDropsOnlyTheMatchingKeysAndKeepsLoadsInFlightOut() throws Exception {
+    TieredCache<String, String> cache = builder().build();
+    cache.put("a1", "x");
+    cache.put("a2", "y");
+    cache.put("b1", "z");
+    CountDownLatch loading = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    ExecutorService pool = Executors.newSingleThreadExecutor();
+    try {
+      Future<String> inFlight =
+          pool.submit(
+              () ->
+                  cache.get(
+                      "b2",
+                      k -> {
+                        loading.countDown();
+                        try {
+                          release.await();
+                        } catch (InterruptedException e) {
+                          Thread.currentThread().interrupt();
+                        }
+                        return "old";
+                      }));
+      assertThat(loading.await(10, TimeUnit.SECONDS)).isTrue();
+      cache.invalidateLocalIf(k -> k.startsWith("a"));
+      release.countDown();
+      assertThat(inFlight.get(10, TimeUnit.SECONDS)).isEqualTo("old");
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(cache.getIfPresent("a1")).isNull();
+    assertThat(cache.getIfPresent("a2")).isNull();
+    assertThat(cache.getIfPresent("b1")).isEqualTo("z");
+    assertThat(cache.getIfPresent("b2")).isNull(); // the load began before: not cached
+  }
 }

@@ -217,4 +217,50 @@ class JudgeTest {
     assertThatThrownBy(() -> JudgeSettings.builder().minEffect(-0.1))
         .hasMessage("minEffect must be in [0.0, 1.0], but was -0.1");
   }
+
+  @Test
+  void aGaugeFloorRevertsATrialThatIsFasterButFallsShortOfIt() {
+    SplittableRandom r = new SplittableRandom(21);
+    Objective median =
+        Objective.minimizeLatency(50)
+            .withMinGauge("hit_rate", 0.5)
+            .withPreference(Objective.Preference.LOWER);
+    Window baseline = Samples.window(r, 2000, v -> v);
+    Window faster = Samples.window(r, 2000, v -> v * 0.5);
+
+    Judgement short_ = judge.judge(baseline, withGauge(faster, "hit_rate", 0.2), median);
+    assertThat(short_.verdict()).isEqualTo(Verdict.REVERT);
+    assertThat(short_.evidence().reason())
+        .isEqualTo("hit_rate 0.2000 in the trial is below the floor 0.5000");
+    assertThat(short_.evidence().findings())
+        .anySatisfy(f -> assertThat(f.metric()).isEqualTo("gauge.hit_rate"));
+
+    Judgement missing = judge.judge(baseline, faster, median);
+    assertThat(missing.verdict()).isEqualTo(Verdict.REVERT);
+    assertThat(missing.evidence().reason()).contains("was not recorded");
+
+    Judgement reached = judge.judge(baseline, withGauge(faster, "hit_rate", 0.8), median);
+    assertThat(reached.verdict()).isEqualTo(Verdict.KEEP);
+    assertThat(median.toString()).contains("hit_rate >= 0.5");
+    assertThat(median.withMaxErrorRate(0.1).minGauges()).containsEntry("hit_rate", 0.5);
+  }
+
+  @Test
+  void aGaugeFloorIsChecked() {
+    assertThatThrownBy(() -> Objective.maximizeThroughput().withMinGauge(" ", 1))
+        .hasMessageContaining("gauge");
+    assertThatThrownBy(() -> Objective.maximizeThroughput().withMinGauge("hit_rate", Double.NaN))
+        .hasMessage("minimum of gauge hit_rate must be finite, but was NaN");
+  }
+
+  private static Window withGauge(Window w, String gauge, double mean) {
+    return new Window(
+        w.startNanos(),
+        w.endNanos(),
+        w.latencyNanos(),
+        w.operations(),
+        w.errors(),
+        w.throughputSlices(),
+        java.util.Map.of(gauge, mean));
+  }
 }

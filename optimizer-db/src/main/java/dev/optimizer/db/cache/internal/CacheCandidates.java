@@ -19,7 +19,9 @@ import java.util.concurrent.atomic.LongAdder;
  * deterministic query, its reads and an estimate of its distinct parameter sets (linear counting
  * over a 4096-bit map of parameter hashes: one atomic OR per read, no values kept); per table, the
  * writes. A query read {@value #MIN_READS}+ times with an expected hit rate of at least {@value
- * #RECOMMEND_AT} becomes a {@code result-cache} recommendation, once.
+ * #RECOMMEND_AT} becomes a {@code result-cache} recommendation, once. In AUTO mode, with {@link
+ * CacheTrials} attached, about one read in {@value #CONSIDER_EVERY} of each query hands its current
+ * estimate to the trials, which start a judged trial when it qualifies.
  *
  * <p>Thread-safe; bounded to {@value #MAX_QUERIES} queries and the tables they name.
  */
@@ -28,6 +30,7 @@ public final class CacheCandidates {
   static final long MIN_READS = 1000;
   static final double RECOMMEND_AT = 0.5;
   private static final int BITS = 4096;
+  static final int CONSIDER_EVERY = 64;
 
   private final Optimizer optimizer;
   private final Cache<Long, StatementTables> analyses =
@@ -36,6 +39,7 @@ public final class CacheCandidates {
   private final ConcurrentHashMap<String, LongAdder> writes = new ConcurrentHashMap<>();
   private final LongAdder writesToAll = new LongAdder();
   private final Set<Long> recommended = ConcurrentHashMap.newKeySet();
+  private volatile CacheTrials trials;
 
   private static final class Query {
     final StatementKey key;
@@ -65,6 +69,11 @@ public final class CacheCandidates {
     this.optimizer = optimizer;
   }
 
+  /** Sets who may turn the cache on for the candidates found (AUTO mode); null for nobody. */
+  public void trials(CacheTrials trials) {
+    this.trials = trials;
+  }
+
   /** One execution (any statement), with the hash of its parameters (or of its literal text). */
   public void executed(StatementKey key, long parameterHash) {
     if (!optimizer.mode().recommends()) {
@@ -92,6 +101,12 @@ public final class CacheCandidates {
         }
         if ((q.reads.sum() & 1023) == 0) {
           maybeRecommend(q);
+        }
+        CacheTrials t2 = trials;
+        if (t2 != null
+            && java.util.concurrent.ThreadLocalRandom.current().nextInt(CONSIDER_EVERY) == 0
+            && optimizer.mode().applies()) {
+          t2.consider(candidate(q));
         }
       }
       case WRITE -> {

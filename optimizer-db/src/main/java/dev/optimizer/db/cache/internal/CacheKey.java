@@ -6,19 +6,27 @@ import java.util.Arrays;
  * What a cached result answers: the exact statement text (not just its fingerprint — two texts that
  * differ in a literal share one), the bound values by position, and who asked where: the
  * connection's URL, catalog, schema and user. Values are compared by content (arrays included);
- * they live only in memory, never in telemetry.
+ * they live only in memory, never in telemetry. The fingerprint is not part of the identity (the
+ * text decides it); it lets the results of one query be dropped together.
  */
 final class CacheKey {
   private final String sql;
   private final Object[] parameters;
   private final ConnectionContext context;
+  private final long fingerprint;
   private final int hash;
 
-  CacheKey(String sql, Object[] parameters, ConnectionContext context) {
+  CacheKey(long fingerprint, String sql, Object[] parameters, ConnectionContext context) {
+    this.fingerprint = fingerprint;
     this.sql = sql;
     this.parameters = parameters;
     this.context = context;
     this.hash = 31 * (31 * sql.hashCode() + Arrays.deepHashCode(parameters)) + context.hashCode();
+  }
+
+  /** The fingerprint of the statement. */
+  long fingerprint() {
+    return fingerprint;
   }
 
   /** Rough bytes held, for the weigher. */

@@ -22,6 +22,7 @@ final class CacheLoad {
   private final long[] seen;
   private final SqlCall call;
   private final Remote remote;
+  private final int maxEntryBytes;
 
   /** Where a result lives in Redis: the key's digest and the tables read, sorted. */
   record Remote(byte[] digest, String[] tables) {}
@@ -41,8 +42,10 @@ final class CacheLoad {
       Supplier<long[]> now,
       long[] seen,
       SqlCall call,
-      Remote remote) {
+      Remote remote,
+      int maxEntryBytes) {
     this.cache = cache;
+    this.maxEntryBytes = maxEntryBytes;
     this.remote = remote;
     this.fingerprint = fingerprint;
     this.now = now;
@@ -75,7 +78,7 @@ final class CacheLoad {
         own = rs;
         return null;
       }
-      CachedResult.Read read = CachedResult.read(rs, seen, cache.maxEntryBytes);
+      CachedResult.Read read = CachedResult.read(rs, seen, maxEntryBytes);
       if (read.complete() == null) {
         cache.notStored.increment();
         own = CachedResultSet.openWithRest(read.prefix(), read.rest(), read.restOnRow());

@@ -3,6 +3,7 @@ package dev.optimizer.db.cache.internal;
 import dev.optimizer.db.cache.internal.StatementTables.Kind;
 import dev.optimizer.db.internal.BoundParameters;
 import dev.optimizer.db.internal.StatementKey;
+import dev.optimizer.runtime.cache.TieredCache;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -217,11 +218,84 @@ public final class LeaseCache {
       StatementTables tables,
       SqlCall call)
       throws Throwable {
-    if (tables.notCacheable() != null
-        || !cache.serving()
-        || !cache.settings.selects(key.text(), tables.tables())) {
+    if (tables.notCacheable() != null || !cache.serving()) {
       return call.call();
     }
+    if (cache.selectsByRule(key.text(), tables.tables())) {
+      return cached(
+          statement, key, sql, parameters, plainParameters, tables, call, cache.results, null);
+    }
+    CacheTrial trial = cache.trials == null ? null : cache.trials.trial(key.id());
+    if (trial == null) {
+      return call.call();
+    }
+    if (!trial.measuring()) {
+      return trial.serving()
+          ? cached(statement, key, sql, parameters, plainParameters, tables, call, null, trial)
+          : call.call();
+    }
+    // Under trial: the judge compares this query's latency with the cache off and on, as the
+    // application waited for it (a hit, a miss that loads and stores, or the plain query).
+    long start = cache.optimizer.ticker().read();
+    boolean failed = true;
+    try {
+      Object result =
+          trial.serving()
+              ? cached(statement, key, sql, parameters, plainParameters, tables, call, null, trial)
+              : call.call();
+      failed = false;
+      return result;
+    } finally {
+      trial.record(cache.optimizer.ticker().read() - start, failed);
+    }
+  }
+
+  /**
+   * A read the cache may answer: from {@code store} (the rule-based results) or, for a trialled
+   * query ({@code trial} not null), from the trials' store, where each answer also counts towards
+   * the trial's observed hit rate.
+   */
+  private Object cached(
+      Statement statement,
+      StatementKey key,
+      String sql,
+      BoundParameters parameters,
+      boolean plainParameters,
+      StatementTables tables,
+      SqlCall call,
+      TieredCache<CacheKey, CachedResult> store,
+      CacheTrial trial)
+      throws Throwable {
+    boolean measured = trial != null && trial.measuring();
+    boolean hit = false;
+    try {
+      Object r =
+          serve(statement, key, sql, parameters, plainParameters, tables, call, store, trial);
+      hit = r instanceof Served;
+      return hit ? ((Served) r).resultSet : r;
+    } finally {
+      if (measured) {
+        trial.lookup(hit);
+      }
+    }
+  }
+
+  /** A result answered from the cache, told apart from the database's answer. */
+  private record Served(ResultSet resultSet) {}
+
+  private Object serve(
+      Statement statement,
+      StatementKey key,
+      String sql,
+      BoundParameters parameters,
+      boolean plainParameters,
+      StatementTables tables,
+      SqlCall call,
+      TieredCache<CacheKey, CachedResult> rulesStore,
+      CacheTrial trial)
+      throws Throwable {
+    TieredCache<CacheKey, CachedResult> store = trial != null ? cache.trials.store : rulesStore;
+    int maxEntryBytes = trial != null ? cache.trials.maxEntryBytes : cache.maxEntryBytes;
     Object[] values;
     ConnectionContext ctx;
     String[] names;
@@ -252,14 +326,14 @@ public final class LeaseCache {
       cache.bypasses.increment();
       return call.call();
     }
-    CacheKey cacheKey = new CacheKey(sql, values, ctx);
-    CachedResult hit = cache.results.getIfPresent(cacheKey);
+    CacheKey cacheKey = new CacheKey(key.id(), sql, values, ctx);
+    CachedResult hit = store.getIfPresent(cacheKey);
     if (hit != null) {
       if (hit.fresh(seen)) {
         cache.hits.increment();
-        return CachedResultSet.open(hit);
+        return new Served(CachedResultSet.open(hit));
       }
-      cache.results.invalidate(cacheKey);
+      store.invalidate(cacheKey);
     }
     if (!mayStore) {
       cache.bypasses.increment();
@@ -273,8 +347,9 @@ public final class LeaseCache {
             () -> versions(sql, pinned, read),
             seen,
             call,
-            remote(sql, values, ctx, read));
-    CachedResult shared = cache.results.get(cacheKey, k -> load.run());
+            trial != null ? null : remote(sql, values, ctx, read),
+            maxEntryBytes);
+    CachedResult shared = store.get(cacheKey, k -> load.run());
     if (load.leader) {
       if (load.error != null) {
         throw load.error;
@@ -282,7 +357,7 @@ public final class LeaseCache {
       return load.own;
     }
     if (shared != null && shared.fresh(seen)) {
-      return CachedResultSet.open(shared);
+      return new Served(CachedResultSet.open(shared));
     }
     return call.call(); // the load we waited for cannot answer us: ask the database ourselves
   }

@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.optimizer.db.cache.ResultCacheSettings;
 import dev.optimizer.db.cache.ResultCacheStats;
+import dev.optimizer.db.cache.ResultCacheTrialSettings;
 import dev.optimizer.db.internal.StatementKey;
 import dev.optimizer.runtime.Optimizer;
 import dev.optimizer.runtime.cache.TieredCache;
@@ -26,12 +27,25 @@ import java.util.concurrent.atomic.LongAdder;
  * instances: a local miss asks Redis before the database, a database load is stored there too, and
  * every invalidation is sent to Redis (versions and pub/sub) before it is applied here.
  *
+ * <p>With trials ({@link ResultCacheTrialSettings}), queries no rule selects may be cached too, one
+ * judged trial each ({@link CacheTrials}), in a store of their own (never in Redis); the versions,
+ * the invalidation books and the safety checks are the same. Without rules ({@code settings} null)
+ * only trialled queries are cached.
+ *
  * <p>Thread-safe. {@link #close()} releases the cache's storage and its Redis connections.
  */
 public final class ResultCache implements AutoCloseable {
+  /** The rules, or null when only trials select queries. */
   final ResultCacheSettings settings;
+
   final Optimizer optimizer;
+
+  /** The results of rule-selected queries, or null without rules. */
   final TieredCache<CacheKey, CachedResult> results;
+
+  /** The trials, or null when none are allowed. */
+  final CacheTrials trials;
+
   final TableVersions versions = new TableVersions();
   final TableCatalog catalog = new TableCatalog();
   final Set<String> temporaryTables = ConcurrentHashMap.newKeySet();
@@ -62,21 +76,61 @@ public final class ResultCache implements AutoCloseable {
 
   private final java.util.List<AutoCloseable> observers = new java.util.ArrayList<>();
 
-  /** A cache for one data source. */
+  /** A cache for one data source, selecting queries by rule only. */
   public ResultCache(Optimizer optimizer, ResultCacheSettings settings, String name) {
+    this(optimizer, settings, null, name);
+  }
+
+  /**
+   * A cache for one data source.
+   *
+   * @param settings the rules, or null for trials only
+   * @param trialSettings the trials allowed in AUTO mode, or null for none
+   * @throws IllegalArgumentException if both are null
+   */
+  public ResultCache(
+      Optimizer optimizer,
+      ResultCacheSettings settings,
+      ResultCacheTrialSettings trialSettings,
+      String name) {
+    if (settings == null && trialSettings == null) {
+      throw new IllegalArgumentException("a result cache needs rules or trials");
+    }
     this.optimizer = optimizer;
     this.settings = settings;
-    this.maxEntryBytes = (int) Math.min(Integer.MAX_VALUE, settings.maximumEntryBytes());
+    this.maxEntryBytes =
+        settings == null ? 0 : (int) Math.min(Integer.MAX_VALUE, settings.maximumEntryBytes());
     this.results =
-        TieredCache.<CacheKey, CachedResult>builder()
-            .name("db-result-cache " + name)
-            .weigher((k, v) -> (int) Math.min(Integer.MAX_VALUE, (long) k.weight() + v.bytes))
-            .maximumWeightBytes(settings.maximumBytes())
-            .expireAfterWrite(settings.timeToLive())
-            .ticker(optimizer.ticker())
-            .build();
-    this.remote = settings.remote() == null ? null : startRemote(settings, name);
+        settings == null
+            ? null
+            : TieredCache.<CacheKey, CachedResult>builder()
+                .name("db-result-cache " + name)
+                .weigher((k, v) -> (int) Math.min(Integer.MAX_VALUE, (long) k.weight() + v.bytes))
+                .maximumWeightBytes(settings.maximumBytes())
+                .expireAfterWrite(settings.timeToLive())
+                .ticker(optimizer.ticker())
+                .build();
+    this.trials =
+        trialSettings == null ? null : new CacheTrials(optimizer, trialSettings, settings, name);
+    this.remote =
+        settings == null || settings.remote() == null ? null : startRemote(settings, name);
     observe(optimizer.meter(), name);
+  }
+
+  /** The trials of this data source, or null when none are allowed. */
+  public CacheTrials trials() {
+    return trials;
+  }
+
+  /** Whether a rule of the application selects this query. */
+  boolean selectsByRule(String sanitizedText, Set<String> tables) {
+    return settings != null && settings.selects(sanitizedText, tables);
+  }
+
+  /** Estimated bytes held by both stores. */
+  long bytes() {
+    return (results == null ? 0 : results.weightedSizeBytes())
+        + (trials == null ? 0 : trials.store.weightedSizeBytes());
   }
 
   private RemoteTier startRemote(ResultCacheSettings settings, String name) {
@@ -142,7 +196,7 @@ public final class ResultCache implements AutoCloseable {
             .upDownCounterBuilder("optimizer.db.result_cache.size")
             .setUnit("By")
             .setDescription("Estimated bytes held by the result cache.")
-            .buildWithCallback(m -> m.record(results.weightedSizeBytes(), pool)));
+            .buildWithCallback(m -> m.record(bytes(), pool)));
   }
 
   /** The cache's view of one connection lease; {@code connection} is the delegate's connection. */
@@ -219,7 +273,9 @@ public final class ResultCache implements AutoCloseable {
 
   /** Counters since the cache was built. */
   public ResultCacheStats stats() {
-    TieredCache.Stats s = results.stats();
+    long evictions =
+        (results == null ? 0 : results.stats().evictions())
+            + (trials == null ? 0 : trials.store.stats().evictions());
     return new ResultCacheStats(
         hits.sum(),
         misses.sum(),
@@ -227,8 +283,8 @@ public final class ResultCache implements AutoCloseable {
         stores.sum(),
         notStored.sum(),
         invalidations.sum(),
-        s.evictions(),
-        results.weightedSizeBytes(),
+        evictions,
+        bytes(),
         remoteHits.sum(),
         remote == null ? 0 : remote.errors.sum());
   }
@@ -236,7 +292,12 @@ public final class ResultCache implements AutoCloseable {
   /** Drops every cached result; tables keep their versions. */
   public void clear() {
     versions.bumpAll();
-    results.invalidateAll();
+    if (results != null) {
+      results.invalidateAll();
+    }
+    if (trials != null) {
+      trials.store.invalidateAll();
+    }
   }
 
   @Override
@@ -252,7 +313,12 @@ public final class ResultCache implements AutoCloseable {
     if (remote != null) {
       remote.close();
     }
-    results.invalidateAll();
-    results.close();
+    if (results != null) {
+      results.invalidateAll();
+      results.close();
+    }
+    if (trials != null) {
+      trials.close();
+    }
   }
 }

@@ -6,6 +6,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.optimizer.api.Mode;
 import dev.optimizer.db.DbOptimizer;
 import dev.optimizer.db.cache.ResultCacheSettings;
+import dev.optimizer.db.cache.ResultCacheTrialSettings;
 import dev.optimizer.db.support.EmbeddedPostgres;
 import dev.optimizer.runtime.Optimizer;
 import java.sql.Connection;
@@ -42,7 +43,9 @@ import net.jqwik.api.lifecycle.BeforeContainer;
  * cached DataSource. Every write increments a counter, so committed values only grow: the model
  * keeps, per key, the highest value whose commit has returned. Every read — cached or not — must be
  * at least the model's value as it was when the read began (zero stale reads of the application's
- * own committed writes), and a transaction's reads after its own writes must see them.
+ * own committed writes), and a transaction's reads after its own writes must see them. The same
+ * programs run once more with the cache turned on by AUTO mode's trials instead of a rule (their
+ * knobs pinned on, so that every read may be served from the trials' store).
  */
 class ResultCacheModelTest {
   private static final int KEYS = 6;
@@ -97,7 +100,13 @@ class ResultCacheModelTest {
   @Property(tries = 25)
   void noReadIsStalerThanTheLastCommittedWrite(@ForAll("programs") List<List<Op>> programs)
       throws Exception {
-    assertThat(run(programs)).isEmpty();
+    assertThat(run(programs, false)).isEmpty();
+  }
+
+  @Property(tries = 15)
+  void noReadIsStalerWhenTheCacheIsOnByTrial(@ForAll("programs") List<List<Op>> programs)
+      throws Exception {
+    assertThat(run(programs, true)).isEmpty();
   }
 
   @Example
@@ -114,25 +123,42 @@ class ResultCacheModelTest {
             new Tx(List.of(new Write(0, true)), false),
             new Write(1, true));
     long before = totalHits.get();
-    assertThat(run(List.of(reader, writer))).isEmpty();
-    assertThat(totalHits.get()).isGreaterThan(before);
+    assertThat(run(List.of(reader, writer), false)).isEmpty();
+    long byRule = totalHits.get();
+    assertThat(byRule).isGreaterThan(before);
+    assertThat(run(List.of(reader, writer), true)).isEmpty();
+    assertThat(totalHits.get()).isGreaterThan(byRule);
   }
 
-  /** Runs the programs concurrently on a fresh cache; returns the violations found. */
-  private static List<String> run(List<List<Op>> programs) throws Exception {
+  /**
+   * Runs the programs concurrently on a fresh cache, selected by a rule or (with {@code trials}) by
+   * AUTO mode's trials; returns the violations found.
+   */
+  private static List<String> run(List<List<Op>> programs, boolean trials) throws Exception {
     try (Connection c = hikari.getConnection();
         Statement s = c.createStatement()) {
       s.execute("TRUNCATE rc_model");
       s.execute("INSERT INTO rc_model SELECT g, 0 FROM generate_series(0, " + (KEYS - 1) + ") g");
     }
-    Optimizer optimizer = Optimizer.builder().manualTuning().mode(Mode.OBSERVE).build();
+    Optimizer optimizer =
+        Optimizer.builder().manualTuning().mode(trials ? Mode.AUTO : Mode.OBSERVE).build();
     try {
-      DbOptimizer db =
-          DbOptimizer.builder(optimizer)
-              .poolSizing(false)
-              .resultCache(ResultCacheSettings.builder().cacheTables("rc_model").build())
-              .build();
+      DbOptimizer.Builder builder = DbOptimizer.builder(optimizer).poolSizing(false);
+      if (trials) {
+        builder.resultCacheTrials(
+            ResultCacheTrialSettings.builder()
+                .minReads(10)
+                .minHitRate(0.01)
+                .maxConcurrentTrials(4)
+                .build());
+      } else {
+        builder.resultCache(ResultCacheSettings.builder().cacheTables("rc_model").build());
+      }
+      DbOptimizer db = builder.build();
       DataSource ds = db.wrap(hikari);
+      if (trials) {
+        turnOnByTrial(ds, optimizer);
+      }
       AtomicLongArray committed = new AtomicLongArray(KEYS);
       ConcurrentLinkedQueue<String> violations = new ConcurrentLinkedQueue<>();
       ExecutorService pool = Executors.newFixedThreadPool(programs.size());
@@ -159,6 +185,37 @@ class ResultCacheModelTest {
     } finally {
       optimizer.close();
     }
+  }
+
+  /**
+   * Reads each read shape of the programs until AUTO mode has started a trial for it, then pins the
+   * trials' knobs on: the cache then serves them as a kept trial would. Only reads, so the model's
+   * starting point (all zeros) still holds.
+   */
+  @SuppressWarnings("unchecked")
+  private static void turnOnByTrial(DataSource ds, Optimizer optimizer) throws SQLException {
+    List<String> shapes =
+        List.of("SELECT v FROM rc_model WHERE k = ?", "SELECT sum(v) FROM rc_model");
+    try (Connection c = ds.getConnection();
+        Statement plain = c.createStatement();
+        PreparedStatement byKey = c.prepareStatement(shapes.get(0));
+        PreparedStatement sum = c.prepareStatement(shapes.get(1))) {
+      for (int i = 0; i < 20_000 && trialKnobs(optimizer).size() < 2; i++) {
+        byKey.setInt(1, i % KEYS);
+        byKey.executeQuery().close();
+        plain.executeQuery("SELECT v FROM rc_model WHERE k = " + (i % KEYS)).close();
+        sum.executeQuery().close();
+      }
+    }
+    List<dev.optimizer.api.Knob<?>> knobs = trialKnobs(optimizer);
+    assertThat(knobs).hasSize(2); // plain and prepared reads by key share one fingerprint
+    for (dev.optimizer.api.Knob<?> k : knobs) {
+      ((dev.optimizer.api.Knob<Integer>) k).pin(1);
+    }
+  }
+
+  private static List<dev.optimizer.api.Knob<?>> trialKnobs(Optimizer optimizer) {
+    return optimizer.knobs().stream().filter(k -> k.name().startsWith("db.result_cache.")).toList();
   }
 
   private static void runOp(
