@@ -229,13 +229,15 @@ class Http2TransportTest extends HttpFixture {
   @Test
   void aResponseOverTheCapFailsClearlyAndOnlyResetsItsStream() throws Exception {
     h2 = MockHttpServer.http2(null, 100);
-    h2.dispatcher(r -> ok(r.path().equals("/big") ? "y".repeat(2 << 20) : "small"));
+    h2.dispatcher(r -> ok(r.path().equals("/big") ? "y".repeat(2 << 20) : "z".repeat(900_000)));
     HttpClient client = http2(plain());
+    // under the cap, far over a stream's 64 KiB flow-control window: the window is given back
+    assertThat(get(client, h2.url("/fits")).body()).hasSize(900_000);
 
     assertThatThrownBy(() -> get(client, h2.url("/big")))
         .isInstanceOf(IOException.class)
         .hasMessageContaining("exceeds maxResponseBodyBytes=1048576");
-    assertThat(get(client, h2.url("/small")).body()).isEqualTo("small");
+    assertThat(get(client, h2.url("/small")).body()).hasSize(900_000);
     assertThat(h2.connectionCount()).isEqualTo(1);
   }
 
@@ -301,6 +303,24 @@ class Http2TransportTest extends HttpFixture {
                     HttpResponse.BodyHandlers.ofString()))
         .isInstanceOf(IOException.class)
         .hasMessageContaining("HTTP/2");
+  }
+
+  @Test
+  void aServerThatSendsNoSettingsFailsWithinTheConnectTimeout() throws Exception {
+    try (java.net.ServerSocket silent =
+        new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+      HttpClient client =
+          NettyHttpClient.builder(plain())
+              .version(HttpClient.Version.HTTP_2)
+              .connectTimeout(Duration.ofMillis(300))
+              .build();
+      long start = System.nanoTime();
+      assertThatThrownBy(
+              () -> get(client, java.net.URI.create("http://127.0.0.1:" + silent.getLocalPort())))
+          .isInstanceOf(IOException.class)
+          .hasMessageContaining("no HTTP/2 SETTINGS from the server within 300 ms");
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+    }
   }
 
   @Test

@@ -21,7 +21,7 @@ import java.util.concurrent.CompletableFuture;
  */
 final class Http2Connection {
   private final Http2Connections owner;
-  private Channel channel;
+  private volatile Channel channel;
   private boolean ready;
   private boolean goingAway;
   private int maxStreams = Integer.MAX_VALUE;

@@ -15,10 +15,12 @@ import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -45,6 +47,7 @@ final class Http2Connections {
   private final Bootstrap bootstrap;
   private final Supplier<SslHandler> tls;
   private final int maxConnections;
+  private final Duration readyTimeout;
   private final ChannelHandler streamInitializer;
   private final List<Http2Connection> connections = new ArrayList<>();
   private final ArrayDeque<CompletableFuture<Channel>> waiters = new ArrayDeque<>();
@@ -57,16 +60,20 @@ final class Http2Connections {
    * @param tls a TLS handler offering h2 by ALPN for each new connection, or null for h2c with
    *     prior knowledge
    * @param maxConnections connections kept at most
+   * @param readyTimeout how long the server may take, once connected, to send its SETTINGS (a
+   *     server that does not speak HTTP/2 may send nothing at all)
    * @param streamInitializer sets up each stream's pipeline (shared)
    */
   Http2Connections(
       Bootstrap bootstrap,
       Supplier<SslHandler> tls,
       int maxConnections,
+      Duration readyTimeout,
       ChannelHandler streamInitializer) {
     this.bootstrap = bootstrap;
     this.tls = tls;
     this.maxConnections = maxConnections;
+    this.readyTimeout = readyTimeout;
     this.streamInitializer = streamInitializer;
   }
 
@@ -163,7 +170,11 @@ final class Http2Connections {
                 c.failure(f.cause());
                 closed(c);
               } else {
-                ((ChannelFuture) f).channel().closeFuture().addListener(x -> closed(c));
+                Channel ch = ((ChannelFuture) f).channel();
+                ch.closeFuture().addListener(x -> closed(c));
+                ch.eventLoop()
+                    .schedule(
+                        () -> notReadyInTime(c), readyTimeout.toNanos(), TimeUnit.NANOSECONDS);
               }
             });
   }
@@ -176,6 +187,21 @@ final class Http2Connections {
                 .build())
         .addLast("multiplex", new Http2MultiplexHandler(new RefuseServerPush()))
         .addLast("watch", c.watcher());
+  }
+
+  private void notReadyInTime(Http2Connection c) {
+    synchronized (this) {
+      if (c.ready() || !connections.contains(c)) {
+        return;
+      }
+    }
+    c.failure(
+        new IOException(
+            "no HTTP/2 SETTINGS from the server within "
+                + readyTimeout.toMillis()
+                + " ms of connecting (connectTimeout); does it speak HTTP/2"
+                + (tls == null ? " with prior knowledge (h2c)?" : "?")));
+    c.channel().close();
   }
 
   /** The server's SETTINGS arrived: the first makes the connection ready. */

@@ -68,6 +68,7 @@ public final class NettyTransport implements dev.optimizer.http.internal.Transpo
   private final boolean http2;
   private final Bootstrap bootstrap;
   private final int maxConnectionsPerOrigin;
+  private final Duration connectTimeout;
   private final Map<Origin, Http2Connections> http2Origins = new ConcurrentHashMap<>();
   private final io.netty.channel.ChannelHandler streamInitializer;
   private final SSLContext tls;
@@ -101,6 +102,7 @@ public final class NettyTransport implements dev.optimizer.http.internal.Transpo
     this.tls = tls;
     this.http2 = version == HttpClient.Version.HTTP_2;
     this.maxConnectionsPerOrigin = maxConnectionsPerOrigin;
+    this.connectTimeout = connectTimeout;
     // Only an HTTP/2 transport loads the HTTP/2 classes, so HTTP/1.1 runs without netty-codec-http2
     this.streamInitializer = http2 ? Http2Connections.streamInitializer(maxBodyBytes) : null;
     this.clock = clock;
@@ -232,6 +234,7 @@ public final class NettyTransport implements dev.optimizer.http.internal.Transpo
         b,
         origin.secure() ? () -> alpnTls(origin) : null,
         maxConnectionsPerOrigin,
+        connectTimeout,
         streamInitializer);
   }
 
