@@ -8,6 +8,7 @@ import io.netty.handler.codec.http2.Http2GoAwayFrame;
 import io.netty.handler.codec.http2.Http2SettingsFrame;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
+import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
@@ -20,12 +21,15 @@ import java.util.concurrent.CompletableFuture;
  * connection closes once its last stream ends). State is guarded by the owner's lock.
  */
 final class Http2Connection {
+  private static final AttributeKey<Runnable> RELEASED =
+      AttributeKey.valueOf("dev.optimizer.http.h2.released");
   private final Http2Connections owner;
   private volatile Channel channel;
   private boolean ready;
   private boolean goingAway;
   private int maxStreams = Integer.MAX_VALUE;
-  private int active;
+  private int streams;
+  private int inUse;
   private volatile Throwable failure;
 
   Http2Connection(Http2Connections owner) {
@@ -53,8 +57,14 @@ final class Http2Connection {
     return goingAway;
   }
 
-  int active() {
-    return active;
+  /** Streams whose exchange has not ended. */
+  int inUse() {
+    return inUse;
+  }
+
+  /** Streams Netty has not closed yet (or reserved and not yet opened). */
+  int streams() {
+    return streams;
   }
 
   /** Why the connection closed before it became ready, if known (a TLS handshake failure). */
@@ -66,19 +76,46 @@ final class Http2Connection {
     this.failure = cause;
   }
 
-  /** Whether one more stream fits (under the owner's lock). */
+  /** Whether the connection takes new streams at all (under the owner's lock). */
+  boolean accepting() {
+    return ready && !goingAway && channel != null && channel.isActive();
+  }
+
+  /** Whether one more stream may open now (under the owner's lock). */
   boolean available() {
-    return ready && !goingAway && channel != null && channel.isActive() && active < maxStreams;
+    return accepting() && streams < maxStreams;
+  }
+
+  /** Whether every stream the server allows carries an exchange (under the owner's lock). */
+  boolean full() {
+    return !accepting() || inUse >= maxStreams;
   }
 
   void reserve() {
-    active++;
+    streams++;
+    inUse++;
+  }
+
+  void released() {
+    inUse--;
   }
 
   /** Returns false when this was the last stream of a connection going away. */
   boolean streamEnded() {
-    active--;
-    return !(goingAway && active == 0);
+    streams--;
+    return !(goingAway && streams == 0);
+  }
+
+  /**
+   * Ends a stream's use: its exchange is over. Closing the stream (which resets it if it had not
+   * ended) follows; its slot is free once Netty has closed it.
+   */
+  static void release(Channel stream) {
+    Runnable released = stream.attr(RELEASED).getAndSet(null);
+    if (released != null) {
+      released.run();
+    }
+    stream.close();
   }
 
   /** Opens a stream for {@code waiter} on a slot already reserved. */
@@ -89,18 +126,27 @@ final class Http2Connection {
         .addListener(
             f -> {
               if (!f.isSuccess()) {
+                owner.released(this);
                 owner.streamEnded(this);
                 waiter.completeExceptionally(
                     new IOException("could not open an HTTP/2 stream: " + f.cause(), f.cause()));
                 return;
               }
               Http2StreamChannel stream = (Http2StreamChannel) f.getNow();
+              stream.attr(RELEASED).set(() -> owner.released(this));
               // Our close comes while Netty still delivers the last frame, before it closes the
               // stream itself: free the slot one task later, or a new stream would exceed the
               // server's limit in Netty's own count.
               stream
                   .closeFuture()
-                  .addListener(c -> stream.eventLoop().execute(() -> owner.streamEnded(this)));
+                  .addListener(
+                      c -> {
+                        Runnable released = stream.attr(RELEASED).getAndSet(null);
+                        if (released != null) {
+                          released.run(); // closed by the server or the connection
+                        }
+                        stream.eventLoop().execute(() -> owner.streamEnded(this));
+                      });
               if (!waiter.complete(stream)) {
                 stream.close(); // the request was cancelled while its stream opened
               }

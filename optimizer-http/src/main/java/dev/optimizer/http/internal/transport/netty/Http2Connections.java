@@ -105,14 +105,14 @@ final class Http2Connections {
 
   /** Connections open now, and how many of them carry at least one stream. */
   synchronized long[] openAndActive() {
-    long busy = connections.stream().filter(c -> c.active() > 0).count();
+    long busy = connections.stream().filter(c -> c.inUse() > 0).count();
     return new long[] {connections.size(), busy};
   }
 
   /**
    * Hands waiting requests to connections with a free slot, and opens one more connection when
-   * requests still wait, none is being opened and the cap allows. Channel work runs outside the
-   * lock: a stream may complete (and call back here) on the calling thread.
+   * requests still wait, every connection is full, none is being opened and the cap allows. Channel
+   * work runs outside the lock: a stream may complete (and call back here) on the calling thread.
    */
   private void drain() {
     List<Runnable> work = new ArrayList<>();
@@ -137,7 +137,11 @@ final class Http2Connections {
         Http2Connection target = free;
         work.add(() -> target.openStream(waiter, streamInitializer));
       }
-      if (!waiters.isEmpty() && connecting == 0 && connections.size() < maxConnections && !closed) {
+      if (!waiters.isEmpty()
+          && connecting == 0
+          && connections.size() < maxConnections
+          && !closed
+          && connections.stream().allMatch(Http2Connection::full)) {
         Http2Connection c = new Http2Connection(this);
         connections.add(c);
         connecting++;
@@ -220,12 +224,17 @@ final class Http2Connections {
     boolean idle;
     synchronized (this) {
       c.markGoingAway();
-      idle = c.active() == 0;
+      idle = c.streams() == 0;
     }
     if (idle) {
       c.channel().close();
     }
     drain(); // waiting requests may need a new connection
+  }
+
+  /** A stream's exchange ended; Netty closes the stream next. */
+  synchronized void released(Http2Connection c) {
+    c.released();
   }
 
   void streamEnded(Http2Connection c) {

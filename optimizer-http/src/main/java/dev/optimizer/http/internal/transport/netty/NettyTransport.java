@@ -213,7 +213,7 @@ public final class NettyTransport implements dev.optimizer.http.internal.Transpo
                   call,
                   result,
                   channel,
-                  (ch, reusable) -> ch.close(),
+                  (ch, reusable) -> Http2Connection.release(ch),
                   HttpClient.Version.HTTP_2,
                   decompress,
                   requestTime,
