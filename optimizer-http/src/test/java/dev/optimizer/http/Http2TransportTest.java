@@ -6,6 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.optimizer.http.MockHttpServer.Fault;
 import dev.optimizer.http.netty.NettyHttpClient;
+import dev.optimizer.runtime.Optimizer;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.metrics.SdkMeterProvider;
+import io.opentelemetry.sdk.testing.exporter.InMemoryMetricReader;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -13,7 +18,9 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -145,6 +152,36 @@ class Http2TransportTest extends HttpFixture {
       assertThat(c.get(10, TimeUnit.SECONDS).body()).isEqualTo("r");
     }
     assertThat(h2.maxInFlight()).isEqualTo(2);
+    assertThat(h2.connectionCount()).isEqualTo(1);
+  }
+
+  @Test
+  void aRequestThatTimesOutWhileQueuedForAStreamLeavesNoTrace() throws Exception {
+    h2 = MockHttpServer.http2(null, 1);
+    CompletableFuture<Void> release = new CompletableFuture<>();
+    h2.dispatcher(r -> r.path().equals("/held") ? ok("held").gate(release) : ok("next"));
+    HttpClient client =
+        NettyHttpClient.builder(plain())
+            .version(HttpClient.Version.HTTP_2)
+            .maxConnectionsPerOrigin(1)
+            .build();
+
+    CompletableFuture<HttpResponse<String>> held =
+        async(client, HttpRequest.newBuilder(h2.url("/held")).build());
+    assertThat(h2.takeRequest().path()).isEqualTo("/held");
+    assertThatThrownBy(
+            () ->
+                client.send(
+                    HttpRequest.newBuilder(h2.url("/queued"))
+                        .timeout(Duration.ofMillis(200))
+                        .build(),
+                    HttpResponse.BodyHandlers.ofString()))
+        .isInstanceOf(java.net.http.HttpTimeoutException.class);
+    release.complete(null);
+    assertThat(held.get(10, TimeUnit.SECONDS).body()).isEqualTo("held");
+
+    assertThat(get(client, h2.url("/next")).body()).isEqualTo("next");
+    assertThat(h2.drain()).extracting(MockHttpServer.Recorded::path).containsExactly("/next");
     assertThat(h2.connectionCount()).isEqualTo(1);
   }
 
@@ -385,6 +422,48 @@ class Http2TransportTest extends HttpFixture {
       assertThat(r.version()).isEqualTo(HttpClient.Version.HTTP_1_1);
       assertThat(get(client, http1Only.url("/again")).body()).isEqualTo("h1 /again");
     }
+  }
+
+  @Test
+  void openConnectionsCountTheHttp2ConnectionByState() throws Exception {
+    h2 = MockHttpServer.http2(null, 100);
+    InMemoryMetricReader reader = InMemoryMetricReader.create();
+    OpenTelemetrySdk otel =
+        OpenTelemetrySdk.builder()
+            .setMeterProvider(SdkMeterProvider.builder().registerMetricReader(reader).build())
+            .build();
+    optimizer = Optimizer.builder().openTelemetry(otel).manualTuning().build();
+    HttpClient client = http2(HttpOptimizer.create(optimizer));
+    CompletableFuture<Void> release = new CompletableFuture<>();
+    h2.dispatcher(r -> ok("x").gate(release));
+
+    List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      calls.add(async(client, HttpRequest.newBuilder(h2.url("/o" + i)).build()));
+    }
+    await(() -> h2.requestCount() == 3, "three streams reach the server");
+    assertThat(openConnections(reader)).isEqualTo(Map.of("active", 1L, "idle", 0L));
+    release.complete(null);
+    for (CompletableFuture<HttpResponse<String>> c : calls) {
+      c.get(10, TimeUnit.SECONDS);
+    }
+    await(
+        () -> openConnections(reader).equals(Map.of("active", 0L, "idle", 1L)),
+        "the connection is idle once its streams ended");
+  }
+
+  private static Map<String, Long> openConnections(InMemoryMetricReader reader) {
+    Map<String, Long> byState = new HashMap<>();
+    reader.collectAllMetrics().stream()
+        .filter(m -> m.getName().equals("http.client.open_connections"))
+        .flatMap(m -> m.getLongSumData().getPoints().stream())
+        .forEach(
+            p ->
+                byState.merge(
+                    p.getAttributes().get(AttributeKey.stringKey("http.connection.state")),
+                    p.getValue(),
+                    Long::sum));
+    return byState;
   }
 
   /** Waits (bounded) for a condition that another thread makes true. */
