@@ -14,6 +14,7 @@ import dev.optimizer.benchmarks.http.HttpAdaptiveLimitScenario;
 import dev.optimizer.benchmarks.http.HttpCacheScenario;
 import dev.optimizer.benchmarks.http.HttpCoalescingScenario;
 import dev.optimizer.benchmarks.http.HttpHedgingScenario;
+import dev.optimizer.benchmarks.http.HttpMultiplexingScenario;
 import dev.optimizer.benchmarks.http.HttpOverheadScenario;
 import dev.optimizer.benchmarks.judge.RuntimeJudgeScenario;
 import java.io.IOException;
@@ -48,6 +49,7 @@ public final class BenchmarkMain {
           new HttpCoalescingScenario(),
           new HttpAdaptiveLimitScenario(),
           new HttpOverheadScenario(),
+          new HttpMultiplexingScenario(),
           new QuantizationScenario(),
           new SemanticCacheScenario());
 

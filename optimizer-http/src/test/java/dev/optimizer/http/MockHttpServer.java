@@ -21,6 +21,14 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2FrameCodec;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2ResetFrame;
+import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -41,6 +49,11 @@ import java.util.function.Function;
  * enqueue responses (or set a dispatcher), run the client, then {@link #takeRequest()} and assert.
  * Responses can be delayed, and faults injected: a reset before the response, a reset in the middle
  * of the body, a server that never answers, and raw bytes that are not HTTP.
+ *
+ * <p>{@link #http2} makes it an HTTP/2 server (h2c with prior knowledge, or h2 by ALPN over TLS)
+ * with a given {@code SETTINGS_MAX_CONCURRENT_STREAMS}: each stream is handled by the same scripted
+ * handler, a reset then resets only the stream, and two faults act on the whole connection: GOAWAY
+ * and killing the connection.
  */
 final class MockHttpServer implements AutoCloseable {
   /** A request the server received. */
@@ -56,7 +69,11 @@ final class MockHttpServer implements AutoCloseable {
     RESET_BEFORE_RESPONSE,
     RESET_MID_BODY,
     HANG,
-    GARBAGE
+    GARBAGE,
+    /** HTTP/2: GOAWAY naming the stream before this one as the last processed; no answer. */
+    GOAWAY,
+    /** Closes the connection abruptly (on HTTP/2, every stream on it). */
+    KILL_CONNECTION
   }
 
   /** A scripted response. */
@@ -66,6 +83,7 @@ final class MockHttpServer implements AutoCloseable {
     byte[] body = new byte[0];
     long delayMillis;
     Fault fault = Fault.NONE;
+    java.util.concurrent.CompletionStage<?> gate;
 
     static Response ok(String body) {
       return new Response().body(body);
@@ -97,6 +115,12 @@ final class MockHttpServer implements AutoCloseable {
       return this;
     }
 
+    /** Answers only once {@code gate} completes (a latch the test or the dispatcher opens). */
+    Response gate(java.util.concurrent.CompletionStage<?> gate) {
+      this.gate = gate;
+      return this;
+    }
+
     Response fault(Fault fault) {
       this.fault = fault;
       return this;
@@ -112,6 +136,10 @@ final class MockHttpServer implements AutoCloseable {
   private volatile Function<Recorded, Response> dispatcher;
   private final AtomicInteger connections = new AtomicInteger();
 
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private final AtomicInteger maxInFlight = new AtomicInteger();
+  private final AtomicInteger resets = new AtomicInteger();
+
   private final javax.net.ssl.SSLContext tls;
 
   MockHttpServer() throws InterruptedException {
@@ -120,6 +148,21 @@ final class MockHttpServer implements AutoCloseable {
 
   /** A server speaking TLS with {@code tls}'s key, or plain HTTP when it is null. */
   MockHttpServer(javax.net.ssl.SSLContext tls) throws InterruptedException {
+    this(tls, 0);
+  }
+
+  /**
+   * An HTTP/2 server allowing {@code maxConcurrentStreams} streams per connection: h2c with prior
+   * knowledge when {@code tls} is null, else TLS offering only h2 by ALPN.
+   */
+  static MockHttpServer http2(javax.net.ssl.SSLContext tls, int maxConcurrentStreams)
+      throws InterruptedException {
+    return new MockHttpServer(tls, maxConcurrentStreams);
+  }
+
+  /** {@code http2Streams} > 0: HTTP/2 with that many concurrent streams; 0: HTTP/1.1. */
+  private MockHttpServer(javax.net.ssl.SSLContext tls, int http2Streams)
+      throws InterruptedException {
     this.tls = tls;
     ServerBootstrap b =
         new ServerBootstrap()
@@ -134,7 +177,34 @@ final class MockHttpServer implements AutoCloseable {
                     if (tls != null) {
                       javax.net.ssl.SSLEngine engine = tls.createSSLEngine();
                       engine.setUseClientMode(false);
+                      if (http2Streams > 0) {
+                        javax.net.ssl.SSLParameters params = engine.getSSLParameters();
+                        params.setApplicationProtocols(new String[] {"h2"});
+                        engine.setSSLParameters(params);
+                      }
                       ch.pipeline().addLast(new io.netty.handler.ssl.SslHandler(engine));
+                    }
+                    if (http2Streams > 0) {
+                      ch.pipeline()
+                          .addLast(
+                              Http2FrameCodecBuilder.forServer()
+                                  .initialSettings(
+                                      Http2Settings.defaultSettings()
+                                          .maxConcurrentStreams(http2Streams))
+                                  .build())
+                          .addLast(
+                              new Http2MultiplexHandler(
+                                  new ChannelInitializer<Channel>() {
+                                    @Override
+                                    protected void initChannel(Channel stream) {
+                                      stream
+                                          .pipeline()
+                                          .addLast(new Http2StreamFrameToHttpObjectCodec(true))
+                                          .addLast(new HttpObjectAggregator(1 << 20))
+                                          .addLast(new Handler());
+                                    }
+                                  }));
+                      return;
                     }
                     ch.pipeline()
                         .addLast(new HttpServerCodec())
@@ -175,6 +245,16 @@ final class MockHttpServer implements AutoCloseable {
     return r;
   }
 
+  /** The most requests the server held unanswered at once. */
+  int maxInFlight() {
+    return maxInFlight.get();
+  }
+
+  /** HTTP/2 streams the client reset (RST_STREAM) so far. */
+  int resetCount() {
+    return resets.get();
+  }
+
   /** Requests received so far. */
   int requestCount() {
     return count.get();
@@ -209,6 +289,7 @@ final class MockHttpServer implements AutoCloseable {
               headers,
               req.content().toString(StandardCharsets.UTF_8));
       count.incrementAndGet();
+      maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
       requests.add(recorded);
       Function<Recorded, Response> d = dispatcher;
       Response r = d != null ? d.apply(recorded) : queue.poll();
@@ -216,7 +297,9 @@ final class MockHttpServer implements AutoCloseable {
         r = Response.status(500).body("no response enqueued");
       }
       Response response = r;
-      if (response.delayMillis > 0) {
+      if (response.gate != null) {
+        response.gate.whenComplete((v, e) -> ctx.executor().execute(() -> respond(ctx, response)));
+      } else if (response.delayMillis > 0) {
         ctx.executor()
             .schedule(() -> respond(ctx, response), response.delayMillis, TimeUnit.MILLISECONDS);
       } else {
@@ -224,8 +307,34 @@ final class MockHttpServer implements AutoCloseable {
       }
     }
 
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+      if (evt instanceof Http2ResetFrame) {
+        resets.incrementAndGet();
+      }
+      ctx.fireUserEventTriggered(evt);
+    }
+
     private void respond(ChannelHandlerContext ctx, Response r) {
+      if (r.fault != Fault.HANG) {
+        inFlight.decrementAndGet();
+      }
       switch (r.fault) {
+        case GOAWAY -> {
+          Channel connection = ctx.channel().parent();
+          Http2FrameCodec codec = connection.pipeline().get(Http2FrameCodec.class);
+          ChannelHandlerContext at = connection.pipeline().context(codec);
+          int stream = ((Http2StreamChannel) ctx.channel()).stream().id();
+          codec.goAway(
+              at, stream - 2, Http2Error.NO_ERROR.code(), Unpooled.EMPTY_BUFFER, at.newPromise());
+          at.flush();
+        }
+        case KILL_CONNECTION -> {
+          Channel connection =
+              ctx.channel().parent() != null ? ctx.channel().parent() : ctx.channel();
+          connection.config().setOption(ChannelOption.SO_LINGER, 0);
+          connection.close();
+        }
         case RESET_BEFORE_RESPONSE -> {
           ctx.channel().config().setOption(ChannelOption.SO_LINGER, 0);
           ctx.close();

@@ -19,6 +19,10 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.util.Map;
@@ -29,7 +33,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The origin of the http-* scenarios: a real HTTP/1.1 server on loopback (Netty, one event loop
  * thread) whose answers a scenario scripts — status, fields, body and a delay — and which counts
- * the requests it receives and the requests in progress.
+ * the requests it receives, the requests in progress and the connections it accepted. {@link
+ * #http2} makes it speak HTTP/2 (h2c with prior knowledge), each stream answered alike.
  */
 final class Origin implements AutoCloseable {
   /** One scripted answer. */
@@ -48,9 +53,20 @@ final class Origin implements AutoCloseable {
   private final Channel channel;
   private final AtomicLong requests = new AtomicLong();
   private final AtomicInteger inProgress = new AtomicInteger();
+  private final AtomicInteger connections = new AtomicInteger();
   private volatile Script script;
 
   Origin(Script script, int threads) throws InterruptedException {
+    this(script, threads, 0);
+  }
+
+  /** An h2c origin allowing {@code maxConcurrentStreams} streams per connection. */
+  static Origin http2(Script script, int threads, int maxConcurrentStreams)
+      throws InterruptedException {
+    return new Origin(script, threads, maxConcurrentStreams);
+  }
+
+  private Origin(Script script, int threads, int http2Streams) throws InterruptedException {
     this.script = script;
     this.group = new MultiThreadIoEventLoopGroup(threads, NioIoHandler.newFactory());
     this.channel =
@@ -63,6 +79,29 @@ final class Origin implements AutoCloseable {
                 new ChannelInitializer<SocketChannel>() {
                   @Override
                   protected void initChannel(SocketChannel ch) {
+                    connections.incrementAndGet();
+                    if (http2Streams > 0) {
+                      ch.pipeline()
+                          .addLast(
+                              Http2FrameCodecBuilder.forServer()
+                                  .initialSettings(
+                                      Http2Settings.defaultSettings()
+                                          .maxConcurrentStreams(http2Streams))
+                                  .build())
+                          .addLast(
+                              new Http2MultiplexHandler(
+                                  new ChannelInitializer<Channel>() {
+                                    @Override
+                                    protected void initChannel(Channel stream) {
+                                      stream
+                                          .pipeline()
+                                          .addLast(new Http2StreamFrameToHttpObjectCodec(true))
+                                          .addLast(new HttpObjectAggregator(1 << 20))
+                                          .addLast(new Handler());
+                                    }
+                                  }));
+                      return;
+                    }
                     ch.pipeline()
                         .addLast(new HttpServerCodec())
                         .addLast(new HttpObjectAggregator(1 << 20))
@@ -81,6 +120,11 @@ final class Origin implements AutoCloseable {
 
   void script(Script script) {
     this.script = script;
+  }
+
+  /** Connections accepted so far. */
+  int connections() {
+    return connections.get();
   }
 
   long requests() {

@@ -17,17 +17,19 @@ import javax.net.ssl.SSLParameters;
 
 /**
  * What the Netty client reports through {@link HttpClient}'s getters: its connect timeout and TLS
- * context, HTTP/1.1, no redirects, proxy, cookies or authenticator. It holds no threads or
- * connections (a JDK client made only to answer the getters would keep a selector thread alive);
+ * context, its protocol version, no redirects, proxy, cookies or authenticator. It holds no threads
+ * or connections (a JDK client made only to answer the getters would keep a selector thread alive);
  * what only the JDK client can do — push promises, WebSockets — fails with a clear message.
  */
 final class NettyClientSettings extends HttpClient {
   private final Duration connectTimeout;
   private final SSLContext tls;
+  private final Version version;
 
-  NettyClientSettings(Duration connectTimeout, SSLContext tls) {
+  NettyClientSettings(Duration connectTimeout, SSLContext tls, Version version) {
     this.connectTimeout = connectTimeout;
     this.tls = tls;
+    this.version = version;
   }
 
   @Override
@@ -67,7 +69,7 @@ final class NettyClientSettings extends HttpClient {
 
   @Override
   public Version version() {
-    return Version.HTTP_1_1;
+    return version;
   }
 
   @Override
@@ -101,7 +103,7 @@ final class NettyClientSettings extends HttpClient {
       HttpResponse.PushPromiseHandler<T> pushPromiseHandler) {
     return CompletableFuture.failedFuture(
         new UnsupportedOperationException(
-            "the Netty transport speaks HTTP/1.1 and has no server push; send without a"
+            "the Netty transport accepts no server push (it disables push on HTTP/2); send without a"
                 + " PushPromiseHandler"));
   }
 }

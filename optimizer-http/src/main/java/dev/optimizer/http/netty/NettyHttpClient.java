@@ -12,9 +12,10 @@ import javax.net.ssl.SSLContext;
 /**
  * A drop-in {@link HttpClient} whose requests go through an {@link HttpOptimizer}'s pipeline and
  * then over Netty rather than the JDK's client: HTTP/1.1 with a bounded pool of keep-alive
- * connections per origin, gzip and deflate decoded transparently (unless the application sets
- * Accept-Encoding itself, in which case it gets the bytes as sent), and the decoded body capped at
- * {@code maxResponseBodyBytes}.
+ * connections per origin, or HTTP/2 ({@link Builder#version}) with many concurrent streams per
+ * connection; gzip, deflate and br (when {@code org.brotli:dec} is on the class path) decoded
+ * transparently (unless the application sets Accept-Encoding itself, in which case it gets the
+ * bytes as sent), and the decoded body capped at {@code maxResponseBodyBytes}.
  *
  * <pre>{@code
  * HttpClient client = NettyHttpClient.builder(httpOptimizer).maxConnectionsPerOrigin(64).build();
@@ -22,9 +23,9 @@ import javax.net.ssl.SSLContext;
  * }</pre>
  *
  * <p>Needs {@code io.netty:netty-codec-http} 4.2 on the class path. {@code https} runs over the
- * JDK's TLS ({@link Builder#sslContext}); HTTP/2 is not spoken yet, redirects are not followed, and
- * there is no cookie handler or authenticator. The connections and event-loop threads are released
- * when the HttpOptimizer (or its optimizer) closes.
+ * JDK's TLS ({@link Builder#sslContext}); redirects are not followed, and there is no cookie
+ * handler or authenticator. The connections and event-loop threads are released when the
+ * HttpOptimizer (or its optimizer) closes.
  */
 public final class NettyHttpClient {
   private NettyHttpClient() {}
@@ -42,6 +43,7 @@ public final class NettyHttpClient {
     private int maxConnectionsPerOrigin = 64;
     private Duration connectTimeout = Duration.ofSeconds(10);
     private SSLContext sslContext;
+    private HttpClient.Version version = HttpClient.Version.HTTP_1_1;
 
     private Builder(HttpOptimizer http) {
       this.http = http;
@@ -80,11 +82,29 @@ public final class NettyHttpClient {
     }
 
     /**
+     * The protocol. {@code HTTP_1_1} (default): a pool of keep-alive connections per origin, one
+     * request at a time on each. {@code HTTP_2}: requests are streams multiplexed over one
+     * connection per origin, a further connection opening only when the server's {@code
+     * SETTINGS_MAX_CONCURRENT_STREAMS} is reached (at most {@code maxConnectionsPerOrigin}; beyond,
+     * requests wait for a stream to end); {@code http} URIs speak h2c with prior knowledge (the
+     * server must speak HTTP/2 without an upgrade), {@code https} offers h2 by ALPN and falls back
+     * to HTTP/1.1 when the server chooses it. HTTP/2 needs {@code io.netty:netty-codec-http2}.
+     */
+    public Builder version(HttpClient.Version version) {
+      this.version = Checks.notNull("version", version);
+      return this;
+    }
+
+    /**
      * The client.
      *
-     * @throws IllegalStateException if the HttpOptimizer is closed
+     * @throws IllegalStateException if the HttpOptimizer is closed, or HTTP_2 is asked for without
+     *     netty-codec-http2 on the class path
      */
     public HttpClient build() {
+      if (version == HttpClient.Version.HTTP_2) {
+        requireHttp2Codec();
+      }
       SSLContext tls;
       try {
         tls = sslContext != null ? sslContext : SSLContext.getDefault();
@@ -101,9 +121,22 @@ public final class NettyHttpClient {
               maxConnectionsPerOrigin,
               connectTimeout,
               tls,
-              support.meter());
+              support.meter(),
+              version);
       support.closeWith(transport);
-      return support.client(new NettyClientSettings(connectTimeout, tls), transport);
+      return support.client(new NettyClientSettings(connectTimeout, tls, version), transport);
+    }
+
+    private static void requireHttp2Codec() {
+      try {
+        Class.forName(
+            "io.netty.handler.codec.http2.Http2FrameCodec", false, Builder.class.getClassLoader());
+      } catch (ClassNotFoundException | LinkageError e) {
+        throw new IllegalStateException(
+            "version HTTP_2 needs io.netty:netty-codec-http2 (4.2) on the class path; add it or use"
+                + " HTTP_1_1",
+            e);
+      }
     }
   }
 }

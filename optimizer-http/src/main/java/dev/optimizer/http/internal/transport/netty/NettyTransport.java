@@ -20,7 +20,6 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.Future;
@@ -32,12 +31,14 @@ import io.opentelemetry.api.metrics.ObservableLongUpDownCounter;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -46,13 +47,15 @@ import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
 
 /**
- * Sends calls over Netty: HTTP/1.1 with a bounded pool of keep-alive connections per origin, gzip
- * and deflate decoded transparently when the application did not ask for an encoding itself, and a
- * cap on the decoded body ({@code maxBodyBytes}) so that a compression bomb fails the request
- * instead of exhausting the heap. Only a complete response makes a {@link Reply}. {@code https}
- * runs over the JDK's TLS with the given {@link SSLContext}, checking the server's name against its
- * certificate; redirects are not followed. Thread-safe; {@link #close()} releases the connections
- * and the event-loop threads.
+ * Sends calls over Netty: HTTP/1.1 with a bounded pool of keep-alive connections per origin, or
+ * HTTP/2 with streams multiplexed over few connections per origin ({@link Http2Connections}: h2c
+ * with prior knowledge for {@code http}, ALPN for {@code https}, falling back to HTTP/1.1 when the
+ * server chooses it); gzip, deflate and (when its decoder is present) br decoded transparently when
+ * the application did not ask for an encoding itself, and a cap on the decoded body ({@code
+ * maxBodyBytes}) so that a compression bomb fails the request instead of exhausting the heap. Only
+ * a complete response makes a {@link Reply}. {@code https} runs over the JDK's TLS with the given
+ * {@link SSLContext}, checking the server's name against its certificate; redirects are not
+ * followed. Thread-safe; {@link #close()} releases the connections and the event-loop threads.
  */
 public final class NettyTransport implements dev.optimizer.http.internal.Transport, AutoCloseable {
   private static final AtomicInteger INSTANCES = new AtomicInteger();
@@ -62,6 +65,12 @@ public final class NettyTransport implements dev.optimizer.http.internal.Transpo
   private final long maxBodyBytes;
   private final EventLoopGroup group;
   private final AbstractChannelPoolMap<Origin, FixedChannelPool> pools;
+  private final boolean http2;
+  private final Bootstrap bootstrap;
+  private final int maxConnectionsPerOrigin;
+  private final Duration connectTimeout;
+  private final Map<Origin, Http2Connections> http2Origins = new ConcurrentHashMap<>();
+  private final io.netty.channel.ChannelHandler streamInitializer;
   private final SSLContext tls;
   private final ObservableLongUpDownCounter openConnections;
   private static final AttributeKey<String> SERVER_ADDRESS =
@@ -78,6 +87,7 @@ public final class NettyTransport implements dev.optimizer.http.internal.Transpo
    * @param threads event-loop threads
    * @param maxConnectionsPerOrigin connections kept per host and port; further requests wait
    * @param connectTimeout how long a connection may take to open
+   * @param version HTTP_2 for HTTP/2 (needs netty-codec-http2), HTTP_1_1 otherwise
    */
   public NettyTransport(
       Clock clock,
@@ -87,8 +97,14 @@ public final class NettyTransport implements dev.optimizer.http.internal.Transpo
       int maxConnectionsPerOrigin,
       Duration connectTimeout,
       SSLContext tls,
-      Meter meter) {
+      Meter meter,
+      HttpClient.Version version) {
     this.tls = tls;
+    this.http2 = version == HttpClient.Version.HTTP_2;
+    this.maxConnectionsPerOrigin = maxConnectionsPerOrigin;
+    this.connectTimeout = connectTimeout;
+    // Only an HTTP/2 transport loads the HTTP/2 classes, so HTTP/1.1 runs without netty-codec-http2
+    this.streamInitializer = http2 ? Http2Connections.streamInitializer(maxBodyBytes) : null;
     this.clock = clock;
     this.ticker = ticker;
     this.maxBodyBytes = maxBodyBytes;
@@ -103,7 +119,7 @@ public final class NettyTransport implements dev.optimizer.http.internal.Transpo
               return t;
             },
             NioIoHandler.newFactory());
-    Bootstrap bootstrap =
+    this.bootstrap =
         new Bootstrap()
             .group(group)
             .channel(NioSocketChannel.class)
@@ -111,7 +127,6 @@ public final class NettyTransport implements dev.optimizer.http.internal.Transpo
             .option(
                 ChannelOption.CONNECT_TIMEOUT_MILLIS,
                 (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()));
-    int maxAggregated = (int) Math.min(Integer.MAX_VALUE - 8, maxBodyBytes);
     this.pools =
         new AbstractChannelPoolMap<>() {
           @Override
@@ -129,11 +144,8 @@ public final class NettyTransport implements dev.optimizer.http.internal.Transpo
                     if (origin.secure()) {
                       ch.pipeline().addLast("tls", new SslHandler(clientEngine(origin)));
                     }
-                    ch.pipeline()
-                        .addLast("codec", new HttpClientCodec())
-                        .addLast("decompress", new SelectiveDecompressor(maxAggregated))
-                        .addLast("aggregate", new HttpObjectAggregator(maxAggregated))
-                        .addLast("exchange", new ExchangeHandler(maxBodyBytes));
+                    ch.pipeline().addLast("codec", new HttpClientCodec());
+                    ResponseHandlers.addLast(ch.pipeline(), maxBodyBytes);
                   }
                 },
                 maxConnectionsPerOrigin);
@@ -179,6 +191,61 @@ public final class NettyTransport implements dev.optimizer.http.internal.Transpo
             "https".equalsIgnoreCase(call.uri().getScheme()),
             call.uri().getHost(),
             HttpCall.port(call.uri()));
+    if (closed.get()) {
+      result.completeExceptionally(closedError());
+      return;
+    }
+    boolean decompress = request.headers().firstValue("accept-encoding").isEmpty();
+    long requestTime = clock.millis();
+    Http2Connections h2 = http2 ? http2Origins.computeIfAbsent(origin, this::http2Origin) : null;
+    if (h2 != null && !h2.http1Only()) {
+      CompletableFuture<Channel> stream = h2.acquire();
+      result.whenComplete((r, e) -> stream.cancel(false)); // leave the queue when cancelled
+      stream.whenComplete(
+          (channel, error) -> {
+            if (error instanceof Http2Connections.UseHttp1) {
+              sendHttp1(origin, call, request, body, decompress, requestTime, result);
+            } else if (error != null) {
+              result.completeExceptionally(error);
+            } else {
+              FullHttpRequest message = message(call, request, body, decompress);
+              start(
+                  call,
+                  result,
+                  channel,
+                  (ch, reusable) -> Http2Connection.release(ch),
+                  HttpClient.Version.HTTP_2,
+                  decompress,
+                  requestTime,
+                  message);
+            }
+          });
+      return;
+    }
+    sendHttp1(origin, call, request, body, decompress, requestTime, result);
+  }
+
+  private Http2Connections http2Origin(Origin origin) {
+    Bootstrap b =
+        bootstrap
+            .clone()
+            .remoteAddress(InetSocketAddress.createUnresolved(origin.host(), origin.port()));
+    return new Http2Connections(
+        b,
+        origin.secure() ? () -> alpnTls(origin) : null,
+        maxConnectionsPerOrigin,
+        connectTimeout,
+        streamInitializer);
+  }
+
+  private void sendHttp1(
+      Origin origin,
+      HttpCall call,
+      HttpRequest request,
+      byte[] body,
+      boolean decompress,
+      long requestTime,
+      CompletableFuture<Reply> result) {
     ChannelPool pool;
     try {
       if (closed.get()) {
@@ -189,9 +256,7 @@ public final class NettyTransport implements dev.optimizer.http.internal.Transpo
       result.completeExceptionally(e instanceof IOException ? e : closedError());
       return;
     }
-    boolean decompress = request.headers().firstValue("accept-encoding").isEmpty();
     FullHttpRequest message = message(call, request, body, decompress);
-    long requestTime = clock.millis();
     Future<Channel> acquired = pool.acquire();
     acquired.addListener(
         f -> {
@@ -202,38 +267,65 @@ public final class NettyTransport implements dev.optimizer.http.internal.Transpo
                 cause instanceof IOException ? cause : new IOException(cause.getMessage(), cause));
             return;
           }
-          Channel channel = acquired.getNow();
-          if (result.isDone()) { // cancelled while waiting for a connection
-            message.release();
-            pool.release(channel);
-            return;
-          }
-          Exchange exchange =
-              new Exchange(call, result, pool, channel, decompress, requestTime, clock);
-          channel.attr(Exchange.KEY).set(exchange);
-          long deadline = call.deadlineNanos();
-          if (deadline != Long.MAX_VALUE) {
-            exchange.timeoutAfter(Math.max(0, deadline - ticker.read()));
-          }
-          result.whenComplete(
-              (r, e) -> {
-                if (result.isCancelled()) {
-                  exchange.abort(); // a hedge won, or the caller gave up
+          Exchange.Release release =
+              (ch, reusable) -> {
+                if (!reusable) {
+                  ch.close();
                 }
-              });
-          channel
-              .writeAndFlush(message)
-              .addListener(
-                  w -> {
-                    if (!w.isSuccess()) {
-                      Throwable cause = w.cause();
-                      exchange.fail(
-                          cause instanceof IOException
-                              ? cause // e.g. an SSLHandshakeException, as the JDK client reports it
-                              : new IOException("could not send the request: " + cause, cause));
-                    }
-                  });
+                pool.release(ch);
+              };
+          start(
+              call,
+              result,
+              acquired.getNow(),
+              release,
+              HttpClient.Version.HTTP_1_1,
+              decompress,
+              requestTime,
+              message);
         });
+  }
+
+  /** Writes the request on a channel of its own (a connection or a stream) as one exchange. */
+  private void start(
+      HttpCall call,
+      CompletableFuture<Reply> result,
+      Channel channel,
+      Exchange.Release release,
+      HttpClient.Version version,
+      boolean decompress,
+      long requestTime,
+      FullHttpRequest message) {
+    if (result.isDone()) { // cancelled while waiting for a connection or a stream
+      message.release();
+      release.release(channel, true);
+      return;
+    }
+    Exchange exchange =
+        new Exchange(call, result, release, channel, version, decompress, requestTime, clock);
+    channel.attr(Exchange.KEY).set(exchange);
+    long deadline = call.deadlineNanos();
+    if (deadline != Long.MAX_VALUE) {
+      exchange.timeoutAfter(Math.max(0, deadline - ticker.read()));
+    }
+    result.whenComplete(
+        (r, e) -> {
+          if (result.isCancelled()) {
+            exchange.abort(); // a hedge won, or the caller gave up
+          }
+        });
+    channel
+        .writeAndFlush(message)
+        .addListener(
+            w -> {
+              if (!w.isSuccess()) {
+                Throwable cause = w.cause();
+                exchange.fail(
+                    cause instanceof IOException
+                        ? cause // e.g. an SSLHandshakeException, as the JDK client reports it
+                        : new IOException("could not send the request: " + cause, cause));
+              }
+            });
   }
 
   private static FullHttpRequest message(
@@ -265,7 +357,7 @@ public final class NettyTransport implements dev.optimizer.http.internal.Transpo
       m.headers().set(HttpHeaderNames.CONTENT_LENGTH, body.length);
     }
     if (decompress) {
-      m.headers().set(HttpHeaderNames.ACCEPT_ENCODING, "gzip, deflate");
+      m.headers().set(HttpHeaderNames.ACCEPT_ENCODING, ContentCodings.acceptEncoding());
     }
     return m;
   }
@@ -278,6 +370,15 @@ public final class NettyTransport implements dev.optimizer.http.internal.Transpo
     params.setEndpointIdentificationAlgorithm("HTTPS");
     engine.setSSLParameters(params);
     return engine;
+  }
+
+  /** A TLS handler offering h2, then http/1.1, by ALPN. */
+  private SslHandler alpnTls(Origin origin) {
+    SSLEngine engine = clientEngine(origin);
+    SSLParameters params = engine.getSSLParameters();
+    params.setApplicationProtocols(new String[] {"h2", "http/1.1"});
+    engine.setSSLParameters(params);
+    return new SslHandler(engine);
   }
 
   /** Where connections go: one pool each, and a count of its open connections. */
@@ -320,6 +421,25 @@ public final class NettyTransport implements dev.optimizer.http.internal.Transpo
       m.record(active, base.toBuilder().put(STATE, "active").build());
       m.record(idle, base.toBuilder().put(STATE, "idle").build());
     }
+    // HTTP/2: a connection carrying at least one stream is active. An origin that fell back to
+    // HTTP/1.1 has no connections of its own left here.
+    for (Map.Entry<Origin, Http2Connections> e : http2Origins.entrySet()) {
+      if (e.getValue().http1Only()) {
+        continue; // counted with the HTTP/1.1 pools
+      }
+      Origin o = e.getKey();
+      long[] openAndActive = e.getValue().openAndActive();
+      Attributes base =
+          Attributes.of(
+              SERVER_ADDRESS,
+              o.host(),
+              SERVER_PORT,
+              (long) o.port(),
+              SCHEME,
+              o.secure() ? "https" : "http");
+      m.record(openAndActive[1], base.toBuilder().put(STATE, "active").build());
+      m.record(openAndActive[0] - openAndActive[1], base.toBuilder().put(STATE, "idle").build());
+    }
   }
 
   private static IOException closedError() {
@@ -333,6 +453,7 @@ public final class NettyTransport implements dev.optimizer.http.internal.Transpo
       return;
     }
     openConnections.close();
+    http2Origins.values().forEach(Http2Connections::close);
     pools.close();
     group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
   }

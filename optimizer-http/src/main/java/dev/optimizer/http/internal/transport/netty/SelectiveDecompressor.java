@@ -6,7 +6,9 @@ import io.netty.handler.codec.http.HttpContentDecompressor;
 /**
  * Decodes gzip and deflate bodies only for requests where the transport asked for them (the
  * application set no Accept-Encoding of its own); an application that asked for an encoding gets
- * the bytes as sent.
+ * the bytes as sent. Other codings pass untouched: {@code br} is left to {@link
+ * BrotliResponseDecoder} (Netty's own would use brotli4j without our cap when that happens to be on
+ * the class path), and codings never advertised (snappy, zstd) are not decoded.
  */
 final class SelectiveDecompressor extends HttpContentDecompressor {
   /**
@@ -21,9 +23,17 @@ final class SelectiveDecompressor extends HttpContentDecompressor {
   @Override
   protected EmbeddedChannel newContentDecoder(String contentEncoding) throws Exception {
     Exchange exchange = ctx.channel().attr(Exchange.KEY).get();
-    if (exchange == null || !exchange.decompress()) {
+    if (exchange == null || !exchange.decompress() || !zlib(contentEncoding)) {
       return null;
     }
     return super.newContentDecoder(contentEncoding);
+  }
+
+  private static boolean zlib(String coding) {
+    String c = coding.trim();
+    return c.equalsIgnoreCase("gzip")
+        || c.equalsIgnoreCase("x-gzip")
+        || c.equalsIgnoreCase("deflate")
+        || c.equalsIgnoreCase("x-deflate");
   }
 }

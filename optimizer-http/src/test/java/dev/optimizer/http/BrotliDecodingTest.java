@@ -1,0 +1,118 @@
+package dev.optimizer.http;
+
+import static dev.optimizer.http.MockHttpServer.Response.ok;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.aayushatharva.brotli4j.Brotli4jLoader;
+import com.aayushatharva.brotli4j.encoder.Encoder;
+import dev.optimizer.http.netty.NettyHttpClient;
+import java.io.IOException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * {@code br} bodies on the Netty transport, over HTTP/1.1 and HTTP/2 alike: advertised, decoded
+ * unless the application asked for an encoding itself, and capped like gzip (a brotli bomb fails
+ * with the same too-large error). The bodies are compressed by the real brotli encoder.
+ */
+class BrotliDecodingTest extends HttpFixture {
+  private MockHttpServer h2;
+
+  @BeforeAll
+  static void loadEncoder() {
+    Brotli4jLoader.ensureAvailability();
+  }
+
+  @AfterEach
+  void stopHttp2Server() {
+    if (h2 != null) {
+      h2.close();
+    }
+  }
+
+  private MockHttpServer target(HttpClient.Version version) throws InterruptedException {
+    if (version == HttpClient.Version.HTTP_1_1) {
+      return server;
+    }
+    h2 = MockHttpServer.http2(null, 100);
+    return h2;
+  }
+
+  private HttpClient client(HttpClient.Version version) {
+    HttpOptimizer http =
+        HttpOptimizer.builder(realOptimizer())
+            .cache(false)
+            .coalescing(false)
+            .hedging(false)
+            .maxAttempts(1)
+            .adaptiveLimit(false)
+            .circuitBreaker(false)
+            .maxResponseBodyBytes(1 << 20)
+            .build();
+    return NettyHttpClient.builder(http).version(version).build();
+  }
+
+  private static byte[] brotli(byte[] data) throws IOException {
+    return Encoder.compress(data);
+  }
+
+  @ParameterizedTest
+  @EnumSource(HttpClient.Version.class)
+  void brIsAdvertisedAndDecodedUnlessTheApplicationAskedForAnEncoding(HttpClient.Version version)
+      throws Exception {
+    MockHttpServer s = target(version);
+    HttpClient client = client(version);
+    String text = "brotli ".repeat(50_000);
+    byte[] compressed = brotli(text.getBytes(StandardCharsets.UTF_8));
+    assertThat(compressed.length).isLessThan(text.length() / 100);
+    s.dispatcher(r -> ok("").body(compressed).header("Content-Encoding", "br"));
+
+    HttpResponse<String> decoded = get(client, s.url("/br"));
+    assertThat(decoded.body()).isEqualTo(text);
+    assertThat(decoded.headers().firstValue("content-encoding")).isEmpty();
+    assertThat(decoded.headers().firstValue("content-length")).hasValue(text.length() + "");
+    assertThat(s.takeRequest().header("accept-encoding")).isEqualTo("gzip, deflate, br");
+
+    HttpResponse<byte[]> raw =
+        client.send(
+            HttpRequest.newBuilder(s.url("/br")).header("Accept-Encoding", "br").build(),
+            HttpResponse.BodyHandlers.ofByteArray());
+    assertThat(raw.body()).isEqualTo(compressed);
+    assertThat(raw.headers().firstValue("content-encoding")).hasValue("br");
+  }
+
+  @ParameterizedTest
+  @EnumSource(HttpClient.Version.class)
+  void aBrotliBombFailsWithTheTooLargeError(HttpClient.Version version) throws Exception {
+    MockHttpServer s = target(version);
+    HttpClient client = client(version);
+    byte[] bomb = brotli(new byte[64 << 20]); // 64 MiB of zeros, a few dozen bytes on the wire
+    assertThat(bomb.length).isLessThan(1024);
+    s.enqueue(ok("").body(bomb).header("Content-Encoding", "br"));
+    s.enqueue(ok("after"));
+
+    assertThatThrownBy(() -> get(client, s.url("/bomb")))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("exceeds maxResponseBodyBytes=1048576");
+    assertThat(get(client, s.url("/next")).body()).isEqualTo("after");
+  }
+
+  @ParameterizedTest
+  @EnumSource(HttpClient.Version.class)
+  void aMalformedBrBodyFailsClearly(HttpClient.Version version) throws Exception {
+    MockHttpServer s = target(version);
+    HttpClient client = client(version);
+    s.enqueue(ok("this is not brotli at all").header("Content-Encoding", "br"));
+
+    assertThatThrownBy(() -> get(client, s.url("/bad")))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("malformed br body");
+  }
+}
