@@ -81,11 +81,11 @@ public class HttpCacheRemoteProperties {
     if (uri == null) {
       return;
     }
+    RedisUris.check(P + "uri", uri);
     if (!cacheEnabled) {
       throw new IllegalArgumentException(
           P + "uri needs the cache: optimizer.http.cache.enabled=false was given together with it");
     }
-    RedisUris.check(P + "uri", uri);
   }
 
   @Override

@@ -67,6 +67,7 @@ public class ResultCacheRemoteProperties {
     if (uri == null) {
       return;
     }
+    RedisUris.check(P + "uri", uri);
     if (!cacheEnabled) {
       throw new IllegalArgumentException(
           P
@@ -75,7 +76,6 @@ public class ResultCacheRemoteProperties {
               + P
               + "uri");
     }
-    RedisUris.check(P + "uri", uri);
   }
 
   @Override
