@@ -1,7 +1,11 @@
 package dev.optimizer.spring.boot.autoconfigure;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 import org.springframework.util.unit.DataSize;
 
 /**
@@ -14,6 +18,13 @@ final class Bounds {
   private Bounds() {}
 
   static int check(String property, int value, int min, int max) {
+    if (value < min || value > max) {
+      throw outOfRange(property, min, max, value);
+    }
+    return value;
+  }
+
+  static long check(String property, long value, long min, long max) {
     if (value < min || value > max) {
       throw outOfRange(property, min, max, value);
     }
@@ -41,6 +52,25 @@ final class Bounds {
       throw outOfRange(property, format(minBytes), format(maxBytes), format(value.toBytes()));
     }
     return value;
+  }
+
+  /**
+   * Checks that each entry is a regular expression; the message names the property, the entry and
+   * the syntax error.
+   */
+  static List<String> regexes(String property, List<String> values) {
+    List<String> checked = new ArrayList<>();
+    for (String p : values == null ? List.<String>of() : values) {
+      try {
+        Pattern.compile(p);
+      } catch (PatternSyntaxException e) {
+        throw new IllegalArgumentException(
+            property + " must be regular expressions, but '" + p + "' is not: " + e.getMessage(),
+            e);
+      }
+      checked.add(p);
+    }
+    return checked;
   }
 
   static <T> T notNull(String property, T value) {

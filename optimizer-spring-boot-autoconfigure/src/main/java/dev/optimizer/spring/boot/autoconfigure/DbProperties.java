@@ -3,8 +3,7 @@ package dev.optimizer.spring.boot.autoconfigure;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
+import org.springframework.boot.context.properties.NestedConfigurationProperty;
 import org.springframework.util.unit.DataSize;
 
 /**
@@ -60,6 +59,12 @@ public class DbProperties {
 
   /** The query result cache (off by default). */
   private final ResultCache resultCache = new ResultCache();
+
+  /**
+   * Result cache trials: queries the optimizer itself caches, judged (off by default; AUTO mode).
+   */
+  @NestedConfigurationProperty
+  private final ResultCacheTrialProperties resultCacheTrials = new ResultCacheTrialProperties();
 
   public boolean isEnabled() {
     return enabled;
@@ -138,6 +143,10 @@ public class DbProperties {
     return resultCache;
   }
 
+  public ResultCacheTrialProperties getResultCacheTrials() {
+    return resultCacheTrials;
+  }
+
   /** Rules between properties, checked when the DbOptimizer is built. */
   void validate() {
     if (minPoolSize > poolBudget) {
@@ -151,6 +160,7 @@ public class DbProperties {
               + minPoolSize);
     }
     resultCache.validate();
+    resultCacheTrials.validate();
   }
 
   /** {@code optimizer.db.result-cache.*} ({@code ResultCacheSettings}). */
@@ -193,6 +203,10 @@ public class DbProperties {
      */
     private Duration ttl = Duration.ofSeconds(60);
 
+    /** The Redis tier shared by the fleet (off while its uri is unset). */
+    @NestedConfigurationProperty
+    private final ResultCacheRemoteProperties remote = new ResultCacheRemoteProperties();
+
     private boolean maxEntryBytesSet;
 
     public boolean isEnabled() {
@@ -216,22 +230,11 @@ public class DbProperties {
     }
 
     public void setPatterns(List<String> patterns) {
-      List<String> checked = new ArrayList<>();
-      for (String p : patterns == null ? List.<String>of() : patterns) {
-        try {
-          Pattern.compile(p);
-        } catch (PatternSyntaxException e) {
-          throw new IllegalArgumentException(
-              RC
-                  + "patterns must be regular expressions, but '"
-                  + p
-                  + "' is not: "
-                  + e.getMessage(),
-              e);
-        }
-        checked.add(p);
-      }
-      this.patterns = checked;
+      this.patterns = Bounds.regexes(RC + "patterns", patterns);
+    }
+
+    public ResultCacheRemoteProperties getRemote() {
+      return remote;
     }
 
     public boolean isAllReads() {
@@ -275,6 +278,7 @@ public class DbProperties {
     }
 
     void validate() {
+      remote.validate(enabled);
       if (!enabled) {
         return;
       }

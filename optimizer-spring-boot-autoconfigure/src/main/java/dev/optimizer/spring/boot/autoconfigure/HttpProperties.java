@@ -3,6 +3,7 @@ package dev.optimizer.spring.boot.autoconfigure;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.springframework.boot.context.properties.NestedConfigurationProperty;
 import org.springframework.util.unit.DataSize;
 
 /**
@@ -118,6 +119,7 @@ public class HttpProperties {
 
   /** Rules between properties, checked when the HttpOptimizer is built. */
   void validate() {
+    cache.remote.validate(cache.enabled);
     if (limit.min > limit.max) {
       throw new IllegalArgumentException(
           P
@@ -178,6 +180,10 @@ public class HttpProperties {
     /** The cache's bound, counting bodies and header fields. Default 64MB, range [1KB, 1TB]. */
     private DataSize maxBytes = DataSize.ofMegabytes(64);
 
+    /** The Redis tier shared by the fleet (off while its uri is unset). */
+    @NestedConfigurationProperty
+    private final HttpCacheRemoteProperties remote = new HttpCacheRemoteProperties();
+
     public boolean isEnabled() {
       return enabled;
     }
@@ -200,6 +206,10 @@ public class HttpProperties {
 
     public void setMaxBytes(DataSize v) {
       this.maxBytes = Bounds.check(P + "cache.max-bytes", v, 1024, 1L << 40);
+    }
+
+    public HttpCacheRemoteProperties getRemote() {
+      return remote;
     }
   }
 

@@ -4,6 +4,7 @@ import dev.optimizer.db.DbOptimizer;
 import dev.optimizer.db.StatementStats;
 import dev.optimizer.db.cache.ResultCacheSettings;
 import dev.optimizer.db.cache.ResultCacheStats;
+import dev.optimizer.db.cache.ResultCacheTrialSettings;
 import dev.optimizer.runtime.Optimizer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -16,6 +17,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
+import org.springframework.core.io.ResourceLoader;
 
 /**
  * optimizer-db for Spring Boot: a {@link DbOptimizer} from {@code optimizer.db.*}, and every {@code
@@ -32,12 +34,21 @@ import org.springframework.context.annotation.Bean;
 @ConditionalOnBean(Optimizer.class)
 public class OptimizerDbAutoConfiguration {
 
-  /** The DbOptimizer, with {@code optimizer.db.*}. */
+  /**
+   * The DbOptimizer, with {@code optimizer.db.*}. A Redis URI is checked here, not when it binds,
+   * so that no failure report shows it; Lettuce is looked up through the application's class
+   * loader.
+   */
   @Bean
   @ConditionalOnMissingBean
-  public DbOptimizer dbOptimizer(Optimizer optimizer, OptimizerProperties properties) {
+  public DbOptimizer dbOptimizer(
+      Optimizer optimizer, OptimizerProperties properties, ResourceLoader resourceLoader) {
     DbProperties p = properties.getDb();
     p.validate();
+    if (p.getResultCache().getRemote().isConfigured()) {
+      RedisUris.requireClient(
+          "optimizer.db.result-cache.remote.uri", resourceLoader.getClassLoader());
+    }
     DbOptimizer.Builder b =
         DbOptimizer.builder(optimizer)
             .slowStatementThreshold(p.getSlowStatementThreshold())
@@ -47,21 +58,13 @@ public class OptimizerDbAutoConfiguration {
             .poolBudget(p.getPoolBudget())
             .minPoolSize(p.getMinPoolSize())
             .batchRewrite(p.isBatchRewrite());
-    DbProperties.ResultCache rc = p.getResultCache();
-    if (rc.isEnabled()) {
-      ResultCacheSettings.Builder cache =
-          ResultCacheSettings.builder()
-              .maximumBytes(rc.getMaxBytes().toBytes())
-              .maximumEntryBytes(rc.effectiveMaxEntryBytes())
-              .timeToLive(rc.getTtl());
-      if (!rc.getTables().isEmpty()) {
-        cache.cacheTables(rc.getTables().toArray(String[]::new));
-      }
-      rc.getPatterns().forEach(cache::cacheStatementsMatching);
-      if (rc.isAllReads()) {
-        cache.cacheAllReads();
-      }
-      b.resultCache(cache.build());
+    ResultCacheSettings cache = DbCacheSettings.resultCache(p.getResultCache());
+    if (cache != null) {
+      b.resultCache(cache);
+    }
+    ResultCacheTrialSettings trials = DbCacheSettings.trials(p.getResultCacheTrials());
+    if (trials != null) {
+      b.resultCacheTrials(trials);
     }
     return b.build();
   }
@@ -115,6 +118,8 @@ public class OptimizerDbAutoConfiguration {
         cache.put("invalidations", c.invalidations());
         cache.put("evictions", c.evictions());
         cache.put("bytes", c.bytes());
+        cache.put("remoteHits", c.remoteHits());
+        cache.put("remoteErrors", c.remoteErrors());
         m.put("resultCache", cache);
         return m;
       }

@@ -4,6 +4,7 @@ import dev.optimizer.http.CacheMode;
 import dev.optimizer.http.HttpOptimizer;
 import dev.optimizer.http.HttpOptimizerBuilder;
 import dev.optimizer.http.LimitAlgorithm;
+import dev.optimizer.http.RemoteCacheSettings;
 import dev.optimizer.runtime.Optimizer;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -15,6 +16,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.io.ResourceLoader;
 
 /**
  * optimizer-http for Spring Boot: an {@link HttpOptimizer} from {@code optimizer.http.*}, put in
@@ -36,12 +38,21 @@ import org.springframework.context.annotation.Configuration;
 @ConditionalOnBean(Optimizer.class)
 public class OptimizerHttpAutoConfiguration {
 
-  /** The HttpOptimizer, with {@code optimizer.http.*}; also closed with the optimizer. */
+  /**
+   * The HttpOptimizer, with {@code optimizer.http.*}; also closed with the optimizer. A Redis URI
+   * is checked here, not when it binds, so that no failure report shows it; Lettuce is looked up
+   * through the application's class loader.
+   */
   @Bean
   @ConditionalOnMissingBean
-  public HttpOptimizer httpOptimizer(Optimizer optimizer, OptimizerProperties properties) {
+  public HttpOptimizer httpOptimizer(
+      Optimizer optimizer, OptimizerProperties properties, ResourceLoader resourceLoader) {
     HttpProperties p = properties.getHttp();
     p.validate();
+    HttpCacheRemoteProperties remote = p.getCache().getRemote();
+    if (remote.isConfigured()) {
+      RedisUris.requireClient("optimizer.http.cache.remote.uri", resourceLoader.getClassLoader());
+    }
     HttpOptimizerBuilder b =
         HttpOptimizer.builder(optimizer)
             .cache(p.getCache().isEnabled())
@@ -68,6 +79,14 @@ public class OptimizerHttpAutoConfiguration {
             .maxResponseBodyBytes(p.getMaxResponseBodyBytes().toBytes());
     if (p.getLimit().getInitial() != null) {
       b.initialLimit(p.getLimit().getInitial());
+    }
+    if (remote.isConfigured()) {
+      b.cacheRemote(
+          RemoteCacheSettings.builder(remote.getUri())
+              .keyPrefix(remote.getKeyPrefix())
+              .commandTimeout(remote.getCommandTimeout())
+              .privateEntries(remote.isPrivateEntries())
+              .build());
     }
     return b.build();
   }
@@ -104,6 +123,11 @@ public class OptimizerHttpAutoConfiguration {
         m.put("budgetExhausted", s.budgetExhausted());
         m.put("limitRejected", s.limitRejected());
         m.put("breakerRejected", s.breakerRejected());
+        m.put("remoteHits", s.remoteHits());
+        m.put("remoteMisses", s.remoteMisses());
+        m.put("remoteFailures", s.remoteFailures());
+        m.put("remoteCorrupt", s.remoteCorrupt());
+        m.put("remoteInvalidations", s.remoteInvalidations());
         m.put("limits", s.limits());
         return m;
       }

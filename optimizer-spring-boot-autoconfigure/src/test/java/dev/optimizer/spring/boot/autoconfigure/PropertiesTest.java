@@ -20,7 +20,7 @@ class PropertiesTest {
   private final ApplicationContextRunner runner = Runners.runner();
 
   /** The whole chain of messages of a start-up failure. */
-  private static String messages(Throwable failure) {
+  static String messages(Throwable failure) {
     StringBuilder sb = new StringBuilder();
     for (Throwable t = failure; t != null; t = t.getCause()) {
       sb.append(t.getMessage()).append('\n');
@@ -38,6 +38,20 @@ class PropertiesTest {
               for (String e : expected) {
                 assertThat(text).contains(e);
               }
+            });
+  }
+
+  private void failsWithout(String secret, String property, String... expected) {
+    runner
+        .withPropertyValues(property)
+        .run(
+            ctx -> {
+              assertThat(ctx).hasFailed();
+              String text = messages(ctx.getStartupFailure());
+              for (String e : expected) {
+                assertThat(text).contains(e);
+              }
+              assertThat(text).as("the URI may hold a password").doesNotContain(secret);
             });
   }
 
@@ -71,6 +85,81 @@ class PropertiesTest {
     failsWith(
         "optimizer.tuning.tick-interval=0ms",
         "optimizer.tuning.tick-interval must be in [1ms, 1m], but was 0");
+  }
+
+  @Test
+  void theRedisAndTrialPropertiesFailStartUpNamingTheirRangeAndValue() {
+    String trials = "optimizer.db.result-cache-trials.";
+    failsWith(trials + "min-hit-rate=0", trials + "min-hit-rate must be in [0.01, 1], but was 0");
+    failsWith(trials + "min-reads=5", trials + "min-reads must be in [10, 1000000000], but was 5");
+    failsWith(
+        trials + "max-concurrent-trials=65",
+        trials + "max-concurrent-trials must be in [1, 64], but was 65");
+    failsWith(trials + "max-trials=0", trials + "max-trials must be in [1, 4096], but was 0");
+    failsWith(trials + "max-bytes=512B", trials + "max-bytes must be in [1KB, 1TB], but was 512B");
+    failsWith(
+        trials + "max-entry-bytes=32B",
+        trials + "max-entry-bytes must be in [64B, 1TB], but was 32B");
+    failsWith(trials + "ttl=2d", trials + "ttl must be in [1ms, 1d], but was 2d");
+    failsWith(trials + "exclude-patterns=select (", trials + "exclude-patterns", "select (");
+    failsWith(
+        "optimizer.http.cache.remote.command-timeout=11s",
+        "optimizer.http.cache.remote.command-timeout must be in [1ms, 10s], but was 11s");
+    failsWith(
+        "optimizer.db.result-cache.remote.command-timeout=0ms",
+        "optimizer.db.result-cache.remote.command-timeout must be in [1ms, 10s], but was 0");
+    failsWith(
+        "optimizer.http.cache.remote.key-prefix=" + "k".repeat(201),
+        "optimizer.http.cache.remote.key-prefix must be 1 to 200 characters long, but was 201");
+    failsWith(
+        "optimizer.db.result-cache.remote.key-prefix= ",
+        "optimizer.db.result-cache.remote.key-prefix must not be blank");
+  }
+
+  @Test
+  void aBadRedisUriFailsStartUpWithoutShowingIt() {
+    String secret = "hunter2-secret";
+    failsWithout(
+        secret,
+        "optimizer.http.cache.remote.uri=http://user:" + secret + "@cache:6379",
+        "optimizer.http.cache.remote.uri must be a redis:// or rediss:// URI",
+        "its scheme was 'http'");
+    failsWithout(
+        secret,
+        "optimizer.http.cache.remote.uri=redis://:" + secret + "@/0",
+        "optimizer.http.cache.remote.uri must name a host");
+    failsWithout(
+        secret,
+        "optimizer.db.result-cache.remote.uri=cache:" + secret + " x",
+        "optimizer.db.result-cache.remote.uri must be a redis:// or rediss:// URI");
+  }
+
+  @Test
+  void rulesBetweenTheNewPropertiesFailNamingBoth() {
+    runner
+        .withPropertyValues(
+            "optimizer.http.cache.enabled=false", "optimizer.http.cache.remote.uri=redis://c:6379")
+        .run(
+            ctx ->
+                assertThat(messages(ctx.getStartupFailure()))
+                    .contains(
+                        "optimizer.http.cache.remote.uri needs the cache:"
+                            + " optimizer.http.cache.enabled=false"));
+    failsWith(
+        "optimizer.db.result-cache.remote.uri=redis://c:6379",
+        "optimizer.db.result-cache.remote.uri needs the result cache:"
+            + " set optimizer.db.result-cache.enabled=true");
+    runner
+        .withPropertyValues(
+            "optimizer.db.result-cache-trials.enabled=true",
+            "optimizer.db.result-cache-trials.max-bytes=64KB",
+            "optimizer.db.result-cache-trials.max-entry-bytes=128KB")
+        .run(
+            ctx ->
+                assertThat(messages(ctx.getStartupFailure()))
+                    .contains(
+                        "optimizer.db.result-cache-trials.max-entry-bytes must be in [64B,"
+                            + " optimizer.db.result-cache-trials.max-bytes (64KB)], but was 128KB"));
   }
 
   @Test
@@ -169,11 +258,15 @@ class PropertiesTest {
           && !entry.contains("result-cache.tables")
           && !entry.contains("result-cache.patterns")
           && !entry.contains("report.file")
+          && !entry.contains("remote.uri")
+          && !entry.contains("exclude-tables")
+          && !entry.contains("exclude-patterns")
           && !entry.contains("limit.initial")) {
         assertThat(entry).as(m.group(1) + " default").contains("\"defaultValue\"");
       }
       if (entry.contains("\"java.time.Duration\"")
           || entry.contains("\"java.lang.Integer\"")
+          || entry.contains("\"java.lang.Long\"")
           || entry.contains("\"java.lang.Double\"")
           || entry.contains("DataSize")) {
         assertThat(entry).as(m.group(1) + " range").contains("range [");
@@ -199,10 +292,27 @@ class PropertiesTest {
             "optimizer.db.result-cache.max-bytes",
             "optimizer.db.result-cache.max-entry-bytes",
             "optimizer.db.result-cache.ttl",
+            "optimizer.db.result-cache.remote.uri",
+            "optimizer.db.result-cache.remote.key-prefix",
+            "optimizer.db.result-cache.remote.command-timeout",
+            "optimizer.db.result-cache-trials.enabled",
+            "optimizer.db.result-cache-trials.min-hit-rate",
+            "optimizer.db.result-cache-trials.min-reads",
+            "optimizer.db.result-cache-trials.max-concurrent-trials",
+            "optimizer.db.result-cache-trials.max-trials",
+            "optimizer.db.result-cache-trials.max-bytes",
+            "optimizer.db.result-cache-trials.max-entry-bytes",
+            "optimizer.db.result-cache-trials.ttl",
+            "optimizer.db.result-cache-trials.exclude-tables",
+            "optimizer.db.result-cache-trials.exclude-patterns",
             "optimizer.http.enabled",
             "optimizer.http.cache.enabled",
             "optimizer.http.cache.mode",
             "optimizer.http.cache.max-bytes",
+            "optimizer.http.cache.remote.uri",
+            "optimizer.http.cache.remote.key-prefix",
+            "optimizer.http.cache.remote.command-timeout",
+            "optimizer.http.cache.remote.private-entries",
             "optimizer.http.coalescing",
             "optimizer.http.hedging.enabled",
             "optimizer.http.hedging.percentile",
@@ -229,6 +339,6 @@ class PropertiesTest {
             "optimizer.ai.call-timeout",
             "optimizer.ai.embedding-cache-bytes",
             "optimizer.report.file");
-    assertThat(names).hasSizeGreaterThanOrEqualTo(60);
+    assertThat(names).hasSizeGreaterThanOrEqualTo(77);
   }
 }
