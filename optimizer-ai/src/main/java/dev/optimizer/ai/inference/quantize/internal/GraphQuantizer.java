@@ -35,6 +35,10 @@ import java.util.Set;
  * keep the integer kernel free of a zero-point correction; 127 rather than 128 keeps the range
  * symmetric.
  *
+ * <p>Before that, by default, residual {@code Add} + layer normalization pairs become {@code
+ * com.microsoft:SkipLayerNormalization} ({@link LayerNormFusion}) and projections that read the
+ * same activation are merged ({@link SiblingFusion}).
+ *
  * <p>A node is left in float when its weight is also a graph input (its value may be replaced at
  * run time), is not 2-D, lives in external data, or has fewer elements than the configured minimum,
  * and a Gemm unless it is a plain {@code A·B (+ C)}. A float weight that other nodes still read is
@@ -49,6 +53,7 @@ public final class GraphQuantizer {
   private final Set<String> excludedNodes;
   private final boolean shareActivations;
   private final boolean fuseSiblings;
+  private final boolean fuseNorms;
 
   /**
    * @param minWeightElements weights with fewer elements stay float
@@ -58,14 +63,20 @@ public final class GraphQuantizer {
    * @param shareActivations quantize each activation once ({@code DynamicQuantizeLinear}) for all
    *     the MatMuls that read it, and fold a following bias {@code Add} into {@code
    *     com.microsoft:MatMulIntegerToFloat}; otherwise one {@code DynamicQuantizeMatMul} per node
+   * @param fuseSiblings merge projections that read the same activation first ({@link
+   *     SiblingFusion})
+   * @param fuseNorms rewrite residual Add + layer normalization into {@code SkipLayerNormalization}
+   *     first ({@link LayerNormFusion})
    */
   public GraphQuantizer(
       int minWeightElements,
       boolean reduceRange,
       Set<String> excludedNodes,
       boolean shareActivations,
-      boolean fuseSiblings) {
+      boolean fuseSiblings,
+      boolean fuseNorms) {
     this.fuseSiblings = fuseSiblings;
+    this.fuseNorms = fuseNorms;
     this.minWeightElements = minWeightElements;
     this.reduceRange = reduceRange;
     this.excludedNodes = Set.copyOf(excludedNodes);
@@ -78,7 +89,8 @@ public final class GraphQuantizer {
       int quantizedNodes,
       int floatMatMulNodes,
       long weightBytesBefore,
-      long weightBytesAfter) {}
+      long weightBytesAfter,
+      int fusedNorms) {}
 
   /**
    * Parses an ONNX model, rejecting bytes that are not one.
@@ -123,6 +135,12 @@ public final class GraphQuantizer {
       if (isMatMulLike(n)) {
         originalMatMuls++;
       }
+    }
+    int fusedNorms = 0;
+    if (fuseNorms) {
+      LayerNormFusion.Fused f = LayerNormFusion.fuse(model);
+      model = f.model();
+      fusedNorms = f.fused();
     }
     Map<String, Integer> merged = Map.of();
     if (fuseSiblings) {
@@ -334,7 +352,8 @@ public final class GraphQuantizer {
         && m.getOpsetImportList().stream().noneMatch(o -> o.getDomain().equals(MS_DOMAIN))) {
       m.addOpsetImport(OperatorSetIdProto.newBuilder().setDomain(MS_DOMAIN).setVersion(1));
     }
-    return new Outcome(m.build().toByteArray(), quantized, originalMatMuls, before, after);
+    return new Outcome(
+        m.build().toByteArray(), quantized, originalMatMuls, before, after, fusedNorms);
   }
 
   private static boolean isMatMulLike(NodeProto n) {
