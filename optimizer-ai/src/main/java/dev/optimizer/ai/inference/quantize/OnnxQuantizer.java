@@ -46,6 +46,7 @@ import java.util.Set;
  *   <tr><td>shareActivationQuantization</td><td>true</td><td>one DynamicQuantizeLinear per activation</td></tr>
  *   <tr><td>fuseProjections</td><td>true</td><td>merge sibling projections before quantizing</td></tr>
  *   <tr><td>fuseLayerNorm</td><td>true</td><td>residual Add + LayerNorm as SkipLayerNormalization</td></tr>
+ *   <tr><td>fuseAttention</td><td>true</td><td>self-attention as Attention, then QAttention</td></tr>
  *   <tr><td>excludeNode</td><td>none</td><td>names of nodes kept in float</td></tr>
  * </table>
  */
@@ -63,7 +64,8 @@ public final class OnnxQuantizer {
             b.excluded,
             b.shareActivations,
             b.fuseSiblings,
-            b.fuseLayerNorm);
+            b.fuseLayerNorm,
+            b.fuseAttention);
   }
 
   /** Starts a builder; every setting has a default. */
@@ -130,6 +132,7 @@ public final class OnnxQuantizer {
     private boolean fuseSiblings =
         Boolean.parseBoolean(System.getProperty("optimizer.quantize.fuse", "true"));
     private boolean fuseLayerNorm = true;
+    private boolean fuseAttention = true;
     private final Set<String> excluded = new HashSet<>();
 
     private Builder() {}
@@ -186,10 +189,25 @@ public final class OnnxQuantizer {
      * exported below opset 17, and its plain layer-normalization kernel is slow (on
      * all-MiniLM-L6-v2 a fifth of the int8 forward pass). The rewrite speeds up the float model
      * just as much: compare against a float model given the same rewrite by {@link
-     * OnnxFusion#fuseLayerNorms(Path, Path)}.
+     * OnnxFusion#fuse(Path, Path)}.
      */
     public Builder fuseLayerNorm(boolean fuse) {
       this.fuseLayerNorm = fuse;
+      return this;
+    }
+
+    /**
+     * Whether each BERT self-attention block (query/key/value projections, heads, softmax of the
+     * scaled and masked scores, context) is first rewritten into one {@code
+     * com.microsoft:Attention} and then quantized into {@code DynamicQuantizeLinear} + {@code
+     * com.microsoft:QAttention}, as ONNX Runtime's Python quantizer does for such models; default
+     * true. The projections get int8 weights (per column) and uint8 activations; the two products
+     * of activations inside the attention stay float. The operator writes its result in the layout
+     * the next layer reads, which removes four {@code Transpose}s per layer. A float model gets the
+     * same rewrite from {@link OnnxFusion#fuse(Path, Path)}.
+     */
+    public Builder fuseAttention(boolean fuse) {
+      this.fuseAttention = fuse;
       return this;
     }
 

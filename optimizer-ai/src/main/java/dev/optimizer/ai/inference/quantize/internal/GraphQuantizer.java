@@ -54,6 +54,7 @@ public final class GraphQuantizer {
   private final boolean shareActivations;
   private final boolean fuseSiblings;
   private final boolean fuseNorms;
+  private final boolean fuseAttention;
 
   /**
    * @param minWeightElements weights with fewer elements stay float
@@ -67,6 +68,8 @@ public final class GraphQuantizer {
    *     SiblingFusion})
    * @param fuseNorms rewrite residual Add + layer normalization into {@code SkipLayerNormalization}
    *     first ({@link LayerNormFusion})
+   * @param fuseAttention rewrite self-attention blocks into {@code Attention} first ({@link
+   *     AttentionFusion}), then quantize each into {@code QAttention}
    */
   public GraphQuantizer(
       int minWeightElements,
@@ -74,9 +77,11 @@ public final class GraphQuantizer {
       Set<String> excludedNodes,
       boolean shareActivations,
       boolean fuseSiblings,
-      boolean fuseNorms) {
+      boolean fuseNorms,
+      boolean fuseAttention) {
     this.fuseSiblings = fuseSiblings;
     this.fuseNorms = fuseNorms;
+    this.fuseAttention = fuseAttention;
     this.minWeightElements = minWeightElements;
     this.reduceRange = reduceRange;
     this.excludedNodes = Set.copyOf(excludedNodes);
@@ -142,6 +147,9 @@ public final class GraphQuantizer {
       model = f.model();
       fusedNorms = f.fused();
     }
+    if (fuseAttention) {
+      model = AttentionFusion.fuse(model).model();
+    }
     Map<String, Integer> merged = Map.of();
     if (fuseSiblings) {
       SiblingFusion.Fused f = SiblingFusion.fuse(model);
@@ -162,7 +170,7 @@ public final class GraphQuantizer {
     boolean[] rewrite = new boolean[nodes.size()];
     for (int i = 0; i < nodes.size(); i++) {
       NodeProto n = nodes.get(i);
-      if (!isMatMulLike(n)) {
+      if (!isMatMulLike(n) && !isAttention(n)) {
         continue;
       }
       String w = n.getInput(1);
@@ -275,6 +283,26 @@ public final class GraphQuantizer {
           dropped.add(w);
         }
       }
+      if (isAttention(n)) {
+        String[] a = activation(n.getInput(0), quantizedActivations, out);
+        NodeProto.Builder qa =
+            NodeProto.newBuilder()
+                .setName(n.getName() + "_quant")
+                .setOpType("QAttention")
+                .setDomain(MS_DOMAIN)
+                .addInput(a[0])
+                .addInput(names[0])
+                .addInput(n.getInput(2))
+                .addInput(a[1])
+                .addInput(names[1])
+                .addInput(n.getInputCount() > 3 ? n.getInput(3) : "")
+                .addInput(a[2])
+                .addAllAttribute(n.getAttributeList())
+                .addOutput(n.getOutput(0));
+        out.addNode(qa);
+        quantized += 3;
+        continue;
+      }
       if (shareActivations) {
         String x = n.getInput(0);
         String[] a = quantizedActivations.get(x);
@@ -354,6 +382,38 @@ public final class GraphQuantizer {
     }
     return new Outcome(
         m.build().toByteArray(), quantized, originalMatMuls, before, after, fusedNorms);
+  }
+
+  /**
+   * An {@code Attention} from {@link AttentionFusion}: input, packed weight, bias and mask, with
+   * the default scale (QAttention has no scale setting).
+   */
+  private static boolean isAttention(NodeProto n) {
+    return n.getDomain().equals(MS_DOMAIN)
+        && n.getOpType().equals("Attention")
+        && (n.getInputCount() == 3 || n.getInputCount() == 4)
+        && !n.getInput(2).isEmpty()
+        && n.getAttributeList().stream()
+            .allMatch(a -> a.getName().equals("num_heads") || a.getName().equals("unidirectional"));
+  }
+
+  /** The uint8 quantization of activation {@code x}: one DynamicQuantizeLinear per activation. */
+  private static String[] activation(
+      String x, Map<String, String[]> quantizedActivations, GraphProto.Builder out) {
+    String[] a = quantizedActivations.get(x);
+    if (a == null) {
+      a = new String[] {x + "_quantized", x + "_scale", x + "_zero_point"};
+      out.addNode(
+          NodeProto.newBuilder()
+              .setName(x + "_DynamicQuantizeLinear")
+              .setOpType("DynamicQuantizeLinear")
+              .addInput(x)
+              .addOutput(a[0])
+              .addOutput(a[1])
+              .addOutput(a[2]));
+      quantizedActivations.put(x, a);
+    }
+    return a;
   }
 
   private static boolean isMatMulLike(NodeProto n) {

@@ -7,7 +7,6 @@ import dev.optimizer.ai.inference.quantize.internal.onnx.Onnx.NodeProto;
 import dev.optimizer.ai.inference.quantize.internal.onnx.Onnx.OperatorSetIdProto;
 import dev.optimizer.ai.inference.quantize.internal.onnx.Onnx.TensorProto;
 import dev.optimizer.ai.inference.quantize.internal.onnx.Onnx.ValueInfoProto;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -49,109 +48,9 @@ public final class LayerNormFusion {
   private record Norm(
       String x, List<Integer> nodes, String gamma, String beta, float epsilon, String output) {}
 
-  private static final class Graph {
-    final List<NodeProto> nodes;
-    final Map<String, Integer> producer = new HashMap<>();
-    final Map<String, List<Integer>> readers = new HashMap<>();
-    final Map<String, TensorProto> initializers = new HashMap<>();
-    final Map<String, Integer> inputRank = new HashMap<>();
-    final Set<String> outputs = new HashSet<>();
-
-    Graph(GraphProto g) {
-      nodes = g.getNodeList();
-      for (int i = 0; i < nodes.size(); i++) {
-        for (String o : nodes.get(i).getOutputList()) {
-          producer.put(o, i);
-        }
-        for (String in : nodes.get(i).getInputList()) {
-          readers.computeIfAbsent(in, k -> new ArrayList<>()).add(i);
-        }
-      }
-      for (TensorProto t : g.getInitializerList()) {
-        initializers.put(t.getName(), t);
-      }
-      for (ValueInfoProto v : g.getInputList()) {
-        int rank =
-            v.hasType() && v.getType().hasTensorType() && v.getType().getTensorType().hasShape()
-                ? v.getType().getTensorType().getShape().getDimCount()
-                : -1;
-        inputRank.put(v.getName(), rank);
-      }
-      for (ValueInfoProto v : g.getOutputList()) {
-        outputs.add(v.getName());
-      }
-    }
-
-    List<Integer> readersOf(String name) {
-      return readers.getOrDefault(name, List.of());
-    }
-
-    /** The single node reading {@code name}, of type {@code op}; -1 otherwise. */
-    int onlyReader(String name, String op) {
-      List<Integer> r = readersOf(name);
-      if (r.size() != 1 || outputs.contains(name)) {
-        return -1;
-      }
-      NodeProto n = nodes.get(r.get(0));
-      return n.getDomain().isEmpty() && n.getOpType().equals(op) ? r.get(0) : -1;
-    }
-
-    NodeProto producerOf(String name) {
-      Integer i = producer.get(name);
-      return i == null ? null : nodes.get(i);
-    }
-
-    /** A 1-D float initializer that is not also a graph input (so its value is fixed). */
-    boolean isVector(String name) {
-      TensorProto t = initializers.get(name);
-      return t != null
-          && !inputRank.containsKey(name)
-          && t.getDataType() == TensorProto.DataType.FLOAT_VALUE
-          && t.getDimsCount() == 1
-          && t.getExternalDataCount() == 0;
-    }
-
-    boolean isConstant(String name) {
-      NodeProto p = producerOf(name);
-      return initializers.containsKey(name) || (p != null && p.getOpType().equals("Constant"));
-    }
-
-    /** The value of a float scalar constant (initializer or Constant node); NaN if not one. */
-    float scalar(String name) {
-      TensorProto t = initializers.get(name);
-      if (t == null) {
-        NodeProto p = producerOf(name);
-        if (p == null || !p.getOpType().equals("Constant")) {
-          return Float.NaN;
-        }
-        for (AttributeProto a : p.getAttributeList()) {
-          if (a.getName().equals("value") && a.hasT()) {
-            t = a.getT();
-          }
-        }
-      }
-      if (t == null || t.getDataType() != TensorProto.DataType.FLOAT_VALUE) {
-        return Float.NaN;
-      }
-      long count = 1;
-      for (long d : t.getDimsList()) {
-        count *= d;
-      }
-      if (count != 1) {
-        return Float.NaN;
-      }
-      if (!t.getRawData().isEmpty()) {
-        return t.getRawData().size() == 4
-            ? t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).getFloat()
-            : Float.NaN;
-      }
-      return t.getFloatDataCount() == 1 ? t.getFloatData(0) : Float.NaN;
-    }
-  }
-
   /** Fuses what it can; returns the model unchanged (and 0) when nothing matches. */
   public static Fused fuse(ModelProto model) {
-    Graph g = new Graph(model.getGraph());
+    GraphIndex g = new GraphIndex(model.getGraph());
     List<Norm> norms = new ArrayList<>();
     Set<String> normOutputs = new HashSet<>();
     for (int i = 0; i < g.nodes.size(); i++) {
@@ -246,7 +145,7 @@ public final class LayerNormFusion {
   }
 
   /** How many of {@code x}'s readers belong to the normalization itself. */
-  private static int readersWithin(Graph g, Norm norm) {
+  private static int readersWithin(GraphIndex g, Norm norm) {
     int count = 0;
     for (int r : g.readersOf(norm.x())) {
       if (norm.nodes().contains(r)) {
@@ -257,7 +156,7 @@ public final class LayerNormFusion {
   }
 
   /** {@code name = Add(y, bias)} with a 1-D float initializer bias and y an activation; or -1. */
-  private static int biasAdd(Graph g, String name) {
+  private static int biasAdd(GraphIndex g, String name) {
     Integer p = g.producer.get(name);
     if (p == null || g.readersOf(name).size() != 1) {
       return -1;
@@ -272,7 +171,7 @@ public final class LayerNormFusion {
   }
 
   /** Whether {@code name} surely has the full [batch, tokens, hidden] shape. */
-  private static boolean isFull(Graph g, String name, Set<String> normOutputs, int depth) {
+  private static boolean isFull(GraphIndex g, String name, Set<String> normOutputs, int depth) {
     if (normOutputs.contains(name)) {
       return true;
     }
@@ -284,7 +183,7 @@ public final class LayerNormFusion {
       TensorProto table = g.initializers.get(p.getInput(0));
       return table != null
           && table.getDimsCount() == 2
-          && intAttr(p, "axis", 0) == 0
+          && g.intAttr(p, "axis", 0) == 0
           && g.inputRank.getOrDefault(p.getInput(1), -1) == 2;
     }
     if (p.getOpType().equals("Add") && p.getInputCount() == 2) {
@@ -297,16 +196,16 @@ public final class LayerNormFusion {
   }
 
   /** Matches the nine-node decomposed normalization starting at {@code ReduceMean} node i. */
-  private static Norm decomposed(Graph g, int i) {
+  private static Norm decomposed(GraphIndex g, int i) {
     NodeProto r1 = g.nodes.get(i);
-    if (!isOp(r1, "ReduceMean") || !lastAxis(r1) || r1.getInputCount() != 1) {
+    if (!g.isOp(r1, "ReduceMean") || !lastAxis(r1) || r1.getInputCount() != 1) {
       return null;
     }
     String x = r1.getInput(0);
     int s = -1;
     for (int r : g.readersOf(x)) {
       NodeProto n = g.nodes.get(r);
-      if (isOp(n, "Sub") && n.getInput(0).equals(x) && n.getInput(1).equals(r1.getOutput(0))) {
+      if (g.isOp(n, "Sub") && n.getInput(0).equals(x) && n.getInput(1).equals(r1.getOutput(0))) {
         s = r;
       }
     }
@@ -322,9 +221,9 @@ public final class LayerNormFusion {
     int div = -1;
     for (int r : cr) {
       NodeProto n = g.nodes.get(r);
-      if (isOp(n, "Pow") && n.getInput(0).equals(centered) && g.scalar(n.getInput(1)) == 2f) {
+      if (g.isOp(n, "Pow") && n.getInput(0).equals(centered) && g.scalar(n.getInput(1)) == 2f) {
         pow = r;
-      } else if (isOp(n, "Div") && n.getInput(0).equals(centered)) {
+      } else if (g.isOp(n, "Div") && n.getInput(0).equals(centered)) {
         div = r;
       }
     }
@@ -379,12 +278,12 @@ public final class LayerNormFusion {
   }
 
   /** Matches an ONNX {@code LayerNormalization} over the last axis with scale and bias. */
-  private static Norm layerNormalization(Graph g, int i) {
+  private static Norm layerNormalization(GraphIndex g, int i) {
     NodeProto n = g.nodes.get(i);
-    if (!isOp(n, "LayerNormalization")
+    if (!g.isOp(n, "LayerNormalization")
         || n.getInputCount() != 3
-        || intAttr(n, "axis", -1) != -1
-        || intAttr(n, "stash_type", 1) != 1
+        || g.intAttr(n, "axis", -1) != -1
+        || g.intAttr(n, "stash_type", 1) != 1
         || !g.isVector(n.getInput(1))
         || !g.isVector(n.getInput(2))) {
       return null;
@@ -401,10 +300,6 @@ public final class LayerNormFusion {
       }
     }
     return new Norm(n.getInput(0), List.of(i), n.getInput(1), n.getInput(2), eps, n.getOutput(0));
-  }
-
-  private static boolean isOp(NodeProto n, String op) {
-    return n.getDomain().isEmpty() && n.getOpType().equals(op);
   }
 
   /** A ReduceMean over the last axis only, keeping it (axes as an attribute: opset < 18). */
@@ -424,21 +319,12 @@ public final class LayerNormFusion {
     return axes;
   }
 
-  private static long intAttr(NodeProto n, String name, long dflt) {
-    for (AttributeProto a : n.getAttributeList()) {
-      if (a.getName().equals(name)) {
-        return a.getI();
-      }
-    }
-    return dflt;
-  }
-
   /**
    * The graph without the removed nodes, with the replacements, and without the Constant nodes and
    * initializers (the epsilon and the exponent) that nothing reads any more.
    */
   private static ModelProto rebuild(
-      ModelProto model, Graph g, Set<Integer> removed, Map<Integer, NodeProto> replaced) {
+      ModelProto model, GraphIndex g, Set<Integer> removed, Map<Integer, NodeProto> replaced) {
     List<NodeProto> kept = new ArrayList<>();
     for (int i = 0; i < g.nodes.size(); i++) {
       if (replaced.containsKey(i)) {
