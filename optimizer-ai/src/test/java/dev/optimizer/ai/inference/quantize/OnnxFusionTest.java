@@ -7,7 +7,10 @@ import dev.optimizer.ai.inference.MiniLm;
 import dev.optimizer.ai.inference.onnx.OnnxTextEmbedder;
 import dev.optimizer.ai.inference.quantize.internal.onnx.Onnx.ModelProto;
 import dev.optimizer.ai.inference.quantize.internal.onnx.Onnx.NodeProto;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -116,6 +119,25 @@ class OnnxFusionTest {
     Map<String, Integer> ops = ops(out);
     assertThat(ops).doesNotContainKeys("SkipLayerNormalization", "Attention", "QAttention");
     assertThat(ops).containsEntry("Transpose", 24).containsEntry("MatMul", 12);
+  }
+
+  @Test
+  void commandWritesTheFusedFloatModel() throws IOException {
+    Path out = dir.resolve("cmd-fused.onnx");
+    ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+    ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+    int status =
+        QuantizeCommand.run(
+            new String[] {"fuse", fp32.toString(), out.toString()},
+            new PrintStream(stdout, true, StandardCharsets.UTF_8),
+            new PrintStream(stderr, true, StandardCharsets.UTF_8));
+    assertThat(stderr.toString(StandardCharsets.UTF_8)).isEmpty();
+    assertThat(status).isZero();
+    assertThat(stdout.toString(StandardCharsets.UTF_8))
+        .contains("13 layer normalizations as SkipLayerNormalization, 6 attention blocks");
+    assertThat(Files.readAllBytes(out)).isEqualTo(Files.readAllBytes(fused));
+    assertThat(QuantizeCommand.run(new String[] {"fuse", "x"}, System.out, System.err))
+        .isEqualTo(2);
   }
 
   @Test
