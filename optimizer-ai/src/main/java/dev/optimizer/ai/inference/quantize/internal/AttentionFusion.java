@@ -82,8 +82,8 @@ public final class AttentionFusion {
                 .build());
       }
       String prefix = b.output + "_attention";
-      addedInitializers.add(concatWeights(g, b, prefix + "_qkv_weight"));
-      addedInitializers.add(concatBiases(g, b, prefix + "_qkv_bias"));
+      addedInitializers.add(concat(g, b, true, prefix + "_qkv_weight"));
+      addedInitializers.add(concat(g, b, false, prefix + "_qkv_bias"));
       added.add(
           NodeProto.newBuilder()
               .setName(prefix)
@@ -356,56 +356,35 @@ public final class AttentionFusion {
     return g.inputRank.getOrDefault(m, -1) == 2 ? m : null;
   }
 
-  private static TensorProto concatWeights(GraphIndex g, Block b, String name) {
-    List<float[]> parts = new ArrayList<>();
-    int rows = (int) g.initializers.get(b.q.weight()).getDims(0);
-    int[] cols = new int[3];
-    int total = 0;
+  /** The q, k and v weights side by side ({@code [in, 3·hidden]}), or their biases end to end. */
+  private static TensorProto concat(GraphIndex g, Block b, boolean weights, String name) {
     List<Projection> ps = List.of(b.q, b.k, b.v);
+    List<float[]> parts = new ArrayList<>();
+    int[] cols = new int[3];
     for (int p = 0; p < 3; p++) {
-      TensorProto t = g.initializers.get(ps.get(p).weight());
-      cols[p] = (int) t.getDims(1);
-      total += cols[p];
+      TensorProto t = g.initializers.get(weights ? ps.get(p).weight() : ps.get(p).bias());
+      cols[p] = (int) t.getDims(t.getDimsCount() - 1);
       parts.add(GraphIndex.floats(t));
     }
+    int rows = weights ? (int) g.initializers.get(b.q.weight()).getDims(0) : 1;
+    int total = cols[0] + cols[1] + cols[2];
     ByteBuffer out = ByteBuffer.allocate(4 * rows * total).order(ByteOrder.LITTLE_ENDIAN);
     for (int r = 0; r < rows; r++) {
       for (int p = 0; p < 3; p++) {
-        float[] w = parts.get(p);
         for (int c = 0; c < cols[p]; c++) {
-          out.putFloat(w[r * cols[p] + c]);
+          out.putFloat(parts.get(p)[r * cols[p] + c]);
         }
       }
     }
-    return TensorProto.newBuilder()
-        .setName(name)
-        .setDataType(TensorProto.DataType.FLOAT_VALUE)
-        .addDims(rows)
-        .addDims(total)
-        .setRawData(ByteString.copyFrom(out.array()))
-        .build();
-  }
-
-  private static TensorProto concatBiases(GraphIndex g, Block b, String name) {
-    List<float[]> parts = new ArrayList<>();
-    int total = 0;
-    for (Projection p : List.of(b.q, b.k, b.v)) {
-      float[] v = GraphIndex.floats(g.initializers.get(p.bias()));
-      parts.add(v);
-      total += v.length;
+    TensorProto.Builder t =
+        TensorProto.newBuilder()
+            .setName(name)
+            .setDataType(TensorProto.DataType.FLOAT_VALUE)
+            .setRawData(ByteString.copyFrom(out.array()));
+    if (weights) {
+      t.addDims(rows);
     }
-    ByteBuffer out = ByteBuffer.allocate(4 * total).order(ByteOrder.LITTLE_ENDIAN);
-    for (float[] v : parts) {
-      for (float f : v) {
-        out.putFloat(f);
-      }
-    }
-    return TensorProto.newBuilder()
-        .setName(name)
-        .setDataType(TensorProto.DataType.FLOAT_VALUE)
-        .addDims(total)
-        .setRawData(ByteString.copyFrom(out.array()))
-        .build();
+    return t.addDims(total).build();
   }
 
   /**

@@ -459,7 +459,7 @@ public final class GraphQuantizer {
 
   private List<TensorProto> quantizeWeight(
       TensorProto t, boolean transposed, String qName, String sName) {
-    float[] w = floats(t);
+    float[] w = GraphIndex.floats(t);
     int rows = (int) t.getDims(0);
     int cols = (int) t.getDims(1);
     // Logical weight is [K, N]; a transposed Gemm weight is stored as [N, K].
@@ -503,20 +503,5 @@ public final class GraphQuantizer {
             .addDims(n)
             .setRawData(ByteString.copyFrom(sb.array()))
             .build());
-  }
-
-  private static float[] floats(TensorProto t) {
-    int count = (int) (t.getDims(0) * t.getDims(1));
-    if (!t.getRawData().isEmpty()) {
-      ByteBuffer b = t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
-      float[] out = new float[count];
-      b.asFloatBuffer().get(out);
-      return out;
-    }
-    float[] out = new float[count];
-    for (int i = 0; i < count; i++) {
-      out[i] = t.getFloatData(i);
-    }
-    return out;
   }
 }
