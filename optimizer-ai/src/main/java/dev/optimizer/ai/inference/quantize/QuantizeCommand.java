@@ -10,8 +10,10 @@ import java.util.stream.Collectors;
 
 /**
  * The command line: {@code quantize <in.onnx> <out.onnx> [--tokenizer tokenizer.json --calibration
- * texts.txt [--min-cosine 0.98]]}. The calibration file holds one text a line. Exit status 0 when
- * written, 1 when refused or failed, 2 on bad usage.
+ * texts.txt [--min-cosine 0.98]]}. The calibration file holds one text a line. {@code fuse
+ * <in.onnx> <out.onnx>} writes the float model with the same graph rewrites the quantizer applies
+ * ({@link OnnxFusion}), the fair float32 baseline. Exit status 0 when written, 1 when refused or
+ * failed, 2 on bad usage.
  */
 public final class QuantizeCommand {
 
@@ -24,6 +26,9 @@ public final class QuantizeCommand {
 
   static int run(String[] args, PrintStream out, PrintStream err) {
     List<String> a = List.of(args);
+    if (!a.isEmpty() && a.get(0).equals("fuse")) {
+      return fuse(a.subList(1, a.size()), out, err);
+    }
     if (!a.isEmpty() && a.get(0).equals("quantize")) {
       a = a.subList(1, a.size());
     }
@@ -88,6 +93,27 @@ public final class QuantizeCommand {
       return 0;
     } catch (IOException | RuntimeException e) {
       err.println("quantize failed: " + e.getMessage());
+      return 1;
+    }
+  }
+
+  private static int fuse(List<String> a, PrintStream out, PrintStream err) {
+    if (a.size() != 2) {
+      err.println("usage: fuse <in.onnx> <out.onnx>");
+      return 2;
+    }
+    try {
+      OnnxFusion.Result r = OnnxFusion.fuse(Path.of(a.get(0)), Path.of(a.get(1)));
+      out.printf(
+          Locale.ROOT,
+          "wrote %s: %d layer normalizations as SkipLayerNormalization, %d attention blocks as"
+              + " Attention%n",
+          a.get(1),
+          r.layerNorms(),
+          r.attentionBlocks());
+      return 0;
+    } catch (RuntimeException e) {
+      err.println("fuse failed: " + e.getMessage());
       return 1;
     }
   }

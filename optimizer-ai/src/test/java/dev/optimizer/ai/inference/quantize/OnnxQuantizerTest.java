@@ -118,16 +118,25 @@ class OnnxQuantizerTest {
 
   @Test
   void mergingQueryKeyAndValueProjectionsChangesNothingButTheGraph() {
-    Path out = dir.resolve("unfused-int8.onnx");
-    QuantizationResult unfused =
+    // Without the attention rewrite (which takes the projections into QAttention) the three
+    // projections are merged into one MatMul + Split, or not.
+    QuantizationResult merged =
         OnnxQuantizer.builder()
+            .fuseAttention(false)
+            .accuracyGuard(guard(0.98))
+            .build()
+            .quantize(fp32, dir.resolve("merged-int8.onnx"));
+    QuantizationResult unmerged =
+        OnnxQuantizer.builder()
+            .fuseAttention(false)
             .fuseProjections(false)
             .accuracyGuard(guard(0.98))
             .build()
-            .quantize(fp32, out);
-    assertThat(unfused.quantizedNodes()).isEqualTo(36);
+            .quantize(fp32, dir.resolve("unmerged-int8.onnx"));
+    assertThat(unmerged.quantizedNodes()).isEqualTo(36);
+    assertThat(merged.quantizedNodes()).isEqualTo(36);
     // Per-column scales: the merged weight quantizes exactly as its parts do.
-    assertThat(unfused.meanCosine()).isCloseTo(result.meanCosine(), within(1e-4));
+    assertThat(unmerged.meanCosine()).isCloseTo(merged.meanCosine(), within(1e-4));
   }
 
   @Test

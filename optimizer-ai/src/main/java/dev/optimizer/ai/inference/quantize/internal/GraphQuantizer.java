@@ -35,6 +35,10 @@ import java.util.Set;
  * keep the integer kernel free of a zero-point correction; 127 rather than 128 keeps the range
  * symmetric.
  *
+ * <p>Before that, by default, residual {@code Add} + layer normalization pairs become {@code
+ * com.microsoft:SkipLayerNormalization} ({@link LayerNormFusion}) and projections that read the
+ * same activation are merged ({@link SiblingFusion}).
+ *
  * <p>A node is left in float when its weight is also a graph input (its value may be replaced at
  * run time), is not 2-D, lives in external data, or has fewer elements than the configured minimum,
  * and a Gemm unless it is a plain {@code A·B (+ C)}. A float weight that other nodes still read is
@@ -49,6 +53,8 @@ public final class GraphQuantizer {
   private final Set<String> excludedNodes;
   private final boolean shareActivations;
   private final boolean fuseSiblings;
+  private final boolean fuseNorms;
+  private final boolean fuseAttention;
 
   /**
    * @param minWeightElements weights with fewer elements stay float
@@ -58,14 +64,24 @@ public final class GraphQuantizer {
    * @param shareActivations quantize each activation once ({@code DynamicQuantizeLinear}) for all
    *     the MatMuls that read it, and fold a following bias {@code Add} into {@code
    *     com.microsoft:MatMulIntegerToFloat}; otherwise one {@code DynamicQuantizeMatMul} per node
+   * @param fuseSiblings merge projections that read the same activation first ({@link
+   *     SiblingFusion})
+   * @param fuseNorms rewrite residual Add + layer normalization into {@code SkipLayerNormalization}
+   *     first ({@link LayerNormFusion})
+   * @param fuseAttention rewrite self-attention blocks into {@code Attention} first ({@link
+   *     AttentionFusion}), then quantize each into {@code QAttention}
    */
   public GraphQuantizer(
       int minWeightElements,
       boolean reduceRange,
       Set<String> excludedNodes,
       boolean shareActivations,
-      boolean fuseSiblings) {
+      boolean fuseSiblings,
+      boolean fuseNorms,
+      boolean fuseAttention) {
     this.fuseSiblings = fuseSiblings;
+    this.fuseNorms = fuseNorms;
+    this.fuseAttention = fuseAttention;
     this.minWeightElements = minWeightElements;
     this.reduceRange = reduceRange;
     this.excludedNodes = Set.copyOf(excludedNodes);
@@ -78,7 +94,8 @@ public final class GraphQuantizer {
       int quantizedNodes,
       int floatMatMulNodes,
       long weightBytesBefore,
-      long weightBytesAfter) {}
+      long weightBytesAfter,
+      int fusedNorms) {}
 
   /**
    * Parses an ONNX model, rejecting bytes that are not one.
@@ -124,6 +141,15 @@ public final class GraphQuantizer {
         originalMatMuls++;
       }
     }
+    int fusedNorms = 0;
+    if (fuseNorms) {
+      LayerNormFusion.Fused f = LayerNormFusion.fuse(model);
+      model = f.model();
+      fusedNorms = f.fused();
+    }
+    if (fuseAttention) {
+      model = AttentionFusion.fuse(model).model();
+    }
     Map<String, Integer> merged = Map.of();
     if (fuseSiblings) {
       SiblingFusion.Fused f = SiblingFusion.fuse(model);
@@ -144,7 +170,7 @@ public final class GraphQuantizer {
     boolean[] rewrite = new boolean[nodes.size()];
     for (int i = 0; i < nodes.size(); i++) {
       NodeProto n = nodes.get(i);
-      if (!isMatMulLike(n)) {
+      if (!isMatMulLike(n) && !isAttention(n)) {
         continue;
       }
       String w = n.getInput(1);
@@ -257,6 +283,26 @@ public final class GraphQuantizer {
           dropped.add(w);
         }
       }
+      if (isAttention(n)) {
+        String[] a = activation(n.getInput(0), quantizedActivations, out);
+        NodeProto.Builder qa =
+            NodeProto.newBuilder()
+                .setName(n.getName() + "_quant")
+                .setOpType("QAttention")
+                .setDomain(MS_DOMAIN)
+                .addInput(a[0])
+                .addInput(names[0])
+                .addInput(n.getInput(2))
+                .addInput(a[1])
+                .addInput(names[1])
+                .addInput(n.getInputCount() > 3 ? n.getInput(3) : "")
+                .addInput(a[2])
+                .addAllAttribute(n.getAttributeList())
+                .addOutput(n.getOutput(0));
+        out.addNode(qa);
+        quantized += 3;
+        continue;
+      }
       if (shareActivations) {
         String x = n.getInput(0);
         String[] a = quantizedActivations.get(x);
@@ -334,7 +380,40 @@ public final class GraphQuantizer {
         && m.getOpsetImportList().stream().noneMatch(o -> o.getDomain().equals(MS_DOMAIN))) {
       m.addOpsetImport(OperatorSetIdProto.newBuilder().setDomain(MS_DOMAIN).setVersion(1));
     }
-    return new Outcome(m.build().toByteArray(), quantized, originalMatMuls, before, after);
+    return new Outcome(
+        m.build().toByteArray(), quantized, originalMatMuls, before, after, fusedNorms);
+  }
+
+  /**
+   * An {@code Attention} from {@link AttentionFusion}: input, packed weight, bias and mask, with
+   * the default scale (QAttention has no scale setting).
+   */
+  private static boolean isAttention(NodeProto n) {
+    return n.getDomain().equals(MS_DOMAIN)
+        && n.getOpType().equals("Attention")
+        && (n.getInputCount() == 3 || n.getInputCount() == 4)
+        && !n.getInput(2).isEmpty()
+        && n.getAttributeList().stream()
+            .allMatch(a -> a.getName().equals("num_heads") || a.getName().equals("unidirectional"));
+  }
+
+  /** The uint8 quantization of activation {@code x}: one DynamicQuantizeLinear per activation. */
+  private static String[] activation(
+      String x, Map<String, String[]> quantizedActivations, GraphProto.Builder out) {
+    String[] a = quantizedActivations.get(x);
+    if (a == null) {
+      a = new String[] {x + "_quantized", x + "_scale", x + "_zero_point"};
+      out.addNode(
+          NodeProto.newBuilder()
+              .setName(x + "_DynamicQuantizeLinear")
+              .setOpType("DynamicQuantizeLinear")
+              .addInput(x)
+              .addOutput(a[0])
+              .addOutput(a[1])
+              .addOutput(a[2]));
+      quantizedActivations.put(x, a);
+    }
+    return a;
   }
 
   private static boolean isMatMulLike(NodeProto n) {
@@ -380,7 +459,7 @@ public final class GraphQuantizer {
 
   private List<TensorProto> quantizeWeight(
       TensorProto t, boolean transposed, String qName, String sName) {
-    float[] w = floats(t);
+    float[] w = GraphIndex.floats(t);
     int rows = (int) t.getDims(0);
     int cols = (int) t.getDims(1);
     // Logical weight is [K, N]; a transposed Gemm weight is stored as [N, K].
@@ -424,20 +503,5 @@ public final class GraphQuantizer {
             .addDims(n)
             .setRawData(ByteString.copyFrom(sb.array()))
             .build());
-  }
-
-  private static float[] floats(TensorProto t) {
-    int count = (int) (t.getDims(0) * t.getDims(1));
-    if (!t.getRawData().isEmpty()) {
-      ByteBuffer b = t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
-      float[] out = new float[count];
-      b.asFloatBuffer().get(out);
-      return out;
-    }
-    float[] out = new float[count];
-    for (int i = 0; i < count; i++) {
-      out[i] = t.getFloatData(i);
-    }
-    return out;
   }
 }
