@@ -45,7 +45,7 @@ public final class InstrumentedDataSource implements DataSource, AutoCloseable {
       // invalidate what the cache holds.
       return inst.resultCache() == null
           ? raw
-          : Proxies.proxy(Connection.class, new ConnectionHandler(raw, inst, inst.ticker.read()));
+          : new InstrumentedConnection(raw, inst, inst.ticker.read());
     }
     long start = inst.ticker.read();
     Connection c;
@@ -58,7 +58,7 @@ public final class InstrumentedDataSource implements DataSource, AutoCloseable {
     }
     inst.telemetry.waited(inst.ticker.read() - start);
     inst.leaseStarted();
-    return Proxies.proxy(Connection.class, new ConnectionHandler(c, inst, start));
+    return new InstrumentedConnection(c, inst, start);
   }
 
   /** The wrapped data source. */
