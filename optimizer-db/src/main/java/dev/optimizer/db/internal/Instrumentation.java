@@ -101,7 +101,7 @@ public final class Instrumentation {
       return;
     }
     int threshold = dev.optimizer.db.batch.internal.BatchAdvisor.THRESHOLD;
-    if (lease.writeLoops.executed(key.id(), threshold)) {
+    if (lease.writeLoops().executed(key.id(), threshold)) {
       boolean inTransaction;
       try {
         inTransaction = !statement.getConnection().getAutoCommit();
@@ -155,15 +155,37 @@ public final class Instrumentation {
     return optimizer.mode().observes();
   }
 
+  /**
+   * The statement's key. The fingerprinter has its own cache, but a lookup there (hashing, a
+   * Caffeine read, a new key) costs about as much as the rest of an execution's bookkeeping; most
+   * applications send the same few texts again and again, often the very same String, so the last
+   * key per slot of a small direct-mapped table answers first. Entries are immutable, so a racy
+   * read sees a whole one or none; long texts are not kept, to bound what the table holds.
+   */
   StatementKey fingerprint(String sql) {
-    return fingerprints.apply(sql);
+    int h = sql.hashCode();
+    int slot = (h ^ (h >>> 16)) & (RECENT_SLOTS - 1);
+    Recent r = recent[slot];
+    if (r != null && (r.sql == sql || r.sql.equals(sql))) {
+      return r.key;
+    }
+    StatementKey key = fingerprints.apply(sql);
+    if (sql.length() <= RECENT_MAX_LENGTH) {
+      recent[slot] = new Recent(sql, key);
+    }
+    return key;
   }
+
+  private static final int RECENT_SLOTS = 256;
+  private static final int RECENT_MAX_LENGTH = 2048;
+  private final Recent[] recent = new Recent[RECENT_SLOTS];
+
+  private record Recent(String sql, StatementKey key) {}
 
   /** Records one execution in the table, telemetry, and the slow-statement and N+1 checks. */
   void executed(
       StatementKey key, long nanos, long rows, Throwable error, Lease lease, long parameterHash) {
-    StatementKey counted = table.effectiveKey(key);
-    table.record(counted, nanos, rows, error != null);
+    StatementKey counted = table.recordExecution(key, nanos, rows, error != null);
     dev.optimizer.db.cache.internal.CacheCandidates candidates = cacheCandidates;
     if (candidates != null && error == null) {
       candidates.executed(key, parameterHash);

@@ -22,12 +22,13 @@ final class InstrumentedConnection extends ForwardingConnection {
   private final LeaseCache cache;
   private boolean closed;
 
-  InstrumentedConnection(Connection delegate, Instrumentation inst, long askedAt) {
+  /** A lease asked for at {@code askedAt} and handed out at {@code acquiredAt} (ticker times). */
+  InstrumentedConnection(Connection delegate, Instrumentation inst, long askedAt, long acquiredAt) {
     super(delegate);
     this.inst = inst;
     this.lease = new Lease(inst.nPlusOneThreshold);
     this.askedAt = askedAt;
-    this.acquiredAt = inst.ticker.read();
+    this.acquiredAt = acquiredAt;
     ResultCache resultCache = inst.resultCache();
     this.cache = resultCache == null ? null : resultCache.lease(delegate);
   }

@@ -54,7 +54,7 @@ final class InstrumentedResultSet extends ForwardingResultSet {
   private void flush() {
     if (!flushed && key != null) {
       flushed = true;
-      inst.table.addRows(inst.table.effectiveKey(key), rows);
+      inst.table.addRowsCounted(key, rows);
     }
   }
 }

@@ -38,21 +38,46 @@ public final class StatementTable {
               ? entries.computeIfAbsent(key.id(), id -> new Entry(key))
               : entries.computeIfAbsent(OVERFLOW_ID, id -> new Entry(OVERFLOW));
     }
-    e.calls.increment();
-    if (error) {
-      e.errors.increment();
+    e.add(nanos, rows, error);
+  }
+
+  /**
+   * Records one execution under the key it is counted under, its own or the overflow entry's, and
+   * returns that key: {@link #effectiveKey} and {@link #record} in one lookup when the statement is
+   * already tracked (the common case).
+   */
+  public StatementKey recordExecution(StatementKey key, long nanos, long rows, boolean error) {
+    Entry e = entries.get(key.id());
+    if (e == null) {
+      StatementKey counted = effectiveKey(key);
+      record(counted, nanos, rows, error);
+      return counted;
     }
-    if (rows > 0) {
-      e.rows.add(rows);
-    }
-    e.totalNanos.add(nanos);
-    e.histogram.recordValue(Math.max(1, Math.min(nanos, Entry.HIGHEST)));
+    e.add(nanos, rows, error);
+    return key;
   }
 
   /** Adds rows read through a result set after its execution was recorded. */
   public void addRows(StatementKey key, long rows) {
     Entry e = entries.get(key.id());
     if (e != null && rows > 0) {
+      e.rows.add(rows);
+    }
+  }
+
+  /**
+   * Adds rows read through a result set to the entry its statement is counted under (its own, or
+   * the overflow entry's): {@code addRows(effectiveKey(key), rows)} in one lookup.
+   */
+  public void addRowsCounted(StatementKey key, long rows) {
+    if (rows <= 0) {
+      return;
+    }
+    Entry e = entries.get(key.id());
+    if (e == null && entries.size() >= capacity) {
+      e = entries.get(OVERFLOW_ID);
+    }
+    if (e != null) {
       e.rows.add(rows);
     }
   }
@@ -94,6 +119,18 @@ public final class StatementTable {
 
     Entry(StatementKey key) {
       this.key = key;
+    }
+
+    void add(long nanos, long rowCount, boolean error) {
+      calls.increment();
+      if (error) {
+        errors.increment();
+      }
+      if (rowCount > 0) {
+        rows.add(rowCount);
+      }
+      totalNanos.add(nanos);
+      histogram.recordValue(Math.max(1, Math.min(nanos, HIGHEST)));
     }
 
     StatementStats snapshot() {
