@@ -12,21 +12,22 @@ import java.sql.Statement;
 final class InstrumentedResultSet extends ForwardingResultSet {
   private final Statement statement;
   private final Instrumentation inst;
-  private final StatementKey key;
+  private final StatementSlot slot;
   private long rows;
   private boolean flushed;
 
   private InstrumentedResultSet(
-      ResultSet delegate, Statement statement, Instrumentation inst, StatementKey key) {
+      ResultSet delegate, Statement statement, Instrumentation inst, StatementSlot slot) {
     super(delegate);
     this.statement = statement;
     this.inst = inst;
-    this.key = key;
+    this.slot = slot;
   }
 
-  /** Wraps a result set; null stays null. Rows are counted only when {@code key} is given. */
-  static ResultSet wrap(ResultSet rs, Statement statement, Instrumentation inst, StatementKey key) {
-    return rs == null ? null : new InstrumentedResultSet(rs, statement, inst, key);
+  /** Wraps a result set; null stays null. Rows are counted only when {@code slot} is given. */
+  static ResultSet wrap(
+      ResultSet rs, Statement statement, Instrumentation inst, StatementSlot slot) {
+    return rs == null ? null : new InstrumentedResultSet(rs, statement, inst, slot);
   }
 
   @Override
@@ -52,9 +53,9 @@ final class InstrumentedResultSet extends ForwardingResultSet {
   }
 
   private void flush() {
-    if (!flushed && key != null) {
+    if (!flushed && slot != null) {
       flushed = true;
-      inst.table.addRowsCounted(key, rows);
+      inst.addRows(slot, rows);
     }
   }
 }

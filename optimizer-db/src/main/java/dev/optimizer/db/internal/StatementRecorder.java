@@ -65,13 +65,13 @@ final class StatementRecorder {
   private final Connection connection;
   private final Instrumentation inst;
   private final Lease lease;
-  private final StatementKey preparedKey;
+  private final StatementSlot preparedSlot;
   private final String preparedSql;
   private final BoundParameters parameters;
   private final LeaseCache cache;
   private Statement wrapper;
   private boolean unplainParameters; // a value bound with a calendar or a scale: not cached
-  private StatementKey batchKey;
+  private StatementSlot batchSlot;
   private long batchHash;
 
   StatementRecorder(
@@ -79,14 +79,14 @@ final class StatementRecorder {
       Connection connection,
       Instrumentation inst,
       Lease lease,
-      StatementKey preparedKey,
+      StatementSlot preparedSlot,
       String preparedSql,
       LeaseCache cache) {
     this.delegate = delegate;
     this.connection = connection;
     this.inst = inst;
     this.lease = lease;
-    this.preparedKey = preparedKey;
+    this.preparedSlot = preparedSlot;
     this.preparedSql = preparedSql;
     this.parameters = delegate instanceof PreparedStatement ? new BoundParameters() : null;
     this.cache = cache;
@@ -109,7 +109,7 @@ final class StatementRecorder {
 
   /** A parameter about to be bound (see {@code ForwardingPreparedStatement#bound}). */
   void bound(Object position, Object value, boolean isNull, boolean plain) {
-    if (preparedKey != null) {
+    if (preparedSlot != null) {
       // Kept so that N+1 detection can tell values apart, and for the result cache's key.
       parameters.set(position, value, isNull);
       unplainParameters |= !plain;
@@ -123,8 +123,8 @@ final class StatementRecorder {
 
   /** {@code addBatch(String)}: a plain statement's batch is counted under its first statement. */
   void addBatch(String sql) {
-    if (batchKey == null && inst.enabled()) {
-      batchKey = inst.fingerprint(sql);
+    if (batchSlot == null && inst.enabled()) {
+      batchSlot = inst.slot(sql);
     }
   }
 
@@ -134,7 +134,7 @@ final class StatementRecorder {
   }
 
   void clearBatch() {
-    batchKey = null;
+    batchSlot = null;
     batchHash = 0;
   }
 
@@ -199,22 +199,23 @@ final class StatementRecorder {
     if (!inst.enabled()) {
       return result(unmeasuredCall(op, sql, extra), null);
     }
-    StatementKey key;
+    StatementSlot slot;
     long hash;
     String text;
     boolean prepared = sql == null;
     if (prepared) {
-      key = preparedKey;
+      slot = preparedSlot;
       hash = parameters == null ? 0 : parameters.hash(); // execute(null) on a plain statement
       text = preparedSql;
     } else {
-      key = inst.fingerprint(sql);
+      slot = inst.slot(sql);
       hash = sql.hashCode();
       text = sql;
     }
-    if (key == null) {
+    if (slot == null) {
       return result(unmeasuredCall(op, sql, extra), null);
     }
+    StatementKey key = slot.key;
     BoundParameters values = prepared ? parameters : null;
     long start = inst.ticker.read();
     Object result;
@@ -233,7 +234,7 @@ final class StatementRecorder {
                           !unplainParameters,
                           () -> call(op, sql, extra)));
     } catch (SQLException | RuntimeException | Error t) {
-      inst.executed(key, inst.ticker.read() - start, 0, t, lease, hash);
+      inst.executed(slot, inst.ticker.read() - start, 0, t, lease, hash);
       throw t;
     }
     long rows =
@@ -241,25 +242,25 @@ final class StatementRecorder {
             ? Math.max(0, i)
             : result instanceof Long l ? Math.max(0, l) : 0;
     long nanos = inst.ticker.read() - start;
-    inst.executed(key, nanos, rows, null, lease, hash);
+    inst.executed(slot, nanos, rows, null, lease, hash);
     inst.sample(key, text, values, nanos);
     inst.singleWrite(key, lease, delegate);
-    return result(result, key);
+    return result(result, slot);
   }
 
-  private Object result(Object result, StatementKey key) {
+  private Object result(Object result, StatementSlot slot) {
     return result instanceof ResultSet rs
-        ? InstrumentedResultSet.wrap(rs, wrapper, inst, key)
+        ? InstrumentedResultSet.wrap(rs, wrapper, inst, slot)
         : result;
   }
 
   /** {@code executeBatch} or {@code executeLargeBatch}. */
   Object executeBatch(int op) throws SQLException {
-    StatementKey key = preparedKey != null ? preparedKey : batchKey;
+    StatementSlot slot = preparedSlot != null ? preparedSlot : batchSlot;
     long hash = batchHash;
-    batchKey = null;
+    batchSlot = null;
     batchHash = 0;
-    if (!inst.enabled() || key == null) {
+    if (!inst.enabled() || slot == null) {
       return unmeasuredCall(op, null, null);
     }
     long start = inst.ticker.read();
@@ -268,9 +269,13 @@ final class StatementRecorder {
       result =
           cache == null
               ? call(op, null, null)
-              : Jdbc.call(() -> cache.executeBatch(preparedKey, () -> call(op, null, null)));
+              : Jdbc.call(
+                  () ->
+                      cache.executeBatch(
+                          preparedSlot != null ? preparedSlot.key : null,
+                          () -> call(op, null, null)));
     } catch (SQLException | RuntimeException | Error t) {
-      inst.executed(key, inst.ticker.read() - start, 0, t, lease, hash);
+      inst.executed(slot, inst.ticker.read() - start, 0, t, lease, hash);
       throw t;
     }
     long rows = 0;
@@ -283,7 +288,7 @@ final class StatementRecorder {
         rows += Math.max(0, c);
       }
     }
-    inst.executed(key, inst.ticker.read() - start, rows, null, lease, hash);
+    inst.executed(slot, inst.ticker.read() - start, rows, null, lease, hash);
     return result;
   }
 }

@@ -23,6 +23,7 @@ public final class StatementTable {
 
   private final int capacity;
   private final ConcurrentHashMap<Long, Entry> entries = new ConcurrentHashMap<>();
+  private volatile int generation;
 
   /** A table of at most {@code capacity} fingerprints. */
   public StatementTable(int capacity) {
@@ -31,30 +32,7 @@ public final class StatementTable {
 
   /** Records one execution. */
   public void record(StatementKey key, long nanos, long rows, boolean error) {
-    Entry e = entries.get(key.id());
-    if (e == null) {
-      e =
-          entries.size() < capacity
-              ? entries.computeIfAbsent(key.id(), id -> new Entry(key))
-              : entries.computeIfAbsent(OVERFLOW_ID, id -> new Entry(OVERFLOW));
-    }
-    e.add(nanos, rows, error);
-  }
-
-  /**
-   * Records one execution under the key it is counted under, its own or the overflow entry's, and
-   * returns that key: {@link #effectiveKey} and {@link #record} in one lookup when the statement is
-   * already tracked (the common case).
-   */
-  public StatementKey recordExecution(StatementKey key, long nanos, long rows, boolean error) {
-    Entry e = entries.get(key.id());
-    if (e == null) {
-      StatementKey counted = effectiveKey(key);
-      record(counted, nanos, rows, error);
-      return counted;
-    }
-    e.add(nanos, rows, error);
-    return key;
+    entryFor(key).add(nanos, rows, error);
   }
 
   /** Adds rows read through a result set after its execution was recorded. */
@@ -105,9 +83,28 @@ public final class StatementTable {
   /** Forgets everything. */
   public void clear() {
     entries.clear();
+    generation++; // after clearing: a slot resolved before sees a new generation and resolves again
   }
 
-  private static final class Entry {
+  /** Changes whenever the table is cleared; entries resolved under an older one are gone. */
+  int generation() {
+    return generation;
+  }
+
+  /** The entry a statement's executions are counted in, its own or the overflow's, created. */
+  Entry entryFor(StatementKey key) {
+    Entry e = entries.get(key.id());
+    if (e == null) {
+      e =
+          entries.size() < capacity
+              ? entries.computeIfAbsent(key.id(), id -> new Entry(key))
+              : entries.computeIfAbsent(OVERFLOW_ID, id -> new Entry(OVERFLOW));
+    }
+    return e;
+  }
+
+  /** One fingerprint's statistics (or the overflow's). */
+  static final class Entry {
     static final long HIGHEST = 3_600_000_000_000L; // an hour, in nanoseconds
 
     final StatementKey key;
