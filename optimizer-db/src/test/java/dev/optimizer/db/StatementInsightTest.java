@@ -210,4 +210,55 @@ class StatementInsightTest {
     byId(1);
     assertThat(db.insight().topByTotalTime(10)).isEmpty();
   }
+
+  private StatementStats lookupStats() {
+    return db.insight().topByTotalTime(10).stream()
+        .filter(t -> t.text().contains("WHERE id = ?"))
+        .findFirst()
+        .orElseThrow();
+  }
+
+  @Test
+  void aKnownStatementIsCountedAfreshAfterAReset() throws Exception {
+    // The wrapper resolves where a statement text is counted once; a reset must not leave it
+    // counting into the forgotten entry.
+    for (int i = 1; i <= 3; i++) {
+      byId(i);
+    }
+    assertThat(lookupStats().calls()).isEqualTo(3);
+    assertThat(lookupStats().rows()).isEqualTo(3);
+    db.insight().reset();
+    assertThat(db.insight().topByTotalTime(10)).isEmpty();
+    byId(4);
+    byId(5);
+    assertThat(lookupStats().calls()).isEqualTo(2);
+    assertThat(lookupStats().rows()).isEqualTo(2);
+  }
+
+  @Test
+  void statementsBeyondTheCapacityAreCountedAsOtherWithTheirRows() throws Exception {
+    DbOptimizer small =
+        DbOptimizer.builder(support.optimizer).maxFingerprints(10).poolSizing(false).build();
+    DataSource few = small.wrap(hikari);
+    try (Connection c = few.getConnection()) {
+      for (int n = 0; n < 12; n++) {
+        try (PreparedStatement ps =
+            c.prepareStatement("SELECT name" + ", id".repeat(n) + " FROM people WHERE id <= ?")) {
+          ps.setInt(1, 3);
+          try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              // drain: 3 rows
+            }
+          }
+        }
+      }
+    }
+    List<StatementStats> top = small.insight().topByTotalTime(20);
+    assertThat(top).hasSize(11);
+    StatementStats other =
+        top.stream().filter(t -> t.text().equals("<other statements>")).findFirst().orElseThrow();
+    assertThat(other.calls()).isEqualTo(2);
+    assertThat(other.rows()).isEqualTo(6);
+    assertThat(top.stream().mapToLong(StatementStats::rows).sum()).isEqualTo(36);
+  }
 }

@@ -75,14 +75,26 @@ public final class DbTelemetry implements AutoCloseable {
 
   /** Records one operation. */
   void operation(StatementKey key, long nanos, Throwable error) {
-    Attributes a = attributesByFingerprint.computeIfAbsent(key.id(), id -> attributes(key).build());
+    operation(attributes(key), nanos, error);
+  }
+
+  /** The attributes of a statement's operations (without an error type); computed once per id. */
+  Attributes attributes(StatementKey key) {
+    return attributesByFingerprint.computeIfAbsent(key.id(), id -> attributesOf(key).build());
+  }
+
+  /**
+   * Records one operation with the statement's {@linkplain #attributes(StatementKey) attributes}.
+   */
+  void operation(Attributes attributes, long nanos, Throwable error) {
+    Attributes a = attributes;
     if (error != null) {
       a = a.toBuilder().put(ERROR_TYPE, errorType(error)).build();
     }
     operationDuration.record(nanos / 1e9, a);
   }
 
-  private AttributesBuilder attributes(StatementKey key) {
+  private AttributesBuilder attributesOf(StatementKey key) {
     AttributesBuilder b = Attributes.builder().put(SYSTEM, system);
     if (!key.operation().isEmpty()) {
       b.put(OPERATION, key.operation());

@@ -101,7 +101,7 @@ public final class Instrumentation {
       return;
     }
     int threshold = dev.optimizer.db.batch.internal.BatchAdvisor.THRESHOLD;
-    if (lease.writeLoops.executed(key.id(), threshold)) {
+    if (lease.writeLoops().executed(key.id(), threshold)) {
       boolean inTransaction;
       try {
         inTransaction = !statement.getConnection().getAutoCommit();
@@ -155,20 +155,63 @@ public final class Instrumentation {
     return optimizer.mode().observes();
   }
 
+  /**
+   * The slot of a statement text: its key and where it is counted. The fingerprinter has its own
+   * cache, but a lookup there (hashing, a Caffeine read, a new key) costs about as much as the rest
+   * of an execution's bookkeeping; most applications send the same few texts again and again, often
+   * the very same String, so the last slot per position of a small direct-mapped table answers
+   * first. Entries are immutable, so a racy read sees a whole one or none; long texts are not kept,
+   * to bound what the table holds.
+   */
+  StatementSlot slot(String sql) {
+    int h = sql.hashCode();
+    int position = (h ^ (h >>> 16)) & (RECENT_SLOTS - 1);
+    Recent r = recent[position];
+    if (r != null && (r.sql == sql || r.sql.equals(sql))) {
+      return r.slot;
+    }
+    StatementSlot slot = new StatementSlot(fingerprints.apply(sql));
+    if (sql.length() <= RECENT_MAX_LENGTH) {
+      recent[position] = new Recent(sql, slot);
+    }
+    return slot;
+  }
+
+  /** The key of a statement text. */
   StatementKey fingerprint(String sql) {
-    return fingerprints.apply(sql);
+    return slot(sql).key;
+  }
+
+  private static final int RECENT_SLOTS = 256;
+  private static final int RECENT_MAX_LENGTH = 2048;
+  private final Recent[] recent = new Recent[RECENT_SLOTS];
+
+  private record Recent(String sql, StatementSlot slot) {}
+
+  /** Adds rows read through a result set to where its statement's executions are counted. */
+  void addRows(StatementSlot slot, long rows) {
+    if (rows <= 0) {
+      return;
+    }
+    StatementSlot.Counted c = slot.resolved(table);
+    if (c != null) {
+      c.entry().rows.add(rows);
+    } else {
+      table.addRowsCounted(slot.key, rows); // the table was cleared since the execution
+    }
   }
 
   /** Records one execution in the table, telemetry, and the slow-statement and N+1 checks. */
   void executed(
-      StatementKey key, long nanos, long rows, Throwable error, Lease lease, long parameterHash) {
-    StatementKey counted = table.effectiveKey(key);
-    table.record(counted, nanos, rows, error != null);
+      StatementSlot slot, long nanos, long rows, Throwable error, Lease lease, long parameterHash) {
+    StatementKey key = slot.key;
+    StatementSlot.Counted counted = slot.counted(table, telemetry);
+    counted.entry().add(nanos, rows, error != null);
     dev.optimizer.db.cache.internal.CacheCandidates candidates = cacheCandidates;
     if (candidates != null && error == null) {
       candidates.executed(key, parameterHash);
     }
-    telemetry.operation(counted, nanos, error);
+    telemetry.operation(counted.attributes(), nanos, error);
     if (nanos >= slowNanos) {
       slow(key, nanos, error != null);
     }

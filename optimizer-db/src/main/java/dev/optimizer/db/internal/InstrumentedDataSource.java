@@ -43,9 +43,11 @@ public final class InstrumentedDataSource implements DataSource, AutoCloseable {
           withCredentials ? delegate.getConnection(user, password) : delegate.getConnection();
       // With a result cache, even an unmeasured connection is wrapped: its writes must still
       // invalidate what the cache holds.
-      return inst.resultCache() == null
-          ? raw
-          : Proxies.proxy(Connection.class, new ConnectionHandler(raw, inst, inst.ticker.read()));
+      if (inst.resultCache() == null) {
+        return raw;
+      }
+      long now = inst.ticker.read();
+      return new InstrumentedConnection(raw, inst, now, now);
     }
     long start = inst.ticker.read();
     Connection c;
@@ -56,9 +58,10 @@ public final class InstrumentedDataSource implements DataSource, AutoCloseable {
       inst.leaseFailed(inst.ticker.read() - start);
       throw e;
     }
-    inst.telemetry.waited(inst.ticker.read() - start);
+    long acquired = inst.ticker.read();
+    inst.telemetry.waited(acquired - start);
     inst.leaseStarted();
-    return Proxies.proxy(Connection.class, new ConnectionHandler(c, inst, start));
+    return new InstrumentedConnection(c, inst, start, acquired);
   }
 
   /** The wrapped data source. */

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
-import org.HdrHistogram.ConcurrentHistogram;
+import org.HdrHistogram.AtomicHistogram;
 
 /**
  * Per-fingerprint statistics, bounded: once {@code capacity} fingerprints are tracked, further ones
@@ -23,6 +23,7 @@ public final class StatementTable {
 
   private final int capacity;
   private final ConcurrentHashMap<Long, Entry> entries = new ConcurrentHashMap<>();
+  private volatile int generation;
 
   /** A table of at most {@code capacity} fingerprints. */
   public StatementTable(int capacity) {
@@ -31,28 +32,30 @@ public final class StatementTable {
 
   /** Records one execution. */
   public void record(StatementKey key, long nanos, long rows, boolean error) {
-    Entry e = entries.get(key.id());
-    if (e == null) {
-      e =
-          entries.size() < capacity
-              ? entries.computeIfAbsent(key.id(), id -> new Entry(key))
-              : entries.computeIfAbsent(OVERFLOW_ID, id -> new Entry(OVERFLOW));
-    }
-    e.calls.increment();
-    if (error) {
-      e.errors.increment();
-    }
-    if (rows > 0) {
-      e.rows.add(rows);
-    }
-    e.totalNanos.add(nanos);
-    e.histogram.recordValue(Math.max(1, Math.min(nanos, Entry.HIGHEST)));
+    entryFor(key).add(nanos, rows, error);
   }
 
   /** Adds rows read through a result set after its execution was recorded. */
   public void addRows(StatementKey key, long rows) {
     Entry e = entries.get(key.id());
     if (e != null && rows > 0) {
+      e.rows.add(rows);
+    }
+  }
+
+  /**
+   * Adds rows read through a result set to the entry its statement is counted under (its own, or
+   * the overflow entry's): {@code addRows(effectiveKey(key), rows)} in one lookup.
+   */
+  public void addRowsCounted(StatementKey key, long rows) {
+    if (rows <= 0) {
+      return;
+    }
+    Entry e = entries.get(key.id());
+    if (e == null && entries.size() >= capacity) {
+      e = entries.get(OVERFLOW_ID);
+    }
+    if (e != null) {
       e.rows.add(rows);
     }
   }
@@ -80,9 +83,28 @@ public final class StatementTable {
   /** Forgets everything. */
   public void clear() {
     entries.clear();
+    generation++; // after clearing: a slot resolved before sees a new generation and resolves again
   }
 
-  private static final class Entry {
+  /** Changes whenever the table is cleared; entries resolved under an older one are gone. */
+  int generation() {
+    return generation;
+  }
+
+  /** The entry a statement's executions are counted in, its own or the overflow's, created. */
+  Entry entryFor(StatementKey key) {
+    Entry e = entries.get(key.id());
+    if (e == null) {
+      e =
+          entries.size() < capacity
+              ? entries.computeIfAbsent(key.id(), id -> new Entry(key))
+              : entries.computeIfAbsent(OVERFLOW_ID, id -> new Entry(OVERFLOW));
+    }
+    return e;
+  }
+
+  /** One fingerprint's statistics (or the overflow's). */
+  static final class Entry {
     static final long HIGHEST = 3_600_000_000_000L; // an hour, in nanoseconds
 
     final StatementKey key;
@@ -90,10 +112,25 @@ public final class StatementTable {
     final LongAdder errors = new LongAdder();
     final LongAdder rows = new LongAdder();
     final LongAdder totalNanos = new LongAdder();
-    final ConcurrentHistogram histogram = new ConcurrentHistogram(1, HIGHEST, 2);
+    // Fixed range, one atomic add per value: ConcurrentHistogram's writer phaser (two more shared
+    // atomic counters per value, for consistent snapshots and resizing) costs every execution for
+    // what a statistics snapshot does not need.
+    final AtomicHistogram histogram = new AtomicHistogram(1, HIGHEST, 2);
 
     Entry(StatementKey key) {
       this.key = key;
+    }
+
+    void add(long nanos, long rowCount, boolean error) {
+      calls.increment();
+      if (error) {
+        errors.increment();
+      }
+      if (rowCount > 0) {
+        rows.add(rowCount);
+      }
+      totalNanos.add(nanos);
+      histogram.recordValue(Math.max(1, Math.min(nanos, HIGHEST)));
     }
 
     StatementStats snapshot() {

@@ -1,12 +1,11 @@
 package dev.optimizer.db.cache.internal;
 
-import java.lang.reflect.InvocationHandler;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
-import java.lang.reflect.Proxy;
 import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
+import java.sql.SQLWarning;
+import java.sql.Statement;
 import java.util.Calendar;
 import java.util.Locale;
 
@@ -20,11 +19,9 @@ import java.util.Locale;
  * result that turned out too large or held a value the cache does not keep). Once the cached rows
  * are used up, every call goes to the rest. Not thread-safe, like any result set.
  */
-final class CachedResultSet implements InvocationHandler {
+final class CachedResultSet extends CachedResultSetBase {
   private final CachedResult result;
-  private ResultSet rest;
   private boolean restOnRow;
-  private boolean onRest;
   private int row = -1; // index of the current cached row; -1 before the first
   private boolean wasNull;
   private boolean closed;
@@ -38,140 +35,264 @@ final class CachedResultSet implements InvocationHandler {
 
   /** A result set over a complete cached result. */
   static ResultSet open(CachedResult result) {
-    return proxy(new CachedResultSet(result, null, false));
+    return new CachedResultSet(result, null, false);
   }
 
   /** The cached rows, then the driver's result set (already on its next row if restOnRow). */
   static ResultSet openWithRest(CachedResult prefix, ResultSet rest, boolean restOnRow) {
-    return proxy(new CachedResultSet(prefix, rest, restOnRow));
+    return new CachedResultSet(prefix, rest, restOnRow);
   }
 
-  /**
-   * The proxy class's constructor, looked up once: {@link Proxy#newProxyInstance} looks the class
-   * up with caller checks on every call, which would cost a cache hit more than the rest of it.
-   */
-  private static final java.lang.reflect.Constructor<?> CONSTRUCTOR;
-
-  static {
-    Object sample =
-        Proxy.newProxyInstance(
-            CachedResultSet.class.getClassLoader(),
-            new Class<?>[] {ResultSet.class},
-            (p, m, a) -> null);
-    try {
-      CONSTRUCTOR = sample.getClass().getConstructor(InvocationHandler.class);
-    } catch (NoSuchMethodException e) {
-      throw new ExceptionInInitializerError(e);
-    }
+  @Override
+  public String toString() {
+    return "CachedResultSet[" + result.rows + " rows" + (rest != null ? " + rest" : "") + "]";
   }
 
-  private static ResultSet proxy(CachedResultSet handler) {
-    try {
-      return (ResultSet) CONSTRUCTOR.newInstance(handler);
-    } catch (ReflectiveOperationException e) {
-      return (ResultSet)
-          Proxy.newProxyInstance(
-              CachedResultSet.class.getClassLoader(), new Class<?>[] {ResultSet.class}, handler);
+  // --- what the cached rows answer themselves; on the rest, the rest answers ---
+
+  @Override
+  public boolean next() throws SQLException {
+    return onRest ? rest.next() : nextRow();
+  }
+
+  @Override
+  public void close() throws SQLException {
+    closed = true;
+    if (rest != null) {
+      rest.close();
     }
   }
 
   @Override
-  public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
-    String name = method.getName();
-    if (method.getDeclaringClass() == Object.class) {
-      return switch (name) {
-        case "equals" -> proxy == args[0];
-        case "hashCode" -> System.identityHashCode(proxy);
-        default ->
-            "CachedResultSet[" + result.rows + " rows" + (rest != null ? " + rest" : "") + "]";
-      };
-    }
-    if (onRest && !name.equals("close") && !name.equals("isClosed")) {
-      try {
-        return method.invoke(rest, args);
-      } catch (InvocationTargetException e) {
-        throw e.getCause();
-      }
-    }
-    switch (name) {
-      case "next":
-        return next();
-      case "close":
-        closed = true;
-        if (rest != null) {
-          rest.close();
-        }
-        return null;
-      case "isClosed":
-        return closed;
-      case "unwrap":
-        if (((Class<?>) args[0]).isInstance(proxy)) {
-          return proxy;
-        }
-        throw new SQLException("a cached result set wraps nothing of type " + args[0]);
-      case "isWrapperFor":
-        return ((Class<?>) args[0]).isInstance(proxy);
-      default:
-        break;
-    }
-    checkOpen();
-    switch (name) {
-      case "wasNull":
-        return wasNull;
-      case "getMetaData":
-        return result.meta;
-      case "findColumn":
-        return findColumn((String) args[0]);
-      case "getRow":
-        return row >= 0 && row < result.rows ? row + 1 : 0;
-      case "isBeforeFirst":
-        return row < 0 && (result.rows > 0 || rest != null);
-      case "isAfterLast":
-        return row >= result.rows && rest == null && result.rows > 0;
-      case "isFirst":
-        return row == 0 && result.rows > 0;
-      case "isLast":
-        return row == result.rows - 1 && rest == null;
-      case "getType":
-        return ResultSet.TYPE_FORWARD_ONLY;
-      case "getConcurrency":
-        return ResultSet.CONCUR_READ_ONLY;
-      case "getHoldability":
-        return ResultSet.HOLD_CURSORS_OVER_COMMIT;
-      case "getFetchDirection":
-        return ResultSet.FETCH_FORWARD;
-      case "setFetchDirection":
-        if ((int) args[0] != ResultSet.FETCH_FORWARD) {
-          throw new SQLException("a forward-only result set fetches forward only", "24000");
-        }
-        return null;
-      case "getFetchSize":
-        return fetchSize;
-      case "setFetchSize":
-        fetchSize = (int) args[0];
-        return null;
-      case "getWarnings":
-      case "getStatement":
-        return null;
-      case "clearWarnings":
-        return null;
-      case "rowUpdated":
-      case "rowInserted":
-      case "rowDeleted":
-        return false;
-      default:
-        break;
-    }
-    if (name.startsWith("get") && args != null && args.length >= 1) {
-      return get(name, column(args[0]), args);
-    }
-    if (name.startsWith("update") || name.endsWith("Row") || name.equals("cancelRowUpdates")) {
-      throw new SQLFeatureNotSupportedException("a cached result set is read-only", "0A000");
-    }
-    throw new SQLException(name + " is not possible on a forward-only result set", "24000");
+  public boolean isClosed() {
+    return closed;
   }
 
-  private boolean next() throws SQLException {
+  @Override
+  public <T> T unwrap(Class<T> iface) throws SQLException {
+    if (onRest) {
+      return rest.unwrap(iface);
+    }
+    if (iface.isInstance(this)) {
+      return iface.cast(this);
+    }
+    throw new SQLException("a cached result set wraps nothing of type " + iface);
+  }
+
+  @Override
+  public boolean isWrapperFor(Class<?> iface) throws SQLException {
+    return onRest ? rest.isWrapperFor(iface) : iface.isInstance(this);
+  }
+
+  @Override
+  public boolean wasNull() throws SQLException {
+    if (onRest) {
+      return rest.wasNull();
+    }
+    checkOpen();
+    return wasNull;
+  }
+
+  @Override
+  public ResultSetMetaData getMetaData() throws SQLException {
+    if (onRest) {
+      return rest.getMetaData();
+    }
+    checkOpen();
+    return result.meta;
+  }
+
+  @Override
+  public int findColumn(String label) throws SQLException {
+    if (onRest) {
+      return rest.findColumn(label);
+    }
+    checkOpen();
+    return column(label);
+  }
+
+  @Override
+  public int getRow() throws SQLException {
+    if (onRest) {
+      return rest.getRow();
+    }
+    checkOpen();
+    return row >= 0 && row < result.rows ? row + 1 : 0;
+  }
+
+  @Override
+  public boolean isBeforeFirst() throws SQLException {
+    if (onRest) {
+      return rest.isBeforeFirst();
+    }
+    checkOpen();
+    return row < 0 && (result.rows > 0 || rest != null);
+  }
+
+  @Override
+  public boolean isAfterLast() throws SQLException {
+    if (onRest) {
+      return rest.isAfterLast();
+    }
+    checkOpen();
+    return row >= result.rows && rest == null && result.rows > 0;
+  }
+
+  @Override
+  public boolean isFirst() throws SQLException {
+    if (onRest) {
+      return rest.isFirst();
+    }
+    checkOpen();
+    return row == 0 && result.rows > 0;
+  }
+
+  @Override
+  public boolean isLast() throws SQLException {
+    if (onRest) {
+      return rest.isLast();
+    }
+    checkOpen();
+    return row == result.rows - 1 && rest == null;
+  }
+
+  @Override
+  public int getType() throws SQLException {
+    if (onRest) {
+      return rest.getType();
+    }
+    checkOpen();
+    return ResultSet.TYPE_FORWARD_ONLY;
+  }
+
+  @Override
+  public int getConcurrency() throws SQLException {
+    if (onRest) {
+      return rest.getConcurrency();
+    }
+    checkOpen();
+    return ResultSet.CONCUR_READ_ONLY;
+  }
+
+  @Override
+  public int getHoldability() throws SQLException {
+    if (onRest) {
+      return rest.getHoldability();
+    }
+    checkOpen();
+    return ResultSet.HOLD_CURSORS_OVER_COMMIT;
+  }
+
+  @Override
+  public int getFetchDirection() throws SQLException {
+    if (onRest) {
+      return rest.getFetchDirection();
+    }
+    checkOpen();
+    return ResultSet.FETCH_FORWARD;
+  }
+
+  @Override
+  public void setFetchDirection(int direction) throws SQLException {
+    if (onRest) {
+      rest.setFetchDirection(direction);
+      return;
+    }
+    checkOpen();
+    if (direction != ResultSet.FETCH_FORWARD) {
+      throw new SQLException("a forward-only result set fetches forward only", "24000");
+    }
+  }
+
+  @Override
+  public int getFetchSize() throws SQLException {
+    if (onRest) {
+      return rest.getFetchSize();
+    }
+    checkOpen();
+    return fetchSize;
+  }
+
+  @Override
+  public void setFetchSize(int rows) throws SQLException {
+    if (onRest) {
+      rest.setFetchSize(rows);
+      return;
+    }
+    checkOpen();
+    fetchSize = rows;
+  }
+
+  @Override
+  public SQLWarning getWarnings() throws SQLException {
+    if (onRest) {
+      return rest.getWarnings();
+    }
+    checkOpen();
+    return null;
+  }
+
+  @Override
+  public Statement getStatement() throws SQLException {
+    if (onRest) {
+      return rest.getStatement();
+    }
+    checkOpen();
+    return null;
+  }
+
+  @Override
+  public void clearWarnings() throws SQLException {
+    if (onRest) {
+      rest.clearWarnings();
+      return;
+    }
+    checkOpen();
+  }
+
+  @Override
+  public boolean rowUpdated() throws SQLException {
+    if (onRest) {
+      return rest.rowUpdated();
+    }
+    checkOpen();
+    return false;
+  }
+
+  @Override
+  public boolean rowInserted() throws SQLException {
+    if (onRest) {
+      return rest.rowInserted();
+    }
+    checkOpen();
+    return false;
+  }
+
+  @Override
+  public boolean rowDeleted() throws SQLException {
+    if (onRest) {
+      return rest.rowDeleted();
+    }
+    checkOpen();
+    return false;
+  }
+
+  @Override
+  SQLException refused(String name) throws SQLException {
+    checkOpen();
+    if (name.startsWith("update") || name.endsWith("Row") || name.equals("cancelRowUpdates")) {
+      return new SQLFeatureNotSupportedException("a cached result set is read-only", "0A000");
+    }
+    return new SQLException(name + " is not possible on a forward-only result set", "24000");
+  }
+
+  @Override
+  Object cachedGet(String getter, Object column, Object extra, int arguments) throws SQLException {
+    checkOpen();
+    return get(getter, column(column), extra, arguments);
+  }
+
+  private boolean nextRow() throws SQLException {
     checkOpen();
     if (row < result.rows) {
       row++;
@@ -190,7 +311,7 @@ final class CachedResultSet implements InvocationHandler {
     return rest.next();
   }
 
-  private Object get(String getter, int column, Object[] args) throws SQLException {
+  private Object get(String getter, int column, Object extra, int arguments) throws SQLException {
     if (row < 0 || row >= result.rows) {
       throw new SQLException("the result set is not on a row (call next() first)", "24000");
     }
@@ -203,7 +324,7 @@ final class CachedResultSet implements InvocationHandler {
       case "getNString":
         return Values.string(v, text);
       case "getObject":
-        if (args.length == 2 && args[1] instanceof Class<?> type) {
+        if (arguments == 2 && extra instanceof Class<?> type) {
           return Values.as(v, text, type);
         }
         return Values.copy(v);
@@ -224,31 +345,31 @@ final class CachedResultSet implements InvocationHandler {
       case "getBigDecimal":
         {
           java.math.BigDecimal d = Values.decimal(v, text);
-          return d != null && args.length == 2
-              ? d.setScale((int) args[1], java.math.RoundingMode.HALF_UP)
+          return d != null && arguments == 2
+              ? d.setScale((int) extra, java.math.RoundingMode.HALF_UP)
               : d;
         }
       case "getBytes":
         return Values.bytes(v, text);
       case "getTimestamp":
-        return args.length == 2
-            ? Values.timestamp(v, text, (Calendar) args[1], zoned(column))
+        return arguments == 2
+            ? Values.timestamp(v, text, (Calendar) extra, zoned(column))
             : Values.timestamp(v, text);
       case "getDate":
-        if (args.length == 2 && v != null && !zoned(column) && args[1] != null) {
+        if (arguments == 2 && v != null && !zoned(column) && extra != null) {
           return new java.sql.Date(
-              Values.timestamp(Values.date(v, text), null, (Calendar) args[1], false).getTime());
+              Values.timestamp(Values.date(v, text), null, (Calendar) extra, false).getTime());
         }
         return Values.date(v, text);
       case "getTime":
-        if (args.length == 2 && v != null && !zoned(column) && args[1] != null) {
+        if (arguments == 2 && v != null && !zoned(column) && extra != null) {
           java.sql.Time t = Values.time(v, text);
           return new java.sql.Time(
               Values.timestamp(
                       java.sql.Timestamp.valueOf(
                           java.time.LocalDate.of(1970, 1, 1).atTime(t.toLocalTime())),
                       null,
-                      (Calendar) args[1],
+                      (Calendar) extra,
                       false)
                   .getTime());
         }
@@ -284,10 +405,10 @@ final class CachedResultSet implements InvocationHandler {
       }
       return i;
     }
-    return findColumn((String) arg);
+    return column((String) arg);
   }
 
-  private int findColumn(String label) throws SQLException {
+  private int column(String label) throws SQLException {
     if (label != null) {
       for (int c = 1; c <= result.columns; c++) {
         if (label.equalsIgnoreCase(result.meta.getColumnLabel(c))) {

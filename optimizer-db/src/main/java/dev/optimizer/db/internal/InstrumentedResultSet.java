@@ -1,0 +1,61 @@
+package dev.optimizer.db.internal;
+
+import dev.optimizer.db.internal.jdbc.ForwardingResultSet;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+/**
+ * Counts the rows a result set hands out, adding them to its statement's statistics when the result
+ * set is exhausted or closed; {@code getStatement()} returns the wrapping statement.
+ */
+final class InstrumentedResultSet extends ForwardingResultSet {
+  private final Statement statement;
+  private final Instrumentation inst;
+  private final StatementSlot slot;
+  private long rows;
+  private boolean flushed;
+
+  private InstrumentedResultSet(
+      ResultSet delegate, Statement statement, Instrumentation inst, StatementSlot slot) {
+    super(delegate);
+    this.statement = statement;
+    this.inst = inst;
+    this.slot = slot;
+  }
+
+  /** Wraps a result set; null stays null. Rows are counted only when {@code slot} is given. */
+  static ResultSet wrap(
+      ResultSet rs, Statement statement, Instrumentation inst, StatementSlot slot) {
+    return rs == null ? null : new InstrumentedResultSet(rs, statement, inst, slot);
+  }
+
+  @Override
+  public boolean next() throws SQLException {
+    boolean more = delegate.next();
+    if (more) {
+      rows++;
+    } else {
+      flush();
+    }
+    return more;
+  }
+
+  @Override
+  public Statement getStatement() throws SQLException {
+    return statement != null ? statement : delegate.getStatement();
+  }
+
+  @Override
+  public void close() throws SQLException {
+    flush();
+    delegate.close();
+  }
+
+  private void flush() {
+    if (!flushed && slot != null) {
+      flushed = true;
+      inst.addRows(slot, rows);
+    }
+  }
+}

@@ -1,0 +1,294 @@
+package dev.optimizer.db.internal;
+
+import dev.optimizer.db.cache.internal.LeaseCache;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+/**
+ * What the wrappers of one {@link Statement}, {@code PreparedStatement} or {@code
+ * CallableStatement} share: times every execution and records it under its fingerprint. Bound
+ * parameter values are kept only while the statement lives (to tell N+1 loops from repeated
+ * identical calls) and never recorded. Exceptions are rethrown unchanged.
+ *
+ * <p>The execute methods are numbered ({@link #QUERY}, ...) rather than passed as lambdas, so that
+ * an execution without a result cache allocates nothing of ours. Used by one thread at a time, like
+ * its statement.
+ */
+final class StatementRecorder {
+  static final int EXECUTE = 0;
+  static final int EXECUTE_KEYS = 1;
+  static final int EXECUTE_INDEXES = 2;
+  static final int EXECUTE_NAMES = 3;
+  static final int QUERY = 4;
+  static final int UPDATE = 5;
+  static final int UPDATE_KEYS = 6;
+  static final int UPDATE_INDEXES = 7;
+  static final int UPDATE_NAMES = 8;
+  static final int LARGE_UPDATE = 9;
+  static final int LARGE_UPDATE_KEYS = 10;
+  static final int LARGE_UPDATE_INDEXES = 11;
+  static final int LARGE_UPDATE_NAMES = 12;
+  static final int PREPARED_EXECUTE = 13;
+  static final int PREPARED_QUERY = 14;
+  static final int PREPARED_UPDATE = 15;
+  static final int PREPARED_LARGE_UPDATE = 16;
+  static final int BATCH = 17;
+  static final int LARGE_BATCH = 18;
+
+  /** The JDBC method of each operation, as the result cache wants it. */
+  private static final String[] METHODS = {
+    "execute",
+    "execute",
+    "execute",
+    "execute",
+    "executeQuery",
+    "executeUpdate",
+    "executeUpdate",
+    "executeUpdate",
+    "executeUpdate",
+    "executeLargeUpdate",
+    "executeLargeUpdate",
+    "executeLargeUpdate",
+    "executeLargeUpdate",
+    "execute",
+    "executeQuery",
+    "executeUpdate",
+    "executeLargeUpdate",
+    "executeBatch",
+    "executeLargeBatch"
+  };
+
+  private final Statement delegate;
+  private final Connection connection;
+  private final Instrumentation inst;
+  private final Lease lease;
+  private final StatementSlot preparedSlot;
+  private final String preparedSql;
+  private final BoundParameters parameters;
+  private final LeaseCache cache;
+  private Statement wrapper;
+  private boolean unplainParameters; // a value bound with a calendar or a scale: not cached
+  private StatementSlot batchSlot;
+  private long batchHash;
+
+  StatementRecorder(
+      Statement delegate,
+      Connection connection,
+      Instrumentation inst,
+      Lease lease,
+      StatementSlot preparedSlot,
+      String preparedSql,
+      LeaseCache cache) {
+    this.delegate = delegate;
+    this.connection = connection;
+    this.inst = inst;
+    this.lease = lease;
+    this.preparedSlot = preparedSlot;
+    this.preparedSql = preparedSql;
+    this.parameters = delegate instanceof PreparedStatement ? new BoundParameters() : null;
+    this.cache = cache;
+  }
+
+  /** The wrapper that result sets answer {@code getStatement()} with. */
+  void attach(Statement wrapper) {
+    this.wrapper = wrapper;
+  }
+
+  /** The wrapping connection, for {@code getConnection()}. */
+  Connection connection() {
+    return connection;
+  }
+
+  /** Wraps a result set of this statement that no execution is counted for; null stays null. */
+  ResultSet unmeasured(ResultSet rs) {
+    return InstrumentedResultSet.wrap(rs, wrapper, inst, null);
+  }
+
+  /** A parameter about to be bound (see {@code ForwardingPreparedStatement#bound}). */
+  void bound(Object position, Object value, boolean isNull, boolean plain) {
+    if (preparedSlot != null) {
+      // Kept so that N+1 detection can tell values apart, and for the result cache's key.
+      parameters.set(position, value, isNull);
+      unplainParameters |= !plain;
+    }
+  }
+
+  void clearParameters() {
+    parameters.clear();
+    unplainParameters = false;
+  }
+
+  /** {@code addBatch(String)}: a plain statement's batch is counted under its first statement. */
+  void addBatch(String sql) {
+    if (batchSlot == null && inst.enabled()) {
+      batchSlot = inst.slot(sql);
+    }
+  }
+
+  /** {@code addBatch()} of a prepared statement: its current values join the batch's hash. */
+  void addBatch() {
+    batchHash = 31 * batchHash + parameters.hash();
+  }
+
+  void clearBatch() {
+    batchSlot = null;
+    batchHash = 0;
+  }
+
+  /** Runs one operation on the driver. */
+  private Object call(int op, String sql, Object extra) throws SQLException {
+    switch (op) {
+      case EXECUTE:
+        return delegate.execute(sql);
+      case EXECUTE_KEYS:
+        return delegate.execute(sql, (Integer) extra);
+      case EXECUTE_INDEXES:
+        return delegate.execute(sql, (int[]) extra);
+      case EXECUTE_NAMES:
+        return delegate.execute(sql, (String[]) extra);
+      case QUERY:
+        return delegate.executeQuery(sql);
+      case UPDATE:
+        return delegate.executeUpdate(sql);
+      case UPDATE_KEYS:
+        return delegate.executeUpdate(sql, (Integer) extra);
+      case UPDATE_INDEXES:
+        return delegate.executeUpdate(sql, (int[]) extra);
+      case UPDATE_NAMES:
+        return delegate.executeUpdate(sql, (String[]) extra);
+      case LARGE_UPDATE:
+        return delegate.executeLargeUpdate(sql);
+      case LARGE_UPDATE_KEYS:
+        return delegate.executeLargeUpdate(sql, (Integer) extra);
+      case LARGE_UPDATE_INDEXES:
+        return delegate.executeLargeUpdate(sql, (int[]) extra);
+      case LARGE_UPDATE_NAMES:
+        return delegate.executeLargeUpdate(sql, (String[]) extra);
+      case PREPARED_EXECUTE:
+        return ((PreparedStatement) delegate).execute();
+      case PREPARED_QUERY:
+        return ((PreparedStatement) delegate).executeQuery();
+      case PREPARED_UPDATE:
+        return ((PreparedStatement) delegate).executeUpdate();
+      case PREPARED_LARGE_UPDATE:
+        return ((PreparedStatement) delegate).executeLargeUpdate();
+      case BATCH:
+        return delegate.executeBatch();
+      case LARGE_BATCH:
+        return delegate.executeLargeBatch();
+      default:
+        throw new IllegalArgumentException("no such operation: " + op);
+    }
+  }
+
+  /** An operation the optimizer does not measure; with a result cache, it may have written. */
+  private Object unmeasuredCall(int op, String sql, Object extra) throws SQLException {
+    return cache == null
+        ? call(op, sql, extra)
+        : Jdbc.call(() -> cache.unseen(() -> call(op, sql, extra)));
+  }
+
+  /**
+   * One execution: {@code sql} for the plain statement's methods (also when called on a prepared
+   * statement), null for a prepared statement's own.
+   */
+  Object execute(int op, String sql, Object extra) throws SQLException {
+    if (!inst.enabled()) {
+      return result(unmeasuredCall(op, sql, extra), null);
+    }
+    StatementSlot slot;
+    long hash;
+    String text;
+    boolean prepared = sql == null;
+    if (prepared) {
+      slot = preparedSlot;
+      hash = parameters == null ? 0 : parameters.hash(); // execute(null) on a plain statement
+      text = preparedSql;
+    } else {
+      slot = inst.slot(sql);
+      hash = sql.hashCode();
+      text = sql;
+    }
+    if (slot == null) {
+      return result(unmeasuredCall(op, sql, extra), null);
+    }
+    StatementKey key = slot.key;
+    BoundParameters values = prepared ? parameters : null;
+    long start = inst.ticker.read();
+    Object result;
+    try {
+      result =
+          cache == null
+              ? call(op, sql, extra)
+              : Jdbc.call(
+                  () ->
+                      cache.execute(
+                          delegate,
+                          METHODS[op],
+                          key,
+                          text,
+                          values,
+                          !unplainParameters,
+                          () -> call(op, sql, extra)));
+    } catch (SQLException | RuntimeException | Error t) {
+      inst.executed(slot, inst.ticker.read() - start, 0, t, lease, hash);
+      throw t;
+    }
+    long rows =
+        result instanceof Integer i
+            ? Math.max(0, i)
+            : result instanceof Long l ? Math.max(0, l) : 0;
+    long nanos = inst.ticker.read() - start;
+    inst.executed(slot, nanos, rows, null, lease, hash);
+    inst.sample(key, text, values, nanos);
+    inst.singleWrite(key, lease, delegate);
+    return result(result, slot);
+  }
+
+  private Object result(Object result, StatementSlot slot) {
+    return result instanceof ResultSet rs
+        ? InstrumentedResultSet.wrap(rs, wrapper, inst, slot)
+        : result;
+  }
+
+  /** {@code executeBatch} or {@code executeLargeBatch}. */
+  Object executeBatch(int op) throws SQLException {
+    StatementSlot slot = preparedSlot != null ? preparedSlot : batchSlot;
+    long hash = batchHash;
+    batchSlot = null;
+    batchHash = 0;
+    if (!inst.enabled() || slot == null) {
+      return unmeasuredCall(op, null, null);
+    }
+    long start = inst.ticker.read();
+    Object result;
+    try {
+      result =
+          cache == null
+              ? call(op, null, null)
+              : Jdbc.call(
+                  () ->
+                      cache.executeBatch(
+                          preparedSlot != null ? preparedSlot.key : null,
+                          () -> call(op, null, null)));
+    } catch (SQLException | RuntimeException | Error t) {
+      inst.executed(slot, inst.ticker.read() - start, 0, t, lease, hash);
+      throw t;
+    }
+    long rows = 0;
+    if (result instanceof int[] counts) {
+      for (int c : counts) {
+        rows += Math.max(0, c);
+      }
+    } else if (result instanceof long[] counts) {
+      for (long c : counts) {
+        rows += Math.max(0, c);
+      }
+    }
+    inst.executed(slot, inst.ticker.read() - start, rows, null, lease, hash);
+    return result;
+  }
+}

@@ -1,0 +1,43 @@
+package dev.optimizer.db.internal;
+
+import io.opentelemetry.api.common.Attributes;
+
+/**
+ * A statement text's key and, once resolved, where its executions are counted: the statistics entry
+ * and the telemetry attributes. Resolving means map lookups (boxed ids, a few cache lines each)
+ * that every execution of a known statement would otherwise repeat; a prepared statement resolves
+ * once per text, and the slot lives in {@link Instrumentation}'s table of recent texts.
+ *
+ * <p>The resolution is an immutable value in a plain field: a racy read sees a whole one or null,
+ * and the worst a race costs is resolving twice. It is redone when the statistics table was
+ * cleared.
+ */
+final class StatementSlot {
+  final StatementKey key;
+  private Counted counted;
+
+  StatementSlot(StatementKey key) {
+    this.key = key;
+  }
+
+  /** Where executions are counted: the entry (its key may be the overflow's) and its attributes. */
+  record Counted(StatementTable.Entry entry, Attributes attributes, int generation) {}
+
+  /** The current resolution, resolving it when there is none or the table was cleared. */
+  Counted counted(StatementTable table, DbTelemetry telemetry) {
+    Counted c = counted;
+    int generation = table.generation();
+    if (c == null || c.generation() != generation) {
+      StatementTable.Entry e = table.entryFor(key);
+      c = new Counted(e, telemetry.attributes(e.key), generation);
+      counted = c;
+    }
+    return c;
+  }
+
+  /** The current resolution, or null when there is none or the table was cleared since. */
+  Counted resolved(StatementTable table) {
+    Counted c = counted;
+    return c != null && c.generation() == table.generation() ? c : null;
+  }
+}
