@@ -54,6 +54,13 @@ final class EmbeddedRedis implements AutoCloseable {
     return connection.sync().keys(prefix + "*");
   }
 
+  /**
+   * How many clients are subscribed to {@code channel}: an instance's Redis tier once connected.
+   */
+  long subscribers(String channel) {
+    return connection.sync().pubsubNumsub(channel).getOrDefault(channel, 0L);
+  }
+
   @Override
   public void close() throws IOException {
     connection.close();

@@ -160,8 +160,13 @@ class RedisTiersTest {
           assertThat(read(ds, 1)).isEqualTo(41);
           Runners.await(() -> !redis.keys(prefix + "e:").isEmpty(), "the result in Redis");
         });
+    // The Redis tier connects in the background, and a read before that is served locally (as when
+    // Redis is down): wait until the first instance has left the channel and the second joined it.
+    String channel = prefix + "invalidations";
+    Runners.await(() -> redis.subscribers(channel) == 0, "the first instance to leave Redis");
     instance.run(
         ctx -> {
+          Runners.await(() -> redis.subscribers(channel) == 1, "the second instance in Redis");
           DataSource ds = ctx.getBean(DataSource.class);
           assertThat(read(ds, 1)).isEqualTo(41);
           DbOptimizer db = ctx.getBean(DbOptimizer.class);
