@@ -20,7 +20,8 @@ package dev.optimizer.db.cache;
  * @param refreshes results reloaded in the background after a write to their row and stored
  *     (refresh-ahead; also counted in {@code stores})
  * @param refreshesDropped refreshes not run or not stored: the queue was full, the pool had no idle
- *     connection, the connection read as another user or schema, or a write raced the reload
+ *     connection, a reader had reloaded the result first, the connection read as another user or
+ *     schema, or a write raced the reload
  * @param refreshFailures refreshes that failed (the connection or the query threw)
  */
 public record ResultCacheStats(

@@ -242,6 +242,9 @@ final class RefreshAhead implements AutoCloseable {
     if (cache.results == null || !idle.getAsBoolean() || !r.pin.equals(cache.knownPin(r.sql))) {
       return Outcome.DROPPED; // busy pool, or the statement's pin changed with the schema
     }
+    if (reloaded(r)) {
+      return Outcome.DROPPED; // a reader was quicker: no connection needed
+    }
     try (Connection c = source.getConnection()) {
       ConnectionContext ctx = cache.context(physical(c));
       if (ctx == null) {
@@ -274,18 +277,19 @@ final class RefreshAhead implements AutoCloseable {
                 ps::executeQuery,
                 null,
                 cache.maxEntryBytes);
-        CachedResult result = load.run();
+        // Through the store's single flight: readers that miss meanwhile wait for this load
+        // rather than ask the database too, and a reader's load already under way answers instead.
+        CachedResult result = reloaded(r) ? null : cache.results.get(r.key, k -> load.run());
         if (load.own instanceof ResultSet rs) {
           rs.close();
         }
         if (load.error != null) {
           outcome = Outcome.FAILED;
-        } else if (result == null) {
+        } else if (result == null || !load.leader) {
           outcome = Outcome.DROPPED;
         } else {
           r.hits = 0;
           result.recipe = r;
-          cache.results.put(r.key, result);
           outcome = Outcome.STORED;
         }
       } finally {
@@ -295,6 +299,22 @@ final class RefreshAhead implements AutoCloseable {
       }
       return outcome;
     }
+  }
+
+  /**
+   * Whether the store already holds a current result (a reader reloaded it); a stale one is dropped
+   * here, so that the refresh's load is not answered by it.
+   */
+  private boolean reloaded(Recipe r) {
+    CachedResult current = cache.results.getIfPresentLocally(r.key);
+    if (current == null) {
+      return false;
+    }
+    if (current.fresh(versions(r))) {
+      return true;
+    }
+    cache.results.invalidate(r.key);
+    return false;
   }
 
   private long[] versions(Recipe r) {
