@@ -129,6 +129,7 @@ public final class DbOptimizer {
           new ResultCache(
               optimizer, settings.resultCache, settings.resultCacheTrials, db.poolName());
       candidates.trials(cache.trials());
+      cache.refreshFrom(delegate, DbSystems.idleConnection(delegate));
       inst.resultCache(cache);
       resultCaches.add(cache);
       owned =
@@ -179,7 +180,7 @@ public final class DbOptimizer {
    * Builder#resultCache result cache} was configured.
    */
   public ResultCacheStats resultCacheStats() {
-    ResultCacheStats sum = new ResultCacheStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    ResultCacheStats sum = new ResultCacheStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
     for (ResultCache c : resultCaches) {
       sum = sum.plus(c.stats());
     }

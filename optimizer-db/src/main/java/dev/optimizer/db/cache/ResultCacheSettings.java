@@ -41,7 +41,21 @@ import java.util.regex.Pattern;
  *   <tr><td>maximumEntryBytes</td><td>1 MiB</td><td>[64 B, maximumBytes]</td></tr>
  *   <tr><td>timeToLive</td><td>60 s</td><td>[1 ms, 1 day]</td></tr>
  *   <tr><td>remote</td><td>none (in-process only)</td><td>{@link RemoteCacheSettings}</td></tr>
+ *   <tr><td>refreshAhead</td><td>on</td><td>on / off</td></tr>
+ *   <tr><td>refreshMinHits</td><td>3</td><td>[1, 1,000,000]</td></tr>
  * </table>
+ *
+ * <p><b>Refresh-ahead.</b> When the application commits a write to one row (by its integer primary
+ * key), the cached reads of that row are no longer served. With {@code refreshAhead} on, each such
+ * read that was hit at least {@code refreshMinHits} times since it was stored is run again in the
+ * background right after the commit, so that the next reader finds the new row in the cache. A
+ * refresh is a load like a miss's (the versions are read before the query, so a write that races it
+ * makes its result unservable); it takes a connection from the pool only while the pool has an idle
+ * one and no thread waits for one (HikariCP pools only: with another data source nothing is
+ * refreshed), never joins the application's transaction, and is dropped, not queued without bound,
+ * when the background threads are busy. It is on by default because it spends only idle connections
+ * on results already shown to be read often, and a refresh costs one query per write of such a row;
+ * turn it off where idle connections must stay idle.
  *
  * <p>Immutable and thread-safe.
  */
@@ -53,8 +67,12 @@ public final class ResultCacheSettings {
   private final long maximumEntryBytes;
   private final Duration timeToLive;
   private final RemoteCacheSettings remote;
+  private final boolean refreshAhead;
+  private final int refreshMinHits;
 
   private ResultCacheSettings(Builder b) {
+    this.refreshAhead = b.refreshAhead;
+    this.refreshMinHits = b.refreshMinHits;
     this.remote = b.remote;
     this.tables = Set.copyOf(b.tables);
     this.patterns = List.copyOf(b.patterns);
@@ -104,6 +122,16 @@ public final class ResultCacheSettings {
     return remote;
   }
 
+  /** Whether hot results of one row are reloaded in the background after a write to the row. */
+  public boolean refreshAhead() {
+    return refreshAhead;
+  }
+
+  /** How many hits since it was stored make a result worth a refresh-ahead. */
+  public int refreshMinHits() {
+    return refreshMinHits;
+  }
+
   /**
    * Whether a query with this sanitized text and these read tables (lower-case, unqualified) is
    * selected by a rule.
@@ -139,6 +167,10 @@ public final class ResultCacheSettings {
         + timeToLive
         + ", remote="
         + remote
+        + ", refreshAhead="
+        + refreshAhead
+        + ", refreshMinHits="
+        + refreshMinHits
         + "}";
   }
 
@@ -152,6 +184,8 @@ public final class ResultCacheSettings {
     private Duration timeToLive = Duration.ofSeconds(60);
     private boolean entryBytesSet;
     private RemoteCacheSettings remote;
+    private boolean refreshAhead = true;
+    private int refreshMinHits = 3;
 
     private Builder() {}
 
@@ -216,6 +250,25 @@ public final class ResultCacheSettings {
     public Builder remote(RemoteCacheSettings settings) {
       Checks.notSetBefore("remote", this.remote != null);
       this.remote = Checks.notNull("remote", settings);
+      return this;
+    }
+
+    /**
+     * Whether a result of one row (a read pinned to an integer primary key) that was hit at least
+     * {@link #refreshMinHits} times is reloaded in the background right after the application
+     * commits a write to that row; default on. See the class description for its limits.
+     */
+    public Builder refreshAhead(boolean on) {
+      this.refreshAhead = on;
+      return this;
+    }
+
+    /**
+     * How many hits since it was stored make a result worth a refresh-ahead, in [1, 1000000];
+     * default 3.
+     */
+    public Builder refreshMinHits(int hits) {
+      this.refreshMinHits = Checks.inRange("refreshMinHits", hits, 1, 1_000_000);
       return this;
     }
 

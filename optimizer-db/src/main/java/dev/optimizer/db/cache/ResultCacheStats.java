@@ -17,6 +17,12 @@ package dev.optimizer.db.cache;
  * @param remoteHits queries answered from the shared Redis tier (also counted in {@code hits})
  * @param remoteErrors Redis commands that failed or timed out (the cache then went on without
  *     Redis)
+ * @param refreshes results reloaded in the background after a write to their row and stored
+ *     (refresh-ahead; also counted in {@code stores})
+ * @param refreshesDropped refreshes not run or not stored: the queue was full, the pool had no idle
+ *     connection, a reader had reloaded the result first, the connection read as another user or
+ *     schema, or a write raced the reload
+ * @param refreshFailures refreshes that failed (the connection or the query threw)
  */
 public record ResultCacheStats(
     long hits,
@@ -28,7 +34,10 @@ public record ResultCacheStats(
     long evictions,
     long bytes,
     long remoteHits,
-    long remoteErrors) {
+    long remoteErrors,
+    long refreshes,
+    long refreshesDropped,
+    long refreshFailures) {
 
   /** Hits over hits plus misses; 0 before the first candidate query. */
   public double hitRate() {
@@ -48,6 +57,9 @@ public record ResultCacheStats(
         evictions + o.evictions,
         bytes + o.bytes,
         remoteHits + o.remoteHits,
-        remoteErrors + o.remoteErrors);
+        remoteErrors + o.remoteErrors,
+        refreshes + o.refreshes,
+        refreshesDropped + o.refreshesDropped,
+        refreshFailures + o.refreshFailures);
   }
 }

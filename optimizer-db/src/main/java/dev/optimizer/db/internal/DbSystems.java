@@ -43,6 +43,18 @@ public final class DbSystems {
   }
 
   /**
+   * Whether the data source's pool has an idle connection and no thread waiting for one, read from
+   * HikariCP's MXBean; null when the data source is not a HikariCP pool (then nobody can tell).
+   */
+  public static java.util.function.BooleanSupplier idleConnection(DataSource ds) {
+    HikariPoolView hikari = hikari(ds);
+    if (hikari == null) {
+      return null;
+    }
+    return () -> hikari.idle() > 0 && hikari.pending() == 0;
+  }
+
+  /**
    * Starts sizing the pool when the data source is a HikariCP pool; returns the lease listener that
    * feeds the sizer, or null when there is no pool to size.
    */

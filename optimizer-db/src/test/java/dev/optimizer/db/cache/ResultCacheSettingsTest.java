@@ -25,12 +25,25 @@ class ResultCacheSettingsTest {
   }
 
   @Test
+  void refreshAheadIsOnWithThreeHitsByDefault() {
+    ResultCacheSettings s = ResultCacheSettings.builder().cacheAllReads().build();
+    assertThat(s.refreshAhead()).isTrue();
+    assertThat(s.refreshMinHits()).isEqualTo(3);
+    ResultCacheSettings off =
+        ResultCacheSettings.builder().cacheAllReads().refreshAhead(false).refreshMinHits(7).build();
+    assertThat(off.refreshAhead()).isFalse();
+    assertThat(off.refreshMinHits()).isEqualTo(7);
+  }
+
+  @Test
   void badSettingsAreRefusedWithTheirName() {
     assertThatThrownBy(() -> ResultCacheSettings.builder().build())
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("cacheTables");
     assertThatThrownBy(() -> ResultCacheSettings.builder().maximumBytes(10))
         .hasMessage("maximumBytes must be in [1024, 1099511627776], but was 10");
+    assertThatThrownBy(() -> ResultCacheSettings.builder().refreshMinHits(0))
+        .hasMessage("refreshMinHits must be in [1, 1000000], but was 0");
     assertThatThrownBy(() -> ResultCacheSettings.builder().timeToLive(Duration.ZERO))
         .hasMessageContaining("timeToLive");
     assertThatThrownBy(() -> ResultCacheSettings.builder().cacheStatementsMatching("(("))

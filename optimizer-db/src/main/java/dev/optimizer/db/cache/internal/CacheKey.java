@@ -29,6 +29,11 @@ final class CacheKey {
     return fingerprint;
   }
 
+  /** Who asked where. */
+  ConnectionContext context() {
+    return context;
+  }
+
   /** Rough bytes held, for the weigher. */
   int weight() {
     int w = 48 + 2 * sql.length() + 16 * parameters.length;

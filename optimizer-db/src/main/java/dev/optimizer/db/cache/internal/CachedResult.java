@@ -16,7 +16,7 @@ import java.util.Set;
  * array, plus the driver's own text for the few values whose {@code getString} differs from their
  * {@code toString} (a PostgreSQL boolean reads as {@code t}, a {@code bytea} as hex). Only
  * immutable or copied-on-read value types are kept; a result with any other kind of value is not
- * cached. Immutable once built.
+ * cached. Immutable once built, but for {@link #recipe}.
  */
 final class CachedResult {
   /** Value classes a cached result may hold; mutable ones are copied when read. */
@@ -81,6 +81,12 @@ final class CachedResult {
   final String[] texts; // null when every value's text is its toString
   final long[] versions;
   final int bytes;
+
+  /**
+   * How to refresh this result after a write to its row, and where its hits are counted; null when
+   * it is not refreshed ahead. Set once when it is stored.
+   */
+  volatile RefreshAhead.Recipe recipe;
 
   private CachedResult(
       CachedMetaData meta,

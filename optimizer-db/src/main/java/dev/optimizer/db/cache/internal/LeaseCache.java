@@ -331,6 +331,10 @@ public final class LeaseCache {
     if (hit != null) {
       if (hit.fresh(seen)) {
         cache.hits.increment();
+        RefreshAhead refresher = cache.refresher;
+        if (refresher != null) {
+          refresher.hit(hit);
+        }
         return new Served(CachedResultSet.open(hit));
       }
       store.invalidate(cacheKey);
@@ -354,12 +358,33 @@ public final class LeaseCache {
       if (load.error != null) {
         throw load.error;
       }
+      if (shared != null && trial == null && pinned != null) {
+        refreshable(shared, cacheKey, sql, values, read);
+      }
       return load.own;
     }
     if (shared != null && shared.fresh(seen)) {
       return new Served(CachedResultSet.open(shared));
     }
     return call.call(); // the load we waited for cannot answer us: ask the database ourselves
+  }
+
+  /** A result of a read was stored: when it is pinned to one key, it may be refreshed ahead. */
+  private void refreshable(
+      CachedResult result, CacheKey cacheKey, String sql, Object[] values, String[] names) {
+    RefreshAhead refresher = cache.refresher;
+    if (refresher == null || names.length != 1) {
+      return;
+    }
+    try {
+      KeyPins.Pin pin = cache.knownPin(sql);
+      Long key = pin == null ? null : pin.value(values);
+      if (key != null) {
+        refresher.stored(result, cacheKey, sql, values, names, pin, key);
+      }
+    } catch (RuntimeException e) {
+      // Refresh-ahead is an extra: the read itself is answered already.
+    }
   }
 
   /** Where the result lives in Redis, or null without a remote tier or a stable key. */

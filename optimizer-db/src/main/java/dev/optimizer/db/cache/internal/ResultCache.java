@@ -50,6 +50,7 @@ public final class ResultCache implements AutoCloseable {
   final TableCatalog catalog = new TableCatalog();
   final Set<String> temporaryTables = ConcurrentHashMap.newKeySet();
   final int maxEntryBytes;
+  private final String name;
 
   private final Cache<Long, StatementTables> analyses =
       Caffeine.newBuilder().maximumSize(20_000).build();
@@ -73,6 +74,9 @@ public final class ResultCache implements AutoCloseable {
 
   /** The shared Redis tier, or null. */
   final RemoteTier remote;
+
+  /** Refresh-ahead of hot results after writes, or null when off or not started. */
+  volatile RefreshAhead refresher;
 
   private final java.util.List<AutoCloseable> observers = new java.util.ArrayList<>();
 
@@ -98,6 +102,7 @@ public final class ResultCache implements AutoCloseable {
     }
     this.optimizer = optimizer;
     this.settings = settings;
+    this.name = name;
     this.maxEntryBytes =
         settings == null ? 0 : (int) Math.min(Integer.MAX_VALUE, settings.maximumEntryBytes());
     this.results =
@@ -120,6 +125,19 @@ public final class ResultCache implements AutoCloseable {
   /** The trials of this data source, or null when none are allowed. */
   public CacheTrials trials() {
     return trials;
+  }
+
+  /**
+   * Starts refresh-ahead when the settings ask for it: refreshes take connections from {@code pool}
+   * (the data source that was wrapped) while {@code idle} says it has one to spare. Without {@code
+   * idle} (not a HikariCP pool) nothing is refreshed: nobody could tell whether taking a connection
+   * makes an application thread wait.
+   */
+  public void refreshFrom(javax.sql.DataSource pool, java.util.function.BooleanSupplier idle) {
+    if (settings == null || !settings.refreshAhead() || idle == null || refresher != null) {
+      return;
+    }
+    refresher = new RefreshAhead(this, pool, idle, settings.refreshMinHits(), name);
   }
 
   /** Whether a rule of the application selects this query. */
@@ -193,6 +211,22 @@ public final class ResultCache implements AutoCloseable {
             .buildWithCallback(m -> m.record(invalidations.sum(), pool)));
     observers.add(
         meter
+            .counterBuilder("optimizer.db.result_cache.refreshes")
+            .setUnit("{refresh}")
+            .setDescription(
+                "Hot results reloaded after the application's writes, by result: stored, dropped,"
+                    + " failed.")
+            .buildWithCallback(
+                m -> {
+                  RefreshAhead r = refresher;
+                  if (r != null) {
+                    m.record(r.stored.sum(), pool.toBuilder().put(result, "stored").build());
+                    m.record(r.dropped.sum(), pool.toBuilder().put(result, "dropped").build());
+                    m.record(r.failed.sum(), pool.toBuilder().put(result, "failed").build());
+                  }
+                }));
+    observers.add(
+        meter
             .upDownCounterBuilder("optimizer.db.result_cache.size")
             .setUnit("By")
             .setDescription("Estimated bytes held by the result cache.")
@@ -233,6 +267,10 @@ public final class ResultCache implements AutoCloseable {
       remote.invalidate(tables, keys, all);
     }
     invalidateLocal(tables, keys, all);
+    RefreshAhead r = refresher;
+    if (r != null && !all && !keys.isEmpty()) {
+      r.written(keys);
+    }
   }
 
   /** Invalidates in this instance only (a write of this instance, or one another announced). */
@@ -257,10 +295,20 @@ public final class ResultCache implements AutoCloseable {
         .orElse(null);
   }
 
+  /** The key pin of a statement's text if it was looked up already, or null. */
+  KeyPins.Pin knownPin(String sql) {
+    java.util.Optional<KeyPins.Pin> p = pins.getIfPresent(sql);
+    return p == null ? null : p.orElse(null);
+  }
+
   /** A statement that may change the schema was run: forget what the catalog said. */
   void schemaMayHaveChanged() {
     catalog.clear();
     pins.invalidateAll();
+    RefreshAhead r = refresher;
+    if (r != null) {
+      r.clear();
+    }
   }
 
   ConnectionContext context(Object physical) {
@@ -286,7 +334,10 @@ public final class ResultCache implements AutoCloseable {
         evictions,
         bytes(),
         remoteHits.sum(),
-        remote == null ? 0 : remote.errors.sum());
+        remote == null ? 0 : remote.errors.sum(),
+        refresher == null ? 0 : refresher.stored.sum(),
+        refresher == null ? 0 : refresher.dropped.sum(),
+        refresher == null ? 0 : refresher.failed.sum());
   }
 
   /** Drops every cached result; tables keep their versions. */
@@ -310,6 +361,10 @@ public final class ResultCache implements AutoCloseable {
       }
     }
     observers.clear();
+    RefreshAhead r = refresher;
+    if (r != null) {
+      r.close();
+    }
     if (remote != null) {
       remote.close();
     }

@@ -46,11 +46,16 @@ import net.jqwik.api.lifecycle.BeforeContainer;
  * own committed writes), and a transaction's reads after its own writes must see them. The same
  * programs run once more with the cache turned on by AUTO mode's trials instead of a rule (their
  * knobs pinned on, so that every read may be served from the trials' store).
+ *
+ * <p>Under the rule, refresh-ahead is on with {@code refreshMinHits(1)}: most writes to a key that
+ * was read reload it in the background, so refreshes race the programs' reads and writes; the
+ * container checks that some refreshes did store results.
  */
 class ResultCacheModelTest {
   private static final int KEYS = 6;
   private static HikariDataSource hikari;
   private static final AtomicLong totalHits = new AtomicLong();
+  private static final AtomicLong totalRefreshes = new AtomicLong();
 
   sealed interface Op permits Read, ReadSum, Write, Tx {}
 
@@ -77,6 +82,7 @@ class ResultCacheModelTest {
     hikari.close();
     // The property is vacuous unless the cache actually answered reads.
     assertThat(totalHits.get()).isPositive();
+    assertThat(totalRefreshes.get()).as("refreshes stored during the programs").isPositive();
   }
 
   @Provide
@@ -152,7 +158,12 @@ class ResultCacheModelTest {
                 .maxConcurrentTrials(4)
                 .build());
       } else {
-        builder.resultCache(ResultCacheSettings.builder().cacheTables("rc_model").build());
+        builder.resultCache(
+            ResultCacheSettings.builder()
+                .cacheTables("rc_model")
+                .refreshAhead(true)
+                .refreshMinHits(1)
+                .build());
       }
       DbOptimizer db = builder.build();
       DataSource ds = db.wrap(hikari);
@@ -181,6 +192,7 @@ class ResultCacheModelTest {
       }
       pool.shutdown();
       totalHits.addAndGet(db.resultCacheStats().hits());
+      totalRefreshes.addAndGet(db.resultCacheStats().refreshes());
       return new ArrayList<>(violations);
     } finally {
       optimizer.close();
