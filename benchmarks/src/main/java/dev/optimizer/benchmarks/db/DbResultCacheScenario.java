@@ -106,6 +106,7 @@ public final class DbResultCacheScenario implements Scenario {
         builder.resultCache(
             ResultCacheSettings.builder()
                 .cacheTables("items")
+                .refreshAhead(true) // hot rows written by the 5% of updates are reloaded at once
                 .maximumBytes(64L << 20)
                 .timeToLive(Duration.ofMinutes(5))
                 .build());

@@ -25,13 +25,13 @@ class ResultCacheSettingsTest {
   }
 
   @Test
-  void refreshAheadIsOnWithThreeHitsByDefault() {
+  void refreshAheadIsOffWithThreeHitsByDefault() {
     ResultCacheSettings s = ResultCacheSettings.builder().cacheAllReads().build();
-    assertThat(s.refreshAhead()).isTrue();
+    assertThat(s.refreshAhead()).isFalse();
     assertThat(s.refreshMinHits()).isEqualTo(3);
     ResultCacheSettings off =
-        ResultCacheSettings.builder().cacheAllReads().refreshAhead(false).refreshMinHits(7).build();
-    assertThat(off.refreshAhead()).isFalse();
+        ResultCacheSettings.builder().cacheAllReads().refreshAhead(true).refreshMinHits(7).build();
+    assertThat(off.refreshAhead()).isTrue();
     assertThat(off.refreshMinHits()).isEqualTo(7);
   }
 

@@ -57,7 +57,11 @@ class RefreshAheadTest {
         DbOptimizer.builder(optimizer)
             .poolSizing(false)
             .resultCache(
-                ResultCacheSettings.builder().cacheTables("ra_item").refreshMinHits(3).build())
+                ResultCacheSettings.builder()
+                    .cacheTables("ra_item")
+                    .refreshAhead(true)
+                    .refreshMinHits(3)
+                    .build())
             .build();
     ds = db.wrap(hikari);
     hooks(new RefreshAhead.Hooks() {});
