@@ -73,6 +73,48 @@ class TransparencyTest extends HttpFixture {
   }
 
   @Test
+  void telemetryKeepsEachOutcomeOfAHostApart() throws Exception {
+    InMemoryMetricReader reader = InMemoryMetricReader.create();
+    OpenTelemetrySdk otel =
+        OpenTelemetrySdk.builder()
+            .setMeterProvider(SdkMeterProvider.builder().registerMetricReader(reader).build())
+            .build();
+    optimizer = Optimizer.builder().openTelemetry(otel).manualTuning().build();
+    HttpClient client = HttpOptimizer.builder(optimizer).maxAttempts(1).build().wrap(raw);
+    server.dispatcher(
+        r ->
+            (r.path().startsWith("/missing") ? MockHttpServer.Response.status(404) : ok("x"))
+                .header("Cache-Control", "no-store"));
+
+    get(client, server.url("/found"));
+    get(client, server.url("/missing"));
+    get(client, server.url("/found"));
+    client.send(
+        HttpRequest.newBuilder(server.url("/found"))
+            .method("HEAD", HttpRequest.BodyPublishers.noBody())
+            .build(),
+        HttpResponse.BodyHandlers.discarding());
+
+    var points =
+        reader.collectAllMetrics().stream()
+            .filter(m -> m.getName().equals("http.client.request.duration"))
+            .findFirst()
+            .orElseThrow()
+            .getHistogramData()
+            .getPoints();
+    assertThat(points)
+        .extracting(
+            p -> p.getAttributes().get(AttributeKey.stringKey("http.request.method")),
+            p -> p.getAttributes().get(AttributeKey.longKey("http.response.status_code")),
+            p -> p.getAttributes().get(AttributeKey.stringKey("error.type")),
+            p -> p.getCount())
+        .containsExactlyInAnyOrder(
+            org.assertj.core.groups.Tuple.tuple("GET", 200L, null, 2L),
+            org.assertj.core.groups.Tuple.tuple("GET", 404L, "404", 1L),
+            org.assertj.core.groups.Tuple.tuple("HEAD", 200L, null, 1L));
+  }
+
+  @Test
   void telemetryFollowsTheSemanticConventionsAndRecordsNoSecrets() throws Exception {
     InMemoryMetricReader reader = InMemoryMetricReader.create();
     OpenTelemetrySdk otel =

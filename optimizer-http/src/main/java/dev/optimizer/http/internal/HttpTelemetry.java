@@ -48,6 +48,8 @@ public final class HttpTelemetry implements AutoCloseable {
   private final HttpStats stats;
   private final List<AutoCloseable> observers = new ArrayList<>();
   private final ConcurrentHashMap<String, Attributes> hostAttributes = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<Outcome, Attributes> outcomeAttributes =
+      new ConcurrentHashMap<>();
 
   /**
    * Creates the instruments; {@code remoteCache} (the cache's counters, when it has a remote tier)
@@ -201,22 +203,46 @@ public final class HttpTelemetry implements AutoCloseable {
     f.whenComplete(
         (reply, error) -> {
           active.add(-1, host);
-          AttributesBuilder b = host.toBuilder();
-          b.put(METHOD, KNOWN_METHODS.contains(call.method()) ? call.method() : "_OTHER");
+          String method = KNOWN_METHODS.contains(call.method()) ? call.method() : "_OTHER";
+          Attributes attributes;
           if (error == null) {
-            b.put(STATUS, (long) reply.status());
-            if (reply.status() >= 400) {
-              b.put(ERROR_TYPE, Integer.toString(reply.status()));
-            }
+            attributes = answered(call.authority(), host, method, reply.status());
           } else {
-            b.put(
-                ERROR_TYPE,
-                f.isCancelled() ? "cancelled" : Futures.unwrap(error).getClass().getName());
+            attributes =
+                host.toBuilder()
+                    .put(METHOD, method)
+                    .put(
+                        ERROR_TYPE,
+                        f.isCancelled() ? "cancelled" : Futures.unwrap(error).getClass().getName())
+                    .build();
           }
-          duration.record((ticker.read() - start) / 1e9, b.build());
+          duration.record((ticker.read() - start) / 1e9, attributes);
         });
     return f;
   }
+
+  /**
+   * The attributes of an answered request. Building them (a builder, then a sort) cost more than
+   * the rest of the measurement, and a service sees few host × method × status combinations, so
+   * they are kept, up to a bound.
+   */
+  private Attributes answered(String authority, Attributes host, String method, int status) {
+    Outcome key = new Outcome(authority, method, status);
+    Attributes a = outcomeAttributes.get(key);
+    if (a == null) {
+      AttributesBuilder b = host.toBuilder().put(METHOD, method).put(STATUS, (long) status);
+      if (status >= 400) {
+        b.put(ERROR_TYPE, Integer.toString(status));
+      }
+      a = b.build();
+      if (outcomeAttributes.size() < 10_000) {
+        outcomeAttributes.put(key, a);
+      }
+    }
+    return a;
+  }
+
+  private record Outcome(String authority, String method, int status) {}
 
   private Attributes hostAttributes(HttpCall call) {
     String authority = call.authority();
