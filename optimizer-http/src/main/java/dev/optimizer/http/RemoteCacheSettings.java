@@ -1,9 +1,6 @@
 package dev.optimizer.http;
 
-import dev.optimizer.api.internal.Checks;
-import java.net.URI;
-import java.net.URISyntaxException;
-import java.time.Duration;
+import dev.optimizer.runtime.cache.redis.RedisTierSettings;
 
 /**
  * The optional remote tier of the HTTP cache: a Redis server (reached through Lettuce, which the
@@ -36,7 +33,8 @@ import java.time.Duration;
  * <table>
  *   <caption>Settings</caption>
  *   <tr><th>setting</th><th>default</th><th>range</th></tr>
- *   <tr><td>uri</td><td>(required)</td><td>a {@code redis://} or {@code rediss://} URI</td></tr>
+ *   <tr><td>uri</td><td>(required)</td><td>a {@code redis://} or {@code rediss://} URI naming a
+ *       host</td></tr>
  *   <tr><td>keyPrefix</td><td>{@code optimizer:http:}</td><td>1 to 200 characters</td></tr>
  *   <tr><td>commandTimeout</td><td>50 ms</td><td>[1 ms, 10 s]</td></tr>
  *   <tr><td>privateEntries</td><td>false</td><td></td></tr>
@@ -44,42 +42,22 @@ import java.time.Duration;
  *
  * <p>Immutable and thread-safe.
  */
-public final class RemoteCacheSettings {
-  private final String uri;
-  private final String keyPrefix;
-  private final Duration commandTimeout;
+public final class RemoteCacheSettings extends RedisTierSettings {
   private final boolean privateEntries;
 
   private RemoteCacheSettings(Builder b) {
-    this.uri = b.uri;
-    this.keyPrefix = b.keyPrefix;
-    this.commandTimeout = b.commandTimeout;
+    super(b);
     this.privateEntries = b.privateEntries;
   }
 
   /**
    * Starts the settings for the Redis server at {@code uri}, such as {@code redis://host:6379}.
    *
-   * @throws IllegalArgumentException if the URI is blank or not a {@code redis://}/{@code
-   *     rediss://} URI
+   * @throws IllegalArgumentException if the URI is blank, not a {@code redis://}/{@code rediss://}
+   *     URI, or names no host
    */
   public static Builder builder(String uri) {
     return new Builder(uri);
-  }
-
-  /** The Redis server's URI (it may hold a password: never logged). */
-  public String uri() {
-    return uri;
-  }
-
-  /** The prefix of every Redis key and channel the cache uses; fleets sharing data share it. */
-  public String keyPrefix() {
-    return keyPrefix;
-  }
-
-  /** How long one Redis command may take before the cache goes on without it. */
-  public Duration commandTimeout() {
-    return commandTimeout;
   }
 
   /** Whether per-identity (private) responses are shared through Redis too. */
@@ -88,68 +66,19 @@ public final class RemoteCacheSettings {
   }
 
   @Override
-  public String toString() {
-    return "RemoteCacheSettings{keyPrefix="
-        + keyPrefix
-        + ", commandTimeout="
-        + commandTimeout
-        + ", privateEntries="
-        + privateEntries
-        + "}"; // never the URI: it may carry a password
+  protected String moreToString() {
+    return ", privateEntries=" + privateEntries;
   }
 
-  /** Builds {@link RemoteCacheSettings}; each setting is checked when given. */
-  public static final class Builder {
-    private final String uri;
-    private String keyPrefix = "optimizer:http:";
-    private Duration commandTimeout = Duration.ofMillis(50);
+  /**
+   * Builds {@link RemoteCacheSettings}; each setting is checked when given. {@code keyPrefix} and
+   * {@code commandTimeout} are those of {@link RedisTierSettings.Builder}.
+   */
+  public static final class Builder extends RedisTierSettings.Builder<Builder> {
     private boolean privateEntries;
 
     private Builder(String uri) {
-      String u = Checks.notBlank("remote uri", uri).trim();
-      String scheme;
-      String host;
-      try {
-        URI parsed = new URI(u);
-        scheme = parsed.getScheme();
-        host = parsed.getHost();
-      } catch (URISyntaxException e) {
-        scheme = null;
-        host = null;
-      }
-      if (scheme == null || !(scheme.equals("redis") || scheme.equals("rediss"))) {
-        throw new IllegalArgumentException(
-            "remote uri must be a redis:// or rediss:// URI, but was '" + redact(u) + "'");
-      }
-      if (host == null || host.isBlank()) {
-        // Caught here: the Redis client would refuse it only once the HttpOptimizer is half built.
-        throw new IllegalArgumentException(
-            "remote uri must name a host (redis://host:port), but was '" + redact(u) + "'");
-      }
-      this.uri = u;
-    }
-
-    private static String redact(String u) {
-      int at = u.lastIndexOf('@');
-      int scheme = u.indexOf("://");
-      return at > 0 && scheme >= 0 && at > scheme
-          ? u.substring(0, scheme + 3) + "***" + u.substring(at)
-          : u;
-    }
-
-    /** The prefix of the cache's Redis keys and channel, 1 to 200 characters. */
-    public Builder keyPrefix(String prefix) {
-      String p = Checks.notBlank("keyPrefix", prefix);
-      Checks.inRange("keyPrefix length", p.length(), 1, 200);
-      this.keyPrefix = p;
-      return this;
-    }
-
-    /** The limit of one Redis command, in [1 ms, 10 s]; default 50 ms. */
-    public Builder commandTimeout(Duration timeout) {
-      this.commandTimeout =
-          Checks.inRange("commandTimeout", timeout, Duration.ofMillis(1), Duration.ofSeconds(10));
-      return this;
+      super(uri, "optimizer:http:");
     }
 
     /**

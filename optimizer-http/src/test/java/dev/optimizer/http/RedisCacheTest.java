@@ -5,6 +5,7 @@ import static dev.optimizer.http.MockHttpServer.Response.status;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.optimizer.runtime.Optimizer;
+import dev.optimizer.runtime.cache.redis.EmbeddedRedis;
 import dev.optimizer.testing.ManualTime;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;

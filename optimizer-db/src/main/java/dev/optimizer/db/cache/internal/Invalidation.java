@@ -11,30 +11,25 @@ import java.util.Collection;
 import java.util.List;
 
 /**
- * One committed write as the remote tier broadcasts it: which instance wrote, and the tables, keys
- * (table and integer key) or "everything" it invalidates. Holds table names and key numbers only,
- * never statement text or other bound values.
+ * One committed write as the remote tier broadcasts it: the tables, keys (table and integer key) or
+ * "everything" it invalidates. Holds table names and key numbers only, never statement text or
+ * other bound values. The writing instance is told by the runtime's {@code RedisLink}, which frames
+ * each message with its sender's id and passes on only other instances' messages.
  *
- * @param instance the writing instance's random id (an instance ignores its own messages)
  * @param tables tables written, not pinned to one key
  * @param keys single keys written
  * @param all whether every table may have changed
  */
-record Invalidation(
-    long instance, List<String> tables, List<ResultCache.KeyWrite> keys, boolean all) {
+record Invalidation(List<String> tables, List<ResultCache.KeyWrite> keys, boolean all) {
   private static final int FORMAT = 1;
   private static final int MAX_ITEMS = 1_000_000;
 
   static byte[] encode(
-      long instance,
-      Collection<String> tables,
-      Collection<ResultCache.KeyWrite> keys,
-      boolean all) {
+      Collection<String> tables, Collection<ResultCache.KeyWrite> keys, boolean all) {
     try {
       ByteArrayOutputStream bytes = new ByteArrayOutputStream();
       DataOutputStream out = new DataOutputStream(bytes);
       out.writeInt(FORMAT);
-      out.writeLong(instance);
       out.writeBoolean(all);
       out.writeInt(tables.size());
       for (String t : tables) {
@@ -57,7 +52,6 @@ record Invalidation(
     if (in.readInt() != FORMAT) {
       throw new IOException("unknown invalidation format");
     }
-    long instance = in.readLong();
     boolean all = in.readBoolean();
     int n = count(in);
     List<String> tables = new ArrayList<>(n);
@@ -69,7 +63,7 @@ record Invalidation(
     for (int i = 0; i < k; i++) {
       keys.add(new ResultCache.KeyWrite(ResultCodec.readString(in), in.readLong()));
     }
-    return new Invalidation(instance, tables, keys, all);
+    return new Invalidation(tables, keys, all);
   }
 
   private static int count(DataInputStream in) throws IOException {

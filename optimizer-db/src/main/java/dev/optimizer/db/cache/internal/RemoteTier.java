@@ -1,30 +1,17 @@
 package dev.optimizer.db.cache.internal;
 
 import dev.optimizer.db.cache.RemoteCacheSettings;
-import io.lettuce.core.ClientOptions;
+import dev.optimizer.runtime.cache.redis.RedisLink;
 import io.lettuce.core.KeyValue;
-import io.lettuce.core.RedisChannelHandler;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisConnectionStateListener;
-import io.lettuce.core.RedisFuture;
-import io.lettuce.core.RedisURI;
 import io.lettuce.core.SetArgs;
-import io.lettuce.core.SocketOptions;
-import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.codec.ByteArrayCodec;
-import io.lettuce.core.pubsub.RedisPubSubAdapter;
-import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.TreeSet;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -42,9 +29,9 @@ import java.util.concurrent.atomic.LongAdder;
  * instance stops using Redis until it has incremented "everything" (retried on each lookup).
  *
  * <p>Every command is bounded by the command timeout; while Redis cannot be reached, {@link
- * #lookup} answers null at once. Connections are made by one named daemon thread (retrying every
- * second) and re-made by Lettuce; each (re)subscription, and each loss of the channel, tells the
- * {@link Listener} that invalidations may have been missed. Thread-safe.
+ * #lookup} answers null at once. The connections are the runtime's {@link RedisLink}'s (made in the
+ * background, retried every second, re-made by Lettuce); each (re)subscription, and each loss of
+ * the channel, tells the {@link Listener} that invalidations may have been missed. Thread-safe.
  */
 final class RemoteTier implements AutoCloseable {
   /** What the tier tells the in-process cache. */
@@ -62,20 +49,12 @@ final class RemoteTier implements AutoCloseable {
    */
   record Lookup(byte[] entry, long[] versions) {}
 
-  private static final long NO_ONE = 0;
-
   private final long ttlMillis;
   private final long timeoutNanos;
   private final Listener listener;
   private final String prefix;
-  private final byte[] channel;
   private final byte[] everything;
-  private final long instance;
-  private final RedisClient client;
-  private final ScheduledExecutorService connector;
-  private volatile StatefulRedisConnection<byte[], byte[]> connection;
-  private volatile StatefulRedisPubSubConnection<byte[], byte[]> pubsub;
-  private volatile boolean closed;
+  private final RedisLink link;
 
   /** Writes whose increment did not reach Redis, and how many of them "everything" covers. */
   private final AtomicLong failedBumps = new AtomicLong();
@@ -90,109 +69,41 @@ final class RemoteTier implements AutoCloseable {
     this.timeoutNanos = settings.commandTimeout().toNanos();
     this.listener = listener;
     this.prefix = settings.keyPrefix();
-    this.channel = bytes(prefix + "invalidations");
     this.everything = bytes(prefix + "v*");
-    long id;
-    do {
-      id = new SecureRandom().nextLong();
-    } while (id == NO_ONE);
-    this.instance = id;
-    RedisURI uri = RedisURI.create(settings.uri());
-    uri.setTimeout(settings.commandTimeout());
-    this.client = RedisClient.create(uri);
-    client.setOptions(
-        ClientOptions.builder()
-            .autoReconnect(true)
-            .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-            .timeoutOptions(TimeoutOptions.enabled(settings.commandTimeout()))
-            .socketOptions(SocketOptions.builder().connectTimeout(Duration.ofSeconds(1)).build())
-            .build());
-    this.connector =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "optimizer-redis-connect " + name);
-              t.setDaemon(true);
-              return t;
-            });
-    connector.execute(this::connect);
-  }
-
-  private void connect() {
-    if (closed) {
-      return;
-    }
-    StatefulRedisPubSubConnection<byte[], byte[]> p = null;
-    try {
-      if (connection == null) {
-        StatefulRedisConnection<byte[], byte[]> c = client.connect(ByteArrayCodec.INSTANCE);
-        c.addListener(
-            new RedisConnectionStateListener() {
+    this.link =
+        RedisLink.open(
+            settings,
+            "optimizer-redis-connect " + name,
+            RedisLink.FirstAttempt.IN_BACKGROUND,
+            new RedisLink.Listener() {
               @Override
-              public void onRedisDisconnected(RedisChannelHandler<?, ?> handler) {
+              public void received(byte[] payload) {
+                onMessage(payload);
+              }
+
+              @Override
+              public void mayHaveMissed() {
+                listener.mayHaveMissed();
+              }
+
+              @Override
+              public void disconnected() {
                 // Redis may come back without our writes' increments (a restart, a failover):
                 // before using it again, mark every entry it holds stale.
                 failedBumps.incrementAndGet();
               }
-            });
-        connection = c;
-      }
-      if (pubsub == null) {
-        p = client.connectPubSub(ByteArrayCodec.INSTANCE);
-        p.addListener(
-            new RedisPubSubAdapter<byte[], byte[]>() {
-              @Override
-              public void message(byte[] from, byte[] message) {
-                onMessage(message);
-              }
 
               @Override
-              public void subscribed(byte[] to, long count) {
-                if (!closed) {
-                  listener.mayHaveMissed(); // (re)subscribed: what came before is unknown
-                }
+              public void connectFailed(Exception e) {
+                errors.increment();
               }
             });
-        p.addListener(
-            new RedisConnectionStateListener() {
-              @Override
-              public void onRedisDisconnected(RedisChannelHandler<?, ?> handler) {
-                if (!closed) {
-                  listener.mayHaveMissed();
-                }
-              }
-            });
-        p.async()
-            .subscribe(channel)
-            .get(Math.max(timeoutNanos, 1_000_000_000L), TimeUnit.NANOSECONDS);
-        pubsub = p;
-        p = null;
-      }
-      if (closed) {
-        close(); // closed while connecting: release what was just made
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (ExecutionException | TimeoutException | RuntimeException e) {
-      errors.increment();
-      if (p != null) {
-        closeQuietly(p);
-      }
-      if (!closed) {
-        try {
-          connector.schedule(this::connect, 1, TimeUnit.SECONDS);
-        } catch (RuntimeException rejected) {
-          // closed meanwhile
-        }
-      }
-    }
   }
 
   private void onMessage(byte[] message) {
     try {
       Invalidation m = Invalidation.decode(message);
-      if (m.instance() != instance && !closed) {
-        listener.invalidated(m.tables(), m.keys(), m.all());
-      }
+      listener.invalidated(m.tables(), m.keys(), m.all());
     } catch (java.io.IOException | RuntimeException e) {
       errors.increment();
       listener.invalidated(List.of(), List.of(), true); // unreadable: assume anything changed
@@ -201,16 +112,15 @@ final class RemoteTier implements AutoCloseable {
 
   /** Whether the tier may be used now; retries a pending "everything" increment first. */
   private StatefulRedisConnection<byte[], byte[]> usable() {
-    StatefulRedisConnection<byte[], byte[]> c = connection;
-    if (closed || c == null || !c.isOpen()) {
+    StatefulRedisConnection<byte[], byte[]> c = link.connection();
+    if (c == null) {
       return null;
     }
     long failed = failedBumps.get();
     if (failed > coveredBumps.get()) {
       try {
         await(c.async().incr(everything));
-        await(
-            c.async().publish(channel, Invalidation.encode(instance, List.of(), List.of(), true)));
+        await(link.publish(Invalidation.encode(List.of(), List.of(), true)));
       } catch (Exception e) {
         errors.increment();
         return null;
@@ -254,8 +164,8 @@ final class RemoteTier implements AutoCloseable {
 
   /** Stores an encoded entry with the cache's time to live; does not wait for Redis. */
   void store(byte[] digest, byte[] encoded) {
-    StatefulRedisConnection<byte[], byte[]> c = connection;
-    if (closed || c == null || !c.isOpen()) {
+    StatefulRedisConnection<byte[], byte[]> c = link.connection();
+    if (c == null) {
       return;
     }
     try {
@@ -278,11 +188,11 @@ final class RemoteTier implements AutoCloseable {
    * stop using Redis until "everything" is incremented.
    */
   void invalidate(Collection<String> tables, Collection<ResultCache.KeyWrite> keys, boolean all) {
-    StatefulRedisConnection<byte[], byte[]> c = connection;
-    if (closed) {
+    if (link.closed()) {
       return;
     }
-    if (c == null || !c.isOpen()) {
+    StatefulRedisConnection<byte[], byte[]> c = link.connection();
+    if (c == null) {
       failedBumps.incrementAndGet();
       errors.increment();
       return;
@@ -292,7 +202,7 @@ final class RemoteTier implements AutoCloseable {
       for (ResultCache.KeyWrite k : keys) {
         names.add(k.table());
       }
-      List<RedisFuture<?>> sent = new ArrayList<>();
+      List<Future<?>> sent = new ArrayList<>();
       if (all) {
         sent.add(c.async().incr(everything));
       } else {
@@ -300,9 +210,10 @@ final class RemoteTier implements AutoCloseable {
           sent.add(c.async().incr(versionKey(t)));
         }
       }
-      sent.add(c.async().publish(channel, Invalidation.encode(instance, tables, keys, all)));
+      // On the connection of the increments: once the PUBLISH is answered, they are done too.
+      sent.add(link.publish(Invalidation.encode(tables, keys, all)));
       long deadline = System.nanoTime() + timeoutNanos;
-      for (RedisFuture<?> f : sent) {
+      for (Future<?> f : sent) {
         f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
       }
     } catch (InterruptedException e) {
@@ -315,7 +226,7 @@ final class RemoteTier implements AutoCloseable {
     }
   }
 
-  private <T> T await(RedisFuture<T> f) throws Exception {
+  private <T> T await(Future<T> f) throws Exception {
     try {
       return f.get(timeoutNanos, TimeUnit.NANOSECONDS);
     } catch (InterruptedException e) {
@@ -344,31 +255,9 @@ final class RemoteTier implements AutoCloseable {
     return s.getBytes(StandardCharsets.UTF_8);
   }
 
-  private static void closeQuietly(AutoCloseable c) {
-    try {
-      c.close();
-    } catch (Exception e) {
-      // closing a connection that failed: nothing more to release
-    }
-  }
-
   /** Closes the connections and the client's threads. */
   @Override
   public void close() {
-    closed = true;
-    connector.shutdownNow();
-    StatefulRedisPubSubConnection<byte[], byte[]> p = pubsub;
-    if (p != null) {
-      closeQuietly(p);
-    }
-    StatefulRedisConnection<byte[], byte[]> c = connection;
-    if (c != null) {
-      closeQuietly(c);
-    }
-    try {
-      client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-    } catch (RuntimeException e) {
-      // the client's threads are daemons; nothing else holds resources
-    }
+    link.close();
   }
 }

@@ -12,17 +12,17 @@ import java.util.Collection;
 import java.util.List;
 
 /**
- * An invalidation one instance announces to the others: format version (1 byte), the sender's
- * random id (to ignore its own messages), then the cache keys (count; u32 length, UTF-8).
+ * An invalidation one instance announces to the others: format version (1 byte), then the cache
+ * keys (count; u32 length, UTF-8). The runtime's {@code RedisLink} puts the sender's id before it
+ * and passes on only other instances' announcements.
  */
-record Announcement(long instance, List<String> keys) {
+record Announcement(List<String> keys) {
   private static final byte VERSION = 1;
 
-  static byte[] encode(long instance, Collection<String> keys) {
+  static byte[] encode(Collection<String> keys) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try (DataOutputStream out = new DataOutputStream(bytes)) {
       out.writeByte(VERSION);
-      out.writeLong(instance);
       out.writeInt(keys.size());
       for (String k : keys) {
         byte[] b = k.getBytes(StandardCharsets.UTF_8);
@@ -41,7 +41,6 @@ record Announcement(long instance, List<String> keys) {
       if (in.get() != VERSION) {
         throw new IOException("announcement of another format version");
       }
-      long instance = in.getLong();
       int count = in.getInt();
       if (count < 0 || (long) count * 4 > in.remaining()) {
         throw new IOException("announcement with " + count + " keys");
@@ -56,7 +55,7 @@ record Announcement(long instance, List<String> keys) {
         in.get(b);
         keys.add(new String(b, StandardCharsets.UTF_8));
       }
-      return new Announcement(instance, keys);
+      return new Announcement(keys);
     } catch (BufferUnderflowException e) {
       throw new IOException("truncated announcement", e);
     }

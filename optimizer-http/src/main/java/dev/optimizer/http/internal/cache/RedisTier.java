@@ -2,32 +2,22 @@ package dev.optimizer.http.internal.cache;
 
 import dev.optimizer.http.RemoteCacheSettings;
 import dev.optimizer.http.internal.HttpStats;
-import io.lettuce.core.ClientOptions;
+import dev.optimizer.runtime.cache.redis.RedisLink;
 import io.lettuce.core.KeyScanCursor;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
 import io.lettuce.core.SetArgs;
-import io.lettuce.core.SocketOptions;
-import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.codec.ByteArrayCodec;
-import io.lettuce.core.pubsub.RedisPubSubAdapter;
-import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -45,9 +35,9 @@ import java.util.function.Consumer;
  *
  * <p>Faults: while not connected every read fails at once (counted by the cache as an error and
  * answered as a miss); Lettuce's command timeout bounds every command; bytes that do not decode are
- * a miss, counted in {@link HttpStats#remoteCorrupt}. The first connection attempt is made when the
- * tier is built; after a failure one named daemon thread retries every second. Lettuce re-makes
- * lost connections (and re-subscribes). Thread-safe.
+ * a miss, counted in {@link HttpStats#remoteCorrupt}. The connections are the runtime's {@link
+ * RedisLink}'s: the first attempt is made when the tier is built; after a failure one named daemon
+ * thread retries every second. Lettuce re-makes lost connections (and re-subscribes). Thread-safe.
  */
 final class RedisTier implements SharedTier {
   private static final System.Logger LOG = System.getLogger(RedisTier.class.getName());
@@ -59,15 +49,9 @@ final class RedisTier implements SharedTier {
   private final HttpStats stats;
   private final long timeoutMillis;
   private final String keyPrefix;
-  private final byte[] channel;
-  private final long instance = new SecureRandom().nextLong();
-  private final RedisClient client;
-  private final ScheduledExecutorService connector;
+  private final RedisLink link;
   private final ThreadLocal<Boolean> applyingAnnouncement = new ThreadLocal<>();
   private volatile Consumer<String> listener = key -> {};
-  private volatile StatefulRedisConnection<byte[], byte[]> connection;
-  private volatile StatefulRedisPubSubConnection<byte[], byte[]> pubsub;
-  private volatile boolean closed;
 
   RedisTier(
       RemoteCacheSettings settings,
@@ -83,80 +67,19 @@ final class RedisTier implements SharedTier {
     this.stats = stats;
     this.timeoutMillis = settings.commandTimeout().toMillis();
     this.keyPrefix = settings.keyPrefix() + (shared ? "s:" : "p:");
-    this.channel = bytes(settings.keyPrefix() + "invalidations");
-    RedisURI uri = RedisURI.create(settings.uri());
-    uri.setTimeout(settings.commandTimeout());
-    this.client = RedisClient.create(uri);
-    client.setOptions(
-        ClientOptions.builder()
-            .autoReconnect(true)
-            .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-            .timeoutOptions(TimeoutOptions.enabled(settings.commandTimeout()))
-            .socketOptions(SocketOptions.builder().connectTimeout(Duration.ofSeconds(1)).build())
-            .build());
-    this.connector =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "optimizer-http-redis-connect-" + name);
-              t.setDaemon(true);
-              return t;
-            });
     // The first attempt on the building thread (bounded by the connect and command timeouts), so
     // that a cache built while Redis is up uses it from its first request; retries in background.
-    connect();
-  }
-
-  private void connect() {
-    if (closed) {
-      return;
-    }
-    StatefulRedisPubSubConnection<byte[], byte[]> p = null;
-    try {
-      if (connection == null) {
-        connection = client.connect(ByteArrayCodec.INSTANCE);
-      }
-      if (pubsub == null) {
-        p = client.connectPubSub(ByteArrayCodec.INSTANCE);
-        p.addListener(
-            new RedisPubSubAdapter<byte[], byte[]>() {
-              @Override
-              public void message(byte[] from, byte[] message) {
-                received(message);
-              }
-            });
-        p.async().subscribe(channel).get(Math.max(timeoutMillis, 1000), TimeUnit.MILLISECONDS);
-        pubsub = p;
-        p = null;
-      }
-      if (closed) {
-        close(); // closed while connecting: release what was just made
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (Exception e) {
-      LOG.log(System.Logger.Level.DEBUG, () -> "connecting to Redis failed: " + e);
-      if (p != null) {
-        closeQuietly(p);
-      }
-      if (!closed) {
-        try {
-          connector.schedule(this::connect, 1, TimeUnit.SECONDS);
-        } catch (RuntimeException rejected) {
-          // closed meanwhile
-        }
-      }
-    }
-  }
-
-  /** The connection, or null while there is none to use. */
-  private StatefulRedisConnection<byte[], byte[]> connected() {
-    StatefulRedisConnection<byte[], byte[]> c = connection;
-    return closed || c == null || !c.isOpen() ? null : c;
+    this.link =
+        RedisLink.open(
+            settings,
+            "optimizer-http-redis-connect-" + name,
+            RedisLink.FirstAttempt.ON_CALLER,
+            this::received);
   }
 
   @Override
   public CompletableFuture<CachedResource> get(String key) {
-    StatefulRedisConnection<byte[], byte[]> c = connected();
+    StatefulRedisConnection<byte[], byte[]> c = link.connection();
     if (c == null) {
       return CompletableFuture.failedFuture(new IOException("not connected to Redis"));
     }
@@ -204,7 +127,7 @@ final class RedisTier implements SharedTier {
     if (ttlMillis <= 0) {
       return CompletableFuture.completedFuture(null);
     }
-    StatefulRedisConnection<byte[], byte[]> c = connected();
+    StatefulRedisConnection<byte[], byte[]> c = link.connection();
     if (c == null) {
       return CompletableFuture.failedFuture(new IOException("not connected to Redis"));
     }
@@ -221,7 +144,7 @@ final class RedisTier implements SharedTier {
       // remove an entry stored since.
       return CompletableFuture.completedFuture(null);
     }
-    StatefulRedisConnection<byte[], byte[]> c = connected();
+    StatefulRedisConnection<byte[], byte[]> c = link.connection();
     if (c == null) {
       return CompletableFuture.failedFuture(new IOException("not connected to Redis"));
     }
@@ -230,7 +153,7 @@ final class RedisTier implements SharedTier {
 
   @Override
   public CompletableFuture<Void> invalidateAll() {
-    StatefulRedisConnection<byte[], byte[]> c = connected();
+    StatefulRedisConnection<byte[], byte[]> c = link.connection();
     if (c == null) {
       return CompletableFuture.failedFuture(new IOException("not connected to Redis"));
     }
@@ -256,19 +179,14 @@ final class RedisTier implements SharedTier {
 
   @Override
   public CompletableFuture<Void> announce(Collection<String> keys) {
-    StatefulRedisConnection<byte[], byte[]> c = connected();
-    if (c == null || keys.isEmpty()) {
+    if (link.connection() == null || keys.isEmpty()) {
       return CompletableFuture.completedFuture(null);
     }
     CompletableFuture<Void> done;
     try {
       // Sent on the connection that sent the deletions: Redis answers a connection's commands in
       // order, so once the PUBLISH is answered the deletions before it are done.
-      done =
-          c.async()
-              .publish(channel, Announcement.encode(instance, keys))
-              .toCompletableFuture()
-              .thenApply(n -> null);
+      done = link.publish(Announcement.encode(keys)).toCompletableFuture().thenApply(n -> null);
     } catch (RuntimeException e) {
       done = CompletableFuture.failedFuture(e);
     }
@@ -293,9 +211,6 @@ final class RedisTier implements SharedTier {
       a = Announcement.decode(message);
     } catch (IOException e) {
       stats.remoteCorrupt.increment();
-      return;
-    }
-    if (a.instance() == instance || closed) {
       return;
     }
     applyingAnnouncement.set(Boolean.TRUE);
@@ -329,31 +244,9 @@ final class RedisTier implements SharedTier {
     return s.getBytes(StandardCharsets.UTF_8);
   }
 
-  private static void closeQuietly(AutoCloseable c) {
-    try {
-      c.close();
-    } catch (Exception e) {
-      // closing a connection that failed: nothing more to release
-    }
-  }
-
   /** Closes the connections and the client's threads. */
   @Override
   public void close() {
-    closed = true;
-    connector.shutdownNow();
-    StatefulRedisPubSubConnection<byte[], byte[]> p = pubsub;
-    if (p != null) {
-      closeQuietly(p);
-    }
-    StatefulRedisConnection<byte[], byte[]> c = connection;
-    if (c != null) {
-      closeQuietly(c);
-    }
-    try {
-      client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-    } catch (RuntimeException e) {
-      // the client's threads are daemons; nothing else holds resources
-    }
+    link.close();
   }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.optimizer.db.DbOptimizer;
 import dev.optimizer.http.HttpOptimizer;
+import dev.optimizer.runtime.cache.redis.EmbeddedRedis;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -35,7 +36,7 @@ class RedisTiersTest {
 
   @BeforeAll
   static void startRedis() {
-    redis = new EmbeddedRedis(PASSWORD);
+    redis = EmbeddedRedis.start(PASSWORD);
   }
 
   @AfterAll
@@ -148,9 +149,13 @@ class RedisTiersTest {
                 "optimizer.db.result-cache.remote.uri=" + redis.uri(),
                 "optimizer.db.result-cache.remote.key-prefix=" + prefix,
                 "optimizer.db.result-cache.remote.command-timeout=2s");
+    // The Redis tier connects in the background, and a read before that is served locally (as when
+    // Redis is down): each instance reads once it has joined the invalidation channel.
+    String channel = prefix + "invalidations";
     instance.run(
         ctx -> {
           assertThat(ctx).hasNotFailed();
+          Runners.await(() -> redis.subscribers(channel) == 1, "the first instance in Redis");
           DataSource ds = ctx.getBean(DataSource.class);
           try (Connection c = ds.getConnection();
               Statement s = c.createStatement()) {
@@ -160,9 +165,6 @@ class RedisTiersTest {
           assertThat(read(ds, 1)).isEqualTo(41);
           Runners.await(() -> !redis.keys(prefix + "e:").isEmpty(), "the result in Redis");
         });
-    // The Redis tier connects in the background, and a read before that is served locally (as when
-    // Redis is down): wait until the first instance has left the channel and the second joined it.
-    String channel = prefix + "invalidations";
     Runners.await(() -> redis.subscribers(channel) == 0, "the first instance to leave Redis");
     instance.run(
         ctx -> {
