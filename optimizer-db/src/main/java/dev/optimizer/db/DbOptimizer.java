@@ -17,6 +17,7 @@ import dev.optimizer.db.internal.DbTelemetry;
 import dev.optimizer.db.internal.Fingerprints;
 import dev.optimizer.db.internal.Instrumentation;
 import dev.optimizer.db.internal.InstrumentedDataSource;
+import dev.optimizer.db.internal.LeaseListener;
 import dev.optimizer.db.internal.StatementTable;
 import dev.optimizer.runtime.Optimizer;
 import java.time.Duration;
@@ -113,37 +114,60 @@ public final class DbOptimizer {
     CacheCandidates candidates = new CacheCandidates(optimizer);
     cacheCandidates.add(candidates);
     inst.cacheCandidates(candidates);
+    LeaseListener sizing = null;
     if (settings.poolSizing) {
-      inst.leaseListener(
+      sizing =
           DbSystems.startPoolSizing(
               optimizer,
               delegate,
               db.system(),
               settings.minPoolSize,
               settings.poolBudget,
-              settings.poolSignalSlice));
+              settings.poolSignalSlice);
+      inst.leaseListener(sizing);
     }
-    AutoCloseable owned = telemetry;
+    ResultCache cache = null;
     if (settings.resultCache != null || settings.resultCacheTrials != null) {
-      ResultCache cache =
+      cache =
           new ResultCache(
               optimizer, settings.resultCache, settings.resultCacheTrials, db.poolName());
       candidates.trials(cache.trials());
       cache.refreshFrom(delegate, DbSystems.idleConnection(delegate));
       inst.resultCache(cache);
       resultCaches.add(cache);
-      owned =
-          () -> {
-            try {
-              cache.close();
-            } finally {
-              telemetry.close();
-            }
-          };
     }
-    InstrumentedDataSource wrapped = new InstrumentedDataSource(delegate, inst, owned);
+    InstrumentedDataSource wrapped =
+        new InstrumentedDataSource(delegate, inst, owned(sizing, cache, telemetry));
     optimizer.onClose(wrapped);
     return wrapped;
+  }
+
+  /**
+   * What closing a wrapper releases, in order: the pool sizing (its knob leaves the optimizer), the
+   * result cache (with its trials and Redis tier), the telemetry. Each is closed even if one before
+   * it fails; the first failure is thrown with the others suppressed.
+   */
+  private static AutoCloseable owned(AutoCloseable... parts) {
+    return () -> {
+      Exception first = null;
+      for (AutoCloseable part : parts) {
+        if (part == null) {
+          continue;
+        }
+        try {
+          part.close();
+        } catch (Exception e) {
+          if (first == null) {
+            first = e;
+          } else {
+            first.addSuppressed(e);
+          }
+        }
+      }
+      if (first != null) {
+        throw first;
+      }
+    };
   }
 
   /** What the wrapped data sources have executed. */

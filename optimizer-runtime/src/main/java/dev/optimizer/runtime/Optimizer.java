@@ -203,6 +203,23 @@ public final class Optimizer implements AutoCloseable {
     }
   }
 
+  /**
+   * Forgets a knob: stops tuning it (a running trial is abandoned and the value it replaced
+   * restored) and removes it from {@link #knobs()}, the report and telemetry. Decisions already
+   * made stay in {@link #decisions()}. A module calls this when what the knob adjusts is closed, so
+   * that nothing goes on changing it and the same name can be registered again. Harmless after
+   * {@link #close()}.
+   *
+   * @return whether a knob of that name was registered
+   */
+  public boolean unregister(String knobName) {
+    Checks.notNull("knobName", knobName);
+    boolean tuned = engine.unregister(knobName);
+    synchronized (knobs) {
+      return knobs.remove(knobName) != null || tuned;
+    }
+  }
+
   /** The registered knobs, in registration order. */
   public List<Knob<?>> knobs() {
     return List.copyOf(knobsView());

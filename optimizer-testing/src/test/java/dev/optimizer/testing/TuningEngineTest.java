@@ -157,6 +157,30 @@ class TuningEngineTest {
   }
 
   @Test
+  void unregisteringDuringATrialRestoresThePreviousValueAndForgetsTheKnob() {
+    Knob<Integer> k = knob(8);
+    kit.optimizer().tune(k, signal).objective(Objective.minimizeLatency(99)).start();
+    for (int i = 0; i < 30 && k.value() == 8; i++) {
+      traffic(k, 300, v -> 5 + Math.abs(32 - v), 0);
+      kit.tick(Duration.ofMillis(1));
+    }
+    assertThat(k.value()).isNotEqualTo(8);
+
+    assertThat(kit.optimizer().unregister(k.name())).isTrue();
+    assertThat(k.value()).isEqualTo(8);
+    assertThat(kit.optimizer().knobs()).isEmpty();
+    assertThat(kit.optimizer().tuningStates()).isEmpty();
+    assertThat(kit.optimizer().unregister(k.name())).isFalse();
+    run(k, 20, 300, v -> 5 + Math.abs(32 - v), 0); // nothing moves it any more
+    assertThat(k.value()).isEqualTo(8);
+
+    // The name is free again: what the knob adjusted can be tuned afresh.
+    Knob<Integer> again = knob(8);
+    kit.optimizer().tune(again, signal).objective(Objective.minimizeLatency(99)).start();
+    assertThat(kit.optimizer().knobs()).containsExactly(again);
+  }
+
+  @Test
   void leavingAutoModeDuringATrialRestoresThePreviousValue() {
     Knob<Integer> k = knob(8);
     kit.optimizer().tune(k, signal).objective(Objective.minimizeLatency(99)).start();

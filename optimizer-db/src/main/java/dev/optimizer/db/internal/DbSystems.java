@@ -92,6 +92,11 @@ public final class DbSystems {
       public void returned(java.sql.Connection connection) {
         sizer.returned(connection);
       }
+
+      @Override
+      public void close() {
+        sizer.close();
+      }
     };
   }
 

@@ -1,7 +1,9 @@
 package dev.optimizer.db.internal;
 
-/** Told of every connection lease: the pool sizer's signal. */
-public interface LeaseListener {
+/**
+ * Told of every connection lease: the pool sizer's signal. Closed with the wrapper that feeds it.
+ */
+public interface LeaseListener extends AutoCloseable {
   /** A connection was handed out. The default does nothing. */
   default void leaseStarted() {}
 
@@ -16,4 +18,8 @@ public interface LeaseListener {
    * connections than its (lowered) maximum. The default keeps it.
    */
   default void returned(java.sql.Connection connection) {}
+
+  /** The wrapper was closed: stop what depends on its leases. The default does nothing. */
+  @Override
+  default void close() {}
 }

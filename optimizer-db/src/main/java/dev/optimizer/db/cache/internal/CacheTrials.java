@@ -7,6 +7,8 @@ import dev.optimizer.db.cache.ResultCacheSettings;
 import dev.optimizer.db.cache.ResultCacheTrialSettings;
 import dev.optimizer.runtime.Optimizer;
 import dev.optimizer.runtime.cache.TieredCache;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 
@@ -119,6 +121,14 @@ public final class CacheTrials {
                   .withMinGauge(CacheTrial.HIT_RATE, settings.minHitRate())
                   .withPreference(Objective.Preference.LOWER))
           .start();
+      boolean closedMeanwhile;
+      synchronized (this) {
+        closedMeanwhile = closed;
+      }
+      if (closedMeanwhile) {
+        optimizer.unregister(trial.knob.name()); // close() ran while this start was queued
+        return;
+      }
       LOG.log(System.Logger.Level.INFO, () -> "result cache trial registered: " + trial.knob);
     } catch (RuntimeException e) {
       failed(trial, e);
@@ -152,10 +162,18 @@ public final class CacheTrials {
     return running;
   }
 
-  /** Stops starting trials and empties the store. */
+  /**
+   * Stops starting trials, takes every trial's knob out of the optimizer (a running trial is
+   * abandoned, so its cache goes off) and empties the store.
+   */
   void close() {
+    List<CacheTrial> all;
     synchronized (this) {
       closed = true;
+      all = new ArrayList<>(trials.values());
+    }
+    for (CacheTrial trial : all) {
+      optimizer.unregister(trial.knob.name());
     }
     store.invalidateAll();
     store.close();

@@ -37,6 +37,7 @@ public final class HikariPoolSizer {
   private final Ticker ticker;
   private final Knob<Integer> knob;
   private final LatencySignal signal;
+  private final Optimizer optimizer;
   private final PoolDemand demand = new PoolDemand();
   private volatile int serverAvailable = Integer.MAX_VALUE;
   private volatile long limitCheckedAt = Long.MIN_VALUE / 2;
@@ -48,6 +49,7 @@ public final class HikariPoolSizer {
       int minSize,
       int budget,
       Duration slice) {
+    this.optimizer = optimizer;
     this.hikari = hikari;
     this.system = system;
     this.ticker = optimizer.ticker();
@@ -85,6 +87,15 @@ public final class HikariPoolSizer {
                 .withPreference(Objective.Preference.LOWER))
         .start();
     return sizer;
+  }
+
+  /**
+   * Stops sizing: the knob leaves the optimizer (a running trial is abandoned and the size it
+   * replaced restored), so nothing resizes a pool whose wrapper was closed, and wrapping the pool
+   * again registers a fresh knob.
+   */
+  public void close() {
+    optimizer.unregister(knob.name());
   }
 
   /** The pool-size knob. */

@@ -97,6 +97,28 @@ class HikariPoolSizerTest {
   }
 
   @Test
+  void closingTheWrapperStopsSizingAndThePoolCanBeWrappedAgain() throws Exception {
+    String knob = "db.pool.rewrap.max_size";
+    try (Optimizer optimizer = optimizer();
+        HikariDataSource pool = h2("rewrap", 10)) {
+      javax.sql.DataSource first = dev.optimizer.db.DbOptimizer.create(optimizer).wrap(pool);
+      assertThat(optimizer.knob(knob)).isPresent();
+      assertThat(optimizer.tuningStates()).extracting(s -> s.knob()).contains(knob);
+
+      ((AutoCloseable) first).close();
+      assertThat(optimizer.knob(knob)).isEmpty();
+      assertThat(optimizer.tuningStates()).extracting(s -> s.knob()).doesNotContain(knob);
+      assertThat(pool.isClosed()).isFalse(); // not the wrapper's to close
+
+      javax.sql.DataSource second = dev.optimizer.db.DbOptimizer.create(optimizer).wrap(pool);
+      assertThat(optimizer.knob(knob)).isPresent();
+      try (Connection c = second.getConnection()) {
+        assertThat(c.isValid(1)).isTrue();
+      }
+    }
+  }
+
+  @Test
   void aFixedSizePoolStaysFixedSizeWhenResized() throws Exception {
     try (Optimizer optimizer = optimizer();
         HikariDataSource pool = h2("fixed", 10)) {
