@@ -14,12 +14,14 @@ import java.sql.SQLException;
 import java.sql.Savepoint;
 import java.sql.Statement;
 import java.sql.Types;
+import java.util.List;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.postgresql.PGConnection;
+import org.postgresql.PGStatement;
 import org.postgresql.util.PSQLException;
 
 /** The wrapped DataSource behaves exactly like the delegate, on a real PostgreSQL. */
@@ -123,6 +125,26 @@ class JdbcTransparencyTest {
       cs.setString(2, "abc");
       cs.execute();
       assertThat(cs.getString(1)).isEqualTo("ABC");
+    }
+  }
+
+  @Test
+  void eachStatementHasExactlyItsOwnInterfaceAndUnwrapsToTheDriver() throws Exception {
+    try (Connection c = ds.getConnection();
+        Statement s = c.createStatement();
+        PreparedStatement ps = c.prepareStatement("SELECT 1");
+        CallableStatement cs = c.prepareCall("{? = call upper(?)}")) {
+      assertThat(s).isNotInstanceOf(PreparedStatement.class);
+      assertThat(ps).isNotInstanceOf(CallableStatement.class);
+      assertThat(cs).isInstanceOf(CallableStatement.class);
+      for (Statement any : List.of(s, ps, cs)) {
+        assertThat(any.isWrapperFor(PGStatement.class)).isTrue();
+        assertThat(any.unwrap(PGStatement.class)).isNotNull().isNotSameAs(any);
+        assertThat(any.getConnection()).isSameAs(c);
+        assertThat(any.toString()).startsWith("Optimized[");
+      }
+      // the wrapped object answers first: the pool's statement, not this wrapper
+      assertThat(ps.unwrap(PreparedStatement.class)).isNotSameAs(ps);
     }
   }
 

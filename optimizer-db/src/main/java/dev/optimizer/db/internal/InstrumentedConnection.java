@@ -36,7 +36,7 @@ final class InstrumentedConnection extends ForwardingConnection {
   // --- statements: fingerprinted once, here, at prepare time ---
 
   private Statement plain(Statement s) {
-    return new InstrumentedStatement(
+    return new InstrumentedStatement<>(
         s, new StatementRecorder(s, this, inst, lease, null, null, cache));
   }
 
@@ -45,7 +45,7 @@ final class InstrumentedConnection extends ForwardingConnection {
   }
 
   private PreparedStatement prepared(StatementSlot key, String sql, PreparedStatement s) {
-    return new InstrumentedPreparedStatement(
+    return new InstrumentedPreparedStatement<>(
         s, new StatementRecorder(s, this, inst, lease, key, sql, cache));
   }
 

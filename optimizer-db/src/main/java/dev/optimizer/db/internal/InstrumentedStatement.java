@@ -7,16 +7,23 @@ import java.sql.SQLException;
 import java.sql.Statement;
 
 /**
- * A measured {@link Statement}. The work is the {@link StatementRecorder}'s; this class only routes
- * the intercepted methods to it (the same Statement-level overrides appear in {@code
- * InstrumentedStatement}, {@code InstrumentedPreparedStatement} and {@code
- * InstrumentedCallableStatement}, since each extends its own forwarding base). Everything else goes
- * straight to the driver.
+ * A measured {@link Statement}, and the Statement-level half of every measured statement: the
+ * prepared and callable wrappers extend this class (through the generated {@code
+ * ForwardingPreparedStatement} and {@code ForwardingCallableStatement} layers), so each method here
+ * is written once for all three. The work is the {@link StatementRecorder}'s; this class only
+ * routes the intercepted methods to it. Everything else goes straight to the driver.
+ *
+ * <p>A plain statement is wrapped by this class itself; a subclass adds an interface only when the
+ * driver's statement has it, so a wrapped {@code PreparedStatement} is never a {@code
+ * CallableStatement}.
+ *
+ * @param <S> the driver's statement type
  */
-final class InstrumentedStatement extends ForwardingStatement {
-  private final StatementRecorder rec;
+class InstrumentedStatement<S extends Statement> extends ForwardingStatement<S> {
+  /** What measures this statement; the subclasses route their own interceptions to it too. */
+  final StatementRecorder rec;
 
-  InstrumentedStatement(Statement delegate, StatementRecorder rec) {
+  InstrumentedStatement(S delegate, StatementRecorder rec) {
     super(delegate);
     this.rec = rec;
     rec.attach(this);

@@ -107,7 +107,7 @@ final class StatementRecorder {
     return InstrumentedResultSet.wrap(rs, wrapper, inst, null);
   }
 
-  /** A parameter about to be bound (see {@code ForwardingPreparedStatement#bound}). */
+  /** A parameter about to be bound (see {@code InstrumentedPreparedStatement#bound}). */
   void bound(Object position, Object value, boolean isNull, boolean plain) {
     if (preparedSlot != null) {
       // Kept so that N+1 detection can tell values apart, and for the result cache's key.

@@ -10,17 +10,18 @@ import java.sql.Statement;
 
 /**
  * A {@link Statement} that forwards every method, JDBC 4.3 defaults included, to the statement it
- * wraps; subclasses override what they intercept. {@code unwrap} and {@code isWrapperFor} answer
- * for the wrapped object first, then ask it, so that the driver's and the pool's own types stay
- * reachable.
+ * wraps; subclasses override what they intercept. The delegate is typed {@code S} so that a
+ * subclass for a narrower interface calls it without a cast. {@code unwrap} and {@code
+ * isWrapperFor} answer for the wrapped object first, then ask it, so that the driver's and the
+ * pool's own types stay reachable.
  */
 @SuppressWarnings("deprecation")
-public abstract class ForwardingStatement implements Statement {
+public abstract class ForwardingStatement<S extends Statement> implements Statement {
   /** The driver's (or the pool's) object behind this wrapper. */
-  protected final Statement delegate;
+  protected final S delegate;
 
   /** Wraps {@code delegate}, which must not be null. */
-  protected ForwardingStatement(Statement delegate) {
+  protected ForwardingStatement(S delegate) {
     this.delegate = java.util.Objects.requireNonNull(delegate, "delegate");
   }
 
