@@ -246,6 +246,35 @@ class RemoteResultCacheTest {
     }
   }
 
+  @Example
+  void aSlowRedisCostsAtMostTheCommandTimeoutAndNeverAStaleRead() throws Exception {
+    resetTable();
+    String prefix = "t" + prefixes.incrementAndGet() + ":";
+    try (Node a = Node.start(poolA, prefix, Duration.ofMillis(50));
+        Node b = Node.start(poolB, prefix, Duration.ofMillis(50))) {
+      connected(a, b);
+      assertThat(read(a, 0)).isZero();
+      io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create(redis.uri());
+      try (var admin = client.connect()) {
+        admin.sync().clientPause(1500); // Redis answers no client for 1.5 s: slow, not down
+        try {
+          long start = System.nanoTime();
+          long written = write(a, new Op(true, true, 0, true, false));
+          assertThat(read(a, 0)).isEqualTo(written); // its own write: never stale
+          assertThat(read(a, 3)).isZero(); // a miss that asks Redis first
+          long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+          // Each Redis command gives up after 50 ms; the pause would have cost 1.5 s.
+          assertThat(millis).isLessThan(1_000);
+          assertThat(a.stats().remoteErrors()).isPositive();
+        } finally {
+          admin.sync().ping(); // answered once the pause ends
+        }
+      } finally {
+        client.shutdown();
+      }
+    }
+  }
+
   // --- helpers ---
 
   interface SqlSupplier {
