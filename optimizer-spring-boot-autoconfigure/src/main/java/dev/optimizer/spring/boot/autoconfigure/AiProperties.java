@@ -1,24 +1,15 @@
 package dev.optimizer.spring.boot.autoconfigure;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import org.springframework.util.unit.DataSize;
 
 /**
  * {@code optimizer.ai.*}: how LangChain4j ChatModel, StreamingChatModel and EmbeddingModel beans
- * are wrapped ({@code AiOptimizerBuilder}, same defaults and ranges).
+ * are wrapped ({@code AiOptimizerBuilder}, same defaults and ranges). {@code enabled} and {@code
+ * excluded-beans} are those of {@link BeanWrappingProperties}.
  */
-public class AiProperties {
+public class AiProperties extends BeanWrappingProperties {
   private static final String P = "optimizer.ai.";
-
-  /** Whether LangChain4j model beans are wrapped. Default true. */
-  private boolean enabled = true;
-
-  /**
-   * Names of ChatModel, StreamingChatModel or EmbeddingModel beans left unwrapped. Default none.
-   */
-  private List<String> excludedBeans = new ArrayList<>();
 
   /** Whether identical concurrent cacheable chat requests are joined. Default true. */
   private boolean coalescing = true;
@@ -40,22 +31,6 @@ public class AiProperties {
 
   /** Retries of failed chat calls. */
   private final Retry retry = new Retry();
-
-  public boolean isEnabled() {
-    return enabled;
-  }
-
-  public void setEnabled(boolean enabled) {
-    this.enabled = enabled;
-  }
-
-  public List<String> getExcludedBeans() {
-    return excludedBeans;
-  }
-
-  public void setExcludedBeans(List<String> excludedBeans) {
-    this.excludedBeans = excludedBeans == null ? new ArrayList<>() : excludedBeans;
-  }
 
   public boolean isCoalescing() {
     return coalescing;

@@ -8,16 +8,11 @@ import org.springframework.util.unit.DataSize;
 
 /**
  * {@code optimizer.db.*}: how DataSource beans are wrapped ({@code DbOptimizer.Builder} and {@code
- * ResultCacheSettings}, same defaults and ranges).
+ * ResultCacheSettings}, same defaults and ranges). {@code enabled} and {@code excluded-beans} are
+ * those of {@link BeanWrappingProperties}.
  */
-public class DbProperties {
+public class DbProperties extends BeanWrappingProperties {
   private static final String P = "optimizer.db.";
-
-  /** Whether DataSource beans are wrapped. Default true. */
-  private boolean enabled = true;
-
-  /** Names of DataSource beans left unwrapped. Default none. */
-  private List<String> excludedBeans = new ArrayList<>();
 
   /**
    * Statements at least this slow are reported with their call site. Default 500ms, range [1ms,
@@ -65,22 +60,6 @@ public class DbProperties {
    */
   @NestedConfigurationProperty
   private final ResultCacheTrialProperties resultCacheTrials = new ResultCacheTrialProperties();
-
-  public boolean isEnabled() {
-    return enabled;
-  }
-
-  public void setEnabled(boolean enabled) {
-    this.enabled = enabled;
-  }
-
-  public List<String> getExcludedBeans() {
-    return excludedBeans;
-  }
-
-  public void setExcludedBeans(List<String> excludedBeans) {
-    this.excludedBeans = excludedBeans == null ? new ArrayList<>() : excludedBeans;
-  }
 
   public Duration getSlowStatementThreshold() {
     return slowStatementThreshold;

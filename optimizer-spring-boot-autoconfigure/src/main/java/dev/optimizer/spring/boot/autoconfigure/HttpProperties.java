@@ -1,17 +1,16 @@
 package dev.optimizer.spring.boot.autoconfigure;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import org.springframework.boot.context.properties.NestedConfigurationProperty;
 import org.springframework.util.unit.DataSize;
 
 /**
  * {@code optimizer.http.*}: the HTTP pipeline put in front of RestClient, WebClient and JDK
  * HttpClient beans ({@code HttpOptimizerBuilder}, same defaults and ranges). Free of optimizer-http
- * types, so that the properties bind (and fail on unknown names) when that module is absent.
+ * types, so that the properties bind (and fail on unknown names) when that module is absent. {@code
+ * enabled} and {@code excluded-beans} are those of {@link BeanWrappingProperties}.
  */
-public class HttpProperties {
+public class HttpProperties extends BeanWrappingProperties {
   private static final String P = "optimizer.http.";
 
   /** The cache's rules, as {@code dev.optimizer.http.CacheMode}. */
@@ -29,17 +28,6 @@ public class HttpProperties {
     /** Backs off on drops (429, 503). */
     AIMD
   }
-
-  /**
-   * Whether RestClient.Builder, WebClient.Builder and java.net.http.HttpClient beans get the
-   * pipeline. Default true.
-   */
-  private boolean enabled = true;
-
-  /**
-   * Names of RestClient.Builder, WebClient.Builder or HttpClient beans left alone. Default none.
-   */
-  private List<String> excludedBeans = new ArrayList<>();
 
   /** Whether identical GETs in flight at once are joined. Default true. */
   private boolean coalescing = true;
@@ -64,22 +52,6 @@ public class HttpProperties {
 
   /** The circuit breaker per host. */
   private final CircuitBreaker circuitBreaker = new CircuitBreaker();
-
-  public boolean isEnabled() {
-    return enabled;
-  }
-
-  public void setEnabled(boolean enabled) {
-    this.enabled = enabled;
-  }
-
-  public List<String> getExcludedBeans() {
-    return excludedBeans;
-  }
-
-  public void setExcludedBeans(List<String> excludedBeans) {
-    this.excludedBeans = excludedBeans == null ? new ArrayList<>() : excludedBeans;
-  }
 
   public boolean isCoalescing() {
     return coalescing;

@@ -2,15 +2,21 @@ package dev.optimizer.spring.boot.autoconfigure;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.zaxxer.hikari.HikariDataSource;
 import dev.optimizer.ai.AiOptimizer;
 import dev.optimizer.api.Mode;
 import dev.optimizer.db.DbOptimizer;
 import dev.optimizer.http.HttpOptimizer;
 import dev.optimizer.runtime.Optimizer;
 import java.time.Duration;
+import java.util.List;
+import java.util.stream.Stream;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -108,140 +114,97 @@ class ConditionsTest {
     assertThat(seen[0].isClosed()).isTrue();
   }
 
-  @Test
-  void dbDisabledByPropertyLeavesTheRest() {
+  /**
+   * One way of switching parts off (a property, or a package hidden from the class path): start-up
+   * still succeeds, the beans in {@code off} are gone and those in {@code on} stay.
+   */
+  record Part(String given, List<Class<?>> off, List<Class<?>> on) {
+    void check(AssertableApplicationContext ctx) {
+      assertThat(ctx).hasNotFailed();
+      for (Class<?> gone : off) {
+        assertThat(ctx).doesNotHaveBean(gone);
+      }
+      for (Class<?> kept : on) {
+        assertThat(ctx).hasSingleBean(kept);
+      }
+    }
+
+    @Override
+    public String toString() {
+      return given;
+    }
+  }
+
+  static Stream<Part> moduleSwitches() {
+    return Stream.of(
+        new Part(
+            "optimizer.db.enabled=false",
+            List.of(DbOptimizer.class, DataSourceWrapper.class),
+            List.of(HttpOptimizer.class, AiOptimizer.class)),
+        new Part(
+            "optimizer.http.enabled=false",
+            List.of(
+                HttpOptimizer.class,
+                HttpClientWrapper.class,
+                RestClientBuilderCustomizer.class,
+                WebClientBuilderCustomizer.class),
+            List.of(DbOptimizer.class, AiOptimizer.class, DataSourceWrapper.class)),
+        new Part(
+            "optimizer.ai.enabled=false",
+            List.of(AiOptimizer.class, LangChain4jModelWrapper.class),
+            List.of(DbOptimizer.class, HttpOptimizer.class, DataSourceWrapper.class)));
+  }
+
+  @ParameterizedTest(name = "{0} leaves the rest")
+  @MethodSource("moduleSwitches")
+  void aModuleDisabledByPropertyLeavesTheRest(Part part) {
     runner
         .withUserConfiguration(DataSourceConfig.class)
-        .withPropertyValues("optimizer.db.enabled=false")
+        .withPropertyValues(part.given())
         .run(
             ctx -> {
-              assertThat(ctx).doesNotHaveBean(DbOptimizer.class);
-              assertThat(ctx).doesNotHaveBean(DataSourceWrapper.class);
-              assertThat(ctx.getBean(DataSource.class))
-                  .isInstanceOf(com.zaxxer.hikari.HikariDataSource.class);
-              assertThat(ctx).hasSingleBean(HttpOptimizer.class);
-              assertThat(ctx).hasSingleBean(AiOptimizer.class);
+              part.check(ctx);
+              assertThat(ctx.getBean(DataSource.class) instanceof HikariDataSource)
+                  .as(
+                      "the DataSource is the application's own pool exactly when the db part is off")
+                  .isEqualTo(part.off().contains(DataSourceWrapper.class));
             });
   }
 
-  @Test
-  void httpDisabledByPropertyLeavesTheRest() {
-    runner
-        .withPropertyValues("optimizer.http.enabled=false")
-        .run(
-            ctx -> {
-              assertThat(ctx).doesNotHaveBean(HttpOptimizer.class);
-              assertThat(ctx).doesNotHaveBean(HttpClientWrapper.class);
-              assertThat(ctx).doesNotHaveBean(RestClientBuilderCustomizer.class);
-              assertThat(ctx).doesNotHaveBean(WebClientBuilderCustomizer.class);
-              assertThat(ctx).hasSingleBean(DbOptimizer.class);
-              assertThat(ctx).hasSingleBean(AiOptimizer.class);
-            });
+  /** A package hidden from the class path turns off only the part that needs it. */
+  static Stream<Part> missingClasses() {
+    List<Class<?>> httpParts =
+        List.of(
+            HttpClientWrapper.class,
+            RestClientBuilderCustomizer.class,
+            WebClientBuilderCustomizer.class);
+    List<Class<?>> dbAndHttp = List.of(DbOptimizer.class, HttpOptimizer.class);
+    return Stream.of(
+        new Part(
+            "dev.optimizer.db.",
+            List.of(DataSourceWrapper.class),
+            List.of(HttpOptimizer.class, AiOptimizer.class)),
+        new Part("dev.optimizer.http.", httpParts, List.of(DbOptimizer.class, AiOptimizer.class)),
+        new Part("dev.optimizer.ai.", List.of(LangChain4jModelWrapper.class), dbAndHttp),
+        new Part("dev.langchain4j.", List.of(LangChain4jModelWrapper.class), dbAndHttp),
+        new Part(
+            "org.springframework.web.client.",
+            List.of(RestClientBuilderCustomizer.class),
+            List.of(WebClientBuilderCustomizer.class, HttpClientWrapper.class)),
+        new Part(
+            "org.springframework.web.reactive.",
+            List.of(WebClientBuilderCustomizer.class),
+            List.of(RestClientBuilderCustomizer.class, HttpClientWrapper.class)),
+        new Part(
+            "reactor.core.",
+            List.of(WebClientBuilderCustomizer.class),
+            List.of(RestClientBuilderCustomizer.class)));
   }
 
-  @Test
-  void aiDisabledByPropertyLeavesTheRest() {
-    runner
-        .withPropertyValues("optimizer.ai.enabled=false")
-        .run(
-            ctx -> {
-              assertThat(ctx).doesNotHaveBean(AiOptimizer.class);
-              assertThat(ctx).doesNotHaveBean(LangChain4jModelWrapper.class);
-              assertThat(ctx).hasSingleBean(DbOptimizer.class);
-              assertThat(ctx).hasSingleBean(HttpOptimizer.class);
-            });
-  }
-
-  @Test
-  void withoutOptimizerDbOnlyTheDbPartIsOff() {
-    runner
-        .withClassLoader(new FilteredClassLoader("dev.optimizer.db."))
-        .run(
-            ctx -> {
-              assertThat(ctx).hasNotFailed();
-              assertThat(ctx).doesNotHaveBean(DataSourceWrapper.class);
-              assertThat(ctx).hasSingleBean(HttpOptimizer.class);
-              assertThat(ctx).hasSingleBean(AiOptimizer.class);
-            });
-  }
-
-  @Test
-  void withoutOptimizerHttpOnlyTheHttpPartIsOff() {
-    runner
-        .withClassLoader(new FilteredClassLoader("dev.optimizer.http."))
-        .run(
-            ctx -> {
-              assertThat(ctx).hasNotFailed();
-              assertThat(ctx).doesNotHaveBean(HttpClientWrapper.class);
-              assertThat(ctx).doesNotHaveBean(RestClientBuilderCustomizer.class);
-              assertThat(ctx).doesNotHaveBean(WebClientBuilderCustomizer.class);
-              assertThat(ctx).hasSingleBean(DbOptimizer.class);
-              assertThat(ctx).hasSingleBean(AiOptimizer.class);
-            });
-  }
-
-  @Test
-  void withoutOptimizerAiOnlyTheAiPartIsOff() {
-    runner
-        .withClassLoader(new FilteredClassLoader("dev.optimizer.ai."))
-        .run(
-            ctx -> {
-              assertThat(ctx).hasNotFailed();
-              assertThat(ctx).doesNotHaveBean(LangChain4jModelWrapper.class);
-              assertThat(ctx).hasSingleBean(DbOptimizer.class);
-              assertThat(ctx).hasSingleBean(HttpOptimizer.class);
-            });
-  }
-
-  @Test
-  void withoutLangChain4jOnlyTheAiPartIsOff() {
-    runner
-        .withClassLoader(new FilteredClassLoader("dev.langchain4j."))
-        .run(
-            ctx -> {
-              assertThat(ctx).hasNotFailed();
-              assertThat(ctx).doesNotHaveBean(LangChain4jModelWrapper.class);
-              assertThat(ctx).hasSingleBean(DbOptimizer.class);
-              assertThat(ctx).hasSingleBean(HttpOptimizer.class);
-            });
-  }
-
-  @Test
-  void withoutSpringWebOnlyTheRestClientPartIsOff() {
-    runner
-        .withClassLoader(new FilteredClassLoader("org.springframework.web.client."))
-        .run(
-            ctx -> {
-              assertThat(ctx).hasNotFailed();
-              assertThat(ctx).doesNotHaveBean(RestClientBuilderCustomizer.class);
-              assertThat(ctx).hasSingleBean(WebClientBuilderCustomizer.class);
-              assertThat(ctx).hasSingleBean(HttpClientWrapper.class);
-            });
-  }
-
-  @Test
-  void withoutWebFluxOnlyTheWebClientPartIsOff() {
-    runner
-        .withClassLoader(new FilteredClassLoader("org.springframework.web.reactive."))
-        .run(
-            ctx -> {
-              assertThat(ctx).hasNotFailed();
-              assertThat(ctx).doesNotHaveBean(WebClientBuilderCustomizer.class);
-              assertThat(ctx).hasSingleBean(RestClientBuilderCustomizer.class);
-              assertThat(ctx).hasSingleBean(HttpClientWrapper.class);
-            });
-  }
-
-  @Test
-  void withoutReactorOnlyTheWebClientPartIsOff() {
-    runner
-        .withClassLoader(new FilteredClassLoader("reactor.core."))
-        .run(
-            ctx -> {
-              assertThat(ctx).hasNotFailed();
-              assertThat(ctx).doesNotHaveBean(WebClientBuilderCustomizer.class);
-              assertThat(ctx).hasSingleBean(RestClientBuilderCustomizer.class);
-            });
+  @ParameterizedTest(name = "without {0} only its part is off")
+  @MethodSource("missingClasses")
+  void withoutAPartsClassesOnlyThatPartIsOff(Part part) {
+    runner.withClassLoader(new FilteredClassLoader(part.given())).run(part::check);
   }
 
   @Test
