@@ -72,13 +72,17 @@ class TransparencyTest extends HttpFixture {
     assertThat(http.stats().networkRequests()).isZero();
   }
 
+  /** An OpenTelemetry SDK whose metrics an in-memory reader collects. */
+  private static OpenTelemetrySdk sdk(InMemoryMetricReader reader) {
+    return OpenTelemetrySdk.builder()
+        .setMeterProvider(SdkMeterProvider.builder().registerMetricReader(reader).build())
+        .build();
+  }
+
   @Test
   void telemetryKeepsEachOutcomeOfAHostApart() throws Exception {
     InMemoryMetricReader reader = InMemoryMetricReader.create();
-    OpenTelemetrySdk otel =
-        OpenTelemetrySdk.builder()
-            .setMeterProvider(SdkMeterProvider.builder().registerMetricReader(reader).build())
-            .build();
+    OpenTelemetrySdk otel = sdk(reader);
     optimizer = Optimizer.builder().openTelemetry(otel).manualTuning().build();
     HttpClient client = HttpOptimizer.builder(optimizer).maxAttempts(1).build().wrap(raw);
     server.dispatcher(
@@ -112,15 +116,14 @@ class TransparencyTest extends HttpFixture {
             org.assertj.core.groups.Tuple.tuple("GET", 200L, null, 2L),
             org.assertj.core.groups.Tuple.tuple("GET", 404L, "404", 1L),
             org.assertj.core.groups.Tuple.tuple("HEAD", 200L, null, 1L));
+    optimizer.close();
+    otel.close();
   }
 
   @Test
   void telemetryFollowsTheSemanticConventionsAndRecordsNoSecrets() throws Exception {
     InMemoryMetricReader reader = InMemoryMetricReader.create();
-    OpenTelemetrySdk otel =
-        OpenTelemetrySdk.builder()
-            .setMeterProvider(SdkMeterProvider.builder().registerMetricReader(reader).build())
-            .build();
+    OpenTelemetrySdk otel = sdk(reader);
     optimizer = Optimizer.builder().openTelemetry(otel).manualTuning().build();
     HttpClient client = HttpOptimizer.create(optimizer).wrap(raw);
     server.dispatcher(r -> ok("x").header("Cache-Control", "max-age=600"));

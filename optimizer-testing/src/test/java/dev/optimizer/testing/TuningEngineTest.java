@@ -84,6 +84,15 @@ class TuningEngineTest {
     return Knob.ofInt("service.concurrency", initial).range(1, 64).maxStep(8).build();
   }
 
+  /** Drives traffic until the engine applies a trial value (the knob leaves {@code initial}). */
+  private void runUntilATrialIsApplied(Knob<Integer> k, int initial) {
+    for (int i = 0; i < 30 && k.value() == initial; i++) {
+      traffic(k, 300, v -> 5 + Math.abs(32 - v), 0);
+      kit.tick(Duration.ofMillis(1));
+    }
+    assertThat(k.value()).isNotEqualTo(initial);
+  }
+
   @Test
   void keepsAChangeThatLowersTheObjectiveLatency() {
     Knob<Integer> k = knob(8);
@@ -160,11 +169,7 @@ class TuningEngineTest {
   void unregisteringDuringATrialRestoresThePreviousValueAndForgetsTheKnob() {
     Knob<Integer> k = knob(8);
     kit.optimizer().tune(k, signal).objective(Objective.minimizeLatency(99)).start();
-    for (int i = 0; i < 30 && k.value() == 8; i++) {
-      traffic(k, 300, v -> 5 + Math.abs(32 - v), 0);
-      kit.tick(Duration.ofMillis(1));
-    }
-    assertThat(k.value()).isNotEqualTo(8);
+    runUntilATrialIsApplied(k, 8);
 
     assertThat(kit.optimizer().unregister(k.name())).isTrue();
     assertThat(k.value()).isEqualTo(8);
@@ -184,12 +189,7 @@ class TuningEngineTest {
   void leavingAutoModeDuringATrialRestoresThePreviousValue() {
     Knob<Integer> k = knob(8);
     kit.optimizer().tune(k, signal).objective(Objective.minimizeLatency(99)).start();
-    // Run until a trial value is applied.
-    for (int i = 0; i < 30 && k.value() == 8; i++) {
-      traffic(k, 300, v -> 5 + Math.abs(32 - v), 0);
-      kit.tick(Duration.ofMillis(1));
-    }
-    assertThat(k.value()).isNotEqualTo(8);
+    runUntilATrialIsApplied(k, 8);
     kit.optimizer().setMode(Mode.OBSERVE);
     kit.tick(SECOND);
     assertThat(k.value()).isEqualTo(8);
