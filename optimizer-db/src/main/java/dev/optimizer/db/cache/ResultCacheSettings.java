@@ -3,7 +3,6 @@ package dev.optimizer.db.cache;
 import dev.optimizer.api.internal.Checks;
 import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
@@ -196,10 +195,7 @@ public final class ResultCacheSettings {
     public Builder cacheTables(String... names) {
       Checks.notNull("cacheTables", names);
       for (String n : names) {
-        String name = Checks.notBlank("cacheTables entry", n).trim();
-        int dot = name.lastIndexOf('.');
-        tables.add(
-            (dot >= 0 ? name.substring(dot + 1) : name).replace("\"", "").toLowerCase(Locale.ROOT));
+        tables.add(SettingValues.tableName("cacheTables", n));
       }
       return this;
     }
@@ -209,13 +205,7 @@ public final class ResultCacheSettings {
      * upper-case, as in the statement insight) contains a match of this regular expression.
      */
     public Builder cacheStatementsMatching(String regex) {
-      Checks.notBlank("cacheStatementsMatching", regex);
-      try {
-        patterns.add(Pattern.compile(regex));
-      } catch (java.util.regex.PatternSyntaxException e) {
-        throw new IllegalArgumentException(
-            "cacheStatementsMatching must be a regular expression, but was '" + regex + "'", e);
-      }
+      patterns.add(SettingValues.pattern("cacheStatementsMatching", regex));
       return this;
     }
 

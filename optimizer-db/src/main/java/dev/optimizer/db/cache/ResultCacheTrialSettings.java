@@ -4,7 +4,6 @@ import dev.optimizer.api.internal.Checks;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
@@ -245,10 +244,7 @@ public final class ResultCacheTrialSettings {
     public Builder excludeTables(String... names) {
       Checks.notNull("excludeTables", names);
       for (String n : names) {
-        String name = Checks.notBlank("excludeTables entry", n).trim();
-        int dot = name.lastIndexOf('.');
-        excludedTables.add(
-            (dot >= 0 ? name.substring(dot + 1) : name).replace("\"", "").toLowerCase(Locale.ROOT));
+        excludedTables.add(SettingValues.tableName("excludeTables", n));
       }
       return this;
     }
@@ -258,13 +254,7 @@ public final class ResultCacheTrialSettings {
      * upper-case) contains a match of this regular expression.
      */
     public Builder excludeStatementsMatching(String regex) {
-      Checks.notBlank("excludeStatementsMatching", regex);
-      try {
-        excludedPatterns.add(Pattern.compile(regex));
-      } catch (java.util.regex.PatternSyntaxException e) {
-        throw new IllegalArgumentException(
-            "excludeStatementsMatching must be a regular expression, but was '" + regex + "'", e);
-      }
+      excludedPatterns.add(SettingValues.pattern("excludeStatementsMatching", regex));
       return this;
     }
 
