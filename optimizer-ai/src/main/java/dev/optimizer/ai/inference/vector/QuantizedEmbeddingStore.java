@@ -1,13 +1,16 @@
 package dev.optimizer.ai.inference.vector;
 
 import dev.langchain4j.data.embedding.Embedding;
+import dev.langchain4j.data.segment.TextSegment;
 import dev.langchain4j.store.embedding.EmbeddingMatch;
 import dev.langchain4j.store.embedding.EmbeddingSearchRequest;
 import dev.langchain4j.store.embedding.EmbeddingSearchResult;
 import dev.langchain4j.store.embedding.EmbeddingStore;
+import dev.langchain4j.store.embedding.filter.Filter;
 import dev.optimizer.api.internal.Checks;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -16,15 +19,31 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * A LangChain4j {@link EmbeddingStore} over a {@link QuantizedVectorIndex}: int8 (or binary) scan,
  * exact rescoring. Scores are LangChain4j relevance scores, {@code (cosine + 1) / 2}, as {@code
- * InMemoryEmbeddingStore} reports them. Metadata filters are not supported (a request with one is
- * refused). Thread-safe.
+ * InMemoryEmbeddingStore} reports them.
+ *
+ * <p>Metadata filters ({@link EmbeddingSearchRequest#filter()}, {@link #removeAll(Filter)}) follow
+ * LangChain4j's {@code InMemoryEmbeddingStore}: a filter is tested against the {@link
+ * TextSegment#metadata() metadata} of the entry's {@code TextSegment}, and an entry stored without
+ * a {@code TextSegment} (no embedded value, or another type) never matches a filter. A filtered
+ * search returns the best {@code maxResults} among the matching entries: the filter is applied
+ * inside the index's scan, not to the overall top results afterwards.
+ *
+ * <p>Adding an id again replaces its embedding and its embedded value. {@link #removeAll()} removes
+ * what this store added; entries put into the index directly are left alone. Thread-safe: searches
+ * run in parallel with each other and with writes, and a search running alongside a write may see
+ * part of it (a new entry before its embedded value, when it matches no filter; part of a bulk add
+ * or removal).
  *
  * @param <Embedded> what is stored with each embedding, e.g. a {@code TextSegment}
  */
 public final class QuantizedEmbeddingStore<Embedded> implements EmbeddingStore<Embedded> {
 
+  /** The value of an entry added without an embedded value (the map does not take null). */
+  private static final Object NONE = new Object();
+
   private final QuantizedVectorIndex index;
-  private final Map<String, Embedded> embedded = new ConcurrentHashMap<>();
+  // Every id this store added, with its embedded value or NONE.
+  private final Map<String, Object> entries = new ConcurrentHashMap<>();
 
   /** A store over {@code index}; the caller keeps ownership of the index. */
   public QuantizedEmbeddingStore(QuantizedVectorIndex index) {
@@ -34,26 +53,25 @@ public final class QuantizedEmbeddingStore<Embedded> implements EmbeddingStore<E
   @Override
   public String add(Embedding embedding) {
     String id = UUID.randomUUID().toString();
-    add(id, embedding);
+    put(id, embedding, null);
     return id;
   }
 
   @Override
   public void add(String id, Embedding embedding) {
-    index.add(Checks.notNull("id", id), Checks.notNull("embedding", embedding).vector());
+    put(id, embedding, null);
   }
 
   @Override
   public String add(Embedding embedding, Embedded value) {
-    String id = add(embedding);
-    if (value != null) {
-      embedded.put(id, value);
-    }
+    String id = UUID.randomUUID().toString();
+    put(id, embedding, value);
     return id;
   }
 
   @Override
   public List<String> addAll(List<Embedding> embeddings) {
+    Checks.notNull("embeddings", embeddings);
     List<String> ids = new ArrayList<>(embeddings.size());
     for (Embedding e : embeddings) {
       ids.add(add(e));
@@ -63,6 +81,8 @@ public final class QuantizedEmbeddingStore<Embedded> implements EmbeddingStore<E
 
   @Override
   public void addAll(List<String> ids, List<Embedding> embeddings, List<Embedded> values) {
+    Checks.notNull("ids", ids);
+    Checks.notNull("embeddings", embeddings);
     if (ids.size() != embeddings.size() || (values != null && values.size() != ids.size())) {
       throw new IllegalArgumentException(
           "ids, embeddings and embedded must have the same size, but had "
@@ -73,46 +93,94 @@ public final class QuantizedEmbeddingStore<Embedded> implements EmbeddingStore<E
               + (values == null ? "null" : values.size()));
     }
     for (int i = 0; i < ids.size(); i++) {
-      add(ids.get(i), embeddings.get(i));
-      if (values != null && values.get(i) != null) {
-        embedded.put(ids.get(i), values.get(i));
-      }
+      put(ids.get(i), embeddings.get(i), values == null ? null : values.get(i));
     }
+  }
+
+  private void put(String id, Embedding embedding, Embedded value) {
+    Checks.notNull("id", id);
+    // The index first: it checks the vector, and a filtered search meanwhile sees an entry with
+    // no value, which matches no filter.
+    index.add(id, Checks.notNull("embedding", embedding).vector());
+    entries.put(id, value == null ? NONE : value);
   }
 
   @Override
   public void remove(String id) {
     index.remove(Checks.notNull("id", id));
-    embedded.remove(id);
+    entries.remove(id);
   }
 
   @Override
   public void removeAll(Collection<String> ids) {
-    for (String id : ids) {
+    for (String id : Checks.notNull("ids", ids)) {
       remove(id);
+    }
+  }
+
+  /**
+   * Removes every entry whose {@code TextSegment}'s metadata matches {@code filter}; entries
+   * without a {@code TextSegment} are kept.
+   *
+   * @throws NullPointerException if {@code filter} is null
+   */
+  @Override
+  public void removeAll(Filter filter) {
+    Checks.notNull("filter", filter);
+    for (Map.Entry<String, Object> e : entries.entrySet()) {
+      // Conditional on the value, so that an entry replaced meanwhile is judged on its new value.
+      if (matches(e.getValue(), filter) && entries.remove(e.getKey(), e.getValue())) {
+        index.remove(e.getKey());
+      }
+    }
+  }
+
+  /** Removes every entry this store added, from the store and from the index. */
+  @Override
+  public void removeAll() {
+    for (String id : entries.keySet()) {
+      entries.remove(id);
+      index.remove(id);
     }
   }
 
   @Override
   public EmbeddingSearchResult<Embedded> search(EmbeddingSearchRequest request) {
     Checks.notNull("request", request);
-    if (request.filter() != null) {
-      throw new UnsupportedOperationException(
-          "QuantizedEmbeddingStore does not support metadata filters (request had "
-              + request.filter()
-              + ")");
-    }
+    float[] query = request.queryEmbedding().vector();
     double minCosine = 2 * request.minScore() - 1;
-    List<EmbeddingMatch<Embedded>> matches = new ArrayList<>();
-    for (QuantizedVectorIndex.Match m :
-        index.search(request.queryEmbedding().vector(), request.maxResults(), minCosine)) {
+    Filter filter = request.filter();
+    List<QuantizedVectorIndex.Match> found;
+    // The values the filter accepted, so that a match carries the value it was judged on even if
+    // a concurrent write replaces or removes the entry before the result is built. Only this
+    // thread runs the filter.
+    Map<String, Object> accepted = filter == null ? entries : new HashMap<>();
+    if (filter == null) {
+      found = index.search(query, request.maxResults(), minCosine);
+    } else {
+      found =
+          index.search(
+              query,
+              request.maxResults(),
+              minCosine,
+              id -> {
+                Object value = entries.get(id);
+                if (!matches(value, filter)) {
+                  return false;
+                }
+                accepted.put(id, value);
+                return true;
+              });
+    }
+    List<EmbeddingMatch<Embedded>> matches = new ArrayList<>(found.size());
+    for (QuantizedVectorIndex.Match m : found) {
       float[] v = index.vector(m.id());
       matches.add(
           new EmbeddingMatch<>(
               (m.score() + 1) / 2,
               m.id(),
               v == null ? null : Embedding.from(v),
-              embedded.get(m.id())));
+              embedded(accepted.get(m.id()))));
     }
     return new EmbeddingSearchResult<>(matches);
   }
@@ -120,5 +188,15 @@ public final class QuantizedEmbeddingStore<Embedded> implements EmbeddingStore<E
   /** Returns the index underneath. */
   public QuantizedVectorIndex index() {
     return index;
+  }
+
+  /** InMemoryEmbeddingStore's rule: only a TextSegment has metadata to test. */
+  private static boolean matches(Object value, Filter filter) {
+    return value instanceof TextSegment segment && filter.test(segment.metadata());
+  }
+
+  @SuppressWarnings("unchecked")
+  private Embedded embedded(Object value) {
+    return value == null || value == NONE ? null : (Embedded) value;
   }
 }

@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Predicate;
 
 /**
  * Nearest-neighbour search over embeddings by cosine similarity, two passes: a scan of quantized
@@ -152,6 +153,27 @@ public final class QuantizedVectorIndex implements AutoCloseable {
 
   /** Like {@link #search(float[], int)}, keeping only matches scoring at least {@code minScore}. */
   public List<Match> search(float[] query, int k, double minScore) {
+    return scan(query, k, minScore, null);
+  }
+
+  /**
+   * Like {@link #search(float[], int, double)}, among the ids {@code filter} accepts only: the
+   * result is the best {@code k} of those, not the best {@code k} overall filtered afterwards
+   * (which could return fewer). The filter is asked during the quantized scan, only for an entry
+   * whose approximate score would enter the candidates, so a filter that matches few entries still
+   * yields {@code k} results when there are that many. It runs under the index's read lock: it must
+   * be fast and must not call back into this index's writers ({@link #add}, {@link #remove}).
+   *
+   * @throws IllegalArgumentException if {@code k} is not in {@code [1, 10000]} or the query is bad
+   * @throws NullPointerException if {@code filter} is null
+   */
+  public List<Match> search(float[] query, int k, double minScore, Predicate<String> filter) {
+    return scan(query, k, minScore, Checks.notNull("filter", filter));
+  }
+
+  // filter == null: every live entry. The null test is loop-invariant, so the unfiltered scan
+  // costs what it did before filters existed.
+  private List<Match> scan(float[] query, int k, double minScore, Predicate<String> filter) {
     Checks.inRange("k", k, 1, 10_000);
     float[] q = normalized(query);
     lock.readLock().lock();
@@ -173,7 +195,10 @@ public final class QuantizedVectorIndex implements AutoCloseable {
           for (int j = 0; j < dim; j++) {
             dot += codes[off + j] * qc[j];
           }
-          candidates.offer(i, dot * scales[i] * qs);
+          double score = dot * scales[i] * qs;
+          if (filter == null || (candidates.accepts(score) && filter.test(ids.get(i)))) {
+            candidates.offer(i, score);
+          }
         }
       } else {
         long[] qb = new long[words];
@@ -187,7 +212,9 @@ public final class QuantizedVectorIndex implements AutoCloseable {
           for (int w = 0; w < words; w++) {
             same += Long.bitCount(~(bits[off + w] ^ qb[w]));
           }
-          candidates.offer(i, same);
+          if (filter == null || (candidates.accepts(same) && filter.test(ids.get(i)))) {
+            candidates.offer(i, same);
+          }
         }
       }
       TopK best = new TopK(k);
@@ -315,6 +342,11 @@ public final class QuantizedVectorIndex implements AutoCloseable {
     TopK(int capacity) {
       ordinals = new int[capacity];
       scores = new double[capacity];
+    }
+
+    /** Whether {@link #offer} would keep {@code score}: asked before a costly filter. */
+    boolean accepts(double score) {
+      return size < ordinals.length || score > scores[0];
     }
 
     void offer(int ordinal, double score) {

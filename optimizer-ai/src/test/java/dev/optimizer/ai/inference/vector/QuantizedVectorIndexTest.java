@@ -157,14 +157,47 @@ class QuantizedVectorIndexTest {
       assertThat(result.matches().get(0).embeddingId()).isEqualTo(id);
       assertThat(result.matches().get(0).embedded().text()).isEqualTo("east");
       assertThat(result.matches().get(0).score()).isCloseTo((0.995037 + 1) / 2, within(1e-5));
-      assertThatThrownBy(
-              () ->
-                  store.search(
+      // No segment carries metadata "k": a filter on it matches nothing.
+      assertThat(
+              store
+                  .search(
                       EmbeddingSearchRequest.builder()
                           .queryEmbedding(Embedding.from(new float[] {1, 0, 0}))
                           .filter(MetadataFilterBuilder.metadataKey("k").isEqualTo("v"))
-                          .build()))
-          .isInstanceOf(UnsupportedOperationException.class);
+                          .build())
+                  .matches())
+          .isEmpty();
+    }
+  }
+
+  @Test
+  void aFilteredSearchRanksOnlyTheAcceptedIds() {
+    List<float[]> data = vectors(2000, 5);
+    List<float[]> queries = vectors(20, 6);
+    try (QuantizedVectorIndex index = QuantizedVectorIndex.builder(DIM).build()) {
+      for (int i = 0; i < data.size(); i++) {
+        index.add("v" + i, data.get(i));
+      }
+      // One id in 50 accepted: filtering the overall top 10 afterwards would leave almost none.
+      java.util.function.Predicate<String> rare = id -> Integer.parseInt(id.substring(1)) % 50 == 0;
+      double hits = 0;
+      for (float[] q : queries) {
+        List<QuantizedVectorIndex.Match> found = index.search(q, 10, -1, rare);
+        assertThat(found).hasSize(10).allMatch(m -> rare.test(m.id()));
+        Set<String> exact = new HashSet<>();
+        IntStream.range(0, data.size())
+            .filter(i -> i % 50 == 0)
+            .boxed()
+            .sorted(Comparator.comparingDouble(i -> -cosine(q, data.get(i))))
+            .limit(10)
+            .forEach(i -> exact.add("v" + i));
+        hits += found.stream().filter(m -> exact.contains(m.id())).count();
+      }
+      assertThat(hits / (10.0 * queries.size())).isGreaterThanOrEqualTo(0.99);
+      assertThat(index.search(queries.get(0), 10, -1, id -> false)).isEmpty();
+      assertThatThrownBy(() -> index.search(queries.get(0), 10, -1, null))
+          .isInstanceOf(NullPointerException.class)
+          .hasMessage("filter must not be null");
     }
   }
 
