@@ -6,6 +6,7 @@ import dev.optimizer.http.internal.HttpSettings;
 import dev.optimizer.http.internal.HttpStats;
 import dev.optimizer.http.internal.HttpTelemetry;
 import dev.optimizer.http.internal.Identity;
+import dev.optimizer.http.internal.LazyTimer;
 import dev.optimizer.http.internal.Pipeline;
 import dev.optimizer.http.internal.Step;
 import dev.optimizer.http.internal.Transport;
@@ -72,6 +73,7 @@ public final class HttpOptimizer implements AutoCloseable {
   private final HttpSettings settings;
   private final HttpStats stats = new HttpStats();
   private final ScheduledThreadPoolExecutor timer;
+  private final LazyTimer lazyTimer;
   private final ExecutorService io;
   private final CacheStep cache;
   private final CoalesceStep coalesce;
@@ -92,11 +94,14 @@ public final class HttpOptimizer implements AutoCloseable {
         new ScheduledThreadPoolExecutor(
             1,
             r -> {
-              Thread t = new Thread(r, "optimizer-http-timer-" + s.name());
+              Thread t = new Thread(r, "optimizer-http-scheduler-" + s.name());
               t.setDaemon(true);
               return t;
             });
     timer.setRemoveOnCancelPolicy(true);
+    // Hedges and request deadlines, one or two per request and nearly always cancelled, go to a
+    // timer that does not wake a thread for each (see LazyTimer); retries and limit waits are rare.
+    this.lazyTimer = new LazyTimer("optimizer-http-timer-" + s.name());
     AtomicInteger ioThreads = new AtomicInteger();
     this.io =
         Executors.newCachedThreadPool(
@@ -139,7 +144,7 @@ public final class HttpOptimizer implements AutoCloseable {
             : null;
     this.hedge =
         s.hedging()
-            ? new HedgeStep(s.hedge(), budget, timer, optimizer.ticker(), stats, retry == null)
+            ? new HedgeStep(s.hedge(), budget, lazyTimer, optimizer.ticker(), stats, retry == null)
             : null;
     this.breaker =
         s.circuitBreaker()
@@ -198,7 +203,7 @@ public final class HttpOptimizer implements AutoCloseable {
             ForkJoinPool.getCommonPoolParallelism() > 1 ? null : io);
     Transport measured = call -> telemetry.measure(call, jdk);
     return new OptimizedHttpClient(
-        delegate, new Pipeline(steps(), measured), optimizer, timer, identity);
+        delegate, new Pipeline(steps(), measured), optimizer, lazyTimer, identity);
   }
 
   /**
@@ -216,7 +221,7 @@ public final class HttpOptimizer implements AutoCloseable {
         optimizer,
         identity,
         io,
-        timer,
+        lazyTimer,
         settings.maxResponseBodyBytes(),
         transport -> new Pipeline(steps(), call -> telemetry.measure(call, transport)),
         this::closeWith);
@@ -347,6 +352,7 @@ public final class HttpOptimizer implements AutoCloseable {
       return;
     }
     timer.shutdownNow();
+    lazyTimer.close();
     io.shutdownNow();
     try {
       timer.awaitTermination(5, TimeUnit.SECONDS);

@@ -7,7 +7,6 @@ import java.net.http.HttpClient;
 import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -23,7 +22,7 @@ public final class AdapterSupport {
   private final ExecutorService io;
   private final long maxResponseBodyBytes;
   private final Function<Transport, Pipeline> pipelines;
-  private final ScheduledExecutorService timer;
+  private final LazyTimer timer;
   private final Consumer<AutoCloseable> closeWith;
 
   /** Support over one HttpOptimizer's parts. */
@@ -31,7 +30,7 @@ public final class AdapterSupport {
       Optimizer optimizer,
       Identity identity,
       ExecutorService io,
-      ScheduledExecutorService timer,
+      LazyTimer timer,
       long maxResponseBodyBytes,
       Function<Transport, Pipeline> pipelines,
       Consumer<AutoCloseable> closeWith) {

@@ -4,6 +4,7 @@ import dev.optimizer.api.Ticker;
 import dev.optimizer.http.internal.Futures;
 import dev.optimizer.http.internal.HttpCall;
 import dev.optimizer.http.internal.HttpStats;
+import dev.optimizer.http.internal.LazyTimer;
 import dev.optimizer.http.internal.Reply;
 import dev.optimizer.http.internal.Step;
 import dev.optimizer.runtime.retry.RetryBudget;
@@ -12,9 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Hedged requests ("The Tail at Scale"): when a safe request has not been answered after the host's
@@ -39,7 +37,7 @@ public final class HedgeStep implements Step {
 
   private final Settings settings;
   private final RetryBudget budget;
-  private final ScheduledExecutorService timer;
+  private final LazyTimer timer;
   private final Ticker ticker;
   private final HttpStats stats;
   private final ConcurrentHashMap<String, LatencyWindow> hosts = new ConcurrentHashMap<>();
@@ -52,7 +50,7 @@ public final class HedgeStep implements Step {
   public HedgeStep(
       Settings settings,
       RetryBudget budget,
-      ScheduledExecutorService timer,
+      LazyTimer timer,
       Ticker ticker,
       HttpStats stats,
       boolean deposits) {
@@ -106,7 +104,7 @@ public final class HedgeStep implements Step {
     final LatencyWindow window;
     final List<Attempt> attempts = new ArrayList<>(2); // guarded by this
     Throwable firstError; // guarded by this
-    ScheduledFuture<?> timerTask; // guarded by this
+    LazyTimer.Entry timerTask; // guarded by this
     int hedges; // guarded by this
     boolean won; // guarded by this
 
@@ -131,7 +129,9 @@ public final class HedgeStep implements Step {
         if (result.isDone() || hedges >= settings.maxHedges()) {
           return;
         }
-        timerTask = timer.schedule(this::hedge, delay, TimeUnit.NANOSECONDS);
+        // A hedge may go out up to 1/16 of its delay late: one timer wake-up then serves the
+        // hedges of many requests, nearly all of which are cancelled before they are due.
+        timerTask = timer.schedule(this::hedge, delay, delay / 16);
       }
     }
 
@@ -198,7 +198,7 @@ public final class HedgeStep implements Step {
         }
         allFailed = attempts.stream().allMatch(x -> x.done);
         if (allFailed && timerTask != null) {
-          timerTask.cancel(false);
+          timerTask.cancel();
         }
       }
       if (allFailed) {
@@ -210,7 +210,7 @@ public final class HedgeStep implements Step {
       List<Attempt> running;
       synchronized (this) {
         if (timerTask != null) {
-          timerTask.cancel(false);
+          timerTask.cancel();
         }
         running = new ArrayList<>(attempts);
       }

@@ -4,6 +4,7 @@ import dev.optimizer.api.Ticker;
 import dev.optimizer.http.internal.Futures;
 import dev.optimizer.http.internal.HttpCall;
 import dev.optimizer.http.internal.Identity;
+import dev.optimizer.http.internal.LazyTimer;
 import dev.optimizer.http.internal.Pipeline;
 import dev.optimizer.http.internal.Reply;
 import dev.optimizer.runtime.Optimizer;
@@ -22,9 +23,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 
@@ -40,7 +38,7 @@ public final class OptimizedHttpClient extends HttpClient {
   private final Pipeline pipeline;
   private final Optimizer optimizer;
   private final Ticker ticker;
-  private final ScheduledExecutorService timer;
+  private final LazyTimer timer;
   private final Identity identity;
   private final Pipeline passThrough;
 
@@ -49,7 +47,7 @@ public final class OptimizedHttpClient extends HttpClient {
       HttpClient delegate,
       Pipeline pipeline,
       Optimizer optimizer,
-      ScheduledExecutorService timer,
+      LazyTimer timer,
       Identity identity) {
     this(delegate, pipeline, optimizer, timer, identity, null);
   }
@@ -63,7 +61,7 @@ public final class OptimizedHttpClient extends HttpClient {
       HttpClient delegate,
       Pipeline pipeline,
       Optimizer optimizer,
-      ScheduledExecutorService timer,
+      LazyTimer timer,
       Identity identity,
       Pipeline passThrough) {
     this.passThrough = passThrough;
@@ -139,14 +137,16 @@ public final class OptimizedHttpClient extends HttpClient {
       return BufferedHttpResponse.deliver(request, reply.join(), handler); // a cache hit
     }
     if (timeout.isPresent()) {
-      ScheduledFuture<?> expiry =
+      long nanos = timeout.get().toNanos();
+      // Up to 1/64 of the timeout late, at most 10 ms: one timer wake-up serves many deadlines.
+      LazyTimer.Entry expiry =
           timer.schedule(
               () ->
                   reply.completeExceptionally(
                       new HttpTimeoutException("request timed out after " + timeout.get())),
-              timeout.get().toNanos(),
-              TimeUnit.NANOSECONDS);
-      reply.whenComplete((r, e) -> expiry.cancel(false));
+              nanos,
+              Math.min(nanos / 64, 10_000_000L));
+      reply.whenComplete((r, e) -> expiry.cancel());
     }
     CompletableFuture<HttpResponse<T>> response =
         reply.thenCompose(r -> BufferedHttpResponse.deliver(request, r, handler));
