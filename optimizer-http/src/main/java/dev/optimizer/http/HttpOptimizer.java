@@ -200,7 +200,9 @@ public final class HttpOptimizer implements AutoCloseable {
             delegate,
             optimizer.clock(),
             settings.maxResponseBodyBytes(),
-            ForkJoinPool.getCommonPoolParallelism() > 1 ? null : io);
+            ForkJoinPool.getCommonPoolParallelism() > 1 ? null : io,
+            optimizer.ticker(),
+            timer);
     Transport measured = call -> telemetry.measure(call, jdk);
     return new OptimizedHttpClient(
         delegate, new Pipeline(steps(), measured), optimizer, lazyTimer, identity);

@@ -48,7 +48,8 @@ import java.util.function.Function;
  * A real HTTP/1.1 server on loopback (Netty), scripted in the style of OkHttp's MockWebServer:
  * enqueue responses (or set a dispatcher), run the client, then {@link #takeRequest()} and assert.
  * Responses can be delayed, and faults injected: a reset before the response, a reset in the middle
- * of the body, a server that never answers, and raw bytes that are not HTTP.
+ * of the body, a server that never answers, a slow body ({@link Response#drip}), and raw bytes that
+ * are not HTTP.
  *
  * <p>{@link #http2} makes it an HTTP/2 server (h2c with prior knowledge, or h2 by ALPN over TLS)
  * with a given {@code SETTINGS_MAX_CONCURRENT_STREAMS}: each stream is handled by the same scripted
@@ -84,6 +85,15 @@ final class MockHttpServer implements AutoCloseable {
     long delayMillis;
     Fault fault = Fault.NONE;
     java.util.concurrent.CompletionStage<?> gate;
+    int dripChunks;
+    long dripPauseMillis;
+
+    /**
+     * Completes once a dripped body ends: true when its last chunk was written, false when the
+     * connection (or stream) closed first — the client gave up on it.
+     */
+    final java.util.concurrent.CompletableFuture<Boolean> dripped =
+        new java.util.concurrent.CompletableFuture<>();
 
     static Response ok(String body) {
       return new Response().body(body);
@@ -123,6 +133,20 @@ final class MockHttpServer implements AutoCloseable {
 
     Response fault(Fault fault) {
       this.fault = fault;
+      return this;
+    }
+
+    /**
+     * A slow body: the head (with the full Content-Length) at once, then the body in {@code chunks}
+     * pieces with {@code pauseMillis} before each — a server that answers promptly and then
+     * trickles. {@link #dripped} tells how it ended.
+     */
+    Response drip(int chunks, long pauseMillis) {
+      if (chunks < 1 || pauseMillis < 0) {
+        throw new IllegalArgumentException("drip needs chunks >= 1 and pauseMillis >= 0");
+      }
+      this.dripChunks = chunks;
+      this.dripPauseMillis = pauseMillis;
       return this;
     }
   }
@@ -250,6 +274,11 @@ final class MockHttpServer implements AutoCloseable {
     return maxInFlight.get();
   }
 
+  /** Requests the server holds unanswered now (a hanging one stays counted). */
+  int inFlight() {
+    return inFlight.get();
+  }
+
   /** HTTP/2 streams the client reset (RST_STREAM) so far. */
   int resetCount() {
     return resets.get();
@@ -360,6 +389,10 @@ final class MockHttpServer implements AutoCloseable {
                   });
         }
         default -> {
+          if (r.dripChunks > 0) {
+            drip(ctx, r);
+            return;
+          }
           DefaultFullHttpResponse full =
               new DefaultFullHttpResponse(
                   HttpVersion.HTTP_1_1,
@@ -374,6 +407,40 @@ final class MockHttpServer implements AutoCloseable {
           ctx.writeAndFlush(full);
         }
       }
+    }
+
+    /** Writes the head now and the body chunk by chunk, each after a pause (a slow body). */
+    private void drip(ChannelHandlerContext ctx, Response r) {
+      DefaultHttpResponse head =
+          new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(r.status));
+      r.headers.forEach((k, v) -> head.headers().add(k, v));
+      head.headers().set(HttpHeaderNames.CONTENT_LENGTH, r.body.length);
+      ctx.writeAndFlush(head);
+      ctx.channel().closeFuture().addListener(f -> r.dripped.complete(false));
+      dripChunk(ctx, r, 0);
+    }
+
+    private void dripChunk(ChannelHandlerContext ctx, Response r, int index) {
+      ctx.executor()
+          .schedule(
+              () -> {
+                if (!ctx.channel().isActive()) {
+                  r.dripped.complete(false);
+                  return;
+                }
+                int from = (int) ((long) r.body.length * index / r.dripChunks);
+                int to = (int) ((long) r.body.length * (index + 1) / r.dripChunks);
+                io.netty.buffer.ByteBuf piece = Unpooled.wrappedBuffer(r.body, from, to - from);
+                if (index + 1 < r.dripChunks) {
+                  ctx.writeAndFlush(new io.netty.handler.codec.http.DefaultHttpContent(piece));
+                  dripChunk(ctx, r, index + 1);
+                } else {
+                  r.dripped.complete(true); // before the write: the stream may close right after
+                  ctx.writeAndFlush(new io.netty.handler.codec.http.DefaultLastHttpContent(piece));
+                }
+              },
+              r.dripPauseMillis,
+              TimeUnit.MILLISECONDS);
     }
   }
 }

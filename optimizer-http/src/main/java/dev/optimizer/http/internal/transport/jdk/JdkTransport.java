@@ -1,5 +1,6 @@
 package dev.optimizer.http.internal.transport.jdk;
 
+import dev.optimizer.api.Ticker;
 import dev.optimizer.http.internal.Futures;
 import dev.optimizer.http.internal.HttpCall;
 import dev.optimizer.http.internal.Reply;
@@ -9,6 +10,7 @@ import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -19,6 +21,9 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Flow;
 import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Sends calls with the application's own {@link HttpClient} (its executor, proxy, TLS, redirect and
@@ -31,6 +36,8 @@ public final class JdkTransport implements Transport {
   private final Clock clock;
   private final long maxBodyBytes;
   private final ExecutorService blocking;
+  private final Ticker ticker;
+  private final ScheduledExecutorService timer;
 
   /**
    * A transport over the application's client.
@@ -42,10 +49,30 @@ public final class JdkTransport implements Transport {
    *     does not, so there a pool thread blocking in {@code send} is the faster path.
    */
   public JdkTransport(HttpClient client, Clock clock, long maxBodyBytes, ExecutorService blocking) {
+    this(client, clock, maxBodyBytes, blocking, null, null);
+  }
+
+  /**
+   * A transport that also ends each exchange at its call's deadline.
+   *
+   * @param ticker the time source of the calls' deadlines
+   * @param timer where the deadline is kept, or null to leave it to the caller: the JDK client's
+   *     own request timeout covers only the wait for the response head, so without this a body that
+   *     trickles in keeps the exchange (and a blocking caller) busy past the deadline
+   */
+  public JdkTransport(
+      HttpClient client,
+      Clock clock,
+      long maxBodyBytes,
+      ExecutorService blocking,
+      Ticker ticker,
+      ScheduledExecutorService timer) {
     this.client = client;
     this.clock = clock;
     this.maxBodyBytes = maxBodyBytes;
     this.blocking = blocking;
+    this.ticker = ticker;
+    this.timer = timer;
   }
 
   @Override
@@ -140,7 +167,41 @@ public final class JdkTransport implements Transport {
             sent.cancel(true); // aborts the exchange (JDK 16+)
           }
         });
+    endAtDeadline(call, reply, sent);
     return reply;
+  }
+
+  /**
+   * Fails the reply with a timeout at the call's deadline and aborts the exchange. Cancelling
+   * {@code sent} interrupts a blocking send (on the caller's thread or a pool's), or cancels the
+   * JDK's asynchronous exchange: either way the connection is dropped, so a slow body stops
+   * arriving, nothing partial reaches the cache, and a caller blocked in send() returns at once.
+   */
+  private void endAtDeadline(
+      HttpCall call, CompletableFuture<Reply> reply, CompletableFuture<?> sent) {
+    long deadline = call.deadlineNanos();
+    if (timer == null || deadline == Long.MAX_VALUE || reply.isDone()) {
+      return;
+    }
+    long remaining = Math.max(0, deadline - ticker.read());
+    ScheduledFuture<?> expiry;
+    try {
+      expiry =
+          timer.schedule(
+              () -> {
+                if (reply.completeExceptionally(
+                    new HttpTimeoutException(
+                        "request timed out: the deadline passed before the whole response"
+                            + " arrived"))) {
+                  sent.cancel(true);
+                }
+              },
+              remaining,
+              TimeUnit.NANOSECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      return; // closing: the caller's own deadline still applies
+    }
+    reply.whenComplete((r, e) -> expiry.cancel(false));
   }
 
   /**

@@ -6,6 +6,8 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.compression.DecompressionException;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import java.io.IOException;
 
 /**
@@ -55,6 +57,15 @@ final class ExchangeHandler extends SimpleChannelInboundHandler<FullHttpResponse
 
   private IOException translate(Throwable cause) {
     for (Throwable t = cause; t != null; t = t.getCause()) {
+      // Both are TooLongFrameExceptions too, but raising maxResponseBodyBytes would not help.
+      if (t instanceof TooLongHttpHeaderException || t instanceof TooLongHttpLineException) {
+        return new IOException(
+            "malformed response: its status line or header fields are too long for the"
+                + " transport ("
+                + t.getMessage()
+                + ")",
+            t);
+      }
       if (t instanceof TooLongFrameException
           || t instanceof DecompressionException
               && String.valueOf(t.getMessage()).contains("maximum size")) {
