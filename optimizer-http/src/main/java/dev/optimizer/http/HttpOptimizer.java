@@ -202,7 +202,7 @@ public final class HttpOptimizer implements AutoCloseable {
             settings.maxResponseBodyBytes(),
             ForkJoinPool.getCommonPoolParallelism() > 1 ? null : io,
             optimizer.ticker(),
-            timer);
+            lazyTimer);
     Transport measured = call -> telemetry.measure(call, jdk);
     return new OptimizedHttpClient(
         delegate, new Pipeline(steps(), measured), optimizer, lazyTimer, identity);

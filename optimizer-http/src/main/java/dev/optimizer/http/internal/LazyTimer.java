@@ -41,6 +41,14 @@ public final class LazyTimer implements AutoCloseable {
     this.threadName = threadName;
   }
 
+  /**
+   * The slack for a deadline {@code delayNanos} away: 1/64 of it, at most 10 ms. A request that
+   * times out a little late loses nothing, and one wake-up then serves many requests' deadlines.
+   */
+  public static long deadlineSlack(long delayNanos) {
+    return Math.min(delayNanos / 64, 10_000_000L);
+  }
+
   /** A scheduled task; cancelling one that has run or was cancelled does nothing. */
   public static final class Entry {
     private final LazyTimer timer;

@@ -3,6 +3,7 @@ package dev.optimizer.http.internal.transport.jdk;
 import dev.optimizer.api.Ticker;
 import dev.optimizer.http.internal.Futures;
 import dev.optimizer.http.internal.HttpCall;
+import dev.optimizer.http.internal.LazyTimer;
 import dev.optimizer.http.internal.Reply;
 import dev.optimizer.http.internal.ResponseTooLargeException;
 import dev.optimizer.http.internal.Transport;
@@ -21,9 +22,6 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Flow;
 import java.util.concurrent.Future;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Sends calls with the application's own {@link HttpClient} (its executor, proxy, TLS, redirect and
@@ -37,7 +35,7 @@ public final class JdkTransport implements Transport {
   private final long maxBodyBytes;
   private final ExecutorService blocking;
   private final Ticker ticker;
-  private final ScheduledExecutorService timer;
+  private final LazyTimer timer;
 
   /**
    * A transport over the application's client.
@@ -66,7 +64,7 @@ public final class JdkTransport implements Transport {
       long maxBodyBytes,
       ExecutorService blocking,
       Ticker ticker,
-      ScheduledExecutorService timer) {
+      LazyTimer timer) {
     this.client = client;
     this.clock = clock;
     this.maxBodyBytes = maxBodyBytes;
@@ -184,7 +182,7 @@ public final class JdkTransport implements Transport {
       return;
     }
     long remaining = Math.max(0, deadline - ticker.read());
-    ScheduledFuture<?> expiry;
+    LazyTimer.Entry expiry;
     try {
       expiry =
           timer.schedule(
@@ -197,11 +195,11 @@ public final class JdkTransport implements Transport {
                 }
               },
               remaining,
-              TimeUnit.NANOSECONDS);
+              LazyTimer.deadlineSlack(remaining));
     } catch (java.util.concurrent.RejectedExecutionException e) {
       return; // closing: the caller's own deadline still applies
     }
-    reply.whenComplete((r, e) -> expiry.cancel(false));
+    reply.whenComplete((r, e) -> expiry.cancel());
   }
 
   /**

@@ -138,14 +138,13 @@ public final class OptimizedHttpClient extends HttpClient {
     }
     if (timeout.isPresent()) {
       long nanos = timeout.get().toNanos();
-      // Up to 1/64 of the timeout late, at most 10 ms: one timer wake-up serves many deadlines.
       LazyTimer.Entry expiry =
           timer.schedule(
               () ->
                   reply.completeExceptionally(
                       new HttpTimeoutException("request timed out after " + timeout.get())),
               nanos,
-              Math.min(nanos / 64, 10_000_000L));
+              LazyTimer.deadlineSlack(nanos));
       reply.whenComplete((r, e) -> expiry.cancel());
     }
     CompletableFuture<HttpResponse<T>> response =
