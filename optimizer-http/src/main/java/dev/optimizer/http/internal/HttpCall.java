@@ -18,6 +18,8 @@ import java.util.Map;
  *     none
  * @param extraHeaders header fields a step adds (conditional headers of a revalidation)
  * @param identity who the request is made for (a digest of its credentials; "" when anonymous)
+ * @param authority host:port of the origin, with the scheme's default port filled in; computed
+ *     once, since half the steps key their per-host state by it
  */
 public record HttpCall(
     String method,
@@ -27,12 +29,43 @@ public record HttpCall(
     Object nativeRequest,
     long deadlineNanos,
     Map<String, String> extraHeaders,
-    String identity) {
+    String identity,
+    String authority) {
+
+  /** A call to the origin of {@code uri}. */
+  public HttpCall(
+      String method,
+      URI uri,
+      HttpHeaders headers,
+      boolean hasBody,
+      Object nativeRequest,
+      long deadlineNanos,
+      Map<String, String> extraHeaders,
+      String identity) {
+    this(
+        method,
+        uri,
+        headers,
+        hasBody,
+        nativeRequest,
+        deadlineNanos,
+        extraHeaders,
+        identity,
+        uri.getHost() + ":" + port(uri));
+  }
 
   /** The request with extra header fields (they replace fields of the same name). */
   public HttpCall withExtraHeaders(Map<String, String> extra) {
     return new HttpCall(
-        method, uri, headers, hasBody, nativeRequest, deadlineNanos, Map.copyOf(extra), identity);
+        method,
+        uri,
+        headers,
+        hasBody,
+        nativeRequest,
+        deadlineNanos,
+        Map.copyOf(extra),
+        identity,
+        authority);
   }
 
   /** A header's first value, or null. Names are case-insensitive. */
@@ -58,11 +91,6 @@ public record HttpCall(
       case "GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE" -> true;
       default -> headers.firstValue("idempotency-key").isPresent();
     };
-  }
-
-  /** host:port of the origin, with the scheme's default port filled in. */
-  public String authority() {
-    return uri.getHost() + ":" + port(uri);
   }
 
   /** The port of a URI, with the scheme's default filled in. */

@@ -1,10 +1,12 @@
 package dev.optimizer.http.internal.cache;
 
 import java.net.http.HttpHeaders;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The directives of the {@code Cache-Control} fields of a message (RFC 9111 §5.2), parsed once.
@@ -13,6 +15,12 @@ import java.util.Map;
  */
 final class CacheControl {
   static final CacheControl EMPTY = new CacheControl(Map.of());
+
+  // Most origins send a handful of distinct Cache-Control values ("no-store", "max-age=60"), and a
+  // response's is read on every miss: a parsed single value is kept, up to a bound on how many.
+  private static final int MEMO_ENTRIES = 512;
+  private static final int MEMO_MAX_LENGTH = 200;
+  private static final ConcurrentHashMap<String, CacheControl> MEMO = new ConcurrentHashMap<>();
 
   private final Map<String, String> directives;
 
@@ -31,11 +39,27 @@ final class CacheControl {
       }
       return EMPTY;
     }
+    if (values.size() == 1) {
+      String value = values.get(0);
+      CacheControl known = MEMO.get(value);
+      if (known != null) {
+        return known;
+      }
+      CacheControl parsed = parseAll(values);
+      if (value.length() <= MEMO_MAX_LENGTH && MEMO.size() < MEMO_ENTRIES) {
+        MEMO.putIfAbsent(value, parsed);
+      }
+      return parsed;
+    }
+    return parseAll(values);
+  }
+
+  private static CacheControl parseAll(List<String> values) {
     Map<String, String> map = new HashMap<>();
     for (String value : values) {
       parse(value, map);
     }
-    return new CacheControl(map);
+    return new CacheControl(Collections.unmodifiableMap(map));
   }
 
   /** Parses one field value: comma-separated {@code token[=(token|quoted-string)]}. */
