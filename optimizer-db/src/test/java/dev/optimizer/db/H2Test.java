@@ -7,6 +7,11 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.optimizer.api.Knob;
 import dev.optimizer.api.Mode;
 import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.TraceFlags;
+import io.opentelemetry.api.trace.TraceState;
+import io.opentelemetry.context.Scope;
 import io.opentelemetry.sdk.metrics.data.HistogramPointData;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -168,6 +173,37 @@ class H2Test {
     support.optimizer.close();
 
     assertThat(threadsNamed("optimizer-db-records-h2")).isEmpty();
+  }
+
+  @Test
+  void anExecutionInsideASampledSpanKeepsItsExemplar() throws Exception {
+    // Recorded on the caller's thread, where the SDK's exemplar filter sees the span.
+    SpanContext sampled =
+        SpanContext.create(
+            "0af7651916cd43dd8448eb211c80319c",
+            "b7ad6b7169203331",
+            TraceFlags.getSampled(),
+            TraceState.getDefault());
+    try (Scope scope = Span.wrap(sampled).makeCurrent();
+        Connection c = ds.getConnection();
+        PreparedStatement ps = c.prepareStatement("SELECT body FROM notes WHERE id = ?")) {
+      ps.setInt(1, 7);
+      drain(ps.executeQuery());
+    }
+
+    HistogramPointData point =
+        support
+            .metric("db.client.operation.duration")
+            .orElseThrow()
+            .getHistogramData()
+            .getPoints()
+            .iterator()
+            .next();
+    assertThat(point.getCount()).isEqualTo(1);
+    assertThat(point.getExemplars())
+        .singleElement()
+        .satisfies(
+            e -> assertThat(e.getSpanContext().getTraceId()).isEqualTo(sampled.getTraceId()));
   }
 
   private long histogramCount(String name) {
