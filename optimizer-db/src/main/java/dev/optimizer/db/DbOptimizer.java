@@ -137,15 +137,16 @@ public final class DbOptimizer {
       resultCaches.add(cache);
     }
     InstrumentedDataSource wrapped =
-        new InstrumentedDataSource(delegate, inst, owned(sizing, cache, telemetry));
+        new InstrumentedDataSource(delegate, inst, owned(sizing, cache, inst, telemetry));
     optimizer.onClose(wrapped);
     return wrapped;
   }
 
   /**
    * What closing a wrapper releases, in order: the pool sizing (its knob leaves the optimizer), the
-   * result cache (with its trials and Redis tier), the telemetry. Each is closed even if one before
-   * it fails; the first failure is thrown with the others suppressed.
+   * result cache (with its trials and Redis tier), the background recorder (what it holds is
+   * applied), the telemetry. Each is closed even if one before it fails; the first failure is
+   * thrown with the others suppressed.
    */
   private static AutoCloseable owned(AutoCloseable... parts) {
     return () -> {

@@ -7,12 +7,20 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.optimizer.api.Knob;
 import dev.optimizer.api.Mode;
 import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.TraceFlags;
+import io.opentelemetry.api.trace.TraceState;
+import io.opentelemetry.context.Scope;
 import io.opentelemetry.sdk.metrics.data.HistogramPointData;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import javax.sql.DataSource;
 import org.h2.jdbc.JdbcConnection;
 import org.junit.jupiter.api.AfterEach;
@@ -111,6 +119,103 @@ class H2Test {
             .next();
     assertThat(point.getAttributes().get(AttributeKey.stringKey("db.system.name")))
         .isEqualTo("h2database");
+  }
+
+  @Test
+  void everyExecutionAndLeaseIsInTheStatisticsAndMetricsWhenReadWithoutAFlush() throws Exception {
+    // Records leave the caller's thread for a background recorder; a read must still see them all.
+    int threads = 4;
+    int each = 500;
+    List<Thread> workers = new ArrayList<>();
+    List<Throwable> failures = new CopyOnWriteArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      Thread w =
+          new Thread(
+              () -> {
+                try {
+                  for (int i = 0; i < each; i++) {
+                    try (Connection c = ds.getConnection();
+                        PreparedStatement ps =
+                            c.prepareStatement("SELECT body FROM notes WHERE id = ?")) {
+                      ps.setInt(1, 1 + i % 30);
+                      drain(ps.executeQuery());
+                    }
+                  }
+                } catch (Throwable e) {
+                  failures.add(e);
+                }
+              });
+      w.start();
+      workers.add(w);
+    }
+    for (Thread w : workers) {
+      w.join();
+    }
+    assertThat(failures).isEmpty();
+    long total = (long) threads * each;
+
+    StatementStats stats = db.insight().topByTotalTime(1).get(0);
+    assertThat(stats.text()).contains("notes WHERE id");
+    assertThat(stats.calls()).isEqualTo(total);
+    assertThat(stats.rows()).isEqualTo(total);
+    assertThat(histogramCount("db.client.operation.duration")).isEqualTo(total);
+    assertThat(histogramCount("db.client.connection.wait_time")).isEqualTo(total);
+    assertThat(histogramCount("db.client.connection.use_time")).isEqualTo(total);
+  }
+
+  @Test
+  void closingTheOptimizerStopsTheBackgroundRecorder() throws Exception {
+    try (Connection c = ds.getConnection()) {
+      // a lease, recorded in the background
+    }
+    assertThat(threadsNamed("optimizer-db-records-h2")).isNotEmpty();
+
+    support.optimizer.close();
+
+    assertThat(threadsNamed("optimizer-db-records-h2")).isEmpty();
+  }
+
+  @Test
+  void anExecutionInsideASampledSpanKeepsItsExemplar() throws Exception {
+    // Recorded on the caller's thread, where the SDK's exemplar filter sees the span.
+    SpanContext sampled =
+        SpanContext.create(
+            "0af7651916cd43dd8448eb211c80319c",
+            "b7ad6b7169203331",
+            TraceFlags.getSampled(),
+            TraceState.getDefault());
+    try (Scope scope = Span.wrap(sampled).makeCurrent();
+        Connection c = ds.getConnection();
+        PreparedStatement ps = c.prepareStatement("SELECT body FROM notes WHERE id = ?")) {
+      ps.setInt(1, 7);
+      drain(ps.executeQuery());
+    }
+
+    HistogramPointData point =
+        support
+            .metric("db.client.operation.duration")
+            .orElseThrow()
+            .getHistogramData()
+            .getPoints()
+            .iterator()
+            .next();
+    assertThat(point.getCount()).isEqualTo(1);
+    assertThat(point.getExemplars())
+        .singleElement()
+        .satisfies(
+            e -> assertThat(e.getSpanContext().getTraceId()).isEqualTo(sampled.getTraceId()));
+  }
+
+  private long histogramCount(String name) {
+    return support.metric(name).orElseThrow().getHistogramData().getPoints().stream()
+        .mapToLong(HistogramPointData::getCount)
+        .sum();
+  }
+
+  private static List<Thread> threadsNamed(String name) {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.getName().equals(name) && t.isAlive())
+        .toList();
   }
 
   @Test

@@ -30,6 +30,8 @@ public final class DbTelemetry implements AutoCloseable {
       List.of(0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 10.0);
 
   private final String system;
+  private final String poolName;
+  private final Meter meter;
   private final Attributes pool;
   private final DoubleHistogram operationDuration;
   private final DoubleHistogram waitTime;
@@ -42,6 +44,8 @@ public final class DbTelemetry implements AutoCloseable {
   /** Instruments for one data source. */
   public DbTelemetry(Meter meter, String system, String poolName) {
     this.system = system;
+    this.poolName = poolName;
+    this.meter = meter;
     this.pool = Attributes.of(POOL, poolName);
     this.operationDuration =
         meter
@@ -71,6 +75,25 @@ public final class DbTelemetry implements AutoCloseable {
             .setDescription(
                 "The number of connection timeouts that have occurred trying to obtain a connection from the pool.")
             .build();
+  }
+
+  /** The pool's name, as in the {@code db.client.connection.pool.name} attribute. */
+  String poolName() {
+    return poolName;
+  }
+
+  /**
+   * Runs {@code flush} at each metric collection, before the histograms are read: the SDK invokes
+   * this meter's observable callbacks first, then collects its instruments. The observable records
+   * nothing, so it exports nothing (the SDK drops metrics without points).
+   */
+  void beforeCollect(Runnable flush) {
+    observers.add(
+        meter
+            .gaugeBuilder("optimizer.db.deferred_records")
+            .setDescription(
+                "Applies deferred database records before a collection; never exported.")
+            .buildWithCallback(m -> flush.run()));
   }
 
   /** Records one operation. */

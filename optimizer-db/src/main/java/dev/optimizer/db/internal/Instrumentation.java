@@ -5,6 +5,7 @@ import dev.optimizer.api.Ticker;
 import dev.optimizer.db.NPlusOne;
 import dev.optimizer.db.SlowStatement;
 import dev.optimizer.runtime.Optimizer;
+import io.opentelemetry.api.trace.Span;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -17,8 +18,20 @@ import java.util.function.Function;
 /**
  * The state one wrapped DataSource shares with its connections and statements: the fingerprint
  * function, the statistics table, telemetry, N+1 and slow-statement reporting.
+ *
+ * <p>A successful execution's statistics and histogram record, and a lease's wait and use times,
+ * are {@linkplain DeferredRecords handed off} to a background thread rather than written on the
+ * application's; what must see the caller (its stack for N+1 and slow-statement reports, its lease)
+ * stays on the caller. Statistics snapshots and metric collection {@linkplain #flush() flush}
+ * first, so they see every execution that has returned. Failed executions, and those inside a
+ * sampled span (whose histogram exemplar needs the caller's context), are recorded inline.
  */
-public final class Instrumentation {
+public final class Instrumentation implements AutoCloseable {
+  /** Markers of the deferred lease records. */
+  private static final Object WAITED = new Object();
+
+  private static final Object USED = new Object();
+
   private static final System.Logger LOG = System.getLogger("dev.optimizer.db.statements");
 
   final Optimizer optimizer;
@@ -36,8 +49,10 @@ public final class Instrumentation {
   private volatile dev.optimizer.db.cache.internal.ResultCache resultCache;
   private volatile dev.optimizer.db.batch.internal.BatchAdvisor batching;
   private volatile dev.optimizer.db.cache.internal.CacheCandidates cacheCandidates;
+  private final DeferredRecords records;
+  private final Runnable flusher = this::flush;
 
-  /** Shared state for one wrapped DataSource. */
+  /** Shared state for one wrapped DataSource; {@link #close()} stops its background recorder. */
   public Instrumentation(
       Optimizer optimizer,
       Function<String, StatementKey> fingerprints,
@@ -54,6 +69,59 @@ public final class Instrumentation {
     this.slowNanos = slowThreshold.toNanos();
     this.nPlusOneThreshold = nPlusOneThreshold;
     this.slowListeners = slowListeners;
+    this.records = new DeferredRecords(this::apply, "optimizer-db-records-" + telemetry.poolName());
+    table.addFlusher(flusher);
+    telemetry.beforeCollect(flusher);
+  }
+
+  /** Applies every record handed off so far (statistics and telemetry), on the calling thread. */
+  public void flush() {
+    records.flush();
+  }
+
+  /** Applies what is left and stops the background recorder; later records are written inline. */
+  @Override
+  public void close() {
+    table.removeFlusher(flusher);
+    records.close();
+  }
+
+  /** Applies a deferred record; see {@link #executed} and the lease methods. */
+  private void apply(Object what, long a, long b) {
+    if (what instanceof StatementSlot.Counted c) {
+      if (a >= 0) {
+        c.entry().add(a, b, false);
+        telemetry.operation(c.attributes(), a, null);
+      } else {
+        c.entry().rows.add(b);
+      }
+    } else if (what == WAITED) {
+      telemetry.waited(a);
+    } else if (what == USED) {
+      telemetry.used(a);
+    }
+  }
+
+  /**
+   * Whether a record may leave the caller's thread: not inside a sampled span, whose context the
+   * SDK's exemplar filter reads when a histogram value is recorded.
+   */
+  private static boolean deferrable() {
+    return !Span.current().getSpanContext().isSampled();
+  }
+
+  /** A connection handed out after {@code nanos} of waiting. */
+  void waited(long nanos) {
+    if (!deferrable() || !records.offer(WAITED, nanos, 0)) {
+      telemetry.waited(nanos);
+    }
+  }
+
+  /** A connection given back after {@code nanos} of use. */
+  void used(long nanos) {
+    if (!deferrable() || !records.offer(USED, nanos, 0)) {
+      telemetry.used(nanos);
+    }
   }
 
   /** Sets who is told of each connection lease (the pool sizer). */
@@ -195,7 +263,9 @@ public final class Instrumentation {
     }
     StatementSlot.Counted c = slot.resolved(table);
     if (c != null) {
-      c.entry().rows.add(rows);
+      if (!records.offer(c, -1, rows)) {
+        c.entry().rows.add(rows);
+      }
     } else {
       table.addRowsCounted(slot.key, rows); // the table was cleared since the execution
     }
@@ -206,12 +276,18 @@ public final class Instrumentation {
       StatementSlot slot, long nanos, long rows, Throwable error, Lease lease, long parameterHash) {
     StatementKey key = slot.key;
     StatementSlot.Counted counted = slot.counted(table, telemetry);
-    counted.entry().add(nanos, rows, error != null);
+    if (error != null || !deferrable() || !records.offer(counted, nanos, rows)) {
+      counted.entry().add(nanos, rows, error != null);
+      telemetry.operation(counted.attributes(), nanos, error);
+    }
     dev.optimizer.db.cache.internal.CacheCandidates candidates = cacheCandidates;
     if (candidates != null && error == null) {
-      candidates.executed(key, parameterHash);
+      // Resolved once per statement: the finder's analysis lookup and maps are not per execution.
+      dev.optimizer.db.cache.internal.CacheCandidates.Tracker t = slot.tracker(candidates);
+      if (t != null) {
+        candidates.executed(t, parameterHash);
+      }
     }
-    telemetry.operation(counted.attributes(), nanos, error);
     if (nanos >= slowNanos) {
       slow(key, nanos, error != null);
     }

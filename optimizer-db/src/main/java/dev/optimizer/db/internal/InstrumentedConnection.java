@@ -136,7 +136,7 @@ final class InstrumentedConnection extends ForwardingConnection {
       if (first) {
         closed = true;
         long now = inst.ticker.read();
-        inst.telemetry.used(now - acquiredAt);
+        inst.used(now - acquiredAt);
         inst.leaseCompleted(now - askedAt);
       }
     }

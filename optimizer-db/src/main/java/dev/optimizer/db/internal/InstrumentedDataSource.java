@@ -59,7 +59,7 @@ public final class InstrumentedDataSource implements DataSource, AutoCloseable {
       throw e;
     }
     long acquired = inst.ticker.read();
-    inst.telemetry.waited(acquired - start);
+    inst.waited(acquired - start);
     inst.leaseStarted();
     return new InstrumentedConnection(c, inst, start, acquired);
   }

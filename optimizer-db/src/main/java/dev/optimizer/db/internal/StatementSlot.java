@@ -1,5 +1,6 @@
 package dev.optimizer.db.internal;
 
+import dev.optimizer.db.cache.internal.CacheCandidates;
 import io.opentelemetry.api.common.Attributes;
 
 /**
@@ -15,6 +16,7 @@ import io.opentelemetry.api.common.Attributes;
 final class StatementSlot {
   final StatementKey key;
   private Counted counted;
+  private CacheCandidates.Tracker tracker;
 
   StatementSlot(StatementKey key) {
     this.key = key;
@@ -33,6 +35,19 @@ final class StatementSlot {
       counted = c;
     }
     return c;
+  }
+
+  /**
+   * What this statement's executions count towards in the cache-candidate finder, resolved once per
+   * finder (null while the mode does not recommend: resolved again later).
+   */
+  CacheCandidates.Tracker tracker(CacheCandidates candidates) {
+    CacheCandidates.Tracker t = tracker;
+    if (t == null || !t.of(candidates)) {
+      t = candidates.tracker(key);
+      tracker = t;
+    }
+    return t;
   }
 
   /** The current resolution, or null when there is none or the table was cleared since. */

@@ -6,6 +6,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.AtomicHistogram;
 
@@ -24,10 +25,29 @@ public final class StatementTable {
   private final int capacity;
   private final ConcurrentHashMap<Long, Entry> entries = new ConcurrentHashMap<>();
   private volatile int generation;
+  private final List<Runnable> flushers = new CopyOnWriteArrayList<>();
 
   /** A table of at most {@code capacity} fingerprints. */
   public StatementTable(int capacity) {
     this.capacity = capacity;
+  }
+
+  /**
+   * Adds what applies records handed off but not yet applied (see {@code DeferredRecords}); each
+   * read runs them all first, so that it sees every execution that has returned.
+   */
+  void addFlusher(Runnable flusher) {
+    flushers.add(flusher);
+  }
+
+  void removeFlusher(Runnable flusher) {
+    flushers.remove(flusher);
+  }
+
+  private void flush() {
+    for (Runnable f : flushers) {
+      f.run();
+    }
   }
 
   /** Records one execution. */
@@ -67,11 +87,13 @@ public final class StatementTable {
 
   /** The statistics of one fingerprint. */
   public Optional<StatementStats> get(long fingerprintId) {
+    flush();
     return Optional.ofNullable(entries.get(fingerprintId)).map(Entry::snapshot);
   }
 
   /** The {@code n} fingerprints with the largest total time, largest first. */
   public List<StatementStats> topByTotalTime(int n) {
+    flush();
     List<StatementStats> all = new ArrayList<>();
     for (Entry e : entries.values()) {
       all.add(e.snapshot());
@@ -82,6 +104,7 @@ public final class StatementTable {
 
   /** Forgets everything. */
   public void clear() {
+    flush(); // what ran before the reset is forgotten with the rest, not counted after it
     entries.clear();
     generation++; // after clearing: a slot resolved before sees a new generation and resolves again
   }

@@ -74,56 +74,113 @@ public final class CacheCandidates {
     this.trials = trials;
   }
 
-  /** One execution (any statement), with the hash of its parameters (or of its literal text). */
-  public void executed(StatementKey key, long parameterHash) {
+  /**
+   * What one fingerprint's executions count towards, resolved once: its query (a cacheable read),
+   * the write counters of its tables (a write), or nothing. A statement slot keeps it, so that an
+   * execution skips the analysis lookup and the maps; immutable, so a racy read sees all of it.
+   */
+  public static final class Tracker {
+    private final CacheCandidates owner;
+    private final Query query;
+    private final LongAdder[] writes;
+    private final boolean writesAll;
+
+    private Tracker(CacheCandidates owner, Query query, LongAdder[] writes, boolean writesAll) {
+      this.owner = owner;
+      this.query = query;
+      this.writes = writes;
+      this.writesAll = writesAll;
+    }
+
+    /** Whether this tracker counts for {@code candidates}. */
+    public boolean of(CacheCandidates candidates) {
+      return owner == candidates;
+    }
+  }
+
+  /**
+   * The tracker of a statement, or null while the mode does not recommend (nothing is counted then,
+   * and nothing is analyzed). Queries beyond {@value #MAX_QUERIES}, and tables beyond ten times
+   * that, are not tracked, as they never were: the maps only grow.
+   */
+  public Tracker tracker(StatementKey key) {
     if (!optimizer.mode().recommends()) {
-      return;
+      return null;
     }
     StatementTables t = analyses.get(key.id(), id -> TableAnalyzer.analyze(key));
     switch (t.kind()) {
       case READ -> {
         if (t.notCacheable() != null) {
-          return;
+          return new Tracker(this, null, null, false);
         }
         Query q = queries.get(key.id());
-        if (q == null) {
-          if (queries.size() >= MAX_QUERIES) {
-            return;
-          }
+        if (q == null && queries.size() < MAX_QUERIES) {
           q = queries.computeIfAbsent(key.id(), id -> new Query(key, t.tables()));
         }
-        q.reads.increment();
-        long h = parameterHash * 0x9E3779B97F4A7C15L;
-        int bit = (int) (h >>> 52) & (BITS - 1);
-        long mask = 1L << (bit & 63);
-        if ((q.seen.get(bit >>> 6) & mask) == 0) {
-          q.seen.getAndAccumulate(bit >>> 6, mask, (a, b) -> a | b);
-        }
-        if ((q.reads.sum() & 1023) == 0) {
-          maybeRecommend(q);
-        }
-        CacheTrials t2 = trials;
-        if (t2 != null
-            && java.util.concurrent.ThreadLocalRandom.current().nextInt(CONSIDER_EVERY) == 0
-            && optimizer.mode().applies()) {
-          t2.consider(candidate(q));
-        }
+        return new Tracker(this, q, null, false);
       }
       case WRITE -> {
+        List<LongAdder> adders = new ArrayList<>();
         for (String table : t.tables()) {
           LongAdder w = writes.get(table);
           if (w == null && writes.size() < 10 * MAX_QUERIES) {
             w = writes.computeIfAbsent(table, n -> new LongAdder());
           }
           if (w != null) {
-            w.increment();
+            adders.add(w);
           }
         }
+        return new Tracker(this, null, adders.toArray(new LongAdder[0]), false);
       }
-      case WRITE_ALL -> writesToAll.increment();
+      case WRITE_ALL -> {
+        return new Tracker(this, null, null, true);
+      }
       default -> {
-        // neither a query nor a write
+        return new Tracker(this, null, null, false); // neither a query nor a write
       }
+    }
+  }
+
+  /** One execution (any statement), with the hash of its parameters (or of its literal text). */
+  public void executed(StatementKey key, long parameterHash) {
+    Tracker t = tracker(key);
+    if (t != null) {
+      executed(t, parameterHash);
+    }
+  }
+
+  /** One execution of the statement {@code tracker} was resolved for (by this). */
+  public void executed(Tracker tracker, long parameterHash) {
+    if (!optimizer.mode().recommends()) {
+      return;
+    }
+    if (tracker.writesAll) {
+      writesToAll.increment();
+    } else if (tracker.writes != null) {
+      for (LongAdder w : tracker.writes) {
+        w.increment();
+      }
+    } else if (tracker.query != null) {
+      read(tracker.query, parameterHash);
+    }
+  }
+
+  private void read(Query q, long parameterHash) {
+    q.reads.increment();
+    long h = parameterHash * 0x9E3779B97F4A7C15L;
+    int bit = (int) (h >>> 52) & (BITS - 1);
+    long mask = 1L << (bit & 63);
+    if ((q.seen.get(bit >>> 6) & mask) == 0) {
+      q.seen.getAndAccumulate(bit >>> 6, mask, (a, b) -> a | b);
+    }
+    if ((q.reads.sum() & 1023) == 0) {
+      maybeRecommend(q);
+    }
+    CacheTrials t2 = trials;
+    if (t2 != null
+        && java.util.concurrent.ThreadLocalRandom.current().nextInt(CONSIDER_EVERY) == 0
+        && optimizer.mode().applies()) {
+      t2.consider(candidate(q));
     }
   }
 
