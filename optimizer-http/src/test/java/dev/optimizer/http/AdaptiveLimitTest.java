@@ -17,8 +17,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 import java.util.function.IntUnaryOperator;
 import org.junit.jupiter.api.Test;
 
@@ -158,13 +156,13 @@ class AdaptiveLimitTest extends HttpFixture {
       }
       int admitted = Math.min(limit(), outstanding.size());
       Round current = round.get();
-      await(
+      Await.until(
           () -> current.arrived().get() == admitted,
           "the server to hold " + admitted + " requests");
       round.set(new Round()); // the next round's requests arrive only after these are answered
       time.advance(Duration.ofMillis(serviceMillis.applyAsInt(admitted)));
       current.gate().complete(null);
-      await(
+      Await.until(
           () -> outstanding.stream().filter(CompletableFuture::isDone).count() >= admitted,
           admitted + " answers");
       for (Iterator<CompletableFuture<HttpResponse<String>>> it = outstanding.iterator();
@@ -176,17 +174,6 @@ class AdaptiveLimitTest extends HttpFixture {
           completed++;
         }
       }
-    }
-  }
-
-  /** Waits (bounded) for a condition that other threads make true. */
-  private static void await(BooleanSupplier condition, String what) {
-    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > until) {
-        throw new AssertionError("timed out waiting for " + what);
-      }
-      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
     }
   }
 }

@@ -12,7 +12,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -63,7 +62,8 @@ class HedgeBudgetTest extends HttpFixture {
           client.sendAsync(
               HttpRequest.newBuilder(server.url("/slow2")).build(),
               HttpResponse.BodyHandlers.ofString());
-      await(() -> http.stats().budgetExhausted() == 1, "the hedge to be refused by the budget");
+      Await.until(
+          () -> http.stats().budgetExhausted() == 1, "the hedge to be refused by the budget");
       assertThat(second).isNotDone();
       assertThat(arrivals.get("/slow2")).hasValue(1);
       assertThat(http.stats().hedgesSent()).isEqualTo(1);
@@ -76,17 +76,6 @@ class HedgeBudgetTest extends HttpFixture {
       assertThat(http.stats().networkRequests()).isEqualTo(4); // warm, slow1 and its hedge, slow2
     } finally {
       releasePrimaries.complete(null);
-    }
-  }
-
-  /** Waits (bounded, polling, no fixed sleep) until {@code condition} holds. */
-  private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-    long until = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > until) {
-        throw new AssertionError("timed out waiting for " + what);
-      }
-      Thread.sleep(1);
     }
   }
 }

@@ -25,8 +25,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -334,7 +332,7 @@ class Http2TransportTest extends HttpFixture {
 
     assertThat(get(client, h2.url("/h")).body()).isEqualTo("r");
     assertThat(http.stats().hedgesWon()).isEqualTo(1);
-    await(() -> h2.resetCount() == 1, "the losing stream is reset");
+    Await.until(() -> h2.resetCount() == 1, "the losing stream is reset");
     assertThat(get(client, h2.url("/h")).body()).isEqualTo("r");
     assertThat(h2.connectionCount()).isEqualTo(1);
     assertThat(h2.resetCount()).isEqualTo(1);
@@ -352,7 +350,7 @@ class Http2TransportTest extends HttpFixture {
     for (int i = 0; i < 10; i++) {
       calls.add(async(client, HttpRequest.newBuilder(h2.url("/same")).build()));
     }
-    await(() -> http.stats().coalesced() == 9, "nine requests join the first");
+    Await.until(() -> http.stats().coalesced() == 9, "nine requests join the first");
     followersJoined.complete(null);
     for (CompletableFuture<HttpResponse<String>> c : calls) {
       assertThat(c.get(10, TimeUnit.SECONDS).body()).isEqualTo("shared");
@@ -441,13 +439,13 @@ class Http2TransportTest extends HttpFixture {
     for (int i = 0; i < 3; i++) {
       calls.add(async(client, HttpRequest.newBuilder(h2.url("/o" + i)).build()));
     }
-    await(() -> h2.requestCount() == 3, "three streams reach the server");
+    Await.until(() -> h2.requestCount() == 3, "three streams reach the server");
     assertThat(openConnections(reader)).isEqualTo(Map.of("active", 1L, "idle", 0L));
     release.complete(null);
     for (CompletableFuture<HttpResponse<String>> c : calls) {
       c.get(10, TimeUnit.SECONDS);
     }
-    await(
+    Await.until(
         () -> openConnections(reader).equals(Map.of("active", 0L, "idle", 1L)),
         "the connection is idle once its streams ended");
   }
@@ -464,16 +462,5 @@ class Http2TransportTest extends HttpFixture {
                     p.getValue(),
                     Long::sum));
     return byState;
-  }
-
-  /** Waits (bounded) for a condition that another thread makes true. */
-  private static void await(BooleanSupplier condition, String what) {
-    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > until) {
-        throw new AssertionError("timed out waiting until " + what);
-      }
-      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
-    }
   }
 }

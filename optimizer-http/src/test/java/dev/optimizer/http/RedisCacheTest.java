@@ -20,8 +20,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -120,7 +118,7 @@ class RedisCacheTest {
 
   /** Waits (at most 5 s) until one entry under this test's prefix holds every text. */
   private void awaitStored(String... texts) {
-    await(
+    Await.until(
         () -> {
           for (byte[] key : admin.sync().keys(prefix + "*")) {
             byte[] value = admin.sync().get(key);
@@ -140,16 +138,6 @@ class RedisCacheTest {
 
   private List<byte[]> keys() {
     return admin.sync().keys(prefix + "*");
-  }
-
-  private static void await(BooleanSupplier condition, String what) {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting for " + what);
-      }
-      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
-    }
   }
 
   private static byte[] bytes(String s) {
@@ -241,7 +229,7 @@ class RedisCacheTest {
     assertThat(c.stats().remoteHits()).isZero();
 
     // B drops its in-process copy when the announcement arrives.
-    await(() -> b.stats().remoteInvalidations() >= 2, "B to apply A's invalidation");
+    Await.until(() -> b.stats().remoteInvalidations() >= 2, "B to apply A's invalidation");
     assertThat(b.get(res).body()).isEqualTo("v2");
     assertThat(server.requestCount()).isEqualTo(5);
   }
