@@ -6,13 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.aayushatharva.brotli4j.Brotli4jLoader;
 import com.aayushatharva.brotli4j.encoder.Encoder;
-import dev.optimizer.http.netty.NettyHttpClient;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -22,41 +20,11 @@ import org.junit.jupiter.params.provider.EnumSource;
  * unless the application asked for an encoding itself, and capped like gzip (a brotli bomb fails
  * with the same too-large error). The bodies are compressed by the real brotli encoder.
  */
-class BrotliDecodingTest extends HttpFixture {
-  private MockHttpServer h2;
+class BrotliDecodingTest extends DecodingFixture {
 
   @BeforeAll
   static void loadEncoder() {
     Brotli4jLoader.ensureAvailability();
-  }
-
-  @AfterEach
-  void stopHttp2Server() {
-    if (h2 != null) {
-      h2.close();
-    }
-  }
-
-  private MockHttpServer target(HttpClient.Version version) throws InterruptedException {
-    if (version == HttpClient.Version.HTTP_1_1) {
-      return server;
-    }
-    h2 = MockHttpServer.http2(null, 100);
-    return h2;
-  }
-
-  private HttpClient client(HttpClient.Version version) {
-    HttpOptimizer http =
-        HttpOptimizer.builder(realOptimizer())
-            .cache(false)
-            .coalescing(false)
-            .hedging(false)
-            .maxAttempts(1)
-            .adaptiveLimit(false)
-            .circuitBreaker(false)
-            .maxResponseBodyBytes(1 << 20)
-            .build();
-    return NettyHttpClient.builder(http).version(version).build();
   }
 
   private static byte[] brotli(byte[] data) throws IOException {

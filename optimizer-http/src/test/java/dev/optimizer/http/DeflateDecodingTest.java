@@ -4,7 +4,6 @@ import static dev.optimizer.http.MockHttpServer.Response.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.optimizer.http.netty.NettyHttpClient;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.http.HttpClient;
@@ -13,7 +12,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.zip.Deflater;
 import java.util.zip.DeflaterOutputStream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -24,8 +22,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * §8.4.1.2 defines deflate as the zlib format; raw deflate without the zlib wrapper, which some
  * servers send, is decoded too.
  */
-class DeflateDecodingTest extends HttpFixture {
-  private MockHttpServer h2;
+class DeflateDecodingTest extends DecodingFixture {
 
   /** The two shapes of a deflate body met in practice. */
   enum Shape {
@@ -33,35 +30,6 @@ class DeflateDecodingTest extends HttpFixture {
     ZLIB,
     /** A bare deflate stream (RFC 1951) without the zlib header and checksum. */
     RAW
-  }
-
-  @AfterEach
-  void stopHttp2Server() {
-    if (h2 != null) {
-      h2.close();
-    }
-  }
-
-  private MockHttpServer target(HttpClient.Version version) throws InterruptedException {
-    if (version == HttpClient.Version.HTTP_1_1) {
-      return server;
-    }
-    h2 = MockHttpServer.http2(null, 100);
-    return h2;
-  }
-
-  private HttpClient client(HttpClient.Version version) {
-    HttpOptimizer http =
-        HttpOptimizer.builder(realOptimizer())
-            .cache(false)
-            .coalescing(false)
-            .hedging(false)
-            .maxAttempts(1)
-            .adaptiveLimit(false)
-            .circuitBreaker(false)
-            .maxResponseBodyBytes(1 << 20)
-            .build();
-    return NettyHttpClient.builder(http).version(version).build();
   }
 
   private static byte[] deflate(byte[] data, Shape shape) throws IOException {
