@@ -13,12 +13,14 @@ import java.util.concurrent.locks.LockSupport;
  * answered before their delay the caller pays a thread wake-up (a system call) on nearly every
  * request; and its thread wakes again at each task's own deadline.
  *
- * <p>This timer keeps a cancelled entry (dropping the task it held) until its deadline passes, so
- * that the deadline its thread sleeps until is rarely later than a new one. The thread is woken
- * only when a new deadline comes before it. Each task may fire up to its {@code slack} after its
- * deadline, so that one wake-up serves every deadline in that span. Entries are thus woken for in
- * batches, not one by one. Cancelled entries are purged once they outnumber live ones by more than
- * {@value #PURGE_SLACK}, which bounds what long delays keep.
+ * <p>Cancelling an entry only drops the task it held; the entry stays queued until the thread next
+ * looks, which then drops cancelled entries ahead of the earliest live one and sleeps until that
+ * one (keeping the last entry, so that it always has a plan). A new deadline rarely comes before
+ * the planned one, and the thread is woken only when it does. With requests answered well within
+ * their delay the thread so wakes about once per delay, not once per request. Each task may fire up
+ * to its {@code slack} after its deadline, so that one wake-up serves every deadline in that span.
+ * Cancelled entries are also purged once they outnumber live ones by more than {@value
+ * #PURGE_SLACK}, which bounds what long delays keep.
  *
  * <p>Tasks run on the timer's single daemon thread, started at the first {@link #schedule}; they
  * must be short. A task that throws does not stop the timer. Thread-safe.
@@ -35,6 +37,7 @@ public final class LazyTimer implements AutoCloseable {
   private Thread thread; // guarded by this
   private boolean closed; // guarded by this
   private long signals; // guarded by this; wake-ups asked for by schedule()
+  private long looks; // guarded by this; times the thread looked at the queue
 
   /** A timer whose thread, once started, is called {@code threadName}. */
   public LazyTimer(String threadName) {
@@ -123,6 +126,11 @@ public final class LazyTimer implements AutoCloseable {
     return signals;
   }
 
+  /** How many times the thread has looked at the queue (woken, for whatever reason); for tests. */
+  synchronized long looks() {
+    return looks;
+  }
+
   private void loop() {
     List<Runnable> due = new ArrayList<>();
     while (true) {
@@ -131,6 +139,7 @@ public final class LazyTimer implements AutoCloseable {
         if (closed) {
           return;
         }
+        looks++;
         long now = System.nanoTime();
         Entry head;
         while ((head = queue.peek()) != null && head.deadline - now <= 0) {
@@ -141,6 +150,15 @@ public final class LazyTimer implements AutoCloseable {
             due.add(head.task);
             head.task = null;
           }
+        }
+        // Cancelled entries at the head are dropped before they are due, so the thread sleeps
+        // until the earliest live one: with requests answered well within their delay it then
+        // wakes about once per delay, not once per request. The last entry stays even when
+        // cancelled, so that the plan is not IDLE and the next schedule() need not wake the thread.
+        while (head != null && head.task == null && queue.size() > 1) {
+          queue.poll();
+          cancelled--;
+          head = queue.peek();
         }
         // Sleep until the earliest latest-firing time among the first entries. Entries are ordered
         // by deadline; one with a later deadline but a smaller slack fires at most the head's slack

@@ -75,6 +75,30 @@ class LazyTimerTest {
   }
 
   @Test
+  void theThreadWakesAboutOncePerDelayNotOncePerCancelledTask() {
+    // Requests answered well within their delay, one after another for ten delays: the thread
+    // should look about once per delay, when the in-flight request's task is due, and drop the
+    // cancelled ones ahead of it unseen (it used to wake for each of them, once per request).
+    long delay = Duration.ofMillis(20).toNanos();
+    LazyTimer.Entry inFlight = timer.schedule(() -> {}, delay, 0);
+    long lookedBefore = timer.looks();
+    long start = System.nanoTime();
+    int requests = 0;
+    while (System.nanoTime() - start < 10 * delay) {
+      LazyTimer.Entry next = timer.schedule(() -> {}, delay, 0);
+      inFlight.cancel();
+      inFlight = next;
+      requests++;
+      for (int spin = 0; spin < 2_000; spin++) {
+        Thread.onSpinWait(); // a request's length, a few microseconds
+      }
+    }
+    long looks = timer.looks() - lookedBefore;
+    assertThat(requests).isGreaterThan(1_000);
+    assertThat(looks).isLessThanOrEqualTo(3 * 10 + 10);
+  }
+
+  @Test
   void cancelledEntriesWithLongDelaysArePurged() {
     List<LazyTimer.Entry> live = new ArrayList<>();
     for (int i = 0; i < 100; i++) {
