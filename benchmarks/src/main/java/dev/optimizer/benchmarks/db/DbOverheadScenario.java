@@ -58,10 +58,19 @@ public final class DbOverheadScenario implements Scenario {
       DataSource wrapped = DbOptimizer.builder(optimizer).poolSizing(false).build().wrap(hikari);
       long[] raw = new long[blocks * perBlock];
       long[] opt = new long[blocks * perBlock];
-      for (int warm = 0; warm < 2000; warm++) {
+      // Warm up until the wrapper's code is compiled by C2, as the raw path's JDBC code is: a
+      // method called once per query reaches tier 4 only after some 5,000-15,000 calls, and with
+      // 2,000 warm-up queries the wrapper still ran partly in profiled tier-3 code during the
+      // measurement (its gap to raw shrank from 1.7 to under 1 µs over the first 10,000 queries).
+      for (int warm = 0; warm < 20_000; warm++) {
         query(hikari, warm);
         query(wrapped, warm);
       }
+      // This VM runs at full speed for 0.3-1 s of sustained load, then more slowly (the
+      // client's CPU per query more than doubles, for raw and wrapped alike). A pause lets it
+      // recover, so the measurement starts on the short round trip, where a fixed cost weighs most.
+      Thread.sleep(5_000);
+      double[] blockRatios = new double[blocks];
       for (int b = 0; b < blocks; b++) {
         boolean rawFirst = b % 2 == 0;
         for (int pass = 0; pass < 2; pass++) {
@@ -74,7 +83,11 @@ public final class DbOverheadScenario implements Scenario {
             into[b * perBlock + i] = System.nanoTime() - t0;
           }
         }
+        blockRatios[b] =
+            median(Arrays.copyOfRange(opt, b * perBlock, (b + 1) * perBlock))
+                / median(Arrays.copyOfRange(raw, b * perBlock, (b + 1) * perBlock));
       }
+      Arrays.sort(blockRatios);
       Arrays.sort(raw);
       Arrays.sort(opt);
       double rawP50 = raw[raw.length / 2] / 1e3;
@@ -85,11 +98,21 @@ public final class DbOverheadScenario implements Scenario {
       r.optimized("query p50 (us)", optP50);
       r.baseline("query p99 (us)", rawP99);
       r.optimized("query p99 (us)", optP99);
-      r.ratio("overhead_p50", optP50 / rawP50, Target.atMost(1.03));
+      // The ratio of medians within each pair of adjacent blocks, then its median over the pairs:
+      // the machine's speed changes within a run (see above), and the pooled medians of the two
+      // sides can then fall on different sides of a step, where the pooled ratio measures the
+      // step, not the wrapper. Both are reported.
+      r.ratio("overhead_p50", blockRatios[blocks / 2], Target.atMost(1.03));
+      r.ratio("overhead_p50_pooled", optP50 / rawP50);
       r.ratio("overhead_p99", optP99 / rawP99);
       r.note(
           "queries",
-          raw.length + " per side, single thread, blocks of " + perBlock + " interleaved");
+          raw.length
+              + " per side after 20,000 warm-up queries each and a 5 s pause, single thread,"
+              + " blocks of "
+              + perBlock
+              + " interleaved; overhead_p50 is the median over adjacent block pairs of"
+              + " wrapped p50 / raw p50");
     }
 
     Fingerprinter fp = Fingerprinter.create(SqlDialect.POSTGRESQL);
@@ -130,6 +153,11 @@ public final class DbOverheadScenario implements Scenario {
             + " distinct realistic statements (joins, IN lists, strings, numbers); cached cost is"
             + " the median of 200 batches of 1000 calls");
     return r;
+  }
+
+  private static double median(long[] values) {
+    Arrays.sort(values);
+    return values[values.length / 2];
   }
 
   private static void query(DataSource ds, int i) throws Exception {
