@@ -116,12 +116,7 @@ public final class CacheStep implements Step {
       return next.proceed(call).thenCompose(reply -> invalidateAfter(call, reply));
     }
     HttpHeaders h = call.headers();
-    if (h.firstValue("range").isPresent()
-        || h.firstValue("if-none-match").isPresent()
-        || h.firstValue("if-modified-since").isPresent()
-        || h.firstValue("if-match").isPresent()
-        || h.firstValue("if-unmodified-since").isPresent()
-        || h.firstValue("if-range").isPresent()) {
+    if (isConditionalOrRange(h)) {
       return next.proceed(call);
     }
     CacheControl requestCc = CacheControl.of(h, true);
@@ -135,6 +130,35 @@ public final class CacheStep implements Step {
     return found
         .exceptionally(error -> null)
         .thenCompose(resource -> lookedUp(call, next, key, identityKey, requestCc, resource));
+  }
+
+  /** The request fields that make a GET conditional (RFC 9110 §13.1), all beginning with "if-". */
+  private static final String[] CONDITIONAL = {
+    "if-none-match", "if-modified-since", "if-match", "if-unmodified-since", "if-range"
+  };
+
+  /**
+   * Whether the request is conditional or asks for a range: such requests go to the origin as they
+   * are. One pass over the request's few fields, rather than a case-insensitive lookup for each of
+   * the six names, which was a measurable part of every GET's cost.
+   */
+  static boolean isConditionalOrRange(HttpHeaders headers) {
+    for (Map.Entry<String, List<String>> field : headers.map().entrySet()) {
+      String name = field.getKey();
+      if (field.getValue().isEmpty()) {
+        continue;
+      }
+      if (name.regionMatches(true, 0, "if-", 0, 3)) {
+        for (String conditional : CONDITIONAL) {
+          if (name.equalsIgnoreCase(conditional)) {
+            return true;
+          }
+        }
+      } else if (name.equalsIgnoreCase("range")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private CompletableFuture<Reply> lookedUp(
