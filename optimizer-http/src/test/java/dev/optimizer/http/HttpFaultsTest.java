@@ -114,6 +114,27 @@ class HttpFaultsTest extends HttpFixture {
 
   @ParameterizedTest
   @EnumSource(Via.class)
+  void aServerThatNeverAnswersFailsWithinTheDeadline(Via via) throws Exception {
+    // On HTTP/2 the connection is up (preface and SETTINGS exchanged) and only the stream hangs.
+    MockHttpServer s = target(via);
+    HttpClient client = cachingClient(via);
+    s.enqueue(ok("never").fault(Fault.HANG));
+    s.enqueue(ok("answered"));
+
+    Duration timeout = Duration.ofMillis(300);
+    long start = System.nanoTime();
+    assertThatThrownBy(() -> get(client, via, s.url("/hang"), timeout))
+        .isInstanceOf(HttpTimeoutException.class)
+        .hasMessageContaining("timed out");
+    Duration took = Duration.ofNanos(System.nanoTime() - start);
+    assertThat(took).isGreaterThanOrEqualTo(timeout).isLessThan(timeout.plus(SLACK));
+    // The client is still usable: the hanging exchange held nothing the next request needs.
+    assertThat(get(client, via, s.url("/next"), Duration.ofSeconds(5)).body())
+        .isEqualTo("answered");
+  }
+
+  @ParameterizedTest
+  @EnumSource(Via.class)
   void aSlowBodyWithinTheDeadlineArrivesWholeAndIsStored(Via via) throws Exception {
     MockHttpServer s = target(via);
     HttpClient client = cachingClient(via);
