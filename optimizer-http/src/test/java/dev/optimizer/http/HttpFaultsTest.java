@@ -85,6 +85,17 @@ class HttpFaultsTest extends HttpFixture {
     }
   }
 
+  /** A GET with a 300 ms timeout fails with a timeout, no earlier and not much later. */
+  private static void assertTimesOutAtItsDeadline(HttpClient client, Via via, java.net.URI uri) {
+    Duration timeout = Duration.ofMillis(300);
+    long start = System.nanoTime();
+    assertThatThrownBy(() -> get(client, via, uri, timeout))
+        .isInstanceOf(HttpTimeoutException.class)
+        .hasMessageContaining("timed out");
+    Duration took = Duration.ofNanos(System.nanoTime() - start);
+    assertThat(took).isGreaterThanOrEqualTo(timeout).isLessThan(timeout.plus(SLACK));
+  }
+
   @ParameterizedTest
   @EnumSource(Via.class)
   void aSlowBodyFailsWithinTheDeadlineAndIsNeverStored(Via via) throws Exception {
@@ -96,13 +107,7 @@ class HttpFaultsTest extends HttpFixture {
     s.enqueue(slow);
     s.enqueue(ok("whole").header("Cache-Control", "max-age=600"));
 
-    Duration timeout = Duration.ofMillis(300);
-    long start = System.nanoTime();
-    assertThatThrownBy(() -> get(client, via, s.url("/slow"), timeout))
-        .isInstanceOf(HttpTimeoutException.class)
-        .hasMessageContaining("timed out");
-    Duration took = Duration.ofNanos(System.nanoTime() - start);
-    assertThat(took).isGreaterThanOrEqualTo(timeout).isLessThan(timeout.plus(SLACK));
+    assertTimesOutAtItsDeadline(client, via, s.url("/slow"));
 
     // Let the slow exchange end, however it ends, before asking again: a body still arriving
     // after the deadline must not be stored either.
@@ -121,13 +126,7 @@ class HttpFaultsTest extends HttpFixture {
     s.enqueue(ok("never").fault(Fault.HANG));
     s.enqueue(ok("answered"));
 
-    Duration timeout = Duration.ofMillis(300);
-    long start = System.nanoTime();
-    assertThatThrownBy(() -> get(client, via, s.url("/hang"), timeout))
-        .isInstanceOf(HttpTimeoutException.class)
-        .hasMessageContaining("timed out");
-    Duration took = Duration.ofNanos(System.nanoTime() - start);
-    assertThat(took).isGreaterThanOrEqualTo(timeout).isLessThan(timeout.plus(SLACK));
+    assertTimesOutAtItsDeadline(client, via, s.url("/hang"));
     // The client is still usable: the hanging exchange held nothing the next request needs.
     assertThat(get(client, via, s.url("/next"), Duration.ofSeconds(5)).body())
         .isEqualTo("answered");
