@@ -2,6 +2,7 @@ package dev.optimizer.benchmarks.db;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.optimizer.api.Mode;
+import dev.optimizer.benchmarks.PairedBlocks;
 import dev.optimizer.benchmarks.Scenario;
 import dev.optimizer.benchmarks.ScenarioResult;
 import dev.optimizer.benchmarks.ScenarioResult.Target;
@@ -10,7 +11,6 @@ import dev.optimizer.db.WriteLoop;
 import dev.optimizer.runtime.Optimizer;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.util.Arrays;
 import java.util.List;
 import javax.sql.DataSource;
 
@@ -78,9 +78,9 @@ public final class DbBatchingScenario implements Scenario {
           }
         }
       }
-      double loopMs = median(loopNanos) / 1e6;
-      double batchMs = median(batchNanos) / 1e6;
-      double rewriteMs = median(rewriteNanos) / 1e6;
+      double loopMs = PairedBlocks.median(loopNanos) / 1e6;
+      double batchMs = PairedBlocks.median(batchNanos) / 1e6;
+      double rewriteMs = PairedBlocks.median(rewriteNanos) / 1e6;
       List<WriteLoop> found = db.writeLoops();
       r.baseline("10k inserts, median (ms)", round(loopMs));
       r.baseline("rows/s", Math.round(ROWS / (loopMs / 1e3)));
@@ -154,12 +154,6 @@ public final class DbBatchingScenario implements Scenario {
       c.commit();
       c.setAutoCommit(true);
     }
-  }
-
-  private static double median(long[] v) {
-    long[] s = v.clone();
-    Arrays.sort(s);
-    return s[s.length / 2];
   }
 
   private static double round(double v) {

@@ -2,6 +2,7 @@ package dev.optimizer.benchmarks.db;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.optimizer.api.Mode;
+import dev.optimizer.benchmarks.PairedBlocks;
 import dev.optimizer.benchmarks.Scenario;
 import dev.optimizer.benchmarks.ScenarioResult;
 import dev.optimizer.benchmarks.ScenarioResult.Target;
@@ -70,7 +71,6 @@ public final class DbOverheadScenario implements Scenario {
       // client's CPU per query more than doubles, for raw and wrapped alike). A pause lets it
       // recover, so the measurement starts on the short round trip, where a fixed cost weighs most.
       Thread.sleep(5_000);
-      double[] blockRatios = new double[blocks];
       for (int b = 0; b < blocks; b++) {
         boolean rawFirst = b % 2 == 0;
         for (int pass = 0; pass < 2; pass++) {
@@ -83,11 +83,8 @@ public final class DbOverheadScenario implements Scenario {
             into[b * perBlock + i] = System.nanoTime() - t0;
           }
         }
-        blockRatios[b] =
-            median(Arrays.copyOfRange(opt, b * perBlock, (b + 1) * perBlock))
-                / median(Arrays.copyOfRange(raw, b * perBlock, (b + 1) * perBlock));
       }
-      Arrays.sort(blockRatios);
+      double pairedRatio = PairedBlocks.medianRatio(opt, raw, perBlock);
       Arrays.sort(raw);
       Arrays.sort(opt);
       double rawP50 = raw[raw.length / 2] / 1e3;
@@ -98,11 +95,9 @@ public final class DbOverheadScenario implements Scenario {
       r.optimized("query p50 (us)", optP50);
       r.baseline("query p99 (us)", rawP99);
       r.optimized("query p99 (us)", optP99);
-      // The ratio of medians within each pair of adjacent blocks, then its median over the pairs:
-      // the machine's speed changes within a run (see above), and the pooled medians of the two
-      // sides can then fall on different sides of a step, where the pooled ratio measures the
-      // step, not the wrapper. Both are reported.
-      r.ratio("overhead_p50", blockRatios[blocks / 2], Target.atMost(1.03));
+      // Paired by block (see PairedBlocks): the machine's speed steps within a run. The pooled
+      // ratio is reported too.
+      r.ratio("overhead_p50", pairedRatio, Target.atMost(1.03));
       r.ratio("overhead_p50_pooled", optP50 / rawP50);
       r.ratio("overhead_p99", optP99 / rawP99);
       r.note(
@@ -153,11 +148,6 @@ public final class DbOverheadScenario implements Scenario {
             + " distinct realistic statements (joins, IN lists, strings, numbers); cached cost is"
             + " the median of 200 batches of 1000 calls");
     return r;
-  }
-
-  private static double median(long[] values) {
-    Arrays.sort(values);
-    return values[values.length / 2];
   }
 
   private static void query(DataSource ds, int i) throws Exception {

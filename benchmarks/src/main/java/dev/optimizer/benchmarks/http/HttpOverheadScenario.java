@@ -1,6 +1,7 @@
 package dev.optimizer.benchmarks.http;
 
 import dev.optimizer.api.Mode;
+import dev.optimizer.benchmarks.PairedBlocks;
 import dev.optimizer.benchmarks.Scenario;
 import dev.optimizer.benchmarks.ScenarioResult;
 import dev.optimizer.benchmarks.ScenarioResult.Target;
@@ -90,18 +91,9 @@ public final class HttpOverheadScenario implements Scenario {
           }
         }
       }
-      // The median over blocks of the difference between the two sides' medians in that block:
-      // this machine's speed steps within a run (a throttled VM), and the pooled medians of the
-      // two sides can then fall on different sides of a step. The pooled difference is reported
-      // too.
-      double[] blockDiffs = new double[blocks];
-      for (int b = 0; b < blocks; b++) {
-        blockDiffs[b] =
-            (median(Arrays.copyOfRange(optNanos, b * perBlock, (b + 1) * perBlock))
-                    - median(Arrays.copyOfRange(rawNanos, b * perBlock, (b + 1) * perBlock)))
-                / 1e3;
-      }
-      Arrays.sort(blockDiffs);
+      // Paired by block (see PairedBlocks): the machine's speed steps within a run. The pooled
+      // difference is reported too.
+      double pairedDiffUs = PairedBlocks.medianDifference(optNanos, rawNanos, perBlock) / 1e3;
       Arrays.sort(rawNanos);
       Arrays.sort(optNanos);
       Arrays.sort(nettyNanos);
@@ -136,7 +128,7 @@ public final class HttpOverheadScenario implements Scenario {
       Arrays.sort(perCall);
       double hitP50 = perCall[perCall.length / 2] / 1e3;
       r.optimized("cache hit p50 (us)", hitP50);
-      r.ratio("overhead_p50_us", blockDiffs[blocks / 2], Target.atMost(5));
+      r.ratio("overhead_p50_us", pairedDiffUs, Target.atMost(5));
       r.ratio("overhead_p50_us_pooled", optP50 - rawP50);
       r.ratio("hit_p50_us", hitP50, Target.atMost(2));
       r.ratio("netty_vs_raw_p50_us", nettyP50 - rawP50);
@@ -152,11 +144,6 @@ public final class HttpOverheadScenario implements Scenario {
       r.note("settings", "HttpOptimizer defaults: every feature on");
     }
     return r;
-  }
-
-  private static double median(long[] values) {
-    Arrays.sort(values);
-    return values[values.length / 2];
   }
 
   private static void send(HttpClient client, URI uri) throws Exception {

@@ -50,6 +50,11 @@ public final class CacheStep implements Step {
   private static final System.Logger LOG = System.getLogger(CacheStep.class.getName());
   private static final Set<Integer> ERROR_STATUSES = Set.of(500, 502, 503, 504);
 
+  /** The request fields that make a GET conditional (RFC 9110 §13.1), all beginning with "if-". */
+  private static final String[] CONDITIONAL = {
+    "if-none-match", "if-modified-since", "if-match", "if-unmodified-since", "if-range"
+  };
+
   private final TieredCache<String, CachedResource> store;
   private final boolean shared;
   private final int maxVariants;
@@ -131,11 +136,6 @@ public final class CacheStep implements Step {
         .exceptionally(error -> null)
         .thenCompose(resource -> lookedUp(call, next, key, identityKey, requestCc, resource));
   }
-
-  /** The request fields that make a GET conditional (RFC 9110 §13.1), all beginning with "if-". */
-  private static final String[] CONDITIONAL = {
-    "if-none-match", "if-modified-since", "if-match", "if-unmodified-since", "if-range"
-  };
 
   /**
    * Whether the request is conditional or asks for a range: such requests go to the origin as they
