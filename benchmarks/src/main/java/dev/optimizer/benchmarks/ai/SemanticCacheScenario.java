@@ -1,6 +1,7 @@
 package dev.optimizer.benchmarks.ai;
 
 import dev.langchain4j.model.embedding.onnx.allminilml6v2.AllMiniLmL6V2EmbeddingModel;
+import dev.optimizer.ai.semantic.BoostedGuard;
 import dev.optimizer.ai.semantic.FeatureGuard;
 import dev.optimizer.ai.semantic.PrecisionGuard;
 import dev.optimizer.ai.semantic.SemanticCache;
@@ -106,8 +107,14 @@ public final class SemanticCacheScenario implements Scenario {
             onPairs.recall(),
             onBoth.recall(),
             chosen == onBoth ? "pairs + candidates" : "pairs alone");
-    FeatureGuard guard = chosen.guard();
-    double tau = chosen.tau();
+    FeatureGuard linear = chosen.guard();
+    double linearTau = chosen.tau();
+    CacheEval.Point linearPoint = measured.at(measured.outcomes(linear::score, FLOOR), linearTau);
+    double linearAuc = measured.pairAuc(linear::score);
+
+    // (d) ours: the boosted trees over the same features, fitted on the fit half's pairs.
+    BoostedGuard guard = BoostedGuard.fit(GuardSelection.examples(fit, false));
+    double tau = fit.fitThreshold(fit.outcomes(guard::score, FLOOR), PRECISION_FLOOR, Z_POINT);
     List<CacheEval.Outcome> oursOut = measured.outcomes(guard::score, FLOOR);
     CacheEval.Point ours = measured.at(oursOut, tau);
     double oursAuc = measured.pairAuc(guard::score);
@@ -210,7 +217,19 @@ public final class SemanticCacheScenario implements Scenario {
             oursWilson.recall(),
             oursWilson.falseHitRate()));
     r.note("guard fitted", guard + ", decision threshold " + fmt(tau));
-    r.note("feature ablation (fit half)", chosen.ablation());
+    r.note(
+        "logistic guard (same features, one weight each)",
+        String.format(
+            Locale.ROOT,
+            "%s, threshold %s; on the measured half: precision %.4f, duplicate_recall %.4f,"
+                + " false_hit_rate %.4f, pair_auc %.4f",
+            linear,
+            fmt(linearTau),
+            linearPoint.precision(),
+            linearPoint.recall(),
+            linearPoint.falseHitRate(),
+            linearAuc));
+    r.note("feature ablation (fit half, logistic guard)", chosen.ablation());
     r.note("training set", training);
     r.note("rules as vetoes (fit half)", GuardSelection.ruleStats(fit));
     r.note(
@@ -238,18 +257,25 @@ public final class SemanticCacheScenario implements Scenario {
         "exact tier alone",
         String.format(
             Locale.ROOT,
-            "precision %.4f, duplicate_recall %.4f on the measured half: with half the file in the"
-                + " cache, fewer lookups find their exact text than over the whole file",
+            "precision %.4f, duplicate_recall %.4f on the measured half. With every distinct a of"
+                + " the whole file in the cache instead, exact text alone reaches %.4f: the issue's"
+                + " quoted baselines (exact about 0.104, plain cosine about 0.118, hence the 0.18"
+                + " target as 1.5x plain) match that setting, not the half the protocol measures"
+                + " on, where plain cosine gives %.4f and 1.5x plain is %.4f",
             exactOnly.precision(),
-            exactOnly.recall()));
+            exactOnly.recall(),
+            CacheProtocol.exactRecallOverWholeFile(pairs),
+            plain.recall(),
+            1.5 * plain.recall()));
     r.note(
         "what limits recall",
-        "the non-exact matches the protocol counts wrong at the very top of every ranking are"
-            + " mostly unlabelled paraphrases ('How can I lose weight ?' vs 'How can I lose"
-            + " weight?', 'What's' vs 'What is', 'favourite' vs 'favorite'); they hold the"
-            + " observed precision of semantic hits near 0.96-0.98 at any threshold, so 0.98 is held"
-            + " only by the exact hits' share, and no surface rule can tell such label noise from a"
-            + " real duplicate without fitting the data set");
+        recallBudget(measured, plainOut, exactOnly)
+            + " The non-exact matches the protocol counts wrong at the very top of every ranking"
+            + " are mostly unlabelled paraphrases ('How can I lose weight ?' vs 'How can I lose"
+            + " weight?', 'What's' vs 'What is', 'you're' vs 'you’re'); they keep the semantic"
+            + " tier's precision under 0.98 at any threshold, so 0.98 is held only by the exact"
+            + " hits' share. A better guard lifts the pair AUC (it ranks pairs) but cannot tell"
+            + " such label noise from a real duplicate without fitting the data set");
     r.note(
         "embeddings",
         embeddingsCached
@@ -276,6 +302,43 @@ public final class SemanticCacheScenario implements Scenario {
     curves.put("plain_cosine", measured.curve(plainOut, grid(plainOut)));
     r.extra("pr_curve", curves);
     return r;
+  }
+
+  /**
+   * What 0.18 at precision 0.98 asks of the semantic tier on the measured half, against how often
+   * plain cosine's best non-exact candidates at cosine >= 0.99 are right by the protocol's labels.
+   */
+  private static String recallBudget(
+      CacheEval measured, List<CacheEval.Outcome> plainOut, CacheEval.Point exactOnly) {
+    int duplicates = (int) measured.lookups().stream().filter(CacheEval.Lookup::duplicate).count();
+    int needed = (int) Math.ceil(0.18 * duplicates);
+    int hits = (int) Math.ceil(needed / PRECISION_FLOOR);
+    int exactHits = exactOnly.hits();
+    int semanticRight = needed - exactHits;
+    int semanticHits = hits - exactHits;
+    int top = 0;
+    int topRight = 0;
+    for (CacheEval.Outcome o : plainOut) {
+      if (Double.isFinite(o.score()) && o.score() >= 0.99) {
+        top++;
+        topRight += o.correct() ? 1 : 0;
+      }
+    }
+    return String.format(
+        Locale.ROOT,
+        "duplicate_recall 0.18 at precision 0.98 needs %d right hits among at most %d; the exact"
+            + " tier gives %d, so the semantic tier would need %d right among %d (precision %.3f),"
+            + " while plain cosine's best non-exact candidates at cosine >= 0.99 are right %d of"
+            + " %d times (%.3f).",
+        needed,
+        hits,
+        exactHits,
+        semanticRight,
+        semanticHits,
+        semanticRight / (double) semanticHits,
+        topRight,
+        top,
+        top == 0 ? 0.0 : topRight / (double) top);
   }
 
   private static void report(

@@ -20,8 +20,21 @@ import java.util.Set;
  *       to X"): the share of discordant pairs;
  *   <li>{@code content} — share of content words only one side uses;
  *   <li>{@code entities} — names (capitalised words, acronyms) only one side mentions;
- *   <li>{@code length} — {@code 1 - shorter / longer}, in words.
+ *   <li>{@code length} — {@code 1 - shorter / longer}, in words;
+ *   <li>{@code question}, {@code overlap}, {@code query_only}, {@code candidate_only}, {@code
+ *       both_extra} — a different question word, and words (function words included) one side only
+ *       uses;
+ *   <li>{@code trigrams}, {@code edit}, {@code sorted_edit}, {@code common_run} — character-level
+ *       distances of the two word sequences (shared trigrams, edit distance, edit distance of the
+ *       words sorted, the longest shared run);
+ *   <li>{@code first_word}, {@code first_two}, {@code last_word} — the opening and closing words
+ *       differ; {@code size} — both texts' words over 100 (not a mismatch: long texts that agree
+ *       share more by chance);
+ *   <li>{@code closeness} — {@code -ln(1 - similarity)}.
  * </ul>
+ *
+ * <p>A weighted sum cannot make one feature count only in the presence of another; {@link
+ * BoostedGuard} fits shallow trees over the same features where that matters.
  *
  * <p>The score is {@code sigmoid(bias + w_sim * similarity + sum(w_i * feature_i))}, one number per
  * pair in {@code (0, 1)}. The rules are generic English (a function-word list, number words,

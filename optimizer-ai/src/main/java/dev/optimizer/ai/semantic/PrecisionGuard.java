@@ -9,7 +9,7 @@ package dev.optimizer.ai.semantic;
  * <p>Implementations must be thread-safe, fast (they run on every candidate of every lookup) and
  * monotone in spirit: a higher score means more likely the same question. {@link #cosine()} is the
  * plain threshold; {@link FeatureGuard#defaults()} adds the rules for numbers, negation, word order
- * and one-sided words.
+ * and one-sided words; {@link BoostedGuard} is learnt from pairs labelled for the application.
  */
 @FunctionalInterface
 public interface PrecisionGuard {

@@ -1,6 +1,7 @@
 package dev.optimizer.ai.semantic.internal;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -11,9 +12,11 @@ import java.util.Set;
 /**
  * Surface features of a (query, candidate) pair for what sentence embeddings are known to miss:
  * numbers, negation, the order of the same words (who does what to whom), words present on one side
- * only, and length. Every feature is 0 for identical texts and grows with the mismatch; all are
- * generic English rules (a short function-word list, number words, negation cues), nothing learnt
- * from a data set.
+ * only, length, and character-level closeness (shared trigrams, edit distance, the longest shared
+ * run, the same opening and closing words). Every feature but {@code size} (the two texts' words,
+ * scaled) is 0 for identical texts and grows with the mismatch; all are generic English rules (a
+ * short function-word list, number words, negation cues) and string measures, nothing learnt from a
+ * data set.
  *
  * <p>Why each one: an embedding averages tokens, so "convert ethanol to ethanoic acid" and its
  * reverse, "is 7 prime" and "is 9 prime", "can I" and "can I not" land within a hair of each other;
@@ -23,7 +26,7 @@ import java.util.Set;
 public final class PairFeatures {
 
   /** Number of features, in the order of {@link #NAMES}. */
-  public static final int COUNT = 11;
+  public static final int COUNT = 19;
 
   /** The features' names, in order. */
   public static final List<String> NAMES =
@@ -38,7 +41,15 @@ public final class PairFeatures {
           "overlap",
           "query_only",
           "candidate_only",
-          "both_extra");
+          "both_extra",
+          "trigrams",
+          "edit",
+          "sorted_edit",
+          "common_run",
+          "first_word",
+          "first_two",
+          "last_word",
+          "size");
 
   static final int NUMBERS = 0;
   static final int NEGATION = 1;
@@ -51,172 +62,17 @@ public final class PairFeatures {
   static final int QUERY_ONLY = 8;
   static final int CANDIDATE_ONLY = 9;
   static final int BOTH_EXTRA = 10;
+  static final int TRIGRAMS = 11;
+  static final int EDIT = 12;
+  static final int SORTED_EDIT = 13;
+  static final int COMMON_RUN = 14;
+  static final int FIRST_WORD = 15;
+  static final int FIRST_TWO = 16;
+  static final int LAST_WORD = 17;
+  static final int SIZE = 18;
 
-  /** Connectors around which a swap keeps the meaning. */
-  private static final Set<String> SYMMETRIC =
-      Set.of("and", "or", "vs", "versus", "between", "compare", "compared", "&");
-
-  /** Words that say what kind of question it is: "why" and "how" ask different things. */
-  private static final Set<String> QUESTION_WORDS =
-      Set.of(
-          "what", "why", "how", "which", "who", "whom", "whose", "when", "where", "is", "are",
-          "can", "do", "does", "should", "will");
-
-  private static final Set<String> FUNCTION_WORDS =
-      Set.of(
-          "a",
-          "an",
-          "the",
-          "of",
-          "to",
-          "in",
-          "on",
-          "at",
-          "by",
-          "for",
-          "with",
-          "from",
-          "into",
-          "as",
-          "and",
-          "or",
-          "but",
-          "if",
-          "than",
-          "then",
-          "so",
-          "that",
-          "this",
-          "these",
-          "those",
-          "there",
-          "is",
-          "are",
-          "was",
-          "were",
-          "be",
-          "been",
-          "being",
-          "am",
-          "do",
-          "does",
-          "did",
-          "doing",
-          "done",
-          "have",
-          "has",
-          "had",
-          "having",
-          "can",
-          "could",
-          "will",
-          "would",
-          "shall",
-          "should",
-          "may",
-          "might",
-          "must",
-          "i",
-          "me",
-          "my",
-          "mine",
-          "we",
-          "us",
-          "our",
-          "you",
-          "your",
-          "he",
-          "him",
-          "his",
-          "she",
-          "her",
-          "it",
-          "its",
-          "they",
-          "them",
-          "their",
-          "what",
-          "which",
-          "who",
-          "whom",
-          "whose",
-          "when",
-          "where",
-          "why",
-          "how",
-          "some",
-          "any",
-          "all",
-          "about",
-          "get",
-          "got",
-          "one's",
-          "someone",
-          "something",
-          "anyone",
-          "anything",
-          "very",
-          "really",
-          "much",
-          "many",
-          "more",
-          "most",
-          "best",
-          "good",
-          "way",
-          "ways",
-          "also",
-          "just",
-          "s",
-          "t",
-          "ever",
-          "possible",
-          "make",
-          "like",
-          "else",
-          "other",
-          "difference",
-          "between",
-          "vs",
-          "versus",
-          "mean",
-          "means",
-          "meaning",
-          "know",
-          "use",
-          "used",
-          "using");
-
-  private static final Set<String> NEGATIONS =
-      Set.of(
-          "not",
-          "no",
-          "never",
-          "without",
-          "none",
-          "nobody",
-          "nothing",
-          "neither",
-          "nor",
-          "cannot",
-          "cant",
-          "dont",
-          "doesnt",
-          "didnt",
-          "isnt",
-          "arent",
-          "wasnt",
-          "werent",
-          "wont",
-          "wouldnt",
-          "shouldnt",
-          "couldnt",
-          "hasnt",
-          "havent",
-          "hadnt",
-          "aint");
-
-  private static final Map<String, String> NUMBER_WORDS = numberWords();
+  /** Words over which {@link #SIZE} reaches 1. */
+  private static final double SIZE_SCALE = 100;
 
   private PairFeatures() {}
 
@@ -261,7 +117,33 @@ public final class PairFeatures {
     f[QUERY_ONLY] = Math.min(5, qOnly) / 5.0;
     f[CANDIDATE_ONLY] = Math.min(5, cOnly) / 5.0;
     f[BOTH_EXTRA] = qOnly > 0 && cOnly > 0 ? 1 : 0;
+    String qWords = String.join(" ", q.tokens);
+    String cWords = String.join(" ", c.tokens);
+    f[TRIGRAMS] = 1 - TextSimilarity.trigrams(qWords, cWords);
+    // On the words alone, lower-cased: punctuation and spacing say nothing about the meaning.
+    f[EDIT] = 1 - TextSimilarity.edit(qWords, cWords);
+    f[SORTED_EDIT] = 1 - TextSimilarity.edit(sorted(q.tokens), sorted(c.tokens));
+    f[COMMON_RUN] = 1 - TextSimilarity.commonRun(qWords, cWords);
+    f[FIRST_WORD] = sameHead(q.tokens, c.tokens, 1) ? 0 : 1;
+    f[FIRST_TWO] = sameHead(q.tokens, c.tokens, 2) ? 0 : 1;
+    f[LAST_WORD] =
+        q.tokens.isEmpty() || c.tokens.isEmpty()
+            ? (q.tokens.isEmpty() == c.tokens.isEmpty() ? 0 : 1)
+            : q.tokens.get(q.tokens.size() - 1).equals(c.tokens.get(c.tokens.size() - 1)) ? 0 : 1;
+    f[SIZE] = Math.min(1, (q.tokens.size() + c.tokens.size()) / SIZE_SCALE);
     return f;
+  }
+
+  /** Whether the first {@code n} words (or all, if fewer) of both texts are the same. */
+  private static boolean sameHead(List<String> a, List<String> b, int n) {
+    return a.subList(0, Math.min(n, a.size())).equals(b.subList(0, Math.min(n, b.size())));
+  }
+
+  /** The words in alphabetical order, joined by spaces: the same words in any order read equal. */
+  private static String sorted(List<String> words) {
+    List<String> copy = new ArrayList<>(words);
+    Collections.sort(copy);
+    return String.join(" ", copy);
   }
 
   /**
@@ -380,10 +262,10 @@ public final class PairFeatures {
     private void add(String raw, boolean first) {
       String lower = raw.toLowerCase(Locale.ROOT).replace('\u2019', '\'');
       tokens.add(lower);
-      if (SYMMETRIC.contains(lower)) {
+      if (EnglishWords.SYMMETRIC.contains(lower)) {
         symmetric = true;
       }
-      if (questionWord.isEmpty() && QUESTION_WORDS.contains(lower)) {
+      if (questionWord.isEmpty() && EnglishWords.QUESTION_WORDS.contains(lower)) {
         questionWord = lower;
       }
       if (lower.endsWith("n't")) {
@@ -391,7 +273,7 @@ public final class PairFeatures {
         return;
       }
       String bare = lower.replace("'", "");
-      if (NEGATIONS.contains(bare)) {
+      if (EnglishWords.NEGATIONS.contains(bare)) {
         negated = true;
         return;
       }
@@ -399,7 +281,7 @@ public final class PairFeatures {
         numbers.add(number(lower));
         return;
       }
-      String word = NUMBER_WORDS.get(lower);
+      String word = EnglishWords.NUMBER_WORDS.get(lower);
       if (word != null) {
         numbers.add(word);
         return;
@@ -407,7 +289,7 @@ public final class PairFeatures {
       if (lower.endsWith("'s")) {
         lower = lower.substring(0, lower.length() - 2);
       }
-      if (FUNCTION_WORDS.contains(lower) || lower.length() < 2) {
+      if (EnglishWords.FUNCTION_WORDS.contains(lower) || lower.length() < 2) {
         return;
       }
       String stem = stem(lower);
@@ -440,50 +322,5 @@ public final class PairFeatures {
       }
       return w;
     }
-  }
-
-  private static Map<String, String> numberWords() {
-    // "one" is left out: far more often a pronoun ("which one", "how does one") than a number.
-    String[] ones = {
-      "zero",
-      "",
-      "two",
-      "three",
-      "four",
-      "five",
-      "six",
-      "seven",
-      "eight",
-      "nine",
-      "ten",
-      "eleven",
-      "twelve",
-      "thirteen",
-      "fourteen",
-      "fifteen",
-      "sixteen",
-      "seventeen",
-      "eighteen",
-      "nineteen",
-      "twenty"
-    };
-    Map<String, String> m = new HashMap<>();
-    for (int i = 0; i < ones.length; i++) {
-      if (!ones[i].isEmpty()) {
-        m.put(ones[i], Integer.toString(i));
-      }
-    }
-    String[] tens = {"thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"};
-    for (int i = 0; i < tens.length; i++) {
-      m.put(tens[i], Integer.toString(30 + 10 * i));
-    }
-    m.put("hundred", "100");
-    m.put("thousand", "1000");
-    m.put("million", "1000000");
-    m.put("billion", "1000000000");
-    m.put("first", "1");
-    m.put("second", "2");
-    m.put("third", "3");
-    return m;
   }
 }

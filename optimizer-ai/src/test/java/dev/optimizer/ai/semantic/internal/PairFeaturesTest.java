@@ -1,6 +1,7 @@
 package dev.optimizer.ai.semantic.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -13,9 +14,29 @@ class PairFeaturesTest {
 
   @Test
   void identicalTextsHaveNoMismatch() {
-    assertThat(
-            PairFeatures.of("How do I convert 5 kg to pounds?", "how do i convert 5 kg to pounds"))
-        .containsOnly(0.0);
+    double[] f =
+        PairFeatures.of("How do I convert 5 kg to pounds?", "how do i convert 5 kg to pounds");
+    for (int i = 0; i < f.length; i++) {
+      if (i != PairFeatures.SIZE) {
+        assertThat(f[i]).as(PairFeatures.NAMES.get(i)).isZero();
+      }
+    }
+    assertThat(f[PairFeatures.SIZE]).as("size: 16 words of 100").isEqualTo(0.16);
+  }
+
+  @Test
+  void characterLevelFeaturesSeeInflectionsAndReordering() {
+    String a = "How can I learn programming?";
+    String b = "How can I learning programming?";
+    assertThat(feature("trigrams", a, b)).isStrictlyBetween(0.0, 0.5);
+    assertThat(feature("edit", a, b)).isCloseTo(3 / 30.0, within(1e-9));
+    assertThat(feature("common_run", a, b)).isStrictlyBetween(0.0, 0.5);
+    assertThat(feature("sorted_edit", "learn java fast", "fast java learn")).isZero();
+    assertThat(feature("edit", "learn java fast", "fast java learn")).isPositive();
+    assertThat(feature("first_word", "Why is it?", "How is it?")).isEqualTo(1);
+    assertThat(feature("first_two", "Why is it?", "Why was it?")).isEqualTo(1);
+    assertThat(feature("first_two", "Why is it?", "why is that?")).isZero();
+    assertThat(feature("last_word", "Why is it?", "why is that?")).isEqualTo(1);
   }
 
   @Test
