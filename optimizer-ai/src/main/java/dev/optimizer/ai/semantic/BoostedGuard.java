@@ -15,8 +15,8 @@ import java.util.Locale;
  * only in the presence of another: a long shared run of characters is strong evidence at cosine
  * 0.97 and weak at 0.85; one differing number vetoes a near-copy but says little about a loose
  * paraphrase. On the ai-semantic-cache benchmark's held-out half of Quora Question Pairs this is
- * what lifts the pair AUC from 0.87 (cosine alone) past 0.90, where a logistic fit of the same
- * features stops near 0.89.
+ * what lifts the pair AUC from 0.867 (cosine alone) to 0.903, where a logistic fit over features
+ * selected from the same ones reaches 0.874.
  *
  * <p>There are no shipped weights: fit one with {@link #fit} from pairs labelled for your own
  * traffic (verified hits and misses, {@linkplain SemanticCache#feedback feedback}, a reviewed
@@ -74,8 +74,9 @@ public final class BoostedGuard implements PrecisionGuard {
    * Fits a guard on labelled pairs ({@link FeatureGuard.Example#same()}: the candidate's answer is
    * right for the query).
    *
-   * @throws IllegalArgumentException if the examples do not hold both labels, or an example's
-   *     features are not {@link FeatureGuard#FEATURES} long
+   * @throws IllegalArgumentException if the examples do not hold both labels, are fewer than two
+   *     leaves' worth ({@code 2 * minLeaf}: no tree could split), or an example's features are not
+   *     {@link FeatureGuard#FEATURES} long or not finite
    */
   public static BoostedGuard fit(Collection<FeatureGuard.Example> examples, Settings settings) {
     Checks.notNull("examples", examples);
@@ -86,19 +87,7 @@ public final class BoostedGuard implements PrecisionGuard {
     int positives = 0;
     int i = 0;
     for (FeatureGuard.Example e : examples) {
-      Checks.notNull("examples[" + i + "]", e);
-      if (e.features().length != width) {
-        throw new IllegalArgumentException(
-            "examples["
-                + i
-                + "].features must hold "
-                + width
-                + " values ("
-                + FeatureGuard.FEATURES
-                + "), but held "
-                + e.features().length);
-      }
-      x[i] = row(e.similarity(), e.features());
+      x[i] = checkedRow("examples[" + i + "]", e);
       y[i] = e.same();
       positives += e.same() ? 1 : 0;
       i++;
@@ -108,6 +97,13 @@ public final class BoostedGuard implements PrecisionGuard {
           "examples must hold both labels, but had "
               + positives
               + " positive of "
+              + examples.size());
+    }
+    if (examples.size() < 2 * settings.minLeaf()) {
+      throw new IllegalArgumentException(
+          "examples must number at least 2 * minLeaf ("
+              + 2 * settings.minLeaf()
+              + ") for a tree to split, but were "
               + examples.size());
     }
     return new BoostedGuard(
@@ -127,13 +123,54 @@ public final class BoostedGuard implements PrecisionGuard {
     return score(similarity, FeatureGuard.pairFeatures(query, candidate, similarity));
   }
 
-  /** The score of an example whose features are already computed. */
+  /**
+   * The score of an example whose features are already computed.
+   *
+   * @throws IllegalArgumentException if its features are not {@link FeatureGuard#FEATURES} long or
+   *     not finite
+   */
   public double score(FeatureGuard.Example example) {
-    return score(example.similarity(), example.features());
+    return probability(checkedRow("example", example));
   }
 
   private double score(double similarity, double[] features) {
-    return 1 / (1 + Math.exp(-trees.margin(row(similarity, features))));
+    return probability(row(similarity, features));
+  }
+
+  private double probability(double[] row) {
+    return 1 / (1 + Math.exp(-trees.margin(row)));
+  }
+
+  /** The model's row for {@code e}: similarity first, then the features; refuses a bad example. */
+  private static double[] checkedRow(String name, FeatureGuard.Example e) {
+    Checks.notNull(name, e);
+    double[] f = Checks.notNull(name + ".features", e.features());
+    int width = FeatureGuard.FEATURES.size();
+    if (f.length != width) {
+      throw new IllegalArgumentException(
+          name
+              + ".features must hold "
+              + width
+              + " values ("
+              + FeatureGuard.FEATURES
+              + "), but held "
+              + f.length);
+    }
+    if (!Double.isFinite(e.similarity())) {
+      throw new IllegalArgumentException(
+          name + ".similarity must be finite, but was " + e.similarity());
+    }
+    for (int j = 0; j < f.length; j++) {
+      if (!Double.isFinite(f[j])) {
+        throw new IllegalArgumentException(
+            name
+                + ".features."
+                + FeatureGuard.FEATURES.get(j)
+                + " must be finite, but was "
+                + f[j]);
+      }
+    }
+    return row(e.similarity(), f);
   }
 
   private static double[] row(double similarity, double[] features) {

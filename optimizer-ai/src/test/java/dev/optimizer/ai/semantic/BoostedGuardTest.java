@@ -19,12 +19,14 @@ class BoostedGuardTest {
     Random r = new Random(seed);
     List<FeatureGuard.Example> ex = new ArrayList<>();
     int numbers = FeatureGuard.FEATURES.indexOf("numbers");
+    int closeness = FeatureGuard.FEATURES.indexOf("closeness");
     for (int i = 0; i < n; i++) {
       double sim = 0.8 + 0.2 * r.nextDouble();
       boolean numbersDiffer = r.nextBoolean();
       boolean same = sim > 0.95 ? !numbersDiffer : sim > 0.875;
       double[] f = new double[FeatureGuard.FEATURES.size()];
       f[numbers] = numbersDiffer ? 1 : 0;
+      f[closeness] = -Math.log(Math.max(1e-4, 1 - sim));
       ex.add(new FeatureGuard.Example(sim, f, same));
     }
     return ex;
@@ -94,6 +96,18 @@ class BoostedGuardTest {
     assertThatThrownBy(() -> BoostedGuard.fit(shortRow))
         .hasMessageContaining("examples[50].features must hold " + FeatureGuard.FEATURES.size())
         .hasMessageContaining("but held 3");
+    List<FeatureGuard.Example> nanRow = new ArrayList<>(interaction(9, 50));
+    double[] f = new double[FeatureGuard.FEATURES.size()];
+    f[FeatureGuard.FEATURES.indexOf("edit")] = Double.NaN;
+    nanRow.add(new FeatureGuard.Example(0.9, f, true));
+    assertThatThrownBy(() -> BoostedGuard.fit(nanRow))
+        .hasMessage("examples[50].features.edit must be finite, but was NaN");
+    assertThatThrownBy(() -> BoostedGuard.fit(interaction(10, 30)))
+        .hasMessage(
+            "examples must number at least 2 * minLeaf (40) for a tree to split, but were 30");
+    BoostedGuard fitted = BoostedGuard.fit(interaction(11, 200));
+    assertThatThrownBy(() -> fitted.score(new FeatureGuard.Example(0.9, new double[2], true)))
+        .hasMessageContaining("example.features must hold " + FeatureGuard.FEATURES.size());
     assertThatThrownBy(() -> new BoostedGuard.Settings(0, 3, 0.1, 20))
         .hasMessage("rounds must be in [1, 10000], but was 0");
     assertThatThrownBy(() -> new BoostedGuard.Settings(10, 9, 0.1, 20))

@@ -49,7 +49,7 @@ public final class GradientBoostedTrees {
   /**
    * Fits the ensemble.
    *
-   * @param x one row of features per example, all rows of the same width
+   * @param x one row of finite features per example, all rows of the same width
    * @param y the labels
    * @param rounds trees to fit
    * @param depth the depth of each tree
@@ -67,6 +67,7 @@ public final class GradientBoostedTrees {
       int bins) {
     int n = x.length;
     int width = x[0].length;
+    x = withoutNegativeZero(x);
     int positives = 0;
     for (boolean label : y) {
       positives += label ? 1 : 0;
@@ -104,6 +105,21 @@ public final class GradientBoostedTrees {
       }
     }
     return new GradientBoostedTrees(base, learningRate, width, nodes, roots);
+  }
+
+  /**
+   * A copy with -0.0 read as 0.0: binary search orders -0.0 below 0.0 while {@code <=} at
+   * prediction holds them equal, and fitting must route values as prediction will.
+   */
+  private static double[][] withoutNegativeZero(double[][] x) {
+    double[][] out = new double[x.length][];
+    for (int i = 0; i < x.length; i++) {
+      out[i] = x[i].clone();
+      for (int j = 0; j < out[i].length; j++) {
+        out[i][j] += 0.0; // -0.0 + 0.0 is 0.0; every other value is unchanged
+      }
+    }
+    return out;
   }
 
   /** The log-odds of a positive label for {@code row}. */

@@ -20,8 +20,9 @@ import java.util.Set;
  *
  * <p>Why each one: an embedding averages tokens, so "convert ethanol to ethanoic acid" and its
  * reverse, "is 7 prime" and "is 9 prime", "can I" and "can I not" land within a hair of each other;
- * the features look at exactly those differences. They are cheap (a tokenisation of two short
- * texts) and are computed only for the few candidates the vector search returns.
+ * the features look at exactly those differences. They cost a tokenisation and three small dynamic
+ * programmes over at most 400 characters each, and are computed only for the few candidates the
+ * vector search returns.
  */
 public final class PairFeatures {
 
@@ -76,7 +77,10 @@ public final class PairFeatures {
 
   private PairFeatures() {}
 
-  /** Returns the {@link #COUNT} features of the pair (each 0 when the texts agree). */
+  /**
+   * Returns the {@link #COUNT} features of the pair (each but {@code size} 0 when the texts have
+   * the same words).
+   */
   public static double[] of(String query, String candidate) {
     Text q = Text.of(query);
     Text c = Text.of(candidate);
@@ -261,7 +265,8 @@ public final class PairFeatures {
 
     private void add(String raw, boolean first) {
       String lower = raw.toLowerCase(Locale.ROOT).replace('\u2019', '\'');
-      tokens.add(lower);
+      // "1,000" and "1000" are one word, as they are one number.
+      tokens.add(Character.isDigit(lower.charAt(0)) ? number(lower) : lower);
       if (EnglishWords.SYMMETRIC.contains(lower)) {
         symmetric = true;
       }

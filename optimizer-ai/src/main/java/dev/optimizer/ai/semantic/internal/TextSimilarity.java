@@ -7,7 +7,8 @@ import java.util.Set;
  * Character-level similarities of two short texts, each in {@code [0, 1]} and 1 for equal texts.
  * They see what word sets miss: a changed inflection ("learn" / "learning"), a typo, a long run of
  * text the two share. Inputs past {@link #MAX_CHARS} characters are compared on their first {@link
- * #MAX_CHARS} only, which bounds the quadratic work per candidate.
+ * #MAX_CHARS} only, which bounds the work per candidate (edit distance and the shared run are
+ * quadratic in length).
  */
 final class TextSimilarity {
 
@@ -18,10 +19,12 @@ final class TextSimilarity {
 
   /** Jaccard similarity of the two texts' sets of character trigrams (texts under 3: equality). */
   static double trigrams(String a, String b) {
-    Set<String> ga = trigramSet(a);
-    Set<String> gb = trigramSet(b);
+    String s = clip(a);
+    String t = clip(b);
+    Set<String> ga = trigramSet(s);
+    Set<String> gb = trigramSet(t);
     if (ga.isEmpty() || gb.isEmpty()) {
-      return a.equals(b) ? 1 : 0;
+      return s.equals(t) ? 1 : 0;
     }
     int shared = 0;
     for (String g : ga) {

@@ -27,6 +27,7 @@ class TextSimilarityTest {
     String prefix = "x".repeat(TextSimilarity.MAX_CHARS);
     assertThat(TextSimilarity.edit(prefix + "tail one", prefix + "another tail")).isEqualTo(1);
     assertThat(TextSimilarity.commonRun(prefix + "a", prefix + "b")).isEqualTo(1);
+    assertThat(TextSimilarity.trigrams(prefix + "abc", prefix + "xyz")).isEqualTo(1);
   }
 
   @Property(tries = 300)
