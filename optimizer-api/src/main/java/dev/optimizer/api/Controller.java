@@ -24,4 +24,16 @@ public interface Controller {
    * default does nothing.
    */
   default void onOutcome(double from, double to, Verdict verdict, boolean kept) {}
+
+  /**
+   * Whether the proposal now under trial is one point of a planned exploration (a coarse scan of
+   * distant values) rather than a step the controller would otherwise retry. The engine backs off
+   * after a trial that did not pay, and holds off the reverted direction for a while, so that a
+   * controller cannot retry the same losing step at full rate; the next point of a scan is a
+   * different question, so after an exploring trial the engine does neither. Asked once per trial,
+   * after the trial and before {@link #onOutcome}. The default is false.
+   */
+  default boolean exploring() {
+    return false;
+  }
 }

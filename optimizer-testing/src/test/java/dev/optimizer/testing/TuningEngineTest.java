@@ -308,6 +308,72 @@ class TuningEngineTest {
     assertThat(decisions).isNotEmpty();
   }
 
+  /**
+   * Decisions in two minutes of a flat service (no trial pays) under a controller that alternates 8
+   * up and 8 down and says whether it is exploring.
+   */
+  private static int decisionsOnAFlatService(boolean exploring) {
+    try (OptimizerTestKit flatKit =
+        OptimizerTestKit.builder()
+            .judge(JudgeSettings.builder().minSamplesPerArm(500).build())
+            .tuning(
+                TuningSettings.builder()
+                    .minWindow(Duration.ofSeconds(5))
+                    .maxWindow(Duration.ofSeconds(30))
+                    .settle(SECOND)
+                    .maxBackoffWindows(2)
+                    .build())
+            .build()) {
+      LatencySignal flat = LatencySignal.builder("flat").ticker(flatKit.time().ticker()).build();
+      Knob<Integer> k = Knob.ofInt("flat.concurrency", 32).range(1, 64).maxStep(8).build();
+      flatKit
+          .optimizer()
+          .tune(k, flat)
+          .controller(
+              new dev.optimizer.api.Controller() {
+                private int sign = 1;
+
+                @Override
+                public String name() {
+                  return "alternating";
+                }
+
+                @Override
+                public double propose(dev.optimizer.api.ControllerInput in) {
+                  sign = -sign;
+                  return in.current() + 8 * sign;
+                }
+
+                @Override
+                public boolean exploring() {
+                  return exploring;
+                }
+              })
+          .objective(Objective.minimizeLatency(99))
+          .start();
+      SplittableRandom r = new SplittableRandom(11);
+      return flatKit
+          .runFor(
+              Duration.ofSeconds(120),
+              SECOND,
+              step -> {
+                for (int i = 0; i < 300; i++) {
+                  flatKit.time().advanceNanos(1_000_000_000L / 300 - 1);
+                  flat.record((long) (10e6 * Math.exp(0.3 * r.nextGaussian())), false);
+                }
+              })
+          .size();
+    }
+  }
+
+  @Test
+  void anExploringControllerIsNotBackedOffOrBannedAfterATrialThatDidNotPay() {
+    int exploring = decisionsOnAFlatService(true);
+    int retrying = decisionsOnAFlatService(false);
+    // Each unpaid retry waits up to two more windows, and a reverted direction is held off.
+    assertThat(exploring).isGreaterThanOrEqualTo(retrying + 3);
+  }
+
   @Test
   void aTrialThatStaysTooSparseIsRevertedEvenTowardsTheCheaperSide() {
     Knob<Integer> k = knob(32);

@@ -17,6 +17,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.TreeMap;
@@ -140,23 +141,14 @@ public final class DbPoolSizingScenario implements Scenario {
     Duration fixedRun = Duration.ofMillis(quick ? 1500 : 5000);
     TreeMap<Integer, double[]> oracle = new TreeMap<>(); // size -> {throughput, p99 ms}
     for (int size : sweep) {
-      try (HikariDataSource fixed = pg.pool(name + "-fixed-" + size, size)) {
-        fill(fixed, size);
-        ClosedLoad.Result res = ClosedLoad.run(fixed, work, CLIENTS, fixedRun, 0.75, () -> size);
-        double secs = fixedRun.toMillis() / 1000.0;
-        oracle.put(
-            size,
-            new double[] {
-              res.throughput(0.75, secs), res.latencies().getValueAtPercentile(99) / 1e6
-            });
-      }
+      oracle.put(size, fixedSize(pg, name, work, size, fixedRun));
     }
-    int bestSize = oracle.firstKey();
-    for (var e : oracle.entrySet()) {
-      if (e.getValue()[0] > oracle.get(bestSize)[0]) {
-        bestSize = e.getKey();
-      }
+    // Then the sizes halfway (geometrically) between the best and its neighbours: a coarse sweep
+    // can step over a better size, and interpolating across a peak understates the sizes near it.
+    for (int size : between(oracle, best(oracle))) {
+      oracle.put(size, fixedSize(pg, name, work, size, fixedRun));
     }
+    int bestSize = best(oracle);
     double sweepBest = oracle.get(bestSize)[0];
     double bestTput = sweepBest;
     double bestP99 = oracle.get(bestSize)[1];
@@ -250,6 +242,47 @@ public final class DbPoolSizingScenario implements Scenario {
         "seconds_to_converge_" + name,
         keptConverged,
         quick ? Target.atMost(tunedRun.toSeconds()) : Target.atMost(30));
+  }
+
+  /** Throughput and p99 (ms) of a fixed pool of {@code size} connections. */
+  private static double[] fixedSize(
+      Postgres pg, String name, ClosedLoad.Work work, int size, Duration run) throws Exception {
+    try (HikariDataSource fixed = pg.pool(name + "-fixed-" + size, size)) {
+      fill(fixed, size);
+      ClosedLoad.Result res = ClosedLoad.run(fixed, work, CLIENTS, run, 0.75, () -> size);
+      double secs = run.toMillis() / 1000.0;
+      return new double[] {
+        res.throughput(0.75, secs), res.latencies().getValueAtPercentile(99) / 1e6
+      };
+    }
+  }
+
+  /** The size with the highest throughput. */
+  private static int best(TreeMap<Integer, double[]> oracle) {
+    int bestSize = oracle.firstKey();
+    for (var e : oracle.entrySet()) {
+      if (e.getValue()[0] > oracle.get(bestSize)[0]) {
+        bestSize = e.getKey();
+      }
+    }
+    return bestSize;
+  }
+
+  /**
+   * The sizes geometrically halfway between {@code best} and its neighbours in the sweep, rounded,
+   * that the sweep has not measured.
+   */
+  static List<Integer> between(TreeMap<Integer, double[]> oracle, int best) {
+    List<Integer> out = new ArrayList<>();
+    for (Integer neighbour : new Integer[] {oracle.lowerKey(best), oracle.higherKey(best)}) {
+      if (neighbour != null) {
+        int mid = (int) Math.round(Math.sqrt((double) neighbour * best));
+        if (!oracle.containsKey(mid)) {
+          out.add(mid);
+        }
+      }
+    }
+    return out;
   }
 
   /** Waits until the pool holds its connections, so a fixed size is not measured cold. */

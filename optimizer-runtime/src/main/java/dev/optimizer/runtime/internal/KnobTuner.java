@@ -275,6 +275,7 @@ final class KnobTuner<T extends Comparable<? super T>> {
       }
     }
     rounds++;
+    boolean exploring = exploring();
     try {
       controller.onOutcome(trialFrom, trialTo, j.verdict(), kept);
     } catch (RuntimeException e) {
@@ -304,6 +305,12 @@ final class KnobTuner<T extends Comparable<? super T>> {
       phaseStart = now;
       detail = "collecting a baseline";
       startTrialOrWait(now, trial);
+    } else if (exploring) {
+      // One point of a scan: the next point is another question, not a retry. No back-off, no ban.
+      waitWindows = 0;
+      phase = Phase.SETTLING;
+      phaseStart = now;
+      detail = "settling after reverting to " + format(trialFrom);
     } else {
       consecutiveUnpaid++;
       waitWindows =
@@ -321,6 +328,16 @@ final class KnobTuner<T extends Comparable<? super T>> {
       detail = "settling after reverting to " + format(trialFrom);
     }
     return d;
+  }
+
+  /** The controller's {@link Controller#exploring()}; false if it throws. */
+  private boolean exploring() {
+    try {
+      return controller.exploring();
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.WARNING, "controller " + controller.name() + " failed", e);
+      return false;
+    }
   }
 
   private void openCursor(long now) {

@@ -159,6 +159,16 @@ final class PoolSizeController implements Controller {
     return peak + Math.max(1, (int) Math.ceil(peak * 0.1));
   }
 
+  /**
+   * The surplus shrink and the opening scan explore: the scan's points are a factor of {@value
+   * #SCAN_FACTOR} apart, and a refused surplus leads to the scan, so a point that did not pay says
+   * nothing against the next, and the engine need not back off between them.
+   */
+  @Override
+  public boolean exploring() {
+    return last != Move.CLIMB;
+  }
+
   @Override
   public void onOutcome(double from, double to, Verdict verdict, boolean kept) {
     if (kept) {

@@ -46,6 +46,25 @@ class PoolSizeControllerTest {
   }
 
   @Test
+  void theSurplusAndTheScanExploreTheClimbDoesNot() {
+    Demand demand = new Demand();
+    PoolSizeController c = new PoolSizeController(demand);
+    demand.next = new PoolDemand.Sample(64, false);
+    assertThat(c.propose(at(100))).isEqualTo(71);
+    assertThat(c.exploring()).as("surplus").isTrue();
+    c.onOutcome(100, 71, Verdict.INCONCLUSIVE, false);
+    demand.next = new PoolDemand.Sample(100, true);
+    for (int point : new int[] {25, 6, 2}) {
+      assertThat(c.propose(at(100))).isEqualTo(point);
+      assertThat(c.exploring()).as("scan point " + point).isTrue();
+      c.onOutcome(100, point, Verdict.REVERT, false);
+    }
+    // Nothing above 100 to scan (it is the bound): the climber takes over.
+    assertThat(c.propose(at(100))).isNotEqualTo(100);
+    assertThat(c.exploring()).as("climb").isFalse();
+  }
+
+  @Test
   void aRefusedSurplusShrinkIsNotOfferedAgainUntilAMoveIsKept() {
     Demand demand = new Demand();
     PoolSizeController c = new PoolSizeController(demand);
