@@ -31,17 +31,22 @@ import org.junit.jupiter.api.Test;
 class TuningEngineTest {
   private static final Duration SECOND = Duration.ofSeconds(1);
 
-  private final OptimizerTestKit kit =
-      OptimizerTestKit.builder()
-          .judge(JudgeSettings.builder().minSamplesPerArm(500).build())
-          .tuning(
-              TuningSettings.builder()
-                  .minWindow(Duration.ofSeconds(5))
-                  .maxWindow(Duration.ofSeconds(30))
-                  .settle(SECOND)
-                  .maxBackoffWindows(2)
-                  .build())
-          .build();
+  private final OptimizerTestKit kit = newKit();
+
+  /** A kit in manual time: 5-30 s windows, 1 s settle, at most 2 windows of back-off. */
+  private static OptimizerTestKit newKit() {
+    return OptimizerTestKit.builder()
+        .judge(JudgeSettings.builder().minSamplesPerArm(500).build())
+        .tuning(
+            TuningSettings.builder()
+                .minWindow(Duration.ofSeconds(5))
+                .maxWindow(Duration.ofSeconds(30))
+                .settle(SECOND)
+                .maxBackoffWindows(2)
+                .build())
+        .build();
+  }
+
   private final SplittableRandom random = new SplittableRandom(7);
   private final LatencySignal signal =
       LatencySignal.builder("service").ticker(kit.time().ticker()).build();
@@ -313,17 +318,7 @@ class TuningEngineTest {
    * up and 8 down and says whether it is exploring.
    */
   private static int decisionsOnAFlatService(boolean exploring) {
-    try (OptimizerTestKit flatKit =
-        OptimizerTestKit.builder()
-            .judge(JudgeSettings.builder().minSamplesPerArm(500).build())
-            .tuning(
-                TuningSettings.builder()
-                    .minWindow(Duration.ofSeconds(5))
-                    .maxWindow(Duration.ofSeconds(30))
-                    .settle(SECOND)
-                    .maxBackoffWindows(2)
-                    .build())
-            .build()) {
+    try (OptimizerTestKit flatKit = newKit()) {
       LatencySignal flat = LatencySignal.builder("flat").ticker(flatKit.time().ticker()).build();
       Knob<Integer> k = Knob.ofInt("flat.concurrency", 32).range(1, 64).maxStep(8).build();
       flatKit

@@ -92,13 +92,7 @@ public final class BoostedGuard implements PrecisionGuard {
       positives += e.same() ? 1 : 0;
       i++;
     }
-    if (positives == 0 || positives == examples.size()) {
-      throw new IllegalArgumentException(
-          "examples must hold both labels, but had "
-              + positives
-              + " positive of "
-              + examples.size());
-    }
+    FeatureGuard.requireBothLabels(positives, examples.size());
     if (examples.size() < 2 * settings.minLeaf()) {
       throw new IllegalArgumentException(
           "examples must number at least 2 * minLeaf ("

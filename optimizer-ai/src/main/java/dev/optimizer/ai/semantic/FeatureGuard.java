@@ -138,14 +138,7 @@ public final class FeatureGuard implements PrecisionGuard {
             "use: feature must be one of " + FEATURES + ", but was '" + name + "'");
       }
     }
-    long positives = examples.stream().filter(Example::same).count();
-    if (positives == 0 || positives == examples.size()) {
-      throw new IllegalArgumentException(
-          "examples must hold both labels, but had "
-              + positives
-              + " positive of "
-              + examples.size());
-    }
+    requireBothLabels(examples.stream().filter(Example::same).count(), examples.size());
     int[] cols = FEATURES.stream().filter(use::contains).mapToInt(FEATURES::indexOf).toArray();
     int p = cols.length + 2;
     double[] beta = new double[p];
@@ -189,6 +182,14 @@ public final class FeatureGuard implements PrecisionGuard {
       w[cols[c]] = beta[c + 2];
     }
     return new FeatureGuard(beta[0], beta[1], w);
+  }
+
+  /** Refuses training examples that are all of one label: nothing could be learnt from them. */
+  static void requireBothLabels(long positives, int examples) {
+    if (positives == 0 || positives == examples) {
+      throw new IllegalArgumentException(
+          "examples must hold both labels, but had " + positives + " positive of " + examples);
+    }
   }
 
   private static void row(Example e, int[] cols, double[] x) {
