@@ -272,7 +272,7 @@ public final class DbPoolSizingScenario implements Scenario {
    * The sizes geometrically halfway between {@code best} and its neighbours in the sweep, rounded,
    * that the sweep has not measured.
    */
-  static List<Integer> between(TreeMap<Integer, double[]> oracle, int best) {
+  private static List<Integer> between(TreeMap<Integer, double[]> oracle, int best) {
     List<Integer> out = new ArrayList<>();
     for (Integer neighbour : new Integer[] {oracle.lowerKey(best), oracle.higherKey(best)}) {
       if (neighbour != null) {

@@ -305,29 +305,31 @@ final class KnobTuner<T extends Comparable<? super T>> {
       phaseStart = now;
       detail = "collecting a baseline";
       startTrialOrWait(now, trial);
-    } else if (exploring) {
-      // One point of a scan: the next point is another question, not a retry. No back-off, no ban.
-      waitWindows = 0;
-      phase = Phase.SETTLING;
-      phaseStart = now;
-      detail = "settling after reverting to " + format(trialFrom);
     } else {
-      consecutiveUnpaid++;
-      waitWindows =
-          Math.min(
-              engine.settings().maxBackoffWindows(), (1 << Math.min(consecutiveUnpaid, 20)) - 1);
-      if (j.verdict() == Verdict.REVERT) {
-        revertsInDirection = lastRevertDirection == direction ? revertsInDirection + 1 : 1;
-        lastRevertDirection = direction;
-        bannedDirection = direction;
-        bannedProposals =
-            Math.min(engine.settings().maxBackoffWindows(), 1 << Math.min(revertsInDirection, 20));
+      if (!exploring) {
+        // A step the controller would retry: back off, and hold off a reverted direction. One point
+        // of a scan is not: the next point is another question.
+        backOff(j.verdict(), direction);
       }
       phase = Phase.SETTLING; // let the system settle back before measuring the old value
       phaseStart = now;
       detail = "settling after reverting to " + format(trialFrom);
     }
     return d;
+  }
+
+  /** After an unpaid trial: wait longer before the next, and hold off a reverted direction. */
+  private void backOff(Verdict verdict, int direction) {
+    consecutiveUnpaid++;
+    waitWindows =
+        Math.min(engine.settings().maxBackoffWindows(), (1 << Math.min(consecutiveUnpaid, 20)) - 1);
+    if (verdict == Verdict.REVERT) {
+      revertsInDirection = lastRevertDirection == direction ? revertsInDirection + 1 : 1;
+      lastRevertDirection = direction;
+      bannedDirection = direction;
+      bannedProposals =
+          Math.min(engine.settings().maxBackoffWindows(), 1 << Math.min(revertsInDirection, 20));
+    }
   }
 
   /** The controller's {@link Controller#exploring()}; false if it throws. */

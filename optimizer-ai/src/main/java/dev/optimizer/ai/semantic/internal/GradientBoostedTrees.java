@@ -101,7 +101,11 @@ public final class GradientBoostedTrees {
       int root = grower.grow(all, depth);
       roots.add(root);
       for (int i = 0; i < n; i++) {
-        margin[i] += learningRate * leafValue(nodes, root, x[i]);
+        margin[i] +=
+            learningRate
+                * nodes
+                    .value[
+                    leaf(nodes.feature, nodes.threshold, nodes.left, nodes.right, root, x[i])];
       }
     }
     return new GradientBoostedTrees(base, learningRate, width, nodes, roots);
@@ -130,11 +134,7 @@ public final class GradientBoostedTrees {
     }
     double m = base;
     for (int root : roots) {
-      int node = root;
-      while (feature[node] >= 0) {
-        node = row[feature[node]] <= threshold[node] ? left[node] : right[node];
-      }
-      m += learningRate * value[node];
+      m += learningRate * value[leaf(feature, threshold, left, right, root, row)];
     }
     return m;
   }
@@ -149,13 +149,14 @@ public final class GradientBoostedTrees {
     return width;
   }
 
-  private static double leafValue(Nodes nodes, int root, double[] row) {
+  /** The leaf {@code row} reaches from {@code root}: left where its value is at most the cut. */
+  private static int leaf(
+      int[] feature, double[] threshold, int[] left, int[] right, int root, double[] row) {
     int node = root;
-    while (nodes.feature[node] >= 0) {
-      node =
-          row[nodes.feature[node]] <= nodes.threshold[node] ? nodes.left[node] : nodes.right[node];
+    while (feature[node] >= 0) {
+      node = row[feature[node]] <= threshold[node] ? left[node] : right[node];
     }
-    return nodes.value[node];
+    return node;
   }
 
   /** Up to {@code bins - 1} distinct quantiles of feature {@code j}: the candidate split points. */
