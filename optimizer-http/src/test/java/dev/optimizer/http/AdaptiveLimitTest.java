@@ -27,9 +27,10 @@ import org.junit.jupiter.api.Test;
  * time by the service time of that many concurrent requests, and releases them — so each request's
  * measured latency is exactly the modelled service time, whatever the machine's speed.
  *
- * <p>The modelled server has 4 workers: up to 4 concurrent requests take 2 ms, beyond that requests
- * queue and take 2 ms per 4 (a 4x overload takes 8 ms). The gradient controller compares each
- * window's median with the lowest median it has seen (2 ms, measured under light load first).
+ * <p>For the gradient controller the modelled server has 4 workers: up to 4 concurrent requests
+ * take 2 ms, beyond that requests queue and take 2 ms per 4 (a 4x overload takes 8 ms). The
+ * controller compares each window's median with the lowest median it has seen (2 ms, measured under
+ * light load first). For AIMD the server refuses (503) what runs past its workers instead.
  */
 class AdaptiveLimitTest extends HttpFixture {
   private static final int INITIAL = 20;
@@ -45,6 +46,8 @@ class AdaptiveLimitTest extends HttpFixture {
   private HttpOptimizer http;
   private HttpClient client;
   private String host;
+  private volatile int capacity = Integer.MAX_VALUE;
+  private final AtomicInteger refused = new AtomicInteger();
 
   /** A server of 4 workers: service time grows with concurrency past 4. */
   private static int overloaded(int concurrent) {
@@ -58,42 +61,7 @@ class AdaptiveLimitTest extends HttpFixture {
 
   @Test
   void theLimitFallsUnderOverloadAndClimbsBackOnceItClears() throws Exception {
-    Optimizer optimizer =
-        Optimizer.builder()
-            .clock(time.clock())
-            .ticker(time.ticker())
-            .manualTuning()
-            // A window of 100 requests is enough for this controller: it is not judged.
-            .judge(JudgeSettings.builder().minSamplesPerArm(20).minTailExceedances(1).build())
-            .tuning(
-                TuningSettings.builder()
-                    .minWindow(Duration.ofMillis(1))
-                    // The modelled server has no transient after a change: no settling time.
-                    .settle(Duration.ZERO)
-                    .build())
-            .build();
-    this.optimizer = optimizer;
-    http =
-        HttpOptimizer.builder(optimizer)
-            .cache(false)
-            .coalescing(false)
-            .hedging(false)
-            .maxAttempts(1)
-            .circuitBreaker(false)
-            .adaptiveLimit(true)
-            .initialLimit(INITIAL)
-            .minLimit(1)
-            .maxLimit(40)
-            .limitQueueTimeout(Duration.ofSeconds(30))
-            .build();
-    client = http.wrap(raw);
-    host = "127.0.0.1:" + server.port();
-    server.dispatcher(
-        r -> {
-          Round current = round.get();
-          current.arrived().incrementAndGet(); // after taking the gate: then it is surely held
-          return ok("done").gate(current.gate());
-        });
+    start(LimitAlgorithm.GRADIENT);
 
     window(1, 1, AdaptiveLimitTest::overloaded); // creates the host's limit
     optimizer.runTuningCycle(); // opens its first window
@@ -133,6 +101,83 @@ class AdaptiveLimitTest extends HttpFixture {
     assertThat(http.stats().limitRejected()).isZero();
   }
 
+  /**
+   * AIMD reads the server's refusals rather than its latency: a server of 8 workers answers 503 to
+   * whatever runs past them. The limit falls by 10% per window while refusals come back, then
+   * probes one above the capacity and retreats: a saw-tooth at the capacity.
+   */
+  @Test
+  void aimdBacksOffOnRefusalsAndSettlesInASawToothAtTheServersCapacity() throws Exception {
+    start(LimitAlgorithm.AIMD);
+    capacity = 8;
+
+    window(1, 1, AdaptiveLimitTest::recovered); // creates the host's limit
+    optimizer.runTuningCycle(); // opens its first window
+
+    List<Integer> limits = new ArrayList<>();
+    for (int i = 0; i < 16; i++) {
+      window(100, 40, AdaptiveLimitTest::recovered);
+      optimizer.runTuningCycle();
+      limits.add(limit());
+    }
+    int reached = limits.indexOf(capacity);
+    assertThat(reached).as("window at which the limit reached 8: %s", limits).isBetween(0, 9);
+    assertThat(limits.subList(0, reached + 1))
+        .as("limits while the server refused: %s", limits)
+        .isSortedAccordingTo((a, b) -> b - a)
+        .doesNotHaveDuplicates();
+    assertThat(limits.subList(reached, limits.size()))
+        .as("limits after reaching the capacity: %s", limits)
+        .containsOnly(capacity, capacity + 1)
+        .contains(capacity + 1);
+    assertThat(refused.get()).isPositive();
+    assertThat(http.stats().limitRejected()).isZero();
+  }
+
+  private void start(LimitAlgorithm algorithm) {
+    Optimizer optimizer =
+        Optimizer.builder()
+            .clock(time.clock())
+            .ticker(time.ticker())
+            .manualTuning()
+            // A window of 100 requests is enough for these controllers: they are not judged.
+            .judge(JudgeSettings.builder().minSamplesPerArm(20).minTailExceedances(1).build())
+            .tuning(
+                TuningSettings.builder()
+                    .minWindow(Duration.ofMillis(1))
+                    // The modelled server has no transient after a change: no settling time.
+                    .settle(Duration.ZERO)
+                    .build())
+            .build();
+    this.optimizer = optimizer;
+    http =
+        HttpOptimizer.builder(optimizer)
+            .cache(false)
+            .coalescing(false)
+            .hedging(false)
+            .maxAttempts(1)
+            .circuitBreaker(false)
+            .adaptiveLimit(true)
+            .limitAlgorithm(algorithm)
+            .initialLimit(INITIAL)
+            .minLimit(1)
+            .maxLimit(40)
+            .limitQueueTimeout(Duration.ofSeconds(30))
+            .build();
+    client = http.wrap(raw);
+    host = "127.0.0.1:" + server.port();
+    server.dispatcher(
+        r -> {
+          Round current = round.get();
+          // Counted after taking the gate: then it is surely held. Past the workers: refused, but
+          // only at the end of the round, so that the concurrency the limit allows is what it was.
+          int arrived = current.arrived().incrementAndGet();
+          MockHttpServer.Response answer =
+              arrived > capacity ? MockHttpServer.Response.status(503).body("busy") : ok("done");
+          return answer.gate(current.gate());
+        });
+  }
+
   private int limit() {
     // The host's limit exists from its first request on; until then it would be the initial one.
     return http.stats().limits().getOrDefault(host, INITIAL);
@@ -169,7 +214,13 @@ class AdaptiveLimitTest extends HttpFixture {
           it.hasNext(); ) {
         CompletableFuture<HttpResponse<String>> call = it.next();
         if (call.isDone()) {
-          assertThat(call.get(0, TimeUnit.SECONDS).body()).isEqualTo("done");
+          HttpResponse<String> answer = call.get(0, TimeUnit.SECONDS);
+          if (answer.statusCode() == 503) {
+            assertThat(answer.body()).isEqualTo("busy");
+            refused.incrementAndGet();
+          } else {
+            assertThat(answer.body()).isEqualTo("done");
+          }
           it.remove();
           completed++;
         }

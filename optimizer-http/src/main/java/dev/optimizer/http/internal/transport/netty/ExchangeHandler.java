@@ -8,6 +8,7 @@ import io.netty.handler.codec.compression.DecompressionException;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.handler.codec.http2.Http2Exception;
 import java.io.IOException;
 
 /**
@@ -50,7 +51,11 @@ final class ExchangeHandler extends SimpleChannelInboundHandler<FullHttpResponse
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
     Exchange exchange = ctx.channel().attr(Exchange.KEY).get();
     if (exchange != null) {
-      exchange.fail(new IOException("connection closed before the response was complete"));
+      Throwable connectionError = Http2Connection.connectionError(ctx.channel());
+      exchange.fail(
+          connectionError != null
+              ? translate(connectionError)
+              : new IOException("connection closed before the response was complete"));
     }
     super.channelInactive(ctx);
   }
@@ -58,7 +63,9 @@ final class ExchangeHandler extends SimpleChannelInboundHandler<FullHttpResponse
   private IOException translate(Throwable cause) {
     for (Throwable t = cause; t != null; t = t.getCause()) {
       // Both are TooLongFrameExceptions too, but raising maxResponseBodyBytes would not help.
-      if (t instanceof TooLongHttpHeaderException || t instanceof TooLongHttpLineException) {
+      if (t instanceof TooLongHttpHeaderException
+          || t instanceof TooLongHttpLineException
+          || isHttp2HeaderListTooLarge(t)) {
         return new IOException(
             "malformed response: its status line or header fields are too long for the"
                 + " transport ("
@@ -76,5 +83,16 @@ final class ExchangeHandler extends SimpleChannelInboundHandler<FullHttpResponse
       }
     }
     return new IOException("malformed response: " + cause.getMessage(), cause);
+  }
+
+  /**
+   * Netty's HTTP/2 decoder refusing a header block past its header list limit: a stream error
+   * ({@link Http2Exception.HeaderListSizeException}) or, far past it, a connection error with the
+   * same text.
+   */
+  private static boolean isHttp2HeaderListTooLarge(Throwable t) {
+    return t instanceof Http2Exception.HeaderListSizeException
+        || t instanceof Http2Exception
+            && String.valueOf(t.getMessage()).startsWith("Header size exceeded");
   }
 }

@@ -23,6 +23,8 @@ import java.util.concurrent.CompletableFuture;
 final class Http2Connection {
   private static final AttributeKey<Runnable> RELEASED =
       AttributeKey.valueOf("dev.optimizer.http.h2.released");
+  private static final AttributeKey<Throwable> CONNECTION_ERROR =
+      AttributeKey.valueOf("dev.optimizer.http.h2.error");
   private final Http2Connections owner;
   private volatile Channel channel;
   private boolean ready;
@@ -173,8 +175,20 @@ final class Http2Connection {
       if (!ready) {
         failure = cause;
       }
+      // Netty fires a connection error here before it closes the connection: kept, so that the
+      // streams it ends can say why rather than only that the connection closed.
+      ctx.channel().attr(CONNECTION_ERROR).setIfAbsent(cause);
       ctx.close();
     }
+  }
+
+  /**
+   * Why the HTTP/2 connection a stream ran on failed, or null when it has not failed (or the
+   * channel is not an HTTP/2 stream).
+   */
+  static Throwable connectionError(Channel stream) {
+    Channel parent = stream.parent();
+    return parent == null ? null : parent.attr(CONNECTION_ERROR).get();
   }
 
   private static int clamp(long max) {
