@@ -117,6 +117,47 @@ class TuningEngineTest {
     assertThat(first.evidence().baseline().operations()).isGreaterThanOrEqualTo(500);
   }
 
+  /**
+   * After each change the service is three times slower for 4 s (caches refilling), longer than the
+   * 1 s settle: a kept trial's window is mostly that transient. The next trial must be judged
+   * against the value's steady state, measured afresh, not against the transient.
+   */
+  @Test
+  void aKeptTrialsWindowIsNotTheNextBaseline() {
+    Knob<Integer> k = knob(8);
+    kit.optimizer()
+        .tune(k, signal)
+        .controller(new HillClimbController(+1, 0.5))
+        .objective(Objective.minimizeLatency(50))
+        .start();
+    int[] last = {k.value()};
+    long[] changedAt = {kit.time().ticker().read()};
+    IntToDoubleFunction steady = v -> v <= 8 ? 100 : 10;
+    List<Decision> decisions =
+        run(
+            k,
+            40,
+            300,
+            v -> {
+              long now = kit.time().ticker().read();
+              if (v != last[0]) {
+                last[0] = v;
+                changedAt[0] = now;
+              }
+              boolean transient_ = now - changedAt[0] < Duration.ofSeconds(4).toNanos();
+              return steady.applyAsDouble(v) * (transient_ ? 3 : 1);
+            },
+            0);
+    assertThat(decisions).hasSizeGreaterThanOrEqualTo(2);
+    Decision first = decisions.get(0);
+    assertThat(first.kept()).as(first.evidence().toString()).isTrue();
+    assertThat(first.evidence().trial().p50Millis()).isGreaterThan(20); // in the transient
+    Decision second = decisions.get(1);
+    assertThat(second.evidence().baseline().p50Millis())
+        .as("the second trial's baseline: %s", second.evidence())
+        .isLessThan(15);
+  }
+
   @Test
   void revertsAChangeThatMakesLatencyWorse() {
     Knob<Integer> k = knob(8);

@@ -52,28 +52,33 @@ public final class DbPoolSizingScenario implements Scenario {
   @Override
   public ScenarioResult run(boolean quick) throws Exception {
     ScenarioResult r = new ScenarioResult();
+    String only = System.getProperty("optimizer.poolWorkload", "");
     try (Postgres pg = new Postgres(SHARED_BUFFERS)) {
-      workload(
-          r,
-          pg,
-          "A",
-          c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT pg_sleep(0.01)")) {
-              ps.execute();
-            }
-          },
-          quick ? new int[] {10, 32, 64} : new int[] {10, 32, 64, 96},
-          10,
-          quick);
-      createRegions(pg);
-      workload(
-          r,
-          pg,
-          "B",
-          DbPoolSizingScenario::regionTransaction,
-          new int[] {2, 4, 8, 32, 100},
-          100,
-          quick);
+      if (!only.equals("B")) {
+        workload(
+            r,
+            pg,
+            "A",
+            c -> {
+              try (PreparedStatement ps = c.prepareStatement("SELECT pg_sleep(0.01)")) {
+                ps.execute();
+              }
+            },
+            quick ? new int[] {10, 32, 64} : new int[] {10, 32, 64, 96},
+            10,
+            quick);
+      }
+      if (!only.equals("A")) {
+        createRegions(pg);
+        workload(
+            r,
+            pg,
+            "B",
+            DbPoolSizingScenario::regionTransaction,
+            new int[] {2, 4, 8, 32, 100},
+            100,
+            quick);
+      }
     }
     r.note(
         "setup",

@@ -27,7 +27,8 @@ import java.util.Locale;
  *       while the signal is too sparse for the judge; a trial window that stays too sparse is
  *       reverted whatever the tie-break, and never becomes the next baseline;
  *   <li>a baseline must not straddle a change any knob made to the same signal (plus the settle
- *       time), so one knob's trial cannot flatter another's;
+ *       time), so one knob's trial cannot flatter another's; and a kept trial's window, measured
+ *       right after its change, is not the next baseline: the next one is measured afresh;
  *   <li>after trials that do not pay, the tuner waits an exponentially growing number of windows
  *       (capped) before the next one; after k reverts in a row in one direction, that direction is
  *       skipped for the next 2^k proposals (capped);
@@ -300,11 +301,10 @@ final class KnobTuner<T extends Comparable<? super T>> {
     if (kept) {
       consecutiveUnpaid = 0; // a kept move, better or cheaper, is progress: no back-off
       revertsInDirection = 0;
-      // The trial window measured the value we now hold, after our own settle: the next baseline.
-      phase = Phase.BASELINE;
-      phaseStart = now;
-      detail = "collecting a baseline";
-      startTrialOrWait(now, trial);
+      // Not the trial window as the next baseline: it was measured right after the change, and a
+      // change's transient (caches refilling, connections opening) can outlast the settle time.
+      // Judged against a baseline still in that transient, any next move would look better.
+      restartBaseline(now, "collecting a baseline at " + format(trialTo));
     } else {
       if (!exploring) {
         // A step the controller would retry: back off, and hold off a reverted direction. One point
