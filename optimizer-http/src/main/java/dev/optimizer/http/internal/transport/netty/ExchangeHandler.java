@@ -54,7 +54,7 @@ final class ExchangeHandler extends SimpleChannelInboundHandler<FullHttpResponse
       Throwable connectionError = Http2Connection.connectionError(ctx.channel());
       exchange.fail(
           connectionError != null
-              ? translate(connectionError)
+              ? closedBy(connectionError)
               : new IOException("connection closed before the response was complete"));
     }
     super.channelInactive(ctx);
@@ -83,6 +83,17 @@ final class ExchangeHandler extends SimpleChannelInboundHandler<FullHttpResponse
       }
     }
     return new IOException("malformed response: " + cause.getMessage(), cause);
+  }
+
+  /** The failure of a stream whose HTTP/2 connection ended on {@code cause}. */
+  private IOException closedBy(Throwable cause) {
+    for (Throwable t = cause; t != null; t = t.getCause()) {
+      if (isHttp2HeaderListTooLarge(t)) {
+        return translate(t);
+      }
+    }
+    return new IOException(
+        "connection closed before the response was complete (" + cause.getMessage() + ")", cause);
   }
 
   /**
