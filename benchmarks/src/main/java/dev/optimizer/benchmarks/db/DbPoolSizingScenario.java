@@ -53,6 +53,10 @@ public final class DbPoolSizingScenario implements Scenario {
   public ScenarioResult run(boolean quick) throws Exception {
     ScenarioResult r = new ScenarioResult();
     String only = System.getProperty("optimizer.poolWorkload", "");
+    if (!only.isEmpty() && !only.equals("A") && !only.equals("B")) {
+      throw new IllegalArgumentException(
+          "optimizer.poolWorkload must be A or B (unset runs both), but was '" + only + "'");
+    }
     try (Postgres pg = new Postgres(SHARED_BUFFERS)) {
       if (!only.equals("B")) {
         workload(
