@@ -28,8 +28,8 @@ import java.util.Locale;
  *       exceedances are compared with Fisher's exact test, and the effect is the ratio of the arms'
  *       own percentiles;
  *   <li><b>errors</b> — Fisher's exact test on error counts, with an absolute floor on the rise;
- *   <li><b>throughput</b> — Mann–Whitney U on per-slice throughput; with a throughput objective the
- *       body test on latency is a guard too: the same throughput at a higher latency is a
+ *   <li><b>throughput</b> — Mann–Whitney U on per-slice throughput; with a throughput objective
+ *       mean latency is a guard (Welch's z-test): the same throughput at a higher mean latency is a
  *       regression, a real throughput gain may cost latency (bounded by a latency limit).
  * </ul>
  *
@@ -158,7 +158,8 @@ public final class Judge {
     if (throughputGoal) {
       // Same throughput at a higher latency is worse (an oversized pool queues without serving
       // more); a real throughput gain may cost latency, which the latency limit bounds.
-      latencyGuard = bodyTest(gb, gt, guardAlpha, 0);
+      latencyGuard =
+          latencyGuard(gb, gt, baseline.latencyNanos(), trial.latencyNanos(), guardAlpha);
       findings.add(latencyGuard);
       objectiveFinding =
           throughputTest(
@@ -252,7 +253,36 @@ public final class Judge {
             s.p));
   }
 
-  /** Mann–Whitney U on per-slice throughput: smaller is worse. */
+  /**
+   * The latency guard of a throughput objective: the rank-sum test gives the power (latencies are
+   * skewed, and a mean test on them is weak), the mean's shift says whether the latency is really
+   * higher. At a given throughput a closed loop's mean latency is fixed (Little's law) while its
+   * median moves with how the waiting is shared out: a pool that hands a returned connection back
+   * to the thread that returned it gives most leases no wait and a few long ones, and one more
+   * connection spreads the waits, lifting the median at no cost. So a significant shift counts as
+   * worse only if the mean rose beyond the effect floor too.
+   */
+  private Finding latencyGuard(
+      Grouped gb, Grouped gt, Distribution baseline, Distribution trial, double harmAlpha) {
+    Finding body = bodyTest(gb, gt, harmAlpha, 0);
+    double meanBefore = baseline.mean();
+    double meanRise = meanBefore > 0 ? trial.mean() / meanBefore - 1 : 0;
+    String detail =
+        String.format(
+            Locale.ROOT,
+            "%s; mean latency %.3f ms -> %.3f ms (%+.1f%%)",
+            body.detail(),
+            meanBefore / 1e6,
+            trial.mean() / 1e6,
+            meanRise * 100);
+    Direction d =
+        body.direction() == Direction.WORSE && meanRise < settings.minEffect()
+            ? Direction.NO_CHANGE
+            : body.direction();
+    return new Finding(
+        body.test(), body.metric(), d, body.pValue(), body.effect(), body.alpha(), detail);
+  }
+
   /**
    * Whether the trial is shown to be no worse than the baseline by more than the effect floor: a
    * one-sided non-inferiority test at level {@value #NON_INFERIORITY_ALPHA}. An inconclusive
@@ -316,6 +346,7 @@ public final class Judge {
     };
   }
 
+  /** Mann–Whitney U on per-slice throughput: smaller is worse. */
   private Finding throughputTest(Grouped gb, Grouped gt, double harmAlpha, double keepAlpha) {
     Shift s = shift(gb, gt, false, harmAlpha, keepAlpha);
     return new Finding(

@@ -126,10 +126,32 @@ class JudgeTest {
     Window queued = withSlices(Samples.window(r, 3000, v -> v * 2), 100);
     Judgement j = judge.judge(base, queued, tput);
     assertThat(j.verdict()).isEqualTo(Verdict.REVERT);
-    assertThat(j.evidence().reason()).startsWith("latency shift");
+    assertThat(j.evidence().reason()).startsWith("latency shift").contains("mean latency");
     // ... but a real throughput gain may cost latency.
     Window faster = withSlices(Samples.window(r, 3000, v -> v * 2), 160);
     assertThat(judge.judge(base, faster, tput).verdict()).isEqualTo(Verdict.KEEP);
+  }
+
+  /**
+   * A closed loop at the same throughput has the same mean latency (Little's law), however the
+   * waits are shared out: most leases without a wait and a few long ones, or every lease a little
+   * longer. The median moves a lot between the two, significantly; neither is a regression.
+   */
+  @Test
+  void aMedianShiftAtTheSameThroughputAndMeanLatencyIsNoRegression() {
+    SplittableRandom r = new SplittableRandom(17);
+    Objective tput = Objective.maximizeThroughput();
+    // Log-normal around 10 ms (σ 0.5, mean 11.3 ms) halved for 80% of leases, plus a 60 ms wait for
+    // 20%: mean about 17.7 ms, median about 6 ms.
+    Window skewed =
+        withSlices(
+            Samples.window(r, 3000, v -> r.nextDouble() < 0.2 ? v * 0.5 + 60 : v * 0.5), 100);
+    // Every lease longer by the same factor, 1.56: the median more than doubles, the mean stays.
+    Window even = withSlices(Samples.window(r, 3000, v -> v * 1.56), 100);
+    Judgement j = judge.judge(skewed, even, tput);
+    assertThat(j.verdict()).as(j.evidence().toString()).isEqualTo(Verdict.INCONCLUSIVE);
+    assertThat(j.evidence().trial().p50Millis())
+        .isGreaterThan(2.5 * j.evidence().baseline().p50Millis());
   }
 
   @Test
