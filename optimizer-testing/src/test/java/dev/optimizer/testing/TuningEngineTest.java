@@ -258,6 +258,110 @@ class TuningEngineTest {
     assertThat(k.value()).isLessThan(32);
   }
 
+  /**
+   * 48 -> 40 is kept on a window at 10 ms; 40's next baseline comes out at 13 ms (a noisy window),
+   * and 32 runs at 12.5 ms: no worse than that baseline, but 25% worse than what got 40 kept. A
+   * cheaper move must be no worse than both.
+   */
+  @Test
+  void aCheaperMoveMustBeNoWorseThanTheWindowThatKeptTheCurrentValue() {
+    Knob<Integer> k = knob(48);
+    kit.optimizer()
+        .tune(k, signal)
+        .controller(
+            new dev.optimizer.api.Controller() {
+              @Override
+              public String name() {
+                return "down-by-8";
+              }
+
+              @Override
+              public double propose(dev.optimizer.api.ControllerInput in) {
+                return in.current() - 8;
+              }
+            })
+        .objective(Objective.minimizeLatency(50).withPreference(Objective.Preference.LOWER))
+        .start();
+    int[] last = {k.value()};
+    long[] changedAt = {kit.time().ticker().read()};
+    List<Decision> decisions =
+        run(
+            k,
+            24,
+            1200,
+            v -> {
+              long now = kit.time().ticker().read();
+              if (v != last[0]) {
+                last[0] = v;
+                changedAt[0] = now;
+              }
+              boolean trialWindow = now - changedAt[0] < Duration.ofSeconds(6).toNanos();
+              return switch (v) {
+                case 48 -> 20;
+                case 40 -> trialWindow ? 10 : 13;
+                default -> 12.5;
+              };
+            },
+            0);
+    assertThat(decisions).hasSizeGreaterThanOrEqualTo(2);
+    Decision first = decisions.get(0);
+    assertThat(first.kept()).as(first.evidence().toString()).isTrue();
+    Decision second = decisions.get(1);
+    assertThat(second.toNumber()).isEqualTo(32);
+    assertThat(second.evidence().baseline().p50Millis()).isGreaterThan(12.5);
+    assertThat(second.verdict()).isEqualTo(Verdict.INCONCLUSIVE);
+    assertThat(second.kept()).as(second.evidence().toString()).isFalse();
+    assertThat(decisions).filteredOn(Decision::kept).hasSize(1);
+  }
+
+  /**
+   * The first time 32 -> 24 is tried, something else slows the service down: the move is refused.
+   * The retry finds 24 no worse, which is all a cheaper move needs the first time; a retry of a
+   * refused move is only kept if shown better, or else a noisy signal asked often enough would
+   * sooner or later pass a worse value. Past the refusal horizon the move is a new question.
+   */
+  @Test
+  void aRefusedCheaperMoveIsKeptOnARetryOnlyIfShownBetter() {
+    Knob<Integer> k = knob(32);
+    kit.optimizer()
+        .tune(k, signal)
+        .controller(
+            new dev.optimizer.api.Controller() {
+              @Override
+              public String name() {
+                return "down-by-8";
+              }
+
+              @Override
+              public double propose(dev.optimizer.api.ControllerInput in) {
+                return in.current() - 8;
+              }
+            })
+        .objective(Objective.minimizeLatency(50).withPreference(Objective.Preference.LOWER))
+        .start();
+    long start = kit.time().ticker().read();
+    long burstEnds = start + Duration.ofSeconds(20).toNanos();
+    List<Decision> decisions =
+        run(k, 150, 1200, v -> v != 32 && kit.time().ticker().read() < burstEnds ? 15 : 10, 0);
+
+    assertThat(decisions).hasSizeGreaterThanOrEqualTo(3);
+    Decision refused = decisions.get(0);
+    assertThat(refused.kept()).as(refused.evidence().toString()).isFalse();
+    Decision retry = decisions.get(1);
+    assertThat(retry.toNumber()).isEqualTo(24);
+    assertThat(retry.verdict()).isEqualTo(Verdict.INCONCLUSIVE);
+    assertThat(retry.kept()).as(retry.evidence().toString()).isFalse();
+    assertThat(retry.evidence().reason()).startsWith("no worse, but refused lately");
+    // The refusal horizon is 2 windows of at most 30 s after the refusal; a retry refused on the
+    // memory alone does not extend it.
+    assertThat(decisions)
+        .filteredOn(Decision::kept)
+        .first()
+        .satisfies(d -> assertThat(d.fromNumber()).isEqualTo(32))
+        .satisfies(d -> assertThat(d.verdict()).isEqualTo(Verdict.INCONCLUSIVE));
+    assertThat(k.value()).isLessThan(32);
+  }
+
   @Test
   void decisionsAreCountedAndKnobValuesReported() {
     Knob<Integer> k = knob(8);

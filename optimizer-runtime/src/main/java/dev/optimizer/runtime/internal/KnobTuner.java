@@ -10,9 +10,12 @@ import dev.optimizer.api.Signal;
 import dev.optimizer.api.Verdict;
 import dev.optimizer.api.Window;
 import dev.optimizer.runtime.judge.Judgement;
+import dev.optimizer.runtime.tuning.TuningSettings;
 import dev.optimizer.runtime.tuning.TuningState;
 import dev.optimizer.runtime.tuning.TuningState.Phase;
+import java.util.HashMap;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * The tuning cycle of one knob: measure a baseline window, ask the controller for a value, apply it
@@ -29,6 +32,12 @@ import java.util.Locale;
  *   <li>a baseline must not straddle a change any knob made to the same signal (plus the settle
  *       time), so one knob's trial cannot flatter another's; and a kept trial's window, measured
  *       right after its change, is not the next baseline: the next one is measured afresh;
+ *   <li>an inconclusive trial towards the preferred (cheaper) side is kept only if the judge finds
+ *       it no worse, both than its baseline and than the window that got the current value kept
+ *       (one low baseline window would otherwise pass a worse value); once such a move is refused,
+ *       a retry of the same move within the refusal horizon ({@code maxBackoffWindows} × {@code
+ *       maxWindow}) is kept only if shown better. Asked again and again, a noisy signal would
+ *       sooner or later call a worse value no worse;
  *   <li>after trials that do not pay, the tuner waits an exponentially growing number of windows
  *       (capped) before the next one; after k reverts in a row in one direction, that direction is
  *       skipped for the next 2^k proposals (capped);
@@ -53,6 +62,15 @@ final class KnobTuner<T extends Comparable<? super T>> {
   private long cursorOpened;
   private long phaseStart;
   private Window baseline;
+
+  /**
+   * The window that got the current value kept, and when: a cheaper move from that value must be no
+   * worse than it too, not only than the baseline just measured. One window of a noisy signal can
+   * come out low, and a cheaper value measured against it would pass as no worse.
+   */
+  private Window keptWindow;
+
+  private long keptAt;
   private double trialFrom;
   private double trialTo;
   private long rounds;
@@ -62,6 +80,15 @@ final class KnobTuner<T extends Comparable<? super T>> {
   private int bannedProposals;
   private int revertsInDirection;
   private int lastRevertDirection;
+
+  /** Cheaper moves refused lately, with when: a retry must show an improvement to be kept. */
+  private final Map<Move, Long> refusedCheaper = new HashMap<>();
+
+  /** A trial's change of value. */
+  private record Move(double from, double to) {}
+
+  /** At most this many refused moves are remembered; the oldest goes first. */
+  private static final int MAX_REFUSALS_REMEMBERED = 64;
 
   KnobTuner(
       TuningEngine engine,
@@ -135,6 +162,7 @@ final class KnobTuner<T extends Comparable<? super T>> {
       engine.releaseSignal(signal, this);
     }
     baseline = null;
+    keptWindow = null;
     cursor = null;
     phase = Phase.PAUSED;
     detail = why;
@@ -234,6 +262,7 @@ final class KnobTuner<T extends Comparable<? super T>> {
       return;
     }
     if (!judged) {
+      keptWindow = null; // an unjudged change: nothing speaks for the new value
       engine.releaseSignal(signal, this);
       restartBaseline(now, "collecting a baseline");
       return;
@@ -257,12 +286,28 @@ final class KnobTuner<T extends Comparable<? super T>> {
         enough
             && ((objective.preference() == Objective.Preference.LOWER && direction < 0)
                 || (objective.preference() == Objective.Preference.HIGHER && direction > 0));
-    boolean kept =
-        j.verdict() == Verdict.KEEP
-            || (j.verdict() == Verdict.INCONCLUSIVE
-                && preferred
-                && engine.judge().nonInferior(baseline, trial, objective));
+    Move move = new Move(trialFrom, trialTo);
+    boolean noWorse =
+        j.verdict() == Verdict.INCONCLUSIVE
+            && preferred
+            && engine.judge().nonInferior(baseline, trial, objective)
+            && (!keptWindowApplies(now)
+                || engine.judge().nonInferior(keptWindow, trial, objective));
+    boolean retry = noWorse && refusedRecently(move, now);
+    boolean kept = j.verdict() == Verdict.KEEP || (noWorse && !retry);
     Evidence evidence = j.evidence();
+    if (retry) {
+      evidence =
+          new Evidence(
+              evidence.baseline(),
+              evidence.trial(),
+              evidence.findings(),
+              "no worse, but refused lately, so kept only if shown better; " + evidence.reason());
+    } else if (!kept && preferred) {
+      // Only a refusal on the trial's own evidence: one that stood on the memory alone would
+      // otherwise extend it for ever.
+      rememberRefusal(move, now);
+    }
     if (!kept) {
       revertTo(now, trialFrom);
       if (knob.numericValue() != trialFrom && !knob.isPinned()) {
@@ -304,6 +349,8 @@ final class KnobTuner<T extends Comparable<? super T>> {
       // Not the trial window as the next baseline: it was measured right after the change, and a
       // change's transient (caches refilling, connections opening) can outlast the settle time.
       // Judged against a baseline still in that transient, any next move would look better.
+      keptWindow = trial;
+      keptAt = now;
       restartBaseline(now, "collecting a baseline at " + format(trialTo));
     } else {
       if (!exploring) {
@@ -316,6 +363,34 @@ final class KnobTuner<T extends Comparable<? super T>> {
       detail = "settling after reverting to " + format(trialFrom);
     }
     return d;
+  }
+
+  /** Whether the window that got the current value kept is recent enough to speak for it. */
+  private boolean keptWindowApplies(long now) {
+    return keptWindow != null
+        && keptWindow.operations() >= neededSamples()
+        && now - keptAt < refusalHorizonNanos();
+  }
+
+  private boolean refusedRecently(Move move, long now) {
+    Long at = refusedCheaper.get(move);
+    return at != null && now - at < refusalHorizonNanos();
+  }
+
+  private void rememberRefusal(Move move, long now) {
+    refusedCheaper.values().removeIf(at -> now - at >= refusalHorizonNanos());
+    if (refusedCheaper.size() >= MAX_REFUSALS_REMEMBERED && !refusedCheaper.containsKey(move)) {
+      refusedCheaper.entrySet().stream()
+          .min(Map.Entry.comparingByValue())
+          .ifPresent(oldest -> refusedCheaper.remove(oldest.getKey()));
+    }
+    refusedCheaper.put(move, now);
+  }
+
+  /** As long as the longest back-off can last: past it, the system may have changed. */
+  private long refusalHorizonNanos() {
+    TuningSettings s = engine.settings();
+    return Math.max(1, s.maxBackoffWindows()) * s.maxWindow().toNanos();
   }
 
   /** After an unpaid trial: wait longer before the next, and hold off a reverted direction. */
