@@ -261,10 +261,10 @@ class TuningEngineTest {
   /**
    * 48 -> 40 is kept on a window at 10 ms; 40's next baseline comes out at 13 ms (a noisy window),
    * and 32 runs at 12.5 ms: no worse than that baseline, but 25% worse than what got 40 kept. A
-   * cheaper move must be no worse than both.
+   * cheaper move is judged against both windows taken together.
    */
   @Test
-  void aCheaperMoveMustBeNoWorseThanTheWindowThatKeptTheCurrentValue() {
+  void aCheaperMoveIsJudgedAgainstTheWindowThatKeptTheCurrentValueToo() {
     Knob<Integer> k = knob(48);
     kit.optimizer()
         .tune(k, signal)

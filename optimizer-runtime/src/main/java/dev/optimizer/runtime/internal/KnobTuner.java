@@ -33,9 +33,9 @@ import java.util.Map;
  *       time), so one knob's trial cannot flatter another's; and a kept trial's window, measured
  *       right after its change, is not the next baseline: the next one is measured afresh;
  *   <li>an inconclusive trial towards the preferred (cheaper) side is kept only if the judge finds
- *       it no worse, both than its baseline and than the window that got the current value kept
- *       (one low baseline window would otherwise pass a worse value); once such a move is refused,
- *       a retry of the same move within the refusal horizon ({@code maxBackoffWindows} × {@code
+ *       it no worse than its baseline pooled with the window that got the current value kept (one
+ *       low baseline window would otherwise pass a worse value); once such a move is refused, a
+ *       retry of the same move within the refusal horizon ({@code maxBackoffWindows} × {@code
  *       maxWindow}) is kept only if shown better. Asked again and again, a noisy signal would
  *       sooner or later call a worse value no worse;
  *   <li>after trials that do not pay, the tuner waits an exponentially growing number of windows
@@ -64,9 +64,11 @@ final class KnobTuner<T extends Comparable<? super T>> {
   private Window baseline;
 
   /**
-   * The window that got the current value kept, and when: a cheaper move from that value must be no
-   * worse than it too, not only than the baseline just measured. One window of a noisy signal can
-   * come out low, and a cheaper value measured against it would pass as no worse.
+   * The window that got the current value kept, and when: a cheaper move from that value is judged
+   * no worse against it and the baseline just measured taken together. One window of a noisy signal
+   * can come out low, and a cheaper value measured against it alone would pass as no worse; pooled,
+   * the reference has twice the samples (requiring each window separately would halve the test's
+   * power instead).
    */
   private Window keptWindow;
 
@@ -290,9 +292,12 @@ final class KnobTuner<T extends Comparable<? super T>> {
     boolean noWorse =
         j.verdict() == Verdict.INCONCLUSIVE
             && preferred
-            && engine.judge().nonInferior(baseline, trial, objective)
-            && (!keptWindowApplies(now)
-                || engine.judge().nonInferior(keptWindow, trial, objective));
+            && engine
+                .judge()
+                .nonInferior(
+                    keptWindowApplies(now) ? PooledWindow.of(baseline, keptWindow) : baseline,
+                    trial,
+                    objective);
     boolean retry = noWorse && refusedRecently(move, now);
     boolean kept = j.verdict() == Verdict.KEEP || (noWorse && !retry);
     Evidence evidence = j.evidence();
