@@ -258,14 +258,8 @@ class TuningEngineTest {
     assertThat(k.value()).isLessThan(32);
   }
 
-  /**
-   * 48 -> 40 is kept on a window at 10 ms; 40's next baseline comes out at 13 ms (a noisy window),
-   * and 32 runs at 12.5 ms: no worse than that baseline, but 25% worse than what got 40 kept. A
-   * cheaper move is judged against both windows taken together.
-   */
-  @Test
-  void aCheaperMoveIsJudgedAgainstTheWindowThatKeptTheCurrentValueToo() {
-    Knob<Integer> k = knob(48);
+  /** Tunes the knob with a controller that always proposes 8 less, the lower value preferred. */
+  private void tuneDownBy8PreferringLower(Knob<Integer> k) {
     kit.optimizer()
         .tune(k, signal)
         .controller(
@@ -282,6 +276,17 @@ class TuningEngineTest {
             })
         .objective(Objective.minimizeLatency(50).withPreference(Objective.Preference.LOWER))
         .start();
+  }
+
+  /**
+   * 48 -> 40 is kept on a window at 10 ms; 40's next baseline comes out at 13 ms (a noisy window),
+   * and 32 runs at 12.5 ms: no worse than that baseline, but 25% worse than what got 40 kept. A
+   * cheaper move is judged against both windows taken together.
+   */
+  @Test
+  void aCheaperMoveIsJudgedAgainstTheWindowThatKeptTheCurrentValueToo() {
+    Knob<Integer> k = knob(48);
+    tuneDownBy8PreferringLower(k);
     int[] last = {k.value()};
     long[] changedAt = {kit.time().ticker().read()};
     List<Decision> decisions =
@@ -323,22 +328,7 @@ class TuningEngineTest {
   @Test
   void aRefusedCheaperMoveIsKeptOnARetryOnlyIfShownBetter() {
     Knob<Integer> k = knob(32);
-    kit.optimizer()
-        .tune(k, signal)
-        .controller(
-            new dev.optimizer.api.Controller() {
-              @Override
-              public String name() {
-                return "down-by-8";
-              }
-
-              @Override
-              public double propose(dev.optimizer.api.ControllerInput in) {
-                return in.current() - 8;
-              }
-            })
-        .objective(Objective.minimizeLatency(50).withPreference(Objective.Preference.LOWER))
-        .start();
+    tuneDownBy8PreferringLower(k);
     long start = kit.time().ticker().read();
     long burstEnds = start + Duration.ofSeconds(20).toNanos();
     List<Decision> decisions =

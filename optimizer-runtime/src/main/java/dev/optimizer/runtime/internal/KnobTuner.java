@@ -49,6 +49,9 @@ import java.util.Map;
 final class KnobTuner<T extends Comparable<? super T>> {
   private static final System.Logger LOG = System.getLogger("dev.optimizer.decisions");
 
+  /** At most this many refused moves are remembered; the oldest goes first. */
+  private static final int MAX_REFUSALS_REMEMBERED = 64;
+
   private final TuningEngine engine;
   private final Knob<T> knob;
   private final Signal signal;
@@ -88,9 +91,6 @@ final class KnobTuner<T extends Comparable<? super T>> {
 
   /** A trial's change of value. */
   private record Move(double from, double to) {}
-
-  /** At most this many refused moves are remembered; the oldest goes first. */
-  private static final int MAX_REFUSALS_REMEMBERED = 64;
 
   KnobTuner(
       TuningEngine engine,
