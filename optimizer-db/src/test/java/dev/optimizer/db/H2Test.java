@@ -109,14 +109,7 @@ class H2Test {
       }
     }
     assertThat(db.insight().nPlusOnes()).singleElement();
-    HistogramPointData point =
-        support
-            .metric("db.client.operation.duration")
-            .orElseThrow()
-            .getHistogramData()
-            .getPoints()
-            .iterator()
-            .next();
+    HistogramPointData point = firstDurationPoint();
     assertThat(point.getAttributes().get(AttributeKey.stringKey("db.system.name")))
         .isEqualTo("h2database");
   }
@@ -191,14 +184,7 @@ class H2Test {
       drain(ps.executeQuery());
     }
 
-    HistogramPointData point =
-        support
-            .metric("db.client.operation.duration")
-            .orElseThrow()
-            .getHistogramData()
-            .getPoints()
-            .iterator()
-            .next();
+    HistogramPointData point = firstDurationPoint();
     assertThat(point.getCount()).isEqualTo(1);
     assertThat(point.getExemplars())
         .singleElement()
@@ -237,5 +223,16 @@ class H2Test {
         // read every row
       }
     }
+  }
+
+  /** The first point of the recorded {@code db.client.operation.duration} histogram. */
+  private HistogramPointData firstDurationPoint() {
+    return support
+        .metric("db.client.operation.duration")
+        .orElseThrow()
+        .getHistogramData()
+        .getPoints()
+        .iterator()
+        .next();
   }
 }

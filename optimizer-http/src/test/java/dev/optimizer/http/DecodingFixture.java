@@ -30,15 +30,7 @@ abstract class DecodingFixture extends HttpFixture {
   /** A Netty client of {@code version} with the steps off and a 1 MiB body cap. */
   protected HttpClient client(HttpClient.Version version) {
     HttpOptimizer http =
-        HttpOptimizer.builder(realOptimizer())
-            .cache(false)
-            .coalescing(false)
-            .hedging(false)
-            .maxAttempts(1)
-            .adaptiveLimit(false)
-            .circuitBreaker(false)
-            .maxResponseBodyBytes(1 << 20)
-            .build();
+        nothingRepeated(realOptimizer()).cache(false).maxResponseBodyBytes(1 << 20).build();
     return NettyHttpClient.builder(http).version(version).build();
   }
 }

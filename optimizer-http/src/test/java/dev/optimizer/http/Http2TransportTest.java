@@ -45,15 +45,7 @@ class Http2TransportTest extends HttpFixture {
   }
 
   private HttpOptimizer plain() {
-    return HttpOptimizer.builder(realOptimizer())
-        .cache(false)
-        .coalescing(false)
-        .hedging(false)
-        .maxAttempts(1)
-        .adaptiveLimit(false)
-        .circuitBreaker(false)
-        .maxResponseBodyBytes(1 << 20)
-        .build();
+    return nothingRepeated(realOptimizer()).cache(false).maxResponseBodyBytes(1 << 20).build();
   }
 
   private static HttpClient http2(HttpOptimizer http) {

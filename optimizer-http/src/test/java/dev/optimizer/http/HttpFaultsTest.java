@@ -57,15 +57,7 @@ class HttpFaultsTest extends HttpFixture {
 
   /** A client with the cache on and every feature that could repeat a request off. */
   private HttpClient cachingClient(Via via) {
-    HttpOptimizer http =
-        HttpOptimizer.builder(realOptimizer())
-            .coalescing(false)
-            .hedging(false)
-            .maxAttempts(1)
-            .adaptiveLimit(false)
-            .circuitBreaker(false)
-            .maxResponseBodyBytes(1 << 20)
-            .build();
+    HttpOptimizer http = nothingRepeated(realOptimizer()).maxResponseBodyBytes(1 << 20).build();
     return switch (via) {
       case JDK, JDK_ASYNC -> http.wrap(raw);
       case NETTY_HTTP_1_1 -> NettyHttpClient.builder(http).build();

@@ -45,16 +45,22 @@ abstract class HttpFixture {
     return optimizer;
   }
 
+  /**
+   * A builder with every step that could repeat, hold back or fail a request off: coalescing,
+   * hedging, retries, the adaptive limit and the circuit breaker. The cache is left as it defaults.
+   */
+  protected static HttpOptimizerBuilder nothingRepeated(Optimizer optimizer) {
+    return HttpOptimizer.builder(optimizer)
+        .coalescing(false)
+        .hedging(false)
+        .maxAttempts(1)
+        .adaptiveLimit(false)
+        .circuitBreaker(false);
+  }
+
   /** A wrapped client with only the cache on (manual time), as configured. */
   protected HttpClient cacheOnly(UnaryOperator<HttpOptimizerBuilder> settings) {
-    HttpOptimizerBuilder b =
-        HttpOptimizer.builder(manualOptimizer())
-            .coalescing(false)
-            .hedging(false)
-            .maxAttempts(1)
-            .adaptiveLimit(false)
-            .circuitBreaker(false);
-    return settings.apply(b).build().wrap(raw);
+    return settings.apply(nothingRepeated(manualOptimizer())).build().wrap(raw);
   }
 
   protected static HttpResponse<String> get(HttpClient client, URI uri, String... headers)

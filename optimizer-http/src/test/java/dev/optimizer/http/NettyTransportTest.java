@@ -30,15 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 class NettyTransportTest extends HttpFixture {
 
   private HttpOptimizer plain(long maxBody) {
-    return HttpOptimizer.builder(realOptimizer())
-        .cache(false)
-        .coalescing(false)
-        .hedging(false)
-        .maxAttempts(1)
-        .adaptiveLimit(false)
-        .circuitBreaker(false)
-        .maxResponseBodyBytes(maxBody)
-        .build();
+    return nothingRepeated(realOptimizer()).cache(false).maxResponseBodyBytes(maxBody).build();
   }
 
   private static byte[] gzip(byte[] data) throws IOException {
