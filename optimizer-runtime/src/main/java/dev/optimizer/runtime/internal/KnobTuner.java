@@ -38,6 +38,11 @@ import java.util.Map;
  *       retry of the same move within the refusal horizon ({@code maxBackoffWindows} × {@code
  *       maxWindow}) is kept only if shown better. Asked again and again, a noisy signal would
  *       sooner or later call a worse value no worse;
+ *   <li>windows start at {@code minWindow}; after an inconclusive trial (one the controller does
+ *       not mark as exploring) the next windows are twice as long, up to {@value
+ *       #MAX_WINDOW_GROWTH} times {@code minWindow} and never past {@code maxWindow}, and after a
+ *       conclusive one half as long again: near an optimum the differences are small, and a judge
+ *       at a fixed confidence resolves a smaller difference only from more samples;
  *   <li>after trials that do not pay, the tuner waits an exponentially growing number of windows
  *       (capped) before the next one; after k reverts in a row in one direction, that direction is
  *       skipped for the next 2^k proposals (capped);
@@ -51,6 +56,9 @@ final class KnobTuner<T extends Comparable<? super T>> {
 
   /** At most this many refused moves are remembered; the oldest goes first. */
   private static final int MAX_REFUSALS_REMEMBERED = 64;
+
+  /** Windows grow after inconclusive trials up to this many times {@code minWindow}. */
+  private static final int MAX_WINDOW_GROWTH = 4;
 
   private final TuningEngine engine;
   private final Knob<T> knob;
@@ -76,6 +84,10 @@ final class KnobTuner<T extends Comparable<? super T>> {
   private Window keptWindow;
 
   private long keptAt;
+
+  /** How long baseline and trial windows run now: see the class comment. */
+  private long windowNanos;
+
   private double trialFrom;
   private double trialTo;
   private long rounds;
@@ -105,6 +117,7 @@ final class KnobTuner<T extends Comparable<? super T>> {
     this.controller = controller;
     this.objective = objective;
     this.judged = judged;
+    this.windowNanos = engine.settings().minWindow().toNanos();
   }
 
   Knob<T> knob() {
@@ -189,7 +202,7 @@ final class KnobTuner<T extends Comparable<? super T>> {
       return null;
     }
     long elapsed = now - phaseStart;
-    if (elapsed < engine.settings().minWindow().toNanos()) {
+    if (elapsed < windowNanos) {
       return null;
     }
     long needed = neededSamples();
@@ -327,6 +340,7 @@ final class KnobTuner<T extends Comparable<? super T>> {
     }
     rounds++;
     boolean exploring = exploring();
+    adaptWindow(j.verdict(), exploring);
     try {
       controller.onOutcome(trialFrom, trialTo, j.verdict(), kept);
     } catch (RuntimeException e) {
@@ -396,6 +410,25 @@ final class KnobTuner<T extends Comparable<? super T>> {
   private long refusalHorizonNanos() {
     TuningSettings s = engine.settings();
     return Math.max(1, s.maxBackoffWindows()) * s.maxWindow().toNanos();
+  }
+
+  /**
+   * Doubles the window after an inconclusive trial, up to {@value #MAX_WINDOW_GROWTH} times {@code
+   * minWindow} and at most {@code maxWindow}, and halves it after a conclusive one, down to {@code
+   * minWindow}. Not after an exploring trial: its inconclusive verdict is about a point far from
+   * the next, not about a difference too small to see.
+   */
+  private void adaptWindow(Verdict verdict, boolean exploring) {
+    TuningSettings s = engine.settings();
+    if (verdict == Verdict.INCONCLUSIVE) {
+      if (!exploring) {
+        long longest =
+            Math.min(s.maxWindow().toNanos(), s.minWindow().toNanos() * MAX_WINDOW_GROWTH);
+        windowNanos = Math.min(longest, windowNanos * 2);
+      }
+    } else {
+      windowNanos = Math.max(s.minWindow().toNanos(), windowNanos / 2);
+    }
   }
 
   /** After an unpaid trial: wait longer before the next, and hold off a reverted direction. */

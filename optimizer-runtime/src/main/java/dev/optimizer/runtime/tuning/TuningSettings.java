@@ -12,7 +12,8 @@ import java.time.Duration;
  *   <tr><td>tickInterval</td><td>1s</td><td>[1ms, 1min]</td><td>how often the engine looks at
  *       its knobs</td></tr>
  *   <tr><td>minWindow</td><td>10s</td><td>[1ms, 1h]</td><td>shortest baseline or trial
- *       window</td></tr>
+ *       window; after an inconclusive trial a knob's windows double, up to 4 × minWindow (within
+ *       maxWindow), and after a conclusive one they halve again</td></tr>
  *   <tr><td>maxWindow</td><td>2min</td><td>[minWindow, 24h]</td><td>longest window; a signal
  *       that has not gathered the judge's minimum by then is <em>sparse</em> and tuning
  *       waits</td></tr>
