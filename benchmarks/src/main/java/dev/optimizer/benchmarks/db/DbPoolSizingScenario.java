@@ -155,7 +155,7 @@ public final class DbPoolSizingScenario implements Scenario {
     Duration fixedRun = Duration.ofMillis(quick ? 1500 : 5000);
     // Unmeasured: a fresh table's pages, the server's caches and the JIT warm up first, so that
     // the sweep's first sizes are not measured cold (and lose to later ones for it).
-    warmUp(pg, name, work, sweep[sweep.length / 2], Duration.ofSeconds(quick ? 2 : 10));
+    warmUp(pg, name, work, sweep[sweep.length / 2], Duration.ofSeconds(quick ? 2 : 20));
     TreeMap<Integer, FixedRuns> runs = new TreeMap<>();
     for (int size : sweep) {
       measureFixed(runs, pg, name, work, size, fixedRun);
