@@ -2,8 +2,6 @@ package dev.optimizer.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.optimizer.api.Controller;
-import dev.optimizer.api.ControllerInput;
 import dev.optimizer.api.Decision;
 import dev.optimizer.api.Knob;
 import dev.optimizer.api.Objective;
@@ -84,26 +82,7 @@ class AdaptiveWindowTest {
   private void start(boolean exploring) {
     kit.optimizer()
         .tune(knob, signal)
-        .controller(
-            new Controller() {
-              private int sign = 1;
-
-              @Override
-              public String name() {
-                return "alternating";
-              }
-
-              @Override
-              public double propose(ControllerInput in) {
-                sign = -sign;
-                return in.current() + 8 * sign;
-              }
-
-              @Override
-              public boolean exploring() {
-                return exploring;
-              }
-            })
+        .controller(new AlternatingController(8, exploring))
         .objective(Objective.minimizeLatency(50))
         .start();
   }

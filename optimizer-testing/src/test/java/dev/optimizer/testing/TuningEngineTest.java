@@ -459,26 +459,7 @@ class TuningEngineTest {
       flatKit
           .optimizer()
           .tune(k, flat)
-          .controller(
-              new dev.optimizer.api.Controller() {
-                private int sign = 1;
-
-                @Override
-                public String name() {
-                  return "alternating";
-                }
-
-                @Override
-                public double propose(dev.optimizer.api.ControllerInput in) {
-                  sign = -sign;
-                  return in.current() + 8 * sign;
-                }
-
-                @Override
-                public boolean exploring() {
-                  return exploring;
-                }
-              })
+          .controller(new AlternatingController(8, exploring))
           .objective(Objective.minimizeLatency(99))
           .start();
       SplittableRandom r = new SplittableRandom(11);
