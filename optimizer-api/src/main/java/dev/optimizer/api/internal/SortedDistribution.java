@@ -53,7 +53,7 @@ public final class SortedDistribution implements Distribution {
     if (sorted.length == 0) {
       return Double.NaN;
     }
-    // q * n can land a hair above a whole number (0.999 * 1000 = 999.0000000000001), which would
+    // q * n can land a hair above a whole number (0.56 * 50 = 28.000000000000004), which would
     // skip to the next rank; a relative tolerance far below one rank absorbs the rounding error.
     int index = (int) Math.ceil(q * sorted.length * (1 - 1e-12)) - 1;
     return sorted[Math.max(0, Math.min(sorted.length - 1, index))];

@@ -2,6 +2,7 @@ package dev.optimizer.runtime.internal;
 
 import dev.optimizer.api.Distribution;
 import dev.optimizer.api.Window;
+import dev.optimizer.api.internal.Checks;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
@@ -65,10 +66,13 @@ final class PooledWindow {
 
     @Override
     public double valueAtQuantile(double q) {
+      Checks.inRange("quantile", q, 0.0, 1.0);
       if (total == 0) {
         return Double.NaN;
       }
-      double wanted = Math.max(1, Math.ceil(q * total));
+      // As SortedDistribution does: q * n can land a hair above a whole number (0.56 * 50 =
+      // 28.000000000000004), which would skip to the next rank.
+      double wanted = Math.max(1, Math.ceil(q * total * (1 - 1e-12)));
       long seen = 0;
       for (int i = 0; i < values.length; i++) {
         seen += counts[i];

@@ -68,7 +68,8 @@ final class Grouped {
     if (total == 0) {
       return Double.NaN;
     }
-    long rank = Math.max(1, (long) Math.ceil(q * total * (1 - 1e-12))); // 0.999 * n is inexact
+    long rank =
+        Math.max(1, (long) Math.ceil(q * total * (1 - 1e-12))); // q * n is inexact (0.56 * 50)
     long run = 0;
     for (int i = 0; i < values.length; i++) {
       run += counts[i];
@@ -82,7 +83,8 @@ final class Grouped {
   /** The quantile of two samples pooled together. */
   static double pooledQuantile(Grouped a, Grouped b, double q) {
     long total = a.total + b.total;
-    long rank = Math.max(1, (long) Math.ceil(q * total * (1 - 1e-12))); // 0.999 * n is inexact
+    long rank =
+        Math.max(1, (long) Math.ceil(q * total * (1 - 1e-12))); // q * n is inexact (0.56 * 50)
     int i = 0;
     int j = 0;
     long run = 0;
