@@ -315,12 +315,7 @@ final class KnobTuner<T extends Comparable<? super T>> {
     boolean kept = j.verdict() == Verdict.KEEP || (noWorse && !retry);
     Evidence evidence = j.evidence();
     if (retry) {
-      evidence =
-          new Evidence(
-              evidence.baseline(),
-              evidence.trial(),
-              evidence.findings(),
-              "no worse, but refused lately, so kept only if shown better; " + evidence.reason());
+      evidence = prefixed(evidence, "no worse, but refused lately, so kept only if shown better; ");
     } else if (!kept && preferred) {
       // Only a refusal on the trial's own evidence: one that stood on the memory alone would
       // otherwise extend it for ever.
@@ -330,12 +325,7 @@ final class KnobTuner<T extends Comparable<? super T>> {
       revertTo(now, trialFrom);
       if (knob.numericValue() != trialFrom && !knob.isPinned()) {
         kept = true; // the revert failed: say so rather than report a revert that did not happen
-        evidence =
-            new Evidence(
-                evidence.baseline(),
-                evidence.trial(),
-                evidence.findings(),
-                "revert failed, the trial value stays; " + evidence.reason());
+        evidence = prefixed(evidence, "revert failed, the trial value stays; ");
       }
     }
     rounds++;
@@ -382,6 +372,12 @@ final class KnobTuner<T extends Comparable<? super T>> {
       detail = "settling after reverting to " + format(trialFrom);
     }
     return d;
+  }
+
+  /** The same evidence, its reason led by what the tuner made of it. */
+  private static Evidence prefixed(Evidence evidence, String prefix) {
+    return new Evidence(
+        evidence.baseline(), evidence.trial(), evidence.findings(), prefix + evidence.reason());
   }
 
   /** Whether the window that got the current value kept is recent enough to speak for it. */
