@@ -3,6 +3,7 @@ package dev.optimizer.benchmarks.ai;
 import dev.langchain4j.model.embedding.EmbeddingModel;
 import dev.langchain4j.model.embedding.onnx.allminilml6v2.AllMiniLmL6V2EmbeddingModel;
 import dev.optimizer.ai.inference.langchain4j.BatchingEmbeddingModel;
+import dev.optimizer.ai.inference.vector.Vectors;
 import dev.optimizer.benchmarks.Scenario;
 import dev.optimizer.benchmarks.ScenarioResult;
 import dev.optimizer.benchmarks.ScenarioResult.Target;
@@ -102,7 +103,7 @@ public final class EmbeddingBatchingScenario implements Scenario {
       for (int i = 0; i < sample.size(); i++) {
         float[] a = direct.embed(sample.get(i)).content().vector();
         float[] b = batchedVectors.get(i).vector();
-        double dev = 1 - cosine(a, b);
+        double dev = 1 - Vectors.cosine(a, b);
         maxDev = Math.max(maxDev, dev);
         sumDev += dev;
       }
@@ -169,17 +170,5 @@ public final class EmbeddingBatchingScenario implements Scenario {
       t.join();
     }
     return done.get();
-  }
-
-  static double cosine(float[] a, float[] b) {
-    double dot = 0;
-    double na = 0;
-    double nb = 0;
-    for (int i = 0; i < a.length; i++) {
-      dot += (double) a[i] * b[i];
-      na += (double) a[i] * a[i];
-      nb += (double) b[i] * b[i];
-    }
-    return dot / Math.sqrt(na * nb);
   }
 }

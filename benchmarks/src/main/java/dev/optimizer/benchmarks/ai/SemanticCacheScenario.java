@@ -399,7 +399,7 @@ public final class SemanticCacheScenario implements Scenario {
                       : FeatureGuard.Example.of(p.b(), c.text(), c.similarity(), correct)));
         }
         double sim =
-            EmbeddingBatchingScenario.cosine(
+            dev.optimizer.ai.inference.vector.Vectors.cosine(
                 model.embed(p.a()).content().vector(), model.embed(p.b()).content().vector());
         boolean exact = CacheProtocol.norm(p.a()).equals(CacheProtocol.norm(p.b()));
         lookups.add(

@@ -35,14 +35,6 @@ public final class MiniLm {
 
   /** 1 - cosine similarity. */
   public static double cosineDistance(float[] a, float[] b) {
-    double dot = 0;
-    double na = 0;
-    double nb = 0;
-    for (int i = 0; i < a.length; i++) {
-      dot += (double) a[i] * b[i];
-      na += (double) a[i] * a[i];
-      nb += (double) b[i] * b[i];
-    }
-    return 1 - dot / Math.sqrt(na * nb);
+    return 1 - dev.optimizer.ai.inference.vector.Vectors.cosine(a, b);
   }
 }

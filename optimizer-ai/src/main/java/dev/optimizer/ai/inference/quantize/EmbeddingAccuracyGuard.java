@@ -3,6 +3,7 @@ package dev.optimizer.ai.inference.quantize;
 import dev.optimizer.ai.inference.onnx.OnnxTextEmbedder;
 import dev.optimizer.ai.inference.onnx.Pooling;
 import dev.optimizer.ai.inference.onnx.Truncation;
+import dev.optimizer.ai.inference.vector.Vectors;
 import dev.optimizer.api.internal.Checks;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -70,7 +71,7 @@ public final class EmbeddingAccuracyGuard {
     List<float[]> candidate = embed(candidateModel, "candidate");
     double sum = 0;
     for (int i = 0; i < reference.size(); i++) {
-      sum += cosine(reference.get(i), candidate.get(i));
+      sum += Vectors.cosine(reference.get(i), candidate.get(i));
     }
     return sum / reference.size();
   }
@@ -87,19 +88,6 @@ public final class EmbeddingAccuracyGuard {
             .build()) {
       return e.embedAll(texts);
     }
-  }
-
-  /** Cosine similarity of two vectors (0 when one of them is zero). */
-  static double cosine(float[] a, float[] b) {
-    double dot = 0;
-    double na = 0;
-    double nb = 0;
-    for (int i = 0; i < a.length; i++) {
-      dot += (double) a[i] * b[i];
-      na += (double) a[i] * a[i];
-      nb += (double) b[i] * b[i];
-    }
-    return na == 0 || nb == 0 ? 0 : dot / Math.sqrt(na * nb);
   }
 
   /** Settings of an {@link EmbeddingAccuracyGuard}, each checked when given. */

@@ -43,25 +43,13 @@ class QuantizedVectorIndexTest {
     return out;
   }
 
-  static double cosine(float[] a, float[] b) {
-    double dot = 0;
-    double na = 0;
-    double nb = 0;
-    for (int i = 0; i < a.length; i++) {
-      dot += a[i] * b[i];
-      na += a[i] * a[i];
-      nb += b[i] * b[i];
-    }
-    return dot / Math.sqrt(na * nb);
-  }
-
   static double recallAt10(QuantizedVectorIndex index, List<float[]> data, List<float[]> queries) {
     double hits = 0;
     for (float[] q : queries) {
       Set<String> exact = new HashSet<>();
       IntStream.range(0, data.size())
           .boxed()
-          .sorted(Comparator.comparingDouble(i -> -cosine(q, data.get(i))))
+          .sorted(Comparator.comparingDouble(i -> -Vectors.cosine(q, data.get(i))))
           .limit(10)
           .forEach(i -> exact.add("v" + i));
       for (QuantizedVectorIndex.Match m : index.search(q, 10)) {
@@ -85,7 +73,8 @@ class QuantizedVectorIndexTest {
       assertThat(recallAt10(index, data, queries)).isGreaterThanOrEqualTo(0.99);
       QuantizedVectorIndex.Match best = index.search(queries.get(0), 1).get(0);
       int ord = Integer.parseInt(best.id().substring(1));
-      assertThat(best.score()).isCloseTo(cosine(queries.get(0), data.get(ord)), within(1e-5));
+      assertThat(best.score())
+          .isCloseTo(Vectors.cosine(queries.get(0), data.get(ord)), within(1e-5));
       assertThat((double) index.memoryBytes() / index.float32Bytes()).isLessThan(0.3);
       assertThat(index.bytesPerVector()).isEqualTo(DIM + 4);
     }
@@ -188,7 +177,7 @@ class QuantizedVectorIndexTest {
         IntStream.range(0, data.size())
             .filter(i -> i % 50 == 0)
             .boxed()
-            .sorted(Comparator.comparingDouble(i -> -cosine(q, data.get(i))))
+            .sorted(Comparator.comparingDouble(i -> -Vectors.cosine(q, data.get(i))))
             .limit(10)
             .forEach(i -> exact.add("v" + i));
         hits += found.stream().filter(m -> exact.contains(m.id())).count();

@@ -78,15 +78,7 @@ final class StoreModel {
   }
 
   static double relevance(float[] a, float[] b) {
-    double dot = 0;
-    double na = 0;
-    double nb = 0;
-    for (int i = 0; i < a.length; i++) {
-      dot += (double) a[i] * b[i];
-      na += (double) a[i] * a[i];
-      nb += (double) b[i] * b[i];
-    }
-    return (dot / Math.sqrt(na * nb) + 1) / 2;
+    return (Vectors.cosine(a, b) + 1) / 2;
   }
 
   /** Every matching entry (all when {@code filter} is null) with its score, best first. */
