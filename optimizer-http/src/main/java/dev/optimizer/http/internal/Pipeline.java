@@ -8,10 +8,21 @@ public final class Pipeline {
   private final Step[] steps;
   private final Transport transport;
 
+  /**
+   * {@code rest[i]} runs a call from step {@code i} on: made once here rather than as a new lambda
+   * at every step of every call.
+   */
+  private final Step.Chain[] rest;
+
   /** A pipeline of the given steps, outermost first. */
   public Pipeline(List<Step> steps, Transport transport) {
     this.steps = steps.toArray(new Step[0]);
     this.transport = transport;
+    this.rest = new Step.Chain[this.steps.length + 1];
+    for (int i = 0; i < rest.length; i++) {
+      int index = i;
+      rest[i] = call -> proceed(index, call);
+    }
   }
 
   /** Runs a call through every step. */
@@ -23,9 +34,8 @@ public final class Pipeline {
     if (index == steps.length) {
       return transport.send(call);
     }
-    Step step = steps[index];
     try {
-      return step.apply(call, next -> proceed(index + 1, next));
+      return steps[index].apply(call, rest[index + 1]);
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
