@@ -53,10 +53,19 @@ public final class SortedDistribution implements Distribution {
     if (sorted.length == 0) {
       return Double.NaN;
     }
+    int index = (int) rank(q, sorted.length) - 1;
+    return sorted[Math.min(sorted.length - 1, index)];
+  }
+
+  /**
+   * The 1-based rank of quantile {@code q} among {@code n} values (nearest rank: the smallest rank
+   * with at least {@code q} of the values at or below it), at least 1. Every distribution of the
+   * project takes its quantiles by this rule, so that they agree.
+   */
+  public static long rank(double q, long n) {
     // q * n can land a hair above a whole number (0.56 * 50 = 28.000000000000004), which would
     // skip to the next rank; a relative tolerance far below one rank absorbs the rounding error.
-    int index = (int) Math.ceil(q * sorted.length * (1 - 1e-12)) - 1;
-    return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
+    return Math.max(1, (long) Math.ceil(q * n * (1 - 1e-12)));
   }
 
   @Override

@@ -3,6 +3,7 @@ package dev.optimizer.runtime.internal;
 import dev.optimizer.api.Distribution;
 import dev.optimizer.api.Window;
 import dev.optimizer.api.internal.Checks;
+import dev.optimizer.api.internal.SortedDistribution;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
@@ -70,9 +71,7 @@ final class PooledWindow {
       if (total == 0) {
         return Double.NaN;
       }
-      // As SortedDistribution does: q * n can land a hair above a whole number (0.56 * 50 =
-      // 28.000000000000004), which would skip to the next rank.
-      double wanted = Math.max(1, Math.ceil(q * total * (1 - 1e-12)));
+      long wanted = SortedDistribution.rank(q, total);
       long seen = 0;
       for (int i = 0; i < values.length; i++) {
         seen += counts[i];

@@ -1,6 +1,7 @@
 package dev.optimizer.runtime.judge;
 
 import dev.optimizer.api.Distribution;
+import dev.optimizer.api.internal.SortedDistribution;
 import java.util.Arrays;
 
 /** A distribution as parallel arrays of distinct ascending values and their counts. */
@@ -68,8 +69,7 @@ final class Grouped {
     if (total == 0) {
       return Double.NaN;
     }
-    long rank =
-        Math.max(1, (long) Math.ceil(q * total * (1 - 1e-12))); // q * n is inexact (0.56 * 50)
+    long rank = SortedDistribution.rank(q, total);
     long run = 0;
     for (int i = 0; i < values.length; i++) {
       run += counts[i];
@@ -83,8 +83,7 @@ final class Grouped {
   /** The quantile of two samples pooled together. */
   static double pooledQuantile(Grouped a, Grouped b, double q) {
     long total = a.total + b.total;
-    long rank =
-        Math.max(1, (long) Math.ceil(q * total * (1 - 1e-12))); // q * n is inexact (0.56 * 50)
+    long rank = SortedDistribution.rank(q, total);
     int i = 0;
     int j = 0;
     long run = 0;
