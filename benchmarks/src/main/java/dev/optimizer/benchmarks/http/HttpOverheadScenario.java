@@ -24,10 +24,11 @@ import java.util.Random;
  * http-overhead: what the wrapper costs. One thread sends GETs over loopback, through the raw
  * HttpClient and through the wrapped one with every feature on (cache, coalescing, limit, retries,
  * hedging, breaker, telemetry) and no cache hits (every URL distinct, answers {@code no-store}),
- * interleaved in blocks (in a fresh order each block, each side spread over several client
- * instances) so that drift of the machine, what ran just before, and a lucky instance hit both
- * alike; a second set of raw clients (A/A) shows what noise is left. Then the cost of a cache hit:
- * the median per-call time of batches of 1000 {@code send} calls answered by the cache.
+ * interleaved in blocks (in a fresh order each block) so that drift of the machine and what ran
+ * just before hit both alike. The wrapped clients wrap the raw clients themselves, so both sides
+ * share the selector threads and connections and only the wrapper differs; a third side through the
+ * raw clients again (A/A) shows what noise is left. Then the cost of a cache hit: the median
+ * per-call time of batches of 1000 {@code send} calls answered by the cache.
  */
 public final class HttpOverheadScenario implements Scenario {
   /** JDK client instances per side (perBlock must be a multiple). */
@@ -63,14 +64,19 @@ public final class HttpOverheadScenario implements Scenario {
         Optimizer optimizer = Optimizer.builder().manualTuning().build();
         Optimizer off = Optimizer.builder().mode(Mode.OFF).manualTuning().build()) {
       HttpOptimizer http = HttpOptimizer.builder(optimizer).name("overhead").build();
-      // Each JDK side is several client instances, each block's requests split evenly among them.
-      // Two identical raw clients differ in p50 by up to 8 us for a whole run (whichever got the
-      // luckier selector thread and connection), as much as the target: with one instance per
-      // side that instance effect, not the wrapper, decided the figure. Over INSTANCES per side it
-      // averages out. The aa side (more raw instances) measures what is left of it.
-      HttpClient[] raw = jdkClients(null);
-      HttpClient[] wrapped = jdkClients(http);
-      HttpClient[] aa = jdkClients(null);
+      // The wrapped side wraps the raw side's own client instances: the same selector threads,
+      // connection pools and connections, so that only the wrapper differs. Two separate sets of
+      // raw clients differed by up to 8 us in one run and by -3.4 to +5.5 us over five clients
+      // each (whichever instances got the luckier selector threads and connections), as much as
+      // the target. Each side is still several instances, each block's requests split among them.
+      // The aa side sends through the raw clients once more, in its own place in the block order:
+      // what the measurement resolves.
+      HttpClient[] raw = jdkClients();
+      HttpClient[] wrapped = new HttpClient[INSTANCES];
+      for (int i = 0; i < INSTANCES; i++) {
+        wrapped[i] = http.wrap(raw[i]);
+      }
+      HttpClient[] aa = raw.clone();
       // The same pipeline over the Netty transport instead of the JDK client.
       HttpClient netty = NettyHttpClient.builder(http).build();
       // Netty with the pipeline's steps skipped (Mode.OFF): what the steps cost on that transport.
@@ -155,7 +161,7 @@ public final class HttpOverheadScenario implements Scenario {
       r.ratio("overhead_p50_us", pairedDiffUs, Target.atMost(5));
       r.ratio("overhead_p50_us_pooled", optP50 - rawP50);
       r.ratio("hit_p50_us", hitP50, Target.atMost(2));
-      // The same measure between two identical raw clients: this run's noise floor.
+      // The same measure between two passes through the raw clients: this run's noise floor.
       r.ratio("aa_p50_us", aaDiffUs);
       r.ratio("netty_vs_raw_p50_us", nettyP50 - rawP50);
       r.ratio("steps_over_netty_p50_us", nettyP50 - bareP50);
@@ -164,24 +170,24 @@ public final class HttpOverheadScenario implements Scenario {
           rawNanos.length
               + " per side after 15,000 warm-up requests each, one thread; each JDK side is "
               + INSTANCES
-              + " client instances, "
+              + " client instances (the wrapped side wraps the same ones), "
               + perBlock / INSTANCES
               + " consecutive requests each per block; blocks of "
               + perBlock
               + " interleaved; overhead_p50_us is the median over blocks of wrapped p50 - raw"
-              + " p50 (aa_p50_us: the same between two identical raw clients); hit cost is the median of batches of 1000 send() calls with"
+              + " p50 (aa_p50_us: the same between the raw side and a second pass through the same raw"
+              + " clients); hit cost is the median of batches of 1000 send() calls with"
               + " BodyHandlers.ofString()");
       r.note("settings", "HttpOptimizer defaults: every feature on");
     }
     return r;
   }
 
-  /** {@value #INSTANCES} HTTP/1.1 clients, wrapped by {@code http} unless it is null. */
-  private static HttpClient[] jdkClients(HttpOptimizer http) {
+  /** {@value #INSTANCES} HTTP/1.1 clients. */
+  private static HttpClient[] jdkClients() {
     HttpClient[] clients = new HttpClient[INSTANCES];
     for (int i = 0; i < clients.length; i++) {
-      HttpClient c = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-      clients[i] = http == null ? c : http.wrap(c);
+      clients[i] = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     }
     return clients;
   }
