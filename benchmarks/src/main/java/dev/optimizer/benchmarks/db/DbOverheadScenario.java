@@ -17,13 +17,19 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
 import javax.sql.DataSource;
 
 /**
  * db-overhead: the cost of the JDBC wrapper. A trivial prepared query on a real PostgreSQL through
- * raw HikariCP and through the wrapped DataSource, interleaved in blocks so that drift of the
- * machine hits both alike; and the fingerprinter's cost for new and for known statements.
+ * raw HikariCP and through the wrapped DataSource (which wraps that same pool), interleaved in
+ * blocks in a fresh order each so that drift of the machine hits both alike, with a second pass
+ * through the raw pool (A/A) to show what noise is left; and the fingerprinter's cost for new and
+ * for known statements.
  */
 public final class DbOverheadScenario implements Scenario {
   @Override
@@ -59,6 +65,8 @@ public final class DbOverheadScenario implements Scenario {
       DataSource wrapped = DbOptimizer.builder(optimizer).poolSizing(false).build().wrap(hikari);
       long[] raw = new long[blocks * perBlock];
       long[] opt = new long[blocks * perBlock];
+      // A/A: the raw pool once more, as its own side: what the measurement resolves.
+      long[] aa = new long[blocks * perBlock];
       // Warm up until the wrapper's code is compiled by C2, as the raw path's JDBC code is: a
       // method called once per query reaches tier 4 only after some 5,000-15,000 calls, and with
       // 2,000 warm-up queries the wrapper still ran partly in profiled tier-3 code during the
@@ -71,12 +79,17 @@ public final class DbOverheadScenario implements Scenario {
       // client's CPU per query more than doubles, for raw and wrapped alike). A pause lets it
       // recover, so the measurement starts on the short round trip, where a fixed cost weighs most.
       Thread.sleep(5_000);
+      DataSource[] sides = {hikari, wrapped, hikari};
+      long[][] samples = {raw, opt, aa};
+      // A fresh order of the sides in every block (fixed seed), so that no side always follows the
+      // same other one.
+      Random order = new Random(42);
+      List<Integer> passes = new ArrayList<>(List.of(0, 1, 2));
       for (int b = 0; b < blocks; b++) {
-        boolean rawFirst = b % 2 == 0;
-        for (int pass = 0; pass < 2; pass++) {
-          boolean isRaw = rawFirst == (pass == 0);
-          DataSource ds = isRaw ? hikari : wrapped;
-          long[] into = isRaw ? raw : opt;
+        Collections.shuffle(passes, order);
+        for (int side : passes) {
+          DataSource ds = sides[side];
+          long[] into = samples[side];
           for (int i = 0; i < perBlock; i++) {
             long t0 = System.nanoTime();
             query(ds, i);
@@ -85,6 +98,7 @@ public final class DbOverheadScenario implements Scenario {
         }
       }
       double pairedRatio = PairedBlocks.medianRatio(opt, raw, perBlock);
+      double aaRatio = PairedBlocks.medianRatio(aa, raw, perBlock);
       Arrays.sort(raw);
       Arrays.sort(opt);
       double rawP50 = raw[raw.length / 2] / 1e3;
@@ -100,14 +114,17 @@ public final class DbOverheadScenario implements Scenario {
       r.ratio("overhead_p50", pairedRatio, Target.atMost(1.03));
       r.ratio("overhead_p50_pooled", optP50 / rawP50);
       r.ratio("overhead_p99", optP99 / rawP99);
+      // The same measure between two passes through the raw pool: this run's noise floor.
+      r.ratio("aa_p50", aaRatio);
       r.note(
           "queries",
           raw.length
               + " per side after 20,000 warm-up queries each and a 5 s pause, single thread,"
               + " blocks of "
               + perBlock
-              + " interleaved; overhead_p50 is the median over adjacent block pairs of"
-              + " wrapped p50 / raw p50");
+              + " interleaved in a fresh random order per block; overhead_p50 is the median over"
+              + " blocks of wrapped p50 / raw p50 (aa_p50: the same for a second pass through the"
+              + " raw pool)");
     }
 
     Fingerprinter fp = Fingerprinter.create(SqlDialect.POSTGRESQL);
