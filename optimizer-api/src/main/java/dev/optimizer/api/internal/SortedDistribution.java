@@ -68,6 +68,25 @@ public final class SortedDistribution implements Distribution {
     return Math.max(1, (long) Math.ceil(q * n * (1 - 1e-12)));
   }
 
+  /**
+   * The value at quantile {@code q} of sorted distinct {@code values} that occur {@code counts}
+   * times each ({@code total} in all), by the same nearest-rank rule; NaN when {@code total} is 0.
+   */
+  public static double quantileOfCounts(double q, double[] values, long[] counts, long total) {
+    if (total == 0) {
+      return Double.NaN;
+    }
+    long wanted = rank(q, total);
+    long seen = 0;
+    for (int i = 0; i < values.length; i++) {
+      seen += counts[i];
+      if (seen >= wanted) {
+        return values[i];
+      }
+    }
+    return values[values.length - 1];
+  }
+
   @Override
   public double mean() {
     return mean;

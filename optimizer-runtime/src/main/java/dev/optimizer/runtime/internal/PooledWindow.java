@@ -68,18 +68,7 @@ final class PooledWindow {
     @Override
     public double valueAtQuantile(double q) {
       Checks.inRange("quantile", q, 0.0, 1.0);
-      if (total == 0) {
-        return Double.NaN;
-      }
-      long wanted = SortedDistribution.rank(q, total);
-      long seen = 0;
-      for (int i = 0; i < values.length; i++) {
-        seen += counts[i];
-        if (seen >= wanted) {
-          return values[i];
-        }
-      }
-      return values[values.length - 1];
+      return SortedDistribution.quantileOfCounts(q, values, counts, total);
     }
 
     @Override

@@ -66,18 +66,7 @@ final class Grouped {
 
   /** The value at quantile q (smallest value with at least q of the mass at or below it). */
   double quantile(double q) {
-    if (total == 0) {
-      return Double.NaN;
-    }
-    long rank = SortedDistribution.rank(q, total);
-    long run = 0;
-    for (int i = 0; i < values.length; i++) {
-      run += counts[i];
-      if (run >= rank) {
-        return values[i];
-      }
-    }
-    return values[values.length - 1];
+    return SortedDistribution.quantileOfCounts(q, values, counts, total);
   }
 
   /** The quantile of two samples pooled together. */
