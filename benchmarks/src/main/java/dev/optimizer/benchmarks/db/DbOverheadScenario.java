@@ -130,8 +130,11 @@ public final class DbOverheadScenario implements Scenario {
     Fingerprinter fp = Fingerprinter.create(SqlDialect.POSTGRESQL);
     int distinct = quick ? 20_000 : 50_000;
     long[] fresh = new long[distinct];
-    for (int i = 0; i < 5_000; i++) {
-      Fingerprinter.create(SqlDialect.POSTGRESQL).fingerprint(statement(-i)); // warm up the JIT
+    // Warm up the JIT on every path a new statement takes, the full cache's eviction included:
+    // more distinct statements than the cache holds, through one fingerprinter.
+    Fingerprinter warmUp = Fingerprinter.create(SqlDialect.POSTGRESQL);
+    for (int i = 1; i <= Fingerprinter.DEFAULT_CACHE_SIZE * 3 / 2; i++) {
+      warmUp.fingerprint(statement(-i));
     }
     for (int i = 0; i < distinct; i++) {
       String sql = statement(i);
