@@ -28,28 +28,22 @@ import java.util.Set;
  *       old rows under new table versions.
  * </ul>
  *
- * <p>Used by one thread at a time, like its connection. Every failure of ours ends in the plain
- * delegate call.
+ * <p>The transaction's books are a {@link LeaseTransaction}'s. Used by one thread at a time, like
+ * its connection. Every failure of ours ends in the plain delegate call.
  */
 public final class LeaseCache {
   private static final Object[] NO_PARAMETERS = new Object[0];
 
   private final ResultCache cache;
   private final Connection connection;
+  private final LeaseTransaction transaction;
   private ConnectionContext context;
   private boolean contextChanged;
-  private Boolean autoCommit;
-  private int isolation = -1;
-  private boolean sqlTransaction;
-  private boolean isolationUnknown;
-  private boolean wrote;
-  private final Set<String> pending = new HashSet<>();
-  private final Set<ResultCache.KeyWrite> pendingKeys = new HashSet<>();
-  private boolean pendingAll;
 
   LeaseCache(ResultCache cache, Connection connection) {
     this.cache = cache;
     this.connection = connection;
+    this.transaction = new LeaseTransaction(cache, connection);
   }
 
   // --- statements ---
@@ -91,30 +85,11 @@ public final class LeaseCache {
         taint();
         return call.call();
       case BEGIN:
-        sqlTransaction = true;
-        isolationUnknown |= sql.toUpperCase(Locale.ROOT).contains("ISOLATION");
-        return call.call();
+        return transaction.begin(sql, call);
       case COMMIT:
-        try {
-          return call.call();
-        } finally {
-          endTransaction(true);
-          sqlTransaction = false;
-          isolationUnknown = false;
-        }
+        return transaction.sqlCommit(call);
       case ROLLBACK:
-        {
-          boolean ok = false;
-          try {
-            Object r = call.call();
-            ok = true;
-            return r;
-          } finally {
-            endTransaction(!ok);
-            sqlTransaction = false;
-            isolationUnknown = false;
-          }
-        }
+        return transaction.sqlRollback(call);
       default:
         return call.call();
     }
@@ -186,18 +161,7 @@ public final class LeaseCache {
         }
       }
     }
-    if (inTransaction()) {
-      wrote = true;
-      pending.addAll(affected);
-      pendingKeys.addAll(keys);
-      pendingAll |= all;
-      return call.call();
-    }
-    try {
-      return call.call();
-    } finally {
-      cache.invalidate(affected, keys, all);
-    }
+    return transaction.write(affected, keys, all, call);
   }
 
   private static boolean isDdl(String operation) {
@@ -301,7 +265,10 @@ public final class LeaseCache {
     String[] names;
     boolean mayStore;
     try {
-      if (wrote || !plainParameters || cache.unkeepable(key.id()) || !simple(statement)) {
+      if (transaction.wrote()
+          || !plainParameters
+          || cache.unkeepable(key.id())
+          || !simple(statement)) {
         cache.bypasses.increment();
         return call.call();
       }
@@ -312,7 +279,7 @@ public final class LeaseCache {
         cache.bypasses.increment();
         return call.call();
       }
-      mayStore = !inTransaction() || readCommitted();
+      mayStore = !transaction.open() || transaction.readCommitted();
     } catch (SQLException | RuntimeException e) {
       cache.bypasses.increment();
       return call.call();
@@ -469,30 +436,6 @@ public final class LeaseCache {
 
   // --- the connection's state ---
 
-  private boolean inTransaction() {
-    if (sqlTransaction) {
-      return true;
-    }
-    if (autoCommit == null) {
-      try {
-        autoCommit = connection.getAutoCommit();
-      } catch (SQLException | RuntimeException e) {
-        return true;
-      }
-    }
-    return !autoCommit;
-  }
-
-  private boolean readCommitted() throws SQLException {
-    if (isolationUnknown) {
-      return false;
-    }
-    if (isolation < 0) {
-      isolation = connection.getTransactionIsolation();
-    }
-    return isolation <= Connection.TRANSACTION_READ_COMMITTED;
-  }
-
   private ConnectionContext context() throws SQLException {
     if (context != null) {
       return context;
@@ -526,75 +469,20 @@ public final class LeaseCache {
     cache.context(physical(), ResultCache.TAINTED);
   }
 
-  private void endTransaction(boolean keep) {
-    if (keep) {
-      cache.invalidate(pending, pendingKeys, pendingAll);
-    }
-    pending.clear();
-    pendingKeys.clear();
-    pendingAll = false;
-    wrote = false;
-  }
-
   // --- connection methods ---
 
   /** Runs a connection method, keeping the books of commits, rollbacks and session changes. */
   public Object connectionCall(String name, Object[] args, SqlCall call) throws Throwable {
-    switch (name) {
-      case "commit":
-        try {
-          return call.call();
-        } finally {
-          endTransaction(true); // a failed commit may still have committed
-        }
-      case "rollback":
-        if (args == null || args.length == 0) {
-          boolean ok = false;
-          try {
-            Object r = call.call();
-            ok = true;
-            return r;
-          } finally {
-            endTransaction(!ok);
-          }
-        }
-        return call.call(); // to a savepoint: the transaction's writes stay pending
-      case "setAutoCommit":
-        {
-          boolean was = inTransaction();
-          try {
-            Object r = call.call();
-            autoCommit = (Boolean) args[0];
-            return r;
-          } catch (Throwable t) {
-            autoCommit = null;
-            throw t;
-          } finally {
-            if (was && Boolean.TRUE.equals(args[0]) && !sqlTransaction) {
-              endTransaction(true); // switching auto-commit on commits
-            }
-          }
-        }
-      case "setSchema":
-      case "setCatalog":
-        contextChanged = true;
-        context = context == ResultCache.TAINTED ? context : null;
-        return call.call();
-      case "setTransactionIsolation":
-        try {
-          return call.call();
-        } finally {
-          isolation = -1;
-        }
-      default:
-        return call.call();
+    if (name.equals("setSchema") || name.equals("setCatalog")) {
+      contextChanged = true;
+      context = context == ResultCache.TAINTED ? context : null;
+      return call.call();
     }
+    return transaction.connectionCall(name, args, call);
   }
 
   /** The lease ends: writes still pending (a pool may commit or roll back) are invalidated. */
   public void closed() {
-    if (pendingAll || !pending.isEmpty() || !pendingKeys.isEmpty()) {
-      endTransaction(true);
-    }
+    transaction.closed();
   }
 }

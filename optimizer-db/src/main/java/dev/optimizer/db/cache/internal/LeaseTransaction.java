@@ -1,0 +1,184 @@
+package dev.optimizer.db.cache.internal;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.HashSet;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * The transaction books of one connection lease, for the result cache: whether a transaction is
+ * open (through JDBC's auto-commit or SQL {@code BEGIN}), its isolation level, and the writes it
+ * holds until they commit. A commit invalidates what the transaction wrote; a rollback discards it;
+ * whatever cannot be told apart ends as an invalidation, never as none.
+ *
+ * <p>Used by one thread at a time, like its connection.
+ */
+final class LeaseTransaction {
+  private final ResultCache cache;
+  private final Connection connection;
+  private Boolean autoCommit; // null: ask the connection
+  private int isolation = -1; // -1: ask the connection
+  private boolean sqlTransaction;
+  private boolean isolationUnknown;
+  private boolean wrote;
+  private final Set<String> pending = new HashSet<>();
+  private final Set<ResultCache.KeyWrite> pendingKeys = new HashSet<>();
+  private boolean pendingAll;
+
+  LeaseTransaction(ResultCache cache, Connection connection) {
+    this.cache = cache;
+    this.connection = connection;
+  }
+
+  /** Whether a transaction is open; true when the connection cannot say. */
+  boolean open() {
+    if (sqlTransaction) {
+      return true;
+    }
+    if (autoCommit == null) {
+      try {
+        autoCommit = connection.getAutoCommit();
+      } catch (SQLException | RuntimeException e) {
+        return true;
+      }
+    }
+    return !autoCommit;
+  }
+
+  /** Whether the open transaction has written: its reads must then see its own writes. */
+  boolean wrote() {
+    return wrote;
+  }
+
+  /**
+   * Whether a read may store its result: the isolation level is at most READ COMMITTED (and not
+   * changed by SQL the cache does not follow).
+   */
+  boolean readCommitted() throws SQLException {
+    if (isolationUnknown) {
+      return false;
+    }
+    if (isolation < 0) {
+      isolation = connection.getTransactionIsolation();
+    }
+    return isolation <= Connection.TRANSACTION_READ_COMMITTED;
+  }
+
+  /** A write of {@code affected} tables, {@code keys} rows, or everything ({@code all}). */
+  Object write(Set<String> affected, Set<ResultCache.KeyWrite> keys, boolean all, SqlCall call)
+      throws Throwable {
+    if (open()) {
+      wrote = true;
+      pending.addAll(affected);
+      pendingKeys.addAll(keys);
+      pendingAll |= all;
+      return call.call();
+    }
+    try {
+      return call.call();
+    } finally {
+      cache.invalidate(affected, keys, all);
+    }
+  }
+
+  /** SQL {@code BEGIN} or {@code START TRANSACTION}, whose text {@code sql} is. */
+  Object begin(String sql, SqlCall call) throws Throwable {
+    sqlTransaction = true;
+    isolationUnknown |= sql.toUpperCase(Locale.ROOT).contains("ISOLATION");
+    return call.call();
+  }
+
+  /** SQL {@code COMMIT}. */
+  Object sqlCommit(SqlCall call) throws Throwable {
+    try {
+      return call.call();
+    } finally {
+      end(true); // a failed commit may still have committed
+      sqlTransaction = false;
+      isolationUnknown = false;
+    }
+  }
+
+  /** SQL {@code ROLLBACK}: when it fails, what was written may have committed after all. */
+  Object sqlRollback(SqlCall call) throws Throwable {
+    boolean ok = false;
+    try {
+      Object r = call.call();
+      ok = true;
+      return r;
+    } finally {
+      end(!ok);
+      sqlTransaction = false;
+      isolationUnknown = false;
+    }
+  }
+
+  /**
+   * A connection method that may end or change the transaction ({@code commit}, {@code rollback},
+   * {@code setAutoCommit}, {@code setTransactionIsolation}); any other runs as it is.
+   */
+  Object connectionCall(String name, Object[] args, SqlCall call) throws Throwable {
+    switch (name) {
+      case "commit":
+        try {
+          return call.call();
+        } finally {
+          end(true); // a failed commit may still have committed
+        }
+      case "rollback":
+        if (args == null || args.length == 0) {
+          boolean ok = false;
+          try {
+            Object r = call.call();
+            ok = true;
+            return r;
+          } finally {
+            end(!ok);
+          }
+        }
+        return call.call(); // to a savepoint: the transaction's writes stay pending
+      case "setAutoCommit":
+        {
+          boolean was = open();
+          try {
+            Object r = call.call();
+            autoCommit = (Boolean) args[0];
+            return r;
+          } catch (Throwable t) {
+            autoCommit = null;
+            throw t;
+          } finally {
+            if (was && Boolean.TRUE.equals(args[0]) && !sqlTransaction) {
+              end(true); // switching auto-commit on commits
+            }
+          }
+        }
+      case "setTransactionIsolation":
+        try {
+          return call.call();
+        } finally {
+          isolation = -1;
+        }
+      default:
+        return call.call();
+    }
+  }
+
+  /** The lease ends: writes still pending (a pool may commit or roll back) are invalidated. */
+  void closed() {
+    if (pendingAll || !pending.isEmpty() || !pendingKeys.isEmpty()) {
+      end(true);
+    }
+  }
+
+  private void end(boolean keep) {
+    if (keep) {
+      cache.invalidate(pending, pendingKeys, pendingAll);
+    }
+    pending.clear();
+    pendingKeys.clear();
+    pendingAll = false;
+    wrote = false;
+  }
+}
