@@ -92,16 +92,36 @@ final class LeaseTransaction {
   /** SQL {@code COMMIT}. */
   Object sqlCommit(SqlCall call) throws Throwable {
     try {
-      return call.call();
+      return commit(call);
     } finally {
-      end(true); // a failed commit may still have committed
-      sqlTransaction = false;
-      isolationUnknown = false;
+      sqlEnded();
     }
   }
 
-  /** SQL {@code ROLLBACK}: when it fails, what was written may have committed after all. */
+  /** SQL {@code ROLLBACK}. */
   Object sqlRollback(SqlCall call) throws Throwable {
+    try {
+      return rollback(call);
+    } finally {
+      sqlEnded();
+    }
+  }
+
+  private void sqlEnded() {
+    sqlTransaction = false;
+    isolationUnknown = false;
+  }
+
+  private Object commit(SqlCall call) throws Throwable {
+    try {
+      return call.call();
+    } finally {
+      end(true); // a failed commit may still have committed
+    }
+  }
+
+  /** A whole rollback: when it fails, what was written may have committed after all. */
+  private Object rollback(SqlCall call) throws Throwable {
     boolean ok = false;
     try {
       Object r = call.call();
@@ -109,8 +129,6 @@ final class LeaseTransaction {
       return r;
     } finally {
       end(!ok);
-      sqlTransaction = false;
-      isolationUnknown = false;
     }
   }
 
@@ -121,23 +139,10 @@ final class LeaseTransaction {
   Object connectionCall(String name, Object[] args, SqlCall call) throws Throwable {
     switch (name) {
       case "commit":
-        try {
-          return call.call();
-        } finally {
-          end(true); // a failed commit may still have committed
-        }
+        return commit(call);
       case "rollback":
-        if (args == null || args.length == 0) {
-          boolean ok = false;
-          try {
-            Object r = call.call();
-            ok = true;
-            return r;
-          } finally {
-            end(!ok);
-          }
-        }
-        return call.call(); // to a savepoint: the transaction's writes stay pending
+        // To a savepoint (an argument), the transaction's writes stay pending.
+        return args == null || args.length == 0 ? rollback(call) : call.call();
       case "setAutoCommit":
         {
           boolean was = open();
