@@ -195,4 +195,26 @@ class ResilienceTest {
                 new RateLimitException("slow down")))
         .isEmpty();
   }
+
+  @Test
+  void longRateLimitHintsKeepEveryUnit() {
+    // OpenAI writes minutes and hours as "7m12s" / "1h2m3s": reading the 7 as seconds would retry
+    // the same model 60 times too soon instead of moving on to a fallback.
+    assertThat(
+            dev.optimizer.ai.chat.internal.resilience.Failures.retryAfter(
+                new RateLimitException("Limit reached. Please try again in 7m12s. Visit ...")))
+        .contains(Duration.ofSeconds(7 * 60 + 12));
+    assertThat(
+            dev.optimizer.ai.chat.internal.resilience.Failures.retryAfter(
+                new RateLimitException("Please try again in 1h2m3.5s.")))
+        .contains(Duration.ofMillis(3_723_500));
+    assertThat(
+            dev.optimizer.ai.chat.internal.resilience.Failures.retryAfter(
+                new RateLimitException("retry after 2 minutes 5 seconds")))
+        .contains(Duration.ofSeconds(125));
+    assertThat(
+            dev.optimizer.ai.chat.internal.resilience.Failures.retryAfter(
+                new RateLimitException("Retry-After: 30")))
+        .contains(Duration.ofSeconds(30));
+  }
 }
