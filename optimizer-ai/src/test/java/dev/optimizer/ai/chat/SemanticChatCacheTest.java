@@ -194,4 +194,46 @@ class SemanticChatCacheTest {
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("semanticCache");
   }
+
+  /** An embedding model that is down: every call fails. */
+  private static final class DownEmbeddingModel
+      implements dev.langchain4j.model.embedding.EmbeddingModel {
+    @Override
+    public dev.langchain4j.model.output.Response<
+            java.util.List<dev.langchain4j.data.embedding.Embedding>>
+        embedAll(java.util.List<dev.langchain4j.data.segment.TextSegment> segments) {
+      throw new IllegalStateException("embedding service unavailable");
+    }
+
+    @Override
+    public int dimension() {
+      return 384;
+    }
+  }
+
+  @Test
+  void aFailingEmbeddingModelCostsTheCacheNotTheAnswer() throws Exception {
+    f = new ChatFixture(b -> b.semanticCache(SemanticCache.builder(new DownEmbeddingModel())));
+    OptimizedChatModel chat = f.ai.wrap(OpenAiClients.chat(f.server, "gpt-test"));
+
+    ChatResponse blocking = chat.chat(ask(null, QUESTION));
+    assertThat(blocking.aiMessage().text()).isNotBlank();
+    // The exact tier still stored it: the second ask is served without the model.
+    assertThat(chat.chat(ask(null, QUESTION)).aiMessage().text())
+        .isEqualTo(blocking.aiMessage().text());
+    assertThat(f.server.chatRequests()).isEqualTo(1);
+
+    dev.langchain4j.model.chat.StreamingChatModel streaming =
+        f.ai.wrap(OpenAiClients.streaming(f.server, "gpt-test"));
+    for (int i = 0; i < 2; i++) {
+      // A stream whose answer could not be stored in every tier must still end (and the second
+      // is served by the exact tier).
+      dev.optimizer.ai.testserver.RecordingHandler h =
+          new dev.optimizer.ai.testserver.RecordingHandler();
+      streaming.chat(ask(null, PARAPHRASE), h);
+      assertThat(h.done.get(10, java.util.concurrent.TimeUnit.SECONDS).aiMessage().text())
+          .isNotBlank();
+      assertThat(h.error).isNotDone();
+    }
+  }
 }

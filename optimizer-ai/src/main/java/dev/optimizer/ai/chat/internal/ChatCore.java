@@ -33,6 +33,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * calls. {@link #close()} releases all of it. Thread-safe.
  */
 public final class ChatCore implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(ChatCore.class.getName());
   private final ChatSettings settings;
   private final List<ChatCacheTier> tiers = new CopyOnWriteArrayList<>();
   private final KeyMaker keys;
@@ -152,10 +153,20 @@ public final class ChatCore implements AutoCloseable {
     return keys.key(scope, provider, effective);
   }
 
-  /** The first tier's stored answer for the key, with the tier's name. */
+  /**
+   * The first tier's stored answer for the key, with the tier's name. A tier that fails (a semantic
+   * tier's embedding model may be remote, or past its deadline) counts as a miss: the cache must
+   * never turn a request the model would answer into a failing one.
+   */
   public Optional<Hit> lookup(ChatKey key, ChatRequest effective) {
     for (ChatCacheTier tier : tiers) {
-      Optional<CachedAnswer> a = tier.lookup(key, effective);
+      Optional<CachedAnswer> a;
+      try {
+        a = tier.lookup(key, effective);
+      } catch (RuntimeException e) {
+        tierFailed(tier, "lookup", e);
+        continue;
+      }
       if (a.isPresent()) {
         return Optional.of(new Hit(tier.name(), a.get()));
       }
@@ -173,10 +184,32 @@ public final class ChatCore implements AutoCloseable {
       return false;
     }
     CachedAnswer answer = new CachedAnswer(lean(response), parts);
+    boolean stored = false;
     for (ChatCacheTier tier : tiers) {
-      tier.store(key, effective, answer);
+      // The answer is already paid for and on its way to the caller: a tier that cannot keep it
+      // loses the entry, not the answer.
+      try {
+        tier.store(key, effective, answer);
+        stored = true;
+      } catch (RuntimeException e) {
+        tierFailed(tier, "store", e);
+      }
     }
-    return true;
+    return stored;
+  }
+
+  /**
+   * Logs a failed tier by its name and the exception's type; the exception itself (whose message
+   * may quote the prompt) only at DEBUG.
+   */
+  private static void tierFailed(ChatCacheTier tier, String step, RuntimeException e) {
+    LOG.log(
+        System.Logger.Level.WARNING,
+        "the {0} cache tier failed on {1} ({2}); the request goes on without it",
+        tier.name(),
+        step,
+        e.getClass().getName());
+    LOG.log(System.Logger.Level.DEBUG, "cache tier failure", e);
   }
 
   /**

@@ -269,23 +269,28 @@ public final class OptimizedStreamingChat implements StreamingChatModel {
               return;
             }
             cancel(timer);
-            long took = ticker.read() - startNanos;
-            breaker.onSuccess(took, TimeUnit.NANOSECONDS);
-            long[] t = ChatCore.tokens(r);
-            core.metrics().call(ref.attributes(), took, null, (int) t[0], (int) t[1]);
-            String name = r.modelName() != null ? r.modelName() : ref.name();
-            core.ledger()
-                .call(
-                    name,
-                    run.scope(),
-                    t[0],
-                    t[1],
-                    paid(r, run, ref),
-                    cheap == null && index == 0 ? paid(r, run, ref) : run.strong());
-            if (run.key() != null && index == 0) {
-              core.store(run.key(), run.effective(), r, run.flight().partials());
+            try {
+              long took = ticker.read() - startNanos;
+              breaker.onSuccess(took, TimeUnit.NANOSECONDS);
+              long[] t = ChatCore.tokens(r);
+              core.metrics().call(ref.attributes(), took, null, (int) t[0], (int) t[1]);
+              String name = r.modelName() != null ? r.modelName() : ref.name();
+              core.ledger()
+                  .call(
+                      name,
+                      run.scope(),
+                      t[0],
+                      t[1],
+                      paid(r, run, ref),
+                      cheap == null && index == 0 ? paid(r, run, ref) : run.strong());
+              if (run.key() != null && index == 0) {
+                core.store(run.key(), run.effective(), r, run.flight().partials());
+              }
+            } finally {
+              // Whatever the bookkeeping did, the answer reaches the callers and the flight ends:
+              // a flight left open would hold every later identical request forever.
+              run.flight().complete(r);
             }
-            run.flight().complete(r);
           }
 
           @Override
