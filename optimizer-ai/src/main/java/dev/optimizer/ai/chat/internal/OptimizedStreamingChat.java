@@ -7,8 +7,13 @@ import dev.langchain4j.model.chat.StreamingChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.request.ChatRequestParameters;
 import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.langchain4j.model.chat.response.CompleteToolCall;
 import dev.langchain4j.model.chat.response.PartialResponse;
 import dev.langchain4j.model.chat.response.PartialResponseContext;
+import dev.langchain4j.model.chat.response.PartialThinking;
+import dev.langchain4j.model.chat.response.PartialThinkingContext;
+import dev.langchain4j.model.chat.response.PartialToolCall;
+import dev.langchain4j.model.chat.response.PartialToolCallContext;
 import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 import dev.langchain4j.model.chat.response.StreamingHandle;
 import dev.optimizer.ai.chat.ModelPrice;
@@ -38,12 +43,14 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * The streaming chat decorator. A cache hit is replayed as a stream (the stored partial responses,
  * then the complete response). A miss joins the running stream of an identical request, or starts
- * one: the upstream stream is retried (or sent to a fallback) only while it has produced no partial
- * response, since tokens already delivered cannot be taken back; a stream that fails after that is
- * aborted for every subscriber and never cached. An attempt that sends no token within {@code
- * callTimeout} is abandoned (its late events ignored) and retried or sent to a fallback like a
- * failure; after the first token, stalls are left to the client's own read timeout. A completed
- * stream is cached with its partials when the rules allow. Thread-safe.
+ * one: the upstream stream is retried (or sent to a fallback) only while it has produced no event
+ * (text, reasoning or a tool call), since events already delivered cannot be taken back; a stream
+ * that fails after that is aborted for every subscriber and never cached. An attempt that sends no
+ * event within {@code callTimeout} is abandoned (its late events ignored) and retried or sent to a
+ * fallback like a failure; after the first event, stalls are left to the client's own read timeout.
+ * Every event LangChain4j defines is passed on, not only text. When every subscriber has cancelled,
+ * the upstream stream is cancelled through its handle. A completed stream is cached with its
+ * partials when the rules allow. Thread-safe.
  */
 public final class OptimizedStreamingChat implements StreamingChatModel {
   private final ChatCore core;
@@ -136,6 +143,26 @@ public final class OptimizedStreamingChat implements StreamingChatModel {
           }
 
           @Override
+          public void onPartialThinking(PartialThinking t, PartialThinkingContext c) {
+            handler.onPartialThinking(t, c);
+          }
+
+          @Override
+          public void onPartialToolCall(PartialToolCall t, PartialToolCallContext c) {
+            handler.onPartialToolCall(t, c);
+          }
+
+          @Override
+          public void onCompleteToolCall(CompleteToolCall t) {
+            handler.onCompleteToolCall(t);
+          }
+
+          @Override
+          public void onUnmappedRawEvent(Object raw) {
+            handler.onUnmappedRawEvent(raw);
+          }
+
+          @Override
           public void onCompleteResponse(ChatResponse r) {
             joinerListeners.join().ifPresent(l -> l.onResponse(r));
             handler.onCompleteResponse(r);
@@ -198,6 +225,9 @@ public final class OptimizedStreamingChat implements StreamingChatModel {
       }
       handler.onPartialResponse(new PartialResponse(p), new PartialResponseContext(handle));
     }
+    if (handle.cancelled) {
+      return; // as a live stream: a subscriber that cancelled is not completed
+    }
     l.onResponse(r);
     handler.onCompleteResponse(r);
   }
@@ -232,6 +262,9 @@ public final class OptimizedStreamingChat implements StreamingChatModel {
 
   /** Starts attempt {@code attempt} on candidate {@code index}. */
   private void start(Run run, int index, int attempt) {
+    if (run.flight().ended()) {
+      return; // every subscriber cancelled while this attempt waited: nobody wants it
+    }
     List<StreamingChatModel> chain = run.chain();
     StreamingChatModel m = chain.get(index);
     ModelRef ref = ref(m);
@@ -252,15 +285,70 @@ public final class OptimizedStreamingChat implements StreamingChatModel {
     AtomicReference<ScheduledFuture<?>> timer = new AtomicReference<>();
     StreamingChatResponseHandler upstream =
         new StreamingChatResponseHandler() {
-          @Override
-          public void onPartialResponse(String text) {
-            if (state.get() == 2) {
-              return;
-            }
+          /**
+           * Whether an event of this attempt is still wanted. The first one (of any kind: text,
+           * reasoning, a tool call) commits the attempt and stops its first-token timer; once the
+           * attempt has ended, or the timer got there first, its events are dropped, so a retry's
+           * stream is never preceded by a token of the attempt it replaced.
+           */
+          private boolean live() {
             if (state.compareAndSet(0, 1)) {
               cancel(timer);
             }
-            run.flight().partial(text);
+            return state.get() == 1;
+          }
+
+          @Override
+          public void onPartialResponse(String text) {
+            if (live()) {
+              run.flight().partial(text);
+            }
+          }
+
+          @Override
+          public void onPartialResponse(PartialResponse p, PartialResponseContext c) {
+            run.flight().upstream(c.streamingHandle());
+            onPartialResponse(p.text());
+          }
+
+          @Override
+          public void onPartialThinking(PartialThinking t) {
+            if (live()) {
+              run.flight().thinking(t);
+            }
+          }
+
+          @Override
+          public void onPartialThinking(PartialThinking t, PartialThinkingContext c) {
+            run.flight().upstream(c.streamingHandle());
+            onPartialThinking(t);
+          }
+
+          @Override
+          public void onPartialToolCall(PartialToolCall t) {
+            if (live()) {
+              run.flight().toolCall(t);
+            }
+          }
+
+          @Override
+          public void onPartialToolCall(PartialToolCall t, PartialToolCallContext c) {
+            run.flight().upstream(c.streamingHandle());
+            onPartialToolCall(t);
+          }
+
+          @Override
+          public void onCompleteToolCall(CompleteToolCall t) {
+            if (live()) {
+              run.flight().completeToolCall(t);
+            }
+          }
+
+          @Override
+          public void onUnmappedRawEvent(Object raw) {
+            if (live()) {
+              run.flight().rawEvent(raw);
+            }
           }
 
           @Override

@@ -1,14 +1,20 @@
 package dev.optimizer.ai.chat.internal.coalesce;
 
 import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.langchain4j.model.chat.response.CompleteToolCall;
 import dev.langchain4j.model.chat.response.PartialResponse;
 import dev.langchain4j.model.chat.response.PartialResponseContext;
+import dev.langchain4j.model.chat.response.PartialThinking;
+import dev.langchain4j.model.chat.response.PartialThinkingContext;
+import dev.langchain4j.model.chat.response.PartialToolCall;
+import dev.langchain4j.model.chat.response.PartialToolCallContext;
 import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 import dev.langchain4j.model.chat.response.StreamingHandle;
 import dev.optimizer.ai.chat.internal.cache.ChatKey;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /**
  * Single flight for streams: while a stream for a key is running, an identical request subscribes
@@ -16,12 +22,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * stream also has to share its partial responses, so it gets this registry of its own with the same
  * contract: one upstream call per flight, the key released when the flight ends.
  *
- * <p>A subscriber that joins late is first given every partial response so far, then the live ones,
- * then the complete response (its own copy) or the error; replay and live delivery happen under the
- * flight's lock, so no subscriber misses or repeats a token. Each subscriber gets its own {@link
- * StreamingHandle}: cancelling it detaches that subscriber only, the upstream stream and the other
- * subscribers go on. An exception thrown by one subscriber's handler is caught and does not reach
- * the others. Thread-safe.
+ * <p>A subscriber that joins late is first given every event so far (partial responses, reasoning,
+ * tool calls), then the live ones, then the complete response (its own copy) or the error; replay
+ * and live delivery happen under the flight's lock, so no subscriber misses or repeats a token.
+ * Each subscriber gets its own {@link StreamingHandle}: cancelling it detaches that subscriber
+ * only, and the upstream stream and the other subscribers go on, until the last one cancels: then
+ * the upstream stream is cancelled too. An exception thrown by one subscriber's handler is caught
+ * and does not reach the others. Thread-safe.
  */
 public final class StreamFlights {
   private static final System.Logger LOG = System.getLogger(StreamFlights.class.getName());
@@ -71,8 +78,12 @@ public final class StreamFlights {
   public final class Flight {
     private final ChatKey key;
     private final List<String> partials = new ArrayList<>(); // guarded by this
+    // Every event so far, text or not, in order: what a late subscriber is given first.
+    private final List<Consumer<Subscriber>> events = new ArrayList<>(); // guarded by this
     private final List<Subscriber> subscribers = new ArrayList<>(); // guarded by this
+    private StreamingHandle upstream; // guarded by this
     private boolean finished; // guarded by this
+    private boolean abandoned; // guarded by this
 
     private Flight(ChatKey key) {
       this.key = key;
@@ -88,9 +99,9 @@ public final class StreamFlights {
       if (finished) {
         return false;
       }
-      Subscriber s = new Subscriber(handler);
-      for (String p : partials) {
-        s.partial(p);
+      Subscriber s = new Subscriber(this, handler);
+      for (Consumer<Subscriber> e : events) {
+        e.accept(s);
       }
       subscribers.add(s);
       return true;
@@ -101,14 +112,67 @@ public final class StreamFlights {
       return List.copyOf(partials);
     }
 
+    /**
+     * Whether the flight has ended: completed, failed, or abandoned by every subscriber. An ended
+     * flight needs no further attempt.
+     */
+    public synchronized boolean ended() {
+      return finished;
+    }
+
+    /**
+     * The upstream stream's handle, for cancelling it once every subscriber has cancelled (at once
+     * if they all have already).
+     */
+    public void upstream(StreamingHandle handle) {
+      boolean cancelNow;
+      synchronized (this) {
+        if (upstream == null) {
+          upstream = handle;
+        }
+        cancelNow = abandoned;
+      }
+      if (cancelNow && !handle.isCancelled()) {
+        handle.cancel();
+      }
+    }
+
     /** Delivers a partial response from upstream to every subscriber. */
     public synchronized void partial(String text) {
       if (finished) {
         return;
       }
       partials.add(text);
+      event(s -> s.partial(text));
+    }
+
+    /** Delivers a part of the model's reasoning to every subscriber. */
+    public synchronized void thinking(PartialThinking thinking) {
+      event(s -> s.thinking(thinking));
+    }
+
+    /** Delivers a part of a tool call's arguments to every subscriber. */
+    public synchronized void toolCall(PartialToolCall call) {
+      event(s -> s.toolCall(call));
+    }
+
+    /** Delivers a whole tool call to every subscriber. */
+    public synchronized void completeToolCall(CompleteToolCall call) {
+      event(s -> s.completeToolCall(call));
+    }
+
+    /** Delivers a provider event LangChain4j does not map to every subscriber. */
+    public synchronized void rawEvent(Object raw) {
+      event(s -> s.rawEvent(raw));
+    }
+
+    private void event(Consumer<Subscriber> e) {
+      if (finished) {
+        return;
+      }
+      events.add(e);
       for (Subscriber s : subscribers) {
-        s.partial(text);
+        e.accept(s);
       }
     }
 
@@ -139,13 +203,41 @@ public final class StreamFlights {
         }
       }
     }
+
+    /**
+     * A subscriber cancelled. When none is left listening, nobody wants the rest of the stream: the
+     * flight ends (a later identical request starts its own) and the upstream stream is cancelled,
+     * so that the model stops generating what would be paid for and thrown away.
+     */
+    private void detached() {
+      StreamingHandle cancel;
+      synchronized (this) {
+        if (finished) {
+          return;
+        }
+        for (Subscriber s : subscribers) {
+          if (!s.cancelled) {
+            return;
+          }
+        }
+        finished = true;
+        abandoned = true;
+        cancel = upstream;
+      }
+      retire();
+      if (cancel != null && !cancel.isCancelled()) {
+        cancel.cancel();
+      }
+    }
   }
 
   private static final class Subscriber implements StreamingHandle {
+    private final Flight flight;
     private final StreamingChatResponseHandler handler;
     private volatile boolean cancelled;
 
-    Subscriber(StreamingChatResponseHandler handler) {
+    Subscriber(Flight flight, StreamingChatResponseHandler handler) {
+      this.flight = flight;
       this.handler = handler;
     }
 
@@ -155,6 +247,26 @@ public final class StreamFlights {
           () ->
               handler.onPartialResponse(
                   new PartialResponse(text), new PartialResponseContext(this)));
+    }
+
+    void thinking(PartialThinking thinking) {
+      deliver(
+          "partial thinking",
+          () -> handler.onPartialThinking(thinking, new PartialThinkingContext(this)));
+    }
+
+    void toolCall(PartialToolCall call) {
+      deliver(
+          "a partial tool call",
+          () -> handler.onPartialToolCall(call, new PartialToolCallContext(this)));
+    }
+
+    void completeToolCall(CompleteToolCall call) {
+      deliver("a complete tool call", () -> handler.onCompleteToolCall(call));
+    }
+
+    void rawEvent(Object raw) {
+      deliver("an unmapped event", () -> handler.onUnmappedRawEvent(raw));
     }
 
     void complete(ChatResponse r) {
@@ -180,7 +292,10 @@ public final class StreamFlights {
 
     @Override
     public void cancel() {
-      cancelled = true;
+      if (!cancelled) {
+        cancelled = true;
+        flight.detached();
+      }
     }
 
     @Override

@@ -1,0 +1,204 @@
+package dev.optimizer.ai.chat;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.langchain4j.agent.tool.ToolExecutionRequest;
+import dev.langchain4j.data.message.AiMessage;
+import dev.langchain4j.data.message.UserMessage;
+import dev.langchain4j.model.chat.StreamingChatModel;
+import dev.langchain4j.model.chat.request.ChatRequest;
+import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.langchain4j.model.chat.response.CompleteToolCall;
+import dev.langchain4j.model.chat.response.PartialResponse;
+import dev.langchain4j.model.chat.response.PartialResponseContext;
+import dev.langchain4j.model.chat.response.PartialThinking;
+import dev.langchain4j.model.chat.response.PartialThinkingContext;
+import dev.langchain4j.model.chat.response.PartialToolCall;
+import dev.langchain4j.model.chat.response.PartialToolCallContext;
+import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
+import dev.langchain4j.model.chat.response.StreamingHandle;
+import dev.langchain4j.model.output.FinishReason;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What a wrapped stream passes on besides text, and what cancelling it reaches: reasoning and tool
+ * calls arrive as the model sent them, and when every subscriber has cancelled, so has the model.
+ */
+class StreamingEventsTest {
+  private final ChatFixture f = new ChatFixture();
+
+  @AfterEach
+  void close() {
+    f.close();
+  }
+
+  private static ChatRequest ask(String text) {
+    return ChatRequest.builder().messages(UserMessage.from(text)).temperature(0.0).build();
+  }
+
+  /** A model that streams on the caller's thread: reasoning, a tool call, then text tokens. */
+  private static final class ScriptedModel implements StreamingChatModel {
+    final AtomicInteger calls = new AtomicInteger();
+    final AtomicInteger tokensSent = new AtomicInteger();
+    final List<Handle> handles = new CopyOnWriteArrayList<>();
+    final int tokens;
+    final boolean withToolCall;
+
+    ScriptedModel(int tokens, boolean withToolCall) {
+      this.tokens = tokens;
+      this.withToolCall = withToolCall;
+    }
+
+    @Override
+    public void doChat(ChatRequest request, StreamingChatResponseHandler h) {
+      calls.incrementAndGet();
+      Handle handle = new Handle();
+      handles.add(handle);
+      h.onPartialThinking(new PartialThinking("let me think"), new PartialThinkingContext(handle));
+      if (withToolCall) {
+        h.onPartialToolCall(
+            PartialToolCall.builder()
+                .index(0)
+                .id("c1")
+                .name("lookup")
+                .partialArguments("{\"q\":")
+                .build(),
+            new PartialToolCallContext(handle));
+        h.onCompleteToolCall(
+            new CompleteToolCall(
+                0,
+                ToolExecutionRequest.builder()
+                    .id("c1")
+                    .name("lookup")
+                    .arguments("{\"q\":1}")
+                    .build()));
+      }
+      StringBuilder text = new StringBuilder();
+      for (int i = 0; i < tokens; i++) {
+        if (handle.isCancelled()) {
+          return; // a model that honours cancellation stops and never completes
+        }
+        tokensSent.incrementAndGet();
+        text.append("t").append(i);
+        h.onPartialResponse(new PartialResponse("t" + i), new PartialResponseContext(handle));
+      }
+      h.onCompleteResponse(
+          ChatResponse.builder()
+              .aiMessage(AiMessage.from(text.toString()))
+              .finishReason(FinishReason.STOP)
+              .build());
+    }
+  }
+
+  private static final class Handle implements StreamingHandle {
+    volatile boolean cancelled;
+
+    @Override
+    public void cancel() {
+      cancelled = true;
+    }
+
+    @Override
+    public boolean isCancelled() {
+      return cancelled;
+    }
+  }
+
+  /** Records every event; cancels its own stream on the first text token when asked to. */
+  private static final class Recording implements StreamingChatResponseHandler {
+    final List<String> events = new CopyOnWriteArrayList<>();
+    final boolean cancelOnFirstToken;
+
+    Recording(boolean cancelOnFirstToken) {
+      this.cancelOnFirstToken = cancelOnFirstToken;
+    }
+
+    @Override
+    public void onPartialResponse(PartialResponse p, PartialResponseContext c) {
+      events.add("text:" + p.text());
+      if (cancelOnFirstToken) {
+        c.streamingHandle().cancel();
+      }
+    }
+
+    @Override
+    public void onPartialThinking(PartialThinking t, PartialThinkingContext c) {
+      events.add("thinking:" + t.text());
+    }
+
+    @Override
+    public void onPartialToolCall(PartialToolCall t, PartialToolCallContext c) {
+      events.add("toolCall:" + t.name() + ":" + t.partialArguments());
+    }
+
+    @Override
+    public void onCompleteToolCall(CompleteToolCall t) {
+      events.add("completeToolCall:" + t.toolExecutionRequest().arguments());
+    }
+
+    @Override
+    public void onCompleteResponse(ChatResponse r) {
+      events.add("complete");
+    }
+
+    @Override
+    public void onError(Throwable e) {
+      events.add("error:" + e);
+    }
+  }
+
+  @Test
+  void reasoningAndToolCallsReachTheApplication() {
+    ScriptedModel model = new ScriptedModel(2, true);
+    Recording h = new Recording(false);
+
+    f.ai.wrap(model).chat(ask("what is 1?"), h);
+
+    assertThat(h.events)
+        .containsExactly(
+            "thinking:let me think",
+            "toolCall:lookup:{\"q\":",
+            "completeToolCall:{\"q\":1}",
+            "text:t0",
+            "text:t1",
+            "complete");
+    assertThat(model.calls).hasValue(1);
+  }
+
+  @Test
+  void whenTheOnlySubscriberCancelsTheModelIsCancelledToo() {
+    ScriptedModel model = new ScriptedModel(100, false);
+    StreamingChatModel chat = f.ai.wrap(model);
+    Recording h = new Recording(true);
+
+    chat.chat(ask("a long answer"), h);
+
+    assertThat(model.handles).hasSize(1);
+    assertThat(model.handles.get(0).isCancelled()).isTrue();
+    assertThat(model.tokensSent).hasValue(1);
+    assertThat(h.events).containsExactly("thinking:let me think", "text:t0");
+
+    // The abandoned flight is gone: the same request again starts a stream of its own.
+    Recording again = new Recording(false);
+    chat.chat(ask("a long answer"), again);
+    assertThat(model.calls).hasValue(2);
+    assertThat(again.events).endsWith("text:t99", "complete");
+  }
+
+  @Test
+  void aReplayedAnswerCancelledOnItsLastTokenIsNotCompleted() {
+    ScriptedModel model = new ScriptedModel(1, false);
+    StreamingChatModel chat = f.ai.wrap(model);
+    chat.chat(ask("short"), new Recording(false));
+
+    Recording h = new Recording(true);
+    chat.chat(ask("short"), h);
+
+    assertThat(model.calls).hasValue(1); // served from the cache
+    assertThat(h.events).containsExactly("text:t0");
+  }
+}
