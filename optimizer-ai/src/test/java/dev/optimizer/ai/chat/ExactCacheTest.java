@@ -277,4 +277,32 @@ class ExactCacheTest {
     assertThatThrownBy(() -> one.chat("boom")).isInstanceOf(InternalServerException.class);
     assertThat(f.server.chatRequests()).isEqualTo(1);
   }
+
+  /**
+   * A model of the application's own, without a default model name, that always says {@code
+   * answer}.
+   */
+  private static ChatModel unnamed(String answer) {
+    return new ChatModel() {
+      @Override
+      public ChatResponse doChat(ChatRequest request) {
+        return ChatResponse.builder()
+            .aiMessage(AiMessage.from(answer))
+            .finishReason(FinishReason.STOP)
+            .build();
+      }
+    };
+  }
+
+  @Test
+  void twoModelsWithoutNamesNeverShareAnswers() {
+    ChatRequest q =
+        ChatRequest.builder().messages(UserMessage.from("which model?")).temperature(0.0).build();
+    OptimizedChatModel a = f.ai.wrap(unnamed("A"));
+    OptimizedChatModel b = f.ai.wrap(unnamed("B"));
+
+    assertThat(a.chat(q).aiMessage().text()).isEqualTo("A");
+    assertThat(b.chat(q).aiMessage().text()).isEqualTo("B");
+    assertThat(a.chat(q).aiMessage().text()).isEqualTo("A"); // still cached for its own model
+  }
 }

@@ -163,4 +163,28 @@ class RoutingAndBudgetTest {
     assertThat(chat.chat(hard2)).isEqualTo(f.server.answerFor("mini", hard2));
     assertThat(f.sum("optimizer.ai.budget.actions")).isEqualTo(1);
   }
+
+  @Test
+  void aDowngradedScopeDoesNotFallBackToTheStrongModel() throws Exception {
+    f.close();
+    f = prices(b -> b.budgetPerScope(1e-9, BudgetAction.DOWNGRADE));
+    OptimizedChatModel chat = routed();
+    String hard = "Prove step by step why the algorithm is correct and analyze its complexity";
+    chat.chat(hard); // spends the scope's budget on the strong model
+    f.server.takeRequest();
+    for (int i = 0; i < 20; i++) {
+      f.server.enqueue(dev.optimizer.ai.testserver.LocalOpenAiServer.Fault.status(500));
+    }
+
+    assertThatThrownBy(() -> chat.chat(hard + " again"))
+        .isInstanceOf(dev.langchain4j.exception.InternalServerException.class);
+
+    int asked = f.server.chatRequests() - 1;
+    assertThat(asked).isPositive();
+    for (int i = 0; i < asked; i++) {
+      assertThat(f.server.takeRequest().body().get("model").asText())
+          .as("a scope over its budget is never answered by the model it is over budget for")
+          .isEqualTo("mini");
+    }
+  }
 }

@@ -15,10 +15,22 @@ public record ModelRef(String provider, String name, String id, Attributes attri
   public static ModelRef of(ModelProvider provider, ChatRequestParameters defaults, Object model) {
     String p = provider == null ? "other" : provider.name();
     String name = defaults == null ? null : defaults.modelName();
+    // The class's full name, not its simple one: an anonymous or local class has an empty simple
+    // name, and all such models would share one circuit breaker.
     String id =
         p.toLowerCase(java.util.Locale.ROOT)
             + ":"
-            + (name != null ? name : model.getClass().getSimpleName());
+            + (name != null ? name : model.getClass().getName());
     return new ModelRef(p, name, id, ChatMetrics.model(p, name));
+  }
+
+  /**
+   * What a cache key holds to say which model answered: the provider when the model has a default
+   * name (the name itself is in the key with the other parameters), else the provider and {@code
+   * instanceId}, an id of the wrapped instance. Two models without names (custom {@code
+   * ChatModel}s, say) would otherwise share answers and coalesce with each other.
+   */
+  public String cacheIdentity(String instanceId) {
+    return name != null ? provider : provider + "#" + instanceId;
   }
 }

@@ -35,6 +35,9 @@ public final class OptimizedChat implements OptimizedChatModel {
   private final ChatModel primary;
   private final ChatModel cheap; // null when not routed
   private final List<ChatModel> fallbacks;
+  // Ids of the two models whose answers are cached, for models without a name (ModelRef).
+  private final String primaryId = java.util.UUID.randomUUID().toString();
+  private final String cheapId = java.util.UUID.randomUUID().toString();
 
   /**
    * A decorator.
@@ -67,15 +70,16 @@ public final class OptimizedChat implements OptimizedChatModel {
     if (budget == ChatCore.Budget.DOWNGRADE) {
       chosen = cheap;
     }
+    List<ChatModel> chain = chain(chosen, budget == ChatCore.Budget.DOWNGRADE);
     ModelRef ref = ref(chosen);
     ChatRequest effective = ChatCore.effective(chosen.defaultRequestParameters(), request);
-    KeyMaker.Result k = core.key(scope, ref.provider(), effective);
+    KeyMaker.Result k = core.key(scope, cacheIdentity(chosen), effective);
     ChatKey key = k.key();
     if (key == null) {
       if (budget == ChatCore.Budget.REFUSE) {
         throw core.refusal(scope);
       }
-      return upstream(chosen, request, opts, scope, null, effective);
+      return upstream(chain, request, opts, scope, null, effective);
     }
     Optional<ChatCore.Hit> hit = core.lookup(key, effective);
     if (hit.isPresent()) {
@@ -86,9 +90,8 @@ public final class OptimizedChat implements OptimizedChatModel {
     }
     core.metrics().miss(ref.attributes());
     if (!core.settings().coalescing()) {
-      return upstream(chosen, request, opts, scope, key, effective);
+      return upstream(chain, request, opts, scope, key, effective);
     }
-    ChatModel model = chosen;
     AtomicBoolean led = new AtomicBoolean();
     CompletableFuture<ChatResponse> mine =
         core.coalescer()
@@ -97,7 +100,7 @@ public final class OptimizedChat implements OptimizedChatModel {
                 () -> {
                   led.set(true);
                   return CompletableFuture.supplyAsync(
-                      () -> upstream(model, request, opts, scope, key, effective), core.executor());
+                      () -> upstream(chain, request, opts, scope, key, effective), core.executor());
                 });
     if (led.get()) {
       return ChatCore.copy(await(mine));
@@ -142,20 +145,31 @@ public final class OptimizedChat implements OptimizedChatModel {
     return r;
   }
 
-  /** Calls upstream (with resilience), accounts for it, and stores the answer when allowed. */
+  /**
+   * The models to try in order: the chosen one, the other of a routed pair, then the fallbacks. A
+   * scope downgraded by its budget does not fall back to the strong model it is over budget for.
+   */
+  private List<ChatModel> chain(ChatModel chosen, boolean downgraded) {
+    List<ChatModel> chain = new ArrayList<>();
+    chain.add(chosen);
+    if (cheap != null && !downgraded) {
+      chain.add(chosen == cheap ? primary : cheap);
+    }
+    chain.addAll(fallbacks);
+    return chain;
+  }
+
+  /**
+   * Calls the chain's models (with resilience), accounts for the answer, and stores it when
+   * allowed.
+   */
   private ChatResponse upstream(
-      ChatModel chosen,
+      List<ChatModel> chain,
       ChatRequest request,
       ChatRequestOptions opts,
       String scope,
       ChatKey key,
       ChatRequest effective) {
-    List<ChatModel> chain = new ArrayList<>();
-    chain.add(chosen);
-    if (cheap != null) {
-      chain.add(chosen == cheap ? primary : cheap);
-    }
-    chain.addAll(fallbacks);
     List<Resilience.Candidate> candidates = new ArrayList<>();
     for (ChatModel m : chain) {
       ModelRef r = ref(m);
@@ -221,6 +235,11 @@ public final class OptimizedChat implements OptimizedChatModel {
     return core.settings().price(null, eff.modelName(), ref(primary).name());
   }
 
+  /** Which model a cache key belongs to (see {@link ModelRef#cacheIdentity}). */
+  private String cacheIdentity(ChatModel m) {
+    return ref(m).cacheIdentity(m == primary ? primaryId : cheapId);
+  }
+
   private static ModelRef ref(ChatModel m) {
     return ModelRef.of(m.provider(), m.defaultRequestParameters(), m);
   }
@@ -239,7 +258,7 @@ public final class OptimizedChat implements OptimizedChatModel {
     boolean any = false;
     for (ChatModel m : routedModels()) {
       ChatRequest effective = ChatCore.effective(m.defaultRequestParameters(), request);
-      ChatKey key = core.key(scope, ref(m).provider(), effective).key();
+      ChatKey key = core.key(scope, cacheIdentity(m), effective).key();
       if (key != null) {
         for (var tier : core.tiers()) {
           any |= tier.evict(key, effective);
@@ -269,7 +288,7 @@ public final class OptimizedChat implements OptimizedChatModel {
     }
     for (ChatModel m : routedModels()) {
       ChatRequest effective = ChatCore.effective(m.defaultRequestParameters(), request);
-      KeyMaker.Result k = core.key(scope, ref(m).provider(), effective);
+      KeyMaker.Result k = core.key(scope, cacheIdentity(m), effective);
       if (k.key() == null) {
         throw new IllegalArgumentException("request is not cacheable: " + k.uncacheable());
       }
@@ -294,7 +313,7 @@ public final class OptimizedChat implements OptimizedChatModel {
     boolean any = false;
     for (ChatModel m : routedModels()) {
       ChatRequest effective = ChatCore.effective(m.defaultRequestParameters(), request);
-      ChatKey key = core.key(scope, ref(m).provider(), effective).key();
+      ChatKey key = core.key(scope, cacheIdentity(m), effective).key();
       if (key != null) {
         for (var tier : core.tiers()) {
           any |= tier.feedback(key, effective, correct);

@@ -57,6 +57,9 @@ public final class OptimizedStreamingChat implements StreamingChatModel {
   private final StreamingChatModel primary;
   private final StreamingChatModel cheap; // null when not routed
   private final List<StreamingChatModel> fallbacks;
+  // Ids of the two models whose answers are cached, for models without a name (ModelRef).
+  private final String primaryId = java.util.UUID.randomUUID().toString();
+  private final String cheapId = java.util.UUID.randomUUID().toString();
   private final Ticker ticker;
 
   /**
@@ -97,11 +100,11 @@ public final class OptimizedStreamingChat implements StreamingChatModel {
     if (budget == ChatCore.Budget.DOWNGRADE) {
       chosen = cheap;
     }
-    List<StreamingChatModel> chain = chain(chosen);
+    List<StreamingChatModel> chain = chain(chosen, budget == ChatCore.Budget.DOWNGRADE);
     ModelPrice strong = strongPrice(request);
     ModelRef ref = ref(chosen);
     ChatRequest effective = ChatCore.effective(chosen.defaultRequestParameters(), request);
-    KeyMaker.Result k = core.key(scope, ref.provider(), effective);
+    KeyMaker.Result k = core.key(scope, cacheIdentity(chosen), effective);
     ChatKey key = k.key();
     if (key == null) {
       if (budget == ChatCore.Budget.REFUSE) {
@@ -243,11 +246,14 @@ public final class OptimizedStreamingChat implements StreamingChatModel {
       ChatKey key,
       ChatRequest effective) {}
 
-  /** The chosen model, the other of a routed pair, then the fallbacks. */
-  private List<StreamingChatModel> chain(StreamingChatModel chosen) {
+  /**
+   * The chosen model, the other of a routed pair, then the fallbacks. A scope downgraded by its
+   * budget does not fall back to the strong model it is over budget for.
+   */
+  private List<StreamingChatModel> chain(StreamingChatModel chosen, boolean downgraded) {
     List<StreamingChatModel> chain = new ArrayList<>();
     chain.add(chosen);
-    if (cheap != null) {
+    if (cheap != null && !downgraded) {
       chain.add(chosen == cheap ? primary : cheap);
     }
     chain.addAll(fallbacks);
@@ -485,6 +491,11 @@ public final class OptimizedStreamingChat implements StreamingChatModel {
   @Override
   public void doChat(ChatRequest request, StreamingChatResponseHandler handler) {
     chat(request, ChatRequestOptions.EMPTY, handler);
+  }
+
+  /** Which model a cache key belongs to (see {@link ModelRef#cacheIdentity}). */
+  private String cacheIdentity(StreamingChatModel m) {
+    return ref(m).cacheIdentity(m == primary ? primaryId : cheapId);
   }
 
   private static ModelRef ref(StreamingChatModel m) {
