@@ -32,6 +32,9 @@ public final class HikariPoolSizer {
   private static final System.Logger LOG = System.getLogger("dev.optimizer.db.pool");
   private static final long LIMIT_REFRESH_NANOS = Duration.ofSeconds(10).toNanos();
 
+  /** HikariCP's maximumPoolSize when none is set (HikariConfig.DEFAULT_POOL_SIZE, not public). */
+  private static final int HIKARI_DEFAULT_MAX = 10;
+
   private final HikariDataSource hikari;
   private final String system;
   private final Ticker ticker;
@@ -39,6 +42,8 @@ public final class HikariPoolSizer {
   private final LatencySignal signal;
   private final Optimizer optimizer;
   private final PoolDemand demand = new PoolDemand();
+  private final boolean fixedSize;
+  private final int configuredMinIdle;
   private volatile int serverAvailable = Integer.MAX_VALUE;
   private volatile long limitCheckedAt = Long.MIN_VALUE / 2;
 
@@ -54,7 +59,11 @@ public final class HikariPoolSizer {
     this.system = system;
     this.ticker = optimizer.ticker();
     String poolName = hikari.getPoolName(); // named by DbSystems.describe before sizing starts
-    int initial = hikari.getMaximumPoolSize();
+    int initial = maxSize();
+    // Remembered, not re-read on each resize: after a shrink below it, minimum idle equals the
+    // maximum, which would make an elastic pool look fixed-size from then on.
+    this.fixedSize = minIdle(initial) >= initial;
+    this.configuredMinIdle = minIdle(initial);
     int low = Math.min(minSize, initial);
     int high = Math.max(budget, initial);
     this.knob =
@@ -122,7 +131,7 @@ public final class HikariPoolSizer {
 
   /** What callers wanted since the controller last asked; null when too few leases to say. */
   PoolDemand.Sample demand() {
-    return demand.take(hikari.getMaximumPoolSize());
+    return demand.take(maxSize());
   }
 
   /** Records a failed attempt to get a connection (a pool timeout). */
@@ -144,33 +153,48 @@ public final class HikariPoolSizer {
   }
 
   private void resize(int size) {
-    int allowed = serverAvailable();
-    if (size > allowed) {
-      throw new IllegalStateException(
-          knob.name()
-              + " cannot grow to "
-              + size
-              + ": the server accepts only "
-              + allowed
-              + " connections from this pool");
-    }
-    int oldMax = hikari.getMaximumPoolSize();
+    int oldMax = maxSize();
     if (size == oldMax) {
       return;
     }
+    if (size > oldMax) {
+      // Only growth asks the server: a shrink gives connections back, whatever others now hold.
+      int allowed = serverAvailable();
+      if (size > allowed) {
+        throw new IllegalStateException(
+            knob.name()
+                + " cannot grow to "
+                + size
+                + ": the server accepts only "
+                + allowed
+                + " connections from this pool");
+      }
+    }
     demand.restart();
-    int minIdle = hikari.getMinimumIdle();
-    boolean fixedSize = minIdle >= oldMax;
+    int minIdle = fixedSize ? size : Math.min(configuredMinIdle, size);
     if (size > oldMax) {
       hikari.setMaximumPoolSize(size);
-      if (fixedSize) {
-        hikari.setMinimumIdle(size);
-      }
+      hikari.setMinimumIdle(minIdle);
     } else {
-      hikari.setMinimumIdle(fixedSize ? size : Math.min(minIdle, size));
+      hikari.setMinimumIdle(minIdle);
       hikari.setMaximumPoolSize(size);
       // Surplus connections are retired one by one as they come back (see returned()).
     }
+  }
+
+  /**
+   * The pool's maximum as it applies it: a pool that has not started yet (one that starts on first
+   * use) still reports -1 for "Hikari's default", which its start turns into 10.
+   */
+  private int maxSize() {
+    int max = hikari.getMaximumPoolSize();
+    return max < 1 ? HIKARI_DEFAULT_MAX : max;
+  }
+
+  /** The pool's minimum idle as it applies it: unset or above the maximum means the maximum. */
+  private int minIdle(int max) {
+    int minIdle = hikari.getMinimumIdle();
+    return minIdle < 0 || minIdle > max ? max : minIdle;
   }
 
   private int serverAvailable() {

@@ -143,7 +143,8 @@ final class PoolSizeController implements Controller {
   static ArrayDeque<Integer> scan(int start, double factor, double min, double max) {
     ArrayDeque<Integer> points = new ArrayDeque<>();
     Set<Integer> seen = new HashSet<>(List.of(start));
-    for (double p = start * factor; ; p *= factor) {
+    // From at least 1: a start of 0 or less would never reach the lower bound.
+    for (double p = Math.max(1, start) * factor; ; p *= factor) {
       int size = (int) Math.max(min, Math.min(max, Math.round(p)));
       if (seen.add(size)) {
         points.add(size);

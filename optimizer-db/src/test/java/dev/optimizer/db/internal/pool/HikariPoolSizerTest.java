@@ -136,9 +136,16 @@ class HikariPoolSizerTest {
   @Test
   void theServersFreeConnectionsCapThePool() throws Exception {
     // The embedded server allows 300 connections, 3 reserved for superusers. Others hold 250.
+    HikariConfig capped = new HikariConfig();
+    capped.setJdbcUrl(EmbeddedPostgres.jdbcUrl());
+    capped.setUsername("postgres");
+    capped.setPassword("postgres");
+    capped.setPoolName("capped");
+    capped.setMaximumPoolSize(60); // more than the server will have left for it
+    capped.setMinimumIdle(2);
     try (Optimizer optimizer = optimizer();
         HikariDataSource others = EmbeddedPostgres.hikari("others", 250);
-        HikariDataSource pool = EmbeddedPostgres.hikari("capped", 4)) {
+        HikariDataSource pool = new HikariDataSource(capped)) {
       others.setMinimumIdle(250);
       try (Connection c = others.getConnection()) {
         long deadline = System.nanoTime() + 60_000_000_000L;
@@ -155,10 +162,53 @@ class HikariPoolSizerTest {
       assertThatThrownBy(() -> sizer.knob().set(80))
           .isInstanceOf(IllegalStateException.class)
           .hasMessageContaining("the server accepts only");
-      assertThat(pool.getMaximumPoolSize()).isEqualTo(4);
+      assertThat(pool.getMaximumPoolSize()).isEqualTo(60);
+      // A shrink is always allowed, even to a size the server could not grant afresh.
+      sizer.knob().set(50);
+      assertThat(pool.getMaximumPoolSize()).isEqualTo(50);
       sizer.knob().set(20); // within what the server still accepts
       assertThat(pool.getMaximumPoolSize()).isEqualTo(20);
+      sizer.knob().set(40); // growing again, within the 47 left
+      assertThat(pool.getMaximumPoolSize()).isEqualTo(40);
     }
+  }
+
+  @Test
+  void anElasticPoolStaysElasticAfterAShrinkBelowItsMinimumIdle() throws Exception {
+    try (Optimizer optimizer = optimizer();
+        HikariDataSource pool = h2("elastic", 20)) {
+      pool.setMinimumIdle(5);
+      HikariPoolSizer sizer =
+          HikariPoolSizer.start(optimizer, pool, "h2database", 2, 40, Duration.ofSeconds(1));
+      sizer.knob().set(4);
+      assertThat(pool.getMinimumIdle()).isEqualTo(4);
+      sizer.knob().set(30);
+      assertThat(pool.getMaximumPoolSize()).isEqualTo(30);
+      assertThat(pool.getMinimumIdle()).as("the configured minimum idle, not 30").isEqualTo(5);
+    }
+  }
+
+  @Test
+  void aPoolThatHasNotStartedYetIsSizedFromHikarisDefault() throws Exception {
+    HikariDataSource pool = new HikariDataSource(); // starts on its first getConnection()
+    pool.setJdbcUrl("jdbc:h2:mem:lazy;DB_CLOSE_DELAY=-1");
+    pool.setPoolName("lazy");
+    try (Optimizer optimizer = optimizer();
+        pool) {
+      HikariPoolSizer sizer =
+          HikariPoolSizer.start(optimizer, pool, "h2database", 2, 100, Duration.ofSeconds(1));
+      assertThat(sizer.knob().value()).isEqualTo(10);
+      assertThat(sizer.knob().min()).isEqualTo(2);
+      sizer.knob().set(4);
+      try (Connection c = pool.getConnection()) {
+        assertThat(pool.getMaximumPoolSize()).isEqualTo(4);
+      }
+    }
+    // The controller's opening scan from a size below 1 would never have ended.
+    assertThat(
+            org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+                Duration.ofSeconds(5), () -> PoolSizeController.scan(-1, 0.25, 1, 100)))
+        .isNotEmpty();
   }
 
   @Test
