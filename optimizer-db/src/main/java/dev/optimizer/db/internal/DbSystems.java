@@ -26,8 +26,14 @@ public final class DbSystems {
     HikariPoolView hikari = hikari(ds);
     if (hikari != null) {
       String url = hikari.hikari().getJdbcUrl();
-      String hint = url != null ? url : String.valueOf(hikari.hikari().getDataSourceClassName());
-      return new Description(system(hint), SqlDialect.fromJdbcUrl(hint), hikari.poolName());
+      if (url != null) {
+        return new Description(system(url), SqlDialect.fromJdbcUrl(url), hikari.poolName());
+      }
+      // Configured with a driver's DataSource class (dataSourceClassName or setDataSource): its
+      // name says the system, and the dialect must follow it, or the fingerprinter would not know
+      // the system's literal syntax ($$...$$, "..." strings) and leave literal values in the text.
+      String cls = dataSourceClass(hikari.hikari());
+      return new Description(system(cls), SqlDialect.fromJdbcUrl(guessUrl(cls)), hikari.poolName());
     }
     String cls = ds.getClass().getName();
     return new Description(
@@ -126,7 +132,17 @@ public final class DbSystems {
     return "other_sql";
   }
 
+  private static String dataSourceClass(com.zaxxer.hikari.HikariDataSource hikari) {
+    if (hikari.getDataSourceClassName() != null) {
+      return hikari.getDataSourceClassName();
+    }
+    return hikari.getDataSource() != null ? hikari.getDataSource().getClass().getName() : "";
+  }
+
+  /** A URL prefix whose sub-protocol names the system a DataSource class belongs to. */
   private static String guessUrl(String className) {
-    return "jdbc:" + system(className) + ":";
+    String system = system(className);
+    // db.system.name says "h2database"; H2's URLs say "h2".
+    return "jdbc:" + (system.equals("h2database") ? "h2" : system) + ":";
   }
 }
