@@ -19,16 +19,33 @@ final class InstrumentedConnection extends ForwardingConnection {
   private final Lease lease;
   private final long askedAt;
   private final long acquiredAt;
+  private final boolean measured;
   private final LeaseCache cache;
   private boolean closed;
 
   /** A lease asked for at {@code askedAt} and handed out at {@code acquiredAt} (ticker times). */
   InstrumentedConnection(Connection delegate, Instrumentation inst, long askedAt, long acquiredAt) {
+    this(delegate, inst, askedAt, acquiredAt, true);
+  }
+
+  /**
+   * A connection handed out while measuring was off (wrapped only so that its writes reach the
+   * result cache): its lease was never counted as started, so its end is not counted either, or the
+   * pool's demand would count one lease fewer in use with every such connection.
+   */
+  static InstrumentedConnection unmeasured(Connection delegate, Instrumentation inst) {
+    long now = inst.ticker.read();
+    return new InstrumentedConnection(delegate, inst, now, now, false);
+  }
+
+  private InstrumentedConnection(
+      Connection delegate, Instrumentation inst, long askedAt, long acquiredAt, boolean measured) {
     super(delegate);
     this.inst = inst;
     this.lease = new Lease(inst.nPlusOneThreshold);
     this.askedAt = askedAt;
     this.acquiredAt = acquiredAt;
+    this.measured = measured;
     ResultCache resultCache = inst.resultCache();
     this.cache = resultCache == null ? null : resultCache.lease(delegate);
   }
@@ -135,9 +152,11 @@ final class InstrumentedConnection extends ForwardingConnection {
       first = !closed;
       if (first) {
         closed = true;
-        long now = inst.ticker.read();
-        inst.used(now - acquiredAt);
-        inst.leaseCompleted(now - askedAt);
+        if (measured) {
+          long now = inst.ticker.read();
+          inst.used(now - acquiredAt);
+          inst.leaseCompleted(now - askedAt);
+        }
       }
     }
     delegate.close();

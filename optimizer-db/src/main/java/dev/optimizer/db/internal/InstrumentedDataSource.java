@@ -46,8 +46,7 @@ public final class InstrumentedDataSource implements DataSource, AutoCloseable {
       if (inst.resultCache() == null) {
         return raw;
       }
-      long now = inst.ticker.read();
-      return new InstrumentedConnection(raw, inst, now, now);
+      return InstrumentedConnection.unmeasured(raw, inst);
     }
     long start = inst.ticker.read();
     Connection c;
