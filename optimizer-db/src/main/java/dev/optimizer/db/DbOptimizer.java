@@ -91,6 +91,29 @@ public final class DbOptimizer {
   public DataSource wrap(DataSource delegate) {
     Checks.notNull("delegate", delegate);
     DbSystems.Description db = DbSystems.describe(delegate);
+    // Sizing first: it is what refuses a pool that is already being sized (its knob is registered
+    // under the pool's name), and then nothing else has been started that would leak.
+    LeaseListener sizing =
+        settings.poolSizing
+            ? DbSystems.startPoolSizing(
+                optimizer,
+                delegate,
+                db.system(),
+                settings.minPoolSize,
+                settings.poolBudget,
+                settings.poolSignalSlice)
+            : null;
+    try {
+      return wrap(delegate, db, sizing);
+    } catch (RuntimeException | Error e) {
+      if (sizing != null) {
+        sizing.close();
+      }
+      throw e;
+    }
+  }
+
+  private DataSource wrap(DataSource delegate, DbSystems.Description db, LeaseListener sizing) {
     // First, while a lazily started pool can still take a driver setting.
     BatchAdvisor batching =
         BatchAdvisor.of(optimizer, delegate, db.system(), settings.batchRewrite);
@@ -114,16 +137,7 @@ public final class DbOptimizer {
     CacheCandidates candidates = new CacheCandidates(optimizer);
     cacheCandidates.add(candidates);
     inst.cacheCandidates(candidates);
-    LeaseListener sizing = null;
-    if (settings.poolSizing) {
-      sizing =
-          DbSystems.startPoolSizing(
-              optimizer,
-              delegate,
-              db.system(),
-              settings.minPoolSize,
-              settings.poolBudget,
-              settings.poolSignalSlice);
+    if (sizing != null) {
       inst.leaseListener(sizing);
     }
     ResultCache cache = null;

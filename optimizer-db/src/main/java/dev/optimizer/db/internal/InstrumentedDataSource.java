@@ -18,6 +18,8 @@ public final class InstrumentedDataSource implements DataSource, AutoCloseable {
   private final DataSource delegate;
   private final Instrumentation inst;
   private final AutoCloseable owned;
+  private final java.util.concurrent.atomic.AtomicBoolean closed =
+      new java.util.concurrent.atomic.AtomicBoolean();
 
   /** Wraps a delegate; {@code owned} is closed by {@link #close()}. */
   public InstrumentedDataSource(DataSource delegate, Instrumentation inst, AutoCloseable owned) {
@@ -117,7 +119,11 @@ public final class InstrumentedDataSource implements DataSource, AutoCloseable {
   /** Releases the wrapper's own resources; the delegate stays open. Idempotent. */
   @Override
   public void close() throws Exception {
-    owned.close();
+    // Once only: the second close of a wrapper must not unregister the knob of a later wrapper of
+    // the same pool (knobs are registered by the pool's name).
+    if (closed.compareAndSet(false, true)) {
+      owned.close();
+    }
   }
 
   @Override

@@ -115,7 +115,27 @@ class HikariPoolSizerTest {
       try (Connection c = second.getConnection()) {
         assertThat(c.isValid(1)).isTrue();
       }
+      ((AutoCloseable) first).close(); // again: idempotent, and not the second wrapper's knob
+      assertThat(optimizer.knob(knob)).isPresent();
     }
+  }
+
+  @Test
+  void wrappingAPoolThatIsAlreadySizedFailsWithoutLeavingAnythingRunning() throws Exception {
+    try (Optimizer optimizer = optimizer();
+        HikariDataSource pool = h2("twice", 10)) {
+      dev.optimizer.db.DbOptimizer db = dev.optimizer.db.DbOptimizer.create(optimizer);
+      db.wrap(pool);
+      long recorders = recorderThreads("twice");
+      assertThatThrownBy(() -> db.wrap(pool)).isInstanceOf(IllegalArgumentException.class);
+      assertThat(recorderThreads("twice")).isEqualTo(recorders);
+    }
+  }
+
+  private static long recorderThreads(String pool) {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.getName().equals("optimizer-db-records-" + pool))
+        .count();
   }
 
   @Test
