@@ -57,6 +57,19 @@ class JdbcTransparencyTest {
   }
 
   @Test
+  void theMetaDataLeadsBackToTheWrappedConnection() throws Exception {
+    try (Connection c = ds.getConnection()) {
+      java.sql.DatabaseMetaData md = c.getMetaData();
+      assertThat(md.getConnection()).isSameAs(c);
+      assertThat(md.getDatabaseProductName()).isEqualTo("PostgreSQL");
+      try (java.sql.ResultSet tables = md.getTables(null, null, "pg_class", null)) {
+        assertThat(tables.next()).isTrue();
+      }
+      assertThat(md.unwrap(org.postgresql.jdbc.PgDatabaseMetaData.class)).isNotNull();
+    }
+  }
+
+  @Test
   void unwrapReachesThePoolAndTheDriver() throws Exception {
     assertThat(ds.isWrapperFor(HikariDataSource.class)).isTrue();
     assertThat(ds.unwrap(HikariDataSource.class)).isSameAs(hikari);

@@ -156,7 +156,8 @@ public abstract class ForwardingConnection implements Connection {
 
   @Override
   public DatabaseMetaData getMetaData() throws SQLException {
-    return delegate.getMetaData();
+    DatabaseMetaData driver = delegate.getMetaData();
+    return driver == null ? null : MetaDataView.of(driver, this);
   }
 
   @Override
