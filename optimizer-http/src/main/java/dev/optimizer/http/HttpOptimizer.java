@@ -354,6 +354,9 @@ public final class HttpOptimizer implements AutoCloseable {
       return;
     }
     timer.shutdownNow();
+    if (retry != null) {
+      retry.close(); // after the timer: the retries it dropped unrun fail instead of hanging
+    }
     lazyTimer.close();
     io.shutdownNow();
     try {

@@ -4,8 +4,10 @@ import static dev.optimizer.http.MockHttpServer.Response.ok;
 import static dev.optimizer.http.MockHttpServer.Response.status;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.optimizer.http.MockHttpServer.Fault;
+import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -14,6 +16,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -172,6 +178,53 @@ class ResilienceTest extends HttpFixture {
     assertThatThrownBy(() -> post(client, server.url("/p"), "x"))
         .isInstanceOf(java.io.IOException.class);
     assertThat(server.requestCount()).isEqualTo(3);
+  }
+
+  @Test
+  void aRetryDueAfterCloseFailsInsteadOfWaitingForever() throws Exception {
+    HttpOptimizer http = only("retry").maxAttempts(3).retryBaseDelay(Duration.ofMillis(1)).build();
+    HttpClient client = http.wrap(raw);
+    CompletableFuture<Void> answer = new CompletableFuture<>();
+    server.enqueue(status(503).gate(answer));
+    ExecutorService caller = Executors.newSingleThreadExecutor();
+    try {
+      // A blocking send runs its attempt on the caller's thread, which close() leaves alone: the
+      // 503 arrives after close and asks for a retry on the closed timer.
+      Future<HttpResponse<String>> call = caller.submit(() -> get(client, server.url("/r")));
+      server.takeRequest();
+      http.close();
+      answer.complete(null);
+
+      ExecutionException failed =
+          catchThrowableOfType(ExecutionException.class, () -> call.get(10, TimeUnit.SECONDS));
+      assertThat(failed.getCause())
+          .isInstanceOf(IOException.class)
+          .hasMessageContaining("HttpOptimizer is closed")
+          .hasMessageContaining("answered 503");
+      assertThat(server.requestCount()).isEqualTo(1);
+    } finally {
+      caller.shutdownNow();
+    }
+  }
+
+  @Test
+  void aRetryWaitingWhenTheOptimizerClosesFails() throws Exception {
+    HttpOptimizer http = only("retry").maxAttempts(3).build();
+    server.enqueue(status(503).header("Retry-After", "20")); // the retry waits 20 s
+    CompletableFuture<HttpResponse<String>> call =
+        http.wrap(raw)
+            .sendAsync(
+                HttpRequest.newBuilder(server.url("/w")).build(),
+                HttpResponse.BodyHandlers.ofString());
+    Await.until(() -> http.stats().retries() == 1, "the retry to be scheduled");
+
+    http.close(); // drops the retry's timer task unrun
+    ExecutionException failed =
+        catchThrowableOfType(ExecutionException.class, () -> call.get(10, TimeUnit.SECONDS));
+    assertThat(failed.getCause())
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("HttpOptimizer is closed");
+    assertThat(server.requestCount()).isEqualTo(1);
   }
 
   @Test

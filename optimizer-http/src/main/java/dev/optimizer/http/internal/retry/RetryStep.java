@@ -14,7 +14,10 @@ import java.net.ConnectException;
 import java.net.http.HttpConnectTimeoutException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
@@ -29,9 +32,13 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Only requests that may be repeated are retried after they may have reached the server: an
  * idempotent method, or a POST or PATCH with an {@code Idempotency-Key}. Any request may be retried
- * after a failure to connect, which proves it was never sent. Thread-safe.
+ * after a failure to connect, which proves it was never sent.
+ *
+ * <p>Once the HttpOptimizer is closed no retry is sent: a request that would retry, or that waits
+ * for its retry when {@link #close()} is called, fails with an {@link IOException} rather than
+ * waiting for a timer that will never run it. Thread-safe.
  */
-public final class RetryStep implements Step {
+public final class RetryStep implements Step, AutoCloseable {
 
   /** Settings of retries. */
   public record Settings(
@@ -43,6 +50,12 @@ public final class RetryStep implements Step {
   private final Ticker ticker;
   private final Clock clock;
   private final HttpStats stats;
+
+  /**
+   * Requests waiting for their retry's timer: closing the timer drops its tasks unrun, so {@link
+   * #close()} fails these. Retries are rare, so the set stays small.
+   */
+  private final Set<Retried> waiting = ConcurrentHashMap.newKeySet();
 
   /** A retry step drawing on {@code budget}. */
   public RetryStep(
@@ -75,6 +88,8 @@ public final class RetryStep implements Step {
     final Chain next;
     volatile CompletableFuture<Reply> current;
     volatile ScheduledFuture<?> pending;
+    volatile Reply lastReply; // the outcome a waiting retry is to improve on, for close()
+    volatile Throwable lastError;
 
     Retried(HttpCall call, Chain next) {
       this.call = call;
@@ -114,10 +129,43 @@ public final class RetryStep implements Step {
         return;
       }
       stats.retries.increment();
-      pending = timer.schedule(() -> attempt(n + 1), delay, TimeUnit.NANOSECONDS);
+      lastReply = reply;
+      lastError = error;
+      // Listed before it is scheduled: a retry scheduled before the timer closes is then surely
+      // seen by close(), which runs after the timer is shut down.
+      waiting.add(this);
+      try {
+        pending =
+            timer.schedule(
+                () -> {
+                  waiting.remove(this);
+                  attempt(n + 1);
+                },
+                delay,
+                TimeUnit.NANOSECONDS);
+      } catch (RejectedExecutionException closed) {
+        // Closed already. This runs in a callback of the last attempt, which would swallow the
+        // exception and leave the request waiting forever.
+        failClosed();
+        return;
+      }
       if (result.isDone()) {
         pending.cancel(false);
+        waiting.remove(this);
       }
+    }
+
+    /** The HttpOptimizer was closed before the retry was sent: fail rather than wait for it. */
+    void failClosed() {
+      waiting.remove(this);
+      Throwable error = lastError == null ? null : Futures.unwrap(lastError);
+      result.completeExceptionally(
+          new IOException(
+              "HttpOptimizer is closed: the retry of a request to "
+                  + call.authority()
+                  + (error == null ? " answered " + lastReply.status() : " that failed")
+                  + " was not sent",
+              error));
     }
 
     void finish(Reply reply, Throwable error) {
@@ -177,11 +225,23 @@ public final class RetryStep implements Step {
       ScheduledFuture<?> p = pending;
       if (p != null) {
         p.cancel(false);
+        waiting.remove(this); // only a request that scheduled a retry was listed
       }
       CompletableFuture<Reply> c = current;
       if (result.isCancelled() && c != null) {
         c.cancel(true);
       }
+    }
+  }
+
+  /**
+   * Fails the requests whose retry is still waiting for the timer; call it once the timer is shut
+   * down, which drops their tasks unrun.
+   */
+  @Override
+  public void close() {
+    for (Retried r : waiting) {
+      r.failClosed();
     }
   }
 }
