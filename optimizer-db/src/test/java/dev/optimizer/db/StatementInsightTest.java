@@ -93,6 +93,29 @@ class StatementInsightTest {
   }
 
   @Test
+  void rowsReadThroughGetResultSetAfterExecuteAreCounted() throws Exception {
+    // How MyBatis runs every query: execute(), then getResultSet().
+    try (Connection c = ds.getConnection();
+        java.sql.PreparedStatement ps =
+            c.prepareStatement("SELECT name FROM people WHERE id <= ? AND id > 0")) {
+      ps.setInt(1, 7);
+      assertThat(ps.execute()).isTrue();
+      try (ResultSet rs = ps.getResultSet()) {
+        while (rs.next()) {
+          // drain: 7 rows
+        }
+      }
+    }
+    StatementStats stats =
+        db.insight().topByTotalTime(50).stream()
+            .filter(t -> t.text().contains("id > ?"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(stats.calls()).isEqualTo(1);
+    assertThat(stats.rows()).isEqualTo(7);
+  }
+
+  @Test
   void errorsAreCounted() throws Exception {
     try (Connection c = ds.getConnection();
         Statement s = c.createStatement()) {

@@ -36,7 +36,7 @@ class InstrumentedStatement<S extends Statement> extends ForwardingStatement<S> 
 
   @Override
   public ResultSet getResultSet() throws SQLException {
-    return rec.unmeasured(delegate.getResultSet());
+    return rec.current(delegate.getResultSet());
   }
 
   @Override

@@ -73,6 +73,8 @@ final class StatementRecorder {
   private boolean unplainParameters; // a value bound with a calendar or a scale: not cached
   private StatementSlot batchSlot;
   private long batchHash;
+  // The slot of the last execute() that returned a boolean, for the rows of getResultSet().
+  private StatementSlot executedSlot;
 
   StatementRecorder(
       Statement delegate,
@@ -105,6 +107,15 @@ final class StatementRecorder {
   /** Wraps a result set of this statement that no execution is counted for; null stays null. */
   ResultSet unmeasured(ResultSet rs) {
     return InstrumentedResultSet.wrap(rs, wrapper, inst, null);
+  }
+
+  /**
+   * Wraps the result set {@code getResultSet()} returns: its rows count for the last measured
+   * {@code execute}, which returned only a boolean (MyBatis, for one, runs every query as {@code
+   * execute()} and then {@code getResultSet()}).
+   */
+  ResultSet current(ResultSet rs) {
+    return InstrumentedResultSet.wrap(rs, wrapper, inst, executedSlot);
   }
 
   /** A parameter about to be bound (see {@code InstrumentedPreparedStatement#bound}). */
@@ -196,6 +207,7 @@ final class StatementRecorder {
    * statement), null for a prepared statement's own.
    */
   Object execute(int op, String sql, Object extra) throws SQLException {
+    executedSlot = null;
     if (!inst.enabled()) {
       return result(unmeasuredCall(op, sql, extra), null);
     }
@@ -245,6 +257,9 @@ final class StatementRecorder {
     inst.executed(slot, nanos, rows, null, lease, hash);
     inst.sample(key, text, values, nanos);
     inst.singleWrite(key, lease, delegate);
+    if (result instanceof Boolean) {
+      executedSlot = slot; // its rows are read through getResultSet()
+    }
     return result(result, slot);
   }
 
