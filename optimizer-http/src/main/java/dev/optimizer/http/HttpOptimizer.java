@@ -347,7 +347,10 @@ public final class HttpOptimizer implements AutoCloseable {
       long remoteCorrupt,
       long remoteInvalidations) {}
 
-  /** Stops the timer thread and removes the instruments. Idempotent. */
+  /**
+   * Stops the timer thread and removes the instruments. Requests through the wrapped clients then
+   * fail with an {@link java.io.IOException}, and so do requests waiting for a retry. Idempotent.
+   */
   @Override
   public void close() {
     if (!closed.compareAndSet(false, true)) {

@@ -11,6 +11,7 @@ import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.metrics.SdkMeterProvider;
 import io.opentelemetry.sdk.metrics.data.MetricData;
 import io.opentelemetry.sdk.testing.exporter.InMemoryMetricReader;
+import java.io.IOException;
 import java.io.InputStream;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -18,6 +19,9 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
@@ -197,6 +201,29 @@ class TransparencyTest extends HttpFixture {
     }
     assertThat(threadNamed("optimizer-http-timer-closing")).isFalse();
     assertThatThrownBy(() -> http.wrap(raw)).isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
+  void aRequestAfterCloseFailsWithAnIoErrorBeforeItIsSent() throws Exception {
+    HttpOptimizer http = HttpOptimizer.create(realOptimizer());
+    HttpClient client = http.wrap(raw);
+    http.close();
+    server.dispatcher(r -> ok("not sent"));
+    HttpRequest timed =
+        HttpRequest.newBuilder(server.url("/timed")).timeout(Duration.ofSeconds(5)).build();
+
+    assertThatThrownBy(() -> client.send(timed, HttpResponse.BodyHandlers.ofString()))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("HttpOptimizer is closed");
+    CompletableFuture<HttpResponse<String>> async =
+        client.sendAsync(timed, HttpResponse.BodyHandlers.ofString());
+    assertThatThrownBy(() -> async.get(10, TimeUnit.SECONDS))
+        .isInstanceOf(ExecutionException.class)
+        .hasCauseInstanceOf(IOException.class);
+    assertThatThrownBy(() -> get(client, server.url("/untimed")))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("HttpOptimizer is closed");
+    assertThat(server.requestCount()).isZero();
   }
 
   private static boolean threadNamed(String name) {

@@ -35,7 +35,7 @@ public final class LazyTimer implements AutoCloseable {
   private int cancelled; // guarded by this; cancelled entries still in the queue
   private long plannedWake = IDLE; // guarded by this; when the thread will look next
   private Thread thread; // guarded by this
-  private boolean closed; // guarded by this
+  private volatile boolean closed; // written under this; volatile for isClosed() on every request
   private long signals; // guarded by this; wake-ups asked for by schedule()
   private long looks; // guarded by this; times the thread looked at the queue
 
@@ -114,6 +114,11 @@ public final class LazyTimer implements AutoCloseable {
       queue.removeIf(x -> x.task == null);
       cancelled = 0;
     }
+  }
+
+  /** Whether {@link #close()} was called: {@link #schedule} then refuses every task. */
+  public boolean isClosed() {
+    return closed;
   }
 
   /** How many entries, live or cancelled, are held; for tests. */

@@ -128,8 +128,10 @@ class LazyTimerTest {
   void closeDropsPendingTasksAndRefusesNewOnes() throws Exception {
     AtomicInteger runs = new AtomicInteger();
     timer.schedule(runs::incrementAndGet, Duration.ofMillis(50).toNanos(), 0);
+    assertThat(timer.isClosed()).isFalse();
     timer.close();
     timer.close(); // idempotent
+    assertThat(timer.isClosed()).isTrue();
     assertThat(timer.held()).isZero();
     assertThatThrownBy(() -> timer.schedule(() -> {}, 0, 0))
         .isInstanceOf(RejectedExecutionException.class)

@@ -23,6 +23,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 
@@ -31,7 +32,8 @@ import javax.net.ssl.SSLParameters;
  * buffered response to the caller's {@link HttpResponse.BodyHandler}; everything else is the
  * delegate's. In {@link dev.optimizer.api.Mode#OFF}, and for requests with a push-promise handler,
  * calls go to the delegate untouched. The request's timeout bounds the whole call (queueing,
- * retries and hedges included). Thread-safe.
+ * retries and hedges included). Once the HttpOptimizer is closed, calls through the pipeline fail
+ * with an {@link IOException} before anything is sent. Thread-safe.
  */
 public final class OptimizedHttpClient extends HttpClient {
   private final HttpClient delegate;
@@ -120,6 +122,11 @@ public final class OptimizedHttpClient extends HttpClient {
       steps = passThrough;
     }
     java.util.Objects.requireNonNull(handler, "responseBodyHandler");
+    if (timer.isClosed()) {
+      // The HttpOptimizer is closed, and its timers with it: no deadline could be kept, nor a
+      // hedge or retry sent. Refused before anything is sent, as the Netty transport refuses.
+      return CompletableFuture.failedFuture(closed(null));
+    }
     Optional<Duration> timeout = request.timeout();
     long deadline = timeout.isPresent() ? ticker.read() + timeout.get().toNanos() : Long.MAX_VALUE;
     HttpCall call =
@@ -138,13 +145,21 @@ public final class OptimizedHttpClient extends HttpClient {
     }
     if (timeout.isPresent()) {
       long nanos = timeout.get().toNanos();
-      LazyTimer.Entry expiry =
-          timer.schedule(
-              () ->
-                  reply.completeExceptionally(
-                      new HttpTimeoutException("request timed out after " + timeout.get())),
-              nanos,
-              LazyTimer.deadlineSlack(nanos));
+      LazyTimer.Entry expiry;
+      try {
+        expiry =
+            timer.schedule(
+                () ->
+                    reply.completeExceptionally(
+                        new HttpTimeoutException("request timed out after " + timeout.get())),
+                nanos,
+                LazyTimer.deadlineSlack(nanos));
+      } catch (RejectedExecutionException e) {
+        // Closed since the check above, with the request under way: without the timer its
+        // deadline cannot be kept, so it is aborted.
+        reply.cancel(true);
+        return CompletableFuture.failedFuture(closed(e));
+      }
       reply.whenComplete((r, e) -> expiry.cancel());
     }
     CompletableFuture<HttpResponse<T>> response =
@@ -156,6 +171,10 @@ public final class OptimizedHttpClient extends HttpClient {
           }
         });
     return response;
+  }
+
+  private static IOException closed(RejectedExecutionException cause) {
+    return new IOException("HttpOptimizer is closed", cause);
   }
 
   @Override
