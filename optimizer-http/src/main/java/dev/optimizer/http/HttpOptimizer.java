@@ -135,7 +135,7 @@ public final class HttpOptimizer implements AutoCloseable {
                         s.name()),
                 s.cacheRemote() == null ? null : s.cacheRemote().commandTimeout())
             : null;
-    this.coalesce = s.coalescing() ? new CoalesceStep() : null;
+    this.coalesce = s.coalescing() ? new CoalesceStep(optimizer.ticker()) : null;
     this.limit =
         s.adaptiveLimit() ? new LimitStep(optimizer, s.name(), s.limit(), timer, stats) : null;
     this.retry =

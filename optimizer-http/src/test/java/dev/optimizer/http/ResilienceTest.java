@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,11 +28,14 @@ import org.junit.jupiter.api.Test;
 /** Coalescing, hedging, retries, the limit and the breaker, against a real server on loopback. */
 class ResilienceTest extends HttpFixture {
 
-  /** A builder with every feature off but those named (retry, limit, breaker). */
+  /** A builder with every feature off but those named (coalesce, retry, limit, breaker). */
   private HttpOptimizerBuilder only(String... features) {
     java.util.Set<String> on = java.util.Set.of(features);
     HttpOptimizerBuilder b =
-        HttpOptimizer.builder(realOptimizer()).cache(false).coalescing(false).hedging(false);
+        HttpOptimizer.builder(realOptimizer())
+            .cache(false)
+            .coalescing(on.contains("coalesce"))
+            .hedging(false);
     if (!on.contains("retry")) {
       b.maxAttempts(1);
     }
@@ -63,6 +67,56 @@ class ResilienceTest extends HttpFixture {
           .isEqualTo("shared " + (i % 2 == 0 ? "Bearer a" : "Bearer b"));
     }
     assertThat(server.requestCount()).isEqualTo(2);
+  }
+
+  @Test
+  void aJoinerIsNotFailedByTheLeadersShorterTimeout() throws Exception {
+    HttpOptimizer http = only("coalesce").build();
+    HttpClient client = http.wrap(raw);
+    server.dispatcher(r -> ok("slow").delay(700));
+    CompletableFuture<HttpResponse<String>> leader =
+        client.sendAsync(
+            HttpRequest.newBuilder(server.url("/c")).timeout(Duration.ofMillis(500)).build(),
+            HttpResponse.BodyHandlers.ofString());
+    server.takeRequest();
+    CompletableFuture<HttpResponse<String>> joiner =
+        client.sendAsync(
+            HttpRequest.newBuilder(server.url("/c")).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(http.stats().coalesced()).as("joined the leader's request").isEqualTo(1);
+
+    assertThatThrownBy(() -> leader.get(10, TimeUnit.SECONDS))
+        .hasCauseInstanceOf(HttpTimeoutException.class);
+    assertThat(joiner.get(10, TimeUnit.SECONDS).body()).isEqualTo("slow");
+    assertThat(server.requestCount()).as("the leader's, cut short, and the joiner's").isEqualTo(2);
+  }
+
+  @Test
+  void aJoinerIsNotFailedByTheLeadersInterrupt() throws Exception {
+    HttpOptimizer http = only("coalesce").build();
+    HttpClient client = http.wrap(raw);
+    CompletableFuture<Void> answer = new CompletableFuture<>();
+    server.dispatcher(r -> ok("shared").gate(answer));
+    ExecutorService leaderThread = Executors.newSingleThreadExecutor();
+    try {
+      // A blocking send: the shared request runs on the leader's own thread.
+      Future<HttpResponse<String>> leader =
+          leaderThread.submit(() -> get(client, server.url("/i")));
+      server.takeRequest();
+      CompletableFuture<HttpResponse<String>> joiner =
+          client.sendAsync(
+              HttpRequest.newBuilder(server.url("/i")).build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(http.stats().coalesced()).as("joined the leader's request").isEqualTo(1);
+
+      leader.cancel(true); // interrupts the leader inside send(), which aborts its exchange
+      Await.until(
+          () -> server.requestCount() == 2 || joiner.isDone(),
+          "the joiner to ask again, or to fail");
+      answer.complete(null);
+      assertThat(joiner.get(10, TimeUnit.SECONDS).body()).isEqualTo("shared");
+    } finally {
+      leaderThread.shutdownNow();
+    }
   }
 
   @Test

@@ -1,14 +1,23 @@
 package dev.optimizer.http.internal.coalesce;
 
+import dev.optimizer.api.Ticker;
+import dev.optimizer.http.RequestRejectedException;
+import dev.optimizer.http.internal.Futures;
 import dev.optimizer.http.internal.HttpCall;
 import dev.optimizer.http.internal.Reply;
 import dev.optimizer.http.internal.Step;
 import dev.optimizer.runtime.coalesce.Coalescer;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpHeaders;
+import java.net.http.HttpTimeoutException;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
 
 /**
  * Joins identical in-flight GET and HEAD requests into one, with the runtime's {@link Coalescer}.
@@ -16,7 +25,11 @@ import java.util.TreeMap;
  * response's {@code Vary} is not known before it arrives — except per-request tracing fields
  * ({@code traceparent} and the like), which never select a representation. Requests of different
  * identities are never joined. Every caller gets its own future; cancelling it detaches that caller
- * only. Thread-safe.
+ * only.
+ *
+ * <p>The request sent is the first caller's (the leader's): its deadline, and its thread for a
+ * blocking send. A caller that joined is not bound by them: when the leader's deadline or interrupt
+ * ends the shared request while the joiner still has time, the joiner asks again. Thread-safe.
  */
 public final class CoalesceStep implements Step {
   /** Fields that differ per request but never change the response. */
@@ -35,9 +48,16 @@ public final class CoalesceStep implements Step {
           "x-amzn-trace-id");
 
   private final Coalescer<Key, Reply> coalescer = Coalescer.create();
+  private final Ticker ticker;
 
-  /** A coalescing step; its coalescer counts the joins. */
-  public CoalesceStep() {}
+  /**
+   * A coalescing step; its coalescer counts the joins.
+   *
+   * @param ticker the time source of the calls' deadlines
+   */
+  public CoalesceStep(Ticker ticker) {
+    this.ticker = ticker;
+  }
 
   /** The coalescer (for telemetry). */
   public Coalescer<?, ?> coalescer() {
@@ -52,7 +72,7 @@ public final class CoalesceStep implements Step {
       Map<String, String> extra) {}
 
   @Override
-  public java.util.concurrent.CompletableFuture<Reply> apply(HttpCall call, Chain next) {
+  public CompletableFuture<Reply> apply(HttpCall call, Chain next) {
     if (call.hasBody() || !("GET".equals(call.method()) || "HEAD".equals(call.method()))) {
       return next.proceed(call);
     }
@@ -63,7 +83,78 @@ public final class CoalesceStep implements Step {
             call.identity(),
             relevant(call.headers()),
             call.extraHeaders());
-    return coalescer.execute(key, () -> next.proceed(call));
+    Send send = new Send(call, next);
+    CompletableFuture<Reply> shared = coalescer.execute(key, send);
+    if (send.led) {
+      return shared; // our own call went out: its deadline, and its failures, are ours
+    }
+    return joined(call, next, shared);
+  }
+
+  /** Sends the call for its flight, noting that this caller leads it. */
+  private static final class Send implements Supplier<CompletionStage<Reply>> {
+    final HttpCall call;
+    final Chain next;
+    boolean led; // only read on the caller's thread, which the coalescer calls get() on
+
+    Send(HttpCall call, Chain next) {
+      this.call = call;
+      this.next = next;
+    }
+
+    @Override
+    public CompletionStage<Reply> get() {
+      led = true;
+      return next.proceed(call);
+    }
+  }
+
+  /**
+   * The answer of a caller that joined a flight. The request in flight is the leader's call, with
+   * the leader's deadline, and for a blocking send it runs on the leader's thread: it can fail
+   * because the leader's deadline passed or the leader was interrupted, while this caller's own
+   * deadline is later or absent. Such a failure is not this caller's, so it asks again, through the
+   * coalescer: it leads a new flight (that the other joiners share) or joins one. Only failures the
+   * leader may have caused alone are asked again (a timeout, a limit's queue wait cut short, an
+   * interrupt or a cancellation), and only while this caller's deadline has not passed: any other
+   * failure, a refused connection say, would have been this caller's too, and sending every joiner
+   * again would undo the coalescing just when the origin is in trouble. Each new flight is led by
+   * another caller, so this ends.
+   *
+   * <p>Keying flights by their timeout instead would not do: two callers with the same timeout do
+   * not have the same deadline, and an interrupt of the leader would still fail everyone.
+   */
+  private CompletableFuture<Reply> joined(
+      HttpCall call, Chain next, CompletableFuture<Reply> shared) {
+    CompletableFuture<Reply> mine = new CompletableFuture<>();
+    shared.whenComplete(
+        (reply, error) -> {
+          if (error == null) {
+            mine.complete(reply);
+            return;
+          }
+          Throwable cause = Futures.unwrap(error);
+          if (mine.isDone() || !leaderMayHaveCaused(cause) || deadlinePassed(call)) {
+            mine.completeExceptionally(cause);
+            return;
+          }
+          CompletableFuture<Reply> again = apply(call, next);
+          Futures.propagateCancel(mine, again);
+          Futures.relay(again, mine);
+        });
+    return mine;
+  }
+
+  private static boolean leaderMayHaveCaused(Throwable cause) {
+    return cause instanceof HttpTimeoutException && !(cause instanceof HttpConnectTimeoutException)
+        || cause instanceof RequestRejectedException r
+            && r.reason() == RequestRejectedException.Reason.LIMIT_TIMEOUT
+        || cause instanceof InterruptedException
+        || cause instanceof CancellationException;
+  }
+
+  private boolean deadlinePassed(HttpCall call) {
+    return call.deadlineNanos() != Long.MAX_VALUE && ticker.read() - call.deadlineNanos() >= 0;
   }
 
   private static Map<String, List<String>> relevant(HttpHeaders headers) {
