@@ -18,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
@@ -320,6 +321,39 @@ class RedisCacheTest {
     assertThat(server.requestCount()).isEqualTo(4);
     assertThat(b.stats().remoteCorrupt()).isEqualTo(2);
     assertThat(b.stats().remoteHits()).isZero();
+  }
+
+  @Test
+  void cancellingARequestSentAfterTheRedisLookupStopsItAndItsRetries() throws Exception {
+    Optimizer optimizer = Optimizer.builder().manualTuning().build();
+    optimizers.add(optimizer);
+    HttpOptimizer http =
+        HttpOptimizer.builder(optimizer)
+            .coalescing(false)
+            .hedging(false)
+            .maxAttempts(3)
+            .retryBaseDelay(Duration.ofMillis(1))
+            .adaptiveLimit(false)
+            .circuitBreaker(false)
+            .cacheRemote(RemoteCacheSettings.builder(redis.uri()).keyPrefix(prefix).build())
+            .build();
+    // The head at once, then the body over a second: the exchange is still running when cancelled.
+    MockHttpServer.Response slow = status(503).body("x".repeat(10_000)).drip(10, 100);
+    server.enqueue(slow);
+    server.enqueue(status(503));
+
+    // A local miss asks Redis first; the request goes out once it answers.
+    CompletableFuture<HttpResponse<String>> call =
+        http.wrap(raw)
+            .sendAsync(
+                HttpRequest.newBuilder(server.url("/cancelled")).build(),
+                HttpResponse.BodyHandlers.ofString());
+    server.takeRequest();
+    call.cancel(true);
+
+    assertThat(slow.dripped.get(10, TimeUnit.SECONDS)).as("the exchange was aborted").isFalse();
+    assertThat(http.stats().retries()).isZero();
+    assertThat(server.requestCount()).isEqualTo(1);
   }
 
   @Test

@@ -24,16 +24,18 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Coalescing, hedging, retries, the limit and the breaker, against a real server on loopback. */
 class ResilienceTest extends HttpFixture {
 
-  /** A builder with every feature off but those named (coalesce, retry, limit, breaker). */
+  /** A builder with every feature off but those named (cache, coalesce, retry, limit, breaker). */
   private HttpOptimizerBuilder only(String... features) {
     java.util.Set<String> on = java.util.Set.of(features);
     HttpOptimizerBuilder b =
         HttpOptimizer.builder(realOptimizer())
-            .cache(false)
+            .cache(on.contains("cache"))
             .coalescing(on.contains("coalesce"))
             .hedging(false);
     if (!on.contains("retry")) {
@@ -279,6 +281,39 @@ class ResilienceTest extends HttpFixture {
         .isInstanceOf(IOException.class)
         .hasMessageContaining("HttpOptimizer is closed");
     assertThat(server.requestCount()).isEqualTo(1);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"cache miss", "revalidation", "unsafe request"})
+  void cancellingARequestThroughTheCacheStopsItAndItsRetries(String path) throws Exception {
+    HttpOptimizer http =
+        only("cache", "retry").maxAttempts(3).retryBaseDelay(Duration.ofMillis(1)).build();
+    HttpClient client = http.wrap(raw);
+    HttpRequest.Builder request = HttpRequest.newBuilder(server.url("/cancel"));
+    if (path.equals("revalidation")) {
+      server.enqueue(
+          ok("stale at once").header("ETag", "\"v1\"").header("Cache-Control", "max-age=0"));
+      get(client, server.url("/cancel"));
+      server.takeRequest();
+    } else if (path.equals("unsafe request")) {
+      request.PUT(HttpRequest.BodyPublishers.ofString("x")); // idempotent: retried
+    }
+    // The head at once, then the body over a second: the exchange is still running when cancelled.
+    MockHttpServer.Response slow = status(503).body("x".repeat(10_000)).drip(10, 100);
+    server.enqueue(slow);
+    server.enqueue(status(503));
+    server.enqueue(status(503));
+
+    CompletableFuture<HttpResponse<String>> call =
+        client.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString());
+    MockHttpServer.Recorded sent = server.takeRequest();
+    assertThat(sent.header("If-None-Match"))
+        .isEqualTo(path.equals("revalidation") ? "\"v1\"" : null);
+    call.cancel(true);
+
+    assertThat(slow.dripped.get(10, TimeUnit.SECONDS)).as("the exchange was aborted").isFalse();
+    assertThat(http.stats().retries()).isZero();
+    assertThat(server.drain()).isEmpty();
   }
 
   @Test

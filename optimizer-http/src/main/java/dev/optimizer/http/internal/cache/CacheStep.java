@@ -1,5 +1,6 @@
 package dev.optimizer.http.internal.cache;
 
+import dev.optimizer.http.internal.Futures;
 import dev.optimizer.http.internal.HttpCall;
 import dev.optimizer.http.internal.HttpStats;
 import dev.optimizer.http.internal.Reply;
@@ -118,7 +119,8 @@ public final class CacheStep implements Step {
       if (call.isSafe()) {
         return next.proceed(call);
       }
-      return next.proceed(call).thenCompose(reply -> invalidateAfter(call, reply));
+      CompletableFuture<Reply> sent = next.proceed(call);
+      return cancelling(sent.thenCompose(reply -> invalidateAfter(call, reply)), sent);
     }
     HttpHeaders h = call.headers();
     if (isConditionalOrRange(h)) {
@@ -132,9 +134,37 @@ public final class CacheStep implements Step {
     if (found.isDone()) {
       return lookedUp(call, next, key, identityKey, requestCc, found.getNow(null));
     }
-    return found
-        .exceptionally(error -> null)
-        .thenCompose(resource -> lookedUp(call, next, key, identityKey, requestCc, resource));
+    // Not thenCompose: cancelling its result would not reach the request started after the lookup.
+    CompletableFuture<Reply> result = new CompletableFuture<>();
+    found.whenComplete(
+        (resource, error) -> {
+          if (result.isDone()) {
+            return; // cancelled during the lookup: nothing to send
+          }
+          CompletableFuture<Reply> answer;
+          try {
+            answer =
+                lookedUp(call, next, key, identityKey, requestCc, error == null ? resource : null);
+          } catch (RuntimeException e) {
+            result.completeExceptionally(e);
+            return;
+          }
+          Futures.propagateCancel(result, answer);
+          Futures.relay(answer, result);
+        });
+    return result;
+  }
+
+  /**
+   * {@code derived}, made to cancel {@code sent} when it is cancelled. A future made by thenApply
+   * and the like does not reach back to its source, and a step must cancel what it started when the
+   * future it returns is cancelled: else the request goes on, and is retried, for a caller that has
+   * left.
+   */
+  private static CompletableFuture<Reply> cancelling(
+      CompletableFuture<Reply> derived, CompletableFuture<Reply> sent) {
+    Futures.propagateCancel(derived, sent);
+    return derived;
   }
 
   /**
@@ -201,7 +231,9 @@ public final class CacheStep implements Step {
       return CompletableFuture.completedFuture(gatewayTimeout(call, now));
     }
     stats.cacheMisses.increment();
-    return next.proceed(call).thenApply(reply -> maybeStore(call, key, requestCc, reply, resource));
+    CompletableFuture<Reply> sent = next.proceed(call);
+    return cancelling(
+        sent.thenApply(reply -> maybeStore(call, key, requestCc, reply, resource)), sent);
   }
 
   /** Whether a stored response of this age may answer the request without contacting the origin. */
@@ -238,8 +270,9 @@ public final class CacheStep implements Step {
       Chain next,
       boolean mayServeStale) {
     HttpCall conditional = conditional(call, variant);
-    return next.proceed(conditional)
-        .handle(
+    CompletableFuture<Reply> sent = next.proceed(conditional);
+    return cancelling(
+        sent.handle(
             (reply, error) -> {
               if (error == null && reply.status() == 304 && conditional != call) {
                 stats.notModified.increment();
@@ -258,7 +291,8 @@ public final class CacheStep implements Step {
                 throw error instanceof CompletionException ce ? ce : new CompletionException(error);
               }
               return maybeStore(call, key, requestCc, reply, null);
-            });
+            }),
+        sent);
   }
 
   private boolean staleIfErrorAllows(
