@@ -14,6 +14,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** RFC 9111 and RFC 5861, rule by rule, against a real server on loopback. */
@@ -262,6 +267,36 @@ class CacheConformanceTest extends HttpFixture {
     server.takeRequest(); // the background revalidation
     awaitBody(client, "/swr", "v2");
     assertThat(server.requestCount()).isEqualTo(2);
+  }
+
+  @Test
+  void aBlockingSendGetsTheStaleAnswerWithoutWaitingForTheRevalidation() throws Exception {
+    HttpClient client = privateCache();
+    CompletableFuture<Void> revalidated = new CompletableFuture<>();
+    server.enqueue(ok("v1").header("Cache-Control", "max-age=10, stale-while-revalidate=30"));
+    server.enqueue(
+        ok("v2")
+            .header("Cache-Control", "max-age=10, stale-while-revalidate=30")
+            .gate(revalidated));
+    get(client, server.url("/swr-blocking"));
+    server.takeRequest();
+    time.advance(Duration.ofSeconds(15));
+
+    ExecutorService caller = Executors.newSingleThreadExecutor();
+    try {
+      // The revalidation is held by the server until the stale answer is in: a send() that ran it
+      // on its own thread would wait for it.
+      Future<HttpResponse<String>> stale =
+          caller.submit(() -> get(client, server.url("/swr-blocking")));
+      assertThat(stale.get(10, TimeUnit.SECONDS).body()).isEqualTo("v1");
+      server.takeRequest(); // the background revalidation, sent meanwhile
+      revalidated.complete(null);
+      awaitBody(client, "/swr-blocking", "v2");
+      assertThat(server.requestCount()).isEqualTo(2);
+    } finally {
+      revalidated.complete(null);
+      caller.shutdownNow();
+    }
   }
 
   private void awaitBody(HttpClient client, String path, String expected) throws Exception {

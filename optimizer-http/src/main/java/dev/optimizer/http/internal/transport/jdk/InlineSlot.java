@@ -8,7 +8,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * switches per request). The transport defers the attempt here while the pipeline is being set up;
  * the caller runs it once {@code execute} returns. If a hedge wins meanwhile, the attempt is
  * cancelled by interrupting the caller's thread inside {@code HttpClient.send}, which aborts the
- * exchange; the interrupt is then cleared, so that the caller never sees it. Thread-safe.
+ * exchange; the interrupt is then cleared, so that the caller never sees it.
+ *
+ * <p>The first attempt sent while the pipeline is set up is not always the caller's: a
+ * stale-while-revalidate answer is returned at once while its revalidation goes out. When the
+ * caller's answer is there before the pipeline returns, the deferred attempt is background work and
+ * is {@linkplain #handOff() handed off}, sent the usual way, so that it never holds the caller up.
+ * Thread-safe.
  */
 final class InlineSlot {
   static final ThreadLocal<InlineSlot> CURRENT = new ThreadLocal<>();
@@ -24,18 +30,35 @@ final class InlineSlot {
   private final Thread caller;
   private final AtomicInteger state = new AtomicInteger(EMPTY);
   private Runnable task;
+  private Runnable elsewhere;
 
   InlineSlot(Thread caller) {
     this.caller = caller;
   }
 
-  /** Claims the slot for an attempt; false if it is taken, or this is not the caller's thread. */
-  boolean defer(Runnable attempt) {
+  /**
+   * Claims the slot for an attempt; false if it is taken, or this is not the caller's thread.
+   *
+   * @param attempt sends the attempt on this thread, blocking
+   * @param elsewhere starts the same attempt without blocking this thread, for {@link #handOff()}
+   */
+  boolean defer(Runnable attempt, Runnable elsewhere) {
     if (Thread.currentThread() != caller || state.get() != EMPTY) {
       return false;
     }
     task = attempt;
+    this.elsewhere = elsewhere;
     return state.compareAndSet(EMPTY, DEFERRED);
+  }
+
+  /**
+   * Starts the deferred attempt, if any and not cancelled, without blocking the caller: the caller
+   * has its answer already, so the attempt is not what it waits for.
+   */
+  void handOff() {
+    if (state.compareAndSet(DEFERRED, DONE)) {
+      elsewhere.run();
+    }
   }
 
   /**

@@ -104,6 +104,11 @@ public final class JdkTransport implements Transport {
               } catch (Throwable t) {
                 inline.completeExceptionally(t);
               }
+            },
+            () -> {
+              CompletableFuture<HttpResponse<byte[]>> away = sendOffThread(inlineRequest);
+              Futures.propagateCancel(inline, away);
+              Futures.relay(away, inline);
             })) {
       sent = inline;
       inline.whenComplete(
@@ -112,34 +117,8 @@ public final class JdkTransport implements Transport {
               slot.cancel();
             }
           });
-    } else if (blocking == null) {
-      sent = client.sendAsync(request, this::subscriber);
     } else {
-      sent = new CompletableFuture<>();
-      HttpRequest toSend = request;
-      CompletableFuture<HttpResponse<byte[]>> target = sent;
-      Future<?> task;
-      try {
-        task =
-            blocking.submit(
-                () -> {
-                  try {
-                    target.complete(client.send(toSend, this::subscriber));
-                  } catch (InterruptedException e) {
-                    target.cancel(false); // cancelled: send() has aborted the exchange
-                  } catch (Throwable t) {
-                    target.completeExceptionally(t);
-                  }
-                });
-      } catch (java.util.concurrent.RejectedExecutionException e) {
-        return CompletableFuture.failedFuture(new IOException("HttpOptimizer is closed", e));
-      }
-      target.whenComplete(
-          (r, e) -> {
-            if (target.isCancelled()) {
-              task.cancel(true); // interrupts send(), which cancels the exchange
-            }
-          });
+      sent = sendOffThread(request);
     }
     CompletableFuture<Reply> reply = new CompletableFuture<>();
     sent.whenComplete(
@@ -167,6 +146,40 @@ public final class JdkTransport implements Transport {
         });
     endAtDeadline(call, reply, sent);
     return reply;
+  }
+
+  /**
+   * Sends a request without blocking the calling thread: with {@code sendAsync}, or blocking on a
+   * thread of the {@code blocking} pool.
+   */
+  private CompletableFuture<HttpResponse<byte[]>> sendOffThread(HttpRequest request) {
+    if (blocking == null) {
+      return client.sendAsync(request, this::subscriber);
+    }
+    CompletableFuture<HttpResponse<byte[]>> target = new CompletableFuture<>();
+    Future<?> task;
+    try {
+      task =
+          blocking.submit(
+              () -> {
+                try {
+                  target.complete(client.send(request, this::subscriber));
+                } catch (InterruptedException e) {
+                  target.cancel(false); // cancelled: send() has aborted the exchange
+                } catch (Throwable t) {
+                  target.completeExceptionally(t);
+                }
+              });
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      return CompletableFuture.failedFuture(new IOException("HttpOptimizer is closed", e));
+    }
+    target.whenComplete(
+        (r, e) -> {
+          if (target.isCancelled()) {
+            task.cancel(true); // interrupts send(), which cancels the exchange
+          }
+        });
+    return target;
   }
 
   /**

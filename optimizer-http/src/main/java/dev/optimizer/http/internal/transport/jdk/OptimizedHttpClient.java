@@ -140,6 +140,14 @@ public final class OptimizedHttpClient extends HttpClient {
             Map.of(),
             identity.of(request.headers()));
     CompletableFuture<Reply> reply = steps.execute(call);
+    if (reply.isDone()) {
+      InlineSlot slot = InlineSlot.CURRENT.get();
+      if (slot != null) {
+        // Answered at once (a stale-while-revalidate answer, say): an attempt deferred for send()
+        // is not this caller's but background work (the revalidation), which must not hold it up.
+        slot.handOff();
+      }
+    }
     if (reply.isDone() && !reply.isCompletedExceptionally()) {
       return BufferedHttpResponse.deliver(request, reply.join(), handler); // a cache hit
     }
