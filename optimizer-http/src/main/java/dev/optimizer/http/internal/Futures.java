@@ -19,6 +19,15 @@ public final class Futures {
         });
   }
 
+  /**
+   * Makes {@code target} stand for {@code source}: it completes with source's outcome, and
+   * cancelling it cancels source. For a future handed to a caller in place of one started later.
+   */
+  public static <T> void follow(CompletableFuture<T> source, CompletableFuture<T> target) {
+    propagateCancel(target, source);
+    relay(source, target);
+  }
+
   /** Completes {@code target} with the outcome of {@code source}. */
   public static <T> void relay(CompletableFuture<T> source, CompletableFuture<T> target) {
     source.whenComplete(

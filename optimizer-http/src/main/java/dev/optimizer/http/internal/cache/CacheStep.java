@@ -149,8 +149,7 @@ public final class CacheStep implements Step {
             result.completeExceptionally(e);
             return;
           }
-          Futures.propagateCancel(result, answer);
-          Futures.relay(answer, result);
+          Futures.follow(answer, result);
         });
     return result;
   }

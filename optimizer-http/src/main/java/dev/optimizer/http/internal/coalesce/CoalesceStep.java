@@ -139,8 +139,7 @@ public final class CoalesceStep implements Step {
             return;
           }
           CompletableFuture<Reply> again = apply(call, next);
-          Futures.propagateCancel(mine, again);
-          Futures.relay(again, mine);
+          Futures.follow(again, mine);
         });
     return mine;
   }

@@ -107,8 +107,7 @@ public final class JdkTransport implements Transport {
             },
             () -> {
               CompletableFuture<HttpResponse<byte[]>> away = sendOffThread(inlineRequest);
-              Futures.propagateCancel(inline, away);
-              Futures.relay(away, inline);
+              Futures.follow(away, inline);
             })) {
       sent = inline;
       inline.whenComplete(
