@@ -250,6 +250,22 @@ public final class ChatCore implements AutoCloseable {
         .build();
   }
 
+  /**
+   * The models a decorator tries for a request, in order: the chosen one, the other of a routed
+   * pair ({@code cheap} null when not routed), then the fallbacks. A scope downgraded by its budget
+   * does not fall back to the strong model it is over budget for.
+   */
+  public static <M> List<M> chain(
+      M chosen, M primary, M cheap, List<? extends M> fallbacks, boolean downgraded) {
+    List<M> chain = new java.util.ArrayList<>();
+    chain.add(chosen);
+    if (cheap != null && !downgraded) {
+      chain.add(chosen == cheap ? primary : cheap);
+    }
+    chain.addAll(fallbacks);
+    return chain;
+  }
+
   /** A caller's own copy of a shared response. */
   public static ChatResponse copy(ChatResponse r) {
     return r.toBuilder().build();

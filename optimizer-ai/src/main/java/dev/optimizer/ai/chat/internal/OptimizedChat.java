@@ -70,7 +70,8 @@ public final class OptimizedChat implements OptimizedChatModel {
     if (budget == ChatCore.Budget.DOWNGRADE) {
       chosen = cheap;
     }
-    List<ChatModel> chain = chain(chosen, budget == ChatCore.Budget.DOWNGRADE);
+    List<ChatModel> chain =
+        ChatCore.chain(chosen, primary, cheap, fallbacks, budget == ChatCore.Budget.DOWNGRADE);
     ModelRef ref = ref(chosen);
     ChatRequest effective = ChatCore.effective(chosen.defaultRequestParameters(), request);
     KeyMaker.Result k = core.key(scope, cacheIdentity(chosen), effective);
@@ -143,20 +144,6 @@ public final class OptimizedChat implements OptimizedChatModel {
             "cache:" + hit.tier())
         .onResponse(r);
     return r;
-  }
-
-  /**
-   * The models to try in order: the chosen one, the other of a routed pair, then the fallbacks. A
-   * scope downgraded by its budget does not fall back to the strong model it is over budget for.
-   */
-  private List<ChatModel> chain(ChatModel chosen, boolean downgraded) {
-    List<ChatModel> chain = new ArrayList<>();
-    chain.add(chosen);
-    if (cheap != null && !downgraded) {
-      chain.add(chosen == cheap ? primary : cheap);
-    }
-    chain.addAll(fallbacks);
-    return chain;
   }
 
   /**

@@ -29,7 +29,6 @@ import dev.optimizer.api.Ticker;
 import dev.optimizer.api.internal.Checks;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -100,7 +99,8 @@ public final class OptimizedStreamingChat implements StreamingChatModel {
     if (budget == ChatCore.Budget.DOWNGRADE) {
       chosen = cheap;
     }
-    List<StreamingChatModel> chain = chain(chosen, budget == ChatCore.Budget.DOWNGRADE);
+    List<StreamingChatModel> chain =
+        ChatCore.chain(chosen, primary, cheap, fallbacks, budget == ChatCore.Budget.DOWNGRADE);
     ModelPrice strong = strongPrice(request);
     ModelRef ref = ref(chosen);
     ChatRequest effective = ChatCore.effective(chosen.defaultRequestParameters(), request);
@@ -245,20 +245,6 @@ public final class OptimizedStreamingChat implements StreamingChatModel {
       String scope,
       ChatKey key,
       ChatRequest effective) {}
-
-  /**
-   * The chosen model, the other of a routed pair, then the fallbacks. A scope downgraded by its
-   * budget does not fall back to the strong model it is over budget for.
-   */
-  private List<StreamingChatModel> chain(StreamingChatModel chosen, boolean downgraded) {
-    List<StreamingChatModel> chain = new ArrayList<>();
-    chain.add(chosen);
-    if (cheap != null && !downgraded) {
-      chain.add(chosen == cheap ? primary : cheap);
-    }
-    chain.addAll(fallbacks);
-    return chain;
-  }
 
   /** The price of the strong model (the primary) for this request. */
   private ModelPrice strongPrice(ChatRequest request) {
