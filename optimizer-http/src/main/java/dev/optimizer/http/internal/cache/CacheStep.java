@@ -322,6 +322,13 @@ public final class CacheStep implements Step {
     if (!revalidating.add(flight)) {
       return;
     }
+    CachedResource current = store.getIfPresentLocally(key);
+    if (current != null && !current.variants.contains(variant)) {
+      // The stale variant this request read was replaced since: a revalidation stored its answer
+      // and ended between our read and our claim on the flight. Nothing is left to refresh.
+      revalidating.remove(flight);
+      return;
+    }
     CompletableFuture<Reply> background;
     try {
       background = validate(call, key, identityKey, variant, CacheControl.EMPTY, next, false);
