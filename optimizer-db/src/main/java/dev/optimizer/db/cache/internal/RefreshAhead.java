@@ -6,7 +6,10 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.Map;
+import java.util.Set;
+import java.util.WeakHashMap;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
@@ -118,6 +121,13 @@ final class RefreshAhead implements AutoCloseable {
       Caffeine.newBuilder().maximumSize(MAX_KEYS).build();
   private volatile Hooks hooks = new Hooks() {};
 
+  /**
+   * The threads the executor made, weakly held: {@link ThreadPoolExecutor#awaitTermination} returns
+   * once the last task ended, a moment before its thread is gone, and close() promises the latter.
+   */
+  private final Set<Thread> threads =
+      Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
+
   /** Refreshes handed to the threads (tests read it to see that a write queued none). */
   final LongAdder queued = new LongAdder();
 
@@ -147,6 +157,7 @@ final class RefreshAhead implements AutoCloseable {
             r -> {
               Thread t = new Thread(r, "optimizer-db-refresh-" + name + "-" + n.incrementAndGet());
               t.setDaemon(true);
+              threads.add(t);
               return t;
             },
             new ThreadPoolExecutor.AbortPolicy());
@@ -335,7 +346,20 @@ final class RefreshAhead implements AutoCloseable {
     executor.shutdownNow();
     try {
       // A refresh in a query ends with it; waiting bounds how long its thread outlives close().
-      executor.awaitTermination(5, TimeUnit.SECONDS);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+      if (executor.awaitTermination(5, TimeUnit.SECONDS)) {
+        Thread[] made;
+        synchronized (threads) {
+          made = threads.toArray(new Thread[0]);
+        }
+        for (Thread t : made) {
+          long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+          if (left <= 0) {
+            break;
+          }
+          t.join(left);
+        }
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
