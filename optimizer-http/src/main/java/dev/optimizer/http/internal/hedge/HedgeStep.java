@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * Hedged requests ("The Tail at Scale"): when a safe request has not been answered after the host's
@@ -131,7 +132,11 @@ public final class HedgeStep implements Step {
         }
         // A hedge may go out up to 1/16 of its delay late: one timer wake-up then serves the
         // hedges of many requests, nearly all of which are cancelled before they are due.
-        timerTask = timer.schedule(this::hedge, delay, delay / 16);
+        try {
+          timerTask = timer.schedule(this::hedge, delay, delay / 16);
+        } catch (RejectedExecutionException e) {
+          // Closed under this request: the attempt already sent still answers it, unhedged.
+        }
       }
     }
 
