@@ -154,7 +154,8 @@ public final class ConcurrencyLimiter {
    * permit, or on the timer's thread.
    *
    * @param timeout how long to wait, in {@code [0, 1d]}; zero does not queue
-   * @param timer schedules the timeout
+   * @param timer schedules the timeout; if it refuses (shut down), the future fails with its
+   *     exception and the caller does not stay queued
    */
   public CompletableFuture<Permit> acquireAsync(Duration timeout, ScheduledExecutorService timer) {
     long nanos = Checks.inRange("timeout", timeout, Duration.ZERO, MAX_TIMEOUT).toNanos();
@@ -178,8 +179,18 @@ public final class ConcurrencyLimiter {
     } finally {
       lock.unlock();
     }
-    ScheduledFuture<?> timeoutTask =
-        timer.schedule(() -> abandon(waiter, timeout), nanos, TimeUnit.NANOSECONDS);
+    ScheduledFuture<?> timeoutTask;
+    try {
+      timeoutTask = timer.schedule(() -> abandon(waiter, timeout), nanos, TimeUnit.NANOSECONDS);
+    } catch (RuntimeException e) {
+      // A shut-down timer: leave the queue, or a later release grants a permit nobody holds.
+      abandon(waiter, null);
+      // Granted in the meantime and already completed: the caller has its permit after all. If
+      // granted but not yet completed, completeGranted() finds the future failed and passes the
+      // permit on.
+      waiter.future.completeExceptionally(e);
+      return waiter.future;
+    }
     waiter.future.whenComplete(
         (permit, error) -> {
           timeoutTask.cancel(false);

@@ -108,4 +108,22 @@ class ConcurrencyLimiterAsyncTest {
     assertThat(waiting.stream().filter(CompletableFuture::isDone).count()).isEqualTo(2);
     assertThat(limiter.inFlight()).isEqualTo(3);
   }
+
+  @Test
+  void aShutDownTimerFailsTheFutureAndLeavesNoWaiterToHoldAPermit() throws Exception {
+    ConcurrencyLimiter limiter = limiter(1, 10);
+    Permit held = limiter.tryAcquire().orElseThrow();
+    ScheduledExecutorService stopped = Executors.newSingleThreadScheduledExecutor();
+    stopped.shutdown();
+
+    CompletableFuture<Permit> refused = limiter.acquireAsync(Duration.ofSeconds(1), stopped);
+
+    assertThatThrownBy(refused::get)
+        .isInstanceOf(ExecutionException.class)
+        .hasCauseInstanceOf(java.util.concurrent.RejectedExecutionException.class);
+    assertThat(limiter.queued()).isZero();
+    held.onSuccess();
+    assertThat(limiter.inFlight()).isZero();
+    assertThat(limiter.tryAcquire()).isPresent();
+  }
 }
