@@ -17,6 +17,7 @@ import java.util.function.Supplier;
 final class RemoteAccess<K, V> {
 
   private static final System.Logger LOG = System.getLogger(TieredCache.class.getName());
+  private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
 
   private final String cacheName;
   private final RemoteTier<K, V> remote;
@@ -86,10 +87,12 @@ final class RemoteAccess<K, V> {
         });
   }
 
-  void put(K key, V value) {
-    if (usable()) {
-      watch("put", () -> remote.put(key, value, ttl));
-    }
+  /**
+   * Starts a remote write without waiting; the returned stage completes (never exceptionally) once
+   * the tier answered it, failed, or was not asked at all.
+   */
+  CompletableFuture<Void> put(K key, V value) {
+    return usable() ? watch("put", () -> remote.put(key, value, ttl)) : DONE;
   }
 
   void invalidate(K key) {
@@ -123,17 +126,19 @@ final class RemoteAccess<K, V> {
   }
 
   /** Starts a remote write without waiting and counts its failure, synchronous or not. */
-  private void watch(String operation, Supplier<CompletableFuture<Void>> call) {
+  private CompletableFuture<Void> watch(String operation, Supplier<CompletableFuture<Void>> call) {
     try {
-      call.get()
-          .whenComplete(
+      return call.get()
+          .handle(
               (ignored, error) -> {
                 if (error != null) {
                   failed(operation, error);
                 }
+                return null;
               });
     } catch (RuntimeException e) {
       failed(operation, e);
+      return DONE;
     }
   }
 

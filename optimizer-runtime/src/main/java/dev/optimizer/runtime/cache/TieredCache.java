@@ -382,6 +382,12 @@ public final class TieredCache<K, V> implements AutoCloseable {
    * Caches a value found below the local tier, unless an invalidation happened since the lookup
    * started. Put first and check after: if the check misses an invalidation, that invalidation's
    * own removal comes after our put and removes the value; if it sees one, we remove it ourselves.
+   *
+   * <p>The remote tier gets the same argument, with "after" meaning once the tier answered the put:
+   * an invalidation (or newer put) whose own remote write landed before ours bumped the epoch
+   * before it was sent, so before our put was answered, and the check then removes our value from
+   * the remote tier too. The worst case is a miss, never an older value outliving a newer write
+   * there, where every other instance would read it.
    */
   private void store(K key, V value, long start, boolean alsoRemote) {
     if (epoch(key) != start) {
@@ -393,7 +399,14 @@ public final class TieredCache<K, V> implements AutoCloseable {
       return;
     }
     if (alsoRemote) {
-      remote.put(key, value);
+      remote
+          .put(key, value)
+          .thenRun(
+              () -> {
+                if (epoch(key) != start) {
+                  remote.invalidate(key);
+                }
+              });
     }
   }
 

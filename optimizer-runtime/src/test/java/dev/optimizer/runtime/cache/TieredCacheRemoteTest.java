@@ -183,4 +183,57 @@ class TieredCacheRemoteTest {
     assertThat(cache.get("other", key -> "loaded")).isEqualTo("loaded");
     assertThat(remote.gets).as("no remote calls after close").hasValue(getsBefore);
   }
+
+  @Test
+  void anInvalidationThatReachesTheRemoteTierBeforeALoadsPutStillWins() {
+    // The load's remote put is sent after its epoch check; an invalidation runs in between and its
+    // remote removal lands first. Without a check after the put, the old value would stay in the
+    // remote tier for the whole TTL, read by every instance.
+    Runnable[] duringPut = {null};
+    RemoteTier<String, String> racing =
+        new RemoteTier<>() {
+          @Override
+          public CompletableFuture<String> get(String key) {
+            return remote.get(key);
+          }
+
+          @Override
+          public CompletableFuture<Void> put(String key, String value, Duration ttl) {
+            Runnable r = duringPut[0];
+            duringPut[0] = null;
+            if (r != null) {
+              r.run();
+            }
+            return remote.put(key, value, ttl);
+          }
+
+          @Override
+          public CompletableFuture<Void> invalidate(String key) {
+            return remote.invalidate(key);
+          }
+
+          @Override
+          public CompletableFuture<Void> invalidateAll() {
+            return remote.invalidateAll();
+          }
+
+          @Override
+          public void close() {}
+        };
+    TieredCache<String, String> cache =
+        TieredCache.<String, String>builder()
+            .name("racing")
+            .weigher((key, value) -> value.length())
+            .expireAfterWrite(Duration.ofMinutes(2))
+            .remoteTier(racing)
+            .ticker(ticker)
+            .executor(Runnable::run)
+            .build();
+    duringPut[0] = () -> cache.invalidate("k");
+
+    assertThat(cache.get("k", key -> "old")).isEqualTo("old");
+
+    assertThat(remote.store).doesNotContainKey("k");
+    assertThat(cache.get("k", key -> "fresh")).isEqualTo("fresh");
+  }
 }
