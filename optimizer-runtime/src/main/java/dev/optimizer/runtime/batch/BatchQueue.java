@@ -201,6 +201,11 @@ final class BatchQueue<I, O> implements DelayPolicy.Context {
     } catch (RejectedExecutionException e) {
       // A scheduler that is shut down must not strand the item: flush without waiting.
       open.due = true;
+    } catch (RuntimeException e) {
+      // Nor one that fails otherwise: the item is already counted as queued, so it must be added.
+      LOG.log(
+          System.Logger.Level.WARNING, "FlushScheduler of MicroBatcher '" + name + "' failed", e);
+      open.due = true;
     }
   }
 

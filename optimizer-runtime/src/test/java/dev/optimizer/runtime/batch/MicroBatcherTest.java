@@ -297,4 +297,33 @@ class MicroBatcherTest {
       throw new AssertionError(e);
     }
   }
+
+  @Test
+  void aFailingFlushSchedulerFlushesAtOnceAndLosesNoQueueSlot() {
+    boolean[] fail = {true};
+    FlushScheduler flaky =
+        (task, delayNanos) -> {
+          if (fail[0]) {
+            fail[0] = false;
+            throw new IllegalStateException("timer bug");
+          }
+          return clock.schedule(task, delayNanos);
+        };
+    try (MicroBatcher<Integer, String> batcher =
+        MicroBatcher.<Integer, String>builder(this::echo)
+            .name("flaky")
+            .ticker(clock)
+            .scheduler(flaky)
+            .executor(Runnable::run)
+            .maxBatchSize(2)
+            .maxQueuedItems(2)
+            .maxDelay(Duration.ofMillis(5))
+            .build()) {
+      assertThat(batcher.submit(1)).as("flushed without waiting").isCompletedWithValue("v1");
+      assertThat(batcher.stats().queuedItems()).isZero();
+      CompletableFuture<String> second = batcher.submit(2);
+      clock.advance(Duration.ofMillis(5));
+      assertThat(second).isCompletedWithValue("v2");
+    }
+  }
 }
