@@ -540,6 +540,50 @@ class TuningEngineTest {
     assertThatThrownBy(() -> optimizer.onClose(resource)).hasMessage("optimizer is closed");
   }
 
+  @Test
+  void aSignalThatFailsToOpenAfterAKeepLosesNeitherTheDecisionNorTheKeptValue() {
+    Knob<Integer> k = knob(8);
+    int[] opensAwayFromInitial = {0};
+    boolean[] failed = {false};
+    dev.optimizer.api.Signal flaky =
+        new dev.optimizer.api.Signal() {
+          @Override
+          public String name() {
+            return signal.name();
+          }
+
+          @Override
+          public Cursor open() {
+            // The first open with a moved knob is the trial's; the second follows its KEEP.
+            if (k.value() != 8 && ++opensAwayFromInitial[0] == 2 && !failed[0]) {
+              failed[0] = true;
+              throw new IllegalStateException("signal unavailable");
+            }
+            return signal.open();
+          }
+        };
+    kit.optimizer()
+        .tune(k, flaky)
+        .controller(new HillClimbController())
+        .objective(Objective.minimizeLatency(99))
+        .start();
+    List<Decision> decisions = new ArrayList<>();
+    for (int s = 0; s < 60 && !failed[0]; s++) {
+      traffic(k, 300, v -> 10 * Math.pow(2, Math.abs(32 - v) / 4.0), 0);
+      decisions.addAll(kit.tick(SECOND));
+    }
+    assertThat(failed[0]).as("the signal failed after a decision").isTrue();
+    assertThat(decisions).hasSize(1);
+    Decision kept = decisions.get(0);
+    assertThat(kept.kept()).as(kept.evidence().toString()).isTrue();
+    assertThat(k.value()).isEqualTo((int) kept.toNumber());
+    for (int s = 0; s < 3; s++) {
+      traffic(k, 300, v -> 10 * Math.pow(2, Math.abs(32 - v) / 4.0), 0);
+      kit.tick(SECOND);
+    }
+    assertThat(k.value()).as("not reverted").isGreaterThanOrEqualTo((int) kept.toNumber());
+  }
+
   private static List<Thread> tunerThreads() {
     List<Thread> threads = new ArrayList<>();
     for (Thread t : Thread.getAllStackTraces().keySet()) {

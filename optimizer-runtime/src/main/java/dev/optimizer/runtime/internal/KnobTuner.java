@@ -457,10 +457,19 @@ final class KnobTuner<T extends Comparable<? super T>> {
   }
 
   private void restartBaseline(long now, String why) {
-    openCursor(now);
+    // The phase first: a signal that fails to open must not leave a concluded trial looking like
+    // a running one, which the engine's failure path would revert (undoing a kept value).
     phaseStart = now;
     phase = Phase.BASELINE;
     detail = why;
+    cursor = null;
+    try {
+      openCursor(now);
+    } catch (RuntimeException e) {
+      // readyWindow() opens it on the next tick, where a signal that still fails takes the
+      // engine's failure path; here it would lose the decision just made.
+      engine.logSignalFailure(signal, e);
+    }
   }
 
   /** Applies a value unless the knob is pinned; false (and WAITING) if that was not possible. */

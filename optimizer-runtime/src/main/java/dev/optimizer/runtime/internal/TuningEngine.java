@@ -183,6 +183,10 @@ public final class TuningEngine {
     }
   }
 
+  void logSignalFailure(Signal signal, RuntimeException e) {
+    LOG.log(System.Logger.Level.WARNING, "could not open signal " + signal.name(), e);
+  }
+
   void logApplyFailure(Knob<?> knob, double value, RuntimeException e) {
     LOG.log(System.Logger.Level.WARNING, "could not set " + knob.name() + " to " + value, e);
   }
