@@ -55,7 +55,8 @@ class ConcurrencyLimiterAsyncTest {
   void aFullQueueAndATimeoutFailTheFutureWithTheLimiterState() throws Exception {
     ConcurrencyLimiter limiter = limiter(1, 1);
     limiter.tryAcquire().orElseThrow();
-    CompletableFuture<Permit> queued = limiter.acquireAsync(Duration.ofMillis(20), timer);
+    // Long enough that a stall between these two lines cannot time it out before the refusal.
+    CompletableFuture<Permit> queued = limiter.acquireAsync(Duration.ofMillis(500), timer);
     CompletableFuture<Permit> refused = limiter.acquireAsync(Duration.ofSeconds(10), timer);
 
     assertThatThrownBy(refused::get)
