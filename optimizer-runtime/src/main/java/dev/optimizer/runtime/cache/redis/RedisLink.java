@@ -10,6 +10,7 @@ import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.protocol.RedisCommand;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.nio.ByteBuffer;
@@ -17,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -43,6 +45,7 @@ public final class RedisLink implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(RedisLink.class.getName());
   private static final int ID_BYTES = Long.BYTES;
   private static final long NO_ONE = 0;
+  private static final Duration SETUP_TIMEOUT = Duration.ofSeconds(1);
 
   /** Where the first connection attempt runs. */
   public enum FirstAttempt {
@@ -99,13 +102,20 @@ public final class RedisLink implements AutoCloseable {
     this.commandTimeout = settings.commandTimeout();
     this.listener = listener;
     RedisURI uri = RedisURI.create(settings.uri());
-    uri.setTimeout(commandTimeout);
+    // The handshake (HELLO, AUTH, SELECT) and SUBSCRIBE are made once per connection, off the
+    // request path: a 50 ms command timeout there made a connect on a busy machine fail, and the
+    // tier then went without Redis for a second. Data commands keep the command timeout.
+    Duration setupTimeout = setupTimeout(commandTimeout);
+    uri.setTimeout(setupTimeout);
     this.client = RedisClient.create(uri);
     client.setOptions(
         ClientOptions.builder()
             .autoReconnect(true)
             .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-            .timeoutOptions(TimeoutOptions.enabled(commandTimeout))
+            .timeoutOptions(
+                TimeoutOptions.builder()
+                    .timeoutSource(new CommandTimeouts(commandTimeout, setupTimeout))
+                    .build())
             .socketOptions(SocketOptions.builder().connectTimeout(Duration.ofSeconds(1)).build())
             .build());
     this.connector =
@@ -174,10 +184,9 @@ public final class RedisLink implements AutoCloseable {
                 tell(listener::mayHaveMissed);
               }
             });
-        // At least a second: a subscription is made once, not on the request path.
         p.async()
             .subscribe(channel)
-            .get(Math.max(commandTimeout.toMillis(), 1000), TimeUnit.MILLISECONDS);
+            .get(setupTimeout(commandTimeout).toMillis(), TimeUnit.MILLISECONDS);
         pubsub = p;
         p = null;
       }
@@ -274,6 +283,34 @@ public final class RedisLink implements AutoCloseable {
       c.close();
     } catch (Exception e) {
       // closing a connection that failed: nothing more to release
+    }
+  }
+
+  /** At least a second: what a connection's setup may take on a busy machine. */
+  static Duration setupTimeout(Duration commandTimeout) {
+    return commandTimeout.compareTo(SETUP_TIMEOUT) > 0 ? commandTimeout : SETUP_TIMEOUT;
+  }
+
+  /** The command timeout for data commands, the setup timeout for a connection's setup. */
+  static final class CommandTimeouts extends TimeoutOptions.TimeoutSource {
+    private static final Set<String> SETUP =
+        Set.of("HELLO", "AUTH", "SELECT", "CLIENT", "PING", "SUBSCRIBE", "UNSUBSCRIBE", "READONLY");
+    private final long commandNanos;
+    private final long setupNanos;
+
+    CommandTimeouts(Duration command, Duration setup) {
+      this.commandNanos = command.toNanos();
+      this.setupNanos = setup.toNanos();
+    }
+
+    @Override
+    public long getTimeout(RedisCommand<?, ?, ?> command) {
+      return SETUP.contains(command.getType().toString()) ? setupNanos : commandNanos;
+    }
+
+    @Override
+    public TimeUnit getTimeUnit() {
+      return TimeUnit.NANOSECONDS;
     }
   }
 

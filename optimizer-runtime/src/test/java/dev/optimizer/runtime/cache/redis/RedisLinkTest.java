@@ -7,8 +7,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.optimizer.runtime.cache.redis.RedisLink.FirstAttempt;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.protocol.Command;
+import io.lettuce.core.protocol.CommandType;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -246,5 +249,23 @@ class RedisLinkTest {
     assertThat(s.uri()).isEqualTo("rediss://:pw@h:1");
     assertThat(s.channel()).isEqualTo("test:link:invalidations");
     assertThat(s).hasToString("Settings{keyPrefix=test:link:, commandTimeout=PT1S}");
+  }
+
+  @Test
+  void aConnectionsSetupGetsAtLeastASecondWhileDataCommandsKeepTheCommandTimeout() {
+    Duration command = Duration.ofMillis(50);
+    RedisLink.CommandTimeouts t =
+        new RedisLink.CommandTimeouts(command, RedisLink.setupTimeout(command));
+    for (CommandType setup : List.of(CommandType.HELLO, CommandType.AUTH, CommandType.SUBSCRIBE)) {
+      assertThat(t.getTimeout(new Command<>(setup, null)))
+          .as(setup.name())
+          .isEqualTo(TimeUnit.SECONDS.toNanos(1));
+    }
+    for (CommandType data : List.of(CommandType.GET, CommandType.SET, CommandType.PUBLISH)) {
+      assertThat(t.getTimeout(new Command<>(data, null)))
+          .as(data.name())
+          .isEqualTo(command.toNanos());
+    }
+    assertThat(RedisLink.setupTimeout(Duration.ofSeconds(3))).isEqualTo(Duration.ofSeconds(3));
   }
 }
