@@ -60,6 +60,7 @@ public final class InferenceBatcher<I, O> implements AutoCloseable {
   private final String name;
   private final Ticker ticker;
   private final long defaultTimeoutNanos;
+  private final int maxQueuedItems;
   private final List<BatchModel<I, O>> workers;
   private final BlockingQueue<BatchModel<I, O>> idle;
   private final MicroBatcher<Request<I>, O> batcher;
@@ -75,6 +76,7 @@ public final class InferenceBatcher<I, O> implements AutoCloseable {
     this.name = b.name;
     this.ticker = optimizer.ticker();
     this.defaultTimeoutNanos = b.timeout.toNanos();
+    this.maxQueuedItems = Math.max(b.maxQueuedItems, b.maxBatchSize);
     this.workers = List.copyOf(b.workerList);
     this.idle = new ArrayBlockingQueue<>(workers.size(), false, workers);
     this.metrics =
@@ -85,7 +87,7 @@ public final class InferenceBatcher<I, O> implements AutoCloseable {
             .name("ai-" + name)
             .maxBatchSize(b.maxBatchSize)
             .maxDelay(b.maxDelay)
-            .maxQueuedItems(Math.max(b.maxQueuedItems, b.maxBatchSize))
+            .maxQueuedItems(maxQueuedItems)
             .maxConcurrentBatches(workers.size())
             .ticker(ticker)
             .delayPolicy(new AdaptiveDelay(workers.size()))
@@ -196,6 +198,11 @@ public final class InferenceBatcher<I, O> implements AutoCloseable {
   /** Returns the batcher's counters: batches, items, mean batch size, queue. */
   public MicroBatcher.Stats stats() {
     return batcher.stats();
+  }
+
+  /** Returns how many inputs may wait before {@link #submit} is refused. */
+  public int maxQueuedItems() {
+    return maxQueuedItems;
   }
 
   /** Returns the number of model workers. */

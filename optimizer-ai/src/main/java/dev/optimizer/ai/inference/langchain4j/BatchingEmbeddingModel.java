@@ -13,11 +13,13 @@ import dev.optimizer.api.internal.Checks;
 import dev.optimizer.runtime.Optimizer;
 import dev.optimizer.runtime.batch.ItemResults;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * A LangChain4j {@link EmbeddingModel} decorator that turns concurrent single calls into batches.
@@ -41,6 +43,9 @@ import java.util.concurrent.ExecutionException;
  * #close()} drains and releases the ONNX session; it is also closed with the optimizer.
  */
 public final class BatchingEmbeddingModel implements EmbeddingModel, AutoCloseable {
+
+  /** The most texts one {@code embedAll} call keeps submitted and unfinished at a time. */
+  static final int MAX_OUTSTANDING = 1024;
 
   private final EmbeddingModel delegate;
   private final OnnxTextEmbedder embedder;
@@ -117,27 +122,51 @@ public final class BatchingEmbeddingModel implements EmbeddingModel, AutoCloseab
     return Response.from(Embedding.from(batcher.call(textSegment.text())));
   }
 
+  /**
+   * Embeds every segment through the batcher, in order. At most {@link #MAX_OUTSTANDING} of this
+   * call's texts (and no more than half the batcher's queue bound) are waiting at a time: the
+   * oldest is awaited before more are submitted, so a list far longer than the queue neither fills
+   * it nor is refused. The first failure is thrown; nothing more is submitted after it.
+   */
   @Override
   public Response<List<Embedding>> embedAll(List<TextSegment> textSegments) {
     Checks.notNull("textSegments", textSegments);
-    List<CompletableFuture<float[]>> futures = new ArrayList<>(textSegments.size());
+    int window = Math.max(1, Math.min(MAX_OUTSTANDING, batcher.maxQueuedItems() / 2));
+    List<Embedding> out = new ArrayList<>(textSegments.size());
+    ArrayDeque<CompletableFuture<float[]>> pending = new ArrayDeque<>();
     for (TextSegment s : textSegments) {
-      futures.add(batcher.submit(s.text()));
-    }
-    List<Embedding> out = new ArrayList<>(futures.size());
-    for (CompletableFuture<float[]> f : futures) {
-      try {
-        out.add(Embedding.from(f.get()));
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new CompletionException("interrupted while embedding", e);
-      } catch (ExecutionException e) {
-        throw e.getCause() instanceof RuntimeException r
-            ? r
-            : new CompletionException(e.getCause());
+      String text = Checks.notNull("textSegment", s).text();
+      while (pending.size() >= window) {
+        out.add(Embedding.from(await(pending.poll())));
+      }
+      while (true) {
+        try {
+          pending.add(batcher.submit(text));
+          break;
+        } catch (RejectedExecutionException e) {
+          // Other callers filled the queue: wait for one of ours, or give up if none is left.
+          if (pending.isEmpty()) {
+            throw e;
+          }
+          out.add(Embedding.from(await(pending.poll())));
+        }
       }
     }
+    while (!pending.isEmpty()) {
+      out.add(Embedding.from(await(pending.poll())));
+    }
     return Response.from(out);
+  }
+
+  private static float[] await(CompletableFuture<float[]> f) {
+    try {
+      return f.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CompletionException("interrupted while embedding", e);
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof RuntimeException r ? r : new CompletionException(e.getCause());
+    }
   }
 
   @Override

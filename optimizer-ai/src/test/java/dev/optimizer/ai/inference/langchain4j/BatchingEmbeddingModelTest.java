@@ -13,9 +13,11 @@ import io.opentelemetry.api.OpenTelemetry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -118,6 +120,80 @@ class BatchingEmbeddingModelTest {
       assertThatThrownBy(() -> wrapped.embed("poison")).hasMessageContaining("remote refuses");
       assertThat(calls.get()).isEqualTo(2);
       assertThat(wrapped.dimension()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void embedAllOfMoreTextsThanTheQueueHoldsIsNotRefused() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    AtomicInteger calls = new AtomicInteger();
+    EmbeddingModel remote =
+        new EmbeddingModel() {
+          @Override
+          public Response<List<Embedding>> embedAll(List<TextSegment> segments) {
+            // The first request hangs (a slow remote API) until the test lets it go.
+            if (calls.getAndIncrement() == 0) {
+              awaitUninterruptibly(release);
+            }
+            List<Embedding> out = new ArrayList<>();
+            for (TextSegment s : segments) {
+              out.add(Embedding.from(new float[] {Integer.parseInt(s.text().substring(1))}));
+            }
+            return Response.from(out);
+          }
+
+          @Override
+          public int dimension() {
+            return 1;
+          }
+        };
+    int n = 20_000;
+    List<TextSegment> segments = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      segments.add(TextSegment.from("t" + i));
+    }
+    ExecutorService caller = Executors.newSingleThreadExecutor();
+    try (Optimizer own =
+            Optimizer.builder().openTelemetry(OpenTelemetry.noop()).manualTuning().build();
+        BatchingEmbeddingModel wrapped =
+            BatchingEmbeddingModel.builder(own, remote).name("bulk").build()) {
+      assertThat(wrapped.batcher().maxQueuedItems()).isLessThan(n);
+      Future<Response<List<Embedding>>> all = caller.submit(() -> wrapped.embedAll(segments));
+      // Wait until the call has filled its window behind the hanging request (or has failed).
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      int peak = 0;
+      while (!all.isDone() && peak < BatchingEmbeddingModel.MAX_OUTSTANDING - 128) {
+        peak = Math.max(peak, wrapped.batcher().stats().queuedItems());
+        assertThat(System.nanoTime() - deadline).as("window never filled").isNegative();
+        Thread.onSpinWait();
+      }
+      release.countDown();
+      List<Embedding> out = all.get(60, TimeUnit.SECONDS).content();
+      assertThat(out).hasSize(n);
+      for (int i = 0; i < n; i++) {
+        assertThat(out.get(i).vector()[0]).isEqualTo((float) i);
+      }
+      assertThat(peak).isLessThanOrEqualTo(BatchingEmbeddingModel.MAX_OUTSTANDING);
+    } finally {
+      release.countDown();
+      caller.shutdownNow();
+    }
+  }
+
+  private static void awaitUninterruptibly(CountDownLatch latch) {
+    boolean interrupted = false;
+    while (true) {
+      try {
+        if (latch.await(60, TimeUnit.SECONDS)) {
+          break;
+        }
+        throw new AssertionError("never released");
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
     }
   }
 }
