@@ -35,6 +35,7 @@ class HedgeBudgetTest extends HttpFixture {
             .circuitBreaker(false)
             .hedgeWarmupSamples(1)
             .hedgeMinDelay(Duration.ofMillis(20))
+            .maxHedges(1) // a slow hedge must not ask the budget for a second one
             .budgetRatio(0) // requests earn nothing:
             .budgetReserve(1) // one extra request in the window, and that is all
             .build();
