@@ -84,6 +84,9 @@ public final class LeaseCache {
       case SESSION:
         taint();
         return call.call();
+      case WRITE_ALL_SESSION:
+        taint();
+        return write(key, tables, sql, parameters, call);
       case BEGIN:
         return transaction.begin(sql, call);
       case COMMIT:
@@ -101,6 +104,9 @@ public final class LeaseCache {
         key == null
             ? StatementTables.of(Kind.WRITE_ALL, "a batch of statements")
             : analyzeSafe(key);
+    if (tables.kind() == Kind.SESSION || tables.kind() == Kind.WRITE_ALL_SESSION) {
+      taint();
+    }
     if (tables.kind() != Kind.WRITE) {
       tables = StatementTables.of(Kind.WRITE_ALL, "a batch");
     }
@@ -393,7 +399,7 @@ public final class LeaseCache {
 
   private boolean watchable(String[] names) {
     for (String t : names) {
-      if (cache.temporaryTables.contains(t) || !describe(t).base()) {
+      if (cache.temporaryTables.contains(t) || !describe(t).readable()) {
         return false;
       }
     }
@@ -463,7 +469,10 @@ public final class LeaseCache {
     }
   }
 
-  /** A SET or RESET: this physical connection may now read differently; leave it out for good. */
+  /**
+   * A SET, a RESET or a {@code set_config}: this physical connection may now read differently (its
+   * search path, role or settings); leave it out for good.
+   */
   private void taint() {
     context = ResultCache.TAINTED;
     cache.context(physical(), ResultCache.TAINTED);

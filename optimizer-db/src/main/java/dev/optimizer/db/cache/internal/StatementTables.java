@@ -24,6 +24,11 @@ public record StatementTables(
     WRITE_ALL,
     /** Changes the session (SET, RESET, SET ROLE): what the connection reads may differ now. */
     SESSION,
+    /**
+     * May write anything and change the session ({@code set_config} in a write): both {@link
+     * #WRITE_ALL} and {@link #SESSION}.
+     */
+    WRITE_ALL_SESSION,
     /** Starts a transaction in SQL text (BEGIN, START TRANSACTION). */
     BEGIN,
     /** Ends a transaction in SQL text, keeping its writes (COMMIT, END). */

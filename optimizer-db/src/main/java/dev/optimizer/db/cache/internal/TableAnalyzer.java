@@ -55,6 +55,13 @@ public final class TableAnalyzer {
               + "(IF\\s+NOT\\s+EXISTS\\s+)?([^\\s(]+)",
           Pattern.CASE_INSENSITIVE);
 
+  /**
+   * {@code set_config(name, value, is_local)} is PostgreSQL's SET as a function: it changes the
+   * search path, the role or a setting a row-level security policy reads, like SET does.
+   */
+  private static final Pattern SET_CONFIG =
+      Pattern.compile("\\bSET_CONFIG\\s*\\(", Pattern.CASE_INSENSITIVE);
+
   private static final Pattern WRITE_WORD =
       Pattern.compile("\\b(INSERT|UPDATE|DELETE|MERGE|UPSERT|REPLACE)\\b");
 
@@ -72,6 +79,11 @@ public final class TableAnalyzer {
   private static StatementTables classify(StatementKey key) {
     String text = key.text();
     String op = key.operation().toUpperCase(Locale.ROOT);
+    if (SET_CONFIG.matcher(text).find()) {
+      return query(op) && !WRITE_WORD.matcher(key.summary()).find()
+          ? StatementTables.of(Kind.SESSION, "changes a setting (set_config)")
+          : StatementTables.of(Kind.WRITE_ALL_SESSION, "changes a setting (set_config) and writes");
+    }
     switch (op) {
       case "SELECT":
       case "VALUES":
@@ -127,6 +139,10 @@ public final class TableAnalyzer {
           return StatementTables.of(Kind.WRITE_ALL, "may change anything (" + op + ")");
         }
     }
+  }
+
+  private static boolean query(String op) {
+    return op.equals("SELECT") || op.equals("VALUES") || op.equals("TABLE") || op.equals("WITH");
   }
 
   private static StatementTables query(StatementKey key, String text) {

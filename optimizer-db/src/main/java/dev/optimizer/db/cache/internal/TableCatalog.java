@@ -15,9 +15,11 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * What the database says about each table the cache meets, asked once per table: whether it is a
  * plain base table (a view, a materialized view or a partitioned parent reads other tables, so
- * queries of it are not cached), which tables a write to it also changes through foreign keys with
- * {@code ON DELETE/UPDATE CASCADE/SET NULL/SET DEFAULT}, and whether it has triggers (a write to a
- * table with triggers invalidates everything, as the triggers may write anywhere).
+ * queries of it are not cached), whether PostgreSQL row-level security filters it (what a query
+ * returns then depends on settings and roles the cache key does not hold, so it is not cached
+ * either), which tables a write to it also changes through foreign keys with {@code ON
+ * DELETE/UPDATE CASCADE/SET NULL/SET DEFAULT}, and whether it has triggers (a write to a table with
+ * triggers invalidates everything, as the triggers may write anywhere).
  *
  * <p>Answers are dropped after any statement that may change the schema. Thread-safe.
  */
@@ -26,9 +28,20 @@ final class TableCatalog {
    * What one table is. {@code alsoWritten} includes the table itself; {@code keyColumn} is its
    * primary key column (lower-case) when that is one integer column, else null.
    */
-  record Table(boolean base, boolean triggers, Set<String> alsoWritten, String keyColumn) {}
+  record Table(
+      boolean base,
+      boolean rowSecurity,
+      boolean triggers,
+      Set<String> alsoWritten,
+      String keyColumn) {
 
-  private static final Table UNKNOWN = new Table(false, true, Set.of(), null);
+    /** Whether queries of it may be cached: a base table without row-level security. */
+    boolean readable() {
+      return base && !rowSecurity;
+    }
+  }
+
+  private static final Table UNKNOWN = new Table(false, true, true, Set.of(), null);
   private static final int MAX_TABLES = 10_000;
 
   private final ConcurrentHashMap<String, Table> tables = new ConcurrentHashMap<>();
@@ -97,7 +110,8 @@ final class TableCatalog {
       }
     }
     String key = found == 1 && base ? integerKey(md, name) : null;
-    return new Table(base && !other, hasTriggers(c, table), Set.copyOf(written), key);
+    return new Table(
+        base && !other, rowSecurity(c, md, table), hasTriggers(c, table), Set.copyOf(written), key);
   }
 
   private static final Set<Integer> INTEGER_TYPES =
@@ -143,6 +157,31 @@ final class TableCatalog {
       return name;
     }
     return name.replace(esc, esc + esc).replace("_", esc + "_").replace("%", esc + "%");
+  }
+
+  /**
+   * Whether a PostgreSQL table of this name (in any schema) has row-level security enabled; false
+   * on other systems, true when PostgreSQL cannot answer.
+   */
+  private static boolean rowSecurity(Connection c, DatabaseMetaData md, String table) {
+    try {
+      if (!"PostgreSQL".equalsIgnoreCase(md.getDatabaseProductName())) {
+        return false;
+      }
+    } catch (SQLException | RuntimeException e) {
+      return true;
+    }
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT count(*) FROM pg_catalog.pg_class"
+                + " WHERE lower(relname) = ? AND relrowsecurity")) {
+      ps.setString(1, table);
+      try (ResultSet rs = ps.executeQuery()) {
+        return !rs.next() || rs.getLong(1) > 0;
+      }
+    } catch (SQLException | RuntimeException e) {
+      return true;
+    }
   }
 
   /** information_schema.triggers exists in PostgreSQL and MySQL/MariaDB; elsewhere: assume yes. */

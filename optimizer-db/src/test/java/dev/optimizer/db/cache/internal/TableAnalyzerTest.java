@@ -106,6 +106,9 @@ class TableAnalyzerTest {
       delimiter = '|',
       value = {
         "SET search_path = other | SESSION",
+        "SELECT set_config('search_path', 'tenant_b', false) | SESSION",
+        "SELECT SET_CONFIG ('app.tenant', ?, true) | SESSION",
+        "UPDATE t SET x = set_config('role', 'r', false) | WRITE_ALL_SESSION",
         "BEGIN | BEGIN",
         "COMMIT | COMMIT",
         "ROLLBACK | ROLLBACK",

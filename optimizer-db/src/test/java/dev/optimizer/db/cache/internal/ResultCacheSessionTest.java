@@ -1,0 +1,206 @@
+package dev.optimizer.db.cache.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.optimizer.api.Mode;
+import dev.optimizer.db.DbOptimizer;
+import dev.optimizer.db.cache.ResultCacheSettings;
+import dev.optimizer.db.internal.InstrumentedDataSource;
+import dev.optimizer.db.support.EmbeddedPostgres;
+import dev.optimizer.runtime.Optimizer;
+import java.io.PrintWriter;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.logging.Logger;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The result cache on a real PostgreSQL where what a connection reads depends on its session: the
+ * search path, settings that row-level security policies read. Each test has a pool of its own (one
+ * connection, so that every lease gets the connection the last one changed).
+ */
+class ResultCacheSessionTest {
+  private static Optimizer optimizer;
+  private static DbOptimizer db;
+  private final List<HikariDataSource> pools = new ArrayList<>();
+
+  @BeforeAll
+  static void start() throws Exception {
+    optimizer = Optimizer.builder().manualTuning().mode(Mode.RECOMMEND).build();
+    db =
+        DbOptimizer.builder(optimizer)
+            .poolSizing(false)
+            .resultCache(ResultCacheSettings.builder().cacheAllReads().build())
+            .build();
+    try (HikariDataSource admin = EmbeddedPostgres.hikari("rc-session-admin", 1);
+        Connection c = admin.getConnection();
+        Statement s = c.createStatement()) {
+      s.execute("DROP SCHEMA IF EXISTS rc_tenant_b CASCADE");
+      s.execute("DROP TABLE IF EXISTS rc_settings, rc_tenant_rows");
+      s.execute("CREATE TABLE rc_settings (name text)");
+      s.execute("INSERT INTO rc_settings VALUES ('public')");
+      s.execute("CREATE SCHEMA rc_tenant_b");
+      s.execute("CREATE TABLE rc_tenant_b.rc_settings (name text)");
+      s.execute("INSERT INTO rc_tenant_b.rc_settings VALUES ('tenant b')");
+      s.execute(
+          "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'rc_tenant_user')"
+              + " THEN CREATE ROLE rc_tenant_user LOGIN; END IF; END $$");
+      s.execute("CREATE TABLE rc_tenant_rows (id int PRIMARY KEY, tenant_id int, v text)");
+      s.execute("INSERT INTO rc_tenant_rows VALUES (1, 1, 'one'), (2, 2, 'two')");
+      s.execute("ALTER TABLE rc_tenant_rows ENABLE ROW LEVEL SECURITY");
+      s.execute(
+          "CREATE POLICY rc_tenant ON rc_tenant_rows"
+              + " USING (tenant_id = current_setting('app.tenant')::int)");
+      s.execute("GRANT SELECT ON rc_tenant_rows TO rc_tenant_user");
+    }
+  }
+
+  @AfterAll
+  static void stop() {
+    optimizer.close();
+  }
+
+  @AfterEach
+  void closePools() {
+    pools.forEach(HikariDataSource::close);
+  }
+
+  private HikariDataSource pool(String user, String options) {
+    HikariConfig config = new HikariConfig();
+    config.setJdbcUrl(
+        "jdbc:postgresql://localhost:" + EmbeddedPostgres.server().getPort() + "/postgres");
+    config.setUsername(user);
+    config.setPoolName("rc-session-" + pools.size());
+    config.setMaximumPoolSize(1);
+    if (options != null) {
+      config.addDataSourceProperty("options", options);
+    }
+    HikariDataSource pool = new HikariDataSource(config);
+    pools.add(pool);
+    return pool;
+  }
+
+  private static ResultCache cache(DataSource wrapped) throws SQLException {
+    return wrapped.unwrap(InstrumentedDataSource.class).instrumentation().resultCache();
+  }
+
+  private static String first(Connection c, String sql) throws SQLException {
+    try (Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(sql)) {
+      return rs.next() ? rs.getString(1) : "<none>";
+    }
+  }
+
+  private static String first(DataSource ds, String sql) throws SQLException {
+    try (Connection c = ds.getConnection()) {
+      return first(c, sql);
+    }
+  }
+
+  /**
+   * {@code set_config('search_path', ..)} is SET by another name: the connection now reads another
+   * schema's table of the same name, so a result cached under the old search path must not answer
+   * it (the reviewer's scenario: the select was served the public schema's row).
+   */
+  @Test
+  void setConfigOfTheSearchPathIsASessionChange() throws Exception {
+    DataSource ds = db.wrap(pool("postgres", null));
+    assertThat(first(ds, "SELECT name FROM rc_settings")).isEqualTo("public");
+    assertThat(first(ds, "SELECT name FROM rc_settings")).isEqualTo("public"); // cached
+    assertThat(cache(ds).hits.sum()).isEqualTo(1);
+    try (Connection c = ds.getConnection()) {
+      first(c, "SELECT set_config('search_path', 'rc_tenant_b', false)");
+      assertThat(first(c, "SELECT name FROM rc_settings")).isEqualTo("tenant b");
+    }
+    assertThat(first(ds, "SELECT name FROM rc_settings")).isEqualTo("tenant b");
+    assertThat(cache(ds).hits.sum()).isEqualTo(1);
+  }
+
+  /**
+   * A setting a row-level security policy reads (here from the connection's startup options, which
+   * no cache key holds: two pools behind one routing DataSource, one per tenant) decides which rows
+   * a query returns; such a table is never cached, or one tenant would be served another's rows.
+   */
+  @Test
+  void tablesWithRowLevelSecurityAreNotCached() throws Exception {
+    Routing routing =
+        new Routing(
+            pool("rc_tenant_user", "-c app.tenant=1"), pool("rc_tenant_user", "-c app.tenant=2"));
+    DataSource ds = db.wrap(routing);
+    String sql = "SELECT v FROM rc_tenant_rows ORDER BY id";
+    assertThat(first(ds, sql)).isEqualTo("one");
+    routing.tenant = 2;
+    assertThat(first(ds, sql)).isEqualTo("two");
+    assertThat(cache(ds).stores.sum()).isZero();
+  }
+
+  /** Leases a connection of the current tenant's pool, like a multi-tenant routing DataSource. */
+  private static final class Routing implements DataSource {
+    private final DataSource one;
+    private final DataSource two;
+    int tenant = 1;
+
+    Routing(DataSource one, DataSource two) {
+      this.one = one;
+      this.two = two;
+    }
+
+    private DataSource current() {
+      return tenant == 1 ? one : two;
+    }
+
+    @Override
+    public Connection getConnection() throws SQLException {
+      return current().getConnection();
+    }
+
+    @Override
+    public Connection getConnection(String user, String password) throws SQLException {
+      return current().getConnection(user, password);
+    }
+
+    @Override
+    public PrintWriter getLogWriter() {
+      return null;
+    }
+
+    @Override
+    public void setLogWriter(PrintWriter out) {}
+
+    @Override
+    public void setLoginTimeout(int seconds) {}
+
+    @Override
+    public int getLoginTimeout() {
+      return 0;
+    }
+
+    @Override
+    public Logger getParentLogger() {
+      return Logger.getGlobal();
+    }
+
+    @Override
+    public <T> T unwrap(Class<T> iface) throws SQLException {
+      if (iface.isInstance(this)) {
+        return iface.cast(this);
+      }
+      throw new SQLException("not a wrapper of " + iface);
+    }
+
+    @Override
+    public boolean isWrapperFor(Class<?> iface) {
+      return iface.isInstance(this);
+    }
+  }
+}
