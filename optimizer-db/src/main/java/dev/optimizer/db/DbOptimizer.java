@@ -76,11 +76,20 @@ public final class DbOptimizer {
   }
 
   /**
-   * Whether {@code dataSource} is already a wrapper made by some DbOptimizer, so that a framework
-   * integration does not wrap it twice.
+   * Whether {@code dataSource} is already a wrapper made by some DbOptimizer, or a proxy over one
+   * (Spring's {@code LazyConnectionDataSourceProxy}, say, answering {@code isWrapperFor} through
+   * its target), so that a framework integration does not wrap it twice: its statements are already
+   * recorded once, and its pool is already sized.
    */
   public static boolean isWrapped(DataSource dataSource) {
-    return dataSource instanceof InstrumentedDataSource;
+    if (dataSource instanceof InstrumentedDataSource) {
+      return true;
+    }
+    try {
+      return dataSource != null && dataSource.isWrapperFor(InstrumentedDataSource.class);
+    } catch (java.sql.SQLException | RuntimeException e) {
+      return false; // a proxy whose target cannot be reached yet: not known to be wrapped
+    }
   }
 
   /**
