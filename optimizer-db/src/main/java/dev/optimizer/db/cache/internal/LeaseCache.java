@@ -154,7 +154,9 @@ public final class LeaseCache {
       }
       for (String t : tables.tables()) {
         TableCatalog.Table info = describe(t);
-        if (info.triggers() || info.alsoWritten().isEmpty()) {
+        if (!info.base() || info.triggers() || info.alsoWritten().isEmpty()) {
+          // A view, an inheritance parent or child, or what the catalog cannot tell: the rows
+          // written are another relation's too, which no table name here says.
           all = true;
           break;
         }

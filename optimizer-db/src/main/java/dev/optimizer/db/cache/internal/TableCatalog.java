@@ -14,9 +14,10 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * What the database says about each table the cache meets, asked once per table: whether it is a
- * plain base table (a view, a materialized view or a partitioned parent reads other tables, so
- * queries of it are not cached), whether PostgreSQL row-level security filters it (what a query
- * returns then depends on settings and roles the cache key does not hold, so it is not cached
+ * plain base table (a view, a materialized view, a partitioned parent or a table with inheritance
+ * parents or children reads or is read through other tables, so queries of it are not cached and a
+ * write to it invalidates everything), whether PostgreSQL row-level security filters it (what a
+ * query returns then depends on settings and roles the cache key does not hold, so it is not cached
  * either), which tables a write to it also changes through foreign keys with {@code ON
  * DELETE/UPDATE CASCADE/SET NULL/SET DEFAULT}, and whether it has triggers (a write to a table with
  * triggers invalidates everything, as the triggers may write anywhere).
@@ -110,8 +111,13 @@ final class TableCatalog {
       }
     }
     String key = found == 1 && base ? integerKey(md, name) : null;
+    PgFlags pg = pgFlags(c, md, table);
     return new Table(
-        base && !other, rowSecurity(c, md, table), hasTriggers(c, table), Set.copyOf(written), key);
+        base && !other && !pg.inherits(),
+        pg.rowSecurity(),
+        hasTriggers(c, table),
+        Set.copyOf(written),
+        key);
   }
 
   private static final Set<Integer> INTEGER_TYPES =
@@ -159,28 +165,38 @@ final class TableCatalog {
     return name.replace(esc, esc + esc).replace("_", esc + "_").replace("%", esc + "%");
   }
 
+  /** What PostgreSQL's own catalog adds: row-level security, and inheritance either way. */
+  private record PgFlags(boolean rowSecurity, boolean inherits) {}
+
+  private static final PgFlags NOT_PG = new PgFlags(false, false);
+  private static final PgFlags PG_UNKNOWN = new PgFlags(true, true);
+
   /**
-   * Whether a PostgreSQL table of this name (in any schema) has row-level security enabled; false
-   * on other systems, true when PostgreSQL cannot answer.
+   * Whether a PostgreSQL table of this name (in any schema) has row-level security enabled, and
+   * whether it has an inheritance parent or child (a write to one changes what reads of the other
+   * return: a parent's rows include its children's, and partitions are children too). Neither on
+   * other systems; both when PostgreSQL cannot answer.
    */
-  private static boolean rowSecurity(Connection c, DatabaseMetaData md, String table) {
+  private static PgFlags pgFlags(Connection c, DatabaseMetaData md, String table) {
     try {
       if (!"PostgreSQL".equalsIgnoreCase(md.getDatabaseProductName())) {
-        return false;
+        return NOT_PG;
       }
     } catch (SQLException | RuntimeException e) {
-      return true;
+      return PG_UNKNOWN;
     }
     try (PreparedStatement ps =
         c.prepareStatement(
-            "SELECT count(*) FROM pg_catalog.pg_class"
-                + " WHERE lower(relname) = ? AND relrowsecurity")) {
+            "SELECT coalesce(bool_or(c.relrowsecurity), false), coalesce(bool_or(EXISTS ("
+                + "SELECT 1 FROM pg_catalog.pg_inherits i"
+                + " WHERE i.inhrelid = c.oid OR i.inhparent = c.oid)), false)"
+                + " FROM pg_catalog.pg_class c WHERE lower(c.relname) = ?")) {
       ps.setString(1, table);
       try (ResultSet rs = ps.executeQuery()) {
-        return !rs.next() || rs.getLong(1) > 0;
+        return rs.next() ? new PgFlags(rs.getBoolean(1), rs.getBoolean(2)) : PG_UNKNOWN;
       }
     } catch (SQLException | RuntimeException e) {
-      return true;
+      return PG_UNKNOWN;
     }
   }
 

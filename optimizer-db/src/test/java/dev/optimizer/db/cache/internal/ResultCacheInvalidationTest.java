@@ -1,0 +1,136 @@
+package dev.optimizer.db.cache.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.optimizer.api.Mode;
+import dev.optimizer.db.DbOptimizer;
+import dev.optimizer.db.cache.ResultCacheSettings;
+import dev.optimizer.db.internal.InstrumentedDataSource;
+import dev.optimizer.db.support.EmbeddedPostgres;
+import dev.optimizer.runtime.Optimizer;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The result cache on a real PostgreSQL, where a write changes rows that the statement's text does
+ * not name: through a view, inheritance, functions, cascades, several statements in one string.
+ * Each test first reads through the cache (and checks the read was stored or served), then writes,
+ * then expects the new rows.
+ */
+class ResultCacheInvalidationTest {
+  private static HikariDataSource hikari;
+  private static Optimizer optimizer;
+  private static DataSource ds;
+
+  @BeforeAll
+  static void start() {
+    hikari = EmbeddedPostgres.hikari("result-cache-invalidation", 4);
+    optimizer = Optimizer.builder().manualTuning().mode(Mode.RECOMMEND).build();
+    DbOptimizer db =
+        DbOptimizer.builder(optimizer)
+            .poolSizing(false)
+            .resultCache(ResultCacheSettings.builder().cacheAllReads().build())
+            .build();
+    ds = db.wrap(hikari);
+  }
+
+  @AfterAll
+  static void stop() {
+    optimizer.close();
+    hikari.close();
+  }
+
+  @BeforeEach
+  void tables() throws Exception {
+    try (Connection c = hikari.getConnection();
+        Statement s = c.createStatement()) {
+      s.execute("DROP VIEW IF EXISTS rc_w_view");
+      s.execute("DROP TABLE IF EXISTS rc_w_item, rc_w_parent, rc_w_kid CASCADE");
+      s.execute("CREATE TABLE rc_w_item (id int PRIMARY KEY, name text)");
+      s.execute("INSERT INTO rc_w_item VALUES (1, 'one'), (2, 'two')");
+      s.execute("CREATE VIEW rc_w_view AS SELECT id, name FROM rc_w_item");
+      s.execute("CREATE TABLE rc_w_parent (id int, v text)");
+      s.execute("CREATE TABLE rc_w_kid () INHERITS (rc_w_parent)");
+      s.execute("INSERT INTO rc_w_kid VALUES (1, 'kid')");
+    }
+    // The schema was rebuilt behind the cache's back: start from nothing.
+    cache().clear();
+    cache().catalog.clear();
+  }
+
+  private static ResultCache cache() throws SQLException {
+    return ds.unwrap(InstrumentedDataSource.class).instrumentation().resultCache();
+  }
+
+  private static String first(String sql) throws SQLException {
+    try (Connection c = ds.getConnection();
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(sql)) {
+      return rs.next() ? rs.getString(1) : "<none>";
+    }
+  }
+
+  private static String name(int id) throws SQLException {
+    try (Connection c = ds.getConnection();
+        PreparedStatement ps = c.prepareStatement("SELECT name FROM rc_w_item WHERE id = ?")) {
+      ps.setInt(1, id);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getString(1) : "<none>";
+      }
+    }
+  }
+
+  private static void execute(String sql) throws SQLException {
+    try (Connection c = ds.getConnection();
+        Statement s = c.createStatement()) {
+      s.execute(sql);
+    }
+  }
+
+  /** Reads {@code sql} twice and checks the second was served by the cache. */
+  private static String cached(String sql) throws SQLException {
+    String value = first(sql);
+    long hits = cache().hits.sum();
+    assertThat(first(sql)).isEqualTo(value);
+    assertThat(cache().hits.sum()).as("served from the cache: %s", sql).isEqualTo(hits + 1);
+    return value;
+  }
+
+  /** An UPDATE of an updatable view writes its base table, which the statement does not name. */
+  @Test
+  void aWriteThroughAnUpdatableViewInvalidatesItsBaseTable() throws Exception {
+    assertThat(cached("SELECT name FROM rc_w_item WHERE id = 1")).isEqualTo("one");
+    execute("UPDATE rc_w_view SET name = 'uno' WHERE id = 1");
+    assertThat(first("SELECT name FROM rc_w_item WHERE id = 1")).isEqualTo("uno");
+  }
+
+  /**
+   * A parent's rows include its inheritance children's, and a write to the parent changes the
+   * children's rows: neither is cached, and a write to either invalidates everything.
+   */
+  @Test
+  void inheritanceParentsAndChildrenAreNotCachedAndTheirWritesInvalidate() throws Exception {
+    assertThat(first("SELECT count(*) FROM rc_w_parent")).isEqualTo("1");
+    execute("INSERT INTO rc_w_kid VALUES (2, 'kid two')");
+    assertThat(first("SELECT count(*) FROM rc_w_parent")).isEqualTo("2");
+
+    assertThat(first("SELECT v FROM rc_w_kid WHERE id = 1")).isEqualTo("kid");
+    execute("UPDATE rc_w_parent SET v = 'changed' WHERE id = 1");
+    assertThat(first("SELECT v FROM rc_w_kid WHERE id = 1")).isEqualTo("changed");
+
+    assertThat(cached("SELECT name FROM rc_w_item WHERE id = 2")).isEqualTo("two");
+    long stores = cache().stores.sum();
+    first("SELECT count(*) FROM rc_w_parent");
+    first("SELECT v FROM rc_w_kid WHERE id = 1");
+    assertThat(cache().stores.sum()).isEqualTo(stores);
+  }
+}
