@@ -20,7 +20,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Dynamic batching for in-process inference: concurrent single calls become real batches for a
@@ -57,6 +60,10 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
  */
 public final class InferenceBatcher<I, O> implements AutoCloseable {
 
+  private static final System.Logger LOG = System.getLogger(InferenceBatcher.class.getName());
+  // The MicroBatcher's closeTimeout: close() waits no longer than that in all.
+  private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+
   private final String name;
   private final Ticker ticker;
   private final long defaultTimeoutNanos;
@@ -70,6 +77,11 @@ public final class InferenceBatcher<I, O> implements AutoCloseable {
   private final Knob<Integer> maxDelayKnob;
   private final AutoCloseable batcherMetrics;
   private volatile boolean closed;
+  // Set once the MicroBatcher is closed: from then on a worker coming back is closed, not kept.
+  private volatile boolean workersClosing;
+  private final AtomicInteger closedWorkers = new AtomicInteger();
+  private final ReentrantLock returnLock = new ReentrantLock();
+  private final Condition returned = returnLock.newCondition();
 
   InferenceBatcher(InferenceBatcherBuilder<I, O> b) {
     Optimizer optimizer = b.optimizer;
@@ -89,6 +101,7 @@ public final class InferenceBatcher<I, O> implements AutoCloseable {
             .maxDelay(b.maxDelay)
             .maxQueuedItems(maxQueuedItems)
             .maxConcurrentBatches(workers.size())
+            .closeTimeout(CLOSE_TIMEOUT)
             .ticker(ticker)
             .delayPolicy(new AdaptiveDelay(workers.size()))
             .build();
@@ -212,7 +225,9 @@ public final class InferenceBatcher<I, O> implements AutoCloseable {
 
   /**
    * Stops accepting inputs, finishes what was accepted (see {@link MicroBatcher#close()}), then
-   * closes every worker. Idempotent.
+   * closes every worker once its last batch has returned. A worker still running a batch when the
+   * batcher's close timeout (30 s) has passed, or when the closing thread is interrupted, is closed
+   * by that batch when it returns, never under it. Each worker is closed once. Idempotent.
    */
   @Override
   public void close() {
@@ -220,6 +235,7 @@ public final class InferenceBatcher<I, O> implements AutoCloseable {
       return;
     }
     closed = true;
+    long deadline = System.nanoTime() + CLOSE_TIMEOUT.toNanos();
     RuntimeException failure = null;
     try {
       batcher.close();
@@ -229,20 +245,87 @@ public final class InferenceBatcher<I, O> implements AutoCloseable {
       } catch (Exception e) {
         failure = new IllegalStateException("closing the metrics of '" + name + "' failed", e);
       }
-      for (BatchModel<I, O> w : workers) {
-        try {
-          w.close();
-        } catch (Exception e) {
-          if (failure == null) {
-            failure = new IllegalStateException("closing a worker of '" + name + "' failed", e);
-          } else {
-            failure.addSuppressed(e);
-          }
-        }
-      }
+      failure = closeWorkers(deadline, failure);
     }
     if (failure != null) {
       throw failure;
+    }
+  }
+
+  /**
+   * Closes the idle workers and waits (until {@code deadline}, or an interrupt) for the busy ones.
+   * A batch's items are settled a moment before its worker comes back, so even a clean drain may
+   * end with a worker still in use.
+   */
+  private RuntimeException closeWorkers(long deadline, RuntimeException failure) {
+    workersClosing = true;
+    boolean interrupted = Thread.interrupted();
+    returnLock.lock();
+    try {
+      while (closedWorkers.get() < workers.size()) {
+        BatchModel<I, O> w = idle.poll();
+        if (w != null) {
+          returnLock.unlock();
+          try {
+            failure = closeWorker(w, failure);
+          } finally {
+            returnLock.lock();
+          }
+          continue;
+        }
+        long left = deadline - System.nanoTime();
+        if (interrupted || left <= 0) {
+          break; // The busy workers are closed by giveBack.
+        }
+        try {
+          returned.awaitNanos(left);
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+    } finally {
+      returnLock.unlock();
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    return failure;
+  }
+
+  private RuntimeException closeWorker(BatchModel<I, O> worker, RuntimeException failure) {
+    try {
+      worker.close();
+    } catch (Exception e) {
+      if (failure == null) {
+        return new IllegalStateException("closing a worker of '" + name + "' failed", e);
+      }
+      failure.addSuppressed(e);
+    } finally {
+      // Counted once closed, so that close() returns after a worker closed by giveBack.
+      closedWorkers.incrementAndGet();
+    }
+    return failure;
+  }
+
+  /**
+   * Returns a worker after its batch. {@link #close()}, once the batcher has drained, sets {@code
+   * workersClosing} and then takes every idle worker; this adds the worker and then reads {@code
+   * workersClosing}. Whichever of the two removes it from {@code idle} closes it, so a worker is
+   * closed exactly once and never while in use.
+   */
+  private void giveBack(BatchModel<I, O> worker) {
+    idle.add(worker);
+    if (workersClosing && idle.remove(worker)) {
+      RuntimeException failure = closeWorker(worker, null);
+      if (failure != null) {
+        LOG.log(System.Logger.Level.WARNING, failure.getMessage(), failure.getCause());
+      }
+    }
+    returnLock.lock();
+    try {
+      returned.signalAll();
+    } finally {
+      returnLock.unlock();
     }
   }
 
@@ -297,7 +380,7 @@ public final class InferenceBatcher<I, O> implements AutoCloseable {
         isolate(worker, live, mapped, e);
       }
     } finally {
-      idle.add(worker);
+      giveBack(worker);
     }
     for (int k = 0; k < live.size(); k++) {
       mapped.fail(

@@ -23,6 +23,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -170,6 +172,77 @@ class InferenceBatcherTest {
     assertThat(queued).isCompletedWithValue("B");
     assertThat(worker.closed).isTrue();
     assertThatThrownBy(() -> batcher.submit("c")).isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
+  void aWorkerStillRunningWhenCloseGivesUpIsClosedWhenItReturnsNotBefore() throws Exception {
+    CountDownLatch started = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    CountDownLatch closedOnce = new CountDownLatch(1);
+    AtomicBoolean running = new AtomicBoolean();
+    AtomicBoolean closedWhileRunning = new AtomicBoolean();
+    AtomicInteger closes = new AtomicInteger();
+    BatchModel<String, String> worker =
+        new BatchModel<>() {
+          @Override
+          public void run(List<String> inputs, ItemResults<String> results) {
+            running.set(true);
+            started.countDown();
+            // Native code does not answer interrupts: hold on until released.
+            awaitUninterruptibly(release);
+            running.set(false);
+            for (int i = 0; i < inputs.size(); i++) {
+              results.complete(i, inputs.get(i));
+            }
+          }
+
+          @Override
+          public void close() {
+            if (running.get()) {
+              closedWhileRunning.set(true);
+            }
+            closes.incrementAndGet();
+            closedOnce.countDown();
+          }
+        };
+    InferenceBatcher<String, String> batcher =
+        InferenceBatcher.builder(optimizer, worker).name("closing").build();
+    CompletableFuture<String> call = batcher.submit("a");
+    assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+    // An interrupted close() stops waiting for the running batch at once.
+    Thread closer =
+        new Thread(
+            () -> {
+              Thread.currentThread().interrupt();
+              batcher.close();
+            });
+    closer.start();
+    closer.join(TimeUnit.SECONDS.toMillis(10));
+    assertThat(closer.isAlive()).isFalse();
+    assertThat(closes.get()).as("closed while its batch still runs").isZero();
+    release.countDown();
+    assertThat(closedOnce.await(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(closedWhileRunning).isFalse();
+    batcher.close();
+    assertThat(closes.get()).isEqualTo(1);
+    assertThat(call).isCompletedExceptionally();
+  }
+
+  private static void awaitUninterruptibly(CountDownLatch latch) {
+    boolean interrupted = false;
+    while (true) {
+      try {
+        if (!latch.await(30, TimeUnit.SECONDS)) {
+          throw new AssertionError("never released");
+        }
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private static boolean closing(InferenceBatcher<?, ?> batcher) {

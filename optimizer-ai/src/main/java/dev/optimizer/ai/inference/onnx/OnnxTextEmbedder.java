@@ -18,6 +18,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A BERT-style text embedding model on ONNX Runtime that runs real tensor batches: the inputs of a
@@ -62,6 +63,10 @@ public final class OnnxTextEmbedder implements AutoCloseable {
   private final int dimension;
   private final String modelName;
   private final AtomicBoolean closed = new AtomicBoolean();
+  // Runs (and token counts) using the session and tokenizer now; the last one out after close()
+  // frees them, so native memory is never freed under a forward pass.
+  private final AtomicInteger users = new AtomicInteger();
+  private final AtomicBoolean released = new AtomicBoolean();
 
   OnnxTextEmbedder(OnnxTextEmbedderBuilder b) {
     this.pooling = b.pooling;
@@ -141,7 +146,12 @@ public final class OnnxTextEmbedder implements AutoCloseable {
 
   /** Counts the tokens of {@code text}, special tokens included. */
   public int countTokens(String text) {
-    return tokenizer.encode(text, true, false).getIds().length;
+    acquire();
+    try {
+      return tokenizer.encode(text, true, false).getIds().length;
+    } finally {
+      releaseUse();
+    }
   }
 
   /** Embeds one text. */
@@ -194,10 +204,21 @@ public final class OnnxTextEmbedder implements AutoCloseable {
 
   /**
    * Embeds {@code texts} and settles each index of {@code results} with its vector or its own
-   * error. Never throws for one bad input.
+   * error. Never throws for one bad input. A {@link #close()} meanwhile takes effect when this
+   * returns.
+   *
+   * @throws IllegalStateException if the embedder is closed
    */
   public void run(List<String> texts, ItemResults<float[]> results) {
-    checkOpen();
+    acquire();
+    try {
+      runOpen(texts, results);
+    } finally {
+      releaseUse();
+    }
+  }
+
+  private void runOpen(List<String> texts, ItemResults<float[]> results) {
     int n = texts.size();
     long[][] ids = new long[n][];
     Integer[] order = new Integer[n];
@@ -345,18 +366,41 @@ public final class OnnxTextEmbedder implements AutoCloseable {
     }
   }
 
-  private void checkOpen() {
+  /** Counts a user of the session, then fails if closed (close() sees the count, or we see it). */
+  private void acquire() {
+    users.incrementAndGet();
     if (closed.get()) {
+      releaseUse();
       throw new IllegalStateException("OnnxTextEmbedder '" + modelName + "' is closed");
     }
   }
 
-  /** Releases the ONNX Runtime session and the tokenizer. Idempotent. */
-  @Override
-  public void close() {
-    if (closed.compareAndSet(false, true)) {
+  private void releaseUse() {
+    if (users.decrementAndGet() == 0 && closed.get()) {
+      free();
+    }
+  }
+
+  /** Whether the session and the tokenizer have been freed. */
+  boolean isReleased() {
+    return released.get();
+  }
+
+  private void free() {
+    if (released.compareAndSet(false, true)) {
       closeQuietly(session);
       tokenizer.close();
+    }
+  }
+
+  /**
+   * Refuses new runs and releases the ONNX Runtime session and the tokenizer: now when no run is
+   * under way, else when the last running one returns. Idempotent.
+   */
+  @Override
+  public void close() {
+    if (closed.compareAndSet(false, true) && users.get() == 0) {
+      free();
     }
   }
 

@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -59,6 +61,62 @@ class OnnxTextEmbedderTest {
       }
     }
     assertThatThrownBy(() -> wide.embed("closed")).hasMessageContaining("is closed");
+  }
+
+  @Test
+  void closeDuringARunReleasesTheSessionOnlyWhenTheRunEnds() throws Exception {
+    OnnxTextEmbedder own =
+        OnnxTextEmbedder.builder()
+            .resources(
+                AllMiniLmL6V2EmbeddingModel.class,
+                "all-minilm-l6-v2.onnx",
+                "all-minilm-l6-v2-tokenizer.json")
+            .maxForwardBatch(1)
+            .intraOpThreads(1)
+            .build();
+    CountDownLatch firstDone = new CountDownLatch(1);
+    CountDownLatch resume = new CountDownLatch(1);
+    Object[] outcome = new Object[2];
+    ItemResults<float[]> results =
+        new ItemResults<>() {
+          @Override
+          public int size() {
+            return 2;
+          }
+
+          @Override
+          public boolean complete(int index, float[] value) {
+            outcome[index] = value;
+            if (firstDone.getCount() > 0) {
+              // Between the two forward passes: the session is still needed for the second.
+              firstDone.countDown();
+              try {
+                resume.await(30, TimeUnit.SECONDS);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            }
+            return true;
+          }
+
+          @Override
+          public boolean fail(int index, Throwable error) {
+            outcome[index] = error;
+            return true;
+          }
+        };
+    Thread runner =
+        new Thread(() -> own.run(List.of("How do I learn Java?", "a second text"), results));
+    runner.start();
+    assertThat(firstDone.await(30, TimeUnit.SECONDS)).isTrue();
+    own.close();
+    assertThat(own.isReleased()).as("released under a running forward pass").isFalse();
+    assertThatThrownBy(() -> own.embed("after close")).hasMessageContaining("is closed");
+    resume.countDown();
+    runner.join(TimeUnit.SECONDS.toMillis(30));
+    assertThat(own.isReleased()).as("released by the last run out").isTrue();
+    assertThat(outcome[0]).isInstanceOf(float[].class);
+    assertThat(outcome[1]).as("the pass after close()").isInstanceOf(float[].class);
   }
 
   @Test
