@@ -15,7 +15,13 @@ import org.springframework.core.Ordered;
  * bean (JPA, Flyway, the health indicator) goes through the wrapper, which is the point.
  *
  * <p>When the context destroys a wrapped bean, the pool behind it is closed too, as it would have
- * been without the wrapper.
+ * been without the wrapper; a bean declared with {@code destroyMethod = ""} (a pool whose lifecycle
+ * the container or application owns, as Spring Boot's JNDI data source) is left open, as Spring
+ * leaves it.
+ *
+ * <p>A proxy over a wrapped pool (Spring's {@code LazyConnectionDataSourceProxy} or {@code
+ * TransactionAwareDataSourceProxy} over the wrapped bean) is not wrapped again: see {@link
+ * DbOptimizer#isWrapped}.
  *
  * <p>Runs late ({@link Ordered#LOWEST_PRECEDENCE}), after proxies made by other post-processors.
  */

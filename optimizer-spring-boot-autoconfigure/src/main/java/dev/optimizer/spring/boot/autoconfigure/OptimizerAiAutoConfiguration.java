@@ -85,7 +85,7 @@ public class OptimizerAiAutoConfiguration {
    * The ai counters in the report: cost, savings, cache hits (scopes left out: they name tenants).
    */
   @Bean
-  public OptimizerModuleStats optimizerAiStats(AiOptimizer ai) {
+  public OptimizerModuleStats optimizerAiStats(ObjectProvider<AiOptimizer> ais) {
     return new OptimizerModuleStats() {
       @Override
       public String name() {
@@ -94,6 +94,10 @@ public class OptimizerAiAutoConfiguration {
 
       @Override
       public Map<String, Object> stats() {
+        AiOptimizer ai = ais.getIfUnique();
+        if (ai == null) {
+          return Map.of("reported", false); // several beans of the kind: whose to show?
+        }
         ChatAccounting a = ai.accounting();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("costUsd", a.costUsd());

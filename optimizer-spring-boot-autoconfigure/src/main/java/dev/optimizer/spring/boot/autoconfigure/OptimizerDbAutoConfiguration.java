@@ -81,7 +81,7 @@ public class OptimizerDbAutoConfiguration {
 
   /** The db counters in the report: top statements, N+1 loops, write loops, result cache. */
   @Bean
-  public OptimizerModuleStats optimizerDbStats(DbOptimizer db) {
+  public OptimizerModuleStats optimizerDbStats(ObjectProvider<DbOptimizer> dbs) {
     return new OptimizerModuleStats() {
       @Override
       public String name() {
@@ -90,6 +90,10 @@ public class OptimizerDbAutoConfiguration {
 
       @Override
       public Map<String, Object> stats() {
+        DbOptimizer db = dbs.getIfUnique();
+        if (db == null) {
+          return Map.of("reported", false); // several beans of the kind: whose to show?
+        }
         Map<String, Object> m = new LinkedHashMap<>();
         List<Map<String, Object>> top = new ArrayList<>();
         for (StatementStats s : db.insight().topByTotalTime(10)) {

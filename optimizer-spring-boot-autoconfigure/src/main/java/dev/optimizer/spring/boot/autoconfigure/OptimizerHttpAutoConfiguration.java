@@ -100,7 +100,7 @@ public class OptimizerHttpAutoConfiguration {
 
   /** The http counters in the report. */
   @Bean
-  public OptimizerModuleStats optimizerHttpStats(HttpOptimizer http) {
+  public OptimizerModuleStats optimizerHttpStats(ObjectProvider<HttpOptimizer> https) {
     return new OptimizerModuleStats() {
       @Override
       public String name() {
@@ -109,6 +109,10 @@ public class OptimizerHttpAutoConfiguration {
 
       @Override
       public Map<String, Object> stats() {
+        HttpOptimizer http = https.getIfUnique();
+        if (http == null) {
+          return Map.of("reported", false); // several beans of the kind: whose to show?
+        }
         HttpOptimizer.Stats s = http.stats();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("networkRequests", s.networkRequests());

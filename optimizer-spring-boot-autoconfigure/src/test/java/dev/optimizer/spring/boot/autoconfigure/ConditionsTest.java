@@ -256,6 +256,52 @@ class ConditionsTest {
             });
   }
 
+  @Test
+  void severalUserOptimizersOfAKindStartTheContextAndAreNotReported() {
+    runner
+        .withUserConfiguration(TwoOfEachKind.class)
+        .run(
+            ctx -> {
+              assertThat(ctx).hasNotFailed();
+              assertThat(ctx.getBeansOfType(OptimizerModuleStats.class).values())
+                  .hasSize(3)
+                  .allSatisfy(s -> assertThat(s.stats()).containsEntry("reported", false));
+            });
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  static class TwoOfEachKind {
+    @Bean
+    DbOptimizer db1(Optimizer o) {
+      return DbOptimizer.create(o);
+    }
+
+    @Bean
+    DbOptimizer db2(Optimizer o) {
+      return DbOptimizer.create(o);
+    }
+
+    @Bean
+    HttpOptimizer http1(Optimizer o) {
+      return HttpOptimizer.create(o);
+    }
+
+    @Bean
+    HttpOptimizer http2(Optimizer o) {
+      return HttpOptimizer.create(o);
+    }
+
+    @Bean
+    AiOptimizer ai1(Optimizer o) {
+      return AiOptimizer.create(o);
+    }
+
+    @Bean
+    AiOptimizer ai2(Optimizer o) {
+      return AiOptimizer.create(o);
+    }
+  }
+
   @Configuration(proxyBeanMethods = false)
   static class UserBeans {
     @Bean

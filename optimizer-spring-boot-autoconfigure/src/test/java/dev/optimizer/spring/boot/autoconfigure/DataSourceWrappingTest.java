@@ -123,6 +123,70 @@ class DataSourceWrappingTest {
             });
   }
 
+  /** A pool, and the application's proxy over it as the primary DataSource. */
+  @Configuration(proxyBeanMethods = false)
+  static class ProxyOverPool {
+    @Bean
+    HikariDataSource pool() {
+      return Runners.hikari();
+    }
+
+    @Bean
+    @org.springframework.context.annotation.Primary
+    DataSource proxy(
+        @org.springframework.beans.factory.annotation.Qualifier("pool") DataSource pool) {
+      // What Spring's DelegatingDataSource proxies do: every call, isWrapperFor too, goes through.
+      return (DataSource)
+          java.lang.reflect.Proxy.newProxyInstance(
+              DataSource.class.getClassLoader(),
+              new Class<?>[] {DataSource.class},
+              (self, method, args) -> {
+                try {
+                  return method.invoke(pool, args);
+                } catch (java.lang.reflect.InvocationTargetException e) {
+                  throw e.getCause();
+                }
+              });
+    }
+  }
+
+  @Test
+  void aProxyOverAWrappedPoolIsNotWrappedAgain() {
+    runner
+        .withUserConfiguration(ProxyOverPool.class)
+        .run(
+            ctx -> {
+              assertThat(ctx).hasNotFailed();
+              DataSource ds = ctx.getBean(DataSource.class);
+              assertThat(DbOptimizer.isWrapped(ds)).isTrue();
+              count(ds, "SELECT 42");
+              assertThat(ctx.getBean(DbOptimizer.class).insight().topByTotalTime(5))
+                  .singleElement()
+                  .satisfies(s -> assertThat(s.calls()).as("recorded once").isEqualTo(1));
+            });
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  static class PoolOwnedElsewhere {
+    @Bean(destroyMethod = "")
+    HikariDataSource dataSource() {
+      return Runners.hikari();
+    }
+  }
+
+  @Test
+  void aPoolDeclaredWithoutADestroyMethodIsLeftOpen() {
+    HikariDataSource[] pool = new HikariDataSource[1];
+    runner
+        .withUserConfiguration(PoolOwnedElsewhere.class)
+        .run(ctx -> pool[0] = ctx.getBean(DataSource.class).unwrap(HikariDataSource.class));
+    try {
+      assertThat(pool[0].isClosed()).as("Spring would not have closed it").isFalse();
+    } finally {
+      pool[0].close();
+    }
+  }
+
   @Test
   void theApplicationsOpenTelemetryReceivesTheMetrics() {
     InMemoryMetricReader reader = InMemoryMetricReader.create();
