@@ -7,7 +7,6 @@ import dev.optimizer.http.internal.HttpCall;
 import dev.optimizer.http.internal.Pipeline;
 import dev.optimizer.http.internal.Reply;
 import dev.optimizer.http.internal.ResponseTooLargeException;
-import java.net.HttpCookie;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.util.Map;
@@ -20,7 +19,6 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpRequest;
 import org.springframework.http.HttpStatusCode;
-import org.springframework.http.ResponseCookie;
 import org.springframework.web.reactive.function.BodyExtractors;
 import org.springframework.web.reactive.function.BodyInserters;
 import org.springframework.web.reactive.function.client.ClientRequest;
@@ -41,13 +39,17 @@ import reactor.core.publisher.Mono;
  *     .build();
  * }</pre>
  *
- * <p>Register it <b>last</b>: a retry or a hedge calls the rest of the chain again, so filters
- * after this one run once per attempt. Nothing blocks: attempts are the client's own exchanges, and
- * cancelling the subscription cancels them (a hedge's loser is cancelled the same way). Each
- * response body is read whole, up to {@code maxResponseBodyBytes}, so that it can be cached and
- * shared, and handed on as one buffer. Responses are decoded with the codecs of the client that
- * sent them; a cache hit before this filter has seen any response of its own uses Spring's default
- * codecs.
+ * <p><b>Prefer {@link HttpOptimizerConnector}</b>, which runs after every filter. This filter sees
+ * a request as it is when it runs: a filter registered after it (one setting {@code Authorization:
+ * Bearer <user token>}, say) runs later, so the pipeline computes the identity, coalescing key and
+ * cache key without its header fields, and different users are coalesced and cached as one.
+ * Register it <b>last</b>, after every filter that adds credentials. A retry or a hedge calls the
+ * rest of the chain again, so filters after this one run once per attempt. Nothing blocks: attempts
+ * are the client's own exchanges, and cancelling the subscription cancels them (a hedge's loser is
+ * cancelled the same way). Each response body is read whole, up to {@code maxResponseBodyBytes}, so
+ * that it can be cached and shared, and handed on as one buffer. Responses are decoded with the
+ * codecs of the client that sent them; a cache hit before this filter has seen any response of its
+ * own uses Spring's default codecs.
  *
  * <p>In {@link dev.optimizer.api.Mode#OFF} requests pass straight to the next function.
  * Thread-safe; one instance may serve many clients.
@@ -157,34 +159,10 @@ public final class HttpOptimizerExchangeFilter implements ExchangeFilterFunction
             HttpStatusCode.valueOf(reply.status()),
             codecs != null ? codecs : ExchangeStrategies.withDefaults())
         .headers(h -> headers.forEach((name, values) -> values.forEach(v -> h.add(name, v))))
-        .cookies(
-            c ->
-                reply
-                    .headers()
-                    .allValues("set-cookie")
-                    .forEach(v -> cookies(v).forEach(cookie -> c.add(cookie.getName(), cookie))))
+        .cookies(c -> c.addAll(SpringHeaders.cookies(reply.headers())))
         .body(Flux.just(DefaultDataBufferFactory.sharedInstance.wrap(reply.body())))
         .request(new RequestView(request))
         .build();
-  }
-
-  /** The cookies of one Set-Cookie field; none if it does not parse. */
-  private static java.util.List<ResponseCookie> cookies(String setCookie) {
-    try {
-      return HttpCookie.parse(setCookie).stream()
-          .map(
-              c ->
-                  ResponseCookie.from(c.getName(), c.getValue())
-                      .domain(c.getDomain())
-                      .path(c.getPath())
-                      .maxAge(c.getMaxAge())
-                      .secure(c.getSecure())
-                      .httpOnly(c.isHttpOnly())
-                      .build())
-          .toList();
-    } catch (IllegalArgumentException e) {
-      return java.util.List.of();
-    }
   }
 
   /** What one attempt needs: the request and the rest of the chain. */

@@ -3,19 +3,12 @@ package dev.optimizer.http.spring;
 import dev.optimizer.api.internal.Checks;
 import dev.optimizer.http.HttpOptimizer;
 import dev.optimizer.http.internal.AdapterSupport;
-import dev.optimizer.http.internal.Futures;
 import dev.optimizer.http.internal.HttpCall;
 import dev.optimizer.http.internal.Pipeline;
 import dev.optimizer.http.internal.Reply;
 import java.io.IOException;
-import java.io.InterruptedIOException;
-import java.net.http.HttpClient;
 import java.util.Map;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
-import java.util.concurrent.RejectedExecutionException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpRequest;
 import org.springframework.http.client.ClientHttpRequestExecution;
@@ -33,9 +26,15 @@ import org.springframework.http.client.support.HttpRequestWrapper;
  *     .build();
  * }</pre>
  *
- * <p>Register it <b>last</b>: a retry or a hedge runs the rest of the chain again, so interceptors
- * after this one run once per attempt, those before it once per call. Every attempt is sent by the
- * client's own request factory (its connection pool, TLS and timeouts apply), on one of the
+ * <p><b>Prefer {@link HttpOptimizerRequestFactory}</b>, which runs after every interceptor. This
+ * interceptor sees a request as it is when it runs: one registered after it (one setting {@code
+ * Authorization: Bearer <user token>}, say) runs later, so the pipeline computes the identity,
+ * coalescing key and cache key without its header fields, and different users are coalesced and
+ * cached as one. Register it <b>last</b>, after every interceptor that adds credentials. A retry or
+ * a hedge runs the rest of the chain again, so interceptors after this one run once per attempt,
+ * those before it once per call; on Spring 6.2, whose chain is one shared iterator, a retry or a
+ * hedge skips the interceptors after this one (Spring 7 runs them again). Every attempt is sent by
+ * the client's own request factory (its connection pool, TLS and timeouts apply), on one of the
  * optimizer's I/O threads, so that a hedge can answer while a slow attempt still waits; the calling
  * thread waits for the winner. A losing attempt is cancelled by interrupting its thread, which
  * aborts the exchange with the JDK and Reactor Netty request factories; others finish it in the
@@ -80,20 +79,7 @@ public final class HttpOptimizerInterceptor implements ClientHttpRequestIntercep
             Long.MAX_VALUE,
             Map.of(),
             support.identityOf(headers));
-    CompletableFuture<Reply> reply = pipeline.execute(call);
-    try {
-      return new BufferedClientHttpResponse(reply.get());
-    } catch (InterruptedException e) {
-      reply.cancel(true);
-      Thread.currentThread().interrupt();
-      InterruptedIOException io = new InterruptedIOException("interrupted waiting for a response");
-      io.initCause(e);
-      throw io;
-    } catch (ExecutionException e) {
-      throw Futures.asIoException(Futures.unwrap(e));
-    } catch (CancellationException e) {
-      throw new IOException("request cancelled", e);
-    }
+    return BlockingAttempts.await(pipeline.execute(call));
   }
 
   /** The transport: one attempt, through the rest of Spring's chain, on an I/O thread. */
@@ -105,46 +91,8 @@ public final class HttpOptimizerInterceptor implements ClientHttpRequestIntercep
             : new WithHeaders(
                 exchange.request(),
                 SpringHeaders.withExtra(exchange.request().getHeaders(), call.extraHeaders()));
-    CompletableFuture<Reply> result = new CompletableFuture<>();
-    long requestTime = support.clock().millis();
-    Future<?> task;
-    try {
-      task =
-          support
-              .io()
-              .submit(
-                  () -> {
-                    try (ClientHttpResponse response =
-                        exchange.execution().execute(request, exchange.body())) {
-                      byte[] bytes =
-                          BufferedClientHttpResponse.read(
-                              response.getBody(),
-                              response.getHeaders().getContentLength(),
-                              support.maxResponseBodyBytes());
-                      result.complete(
-                          new Reply(
-                              response.getStatusCode().value(),
-                              SpringHeaders.toJdk(response.getHeaders()),
-                              bytes,
-                              HttpClient.Version.HTTP_1_1,
-                              call.uri(),
-                              requestTime,
-                              support.clock().millis(),
-                              Reply.Source.NETWORK));
-                    } catch (Throwable t) {
-                      result.completeExceptionally(t);
-                    }
-                  });
-    } catch (RejectedExecutionException e) {
-      return CompletableFuture.failedFuture(new IOException("HttpOptimizer is closed", e));
-    }
-    result.whenComplete(
-        (r, e) -> {
-          if (result.isCancelled()) {
-            task.cancel(true); // a hedge won, or the caller gave up: abort this attempt
-          }
-        });
-    return result;
+    return BlockingAttempts.attempt(
+        support, call, () -> exchange.execution().execute(request, exchange.body()));
   }
 
   /** What one attempt needs: Spring's request, its body, and the rest of the chain. */

@@ -1,11 +1,15 @@
 package dev.optimizer.http.spring;
 
+import java.net.HttpCookie;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.ResponseCookie;
+import org.springframework.util.LinkedMultiValueMap;
+import org.springframework.util.MultiValueMap;
 
 /**
  * Converts header fields between Spring's {@link HttpHeaders} and the JDK's {@link
@@ -50,6 +54,34 @@ final class SpringHeaders {
           }
         });
     extra.forEach(out::set);
+    return out;
+  }
+
+  /** The cookies of one Set-Cookie field; none if it does not parse. */
+  static List<ResponseCookie> cookies(String setCookie) {
+    try {
+      return HttpCookie.parse(setCookie).stream()
+          .map(
+              c ->
+                  ResponseCookie.from(c.getName(), c.getValue())
+                      .domain(c.getDomain())
+                      .path(c.getPath())
+                      .maxAge(c.getMaxAge())
+                      .secure(c.getSecure())
+                      .httpOnly(c.isHttpOnly())
+                      .build())
+          .toList();
+    } catch (IllegalArgumentException e) {
+      return List.of();
+    }
+  }
+
+  /** The response cookies of every Set-Cookie field of {@code headers}, by name. */
+  static MultiValueMap<String, ResponseCookie> cookies(java.net.http.HttpHeaders headers) {
+    MultiValueMap<String, ResponseCookie> out = new LinkedMultiValueMap<>();
+    headers
+        .allValues("set-cookie")
+        .forEach(v -> cookies(v).forEach(cookie -> out.add(cookie.getName(), cookie)));
     return out;
   }
 }

@@ -1,0 +1,193 @@
+package dev.optimizer.http.spring;
+
+import dev.optimizer.api.internal.Checks;
+import dev.optimizer.http.HttpOptimizer;
+import dev.optimizer.http.internal.AdapterSupport;
+import dev.optimizer.http.internal.HttpCall;
+import dev.optimizer.http.internal.Pipeline;
+import dev.optimizer.http.internal.Reply;
+import dev.optimizer.http.internal.ResponseTooLargeException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferLimitException;
+import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.http.HttpCookie;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.client.reactive.ClientHttpConnector;
+import org.springframework.http.client.reactive.ClientHttpRequest;
+import org.springframework.http.client.reactive.ClientHttpResponse;
+import reactor.core.publisher.Mono;
+
+/**
+ * Puts an {@link HttpOptimizer}'s pipeline (cache, coalescing, adaptive limit, retries, hedging,
+ * circuit breaker) in front of a Spring {@code WebClient}, by wrapping the connector that sends its
+ * requests:
+ *
+ * <pre>{@code
+ * WebClient client = WebClient.builder()
+ *     .clientConnector(HttpOptimizerConnector.wrap(httpOptimizer, new ReactorClientHttpConnector()))
+ *     .filter(bearerTokenOfTheCurrentUser)   // any filter: they all run first
+ *     .build();
+ * }</pre>
+ *
+ * <p>The connector is the end of the client's chain: every exchange filter has run before the
+ * pipeline sees a request, so the identity (Authorization, Cookie...), the coalescing key and the
+ * cache key are those of the request as it goes on the wire. Each filter runs once per call; each
+ * attempt (a retry, a hedge) is an exchange of the wrapped connector. The request, encoded by the
+ * client's own codecs, is buffered once (a retry sends the same bytes again, so a body that can be
+ * read only once is never read twice); each response body is read whole, up to {@code
+ * maxResponseBodyBytes}, and decoded by the client's own codecs. Nothing blocks: cancelling the
+ * subscription cancels the attempts in flight (a hedge's loser is cancelled the same way).
+ *
+ * <p>In {@link dev.optimizer.api.Mode#OFF} each request goes straight to the wrapped connector,
+ * unbuffered. Thread-safe; one instance may serve many clients.
+ */
+public final class HttpOptimizerConnector implements ClientHttpConnector {
+  private final AdapterSupport support;
+  private final Pipeline pipeline;
+  private final ClientHttpConnector delegate;
+
+  private HttpOptimizerConnector(HttpOptimizer http, ClientHttpConnector delegate) {
+    this.support = http.adapterSupport();
+    this.delegate = delegate;
+    this.pipeline = support.pipeline(this::send);
+  }
+
+  /**
+   * A connector running the exchanges of {@code delegate} through {@code http}'s pipeline.
+   *
+   * @throws IllegalArgumentException if {@code delegate} is itself such a connector (the pipeline
+   *     would run twice)
+   * @throws IllegalStateException if {@code http} is closed
+   */
+  public static HttpOptimizerConnector wrap(HttpOptimizer http, ClientHttpConnector delegate) {
+    Checks.notNull("http", http);
+    Checks.notNull("delegate", delegate);
+    if (delegate instanceof HttpOptimizerConnector) {
+      throw new IllegalArgumentException(
+          "delegate is an HttpOptimizerConnector already; wrap the connector it wraps");
+    }
+    return new HttpOptimizerConnector(http, delegate);
+  }
+
+  /** The connector that sends the requests. */
+  public ClientHttpConnector delegate() {
+    return delegate;
+  }
+
+  @Override
+  public Mono<ClientHttpResponse> connect(
+      HttpMethod method, URI uri, Function<? super ClientHttpRequest, Mono<Void>> requestCallback) {
+    if (!support.active()) {
+      return delegate.connect(method, uri, requestCallback);
+    }
+    return Mono.defer(
+        () -> {
+          BufferedClientRequest request = new BufferedClientRequest(method, uri);
+          return requestCallback
+              .apply(request)
+              .then(
+                  Mono.defer(
+                      () -> {
+                        java.net.http.HttpHeaders headers = onTheWire(request);
+                        HttpCall call =
+                            new HttpCall(
+                                method.name(),
+                                uri,
+                                headers,
+                                request.body() != null && request.body().length > 0,
+                                request,
+                                Long.MAX_VALUE,
+                                Map.of(),
+                                support.identityOf(headers));
+                        // Not suppressing cancel: a cancelled subscription cancels the
+                        // pipeline's future, which cancels every attempt in flight.
+                        return Mono.fromFuture(pipeline.execute(call), false)
+                            .map(BufferedReactiveResponse::new);
+                      }));
+        });
+  }
+
+  /** The header fields the request will carry: its own, and its cookies as a Cookie field. */
+  private static java.net.http.HttpHeaders onTheWire(BufferedClientRequest request) {
+    HttpHeaders headers = new HttpHeaders();
+    request.getHeaders().forEach(headers::addAll);
+    String cookies =
+        request.getCookies().values().stream()
+            .flatMap(List::stream)
+            .map(HttpCookie::toString)
+            .collect(Collectors.joining("; "));
+    if (!cookies.isEmpty()) {
+      headers.add("Cookie", cookies);
+    }
+    return SpringHeaders.toJdk(headers);
+  }
+
+  /** The transport: one attempt, an exchange of the wrapped connector, its body read whole. */
+  private CompletableFuture<Reply> send(HttpCall call) {
+    BufferedClientRequest buffered = (BufferedClientRequest) call.nativeRequest();
+    long max = support.maxResponseBodyBytes();
+    long requestTime = support.clock().millis();
+    return delegate
+        .connect(
+            buffered.getMethod(),
+            buffered.getURI(),
+            request -> {
+              HttpHeaders headers =
+                  call.extraHeaders().isEmpty()
+                      ? buffered.getHeaders()
+                      : SpringHeaders.withExtra(buffered.getHeaders(), call.extraHeaders());
+              headers.forEach(request.getHeaders()::addAll);
+              buffered.getCookies().forEach(request.getCookies()::addAll);
+              request.getAttributes().putAll(buffered.getAttributes());
+              byte[] body = buffered.body();
+              return body == null
+                  ? request.setComplete()
+                  : request.writeWith(Mono.fromSupplier(() -> request.bufferFactory().wrap(body)));
+            })
+        .flatMap(
+            response -> {
+              long declared = response.getHeaders().getContentLength();
+              if (declared > max) {
+                return response
+                    .getBody()
+                    .map(DataBufferUtils::release)
+                    .then(Mono.<Reply>error(ResponseTooLargeException.of(max, declared)));
+              }
+              return DataBufferUtils.join(
+                      response.getBody(), (int) Math.min(max, Integer.MAX_VALUE - 8))
+                  .map(HttpOptimizerConnector::bytes)
+                  .defaultIfEmpty(new byte[0])
+                  .map(
+                      bytes ->
+                          new Reply(
+                              response.getStatusCode().value(),
+                              SpringHeaders.toJdk(response.getHeaders()),
+                              bytes,
+                              HttpClient.Version.HTTP_1_1,
+                              call.uri(),
+                              requestTime,
+                              support.clock().millis(),
+                              Reply.Source.NETWORK));
+            })
+        .onErrorMap(DataBufferLimitException.class, e -> ResponseTooLargeException.of(max, max + 1))
+        .toFuture();
+  }
+
+  static byte[] bytes(DataBuffer buffer) {
+    try {
+      byte[] out = new byte[buffer.readableByteCount()];
+      buffer.read(out);
+      return out;
+    } finally {
+      DataBufferUtils.release(buffer);
+    }
+  }
+}
