@@ -80,7 +80,8 @@ public final class TableAnalyzer {
     String text = key.text();
     String op = key.operation().toUpperCase(Locale.ROOT);
     if (SET_CONFIG.matcher(text).find()) {
-      return query(op) && !WRITE_WORD.matcher(key.summary()).find()
+      Parsed parsed = query(op) && !WRITE_WORD.matcher(key.summary()).find() ? parse(text) : null;
+      return parsed != null && parsed.onlySetConfig()
           ? StatementTables.of(Kind.SESSION, "changes a setting (set_config)")
           : StatementTables.of(Kind.WRITE_ALL_SESSION, "changes a setting (set_config) and writes");
     }
@@ -97,12 +98,7 @@ public final class TableAnalyzer {
       case "UPSERT":
       case "REPLACE":
       case "TRUNCATE":
-        {
-          Set<String> tables = tables(text);
-          return tables == null || tables.isEmpty()
-              ? StatementTables.of(Kind.WRITE_ALL, "a write whose tables are unknown")
-              : StatementTables.write(tables);
-        }
+        return write(text);
       case "SET":
       case "RESET":
       case "USE":
@@ -148,15 +144,16 @@ public final class TableAnalyzer {
   private static StatementTables query(StatementKey key, String text) {
     if (WRITE_WORD.matcher(key.summary()).find()) {
       // A data-modifying WITH (PostgreSQL): a write of every table it names.
-      Set<String> tables = tables(text);
-      return tables == null || tables.isEmpty()
-          ? StatementTables.of(Kind.WRITE_ALL, "a write whose tables are unknown")
-          : StatementTables.write(tables);
+      return write(text);
     }
     if (SELECT_INTO.matcher(text).find() && !text.toUpperCase(Locale.ROOT).contains("INTO ?")) {
       return StatementTables.of(Kind.WRITE_ALL, "SELECT ... INTO creates a table");
     }
-    Set<String> tables = tables(text);
+    Parsed parsed = parse(text);
+    if (callsUnknown(parsed, text)) {
+      return CALLS_UNKNOWN;
+    }
+    Set<String> tables = parsed == null ? null : parsed.tables();
     Set<String> read = tables == null ? Set.of() : tables;
     if (LOCKING.matcher(text).find()) {
       return StatementTables.read(read, "a locking read");
@@ -173,8 +170,45 @@ public final class TableAnalyzer {
     return StatementTables.read(read, null);
   }
 
-  /** The tables a statement names, lower-case and unqualified; null when it cannot be parsed. */
-  static Set<String> tables(String text) {
+  /**
+   * A function the cache does not know may write any table and change the session: the statement is
+   * not cached, invalidates everything and leaves its connection out ({@link SqlFunctions}).
+   */
+  private static final StatementTables CALLS_UNKNOWN =
+      StatementTables.of(
+          Kind.WRITE_ALL_SESSION, "calls a function that may write or change the session");
+
+  private static StatementTables write(String text) {
+    Parsed parsed = parse(text);
+    if (callsUnknown(parsed, text)) {
+      return CALLS_UNKNOWN;
+    }
+    return parsed == null || parsed.tables().isEmpty()
+        ? StatementTables.of(Kind.WRITE_ALL, "a write whose tables are unknown")
+        : StatementTables.write(parsed.tables());
+  }
+
+  private static boolean callsUnknown(Parsed parsed, String text) {
+    return parsed == null ? SqlFunctions.mayCallUnknown(text) : parsed.callsUnknown();
+  }
+
+  /**
+   * What the parser read: the tables a statement names (lower-case, unqualified), and whether it
+   * calls a function the cache does not know.
+   */
+  private record Parsed(Set<String> tables, Set<String> unknownFunctions) {
+    boolean callsUnknown() {
+      return !unknownFunctions.isEmpty();
+    }
+
+    /** Whether the only function it calls that the cache does not know is set_config. */
+    boolean onlySetConfig() {
+      return unknownFunctions.stream().allMatch(f -> tableName(f).equals("set_config"));
+    }
+  }
+
+  /** What the parser reads in the text; null when it cannot. */
+  private static Parsed parse(String text) {
     if (text.length() > MAX_PARSED_LENGTH) {
       return null;
     }
@@ -186,7 +220,7 @@ public final class TableAnalyzer {
       for (String n : names) {
         out.add(tableName(n));
       }
-      return out;
+      return new Parsed(out, SqlFunctions.unknown(parsed));
     } catch (Exception | StackOverflowError e) {
       return null;
     }

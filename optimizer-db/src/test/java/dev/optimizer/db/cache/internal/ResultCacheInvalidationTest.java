@@ -54,15 +54,28 @@ class ResultCacheInvalidationTest {
     try (Connection c = hikari.getConnection();
         Statement s = c.createStatement()) {
       s.execute("DROP VIEW IF EXISTS rc_w_view");
-      s.execute("DROP TABLE IF EXISTS rc_w_item, rc_w_parent, rc_w_kid CASCADE");
+      s.execute(
+          "DROP TABLE IF EXISTS rc_w_item, rc_w_parent, rc_w_kid, rc_w_counter, rc_w_line"
+              + " CASCADE");
       s.execute("CREATE TABLE rc_w_item (id int PRIMARY KEY, name text)");
       s.execute("INSERT INTO rc_w_item VALUES (1, 'one'), (2, 'two')");
       s.execute("CREATE VIEW rc_w_view AS SELECT id, name FROM rc_w_item");
       s.execute("CREATE TABLE rc_w_parent (id int, v text)");
       s.execute("CREATE TABLE rc_w_kid () INHERITS (rc_w_parent)");
       s.execute("INSERT INTO rc_w_kid VALUES (1, 'kid')");
+      s.execute("CREATE TABLE rc_w_counter (n int)");
+      s.execute("INSERT INTO rc_w_counter VALUES (0)");
+      s.execute(
+          "CREATE OR REPLACE FUNCTION rc_w_bump(amount int) RETURNS int AS $$"
+              + " UPDATE rc_w_counter SET n = n + amount RETURNING n $$ LANGUAGE sql");
+      s.execute("CREATE TABLE rc_w_line (id int PRIMARY KEY, item int)");
+      s.execute(
+          "CREATE OR REPLACE FUNCTION rc_w_lines(item_id int) RETURNS bigint AS $$"
+              + " SELECT count(*) FROM rc_w_line WHERE item = item_id $$ LANGUAGE sql STABLE");
     }
-    // The schema was rebuilt behind the cache's back: start from nothing.
+    // The schema was rebuilt behind the cache's back: start from nothing, on new connections
+    // (a test's statements may have left the ones it used out of the cache for good).
+    hikari.getHikariPoolMXBean().softEvictConnections();
     cache().clear();
     cache().catalog.clear();
   }
@@ -132,5 +145,42 @@ class ResultCacheInvalidationTest {
     first("SELECT count(*) FROM rc_w_parent");
     first("SELECT v FROM rc_w_kid WHERE id = 1");
     assertThat(cache().stores.sum()).isEqualTo(stores);
+  }
+
+  /** {@code SELECT f(?)} where f updates a table: a write the statement's text does not show. */
+  @Test
+  void aSelectOfAFunctionThatWritesInvalidates() throws Exception {
+    assertThat(cached("SELECT n FROM rc_w_counter")).isEqualTo("0");
+    try (Connection c = ds.getConnection();
+        PreparedStatement ps = c.prepareStatement("SELECT rc_w_bump(?)")) {
+      ps.setInt(1, 5);
+      try (ResultSet rs = ps.executeQuery()) {
+        assertThat(rs.next()).isTrue();
+        assertThat(rs.getInt(1)).isEqualTo(5);
+      }
+    }
+    assertThat(first("SELECT n FROM rc_w_counter")).isEqualTo("5");
+  }
+
+  /**
+   * A function in the select list that reads another table: the query is not a read of {@code
+   * rc_w_item} only, so it is not cached (a write of {@code rc_w_line} would not reach it).
+   */
+  @Test
+  void aQueryCallingAFunctionOfTheApplicationIsNotCached() throws Exception {
+    String sql = "SELECT id, rc_w_lines(id) FROM rc_w_item WHERE id = 1";
+    assertThat(lines(sql)).isZero();
+    assertThat(lines(sql)).isZero();
+    execute("INSERT INTO rc_w_line VALUES (1, 1)");
+    assertThat(lines(sql)).isEqualTo(1);
+  }
+
+  private static long lines(String sql) throws SQLException {
+    try (Connection c = ds.getConnection();
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(sql)) {
+      assertThat(rs.next()).isTrue();
+      return rs.getLong(2);
+    }
   }
 }

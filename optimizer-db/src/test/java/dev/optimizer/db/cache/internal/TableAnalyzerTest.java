@@ -128,4 +128,51 @@ class TableAnalyzerTest {
   void temporaryTablesAreRemembered(String sql) {
     assertThat(analyze(sql).temporaryTable()).isEqualTo("scratch");
   }
+
+  /**
+   * A function of the application may write any table or change the session, which the text does
+   * not show: such a statement is never cached, invalidates everything and taints its connection.
+   */
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "SELECT bump(?)",
+        "SELECT id, item_count(id) FROM orders WHERE id = ?",
+        "SELECT * FROM my_rows(?)",
+        "SELECT app.lower(name) FROM t",
+        "SELECT sum(x) OVER (), my_agg(x) OVER () FROM t",
+        "UPDATE t SET x = bump(x) WHERE id = ?",
+        "DELETE FROM t WHERE id = purge_id(?)",
+        "SELECT set_config('app.tenant', ?, false), bump(?)",
+      })
+  void callsOfUnknownFunctionsWriteEverythingAndChangeTheSession(String sql) {
+    assertThat(analyze(sql).kind()).isEqualTo(Kind.WRITE_ALL_SESSION);
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "SELECT count(*), coalesce(max(x), 0), lower(name) FROM t GROUP BY name | READ",
+        "SELECT pg_catalog.upper(name), row_number() OVER (ORDER BY id) FROM t | READ",
+        "SELECT pg_advisory_lock(?) | READ",
+        "INSERT INTO t (id, at) VALUES (nextval('s'), now()) | WRITE",
+      })
+  void builtInFunctionsAreKnown(String sql, Kind kind) {
+    assertThat(analyze(sql).kind()).isEqualTo(kind);
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "SELECT bump(?) FROM t | true",
+        "SELECT s.\"Bump\"(?) FROM t | true",
+        "INSERT INTO t(a, b) VALUES (?, ?) | false",
+        "WITH r(a, b) AS (SELECT ?) SELECT COUNT(*) FROM r | false",
+        "SELECT CAST(a AS numeric(?, ?)) FROM t WHERE id IN (?) AND EXISTS(SELECT ?) | false",
+      })
+  void unparsedTextIsSearchedForCalls(String text, boolean calls) {
+    assertThat(SqlFunctions.mayCallUnknown(text)).isEqualTo(calls);
+  }
 }
