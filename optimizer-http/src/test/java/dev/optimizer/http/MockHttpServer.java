@@ -87,6 +87,8 @@ final class MockHttpServer implements AutoCloseable {
     java.util.concurrent.CompletionStage<?> gate;
     int dripChunks;
     long dripPauseMillis;
+    Http2Settings settingsOnArrival;
+    final List<Response> interim = new ArrayList<>();
 
     /**
      * Completes once a dripped body ends: true when its last chunk was written, false when the
@@ -131,6 +133,18 @@ final class MockHttpServer implements AutoCloseable {
       return this;
     }
 
+    /** HTTP/2: a SETTINGS frame sent on the connection as soon as the request arrives. */
+    Response settingsOnArrival(Http2Settings settings) {
+      this.settingsOnArrival = settings;
+      return this;
+    }
+
+    /** An interim (1xx) response sent before this one, such as 103 Early Hints. */
+    Response interim(Response informational) {
+      interim.add(informational);
+      return this;
+    }
+
     Response fault(Fault fault) {
       this.fault = fault;
       return this;
@@ -163,6 +177,7 @@ final class MockHttpServer implements AutoCloseable {
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicInteger maxInFlight = new AtomicInteger();
   private final AtomicInteger resets = new AtomicInteger();
+  private final AtomicInteger settingsAcks = new AtomicInteger();
 
   private final javax.net.ssl.SSLContext tls;
 
@@ -227,7 +242,19 @@ final class MockHttpServer implements AutoCloseable {
                                           .addLast(new HttpObjectAggregator(1 << 20))
                                           .addLast(new Handler());
                                     }
-                                  }));
+                                  }))
+                          .addLast(
+                              new io.netty.channel.ChannelInboundHandlerAdapter() {
+                                @Override
+                                public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                                  if (msg
+                                      instanceof
+                                      io.netty.handler.codec.http2.Http2SettingsAckFrame) {
+                                    settingsAcks.incrementAndGet();
+                                  }
+                                  io.netty.util.ReferenceCountUtil.release(msg);
+                                }
+                              });
                       return;
                     }
                     ch.pipeline()
@@ -284,6 +311,11 @@ final class MockHttpServer implements AutoCloseable {
     return resets.get();
   }
 
+  /** HTTP/2: SETTINGS frames of the server's that the client acknowledged so far. */
+  int settingsAcks() {
+    return settingsAcks.get();
+  }
+
   /** Requests received so far. */
   int requestCount() {
     return count.get();
@@ -326,6 +358,13 @@ final class MockHttpServer implements AutoCloseable {
         r = Response.status(500).body("no response enqueued");
       }
       Response response = r;
+      if (response.settingsOnArrival != null && ctx.channel().parent() != null) {
+        ctx.channel()
+            .parent()
+            .writeAndFlush(
+                new io.netty.handler.codec.http2.DefaultHttp2SettingsFrame(
+                    response.settingsOnArrival));
+      }
       if (response.gate != null) {
         response.gate.whenComplete((v, e) -> ctx.executor().execute(() -> respond(ctx, response)));
       } else if (response.delayMillis > 0) {
@@ -392,6 +431,13 @@ final class MockHttpServer implements AutoCloseable {
           if (r.dripChunks > 0) {
             drip(ctx, r);
             return;
+          }
+          for (Response informational : r.interim) {
+            DefaultFullHttpResponse head =
+                new DefaultFullHttpResponse(
+                    HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(informational.status));
+            informational.headers.forEach((k, v) -> head.headers().add(k, v));
+            ctx.write(head);
           }
           DefaultFullHttpResponse full =
               new DefaultFullHttpResponse(

@@ -160,8 +160,9 @@ final class Http2Connection {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
       try {
         if (msg instanceof Http2SettingsFrame settings) {
+          // A parameter a SETTINGS frame leaves out keeps its value (RFC 9113 §6.5): null.
           Long max = settings.settings().maxConcurrentStreams();
-          owner.settings(Http2Connection.this, max == null ? Integer.MAX_VALUE : clamp(max));
+          owner.settings(Http2Connection.this, max == null ? null : clamp(max));
         } else if (msg instanceof Http2GoAwayFrame) {
           owner.goAway(Http2Connection.this);
         }
@@ -195,9 +196,14 @@ final class Http2Connection {
     return (int) Math.min(Integer.MAX_VALUE, max);
   }
 
-  /** Applied by the owner under its lock. */
-  void applySettings(int max) {
-    this.maxStreams = max;
+  /**
+   * Applied by the owner under its lock; a null {@code max} (the frame did not carry
+   * MAX_CONCURRENT_STREAMS) keeps the limit: unlimited until the server names one.
+   */
+  void applySettings(Integer max) {
+    if (max != null) {
+      this.maxStreams = max;
+    }
     this.ready = true;
   }
 

@@ -208,8 +208,11 @@ final class Http2Connections {
     c.channel().close();
   }
 
-  /** The server's SETTINGS arrived: the first makes the connection ready. */
-  void settings(Http2Connection c, int maxStreams) {
+  /**
+   * The server's SETTINGS arrived: the first makes the connection ready. {@code maxStreams} is null
+   * when the frame left MAX_CONCURRENT_STREAMS out, which keeps the current limit.
+   */
+  void settings(Http2Connection c, Integer maxStreams) {
     synchronized (this) {
       if (!c.ready()) {
         connecting--;
