@@ -14,7 +14,9 @@ import java.io.IOException;
 /**
  * The last handler of a pooled connection: hands each complete response, failure or closed
  * connection to the exchange the connection is carrying. A response nobody asked for closes the
- * connection.
+ * connection. Interim responses (1xx other than 101, such as 103 Early Hints) are skipped: the
+ * exchange waits for the final one. Netty's codecs hand them on as complete responses of their own
+ * (an informational HEADERS frame on HTTP/2, a head without a body on HTTP/1.1).
  */
 final class ExchangeHandler extends SimpleChannelInboundHandler<FullHttpResponse> {
   private final long maxBodyBytes;
@@ -34,7 +36,15 @@ final class ExchangeHandler extends SimpleChannelInboundHandler<FullHttpResponse
       exchange.fail(translate(response.decoderResult().cause()));
       return;
     }
+    if (isInterim(response.status().code())) {
+      return; // not the answer: the final response follows on the same stream or connection
+    }
     exchange.succeed(response);
+  }
+
+  /** 1xx other than 101 Switching Protocols (RFC 9110 §15.2). */
+  static boolean isInterim(int status) {
+    return status >= 100 && status < 200 && status != 101;
   }
 
   @Override
