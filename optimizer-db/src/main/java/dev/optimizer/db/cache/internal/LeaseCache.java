@@ -161,7 +161,7 @@ public final class LeaseCache {
           break;
         }
         for (String w : info.alsoWritten()) {
-          if (w.equals(t) && value != null && t.equals(pin.table())) {
+          if (w.equals(t) && value != null && t.equals(pin.table()) && !info.selfCascade()) {
             keys.add(new ResultCache.KeyWrite(t, value));
           } else {
             affected.add(w);

@@ -26,14 +26,18 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class TableCatalog {
   /**
-   * What one table is. {@code alsoWritten} includes the table itself; {@code keyColumn} is its
-   * primary key column (lower-case) when that is one integer column, else null.
+   * What one table is. {@code alsoWritten} includes the table itself; {@code selfCascade} says a
+   * write to one row may cascade to other rows of the same table (a self-referencing foreign key,
+   * or a cycle of them, with {@code CASCADE/SET NULL/SET DEFAULT}), so a write pinned to one key
+   * changes more than that key; {@code keyColumn} is its primary key column (lower-case) when that
+   * is one integer column, else null.
    */
   record Table(
       boolean base,
       boolean rowSecurity,
       boolean triggers,
       Set<String> alsoWritten,
+      boolean selfCascade,
       String keyColumn) {
 
     /** Whether queries of it may be cached: a base table without row-level security. */
@@ -42,7 +46,7 @@ final class TableCatalog {
     }
   }
 
-  private static final Table UNKNOWN = new Table(false, true, true, Set.of(), null);
+  private static final Table UNKNOWN = new Table(false, true, true, Set.of(), true, null);
   private static final int MAX_TABLES = 10_000;
 
   private final ConcurrentHashMap<String, Table> tables = new ConcurrentHashMap<>();
@@ -93,6 +97,7 @@ final class TableCatalog {
     }
     Set<String> written = new HashSet<>();
     written.add(table);
+    boolean selfCascade = false;
     Deque<String> todo = new ArrayDeque<>();
     todo.add(name);
     while (!todo.isEmpty() && written.size() < 1000) {
@@ -103,6 +108,7 @@ final class TableCatalog {
           int onUpdate = rs.getInt("UPDATE_RULE");
           if (changes(onDelete) || changes(onUpdate)) {
             String child = rs.getString("FKTABLE_NAME");
+            selfCascade |= child != null && TableAnalyzer.tableName(child).equals(table);
             if (child != null && written.add(TableAnalyzer.tableName(child))) {
               todo.add(child);
             }
@@ -117,6 +123,7 @@ final class TableCatalog {
         pg.rowSecurity(),
         hasTriggers(c, table),
         Set.copyOf(written),
+        selfCascade,
         key);
   }
 

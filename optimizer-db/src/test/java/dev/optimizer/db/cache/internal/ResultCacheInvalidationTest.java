@@ -55,8 +55,8 @@ class ResultCacheInvalidationTest {
         Statement s = c.createStatement()) {
       s.execute("DROP VIEW IF EXISTS rc_w_view");
       s.execute(
-          "DROP TABLE IF EXISTS rc_w_item, rc_w_parent, rc_w_kid, rc_w_counter, rc_w_line"
-              + " CASCADE");
+          "DROP TABLE IF EXISTS rc_w_item, rc_w_parent, rc_w_kid, rc_w_counter, rc_w_line,"
+              + " rc_w_node CASCADE");
       s.execute("CREATE TABLE rc_w_item (id int PRIMARY KEY, name text)");
       s.execute("INSERT INTO rc_w_item VALUES (1, 'one'), (2, 'two')");
       s.execute("CREATE VIEW rc_w_view AS SELECT id, name FROM rc_w_item");
@@ -72,6 +72,10 @@ class ResultCacheInvalidationTest {
       s.execute(
           "CREATE OR REPLACE FUNCTION rc_w_lines(item_id int) RETURNS bigint AS $$"
               + " SELECT count(*) FROM rc_w_line WHERE item = item_id $$ LANGUAGE sql STABLE");
+      s.execute(
+          "CREATE TABLE rc_w_node (id int PRIMARY KEY,"
+              + " parent int REFERENCES rc_w_node(id) ON DELETE CASCADE, name text)");
+      s.execute("INSERT INTO rc_w_node VALUES (1, NULL, 'root'), (2, 1, 'leaf')");
     }
     // The schema was rebuilt behind the cache's back: start from nothing, on new connections
     // (a test's statements may have left the ones it used out of the cache for good).
@@ -96,6 +100,24 @@ class ResultCacheInvalidationTest {
     try (Connection c = ds.getConnection();
         PreparedStatement ps = c.prepareStatement("SELECT name FROM rc_w_item WHERE id = ?")) {
       ps.setInt(1, id);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getString(1) : "<none>";
+      }
+    }
+  }
+
+  /**
+   * Runs {@code sql} prepared, with one integer bound (pinned to that key when it is one): a query
+   * through {@code executeQuery} (the only method the cache answers), a write through {@code
+   * executeUpdate}.
+   */
+  private static String keyed(String sql, int key) throws SQLException {
+    try (Connection c = ds.getConnection();
+        PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setInt(1, key);
+      if (!sql.startsWith("SELECT")) {
+        return String.valueOf(ps.executeUpdate());
+      }
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next() ? rs.getString(1) : "<none>";
       }
@@ -182,5 +204,20 @@ class ResultCacheInvalidationTest {
       assertThat(rs.next()).isTrue();
       return rs.getLong(2);
     }
+  }
+
+  /**
+   * A DELETE by key of a table whose foreign key to itself cascades deletes other rows of the same
+   * table: the write is not pinned to that key, the whole table is invalidated.
+   */
+  @Test
+  void aDeleteByKeyThatCascadesWithinItsTableInvalidatesTheTable() throws Exception {
+    String read = "SELECT name FROM rc_w_node WHERE id = ?";
+    assertThat(keyed(read, 2)).isEqualTo("leaf");
+    long hits = cache().hits.sum();
+    assertThat(keyed(read, 2)).isEqualTo("leaf");
+    assertThat(cache().hits.sum()).isEqualTo(hits + 1);
+    assertThat(keyed("DELETE FROM rc_w_node WHERE id = ?", 1)).isEqualTo("1");
+    assertThat(keyed(read, 2)).isEqualTo("<none>");
   }
 }
