@@ -63,8 +63,8 @@ public final class AiOptimizer implements AutoCloseable {
   private final AiOptimizerBuilder settings;
   private final ChatCore core;
   private final AtomicBoolean closed = new AtomicBoolean();
-  private final java.util.concurrent.atomic.AtomicInteger embeddingWraps =
-      new java.util.concurrent.atomic.AtomicInteger();
+  // Choosing a free batcher name and taking it (registering its knobs) is one step.
+  private static final Object EMBEDDING_NAMES = new Object();
 
   AiOptimizer(AiOptimizerBuilder b) {
     this.optimizer = b.optimizer;
@@ -198,19 +198,37 @@ public final class AiOptimizer implements AutoCloseable {
    * Decorates an embedding model: concurrent single calls are batched ({@link
    * BatchingEmbeddingModel}, real tensor batches for LangChain4j's in-process models) and
    * embeddings are cached by text ({@link CachingEmbeddingModel}, bounded by {@code
-   * embeddingCacheBytes}). Both close with the optimizer. The n-th wrap's knobs are named {@code
-   * optimizer.ai.embeddings-n.*} (the first's {@code optimizer.ai.embeddings.*}).
+   * embeddingCacheBytes}). Both close with the optimizer. Each wrap's knobs are named after the
+   * first free name of {@code embeddings}, {@code embeddings-2}, {@code embeddings-3}... on this
+   * optimizer ({@code optimizer.ai.embeddings.*} for the first), whichever AiOptimizer or
+   * application code took the others.
    */
   public EmbeddingModel wrap(EmbeddingModel model) {
     checkOpen();
     Checks.notNull("model", model);
     // Each wrap tunes knobs of its own, and knob names are unique per optimizer.
-    int n = embeddingWraps.incrementAndGet();
-    String name = n == 1 ? "embeddings" : "embeddings-" + n;
-    return CachingEmbeddingModel.wrap(
-        optimizer,
-        BatchingEmbeddingModel.builder(optimizer, model).name(name).build(),
-        settings.embeddingCacheBytes);
+    BatchingEmbeddingModel batching;
+    synchronized (EMBEDDING_NAMES) {
+      batching =
+          BatchingEmbeddingModel.builder(optimizer, model).name(freeEmbeddingsName()).build();
+    }
+    try {
+      return CachingEmbeddingModel.wrap(optimizer, batching, settings.embeddingCacheBytes);
+    } catch (RuntimeException e) {
+      batching.close();
+      throw e;
+    }
+  }
+
+  private String freeEmbeddingsName() {
+    for (int n = 1; ; n++) {
+      String name = n == 1 ? "embeddings" : "embeddings-" + n;
+      String knobs = "optimizer.ai." + name + ".";
+      if (optimizer.knob(knobs + "max_batch_size").isEmpty()
+          && optimizer.knob(knobs + "max_delay_us").isEmpty()) {
+        return name;
+      }
+    }
   }
 
   /** Tokens and dollars spent and saved so far. */

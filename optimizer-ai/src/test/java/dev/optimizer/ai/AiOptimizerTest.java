@@ -71,6 +71,18 @@ class AiOptimizerTest {
             "optimizer.ai.semantic-cache-embeddings.max_delay_us");
   }
 
+  @Test
+  void twoAiOptimizersOnOneOptimizerEachWrapAnEmbeddingModel() {
+    EmbeddingModel first = AiOptimizer.create(optimizer).wrap(openAiEmbeddings("text-embedding-a"));
+    EmbeddingModel second =
+        AiOptimizer.create(optimizer).wrap(openAiEmbeddings("text-embedding-b"));
+    assertThat(first.embed("one").content().vector()).isNotEmpty();
+    assertThat(second.embed("two").content().vector()).isNotEmpty();
+    assertThat(optimizer.knobs())
+        .extracting(k -> k.name())
+        .contains("optimizer.ai.embeddings.max_delay_us", "optimizer.ai.embeddings-2.max_delay_us");
+  }
+
   private EmbeddingModel openAiEmbeddings(String name) {
     return OpenAiEmbeddingModel.builder()
         .baseUrl(server.baseUrl())

@@ -2,6 +2,7 @@ package dev.optimizer.ai.inference;
 
 import dev.optimizer.ai.inference.internal.AdaptiveDelay;
 import dev.optimizer.ai.inference.internal.InferenceMetrics;
+import dev.optimizer.ai.inference.internal.WorkerPool;
 import dev.optimizer.api.Knob;
 import dev.optimizer.api.Objective;
 import dev.optimizer.api.Ticker;
@@ -14,16 +15,12 @@ import dev.optimizer.runtime.telemetry.BuildingBlockMetrics;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 
 /**
  * Dynamic batching for in-process inference: concurrent single calls become real batches for a
@@ -60,7 +57,6 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class InferenceBatcher<I, O> implements AutoCloseable {
 
-  private static final System.Logger LOG = System.getLogger(InferenceBatcher.class.getName());
   // The MicroBatcher's closeTimeout: close() waits no longer than that in all.
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
 
@@ -69,7 +65,7 @@ public final class InferenceBatcher<I, O> implements AutoCloseable {
   private final long defaultTimeoutNanos;
   private final int maxQueuedItems;
   private final List<BatchModel<I, O>> workers;
-  private final BlockingQueue<BatchModel<I, O>> idle;
+  private final WorkerPool<BatchModel<I, O>> pool;
   private final MicroBatcher<Request<I>, O> batcher;
   private final InferenceMetrics metrics;
   private final LatencySignal signal;
@@ -77,20 +73,15 @@ public final class InferenceBatcher<I, O> implements AutoCloseable {
   private final Knob<Integer> maxDelayKnob;
   private final AutoCloseable batcherMetrics;
   private volatile boolean closed;
-  // Set once the MicroBatcher is closed: from then on a worker coming back is closed, not kept.
-  private volatile boolean workersClosing;
-  private final AtomicInteger closedWorkers = new AtomicInteger();
-  private final ReentrantLock returnLock = new ReentrantLock();
-  private final Condition returned = returnLock.newCondition();
 
-  InferenceBatcher(InferenceBatcherBuilder<I, O> b) {
+  InferenceBatcher(InferenceBatcherBuilder<I, O> b, List<BatchModel<I, O>> workers) {
     Optimizer optimizer = b.optimizer;
     this.name = b.name;
     this.ticker = optimizer.ticker();
     this.defaultTimeoutNanos = b.timeout.toNanos();
     this.maxQueuedItems = Math.max(b.maxQueuedItems, b.maxBatchSize);
-    this.workers = List.copyOf(b.workerList);
-    this.idle = new ArrayBlockingQueue<>(workers.size(), false, workers);
+    this.workers = List.copyOf(workers);
+    this.pool = new WorkerPool<>("InferenceBatcher '" + name + "'", this.workers);
     this.metrics =
         new InferenceMetrics(optimizer.meter(), name, b.operationName, b.providerName, b.modelName);
     this.signal = LatencySignal.builder("optimizer.ai." + name).ticker(ticker).build();
@@ -105,30 +96,61 @@ public final class InferenceBatcher<I, O> implements AutoCloseable {
             .ticker(ticker)
             .delayPolicy(new AdaptiveDelay(workers.size()))
             .build();
-    this.batcherMetrics = BuildingBlockMetrics.observe(optimizer.meter(), batcher);
-    this.maxBatchSizeKnob =
-        Knob.ofInt("optimizer.ai." + name + ".max_batch_size", b.maxBatchSize)
-            .range(1, b.maxBatchSize)
-            .description("Most items per batch sent to the model")
-            .onChange(batcher::setMaxBatchSize)
-            .build();
-    int delayMicros = (int) (b.maxDelay.toNanos() / 1000);
-    this.maxDelayKnob =
-        Knob.ofInt("optimizer.ai." + name + ".max_delay_us", delayMicros)
-            .range(0, delayMicros)
-            .description(
-                "Longest time (microseconds) a batch waits for company when a worker is free")
-            .onChange(us -> batcher.setMaxDelay(Duration.ofNanos(us * 1000L)))
-            .build();
-    if (b.tuning) {
-      Objective objective = Objective.maximizeThroughput().withMaxErrorRate(0.01);
-      optimizer.tune(maxDelayKnob, signal).objective(objective).start();
-      optimizer.tune(maxBatchSizeKnob, signal).objective(objective).start();
-    } else {
-      optimizer.register(maxDelayKnob);
-      optimizer.register(maxBatchSizeKnob);
+    AutoCloseable observed = null;
+    try {
+      observed = BuildingBlockMetrics.observe(optimizer.meter(), batcher);
+      this.maxBatchSizeKnob =
+          Knob.ofInt("optimizer.ai." + name + ".max_batch_size", b.maxBatchSize)
+              .range(1, b.maxBatchSize)
+              .description("Most items per batch sent to the model")
+              .onChange(batcher::setMaxBatchSize)
+              .build();
+      int delayMicros = (int) (b.maxDelay.toNanos() / 1000);
+      this.maxDelayKnob =
+          Knob.ofInt("optimizer.ai." + name + ".max_delay_us", delayMicros)
+              .range(0, delayMicros)
+              .description(
+                  "Longest time (microseconds) a batch waits for company when a worker is free")
+              .onChange(us -> batcher.setMaxDelay(Duration.ofNanos(us * 1000L)))
+              .build();
+      if (b.tuning) {
+        Objective objective = Objective.maximizeThroughput().withMaxErrorRate(0.01);
+        optimizer.tune(maxDelayKnob, signal).objective(objective).start();
+        optimizer.tune(maxBatchSizeKnob, signal).objective(objective).start();
+      } else {
+        optimizer.register(maxDelayKnob);
+        optimizer.register(maxBatchSizeKnob);
+      }
+      optimizer.onClose(this);
+    } catch (RuntimeException | Error e) {
+      // A knob name taken, or the optimizer closed: leave nothing behind (the workers stay the
+      // caller's; see InferenceBatcherBuilder#build).
+      undoBuild(optimizer, observed, e);
+      throw e;
     }
-    optimizer.onClose(this);
+    this.batcherMetrics = observed;
+  }
+
+  private void undoBuild(Optimizer optimizer, AutoCloseable observed, Throwable failure) {
+    for (String knob : List.of("max_delay_us", "max_batch_size")) {
+      String knobName = "optimizer.ai." + name + "." + knob;
+      // Only our own knob: the one whose name was taken belongs to someone else.
+      if (optimizer
+          .knob(knobName)
+          .filter(k -> k == maxDelayKnob || k == maxBatchSizeKnob)
+          .isPresent()) {
+        optimizer.unregister(knobName);
+      }
+    }
+    try {
+      if (observed != null) {
+        observed.close();
+      }
+    } catch (Exception e) {
+      failure.addSuppressed(e);
+    } finally {
+      batcher.close();
+    }
   }
 
   /**
@@ -141,6 +163,20 @@ public final class InferenceBatcher<I, O> implements AutoCloseable {
     Checks.notNull("optimizer", optimizer);
     Checks.notNull("workers", workers);
     return new InferenceBatcherBuilder<>(optimizer, List.of(workers));
+  }
+
+  /**
+   * Starts a builder whose {@code workers} workers are made by {@code factory} when {@link
+   * InferenceBatcherBuilder#build()} runs, not before: a bad setting leaves nothing to close, and a
+   * failed build closes those already made. The batcher owns and closes them.
+   *
+   * @throws IllegalArgumentException if {@code workers} is not in [1, 256]
+   */
+  public static <I, O> InferenceBatcherBuilder<I, O> builder(
+      Optimizer optimizer, int workers, Supplier<? extends BatchModel<I, O>> factory) {
+    Checks.notNull("optimizer", optimizer);
+    Checks.notNull("factory", factory);
+    return new InferenceBatcherBuilder<>(optimizer, workers, factory);
   }
 
   /** Starts a builder whose workers are given as a list (see {@link #builder}). */
@@ -245,87 +281,16 @@ public final class InferenceBatcher<I, O> implements AutoCloseable {
       } catch (Exception e) {
         failure = new IllegalStateException("closing the metrics of '" + name + "' failed", e);
       }
-      failure = closeWorkers(deadline, failure);
+      // Only idle workers now: a busy one is closed when its batch gives it back.
+      RuntimeException workerFailure = pool.close(deadline);
+      if (failure == null) {
+        failure = workerFailure;
+      } else if (workerFailure != null) {
+        failure.addSuppressed(workerFailure);
+      }
     }
     if (failure != null) {
       throw failure;
-    }
-  }
-
-  /**
-   * Closes the idle workers and waits (until {@code deadline}, or an interrupt) for the busy ones.
-   * A batch's items are settled a moment before its worker comes back, so even a clean drain may
-   * end with a worker still in use.
-   */
-  private RuntimeException closeWorkers(long deadline, RuntimeException failure) {
-    workersClosing = true;
-    boolean interrupted = Thread.interrupted();
-    returnLock.lock();
-    try {
-      while (closedWorkers.get() < workers.size()) {
-        BatchModel<I, O> w = idle.poll();
-        if (w != null) {
-          returnLock.unlock();
-          try {
-            failure = closeWorker(w, failure);
-          } finally {
-            returnLock.lock();
-          }
-          continue;
-        }
-        long left = deadline - System.nanoTime();
-        if (interrupted || left <= 0) {
-          break; // The busy workers are closed by giveBack.
-        }
-        try {
-          returned.awaitNanos(left);
-        } catch (InterruptedException e) {
-          interrupted = true;
-        }
-      }
-    } finally {
-      returnLock.unlock();
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
-    }
-    return failure;
-  }
-
-  private RuntimeException closeWorker(BatchModel<I, O> worker, RuntimeException failure) {
-    try {
-      worker.close();
-    } catch (Exception e) {
-      if (failure == null) {
-        return new IllegalStateException("closing a worker of '" + name + "' failed", e);
-      }
-      failure.addSuppressed(e);
-    } finally {
-      // Counted once closed, so that close() returns after a worker closed by giveBack.
-      closedWorkers.incrementAndGet();
-    }
-    return failure;
-  }
-
-  /**
-   * Returns a worker after its batch. {@link #close()}, once the batcher has drained, sets {@code
-   * workersClosing} and then takes every idle worker; this adds the worker and then reads {@code
-   * workersClosing}. Whichever of the two removes it from {@code idle} closes it, so a worker is
-   * closed exactly once and never while in use.
-   */
-  private void giveBack(BatchModel<I, O> worker) {
-    idle.add(worker);
-    if (workersClosing && idle.remove(worker)) {
-      RuntimeException failure = closeWorker(worker, null);
-      if (failure != null) {
-        LOG.log(System.Logger.Level.WARNING, failure.getMessage(), failure.getCause());
-      }
-    }
-    returnLock.lock();
-    try {
-      returned.signalAll();
-    } finally {
-      returnLock.unlock();
     }
   }
 
@@ -363,7 +328,7 @@ public final class InferenceBatcher<I, O> implements AutoCloseable {
       return;
     }
     metrics.batch(live.size());
-    BatchModel<I, O> worker = idle.poll();
+    BatchModel<I, O> worker = pool.take();
     if (worker == null) {
       // Cannot happen: the MicroBatcher runs at most workers.size() batches at once.
       throw new IllegalStateException("no idle worker in InferenceBatcher '" + name + "'");
@@ -380,7 +345,7 @@ public final class InferenceBatcher<I, O> implements AutoCloseable {
         isolate(worker, live, mapped, e);
       }
     } finally {
-      giveBack(worker);
+      pool.giveBack(worker);
     }
     for (int k = 0; k < live.size(); k++) {
       mapped.fail(

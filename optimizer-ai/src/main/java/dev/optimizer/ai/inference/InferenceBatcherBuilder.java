@@ -3,7 +3,9 @@ package dev.optimizer.ai.inference;
 import dev.optimizer.api.internal.Checks;
 import dev.optimizer.runtime.Optimizer;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * Settings of an {@link InferenceBatcher}, each checked when given; a setting may be given once.
@@ -33,7 +35,10 @@ public final class InferenceBatcherBuilder<I, O> {
   static final int MAX_WORKERS = 256;
 
   final Optimizer optimizer;
-  final List<BatchModel<I, O>> workerList;
+  // Either the workers themselves, or how many to make with workerFactory in build().
+  private final List<BatchModel<I, O>> workerList;
+  private final int workerCount;
+  private final Supplier<? extends BatchModel<I, O>> workerFactory;
   String name;
   Integer maxBatchSize;
   Duration maxDelay;
@@ -51,6 +56,16 @@ public final class InferenceBatcherBuilder<I, O> {
     }
     this.optimizer = optimizer;
     this.workerList = workers;
+    this.workerCount = workers.size();
+    this.workerFactory = null;
+  }
+
+  InferenceBatcherBuilder(
+      Optimizer optimizer, int workers, Supplier<? extends BatchModel<I, O>> factory) {
+    this.workerCount = Checks.inRange("workers", workers, 1, MAX_WORKERS);
+    this.optimizer = optimizer;
+    this.workerList = null;
+    this.workerFactory = factory;
   }
 
   /** Names the batcher in errors, knobs ({@code optimizer.ai.NAME.*}) and telemetry. */
@@ -122,7 +137,14 @@ public final class InferenceBatcherBuilder<I, O> {
     return this;
   }
 
-  /** Builds the batcher; it is closed with the optimizer. */
+  /**
+   * Builds the batcher; it is closed with the optimizer. Workers from a factory ({@link
+   * InferenceBatcher#builder(Optimizer, int, Supplier)}) are made now, and closed again if the
+   * build fails (a knob name already taken, the optimizer closed); workers given as such stay the
+   * caller's when it fails.
+   *
+   * @throws IllegalArgumentException if another knob already has one of this batcher's names
+   */
   public InferenceBatcher<I, O> build() {
     name = name == null ? "inference" : name;
     maxBatchSize = maxBatchSize == null ? 64 : maxBatchSize;
@@ -132,6 +154,24 @@ public final class InferenceBatcherBuilder<I, O> {
     tuning = tuning == null || tuning;
     operationName = operationName == null ? "embeddings" : operationName;
     providerName = providerName == null ? "onnxruntime" : providerName;
-    return new InferenceBatcher<>(this);
+    if (workerFactory == null) {
+      return new InferenceBatcher<>(this, workerList);
+    }
+    List<BatchModel<I, O>> made = new ArrayList<>(workerCount);
+    try {
+      for (int i = 0; i < workerCount; i++) {
+        made.add(Checks.notNull("worker", workerFactory.get()));
+      }
+      return new InferenceBatcher<>(this, made);
+    } catch (RuntimeException | Error e) {
+      for (BatchModel<I, O> w : made) {
+        try {
+          w.close();
+        } catch (Exception suppressed) {
+          e.addSuppressed(suppressed);
+        }
+      }
+      throw e;
+    }
   }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.optimizer.ai.inference.internal.AdaptiveDelay;
+import dev.optimizer.api.Knob;
 import dev.optimizer.runtime.Optimizer;
 import dev.optimizer.runtime.batch.DelayPolicy;
 import dev.optimizer.runtime.batch.ItemResults;
@@ -226,6 +227,44 @@ class InferenceBatcherTest {
     batcher.close();
     assertThat(closes.get()).isEqualTo(1);
     assertThat(call).isCompletedExceptionally();
+  }
+
+  @Test
+  void aBuildThatFailsOnATakenKnobNameLeavesNothingBehind() {
+    optimizer.register(Knob.ofInt("optimizer.ai.dup.max_batch_size", 1).range(1, 2).build());
+    GatedWorker worker = new GatedWorker();
+    assertThatThrownBy(() -> InferenceBatcher.builder(optimizer, worker).name("dup").build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("optimizer.ai.dup.max_batch_size");
+    // Neither its other knob nor the batcher's metric callbacks stay registered.
+    assertThat(optimizer.knob("optimizer.ai.dup.max_delay_us")).isEmpty();
+    assertThat(optimizer.knob("optimizer.ai.dup.max_batch_size")).isPresent();
+    Set<String> batchers =
+        reader.collectAllMetrics().stream()
+            .flatMap(m -> m.getData().getPoints().stream())
+            .map(p -> p.getAttributes().get(AttributeKey.stringKey("optimizer.batcher.name")))
+            .filter(java.util.Objects::nonNull)
+            .collect(Collectors.toSet());
+    assertThat(batchers).doesNotContain("ai-dup");
+    assertThat(worker.closed).as("workers given to a failed build stay the caller's").isFalse();
+  }
+
+  @Test
+  void workersFromAFactoryAreMadeAtBuildAndClosedWhenItFails() {
+    List<GatedWorker> made = new CopyOnWriteArrayList<>();
+    java.util.function.Supplier<GatedWorker> factory =
+        () -> {
+          GatedWorker w = new GatedWorker();
+          made.add(w);
+          return w;
+        };
+    assertThatThrownBy(() -> InferenceBatcher.builder(optimizer, 2, factory).maxBatchSize(0))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThat(made).isEmpty();
+    optimizer.register(Knob.ofInt("optimizer.ai.taken.max_delay_us", 1).range(1, 2).build());
+    assertThatThrownBy(() -> InferenceBatcher.builder(optimizer, 2, factory).name("taken").build())
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThat(made).hasSize(2).allMatch(w -> w.closed);
   }
 
   private static void awaitUninterruptibly(CountDownLatch latch) {

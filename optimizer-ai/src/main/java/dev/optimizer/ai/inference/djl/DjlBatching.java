@@ -2,13 +2,10 @@ package dev.optimizer.ai.inference.djl;
 
 import ai.djl.inference.Predictor;
 import ai.djl.repository.zoo.ZooModel;
-import dev.optimizer.ai.inference.BatchModel;
 import dev.optimizer.ai.inference.InferenceBatcher;
 import dev.optimizer.ai.inference.InferenceBatcherBuilder;
 import dev.optimizer.api.internal.Checks;
 import dev.optimizer.runtime.Optimizer;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.function.Supplier;
 
 /**
@@ -48,8 +45,9 @@ public final class DjlBatching {
   }
 
   /**
-   * A batcher builder over {@code workers} predictors from {@code predictors} (called once per
-   * worker, here). If creating one fails, those already created are closed.
+   * A batcher builder over {@code workers} predictors from {@code predictors}, called once per
+   * worker when the builder's {@code build()} runs (so a bad setting given to the builder creates
+   * none). If creating one, or the build, fails, those already created are closed.
    *
    * @throws IllegalArgumentException if {@code workers} is not in [1, 256]
    */
@@ -58,21 +56,7 @@ public final class DjlBatching {
     Checks.notNull("optimizer", optimizer);
     Checks.notNull("predictors", predictors);
     Checks.inRange("workers", workers, 1, 256);
-    List<BatchModel<I, O>> models = new ArrayList<>(workers);
-    try {
-      for (int i = 0; i < workers; i++) {
-        models.add(new PredictorModel<>(predictors.get()));
-      }
-    } catch (RuntimeException e) {
-      for (BatchModel<I, O> m : models) {
-        try {
-          m.close();
-        } catch (Exception suppressed) {
-          e.addSuppressed(suppressed);
-        }
-      }
-      throw e;
-    }
-    return InferenceBatcher.builder(optimizer, models);
+    return InferenceBatcher.builder(
+        optimizer, workers, () -> new PredictorModel<>(predictors.get()));
   }
 }

@@ -20,6 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.BiFunction;
 
 /**
  * A LangChain4j {@link EmbeddingModel} decorator that turns concurrent single calls into batches.
@@ -56,24 +57,47 @@ public final class BatchingEmbeddingModel implements EmbeddingModel, AutoCloseab
     this.delegate = b.delegate;
     String name = b.name != null ? b.name : "embeddings";
     List<BatchModel<String, float[]>> workers = new ArrayList<>();
-    if (b.embedder != null || InProcessModels.isKnown(delegate)) {
-      int threads =
-          b.intraOpThreads != null
-              ? b.intraOpThreads
-              : Math.max(1, Runtime.getRuntime().availableProcessors() / b.workers);
-      this.embedder =
-          b.embedder != null ? b.embedder : InProcessModels.embedderFor(delegate, threads);
-      for (int i = 0; i < b.workers; i++) {
-        workers.add(this::runLocal);
+    OnnxTextEmbedder loaded = null;
+    try {
+      if (b.embedder != null || InProcessModels.isKnown(delegate)) {
+        int threads =
+            b.intraOpThreads != null
+                ? b.intraOpThreads
+                : Math.max(1, Runtime.getRuntime().availableProcessors() / b.workers);
+        if (b.embedder == null) {
+          loaded = b.loader.apply(delegate, threads);
+        }
+        this.embedder = b.embedder != null ? b.embedder : loaded;
+        for (int i = 0; i < b.workers; i++) {
+          workers.add(this::runLocal);
+        }
+        this.dimension = embedder.dimension();
+      } else {
+        this.embedder = null;
+        for (int i = 0; i < b.workers; i++) {
+          workers.add(this::runDelegate);
+        }
+        this.dimension = -1;
       }
-      this.dimension = embedder.dimension();
-    } else {
-      this.embedder = null;
-      for (int i = 0; i < b.workers; i++) {
-        workers.add(this::runDelegate);
+      this.batcher = batcher(b, name, workers);
+      try {
+        b.optimizer.onClose(this);
+      } catch (RuntimeException e) {
+        batcher.close();
+        throw e;
       }
-      this.dimension = -1;
+    } catch (RuntimeException | Error e) {
+      // The ONNX session loaded here would otherwise leak; an embedder given to the builder stays
+      // the caller's when the build fails.
+      if (loaded != null) {
+        loaded.close();
+      }
+      throw e;
     }
+  }
+
+  private InferenceBatcher<String, float[]> batcher(
+      Builder b, String name, List<BatchModel<String, float[]>> workers) {
     InferenceBatcherBuilder<String, float[]> bb =
         InferenceBatcher.builder(b.optimizer, workers)
             .name(name)
@@ -95,8 +119,7 @@ public final class BatchingEmbeddingModel implements EmbeddingModel, AutoCloseab
     if (b.tuning != null) {
       bb.tuning(b.tuning);
     }
-    this.batcher = bb.build();
-    b.optimizer.onClose(this);
+    return bb.build();
   }
 
   /** Wraps {@code delegate} with the default settings. */
@@ -280,6 +303,8 @@ public final class BatchingEmbeddingModel implements EmbeddingModel, AutoCloseab
     private Duration timeout;
     private Boolean tuning;
     private OnnxTextEmbedder embedder;
+    // How a known in-process model's files are loaded; tests watch what it loads.
+    BiFunction<EmbeddingModel, Integer, OnnxTextEmbedder> loader = InProcessModels::embedderFor;
 
     private Builder(Optimizer optimizer, EmbeddingModel delegate) {
       this.optimizer = optimizer;
@@ -330,7 +355,7 @@ public final class BatchingEmbeddingModel implements EmbeddingModel, AutoCloseab
 
     /**
      * Runs batches on {@code embedder} instead of the delegate (which then only serves inputs the
-     * embedder finds too long). The decorator closes it.
+     * embedder finds too long). The decorator closes it (a failed {@link #build()} does not).
      */
     public Builder embedder(OnnxTextEmbedder embedder) {
       this.embedder = Checks.notNull("embedder", embedder);

@@ -14,6 +14,7 @@ import ai.djl.translate.TranslatorContext;
 import dev.langchain4j.model.embedding.onnx.allminilml6v2.AllMiniLmL6V2EmbeddingModel;
 import dev.optimizer.ai.inference.InferenceBatcher;
 import dev.optimizer.ai.inference.MiniLm;
+import dev.optimizer.api.Knob;
 import dev.optimizer.runtime.Optimizer;
 import java.io.IOException;
 import java.io.InputStream;
@@ -26,6 +27,8 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -134,6 +137,40 @@ class DjlBatchingTest {
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("workers")
           .hasMessageContaining("0");
+    }
+  }
+
+  @Test
+  void predictorsAreMadeAtBuildAndClosedWhenTheBuildFails() throws Exception {
+    AtomicInteger created = new AtomicInteger();
+    AtomicInteger closed = new AtomicInteger();
+    Supplier<Predictor<String, Integer>> counting =
+        () -> {
+          created.incrementAndGet();
+          return new Predictor<>(model, new Length(), Device.cpu(), false) {
+            @Override
+            protected NDList predictInternal(TranslatorContext ctx, NDList input) {
+              return input;
+            }
+
+            @Override
+            public void close() {
+              closed.incrementAndGet();
+              super.close();
+            }
+          };
+        };
+    try (Optimizer optimizer = Optimizer.builder().manualTuning().build()) {
+      assertThatThrownBy(() -> DjlBatching.batcher(optimizer, counting, 2).maxBatchSize(0))
+          .isInstanceOf(IllegalArgumentException.class);
+      assertThat(created.get()).as("predictors made for a refused setting").isZero();
+      optimizer.register(
+          Knob.ofInt("optimizer.ai.djl-taken.max_batch_size", 1).range(1, 2).build());
+      assertThatThrownBy(
+              () -> DjlBatching.batcher(optimizer, counting, 2).name("djl-taken").build())
+          .isInstanceOf(IllegalArgumentException.class);
+      assertThat(created.get()).isEqualTo(2);
+      assertThat(closed.get()).isEqualTo(2);
     }
   }
 

@@ -8,6 +8,8 @@ import dev.langchain4j.data.segment.TextSegment;
 import dev.langchain4j.model.embedding.EmbeddingModel;
 import dev.langchain4j.model.output.Response;
 import dev.optimizer.ai.inference.MiniLm;
+import dev.optimizer.ai.inference.onnx.OnnxTextEmbedder;
+import dev.optimizer.api.Knob;
 import dev.optimizer.runtime.Optimizer;
 import io.opentelemetry.api.OpenTelemetry;
 import java.util.ArrayList;
@@ -19,6 +21,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -177,6 +180,25 @@ class BatchingEmbeddingModelTest {
     } finally {
       release.countDown();
       caller.shutdownNow();
+    }
+  }
+
+  @Test
+  void aFailedBuildClosesTheOnnxSessionItLoaded() {
+    try (Optimizer own =
+        Optimizer.builder().openTelemetry(OpenTelemetry.noop()).manualTuning().build()) {
+      own.register(Knob.ofInt("optimizer.ai.taken.max_batch_size", 1).range(1, 2).build());
+      AtomicReference<OnnxTextEmbedder> loaded = new AtomicReference<>();
+      BatchingEmbeddingModel.Builder builder =
+          BatchingEmbeddingModel.builder(own, MiniLm.langchain4j()).name("taken");
+      builder.loader =
+          (model, threads) -> {
+            loaded.set(InProcessModels.embedderFor(model, threads));
+            return loaded.get();
+          };
+      assertThatThrownBy(builder::build).isInstanceOf(IllegalArgumentException.class);
+      assertThat(loaded.get()).isNotNull();
+      assertThatThrownBy(() -> loaded.get().embed("still open?")).hasMessageContaining("is closed");
     }
   }
 
