@@ -3,6 +3,7 @@ package dev.optimizer.db.cache.internal;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 import net.sf.jsqlparser.expression.Expression;
 import net.sf.jsqlparser.expression.JdbcParameter;
 import net.sf.jsqlparser.expression.LongValue;
@@ -29,7 +30,9 @@ import net.sf.jsqlparser.statement.update.UpdateSet;
  * comparing an integer column with text or with a case-insensitive collation could match rows the
  * bound value does not equal, and then a key-level invalidation would miss them. An UPDATE that
  * sets the key, an INSERT with {@code ON CONFLICT}/{@code ON DUPLICATE KEY} (which may change
- * another row), joins, sub-queries in FROM, set operations and WITH are never pinned.
+ * another row), joins, sub-queries in FROM, set operations and WITH are never pinned, nor is a
+ * query with a subquery anywhere (in its select list or WHERE: {@code SELECT id, (SELECT count(*)
+ * FROM users) FROM users WHERE id = ?} reads every row of the table, not the key's).
  */
 final class KeyPins {
   /**
@@ -53,6 +56,8 @@ final class KeyPins {
     }
   }
 
+  private static final Pattern SELECT = Pattern.compile("\\bSELECT\\b", Pattern.CASE_INSENSITIVE);
+
   private KeyPins() {}
 
   /**
@@ -66,7 +71,8 @@ final class KeyPins {
     try {
       Statement st = CCJSqlParserUtil.parse(sql, parser -> parser.withTimeOut(500));
       if (st instanceof PlainSelect s) {
-        if (nonEmpty(s.getJoins())
+        if (SELECT.matcher(sql).results().count() > 1 // a subquery reads more than the key's row
+            || nonEmpty(s.getJoins())
             || s.getWithItemsList() != null
             || nonEmpty(s.getIntoTables())
             || !(s.getFromItem() instanceof Table)) {

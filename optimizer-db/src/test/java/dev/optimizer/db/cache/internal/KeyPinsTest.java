@@ -48,6 +48,9 @@ class KeyPinsTest {
         "DELETE FROM items WHERE id IN (?)",
         "DELETE FROM items USING orders WHERE items.id = ?",
         "SELECT name FROM items WHERE id = ? UNION SELECT name FROM items WHERE id = ?",
+        "SELECT id, (SELECT count(*) FROM items) total FROM items WHERE id = ?",
+        "SELECT name FROM items WHERE id = ? AND EXISTS (SELECT 1 FROM items WHERE v > ?)",
+        "SELECT name FROM items WHERE id = ? AND v IN (select v FROM orders)",
       })
   void leavesEverythingElseUnpinned(String sql) {
     assertThat(KeyPins.find(sql, KEYS)).isNull();

@@ -220,4 +220,19 @@ class ResultCacheInvalidationTest {
     assertThat(keyed("DELETE FROM rc_w_node WHERE id = ?", 1)).isEqualTo("1");
     assertThat(keyed(read, 2)).isEqualTo("<none>");
   }
+
+  /**
+   * A query by key with a subquery over the whole table depends on every row, not the key's: an
+   * insert of another key must invalidate it.
+   */
+  @Test
+  void aQueryByKeyWithASubqueryIsNotPinnedToTheKey() throws Exception {
+    String read = "SELECT (SELECT count(*) FROM rc_w_item), name FROM rc_w_item WHERE id = ?";
+    assertThat(keyed(read, 1)).isEqualTo("2");
+    long hits = cache().hits.sum();
+    assertThat(keyed(read, 1)).isEqualTo("2");
+    assertThat(cache().hits.sum()).isEqualTo(hits + 1);
+    assertThat(keyed("INSERT INTO rc_w_item (id, name) VALUES (?, 'eleven')", 11)).isEqualTo("1");
+    assertThat(keyed(read, 1)).isEqualTo("3");
+  }
 }
