@@ -4,6 +4,7 @@ import dev.optimizer.http.internal.AdapterSupport;
 import dev.optimizer.http.internal.Futures;
 import dev.optimizer.http.internal.HttpCall;
 import dev.optimizer.http.internal.Reply;
+import dev.optimizer.http.internal.ResponseBodies;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.http.HttpClient;
@@ -43,14 +44,17 @@ final class BlockingAttempts {
               .submit(
                   () -> {
                     try (ClientHttpResponse response = send.execute()) {
+                      int status = response.getStatusCode().value();
                       byte[] bytes =
                           BufferedClientHttpResponse.read(
                               response.getBody(),
-                              response.getHeaders().getContentLength(),
+                              ResponseBodies.none(call.method(), status)
+                                  ? -1 // a length, but no body
+                                  : response.getHeaders().getContentLength(),
                               support.maxResponseBodyBytes());
                       result.complete(
                           new Reply(
-                              response.getStatusCode().value(),
+                              status,
                               SpringHeaders.toJdk(response.getHeaders()),
                               bytes,
                               HttpClient.Version.HTTP_1_1,

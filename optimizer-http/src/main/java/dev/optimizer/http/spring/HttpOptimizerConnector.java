@@ -6,6 +6,7 @@ import dev.optimizer.http.internal.AdapterSupport;
 import dev.optimizer.http.internal.HttpCall;
 import dev.optimizer.http.internal.Pipeline;
 import dev.optimizer.http.internal.Reply;
+import dev.optimizer.http.internal.ResponseBodies;
 import dev.optimizer.http.internal.ResponseTooLargeException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -154,7 +155,10 @@ public final class HttpOptimizerConnector implements ClientHttpConnector {
             })
         .flatMap(
             response -> {
-              long declared = response.getHeaders().getContentLength();
+              long declared =
+                  ResponseBodies.none(call.method(), response.getStatusCode().value())
+                      ? -1 // a length, but no body
+                      : response.getHeaders().getContentLength();
               if (declared > max) {
                 return response
                     .getBody()

@@ -6,6 +6,7 @@ import dev.optimizer.http.internal.AdapterSupport;
 import dev.optimizer.http.internal.HttpCall;
 import dev.optimizer.http.internal.Pipeline;
 import dev.optimizer.http.internal.Reply;
+import dev.optimizer.http.internal.ResponseBodies;
 import dev.optimizer.http.internal.ResponseTooLargeException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -115,7 +116,10 @@ public final class HttpOptimizerExchangeFilter implements ExchangeFilterFunction
         .flatMap(
             response -> {
               strategies = response.strategies();
-              long declared = response.headers().asHttpHeaders().getContentLength();
+              long declared =
+                  ResponseBodies.none(call.method(), response.statusCode().value())
+                      ? -1 // a length, but no body
+                      : response.headers().asHttpHeaders().getContentLength();
               if (declared > max) {
                 return response
                     .releaseBody()

@@ -5,6 +5,7 @@ import dev.optimizer.http.internal.Futures;
 import dev.optimizer.http.internal.HttpCall;
 import dev.optimizer.http.internal.LazyTimer;
 import dev.optimizer.http.internal.Reply;
+import dev.optimizer.http.internal.ResponseBodies;
 import dev.optimizer.http.internal.ResponseTooLargeException;
 import dev.optimizer.http.internal.Transport;
 import java.io.IOException;
@@ -93,7 +94,8 @@ public final class JdkTransport implements Transport {
         && slot.defer(
             () -> {
               try {
-                inline.complete(client.send(inlineRequest, this::subscriber));
+                inline.complete(
+                    client.send(inlineRequest, info -> subscriber(info, inlineRequest.method())));
               } catch (InterruptedException e) {
                 if (slot.cancelledByUs()) {
                   inline.cancel(false);
@@ -153,7 +155,7 @@ public final class JdkTransport implements Transport {
    */
   private CompletableFuture<HttpResponse<byte[]>> sendOffThread(HttpRequest request) {
     if (blocking == null) {
-      return client.sendAsync(request, this::subscriber);
+      return client.sendAsync(request, info -> subscriber(info, request.method()));
     }
     CompletableFuture<HttpResponse<byte[]>> target = new CompletableFuture<>();
     Future<?> task;
@@ -162,7 +164,7 @@ public final class JdkTransport implements Transport {
           blocking.submit(
               () -> {
                 try {
-                  target.complete(client.send(request, this::subscriber));
+                  target.complete(client.send(request, info -> subscriber(info, request.method())));
                 } catch (InterruptedException e) {
                   target.cancel(false); // cancelled: send() has aborted the exchange
                 } catch (Throwable t) {
@@ -224,10 +226,10 @@ public final class JdkTransport implements Transport {
    * or ended by closing the connection) is counted as it arrives and refused once it passes the
    * cap, at the price of that hop.
    */
-  private HttpResponse.BodySubscriber<byte[]> subscriber(HttpResponse.ResponseInfo info) {
-    int status = info.statusCode();
-    if (status == 204 || status == 304 || status < 200) {
-      return HttpResponse.BodySubscribers.ofByteArray(); // never a body (RFC 9112 §6.3)
+  private HttpResponse.BodySubscriber<byte[]> subscriber(
+      HttpResponse.ResponseInfo info, String method) {
+    if (ResponseBodies.none(method, info.statusCode())) {
+      return HttpResponse.BodySubscribers.ofByteArray(); // never a body, whatever its length says
     }
     long declared = info.headers().firstValueAsLong("content-length").orElse(-1);
     if (declared >= 0 && declared <= maxBodyBytes) {

@@ -70,6 +70,11 @@ final class Exchange {
     this.clock = clock;
   }
 
+  /** The request's method. */
+  String method() {
+    return call.method();
+  }
+
   /**
    * Whether a gzip, deflate or br body is decoded (the application did not set Accept-Encoding).
    */

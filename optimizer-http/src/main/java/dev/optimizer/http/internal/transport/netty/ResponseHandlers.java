@@ -1,7 +1,6 @@
 package dev.optimizer.http.internal.transport.netty;
 
 import io.netty.channel.ChannelPipeline;
-import io.netty.handler.codec.http.HttpObjectAggregator;
 
 /**
  * The response side of a pipeline, the same over an HTTP/1.1 connection and an HTTP/2 stream (both
@@ -15,7 +14,7 @@ final class ResponseHandlers {
   static void addLast(ChannelPipeline p, long maxBodyBytes) {
     int maxAggregated = (int) Math.min(Integer.MAX_VALUE - 8, maxBodyBytes);
     p.addLast("decompress", new SelectiveDecompressor(maxAggregated))
-        .addLast("aggregate", new HttpObjectAggregator(maxAggregated));
+        .addLast("aggregate", new ResponseAggregator(maxAggregated));
     if (ContentCodings.brotli()) {
       p.addLast("brotli", new BrotliResponseDecoder(maxBodyBytes));
     }
