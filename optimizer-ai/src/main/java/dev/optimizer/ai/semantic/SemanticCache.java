@@ -317,17 +317,24 @@ public final class SemanticCache<V> implements AutoCloseable {
     // The texts as UTF-16, the float vector and its int8 copy in the index, the value, overhead.
     long weight = 96 + 2L * (text.length() + key.length()) + 5L * vector.length + valueBytes;
     Entry<V> entry = new Entry<>(text, key, value, expires, weight);
-    ScopeIndex<V> s =
-        scopes.computeIfAbsent(
-            scope, k -> new ScopeIndex<>(vector.length, maxEntriesPerScope, now, bytes));
-    if (vector.length != s.dimension()) {
-      throw new IllegalStateException(
-          "the embedding model returned "
-              + vector.length
-              + " dimensions, but the scope holds "
-              + s.dimension());
+    while (true) {
+      ScopeIndex<V> s =
+          scopes.computeIfAbsent(
+              scope, k -> new ScopeIndex<>(vector.length, maxEntriesPerScope, now, bytes));
+      if (vector.length != s.dimension()) {
+        throw new IllegalStateException(
+            "the embedding model returned "
+                + vector.length
+                + " dimensions, but the scope holds "
+                + s.dimension());
+      }
+      if (s.put(entry, vector, now)) {
+        break;
+      }
+      // Evicted or cleared since we found it: put into the scope's next index instead.
+      scopes.remove(scope, s);
+      checkOpen();
     }
-    s.put(entry, vector, now);
     if (scopes.size() > maxScopes) {
       evictLeastRecentScope(scope);
     }
@@ -350,8 +357,11 @@ public final class SemanticCache<V> implements AutoCloseable {
       if (oldestScope == null || !oldestScope.evictOldest()) {
         return;
       }
-      if (oldestScope.size() == 0 && !oldest.equals(current)) {
-        scopes.remove(oldest, oldestScope);
+      if (oldestScope.size() == 0
+          && !oldest.equals(current)
+          && scopes.remove(oldest, oldestScope)) {
+        // Closed, so that a put that found it before the removal goes to a new index instead.
+        oldestScope.close();
       }
     }
   }

@@ -31,6 +31,7 @@ public final class ScopeIndex<V> implements AutoCloseable {
   private final LinkedHashMap<String, Entry<V>> entries = new LinkedHashMap<>(16, 0.75f, true);
   private QuantizedVectorIndex index;
   private int slots;
+  private boolean closed; // guarded by this
   private volatile long lastUsedNanos;
 
   /**
@@ -101,8 +102,15 @@ public final class ScopeIndex<V> implements AutoCloseable {
   /**
    * Adds or replaces the entry of {@code entry.key()}, evicting the least recently used beyond the
    * bound.
+   *
+   * @return false, adding nothing, if this scope was closed (evicted or cleared from its cache
+   *     after the caller found it): the caller puts into the scope's new index instead, so that no
+   *     entry's bytes are counted in an index the cache no longer holds
    */
-  public synchronized void put(Entry<V> entry, float[] vector, long now) {
+  public synchronized boolean put(Entry<V> entry, float[] vector, long now) {
+    if (closed) {
+      return false;
+    }
     lastUsedNanos = now;
     Entry<V> replaced = entries.remove(entry.key());
     if (replaced != null) {
@@ -120,6 +128,7 @@ public final class ScopeIndex<V> implements AutoCloseable {
       index.remove(oldest.getKey());
     }
     compactIfSparse();
+    return true;
   }
 
   /** Removes the least recently used entry; returns whether there was one. */
@@ -174,9 +183,10 @@ public final class ScopeIndex<V> implements AutoCloseable {
     slots = entries.size();
   }
 
-  /** Drops every entry and releases the index. */
+  /** Drops every entry and releases the index; a later {@link #put} is refused. Idempotent. */
   @Override
   public synchronized void close() {
+    closed = true;
     for (Entry<V> e : entries.values()) {
       cacheBytes.addAndGet(-e.weightBytes());
     }
