@@ -87,6 +87,10 @@ public final class LeaseCache {
       case WRITE_ALL_SESSION:
         taint();
         return write(key, tables, sql, parameters, call);
+      case SEVERAL:
+        taint();
+        transaction.stateUnknown();
+        return write(key, tables, sql, parameters, call);
       case BEGIN:
         return transaction.begin(sql, call);
       case COMMIT:
@@ -104,7 +108,9 @@ public final class LeaseCache {
         key == null
             ? StatementTables.of(Kind.WRITE_ALL, "a batch of statements")
             : analyzeSafe(key);
-    if (tables.kind() == Kind.SESSION || tables.kind() == Kind.WRITE_ALL_SESSION) {
+    if (tables.kind() == Kind.SESSION
+        || tables.kind() == Kind.WRITE_ALL_SESSION
+        || tables.kind() == Kind.SEVERAL) {
       taint();
     }
     if (tables.kind() != Kind.WRITE) {

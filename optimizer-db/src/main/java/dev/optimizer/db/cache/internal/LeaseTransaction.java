@@ -25,6 +25,7 @@ final class LeaseTransaction {
   private final Set<String> pending = new HashSet<>();
   private final Set<ResultCache.KeyWrite> pendingKeys = new HashSet<>();
   private boolean pendingAll;
+  private boolean stateUnknown;
 
   LeaseTransaction(ResultCache cache, Connection connection) {
     this.cache = cache;
@@ -33,7 +34,7 @@ final class LeaseTransaction {
 
   /** Whether a transaction is open; true when the connection cannot say. */
   boolean open() {
-    if (sqlTransaction) {
+    if (sqlTransaction || stateUnknown) {
       return true;
     }
     if (autoCommit == null) {
@@ -56,7 +57,7 @@ final class LeaseTransaction {
    * changed by SQL the cache does not follow).
    */
   boolean readCommitted() throws SQLException {
-    if (isolationUnknown) {
+    if (isolationUnknown || stateUnknown) {
       return false;
     }
     if (isolation < 0) {
@@ -73,13 +74,31 @@ final class LeaseTransaction {
       pending.addAll(affected);
       pendingKeys.addAll(keys);
       pendingAll |= all;
-      return call.call();
+      if (!stateUnknown) {
+        return call.call();
+      }
+      // Maybe in a transaction, maybe not: invalidated now (it may have committed) and again
+      // when the transaction ends (it may commit later).
+      try {
+        return call.call();
+      } finally {
+        cache.invalidate(affected, keys, all);
+      }
     }
     try {
       return call.call();
     } finally {
       cache.invalidate(affected, keys, all);
     }
+  }
+
+  /**
+   * Several statements in one string were run: a transaction may have begun or ended in it, at an
+   * isolation level of its own. Until the next commit or rollback every write is invalidated both
+   * at once and at that end (whose rollback then discards nothing), and the isolation is unknown.
+   */
+  void stateUnknown() {
+    stateUnknown = true;
   }
 
   /** SQL {@code BEGIN} or {@code START TRANSACTION}, whose text {@code sql} is. */
@@ -178,12 +197,13 @@ final class LeaseTransaction {
   }
 
   private void end(boolean keep) {
-    if (keep) {
+    if (keep || stateUnknown) {
       cache.invalidate(pending, pendingKeys, pendingAll);
     }
     pending.clear();
     pendingKeys.clear();
     pendingAll = false;
     wrote = false;
+    stateUnknown = false;
   }
 }

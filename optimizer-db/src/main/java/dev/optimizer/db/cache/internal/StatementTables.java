@@ -29,6 +29,11 @@ public record StatementTables(
      * #WRITE_ALL} and {@link #SESSION}.
      */
     WRITE_ALL_SESSION,
+    /**
+     * Several statements in one string ({@code BEGIN; UPDATE ..; COMMIT}): may write anything,
+     * change the session, and begin or end a transaction, which the lease can no longer follow.
+     */
+    SEVERAL,
     /** Starts a transaction in SQL text (BEGIN, START TRANSACTION). */
     BEGIN,
     /** Ends a transaction in SQL text, keeping its writes (COMMIT, END). */

@@ -79,6 +79,11 @@ public final class TableAnalyzer {
   private static StatementTables classify(StatementKey key) {
     String text = key.text();
     String op = key.operation().toUpperCase(Locale.ROOT);
+    if (text.indexOf(';') >= 0) {
+      // The sanitized text has no literals, no comments and no trailing semicolon: this one
+      // separates statements (or is in a quoted name, which costs an invalidation only).
+      return StatementTables.of(Kind.SEVERAL, "several statements");
+    }
     if (SET_CONFIG.matcher(text).find()) {
       Parsed parsed = query(op) && !WRITE_WORD.matcher(key.summary()).find() ? parse(text) : null;
       return parsed != null && parsed.onlySetConfig()

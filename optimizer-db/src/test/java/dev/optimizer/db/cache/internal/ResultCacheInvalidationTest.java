@@ -19,6 +19,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The result cache on a real PostgreSQL, where a write changes rows that the statement's text does
@@ -234,5 +236,48 @@ class ResultCacheInvalidationTest {
     assertThat(cache().hits.sum()).isEqualTo(hits + 1);
     assertThat(keyed("INSERT INTO rc_w_item (id, name) VALUES (?, 'eleven')", 11)).isEqualTo("1");
     assertThat(keyed(read, 1)).isEqualTo("3");
+  }
+
+  /**
+   * Several statements in one string: the first word ({@code BEGIN}, {@code SET}, {@code SELECT})
+   * does not say what the others do; the string must invalidate what it wrote. The read after it
+   * runs on another connection (the string's own is left out of the cache for good).
+   */
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "BEGIN; UPDATE rc_w_item SET name = 'uno' WHERE id = 1; COMMIT"
+            + " | SELECT name FROM rc_w_item WHERE id = 1 | one | uno",
+        "SET application_name = 'rc'; DELETE FROM rc_w_item WHERE id = 2"
+            + " | SELECT count(*) FROM rc_w_item | 2 | 1",
+        "SELECT 1; TRUNCATE rc_w_item | SELECT count(*) FROM rc_w_item | 2 | 0",
+      })
+  void severalStatementsInOneStringInvalidateEverything(
+      String several, String read, String before, String after) throws Exception {
+    assertThat(cached(read)).isEqualTo(before);
+    try (Connection c = ds.getConnection();
+        Statement s = c.createStatement()) {
+      s.execute(several);
+      assertThat(first(read)).isEqualTo(after);
+    }
+  }
+
+  /**
+   * A string that begins a transaction and writes in it: the lease cannot tell the transaction is
+   * open, so the write is invalidated at once and again at the commit that follows (a read on
+   * another connection in between may have stored the old row under the versions of the first
+   * invalidation).
+   */
+  @Test
+  void aTransactionBegunInAStringIsInvalidatedAgainAtItsCommit() throws Exception {
+    try (Connection c = ds.getConnection();
+        Statement s = c.createStatement()) {
+      s.execute("BEGIN; UPDATE rc_w_item SET name = 'uno' WHERE id = 1");
+      assertThat(name(1)).isEqualTo("one"); // another connection: not committed, cached now
+      assertThat(name(1)).isEqualTo("one");
+      s.execute("COMMIT");
+    }
+    assertThat(name(1)).isEqualTo("uno");
   }
 }

@@ -114,6 +114,11 @@ class TableAnalyzerTest {
         "ROLLBACK | ROLLBACK",
         "ROLLBACK TO SAVEPOINT a | NEUTRAL",
         "SHOW server_version | NEUTRAL",
+        "BEGIN; UPDATE items SET price = 9 WHERE id = 1; COMMIT | SEVERAL",
+        "SET x = 1; DELETE FROM items | SEVERAL",
+        "SELECT 1; TRUNCATE items | SEVERAL",
+        "SELECT 'a;b' FROM t -- c; | READ",
+        "SELECT 1; | READ",
       })
   void sessionAndTransactionStatementsAreRecognised(String sql, Kind kind) {
     assertThat(analyze(sql).kind()).isEqualTo(kind);
