@@ -9,18 +9,24 @@ import dev.optimizer.api.Mode;
 import dev.optimizer.http.spring.HttpOptimizerExchangeFilter;
 import dev.optimizer.http.spring.HttpOptimizerInterceptor;
 import dev.optimizer.runtime.Optimizer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DefaultDataBufferFactory;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.client.JdkClientHttpRequestFactory;
 import org.springframework.http.client.reactive.JdkClientHttpConnector;
 import org.springframework.web.client.HttpServerErrorException;
 import org.springframework.web.client.ResourceAccessException;
 import org.springframework.web.client.RestClient;
+import org.springframework.web.reactive.function.BodyInserters;
 import org.springframework.web.reactive.function.client.ExchangeFilterFunction;
 import org.springframework.web.reactive.function.client.WebClient;
+import org.springframework.web.reactive.function.client.WebClientResponseException;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 
 /**
  * The Spring adapters — the RestClient interceptor and the WebClient exchange filter — put the same
@@ -205,6 +211,32 @@ class SpringAdaptersTest extends HttpFixture {
     assertThat(server.requestCount()).isEqualTo(3);
     assertThat(http.stats().retries()).isEqualTo(1);
     assertThat(http.stats().notModified()).isEqualTo(1);
+  }
+
+  @Test
+  void webClientRequestsWithABodyAreNotRetriedThroughTheFilter() throws Exception {
+    HttpOptimizer http = cacheAndRetry(realOptimizer()).build();
+    server.enqueue(status(503).header("Retry-After", "0"));
+    server.enqueue(ok("not reached"));
+    // A body that can be read once: a second subscription fails.
+    Sinks.Many<DataBuffer> once = Sinks.many().unicast().onBackpressureBuffer();
+    once.tryEmitNext(
+        DefaultDataBufferFactory.sharedInstance.wrap("payload".getBytes(StandardCharsets.UTF_8)));
+    once.tryEmitComplete();
+
+    assertThatThrownBy(
+            () ->
+                webClient(http)
+                    .put()
+                    .uri(server.url("/put"))
+                    .body(BodyInserters.fromDataBuffers(once.asFlux()))
+                    .retrieve()
+                    .bodyToMono(String.class)
+                    .block())
+        .isInstanceOf(WebClientResponseException.ServiceUnavailable.class);
+    assertThat(server.takeRequest().body()).isEqualTo("payload");
+    assertThat(server.requestCount()).isEqualTo(1);
+    assertThat(http.stats().retries()).isZero();
   }
 
   @Test

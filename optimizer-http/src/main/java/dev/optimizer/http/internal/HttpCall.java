@@ -20,6 +20,8 @@ import java.util.Map;
  * @param identity who the request is made for (a digest of its credentials; "" when anonymous)
  * @param authority host:port of the origin, with the scheme's default port filled in; computed
  *     once, since half the steps key their per-host state by it
+ * @param repeatable whether the transport can send the request more than once: false when its body
+ *     can be read only once, and then it is neither retried nor hedged
  */
 public record HttpCall(
     String method,
@@ -30,7 +32,8 @@ public record HttpCall(
     long deadlineNanos,
     Map<String, String> extraHeaders,
     String identity,
-    String authority) {
+    String authority,
+    boolean repeatable) {
 
   /** A call to the origin of {@code uri}. */
   public HttpCall(
@@ -51,7 +54,8 @@ public record HttpCall(
         deadlineNanos,
         extraHeaders,
         identity,
-        uri.getHost() + ":" + port(uri));
+        uri.getHost() + ":" + port(uri),
+        true);
   }
 
   /** The request with extra header fields (they replace fields of the same name). */
@@ -65,7 +69,23 @@ public record HttpCall(
         deadlineNanos,
         Map.copyOf(extra),
         identity,
-        authority);
+        authority,
+        repeatable);
+  }
+
+  /** The request, to be sent only once: its body can be read only once. */
+  public HttpCall sentOnce() {
+    return new HttpCall(
+        method,
+        uri,
+        headers,
+        hasBody,
+        nativeRequest,
+        deadlineNanos,
+        extraHeaders,
+        identity,
+        authority,
+        false);
   }
 
   /** A header's first value, or null. Names are case-insensitive. */

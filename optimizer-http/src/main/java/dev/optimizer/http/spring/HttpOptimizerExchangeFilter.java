@@ -45,12 +45,14 @@ import reactor.core.publisher.Mono;
  * Bearer <user token>}, say) runs later, so the pipeline computes the identity, coalescing key and
  * cache key without its header fields, and different users are coalesced and cached as one.
  * Register it <b>last</b>, after every filter that adds credentials. A retry or a hedge calls the
- * rest of the chain again, so filters after this one run once per attempt. Nothing blocks: attempts
- * are the client's own exchanges, and cancelling the subscription cancels them (a hedge's loser is
- * cancelled the same way). Each response body is read whole, up to {@code maxResponseBodyBytes}, so
- * that it can be cached and shared, and handed on as one buffer. Responses are decoded with the
- * codecs of the client that sent them; a cache hit before this filter has seen any response of its
- * own uses Spring's default codecs.
+ * rest of the chain again, so filters after this one run once per attempt. A request with a body is
+ * sent once, never retried or hedged: its body may be readable only once ({@link
+ * HttpOptimizerConnector} buffers it and retries). Nothing blocks: attempts are the client's own
+ * exchanges, and cancelling the subscription cancels them (a hedge's loser is cancelled the same
+ * way). Each response body is read whole, up to {@code maxResponseBodyBytes}, so that it can be
+ * cached and shared, and handed on as one buffer. Responses are decoded with the codecs of the
+ * client that sent them; a cache hit before this filter has seen any response of its own uses
+ * Spring's default codecs.
  *
  * <p>In {@link dev.optimizer.api.Mode#OFF} requests pass straight to the next function.
  * Thread-safe; one instance may serve many clients.
@@ -82,19 +84,23 @@ public final class HttpOptimizerExchangeFilter implements ExchangeFilterFunction
     return Mono.defer(
         () -> {
           java.net.http.HttpHeaders headers = SpringHeaders.toJdk(request.headers());
+          boolean hasBody = request.body() != BodyInserters.empty();
           HttpCall call =
               new HttpCall(
                   request.method().name(),
                   request.url(),
                   headers,
-                  request.body() != BodyInserters.empty(),
+                  hasBody,
                   new Exchange(request, next),
                   Long.MAX_VALUE,
                   Map.of(),
                   support.identityOf(headers));
+          // Each attempt writes the body anew, and a body may be readable only once (a Flux the
+          // application passed): such a request goes out once.
+          HttpCall once = hasBody ? call.sentOnce() : call;
           // Not suppressing cancel: a cancelled subscription cancels the pipeline's future,
           // which cancels every attempt in flight.
-          return Mono.fromFuture(pipeline.execute(call), false)
+          return Mono.fromFuture(pipeline.execute(once), false)
               .map(reply -> toResponse(request, reply));
         });
   }

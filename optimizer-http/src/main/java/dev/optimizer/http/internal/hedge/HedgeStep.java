@@ -89,7 +89,7 @@ public final class HedgeStep implements Step {
     if (deposits) {
       budget.onRequest();
     }
-    if (!call.isSafe() || call.hasBody()) {
+    if (!call.isSafe() || call.hasBody() || !call.repeatable()) {
       return next.proceed(call);
     }
     Hedged h = new Hedged(call, next, window(call.authority()));

@@ -32,7 +32,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Only requests that may be repeated are retried after they may have reached the server: an
  * idempotent method, or a POST or PATCH with an {@code Idempotency-Key}. Any request may be retried
- * after a failure to connect, which proves it was never sent.
+ * after a failure to connect, which proves it was never sent. A request the transport can send only
+ * once (its body can be read once) is never retried.
  *
  * <p>Once the HttpOptimizer is closed no retry is sent: a request that would retry, or that waits
  * for its retry when {@link #close()} is called, fails with an {@link IOException} rather than
@@ -178,7 +179,7 @@ public final class RetryStep implements Step, AutoCloseable {
 
     /** The wait before attempt n + 1, or -1 not to retry. */
     long retryDelayNanos(int n, Reply reply, Throwable error) {
-      if (n >= settings.maxAttempts()) {
+      if (n >= settings.maxAttempts() || !call.repeatable()) {
         return -1;
       }
       long retryAfter = 0;
