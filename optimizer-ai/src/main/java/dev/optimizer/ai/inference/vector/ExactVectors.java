@@ -16,9 +16,29 @@ import java.util.Arrays;
  */
 abstract class ExactVectors implements AutoCloseable {
 
+  private static final int MAX_FLOATS = Integer.MAX_VALUE - 8;
+
+  /** {@code floats} as an array length, or a clear error where no Java array can hold it. */
+  static int checkedLength(long floats) {
+    if (floats > MAX_FLOATS) {
+      throw new IllegalStateException(
+          "the full-precision vectors need "
+              + floats
+              + " floats, more than the largest Java array ("
+              + MAX_FLOATS
+              + "); keep them in a file (exactVectorsFile) instead");
+    }
+    return (int) floats;
+  }
+
   abstract void append(float[] vector);
 
   abstract void read(int ordinal, float[] into);
+
+  /**
+   * Keeps only the vectors at ordinals {@code keep} (ascending), which become ordinals 0, 1, ...
+   */
+  abstract void compact(int[] keep);
 
   /** Bytes this store keeps in the Java heap. */
   abstract long heapBytes();
@@ -45,8 +65,11 @@ abstract class ExactVectors implements AutoCloseable {
 
     @Override
     void append(float[] vector) {
-      if ((size + 1) * dim > data.length) {
-        data = Arrays.copyOf(data, Math.max(dim * 64, data.length * 2));
+      long needed = (long) (size + 1) * dim;
+      if (needed > data.length) {
+        checkedLength(needed);
+        long grown = Math.max(needed, Math.max(64L * dim, 2L * data.length));
+        data = Arrays.copyOf(data, (int) Math.min(grown, MAX_FLOATS - MAX_FLOATS % dim));
       }
       System.arraycopy(vector, 0, data, size * dim, dim);
       size++;
@@ -55,6 +78,17 @@ abstract class ExactVectors implements AutoCloseable {
     @Override
     void read(int ordinal, float[] into) {
       System.arraycopy(data, ordinal * dim, into, 0, dim);
+    }
+
+    @Override
+    void compact(int[] keep) {
+      long grown = Math.max(64L * dim, 2L * keep.length * dim);
+      float[] kept = new float[(int) Math.min(grown, MAX_FLOATS - MAX_FLOATS % dim)];
+      for (int k = 0; k < keep.length; k++) {
+        System.arraycopy(data, keep[k] * dim, kept, k * dim, dim);
+      }
+      data = kept;
+      size = keep.length;
     }
 
     @Override
@@ -119,6 +153,35 @@ abstract class ExactVectors implements AutoCloseable {
       }
       b.flip();
       b.asFloatBuffer().get(into, 0, dim);
+    }
+
+    @Override
+    void compact(int[] keep) {
+      // Moving forward only (keep[k] >= k), so copying in place never overwrites a kept vector.
+      ByteBuffer b = ByteBuffer.allocate(dim * 4);
+      try {
+        for (int k = 0; k < keep.length; k++) {
+          if (keep[k] == k) {
+            continue;
+          }
+          b.clear();
+          long from = (long) keep[k] * dim * 4L;
+          while (b.hasRemaining()) {
+            if (channel.read(b, from + b.position()) < 0) {
+              throw new IllegalStateException("vector file ends before vector " + keep[k]);
+            }
+          }
+          b.flip();
+          long to = (long) k * dim * 4L;
+          while (b.hasRemaining()) {
+            to += channel.write(b, to);
+          }
+        }
+        channel.truncate((long) keep.length * dim * 4L);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot compact the vector file", e);
+      }
+      size = keep.length;
     }
 
     @Override

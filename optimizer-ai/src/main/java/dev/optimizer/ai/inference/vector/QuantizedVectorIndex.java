@@ -28,10 +28,18 @@ import java.util.function.Predicate;
  * full-precision vectors live in the heap by default, or in a file ({@link
  * Builder#exactVectorsFile}) from which only candidates are read: then the heap holds the codes
  * alone. {@link #memoryBytes()} and {@link #bytesPerVector()} report what is held. Adding an id
- * again replaces its vector. Used by the semantic cache and by {@link QuantizedEmbeddingStore}.
- * Thread-safe (searches run in parallel; adds and removes exclude them briefly).
+ * again replaces its vector. Replaced and removed vectors are only marked at first; once these dead
+ * slots outnumber the live ones (and number at least {@value #MIN_DEAD_SLOTS}), the index rewrites
+ * its slots without them, so churn does not grow memory. Used by the semantic cache and by {@link
+ * QuantizedEmbeddingStore}. Thread-safe (searches run in parallel; adds and removes exclude them
+ * briefly).
  */
 public final class QuantizedVectorIndex implements AutoCloseable {
+
+  /** Dead slots tolerated before the index compacts, however few the live ones. */
+  static final int MIN_DEAD_SLOTS = 256;
+
+  private static final int MAX_ARRAY = Integer.MAX_VALUE - 8;
 
   private final int dim;
   private final VectorEncoding encoding;
@@ -91,6 +99,9 @@ public final class QuantizedVectorIndex implements AutoCloseable {
       ids.add(id);
       ordinals.put(id, ord);
       size++;
+      if (old != null) {
+        compactIfSparse();
+      }
     } finally {
       lock.writeLock().unlock();
     }
@@ -105,6 +116,7 @@ public final class QuantizedVectorIndex implements AutoCloseable {
         return false;
       }
       deleted.set(ord);
+      compactIfSparse();
       return true;
     } finally {
       lock.writeLock().unlock();
@@ -190,7 +202,7 @@ public final class QuantizedVectorIndex implements AutoCloseable {
           if (deleted.get(i)) {
             continue;
           }
-          int off = i * dim;
+          int off = i * dim; // < codes.length, checked when it grew
           int dot = 0;
           for (int j = 0; j < dim; j++) {
             dot += codes[off + j] * qc[j];
@@ -275,16 +287,88 @@ public final class QuantizedVectorIndex implements AutoCloseable {
     return encoding == VectorEncoding.INT8 ? (long) size * (dim + 4) : (long) size * words * 8;
   }
 
+  /**
+   * Rewrites the slots without the dead ones (replaced or removed vectors) once these outnumber the
+   * live ones and are at least {@link #MIN_DEAD_SLOTS}: each compaction costs the live slots, and
+   * at least as many dead ones were added since the last, so churn costs O(1) slots per write and
+   * memory stays within about twice what the live vectors need. Under the write lock.
+   */
+  private void compactIfSparse() {
+    int live = ordinals.size();
+    int dead = size - live;
+    if (dead <= live || dead < MIN_DEAD_SLOTS) {
+      return;
+    }
+    int[] keep = new int[live];
+    int k = 0;
+    for (int i = deleted.nextClearBit(0); i < size; i = deleted.nextClearBit(i + 1)) {
+      keep[k++] = i;
+    }
+    int cap = grownSlots(live, live, encoding == VectorEncoding.INT8 ? dim : words);
+    if (encoding == VectorEncoding.INT8) {
+      byte[] newCodes = new byte[cap * dim];
+      float[] newScales = new float[cap];
+      for (int j = 0; j < live; j++) {
+        System.arraycopy(codes, keep[j] * dim, newCodes, j * dim, dim);
+        newScales[j] = scales[keep[j]];
+      }
+      codes = newCodes;
+      scales = newScales;
+    } else {
+      long[] newBits = new long[cap * words];
+      for (int j = 0; j < live; j++) {
+        System.arraycopy(bits, keep[j] * words, newBits, j * words, words);
+      }
+      bits = newBits;
+    }
+    exact.compact(keep);
+    List<String> liveIds = new ArrayList<>(live);
+    for (int j = 0; j < live; j++) {
+      String id = ids.get(keep[j]);
+      liveIds.add(id);
+      ordinals.put(id, j);
+    }
+    ids.clear();
+    ids.addAll(liveIds);
+    deleted.clear();
+    size = live;
+  }
+
   private void ensureCapacity(int n) {
     if (encoding == VectorEncoding.INT8) {
       if (n > scales.length) {
-        int cap = Math.max(64, scales.length * 2);
-        scales = Arrays.copyOf(scales, cap);
+        int cap = grownSlots(n, scales.length, dim);
         codes = Arrays.copyOf(codes, cap * dim);
+        scales = Arrays.copyOf(scales, cap);
       }
     } else if ((long) n * words > bits.length) {
-      bits = Arrays.copyOf(bits, Math.max(64 * words, bits.length * 2));
+      bits = Arrays.copyOf(bits, grownSlots(n, bits.length / words, words) * words);
     }
+  }
+
+  private int grownSlots(int n, int current, int width) {
+    return grownSlots(n, current, width, "live vectors=" + ordinals.size() + ", dimension=" + dim);
+  }
+
+  /**
+   * The slots to grow to for {@code n} vectors of {@code width} array elements each: twice the
+   * {@code current} ones, as far as a Java array allows, or a clear error when even {@code n} do
+   * not fit (where {@code slots * width} used to overflow an int).
+   */
+  static int grownSlots(int n, int current, int width, String state) {
+    int maxSlots = MAX_ARRAY / width;
+    if (n > maxSlots) {
+      throw new IllegalStateException(
+          "QuantizedVectorIndex is full: "
+              + n
+              + " slots of "
+              + width
+              + " elements exceed the largest Java array ("
+              + MAX_ARRAY
+              + " elements); "
+              + state);
+    }
+    return (int) Math.min(maxSlots, Math.max(Math.max(64L, n), 2L * current));
   }
 
   private float[] normalized(float[] vector) {
