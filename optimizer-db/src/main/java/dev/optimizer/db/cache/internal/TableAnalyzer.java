@@ -62,6 +62,13 @@ public final class TableAnalyzer {
   private static final Pattern SET_CONFIG =
       Pattern.compile("\\bSET_CONFIG\\s*\\(", Pattern.CASE_INSENSITIVE);
 
+  /**
+   * {@code TRUNCATE ... CASCADE} also empties every table with a foreign key to the named ones,
+   * whatever its {@code ON DELETE} rule, which the catalog's cascades do not follow.
+   */
+  private static final Pattern TRUNCATE_CASCADE =
+      Pattern.compile("\\bCASCADE\\b", Pattern.CASE_INSENSITIVE);
+
   private static final Pattern WRITE_WORD =
       Pattern.compile("\\b(INSERT|UPDATE|DELETE|MERGE|UPSERT|REPLACE)\\b");
 
@@ -102,8 +109,12 @@ public final class TableAnalyzer {
       case "MERGE":
       case "UPSERT":
       case "REPLACE":
-      case "TRUNCATE":
         return write(text);
+      case "TRUNCATE":
+        return TRUNCATE_CASCADE.matcher(text).find()
+            ? StatementTables.of(
+                Kind.WRITE_ALL, "TRUNCATE ... CASCADE empties the tables referencing it")
+            : write(text);
       case "SET":
       case "RESET":
       case "USE":

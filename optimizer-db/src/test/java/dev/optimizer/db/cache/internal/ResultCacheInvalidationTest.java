@@ -58,7 +58,7 @@ class ResultCacheInvalidationTest {
       s.execute("DROP VIEW IF EXISTS rc_w_view");
       s.execute(
           "DROP TABLE IF EXISTS rc_w_item, rc_w_parent, rc_w_kid, rc_w_counter, rc_w_line,"
-              + " rc_w_node CASCADE");
+              + " rc_w_node, rc_w_ref CASCADE");
       s.execute("CREATE TABLE rc_w_item (id int PRIMARY KEY, name text)");
       s.execute("INSERT INTO rc_w_item VALUES (1, 'one'), (2, 'two')");
       s.execute("CREATE VIEW rc_w_view AS SELECT id, name FROM rc_w_item");
@@ -78,6 +78,8 @@ class ResultCacheInvalidationTest {
           "CREATE TABLE rc_w_node (id int PRIMARY KEY,"
               + " parent int REFERENCES rc_w_node(id) ON DELETE CASCADE, name text)");
       s.execute("INSERT INTO rc_w_node VALUES (1, NULL, 'root'), (2, 1, 'leaf')");
+      s.execute("CREATE TABLE rc_w_ref (id int PRIMARY KEY, item int REFERENCES rc_w_item(id))");
+      s.execute("INSERT INTO rc_w_ref VALUES (1, 1)");
     }
     // The schema was rebuilt behind the cache's back: start from nothing, on new connections
     // (a test's statements may have left the ones it used out of the cache for good).
@@ -251,7 +253,7 @@ class ResultCacheInvalidationTest {
             + " | SELECT name FROM rc_w_item WHERE id = 1 | one | uno",
         "SET application_name = 'rc'; DELETE FROM rc_w_item WHERE id = 2"
             + " | SELECT count(*) FROM rc_w_item | 2 | 1",
-        "SELECT 1; TRUNCATE rc_w_item | SELECT count(*) FROM rc_w_item | 2 | 0",
+        "SELECT 1; TRUNCATE rc_w_node | SELECT count(*) FROM rc_w_node | 2 | 0",
       })
   void severalStatementsInOneStringInvalidateEverything(
       String several, String read, String before, String after) throws Exception {
@@ -279,5 +281,16 @@ class ResultCacheInvalidationTest {
       s.execute("COMMIT");
     }
     assertThat(name(1)).isEqualTo("uno");
+  }
+
+  /**
+   * {@code TRUNCATE ... CASCADE} empties a table whose foreign key has no {@code ON DELETE} action
+   * (so the catalog does not list it as written by cascades).
+   */
+  @Test
+  void truncateCascadeInvalidatesTheTablesReferencingIt() throws Exception {
+    assertThat(cached("SELECT count(*) FROM rc_w_ref")).isEqualTo("1");
+    execute("TRUNCATE rc_w_item CASCADE");
+    assertThat(first("SELECT count(*) FROM rc_w_ref")).isEqualTo("0");
   }
 }

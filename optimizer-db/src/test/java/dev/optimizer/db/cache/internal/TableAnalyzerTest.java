@@ -94,6 +94,8 @@ class TableAnalyzerTest {
         "CALL refresh(1)",
         "DO $$ BEGIN END $$",
         "EXPLAIN ANALYZE DELETE FROM t",
+        "TRUNCATE a CASCADE",
+        "TRUNCATE TABLE a, b RESTART IDENTITY CASCADE",
         "SELECT * INTO newt FROM t",
         "this is not sql at all",
       })
