@@ -5,13 +5,16 @@ import dev.optimizer.http.spring.HttpOptimizerInterceptor;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.core.Ordered;
+import org.springframework.http.client.ClientHttpRequestInterceptor;
 import org.springframework.web.client.RestClient;
 
 /**
  * Adds {@link HttpOptimizerInterceptor} to each {@link RestClient.Builder} bean (Spring Boot's
  * builder is a prototype: every injection point gets its own, each customized here), unless the
- * builder's bean name is in {@code optimizer.http.excluded-beans} or it has one already. Added
- * after the interceptors the builder has by then, as the interceptor asks.
+ * builder's bean name is in {@code optimizer.http.excluded-beans} or it has one already. The
+ * builder handed out moves it after every other interceptor when the client is built, as the
+ * interceptor asks, so that interceptors the application adds later (credentials of the current
+ * user) run before it: see {@link LastHookBuilders}.
  */
 public class RestClientBuilderCustomizer implements BeanPostProcessor, Ordered {
   private final ObjectProvider<HttpOptimizer> httpOptimizer;
@@ -31,15 +34,22 @@ public class RestClientBuilderCustomizer implements BeanPostProcessor, Ordered {
       return bean;
     }
     HttpOptimizer http = httpOptimizer.getIfUnique();
-    if (http != null) {
-      builder.requestInterceptors(
-          list -> {
-            if (list.stream().noneMatch(HttpOptimizerInterceptor.class::isInstance)) {
-              list.add(HttpOptimizerInterceptor.of(http));
-            }
-          });
+    if (http == null) {
+      return bean;
     }
-    return bean;
+    HttpOptimizerInterceptor hook = HttpOptimizerInterceptor.of(http);
+    builder.requestInterceptors(
+        list -> {
+          if (list.stream().noneMatch(HttpOptimizerInterceptor.class::isInstance)) {
+            list.add(hook);
+          }
+        });
+    return LastHookBuilders.<RestClient.Builder, ClientHttpRequestInterceptor>wrap(
+        RestClient.Builder.class,
+        builder,
+        b -> b::requestInterceptors,
+        HttpOptimizerInterceptor.class,
+        hook);
   }
 
   @Override

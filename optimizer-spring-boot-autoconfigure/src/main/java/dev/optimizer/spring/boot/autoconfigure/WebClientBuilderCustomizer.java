@@ -5,12 +5,15 @@ import dev.optimizer.http.spring.HttpOptimizerExchangeFilter;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.core.Ordered;
+import org.springframework.web.reactive.function.client.ExchangeFilterFunction;
 import org.springframework.web.reactive.function.client.WebClient;
 
 /**
  * Adds {@link HttpOptimizerExchangeFilter} to each {@link WebClient.Builder} bean, unless its bean
- * name is in {@code optimizer.http.excluded-beans} or it has one already. Added after the filters
- * the builder has by then, as the filter asks.
+ * name is in {@code optimizer.http.excluded-beans} or it has one already. The builder handed out
+ * moves it after every other filter when the client is built, as the filter asks, so that filters
+ * the application adds later (credentials of the current user) run before it: see {@link
+ * LastHookBuilders}.
  */
 public class WebClientBuilderCustomizer implements BeanPostProcessor, Ordered {
   private final ObjectProvider<HttpOptimizer> httpOptimizer;
@@ -30,15 +33,18 @@ public class WebClientBuilderCustomizer implements BeanPostProcessor, Ordered {
       return bean;
     }
     HttpOptimizer http = httpOptimizer.getIfUnique();
-    if (http != null) {
-      builder.filters(
-          list -> {
-            if (list.stream().noneMatch(HttpOptimizerExchangeFilter.class::isInstance)) {
-              list.add(HttpOptimizerExchangeFilter.of(http));
-            }
-          });
+    if (http == null) {
+      return bean;
     }
-    return bean;
+    HttpOptimizerExchangeFilter hook = HttpOptimizerExchangeFilter.of(http);
+    builder.filters(
+        list -> {
+          if (list.stream().noneMatch(HttpOptimizerExchangeFilter.class::isInstance)) {
+            list.add(hook);
+          }
+        });
+    return LastHookBuilders.<WebClient.Builder, ExchangeFilterFunction>wrap(
+        WebClient.Builder.class, builder, b -> b::filters, HttpOptimizerExchangeFilter.class, hook);
   }
 
   @Override

@@ -124,6 +124,46 @@ class HttpClientsTest {
   }
 
   @Test
+  void credentialsAddedToTheInjectedBuilderLaterAreSeenByThePipeline() {
+    runner
+        .withUserConfiguration(Clients.class)
+        .run(
+            ctx -> {
+              String[] user = {"alice"};
+              RestClient rest =
+                  ctx.getBean(RestClient.Builder.class)
+                      .requestInterceptor(
+                          (request, body, execution) -> {
+                            request.getHeaders().setBearerAuth(user[0]);
+                            return execution.execute(request, body);
+                          })
+                      .build();
+              WebClient web =
+                  ctx.getBean(WebClient.Builder.class)
+                      .filter(
+                          (request, next) ->
+                              next.exchange(
+                                  org.springframework.web.reactive.function.client.ClientRequest
+                                      .from(request)
+                                      .headers(h -> h.setBearerAuth(user[0]))
+                                      .build()))
+                      .build();
+              for (String u : List.of("alice", "bob", "alice")) {
+                user[0] = u;
+                assertThat(rest.get().uri(server.uri("/me")).retrieve().body(String.class))
+                    .isEqualTo("Bearer " + u);
+                assertThat(
+                        web.get()
+                            .uri(server.uri("/me"))
+                            .retrieve()
+                            .bodyToMono(String.class)
+                            .block(Duration.ofSeconds(10)))
+                    .isEqualTo("Bearer " + u);
+              }
+            });
+  }
+
+  @Test
   void jdkHttpClientBeansAreWrapped() {
     runner
         .withUserConfiguration(Clients.class)

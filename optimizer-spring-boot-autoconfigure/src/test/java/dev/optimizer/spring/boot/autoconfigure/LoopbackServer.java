@@ -13,7 +13,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A JDK HTTP server on loopback answering {@code GET /greeting} with a cacheable body ({@code
- * Cache-Control: max-age=60}), counting the requests that reach it.
+ * Cache-Control: max-age=60}) and {@code GET /me} with the request's Authorization header (private
+ * to that user), counting the requests that reach it.
  */
 final class LoopbackServer implements AutoCloseable {
   final AtomicInteger requests = new AtomicInteger();
@@ -29,6 +30,20 @@ final class LoopbackServer implements AutoCloseable {
           byte[] body = "hello".getBytes(StandardCharsets.UTF_8);
           exchange.getResponseHeaders().add("Content-Type", "text/plain");
           exchange.getResponseHeaders().add("Cache-Control", "max-age=60");
+          exchange.sendResponseHeaders(200, body.length);
+          try (OutputStream out = exchange.getResponseBody()) {
+            out.write(body);
+          }
+        });
+    // Whose request it was: the Authorization header, cacheable for that user only.
+    server.createContext(
+        "/me",
+        exchange -> {
+          requests.incrementAndGet();
+          String who = exchange.getRequestHeaders().getFirst("Authorization");
+          byte[] body = String.valueOf(who).getBytes(StandardCharsets.UTF_8);
+          exchange.getResponseHeaders().add("Content-Type", "text/plain");
+          exchange.getResponseHeaders().add("Cache-Control", "private, max-age=60");
           exchange.sendResponseHeaders(200, body.length);
           try (OutputStream out = exchange.getResponseBody()) {
             out.write(body);
