@@ -29,6 +29,10 @@ import java.util.function.UnaryOperator;
  * float[] v = cache.get(text, embedder::embed);
  * }</pre>
  *
+ * <p>{@code inputBytes} must be one-to-one: two inputs with the same bytes share an entry. Note
+ * that {@code getBytes(UTF_8)} is not, for a string holding an unpaired surrogate (each becomes
+ * {@code '?'}); {@code CachingEmbeddingModel} hashes the UTF-16 code units instead.
+ *
  * <p>Keys hold a digest, never the input itself: a cache of prompts or texts keeps no readable copy
  * of them. The model id is part of the key, so two models never share an entry; an application that
  * must not let one tenant observe another's inputs (through hit timing) gives each tenant its own

@@ -7,7 +7,6 @@ import dev.langchain4j.model.output.Response;
 import dev.optimizer.ai.inference.cache.InferenceCache;
 import dev.optimizer.api.internal.Checks;
 import dev.optimizer.runtime.Optimizer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -51,12 +50,27 @@ public final class CachingEmbeddingModel implements EmbeddingModel {
         InferenceCache.<String, float[]>builder(optimizer)
             .name("embeddings")
             .modelId(model)
-            .inputBytes(text -> text.getBytes(StandardCharsets.UTF_8))
+            .inputBytes(CachingEmbeddingModel::utf16)
             .outputBytes(v -> 16 + v.length * 4)
             .copy(float[]::clone)
             .maximumBytes(maximumBytes)
             .build();
     return new CachingEmbeddingModel(delegate, cache);
+  }
+
+  /**
+   * The text's UTF-16 code units, two bytes each: one-to-one for every Java string. UTF-8 would
+   * turn each unpaired surrogate into '?', so texts differing only there would share an entry.
+   */
+  static byte[] utf16(String text) {
+    // By hand: Java's UTF-16 encoders also replace an unpaired surrogate (with U+FFFD).
+    byte[] out = new byte[2 * text.length()];
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      out[2 * i] = (byte) (c >>> 8);
+      out[2 * i + 1] = (byte) c;
+    }
+    return out;
   }
 
   /** Wraps {@code delegate} with a cache built by the caller (its outputs must be copies). */

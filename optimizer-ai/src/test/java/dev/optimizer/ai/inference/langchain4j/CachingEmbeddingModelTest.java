@@ -1,0 +1,60 @@
+package dev.optimizer.ai.inference.langchain4j;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.langchain4j.data.embedding.Embedding;
+import dev.langchain4j.data.segment.TextSegment;
+import dev.langchain4j.model.embedding.EmbeddingModel;
+import dev.langchain4j.model.output.Response;
+import dev.optimizer.runtime.Optimizer;
+import io.opentelemetry.api.OpenTelemetry;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class CachingEmbeddingModelTest {
+
+  private final Optimizer optimizer =
+      Optimizer.builder().openTelemetry(OpenTelemetry.noop()).manualTuning().build();
+
+  @AfterEach
+  void close() {
+    optimizer.close();
+  }
+
+  /** A remote-style model: one vector per text, from its UTF-16 hash; records what it embeds. */
+  static final class Recording implements EmbeddingModel {
+    final List<String> texts = new CopyOnWriteArrayList<>();
+
+    @Override
+    public Response<List<Embedding>> embedAll(List<TextSegment> segments) {
+      List<Embedding> out = new ArrayList<>();
+      for (TextSegment s : segments) {
+        texts.add(s.text());
+        out.add(Embedding.from(new float[] {s.text().hashCode(), 1}));
+      }
+      return Response.from(out);
+    }
+
+    @Override
+    public int dimension() {
+      return 2;
+    }
+  }
+
+  @Test
+  void textsDifferingOnlyInALoneSurrogateAreDifferentEntries() {
+    Recording model = new Recording();
+    CachingEmbeddingModel cached = CachingEmbeddingModel.wrap(optimizer, model, 1 << 20);
+    float[] high = cached.embed("x\uD800").content().vector();
+    float[] low = cached.embed("x\uDC00").content().vector();
+    cached.embed("x?");
+    // UTF-8 encoding turned every unpaired surrogate into '?': all three were one entry.
+    assertThat(model.texts).containsExactly("x\uD800", "x\uDC00", "x?");
+    assertThat(low).isNotEqualTo(high);
+    assertThat(cached.embed("x\uD800").content().vector()).isEqualTo(high);
+    assertThat(model.texts).hasSize(3);
+  }
+}
