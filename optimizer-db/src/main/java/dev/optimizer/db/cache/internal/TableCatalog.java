@@ -121,7 +121,7 @@ final class TableCatalog {
     return new Table(
         base && !other && !pg.inherits(),
         pg.rowSecurity(),
-        hasTriggers(c, table),
+        hasTriggers(c, written),
         Set.copyOf(written),
         selfCascade,
         key);
@@ -207,16 +207,25 @@ final class TableCatalog {
     }
   }
 
-  /** information_schema.triggers exists in PostgreSQL and MySQL/MariaDB; elsewhere: assume yes. */
-  private static boolean hasTriggers(Connection c, String table) {
+  /**
+   * Whether any of the tables a write reaches (itself and those its cascades write) has triggers: a
+   * trigger on a child fires for the rows a cascade changes there. information_schema.triggers
+   * exists in PostgreSQL and MySQL/MariaDB; elsewhere: assume yes.
+   */
+  private static boolean hasTriggers(Connection c, Set<String> tables) {
     try (PreparedStatement ps =
         c.prepareStatement(
             "SELECT count(*) FROM information_schema.triggers"
                 + " WHERE lower(event_object_table) = ?")) {
-      ps.setString(1, table);
-      try (ResultSet rs = ps.executeQuery()) {
-        return !rs.next() || rs.getLong(1) > 0;
+      for (String table : tables) {
+        ps.setString(1, table);
+        try (ResultSet rs = ps.executeQuery()) {
+          if (!rs.next() || rs.getLong(1) > 0) {
+            return true;
+          }
+        }
       }
+      return false;
     } catch (SQLException | RuntimeException e) {
       return true;
     }

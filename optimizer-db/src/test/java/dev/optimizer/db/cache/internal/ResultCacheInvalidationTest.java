@@ -58,7 +58,7 @@ class ResultCacheInvalidationTest {
       s.execute("DROP VIEW IF EXISTS rc_w_view");
       s.execute(
           "DROP TABLE IF EXISTS rc_w_item, rc_w_parent, rc_w_kid, rc_w_counter, rc_w_line,"
-              + " rc_w_node, rc_w_ref CASCADE");
+              + " rc_w_node, rc_w_ref, rc_w_sub CASCADE");
       s.execute("CREATE TABLE rc_w_item (id int PRIMARY KEY, name text)");
       s.execute("INSERT INTO rc_w_item VALUES (1, 'one'), (2, 'two')");
       s.execute("CREATE VIEW rc_w_view AS SELECT id, name FROM rc_w_item");
@@ -80,6 +80,16 @@ class ResultCacheInvalidationTest {
       s.execute("INSERT INTO rc_w_node VALUES (1, NULL, 'root'), (2, 1, 'leaf')");
       s.execute("CREATE TABLE rc_w_ref (id int PRIMARY KEY, item int REFERENCES rc_w_item(id))");
       s.execute("INSERT INTO rc_w_ref VALUES (1, 1)");
+      s.execute(
+          "CREATE TABLE rc_w_sub (id int PRIMARY KEY,"
+              + " item int REFERENCES rc_w_item(id) ON DELETE CASCADE)");
+      s.execute("INSERT INTO rc_w_sub VALUES (2, 2)");
+      s.execute(
+          "CREATE OR REPLACE FUNCTION rc_w_count_delete() RETURNS trigger AS $$ BEGIN"
+              + " UPDATE rc_w_counter SET n = n + 1; RETURN OLD; END $$ LANGUAGE plpgsql");
+      s.execute(
+          "CREATE TRIGGER rc_w_sub_t AFTER DELETE ON rc_w_sub FOR EACH ROW"
+              + " EXECUTE FUNCTION rc_w_count_delete()");
     }
     // The schema was rebuilt behind the cache's back: start from nothing, on new connections
     // (a test's statements may have left the ones it used out of the cache for good).
@@ -292,5 +302,16 @@ class ResultCacheInvalidationTest {
     assertThat(cached("SELECT count(*) FROM rc_w_ref")).isEqualTo("1");
     execute("TRUNCATE rc_w_item CASCADE");
     assertThat(first("SELECT count(*) FROM rc_w_ref")).isEqualTo("0");
+  }
+
+  /**
+   * A delete that cascades to a child table with a trigger: the trigger fires for the cascaded rows
+   * and writes a table neither statement names.
+   */
+  @Test
+  void aTriggerOnATableACascadeReachesInvalidatesEverything() throws Exception {
+    assertThat(cached("SELECT n FROM rc_w_counter")).isEqualTo("0");
+    execute("DELETE FROM rc_w_item WHERE id = 2");
+    assertThat(first("SELECT n FROM rc_w_counter")).isEqualTo("1");
   }
 }
