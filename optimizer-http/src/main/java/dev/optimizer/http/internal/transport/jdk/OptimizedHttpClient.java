@@ -246,6 +246,39 @@ public final class OptimizedHttpClient extends HttpClient {
     return delegate.newWebSocketBuilder();
   }
 
+  // HttpClient's lifecycle of JDK 21 and later. This class compiles for Java 17, which lacks these
+  // methods, so they carry no @Override; they have HttpClient's signatures, so on JDK 21+ they
+  // override its defaults (which do nothing) and the wrapped client is shut down with the wrapper.
+
+  /** Shuts the wrapped client down (JDK 21+; on older JDKs there is nothing to shut down). */
+  public void shutdown() {
+    JdkLifecycle.shutdown(delegate);
+  }
+
+  /** Shuts the wrapped client down at once, failing its requests in flight (JDK 21+). */
+  public void shutdownNow() {
+    JdkLifecycle.shutdownNow(delegate);
+  }
+
+  /**
+   * Waits for the wrapped client to terminate (JDK 21+; true at once on older JDKs).
+   *
+   * @throws InterruptedException if interrupted while waiting
+   */
+  public boolean awaitTermination(Duration duration) throws InterruptedException {
+    return JdkLifecycle.awaitTermination(delegate, duration);
+  }
+
+  /** Whether the wrapped client has terminated (JDK 21+; false on older JDKs). */
+  public boolean isTerminated() {
+    return JdkLifecycle.isTerminated(delegate);
+  }
+
+  /** Closes the wrapped client: shuts it down and waits for it to terminate (JDK 21+). */
+  public void close() {
+    JdkLifecycle.close(delegate);
+  }
+
   @Override
   public String toString() {
     return "OptimizedHttpClient(" + delegate + ")";
