@@ -23,9 +23,10 @@ import java.util.Set;
  *       rollback discards them. Whatever we cannot tell ends as an invalidation, never as none.
  *   <li>Once the transaction has written, its reads bypass the cache (they must see its own
  *       uncommitted writes).
- *   <li>A read in a transaction is served from the cache, but stores its result only when the
- *       isolation level is at most READ COMMITTED: a snapshot older than the statement could store
- *       old rows under new table versions.
+ *   <li>A read in a transaction uses the cache only when the isolation level is at most READ
+ *       COMMITTED: a snapshot older than the statement could store old rows under new table
+ *       versions, and a row cached after the snapshot was taken is newer than what REPEATABLE READ
+ *       or SERIALIZABLE must return.
  * </ul>
  *
  * <p>The transaction's books are a {@link LeaseTransaction}'s. Used by one thread at a time, like
@@ -277,9 +278,9 @@ public final class LeaseCache {
     Object[] values;
     ConnectionContext ctx;
     String[] names;
-    boolean mayStore;
     try {
       if (transaction.wrote()
+          || transaction.open() && !transaction.readCommitted()
           || !plainParameters
           || cache.unkeepable(key.id())
           || !simple(statement)) {
@@ -293,7 +294,6 @@ public final class LeaseCache {
         cache.bypasses.increment();
         return call.call();
       }
-      mayStore = !transaction.open() || transaction.readCommitted();
     } catch (SQLException | RuntimeException e) {
       cache.bypasses.increment();
       return call.call();
@@ -319,10 +319,6 @@ public final class LeaseCache {
         return new Served(CachedResultSet.open(hit));
       }
       store.invalidate(cacheKey);
-    }
-    if (!mayStore) {
-      cache.bypasses.increment();
-      return call.call();
     }
     cache.misses.increment();
     CacheLoad load =

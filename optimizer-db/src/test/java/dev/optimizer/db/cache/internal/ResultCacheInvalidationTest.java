@@ -111,8 +111,13 @@ class ResultCacheInvalidationTest {
   }
 
   private static String name(int id) throws SQLException {
-    try (Connection c = ds.getConnection();
-        PreparedStatement ps = c.prepareStatement("SELECT name FROM rc_w_item WHERE id = ?")) {
+    try (Connection c = ds.getConnection()) {
+      return name(c, id);
+    }
+  }
+
+  private static String name(Connection c, int id) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT name FROM rc_w_item WHERE id = ?")) {
       ps.setInt(1, id);
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next() ? rs.getString(1) : "<none>";
@@ -313,5 +318,25 @@ class ResultCacheInvalidationTest {
     assertThat(cached("SELECT n FROM rc_w_counter")).isEqualTo("0");
     execute("DELETE FROM rc_w_item WHERE id = 2");
     assertThat(first("SELECT n FROM rc_w_counter")).isEqualTo("1");
+  }
+
+  /**
+   * A REPEATABLE READ transaction reads its snapshot: a row cached (by another connection) after
+   * the snapshot was taken is newer than what it must see, so its reads bypass the cache.
+   */
+  @Test
+  void aRepeatableReadTransactionReadsItsSnapshotNotTheCache() throws Exception {
+    try (Connection t = ds.getConnection()) {
+      t.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+      t.setAutoCommit(false);
+      assertThat(name(t, 1)).isEqualTo("one"); // the snapshot is taken
+      execute("UPDATE rc_w_item SET name = 'uno' WHERE id = 1");
+      long hits = cache().hits.sum();
+      assertThat(name(1)).isEqualTo("uno");
+      assertThat(name(1)).isEqualTo("uno");
+      assertThat(cache().hits.sum()).isEqualTo(hits + 1); // the new row is cached
+      assertThat(name(t, 1)).isEqualTo("one");
+      t.rollback();
+    }
   }
 }
