@@ -46,8 +46,10 @@ import java.util.function.Supplier;
  * <p>Per caller: each call gets its own result or its own error. A call whose deadline has passed
  * before its batch starts fails with {@link DeadlineExceededException} and is not run. When a
  * worker throws for a whole batch, the batch is re-run one item at a time, so that a single bad
- * input fails only its own caller. Nothing accepted is dropped: {@link #close()} drains, then
- * closes the workers.
+ * input fails only its own caller: its future fails with an {@link InferenceFailedException} whose
+ * cause is what the model threw (the same for an input that was alone in its batch), and {@link
+ * #call} rethrows that cause. Nothing accepted is dropped: {@link #close()} drains, then closes the
+ * workers.
  *
  * <p>Workers ({@link BatchModel}) are used by one batch at a time, so a worker may wrap something
  * that is not thread-safe, such as a DJL {@code Predictor}. Thread-safe.
@@ -210,7 +212,9 @@ public final class InferenceBatcher<I, O> implements AutoCloseable {
 
   /**
    * Runs one input and waits for its output: the blocking form of {@link #submit(Object)}. The
-   * caller's own error is rethrown as is when unchecked.
+   * caller's own error is rethrown as is when unchecked: where the future fails with an {@link
+   * InferenceFailedException}, its cause, the model's own exception (a LangChain4j {@code
+   * RateLimitException}, say), whether the input ran alone or in a batch.
    */
   public O call(I input) {
     CompletableFuture<O> future = submit(input);
@@ -339,10 +343,15 @@ public final class InferenceBatcher<I, O> implements AutoCloseable {
         worker.run(live, mapped);
       } catch (Exception | LinkageError e) {
         if (live.size() == 1) {
-          throw e;
+          // Settled here, as the items of a larger batch are in isolate(): the same error
+          // whatever the batch held (thrown, it would reach the caller as BatchFailedException).
+          if (!mapped.isSettled(0)) {
+            mapped.fail(0, failedAlone(e, null, 1));
+          }
+        } else {
+          // One bad input must not take the others down: run the unsettled ones alone.
+          isolate(worker, live, mapped, e);
         }
-        // One bad input must not take the others down: run the unsettled ones alone.
-        isolate(worker, live, mapped, e);
       }
     } finally {
       pool.giveBack(worker);
@@ -370,20 +379,19 @@ public final class InferenceBatcher<I, O> implements AutoCloseable {
       try {
         worker.run(List.of(live.get(k)), one);
       } catch (Exception | LinkageError e) {
-        RuntimeException own =
-            new InferenceFailedException(
-                "the model of InferenceBatcher '"
-                    + name
-                    + "' failed for this input (run alone after its batch of "
-                    + live.size()
-                    + " failed with "
-                    + batchError
-                    + "): "
-                    + e,
-                e);
-        one.fail(0, own);
+        one.fail(0, failedAlone(e, batchError, live.size()));
       }
     }
+  }
+
+  private InferenceFailedException failedAlone(Throwable e, Throwable batchError, int batchSize) {
+    String how =
+        batchError == null
+            ? "in a batch of 1"
+            : "run alone after its batch of " + batchSize + " failed with " + batchError;
+    return new InferenceFailedException(
+        "the model of InferenceBatcher '" + name + "' failed for this input (" + how + "): " + e,
+        e);
   }
 
   private String state(int batchSize) {
@@ -398,7 +406,15 @@ public final class InferenceBatcher<I, O> implements AutoCloseable {
         + workers.size();
   }
 
+  /**
+   * What {@link #call} throws for a failed future: the model's own exception where the model threw
+   * for this input ({@link InferenceFailedException}'s cause), else the error itself.
+   */
   private static RuntimeException unwrap(Throwable error) {
+    if (error instanceof InferenceFailedException f
+        && (f.getCause() instanceof RuntimeException || f.getCause() instanceof Error)) {
+      error = f.getCause();
+    }
     if (error instanceof RuntimeException r) {
       return r;
     }

@@ -1,8 +1,9 @@
 package dev.optimizer.ai.inference;
 
 /**
- * The error a caller gets when the model failed for its input: the input was run alone after its
- * batch failed, and failed again. The model's own exception is the cause.
+ * The error a caller's future gets when the model threw for its input: the input was alone in its
+ * batch, or was run alone after its batch failed and failed again. The model's own exception is the
+ * cause; {@link InferenceBatcher#call} and the embedding decorators rethrow that cause instead.
  */
 public final class InferenceFailedException extends RuntimeException {
 

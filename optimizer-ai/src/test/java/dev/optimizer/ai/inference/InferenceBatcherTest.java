@@ -132,6 +132,42 @@ class InferenceBatcherTest {
   }
 
   @Test
+  void aModelErrorReachesItsCallerTheSameAloneAsInABatch() throws Exception {
+    GatedWorker worker = new GatedWorker();
+    InferenceBatcher<String, String> batcher = batcher(worker);
+    // In a batch of three: the batch fails, "bad" is re-run alone and fails again.
+    CompletableFuture<String> first = batcher.submit("a");
+    assertThat(worker.started.await(10, TimeUnit.SECONDS)).isTrue();
+    CompletableFuture<String> x = batcher.submit("x");
+    CompletableFuture<String> inBatch = batcher.submit("bad");
+    CompletableFuture<String> blocking = CompletableFuture.supplyAsync(() -> batcher.call("bad"));
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (batcher.stats().queuedItems() < 3) {
+      assertThat(System.nanoTime() - deadline).isNegative();
+      Thread.onSpinWait();
+    }
+    worker.release.countDown();
+    assertThat(first.get(10, TimeUnit.SECONDS)).isEqualTo("A");
+    assertThat(x.get(10, TimeUnit.SECONDS)).isEqualTo("X");
+    // Alone from the start.
+    CompletableFuture<String> alone = batcher.submit("bad");
+    for (CompletableFuture<String> f : List.of(inBatch, alone)) {
+      assertThatThrownBy(() -> f.get(10, TimeUnit.SECONDS))
+          .cause()
+          .isInstanceOf(InferenceFailedException.class)
+          .hasCauseInstanceOf(IllegalArgumentException.class);
+    }
+    // The blocking form rethrows the model's own exception, whatever the batch was.
+    assertThatThrownBy(() -> blocking.get(10, TimeUnit.SECONDS))
+        .cause()
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessage("model cannot take 'bad'");
+    assertThatThrownBy(() -> batcher.call("bad"))
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessage("model cannot take 'bad'");
+  }
+
+  @Test
   void aCallWhoseDeadlinePassedInTheQueueIsNotRun() throws Exception {
     GatedWorker worker = new GatedWorker();
     InferenceBatcher<String, String> batcher = batcher(worker);

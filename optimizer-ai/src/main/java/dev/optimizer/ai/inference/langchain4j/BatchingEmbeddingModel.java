@@ -7,6 +7,7 @@ import dev.langchain4j.model.output.Response;
 import dev.optimizer.ai.inference.BatchModel;
 import dev.optimizer.ai.inference.InferenceBatcher;
 import dev.optimizer.ai.inference.InferenceBatcherBuilder;
+import dev.optimizer.ai.inference.InferenceFailedException;
 import dev.optimizer.ai.inference.onnx.InputTooLongException;
 import dev.optimizer.ai.inference.onnx.OnnxTextEmbedder;
 import dev.optimizer.api.internal.Checks;
@@ -188,7 +189,17 @@ public final class BatchingEmbeddingModel implements EmbeddingModel, AutoCloseab
       Thread.currentThread().interrupt();
       throw new CompletionException("interrupted while embedding", e);
     } catch (ExecutionException e) {
-      throw e.getCause() instanceof RuntimeException r ? r : new CompletionException(e.getCause());
+      Throwable cause = e.getCause();
+      // The model's own exception (a RateLimitException, say), as InferenceBatcher.call gives it.
+      if (cause instanceof InferenceFailedException failed
+          && (failed.getCause() instanceof RuntimeException
+              || failed.getCause() instanceof Error)) {
+        cause = failed.getCause();
+      }
+      if (cause instanceof Error error) {
+        throw error;
+      }
+      throw cause instanceof RuntimeException r ? r : new CompletionException(cause);
     }
   }
 

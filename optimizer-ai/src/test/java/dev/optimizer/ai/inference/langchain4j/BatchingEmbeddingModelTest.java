@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.langchain4j.data.embedding.Embedding;
 import dev.langchain4j.data.segment.TextSegment;
+import dev.langchain4j.exception.RateLimitException;
 import dev.langchain4j.model.embedding.EmbeddingModel;
 import dev.langchain4j.model.output.Response;
 import dev.optimizer.ai.inference.MiniLm;
@@ -180,6 +181,33 @@ class BatchingEmbeddingModelTest {
     } finally {
       release.countDown();
       caller.shutdownNow();
+    }
+  }
+
+  @Test
+  void theRemoteModelsOwnExceptionReachesTheApplication() {
+    EmbeddingModel limited =
+        new EmbeddingModel() {
+          @Override
+          public Response<List<Embedding>> embedAll(List<TextSegment> segments) {
+            throw new RateLimitException("429 too many requests");
+          }
+
+          @Override
+          public int dimension() {
+            return 1;
+          }
+        };
+    try (Optimizer own =
+            Optimizer.builder().openTelemetry(OpenTelemetry.noop()).manualTuning().build();
+        BatchingEmbeddingModel wrapped =
+            BatchingEmbeddingModel.builder(own, limited).name("limited").build()) {
+      assertThatThrownBy(() -> wrapped.embed("one"))
+          .isExactlyInstanceOf(RateLimitException.class)
+          .hasMessage("429 too many requests");
+      assertThatThrownBy(
+              () -> wrapped.embedAll(List.of(TextSegment.from("a"), TextSegment.from("b"))))
+          .isExactlyInstanceOf(RateLimitException.class);
     }
   }
 
