@@ -395,8 +395,10 @@ public final class LeaseCache {
     return cache.versions.snapshot(names);
   }
 
+  /** No row limit, no field size limit (the driver cuts long values), forward-only, read-only. */
   private static boolean simple(Statement statement) throws SQLException {
     return statement.getMaxRows() == 0
+        && statement.getMaxFieldSize() == 0
         && statement.getResultSetType() == ResultSet.TYPE_FORWARD_ONLY
         && statement.getResultSetConcurrency() == ResultSet.CONCUR_READ_ONLY;
   }
