@@ -28,6 +28,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * search returns the best {@code maxResults} among the matching entries: the filter is applied
  * inside the index's scan, not to the overall top results afterwards.
  *
+ * <p>A match's {@link EmbeddingMatch#embedding() embedding} is the one added, to within float
+ * rounding (a few ulps): the index keeps the unit vector and this store its length (4 bytes an
+ * entry rather than a second copy of every vector), and scales it back. An entry put into the index
+ * directly, not through this store, comes back as the index's unit vector.
+ *
  * <p>Adding an id again replaces its embedding and its embedded value. {@link #removeAll()} removes
  * what this store added; entries put into the index directly are left alone. Thread-safe: searches
  * run in parallel with each other and with writes, and a search running alongside a write may see
@@ -38,12 +43,24 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class QuantizedEmbeddingStore<Embedded> implements EmbeddingStore<Embedded> {
 
-  /** The value of an entry added without an embedded value (the map does not take null). */
-  private static final Object NONE = new Object();
-
   private final QuantizedVectorIndex index;
-  // Every id this store added, with its embedded value or NONE.
-  private final Map<String, Object> entries = new ConcurrentHashMap<>();
+  // Every id this store added, with its embedded value and its embedding's length.
+  private final Map<String, Stored> entries = new ConcurrentHashMap<>();
+
+  /**
+   * What the store keeps beside the index: the embedded value (or null) and the length of the
+   * embedding as added, since the index keeps the unit vector. Identity equality, so that a
+   * conditional removal never takes an entry that was replaced meanwhile.
+   */
+  private static final class Stored {
+    final Object value;
+    final float norm;
+
+    Stored(Object value, float norm) {
+      this.value = value;
+      this.norm = norm;
+    }
+  }
 
   /** A store over {@code index}; the caller keeps ownership of the index. */
   public QuantizedEmbeddingStore(QuantizedVectorIndex index) {
@@ -101,8 +118,17 @@ public final class QuantizedEmbeddingStore<Embedded> implements EmbeddingStore<E
     Checks.notNull("id", id);
     // The index first: it checks the vector, and a filtered search meanwhile sees an entry with
     // no value, which matches no filter.
-    index.add(id, Checks.notNull("embedding", embedding).vector());
-    entries.put(id, value == null ? NONE : value);
+    float[] vector = Checks.notNull("embedding", embedding).vector();
+    index.add(id, vector);
+    entries.put(id, new Stored(value, norm(vector)));
+  }
+
+  private static float norm(float[] v) {
+    double sum = 0;
+    for (float x : v) {
+      sum += (double) x * x;
+    }
+    return (float) Math.sqrt(sum);
   }
 
   @Override
@@ -127,8 +153,8 @@ public final class QuantizedEmbeddingStore<Embedded> implements EmbeddingStore<E
   @Override
   public void removeAll(Filter filter) {
     Checks.notNull("filter", filter);
-    for (Map.Entry<String, Object> e : entries.entrySet()) {
-      // Conditional on the value, so that an entry replaced meanwhile is judged on its new value.
+    for (Map.Entry<String, Stored> e : entries.entrySet()) {
+      // Conditional on the entry, so that an entry replaced meanwhile is judged on its new value.
       if (matches(e.getValue(), filter) && entries.remove(e.getKey(), e.getValue())) {
         index.remove(e.getKey());
       }
@@ -151,10 +177,10 @@ public final class QuantizedEmbeddingStore<Embedded> implements EmbeddingStore<E
     double minCosine = 2 * request.minScore() - 1;
     Filter filter = request.filter();
     List<QuantizedVectorIndex.Match> found;
-    // The values the filter accepted, so that a match carries the value it was judged on even if
+    // The entries the filter accepted, so that a match carries the value it was judged on even if
     // a concurrent write replaces or removes the entry before the result is built. Only this
     // thread runs the filter.
-    Map<String, Object> accepted = filter == null ? entries : new HashMap<>();
+    Map<String, Stored> accepted = filter == null ? entries : new HashMap<>();
     if (filter == null) {
       found = index.search(query, request.maxResults(), minCosine);
     } else {
@@ -164,23 +190,27 @@ public final class QuantizedEmbeddingStore<Embedded> implements EmbeddingStore<E
               request.maxResults(),
               minCosine,
               id -> {
-                Object value = entries.get(id);
-                if (!matches(value, filter)) {
+                Stored stored = entries.get(id);
+                if (!matches(stored, filter)) {
                   return false;
                 }
-                accepted.put(id, value);
+                accepted.put(id, stored);
                 return true;
               });
     }
     List<EmbeddingMatch<Embedded>> matches = new ArrayList<>(found.size());
     for (QuantizedVectorIndex.Match m : found) {
+      Stored stored = accepted.get(m.id());
       float[] v = index.vector(m.id());
+      if (v != null && stored != null) {
+        // The index keeps the unit vector; scaled back, it is the embedding as added.
+        for (int j = 0; j < v.length; j++) {
+          v[j] *= stored.norm;
+        }
+      }
       matches.add(
           new EmbeddingMatch<>(
-              (m.score() + 1) / 2,
-              m.id(),
-              v == null ? null : Embedding.from(v),
-              embedded(accepted.get(m.id()))));
+              (m.score() + 1) / 2, m.id(), v == null ? null : Embedding.from(v), embedded(stored)));
     }
     return new EmbeddingSearchResult<>(matches);
   }
@@ -191,12 +221,14 @@ public final class QuantizedEmbeddingStore<Embedded> implements EmbeddingStore<E
   }
 
   /** InMemoryEmbeddingStore's rule: only a TextSegment has metadata to test. */
-  private static boolean matches(Object value, Filter filter) {
-    return value instanceof TextSegment segment && filter.test(segment.metadata());
+  private static boolean matches(Stored stored, Filter filter) {
+    return stored != null
+        && stored.value instanceof TextSegment segment
+        && filter.test(segment.metadata());
   }
 
   @SuppressWarnings("unchecked")
-  private Embedded embedded(Object value) {
-    return value == null || value == NONE ? null : (Embedded) value;
+  private Embedded embedded(Stored stored) {
+    return stored == null ? null : (Embedded) stored.value;
   }
 }

@@ -46,6 +46,21 @@ class QuantizedEmbeddingStoreTest {
   }
 
   @Test
+  void aMatchCarriesTheEmbeddingAsAddedNotItsUnitVector() {
+    try (QuantizedVectorIndex index = QuantizedVectorIndex.builder(2).build()) {
+      QuantizedEmbeddingStore<TextSegment> store = new QuantizedEmbeddingStore<>(index);
+      store.add("a", Embedding.from(new float[] {3, 4}));
+      store.add(Embedding.from(new float[] {-0.25f, 10}), TextSegment.from("b"));
+      List<EmbeddingMatch<TextSegment>> matches =
+          store.search(request(new float[] {3, 4}, 2, null)).matches();
+      assertThat(matches.get(0).embedding().vector())
+          .containsExactly(new float[] {3, 4}, org.assertj.core.data.Offset.offset(1e-5f));
+      assertThat(matches.get(1).embedding().vector())
+          .containsExactly(new float[] {-0.25f, 10}, org.assertj.core.data.Offset.offset(1e-5f));
+    }
+  }
+
+  @Test
   void filtersAndRemovesAsInMemoryEmbeddingStoreDoes() {
     Random r = new Random(7);
     List<String> ids = new ArrayList<>();
