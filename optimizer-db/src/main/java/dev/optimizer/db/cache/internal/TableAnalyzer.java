@@ -69,6 +69,10 @@ public final class TableAnalyzer {
   private static final Pattern TRUNCATE_CASCADE =
       Pattern.compile("\\bCASCADE\\b", Pattern.CASE_INSENSITIVE);
 
+  /** EXPLAIN ANALYZE runs the statement; PostgreSQL also takes the British spelling. */
+  private static final Pattern EXPLAIN_ANALYZE =
+      Pattern.compile("\\bANALY[SZ]E\\b", Pattern.CASE_INSENSITIVE);
+
   private static final Pattern WRITE_WORD =
       Pattern.compile("\\b(INSERT|UPDATE|DELETE|MERGE|UPSERT|REPLACE)\\b");
 
@@ -138,7 +142,7 @@ public final class TableAnalyzer {
       case "DESC":
         return StatementTables.of(Kind.NEUTRAL, "not a query of tables");
       case "EXPLAIN":
-        return text.toUpperCase(Locale.ROOT).contains("ANALYZE")
+        return EXPLAIN_ANALYZE.matcher(text).find()
             ? StatementTables.of(Kind.WRITE_ALL, "EXPLAIN ANALYZE runs the statement")
             : StatementTables.of(Kind.NEUTRAL, "a plan, not a query");
       default:

@@ -94,6 +94,8 @@ class TableAnalyzerTest {
         "CALL refresh(1)",
         "DO $$ BEGIN END $$",
         "EXPLAIN ANALYZE DELETE FROM t",
+        "EXPLAIN ANALYSE DELETE FROM t",
+        "EXPLAIN (ANALYSE, BUFFERS) UPDATE t SET x = 1",
         "TRUNCATE a CASCADE",
         "TRUNCATE TABLE a, b RESTART IDENTITY CASCADE",
         "SELECT * INTO newt FROM t",
