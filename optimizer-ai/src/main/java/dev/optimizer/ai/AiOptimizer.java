@@ -201,7 +201,8 @@ public final class AiOptimizer implements AutoCloseable {
    * embeddingCacheBytes}). Both close with the optimizer. Each wrap's knobs are named after the
    * first free name of {@code embeddings}, {@code embeddings-2}, {@code embeddings-3}... on this
    * optimizer ({@code optimizer.ai.embeddings.*} for the first), whichever AiOptimizer or
-   * application code took the others.
+   * application code took the others; its cache is reported under the same name ({@code
+   * optimizer.cache.name = ai.embeddings-2}, say).
    */
   public EmbeddingModel wrap(EmbeddingModel model) {
     checkOpen();

@@ -35,12 +35,30 @@ public final class CachingEmbeddingModel implements EmbeddingModel {
   }
 
   /**
-   * Wraps {@code delegate} with a cache of at most {@code maximumBytes}, named after the model.
+   * Wraps {@code delegate} with a cache of at most {@code maximumBytes}, keyed by the model's name.
+   * The cache is reported as {@code optimizer.cache.name = ai.NAME}, NAME being the delegate's
+   * batcher name when it is a {@link BatchingEmbeddingModel} (unique per optimizer, as its knobs
+   * are), else {@code "embeddings"}; give two caches over other models their own names with {@link
+   * #wrap(Optimizer, EmbeddingModel, long, String)}.
    *
    * @throws IllegalArgumentException if {@code maximumBytes} is not in {@code [1024, 2^40]}
    */
   public static CachingEmbeddingModel wrap(
       Optimizer optimizer, EmbeddingModel delegate, long maximumBytes) {
+    Checks.notNull("delegate", delegate);
+    String name = delegate instanceof BatchingEmbeddingModel b ? b.batcher().name() : "embeddings";
+    return wrap(optimizer, delegate, maximumBytes, name);
+  }
+
+  /**
+   * Wraps {@code delegate} with a cache of at most {@code maximumBytes}, reported as {@code
+   * optimizer.cache.name = ai.NAME}.
+   *
+   * @throws IllegalArgumentException if {@code maximumBytes} is not in {@code [1024, 2^40]} or
+   *     {@code name} is blank
+   */
+  public static CachingEmbeddingModel wrap(
+      Optimizer optimizer, EmbeddingModel delegate, long maximumBytes, String name) {
     Checks.notNull("delegate", delegate);
     String model = delegate.modelName();
     if (model == null || model.isBlank()) {
@@ -48,7 +66,7 @@ public final class CachingEmbeddingModel implements EmbeddingModel {
     }
     InferenceCache<String, float[]> cache =
         InferenceCache.<String, float[]>builder(optimizer)
-            .name("embeddings")
+            .name(Checks.notBlank("name", name))
             .modelId(model)
             .inputBytes(CachingEmbeddingModel::utf16)
             .outputBytes(v -> 16 + v.length * 4)

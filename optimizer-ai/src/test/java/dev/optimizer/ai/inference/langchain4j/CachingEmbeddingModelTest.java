@@ -6,22 +6,42 @@ import dev.langchain4j.data.embedding.Embedding;
 import dev.langchain4j.data.segment.TextSegment;
 import dev.langchain4j.model.embedding.EmbeddingModel;
 import dev.langchain4j.model.output.Response;
+import dev.optimizer.ai.AiOptimizer;
 import dev.optimizer.runtime.Optimizer;
-import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.metrics.SdkMeterProvider;
+import io.opentelemetry.sdk.testing.exporter.InMemoryMetricReader;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class CachingEmbeddingModelTest {
 
+  private final InMemoryMetricReader reader = InMemoryMetricReader.create();
+  private final OpenTelemetrySdk otel =
+      OpenTelemetrySdk.builder()
+          .setMeterProvider(SdkMeterProvider.builder().registerMetricReader(reader).build())
+          .build();
   private final Optimizer optimizer =
-      Optimizer.builder().openTelemetry(OpenTelemetry.noop()).manualTuning().build();
+      Optimizer.builder().openTelemetry(otel).manualTuning().build();
 
   @AfterEach
   void close() {
     optimizer.close();
+    otel.close();
+  }
+
+  private Set<String> cacheNames() {
+    return reader.collectAllMetrics().stream()
+        .flatMap(m -> m.getData().getPoints().stream())
+        .map(p -> p.getAttributes().get(AttributeKey.stringKey("optimizer.cache.name")))
+        .filter(java.util.Objects::nonNull)
+        .collect(Collectors.toSet());
   }
 
   /** A remote-style model: one vector per text, from its UTF-16 hash; records what it embeds. */
@@ -56,5 +76,19 @@ class CachingEmbeddingModelTest {
     assertThat(low).isNotEqualTo(high);
     assertThat(cached.embed("x\uD800").content().vector()).isEqualTo(high);
     assertThat(model.texts).hasSize(3);
+  }
+
+  @Test
+  void eachWrappedModelsCacheReportsUnderItsOwnName() {
+    AiOptimizer ai = AiOptimizer.create(optimizer);
+    ai.wrap(new Recording()).embed("one");
+    ai.wrap(new Recording()).embed("two");
+    CachingEmbeddingModel.wrap(
+            optimizer,
+            BatchingEmbeddingModel.builder(optimizer, new Recording()).name("mine").build(),
+            1 << 20)
+        .embed("three");
+    CachingEmbeddingModel.wrap(optimizer, new Recording(), 1 << 20, "named").embed("four");
+    assertThat(cacheNames()).contains("ai.embeddings", "ai.embeddings-2", "ai.mine", "ai.named");
   }
 }
