@@ -5,9 +5,9 @@ import java.util.Arrays;
 /**
  * What a cached result answers: the exact statement text (not just its fingerprint — two texts that
  * differ in a literal share one), the bound values by position, and who asked where: the
- * connection's URL, catalog, schema and user. Values are compared by content (arrays included);
- * they live only in memory, never in telemetry. The fingerprint is not part of the identity (the
- * text decides it); it lets the results of one query be dropped together.
+ * connection's URL, catalog, schema and user. Values are compared by content (arrays included) and
+ * by class; they live only in memory, never in telemetry. The fingerprint is not part of the
+ * identity (the text decides it); it lets the results of one query be dropped together.
  */
 final class CacheKey {
   private final String sql;
@@ -53,7 +53,22 @@ final class CacheKey {
         && k.hash == hash
         && k.sql.equals(sql)
         && Arrays.deepEquals(k.parameters, parameters)
+        && sameClasses(k.parameters, parameters)
         && k.context.equals(context);
+  }
+
+  /**
+   * Whether the values are of the same classes, position by position: some equal values of
+   * different classes bind differently ({@code java.sql.Date.equals} a {@code Timestamp} of the
+   * same instant, but the database gets a date in one case and a timestamp in the other).
+   */
+  private static boolean sameClasses(Object[] a, Object[] b) {
+    for (int i = 0; i < a.length; i++) {
+      if (a[i] != null && b[i] != null && a[i].getClass() != b[i].getClass()) {
+        return false;
+      }
+    }
+    return true;
   }
 
   @Override
