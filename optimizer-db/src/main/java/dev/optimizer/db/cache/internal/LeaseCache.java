@@ -7,7 +7,6 @@ import dev.optimizer.runtime.cache.TieredCache;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Savepoint;
 import java.sql.Statement;
 import java.util.HashSet;
 import java.util.Locale;
@@ -415,35 +414,7 @@ public final class LeaseCache {
   // --- what the database says about a table ---
 
   private TableCatalog.Table describe(String table) {
-    TableCatalog.Table known = cache.catalog.known(table);
-    if (known != null) {
-      return known;
-    }
-    // Asked on the application's connection; inside a transaction behind a savepoint, so that a
-    // failing catalog query cannot abort the application's transaction (PostgreSQL would).
-    boolean tx;
-    try {
-      tx = !connection.getAutoCommit();
-    } catch (SQLException | RuntimeException e) {
-      return cache.catalog.describe(table, null);
-    }
-    if (!tx) {
-      return cache.catalog.describe(table, connection);
-    }
-    Savepoint sp;
-    try {
-      sp = connection.setSavepoint();
-    } catch (SQLException | RuntimeException e) {
-      return cache.catalog.describe(table, null);
-    }
-    TableCatalog.Table t = cache.catalog.describe(table, connection);
-    try {
-      connection.rollback(sp);
-      connection.releaseSavepoint(sp);
-    } catch (SQLException | RuntimeException e) {
-      // The savepoint is gone with its transaction's end; nothing of ours is left behind.
-    }
-    return t;
+    return cache.catalog.describe(table, connection, transaction.open());
   }
 
   // --- the connection's state ---

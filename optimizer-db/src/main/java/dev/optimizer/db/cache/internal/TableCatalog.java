@@ -5,6 +5,7 @@ import java.sql.DatabaseMetaData;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashSet;
@@ -51,11 +52,6 @@ final class TableCatalog {
 
   private final ConcurrentHashMap<String, Table> tables = new ConcurrentHashMap<>();
 
-  /** What is known of a table, or null if it was never asked. */
-  Table known(String table) {
-    return tables.get(table);
-  }
-
   /** What the table is, asking the database on {@code connection} the first time. */
   Table describe(String table, Connection connection) {
     Table t = tables.get(table);
@@ -69,6 +65,33 @@ final class TableCatalog {
     }
     if (tables.size() < MAX_TABLES) {
       tables.put(table, t);
+    }
+    return t;
+  }
+
+  /**
+   * What the table is, asking the database on the application's {@code connection} the first time:
+   * inside a transaction ({@code inTransaction}, as the lease tells it, SQL {@code BEGIN} included)
+   * behind a savepoint, so that a failing catalog query cannot abort the application's transaction
+   * (PostgreSQL would). Unknown when no savepoint can be set.
+   */
+  Table describe(String table, Connection connection, boolean inTransaction) {
+    Table known = tables.get(table);
+    if (known != null || !inTransaction) {
+      return known != null ? known : describe(table, connection);
+    }
+    Savepoint sp;
+    try {
+      sp = connection.setSavepoint();
+    } catch (SQLException | RuntimeException e) {
+      return UNKNOWN;
+    }
+    Table t = describe(table, connection);
+    try {
+      connection.rollback(sp);
+      connection.releaseSavepoint(sp);
+    } catch (SQLException | RuntimeException e) {
+      // The savepoint is gone with its transaction's end; nothing of ours is left behind.
     }
     return t;
   }
