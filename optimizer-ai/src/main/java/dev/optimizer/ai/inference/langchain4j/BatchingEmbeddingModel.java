@@ -41,8 +41,11 @@ import java.util.function.BiFunction;
  *
  * <p>Each caller gets its own embedding or its own error: an empty text, a deadline passed in the
  * queue ({@link dev.optimizer.ai.inference.DeadlineExceededException}), a model failure for that
- * input. Telemetry and tuning are those of the {@link InferenceBatcher} underneath. {@link
- * #close()} drains and releases the ONNX session; it is also closed with the optimizer.
+ * input. Responses carry no {@link Response#tokenUsage() token usage}: a batch holds the texts of
+ * several callers, so the wrapped model's usage for it is no single caller's, and the tensor
+ * batches of an in-process model do not count tokens. Telemetry and tuning are those of the {@link
+ * InferenceBatcher} underneath. {@link #close()} drains and releases the ONNX session; it is also
+ * closed with the optimizer.
  */
 public final class BatchingEmbeddingModel implements EmbeddingModel, AutoCloseable {
 

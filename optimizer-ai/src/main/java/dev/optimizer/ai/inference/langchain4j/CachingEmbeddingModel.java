@@ -4,6 +4,7 @@ import dev.langchain4j.data.embedding.Embedding;
 import dev.langchain4j.data.segment.TextSegment;
 import dev.langchain4j.model.embedding.EmbeddingModel;
 import dev.langchain4j.model.output.Response;
+import dev.langchain4j.model.output.TokenUsage;
 import dev.optimizer.ai.inference.cache.InferenceCache;
 import dev.optimizer.api.internal.Checks;
 import dev.optimizer.runtime.Optimizer;
@@ -22,7 +23,9 @@ import java.util.List;
  * }</pre>
  *
  * <p>{@code embedAll} looks each text up and sends only the misses to the delegate, in one call.
- * Returned vectors are copies. Thread-safe.
+ * Returned vectors are copies. A response's {@link Response#tokenUsage() token usage} is that of
+ * the one delegate call it made (the misses), or null when every text was a hit, or another
+ * caller's call computed it. Thread-safe.
  */
 public final class CachingEmbeddingModel implements EmbeddingModel {
 
@@ -101,8 +104,16 @@ public final class CachingEmbeddingModel implements EmbeddingModel {
   @Override
   public Response<Embedding> embed(String text) {
     Checks.notNull("text", text);
-    return Response.from(
-        Embedding.from(cache.get(text, t -> delegate.embed(t).content().vector())));
+    TokenUsage[] usage = new TokenUsage[1];
+    float[] vector =
+        cache.get(
+            text,
+            t -> {
+              Response<Embedding> computed = delegate.embed(t);
+              usage[0] = computed.tokenUsage();
+              return computed.content().vector();
+            });
+    return Response.from(Embedding.from(vector), usage[0]);
   }
 
   @Override
@@ -125,8 +136,15 @@ public final class CachingEmbeddingModel implements EmbeddingModel {
         missIndex.add(i);
       }
     }
+    TokenUsage usage = null;
     if (!misses.isEmpty()) {
-      List<Embedding> computed = delegate.embedAll(misses).content();
+      Response<List<Embedding>> response = delegate.embedAll(misses);
+      List<Embedding> computed = response.content();
+      usage = response.tokenUsage();
+      if (computed.size() != misses.size()) {
+        throw new IllegalStateException(
+            "the wrapped model returned " + computed.size() + " embeddings for " + misses.size());
+      }
       for (int k = 0; k < misses.size(); k++) {
         float[] v = computed.get(k).vector();
         cache.put(misses.get(k).text(), v);
@@ -137,7 +155,7 @@ public final class CachingEmbeddingModel implements EmbeddingModel {
     for (float[] v : out) {
       result.add(Embedding.from(v));
     }
-    return Response.from(result);
+    return Response.from(result, usage);
   }
 
   @Override

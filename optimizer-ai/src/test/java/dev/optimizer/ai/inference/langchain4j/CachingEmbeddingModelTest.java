@@ -6,6 +6,7 @@ import dev.langchain4j.data.embedding.Embedding;
 import dev.langchain4j.data.segment.TextSegment;
 import dev.langchain4j.model.embedding.EmbeddingModel;
 import dev.langchain4j.model.output.Response;
+import dev.langchain4j.model.output.TokenUsage;
 import dev.optimizer.ai.AiOptimizer;
 import dev.optimizer.runtime.Optimizer;
 import io.opentelemetry.api.common.AttributeKey;
@@ -51,11 +52,14 @@ class CachingEmbeddingModelTest {
     @Override
     public Response<List<Embedding>> embedAll(List<TextSegment> segments) {
       List<Embedding> out = new ArrayList<>();
+      int tokens = 0;
       for (TextSegment s : segments) {
         texts.add(s.text());
         out.add(Embedding.from(new float[] {s.text().hashCode(), 1}));
+        tokens += s.text().length();
       }
-      return Response.from(out);
+      // One "token" per character, as a remote API would report its usage.
+      return Response.from(out, new TokenUsage(tokens));
     }
 
     @Override
@@ -90,5 +94,18 @@ class CachingEmbeddingModelTest {
         .embed("three");
     CachingEmbeddingModel.wrap(optimizer, new Recording(), 1 << 20, "named").embed("four");
     assertThat(cacheNames()).contains("ai.embeddings", "ai.embeddings-2", "ai.mine", "ai.named");
+  }
+
+  @Test
+  void theDelegatesTokenUsageIsPassedOnForWhatItEmbedded() {
+    CachingEmbeddingModel cached = CachingEmbeddingModel.wrap(optimizer, new Recording(), 1 << 20);
+    assertThat(cached.embed("abc").tokenUsage().inputTokenCount()).isEqualTo(3);
+    assertThat(cached.embed("abc").tokenUsage()).as("a hit spends nothing").isNull();
+    Response<List<Embedding>> all =
+        cached.embedAll(
+            List.of(TextSegment.from("abc"), TextSegment.from("de"), TextSegment.from("fgh")));
+    assertThat(all.content()).hasSize(3);
+    assertThat(all.tokenUsage().inputTokenCount()).as("the misses' one call").isEqualTo(5);
+    assertThat(cached.embedAll(List.of(TextSegment.from("de"))).tokenUsage()).isNull();
   }
 }
