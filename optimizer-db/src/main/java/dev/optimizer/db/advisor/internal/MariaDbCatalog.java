@@ -84,36 +84,27 @@ public final class MariaDbCatalog {
         }
       }
     }
-    Map<String, List<String>> keyColumns = new LinkedHashMap<>();
-    Map<String, Boolean> unique = new HashMap<>();
+    List<IndexPart> parts = new ArrayList<>();
     try (PreparedStatement ps =
         connection.prepareStatement(
-            "SELECT INDEX_NAME, COLUMN_NAME, NON_UNIQUE FROM information_schema.STATISTICS WHERE"
-                + " TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY INDEX_NAME, SEQ_IN_INDEX")) {
+            "SELECT INDEX_NAME, COLUMN_NAME, NON_UNIQUE, INDEX_TYPE, SUB_PART FROM"
+                + " information_schema.STATISTICS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?"
+                + " ORDER BY INDEX_NAME, SEQ_IN_INDEX")) {
       ps.setString(1, schema);
       ps.setString(2, name);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          keyColumns.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(rs.getString(2));
-          unique.put(rs.getString(1), rs.getInt(3) == 0);
+          parts.add(
+              new IndexPart(
+                  rs.getString(1),
+                  rs.getString(2),
+                  rs.getInt(3) == 0,
+                  rs.getString(4),
+                  rs.getObject(5) != null));
         }
       }
     }
-    List<ExistingIndex> indexes = new ArrayList<>();
-    keyColumns.forEach(
-        (index, cols) ->
-            indexes.add(
-                new ExistingIndex(
-                    schema,
-                    index,
-                    name,
-                    List.copyOf(cols),
-                    unique.get(index),
-                    index.equals("PRIMARY"),
-                    true,
-                    true,
-                    0,
-                    -1)));
+    List<ExistingIndex> indexes = indexes(schema, name, parts);
     Map<String, TableInfo.ColumnStats> stats = new HashMap<>();
     int sampled = 0;
     for (String c : columns) {
@@ -123,6 +114,50 @@ public final class MariaDbCatalog {
       stats.put(c, sample(schema, name, c));
     }
     return Optional.of(new TableInfo(schema, name, rows, bytes, columns, indexes, stats));
+  }
+
+  /**
+   * One row of {@code information_schema.STATISTICS}: one key part of an index.
+   *
+   * @param column the column, null for an expression (a MySQL functional key part)
+   * @param type {@code BTREE}, {@code HASH}, {@code FULLTEXT}, {@code SPATIAL}, ...
+   * @param prefix whether only a prefix of the column is indexed ({@code SUB_PART})
+   */
+  record IndexPart(String index, String column, boolean unique, String type, boolean prefix) {}
+
+  /**
+   * The indexes these key parts (in index, then position order) make up. Only a B-tree on whole
+   * columns is plain: a full-text, spatial or hash index, or one on a prefix or an expression, does
+   * not serve the lookups and orders a B-tree on those columns would, so it must not count as one.
+   * An index with an expression part has no key columns (as in PostgreSQL).
+   */
+  static List<ExistingIndex> indexes(String schema, String table, List<IndexPart> parts) {
+    Map<String, List<IndexPart>> byIndex = new LinkedHashMap<>();
+    for (IndexPart p : parts) {
+      byIndex.computeIfAbsent(p.index(), k -> new ArrayList<>()).add(p);
+    }
+    List<ExistingIndex> out = new ArrayList<>();
+    byIndex.forEach(
+        (index, ps) -> {
+          boolean expression = ps.stream().anyMatch(p -> p.column() == null);
+          boolean plain =
+              !expression
+                  && ps.stream().allMatch(p -> !p.prefix() && "BTREE".equalsIgnoreCase(p.type()));
+          List<String> key = expression ? List.of() : ps.stream().map(IndexPart::column).toList();
+          out.add(
+              new ExistingIndex(
+                  schema,
+                  index,
+                  table,
+                  key,
+                  ps.get(0).unique(),
+                  index.equals("PRIMARY"),
+                  true,
+                  plain,
+                  0,
+                  -1));
+        });
+    return out;
   }
 
   /** Distinct values and the top value's share in a bounded sample of the column. */
