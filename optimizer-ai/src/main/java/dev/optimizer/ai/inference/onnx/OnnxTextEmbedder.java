@@ -80,10 +80,12 @@ public final class OnnxTextEmbedder implements AutoCloseable {
     OrtSession s = null;
     HuggingFaceTokenizer t = null;
     try {
-      OrtSession.SessionOptions options = new OrtSession.SessionOptions();
-      options.setIntraOpNumThreads(b.intraOpThreads);
-      options.setInterOpNumThreads(1);
-      s = env.createSession(b.modelBytes, options);
+      // The session copies what it needs: its options are freed once it exists.
+      try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+        options.setIntraOpNumThreads(b.intraOpThreads);
+        options.setInterOpNumThreads(1);
+        s = env.createSession(b.modelBytes, options);
+      }
       if (!s.getInputNames().contains("input_ids")
           || !s.getInputNames().contains("attention_mask")) {
         throw new IllegalArgumentException(
