@@ -48,7 +48,8 @@ final class MariaDbAnalysis {
 
   AdvisorReport run(Connection c) throws SQLException {
     MariaDbCatalog catalog = new MariaDbCatalog(c);
-    QueryAnalyzer analyzer = new QueryAnalyzer(65536, catalog::columnsOf);
+    // Column names match whatever their case there: candidates use the catalog's spelling.
+    QueryAnalyzer analyzer = new QueryAnalyzer(65536, catalog::columnsOf, true);
     List<Probe> probes = new ArrayList<>();
     Map<String, TableInfo> tables = new LinkedHashMap<>();
     for (WorkloadStatement w : workload.statements(settings.maxStatements)) {

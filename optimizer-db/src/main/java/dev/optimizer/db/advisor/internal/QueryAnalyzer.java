@@ -60,17 +60,58 @@ public final class QueryAnalyzer {
 
   private final int maxLength;
   private final BiFunction<String, String, Set<String>> columnsOf;
+  private final boolean caseInsensitiveColumns;
 
   /**
-   * An analyzer.
+   * An analyzer with PostgreSQL's column names: unquoted ones lower-cased, quoted ones as written.
    *
    * @param maxLength longest text parsed
    * @param columnsOf the columns of a table (schema may be null), for unqualified column names in
    *     statements over several tables; an empty set when unknown
    */
   public QueryAnalyzer(int maxLength, BiFunction<String, String, Set<String>> columnsOf) {
+    this(maxLength, columnsOf, false);
+  }
+
+  /**
+   * An analyzer.
+   *
+   * @param caseInsensitiveColumns whether column names match whatever their case (MariaDB/MySQL):
+   *     each column is then named as {@code columnsOf} spells it, so that {@code customerId}
+   *     written as {@code CUSTOMERID} or {@code customerid} is the table's {@code customerId}
+   */
+  public QueryAnalyzer(
+      int maxLength,
+      BiFunction<String, String, Set<String>> columnsOf,
+      boolean caseInsensitiveColumns) {
     this.maxLength = maxLength;
     this.columnsOf = columnsOf;
+    this.caseInsensitiveColumns = caseInsensitiveColumns;
+  }
+
+  /** The table's own spelling of {@code column}, or null when the table has no such column. */
+  private String spelling(TableUse u, String column) {
+    Set<String> columns = columnsOf.apply(u.schema, u.table);
+    if (columns.contains(column)) {
+      return column;
+    }
+    if (caseInsensitiveColumns) {
+      for (String c : columns) {
+        if (c.equalsIgnoreCase(column)) {
+          return c;
+        }
+      }
+    }
+    return null;
+  }
+
+  /** {@code column} as the table spells it when known, else as written (folded). */
+  private String spelled(TableUse u, String column) {
+    if (!caseInsensitiveColumns) {
+      return column;
+    }
+    String s = spelling(u, column);
+    return s != null ? s : column;
   }
 
   /** The shape of a statement. */
@@ -390,8 +431,9 @@ public final class QueryAnalyzer {
 
     void joinUsing(String column) {
       for (TableUse u : own) {
-        if (columnsOf.apply(u.schema, u.table).contains(column)) {
-          u.joins.add(column);
+        String spelled = spelling(u, column);
+        if (spelled != null) {
+          u.joins.add(spelled);
         }
       }
     }
@@ -418,11 +460,12 @@ public final class QueryAnalyzer {
             continue;
           }
           TableUse u = byAlias.get(where[0]);
+          String column = spelled(u, where[1]);
           switch (kind) {
-            case "eq" -> u.equality.add(where[1]);
-            case "range" -> u.range.add(where[1]);
-            case "join" -> u.joins.add(where[1]);
-            default -> u.selected.add(where[1]);
+            case "eq" -> u.equality.add(column);
+            case "range" -> u.range.add(column);
+            case "join" -> u.joins.add(column);
+            default -> u.selected.add(column);
           }
         } else if (p[0] instanceof AllColumns a) {
           if (a instanceof net.sf.jsqlparser.statement.select.AllTableColumns t
@@ -443,7 +486,7 @@ public final class QueryAnalyzer {
               break;
             }
             target = u;
-            names.add(where[1]);
+            names.add(spelled(u, where[1]));
           }
           if (target != null) {
             (kind.equals("group") ? target.groupBy : target.orderBy).addAll(names);
@@ -473,7 +516,7 @@ public final class QueryAnalyzer {
         return new String[] {own.get(0).table, column};
       }
       for (TableUse u : own) {
-        if (columnsOf.apply(u.schema, u.table).contains(column)) {
+        if (spelling(u, column) != null) {
           return new String[] {u.table, column};
         }
       }

@@ -8,7 +8,8 @@ import java.util.Set;
 /**
  * How one statement uses one table: the columns it filters on by equality or range, joins on, sorts
  * and groups by, and reads. Column and table names are as PostgreSQL folds them (unquoted names
- * lower-cased, quoted ones as written). Mutable while a statement is analyzed only.
+ * lower-cased, quoted ones as written); on MariaDB/MySQL, where column names match whatever their
+ * case, columns are as the table spells them. Mutable while a statement is analyzed only.
  */
 public final class TableUse {
   final String schema;
