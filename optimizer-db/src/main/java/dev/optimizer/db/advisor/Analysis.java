@@ -73,7 +73,7 @@ final class Analysis {
     QueryAnalyzer analyzer = new QueryAnalyzer(65536, catalog::columnsOf);
     Set<String> analyzed = new LinkedHashSet<>();
     List<Probe> probes = new ArrayList<>();
-    Map<String, TableInfo> tables = new LinkedHashMap<>();
+    ProbeTables tables = new ProbeTables();
     for (WorkloadStatement w : statements) {
       if (w.samples().isEmpty()) {
         continue;
@@ -94,7 +94,7 @@ final class Analysis {
             t = catalog.table(u.schema(), u.table());
           }
         }
-        t.ifPresent(info -> tables.put(info.name(), info));
+        t.ifPresent(info -> tables.put(u, info));
       }
       Plan base;
       try {
@@ -142,7 +142,7 @@ final class Analysis {
       method = evaluator.method();
       List<Evaluation> evaluations = new ArrayList<>();
       for (Candidate cand : candidates) {
-        if (sandbox != null && !sandbox.allows(tables.get(cand.table()))) {
+        if (sandbox != null && !sandbox.allows(tables.of(cand))) {
           notes.add(
               "not evaluated on "
                   + cand.table()
@@ -151,7 +151,7 @@ final class Analysis {
                   + ")");
           continue;
         }
-        List<Probe> touching = probes.stream().filter(p -> p.touches(cand.table())).toList();
+        List<Probe> touching = probes.stream().filter(p -> tables.touches(p, cand)).toList();
         try {
           evaluations.add(evaluator.evaluate(cand, touching));
         } catch (SQLException e) {
@@ -166,12 +166,11 @@ final class Analysis {
   }
 
   /** Statements whose plan reads a table of at least {@code minRows} rows in full. */
-  static List<FullScan> fullScans(
-      List<Probe> probes, Map<String, TableInfo> tables, double minRows) {
+  static List<FullScan> fullScans(List<Probe> probes, ProbeTables tables, double minRows) {
     List<FullScan> fullScans = new ArrayList<>();
     for (Probe p : probes) {
       for (String table : p.base().seqScans()) {
-        TableInfo t = tables.get(table);
+        TableInfo t = tables.scanned(p, table);
         if (t != null && t.rows() >= minRows) {
           fullScans.add(
               new FullScan(p.statement().fingerprintId(), p.statement().text(), table, t.rows()));
@@ -184,11 +183,11 @@ final class Analysis {
   /**
    * The candidate indexes over the probes' tables (none on tables under {@code minRows} or for
    * INSERTs; INCLUDE variants only where {@code include} and the statement only reads), adding each
-   * table's write time to {@code writeNanos}.
+   * table's write time to {@code writeNanos} (by {@link TableInfo#qualified()}).
    */
   static Set<Candidate> candidates(
       List<Probe> probes,
-      Map<String, TableInfo> tables,
+      ProbeTables tables,
       CandidateGenerator generator,
       double minRows,
       boolean include,
@@ -196,12 +195,12 @@ final class Analysis {
     Set<Candidate> candidates = new LinkedHashSet<>();
     for (Probe p : probes) {
       for (TableUse u : p.shape().tables()) {
-        TableInfo t = tables.get(u.table());
+        TableInfo t = tables.of(u);
         if (t == null) {
           continue;
         }
         if (p.shape().writes()) {
-          writeNanos.merge(t.name(), p.statement().totalNanos(), Long::sum);
+          writeNanos.merge(t.qualified(), p.statement().totalNanos(), Long::sum);
         }
         if (t.rows() < minRows || p.shape().operation().equals("INSERT")) {
           continue;

@@ -21,7 +21,6 @@ import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -51,7 +50,7 @@ final class MariaDbAnalysis {
     // Column names match whatever their case there: candidates use the catalog's spelling.
     QueryAnalyzer analyzer = new QueryAnalyzer(65536, catalog::columnsOf, true);
     List<Probe> probes = new ArrayList<>();
-    Map<String, TableInfo> tables = new LinkedHashMap<>();
+    ProbeTables tables = new ProbeTables();
     for (WorkloadStatement w : workload.statements(settings.maxStatements)) {
       if (w.samples().isEmpty()) {
         continue;
@@ -72,7 +71,7 @@ final class MariaDbAnalysis {
       }
       for (TableUse u : shape.tables()) {
         Optional<TableInfo> t = catalog.table(u.schema(), u.table());
-        t.ifPresent(info -> tables.put(info.name(), info));
+        t.ifPresent(info -> tables.put(u, info));
       }
       try {
         probes.add(new Probe(w, sample, shape, Explainer.explainMariaDb(c, sample)));
@@ -114,7 +113,7 @@ final class MariaDbAnalysis {
                   : settings.statementTimeout);
       List<Evaluation> evaluations = new ArrayList<>();
       for (Candidate cand : candidates) {
-        if (!sandbox.allows(tables.get(cand.table()))) {
+        if (!sandbox.allows(tables.of(cand))) {
           notes.add(
               "not evaluated on "
                   + cand.table()
@@ -123,7 +122,7 @@ final class MariaDbAnalysis {
                   + ")");
           continue;
         }
-        List<Probe> touching = probes.stream().filter(p -> p.touches(cand.table())).toList();
+        List<Probe> touching = probes.stream().filter(p -> tables.touches(p, cand)).toList();
         try {
           evaluations.add(sandbox.evaluate(cand, touching));
         } catch (SQLException e) {

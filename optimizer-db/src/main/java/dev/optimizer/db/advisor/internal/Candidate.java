@@ -21,6 +21,11 @@ public record Candidate(String schema, String table, List<String> key, List<Stri
     include = List.copyOf(include);
   }
 
+  /** {@code "schema"."table"}: the table, told apart from a table of that name elsewhere. */
+  public String qualifiedTable() {
+    return Identifiers.qualified(schema, table);
+  }
+
   /** The name the advisor gives its indexes: {@code opt_} so that its own are recognizable. */
   public String indexName() {
     List<String> parts = new ArrayList<>();

@@ -10,9 +10,4 @@ package dev.optimizer.db.advisor.internal;
  * @param base its plan with the existing indexes only
  */
 public record Probe(
-    WorkloadStatement statement, ExecutionSample sample, QueryShape shape, Plan base) {
-  /** Whether the statement touches the table. */
-  public boolean touches(String table) {
-    return shape.tables().stream().anyMatch(u -> u.table().equals(table));
-  }
-}
+    WorkloadStatement statement, ExecutionSample sample, QueryShape shape, Plan base) {}

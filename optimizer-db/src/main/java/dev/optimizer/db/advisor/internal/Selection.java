@@ -55,7 +55,8 @@ public final class Selection {
    * Chooses.
    *
    * @param evaluations the evaluated candidates
-   * @param writeNanosByTable total time the workload spends in writes, per table
+   * @param writeNanosByTable total time the workload spends in writes, per table ({@link
+   *     TableInfo#qualified()})
    */
   public List<Chosen> choose(List<Evaluation> evaluations, Map<String, Long> writeNanosByTable) {
     Map<Probe, Double> current = new HashMap<>();
@@ -80,7 +81,8 @@ public final class Selection {
             benefit += p.statement().totalNanos() * (cur - with) / base;
           }
         }
-        benefit -= writeOverhead * writeNanosByTable.getOrDefault(e.candidate().table(), 0L);
+        benefit -=
+            writeOverhead * writeNanosByTable.getOrDefault(e.candidate().qualifiedTable(), 0L);
         double score = benefit / Math.max(8192, e.bytes());
         if (benefit > 0 && score > bestScore) {
           best = e;

@@ -49,9 +49,13 @@ class SelectionTest {
   void writeOverheadKeepsIndexesOffWriteHeavyTables() {
     Probe read = probe(1, 1_000, 1000);
     Evaluation e = eval("t", List.of("a"), 8192, read, 10);
-    assertThat(new Selection(0.5, 5, 1L << 30, 0.1).choose(List.of(e), Map.of("t", 1_000_000L)))
+    assertThat(
+            new Selection(0.5, 5, 1L << 30, 0.1)
+                .choose(List.of(e), Map.of(e.candidate().qualifiedTable(), 1_000_000L)))
         .isEmpty();
-    assertThat(new Selection(0.5, 5, 1L << 30, 0.1).choose(List.of(e), Map.of("t", 100L)))
+    assertThat(
+            new Selection(0.5, 5, 1L << 30, 0.1)
+                .choose(List.of(e), Map.of(e.candidate().qualifiedTable(), 100L)))
         .hasSize(1);
   }
 
