@@ -93,7 +93,7 @@ public final class TableAnalyzer {
     if (text.indexOf(';') >= 0) {
       // The sanitized text has no literals, no comments and no trailing semicolon: this one
       // separates statements (or is in a quoted name, which costs an invalidation only).
-      return StatementTables.of(Kind.SEVERAL, "several statements");
+      return several(key, text);
     }
     if (SET_CONFIG.matcher(text).find()) {
       Parsed parsed = query(op) && !WRITE_WORD.matcher(key.summary()).find() ? parse(text) : null;
@@ -155,6 +155,38 @@ public final class TableAnalyzer {
           return StatementTables.of(Kind.WRITE_ALL, "may change anything (" + op + ")");
         }
     }
+  }
+
+  /**
+   * Several statements in one string: a write of everything, and {@link Kind#SEVERAL} (the
+   * connection left out of the cache, the lease's transaction state unknown) only when one of them
+   * changes the session or the transaction, or creates a temporary table. A schema script ({@code
+   * CREATE TABLE ..; INSERT ..}) so costs one invalidation, not its connection's cache for good.
+   */
+  private static StatementTables several(StatementKey key, String text) {
+    for (String part : text.split(";")) {
+      String p = part.strip();
+      if (p.isEmpty()) {
+        continue;
+      }
+      int end = 0;
+      while (end < p.length() && Character.isLetter(p.charAt(end))) {
+        end++;
+      }
+      String op = p.substring(0, end).toUpperCase(Locale.ROOT);
+      StatementTables t = classify(new StatementKey(key.id(), p, op, "", p));
+      boolean plain =
+          t.temporaryTable() == null
+              && (t.kind() == Kind.READ
+                  || t.kind() == Kind.WRITE
+                  || t.kind() == Kind.WRITE_ALL
+                  || t.kind() == Kind.NEUTRAL);
+      if (!plain) {
+        return StatementTables.of(
+            Kind.SEVERAL, "several statements, changing the session or the transaction");
+      }
+    }
+    return StatementTables.of(Kind.WRITE_ALL, "several statements");
   }
 
   private static boolean query(String op) {

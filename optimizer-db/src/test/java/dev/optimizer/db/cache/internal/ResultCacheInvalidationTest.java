@@ -258,7 +258,7 @@ class ResultCacheInvalidationTest {
   /**
    * Several statements in one string: the first word ({@code BEGIN}, {@code SET}, {@code SELECT})
    * does not say what the others do; the string must invalidate what it wrote. The read after it
-   * runs on another connection (the string's own is left out of the cache for good).
+   * runs on another connection (the string's own may be left out of the cache for good).
    */
   @ParameterizedTest
   @CsvSource(

@@ -120,7 +120,11 @@ class TableAnalyzerTest {
         "SHOW server_version | NEUTRAL",
         "BEGIN; UPDATE items SET price = 9 WHERE id = 1; COMMIT | SEVERAL",
         "SET x = 1; DELETE FROM items | SEVERAL",
-        "SELECT 1; TRUNCATE items | SEVERAL",
+        "SELECT 1; TRUNCATE items | WRITE_ALL",
+        "CREATE TABLE a (id int); INSERT INTO a SELECT g FROM generate_series(1, 5) g | WRITE_ALL",
+        "CREATE TEMP TABLE s (id int); SELECT 1 | SEVERAL",
+        "SELECT 1; SELECT set_config('search_path', 'b', false) | SEVERAL",
+        "INSERT INTO a VALUES (1); ROLLBACK | SEVERAL",
         "SELECT 'a;b' FROM t -- c; | READ",
         "SELECT 1; | READ",
       })
