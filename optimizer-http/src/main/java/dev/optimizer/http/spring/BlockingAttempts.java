@@ -7,7 +7,6 @@ import dev.optimizer.http.internal.Reply;
 import dev.optimizer.http.internal.ResponseBodies;
 import java.io.IOException;
 import java.io.InterruptedIOException;
-import java.net.http.HttpClient;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -53,15 +52,13 @@ final class BlockingAttempts {
                                   : response.getHeaders().getContentLength(),
                               support.maxResponseBodyBytes());
                       result.complete(
-                          new Reply(
+                          SpringReplies.network(
                               status,
-                              SpringHeaders.toJdk(response.getHeaders()),
+                              response.getHeaders(),
                               bytes,
-                              HttpClient.Version.HTTP_1_1,
                               call.uri(),
                               requestTime,
-                              support.clock().millis(),
-                              Reply.Source.NETWORK));
+                              support.clock().millis()));
                     } catch (Throwable t) {
                       result.completeExceptionally(t);
                     }

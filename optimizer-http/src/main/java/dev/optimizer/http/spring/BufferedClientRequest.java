@@ -60,7 +60,7 @@ final class BufferedClientRequest extends AbstractClientHttpRequest {
     return doCommit(
         () ->
             DataBufferUtils.join(body)
-                .map(HttpOptimizerConnector::bytes)
+                .map(SpringReplies::bytes)
                 .defaultIfEmpty(new byte[0])
                 .doOnNext(bytes -> this.body = bytes)
                 .then());

@@ -9,13 +9,11 @@ import dev.optimizer.http.internal.Reply;
 import dev.optimizer.http.internal.ResponseBodies;
 import dev.optimizer.http.internal.ResponseTooLargeException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import java.util.stream.Collectors;
-import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpCookie;
@@ -167,31 +165,19 @@ public final class HttpOptimizerConnector implements ClientHttpConnector {
               }
               return DataBufferUtils.join(
                       response.getBody(), (int) Math.min(max, Integer.MAX_VALUE - 8))
-                  .map(HttpOptimizerConnector::bytes)
+                  .map(SpringReplies::bytes)
                   .defaultIfEmpty(new byte[0])
                   .map(
                       bytes ->
-                          new Reply(
+                          SpringReplies.network(
                               response.getStatusCode().value(),
-                              SpringHeaders.toJdk(response.getHeaders()),
+                              response.getHeaders(),
                               bytes,
-                              HttpClient.Version.HTTP_1_1,
                               call.uri(),
                               requestTime,
-                              support.clock().millis(),
-                              Reply.Source.NETWORK));
+                              support.clock().millis()));
             })
         .onErrorMap(DataBufferLimitException.class, e -> ResponseTooLargeException.of(max, max + 1))
         .toFuture();
-  }
-
-  static byte[] bytes(DataBuffer buffer) {
-    try {
-      byte[] out = new byte[buffer.readableByteCount()];
-      buffer.read(out);
-      return out;
-    } finally {
-      DataBufferUtils.release(buffer);
-    }
   }
 }

@@ -9,10 +9,8 @@ import dev.optimizer.http.internal.Reply;
 import dev.optimizer.http.internal.ResponseBodies;
 import dev.optimizer.http.internal.ResponseTooLargeException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.core.io.buffer.DefaultDataBufferFactory;
@@ -134,32 +132,20 @@ public final class HttpOptimizerExchangeFilter implements ExchangeFilterFunction
               return DataBufferUtils.join(
                       response.body(BodyExtractors.toDataBuffers()),
                       (int) Math.min(max, Integer.MAX_VALUE - 8))
-                  .map(HttpOptimizerExchangeFilter::bytes)
+                  .map(SpringReplies::bytes)
                   .defaultIfEmpty(new byte[0])
                   .map(
                       bytes ->
-                          new Reply(
+                          SpringReplies.network(
                               response.statusCode().value(),
-                              SpringHeaders.toJdk(response.headers().asHttpHeaders()),
+                              response.headers().asHttpHeaders(),
                               bytes,
-                              HttpClient.Version.HTTP_1_1,
                               call.uri(),
                               requestTime,
-                              support.clock().millis(),
-                              Reply.Source.NETWORK));
+                              support.clock().millis()));
             })
         .onErrorMap(DataBufferLimitException.class, e -> ResponseTooLargeException.of(max, max + 1))
         .toFuture();
-  }
-
-  private static byte[] bytes(DataBuffer buffer) {
-    try {
-      byte[] out = new byte[buffer.readableByteCount()];
-      buffer.read(out);
-      return out;
-    } finally {
-      DataBufferUtils.release(buffer);
-    }
   }
 
   private ClientResponse toResponse(ClientRequest request, Reply reply) {
