@@ -86,39 +86,29 @@ public class OptimizerAiAutoConfiguration {
    */
   @Bean
   public OptimizerModuleStats optimizerAiStats(ObjectProvider<AiOptimizer> ais) {
-    return new OptimizerModuleStats() {
-      @Override
-      public String name() {
-        return "ai";
-      }
+    return UniqueBeanStats.of("ai", ais, OptimizerAiAutoConfiguration::aiStats);
+  }
 
-      @Override
-      public Map<String, Object> stats() {
-        AiOptimizer ai = ais.getIfUnique();
-        if (ai == null) {
-          return Map.of("reported", false); // several beans of the kind: whose to show?
-        }
-        ChatAccounting a = ai.accounting();
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("costUsd", a.costUsd());
-        m.put("alwaysStrongCostUsd", a.alwaysStrongCostUsd());
-        m.put("costSavedUsd", a.costSavedUsd());
-        m.put("cacheHits", a.cacheHits());
-        m.put("tokensSavedByCache", a.tokensSavedByCache());
-        Map<String, Object> models = new TreeMap<>();
-        a.perModel()
-            .forEach(
-                (model, u) -> {
-                  Map<String, Object> um = new LinkedHashMap<>();
-                  um.put("calls", u.calls());
-                  um.put("inputTokens", u.inputTokens());
-                  um.put("outputTokens", u.outputTokens());
-                  um.put("costUsd", u.costUsd());
-                  models.put(model, um);
-                });
-        m.put("perModel", models);
-        return m;
-      }
-    };
+  private static Map<String, Object> aiStats(AiOptimizer ai) {
+    ChatAccounting a = ai.accounting();
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("costUsd", a.costUsd());
+    m.put("alwaysStrongCostUsd", a.alwaysStrongCostUsd());
+    m.put("costSavedUsd", a.costSavedUsd());
+    m.put("cacheHits", a.cacheHits());
+    m.put("tokensSavedByCache", a.tokensSavedByCache());
+    Map<String, Object> models = new TreeMap<>();
+    a.perModel()
+        .forEach(
+            (model, u) -> {
+              Map<String, Object> um = new LinkedHashMap<>();
+              um.put("calls", u.calls());
+              um.put("inputTokens", u.inputTokens());
+              um.put("outputTokens", u.outputTokens());
+              um.put("costUsd", u.costUsd());
+              models.put(model, um);
+            });
+    m.put("perModel", models);
+    return m;
   }
 }

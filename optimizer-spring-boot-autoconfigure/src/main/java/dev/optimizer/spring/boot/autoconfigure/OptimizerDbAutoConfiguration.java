@@ -82,51 +82,41 @@ public class OptimizerDbAutoConfiguration {
   /** The db counters in the report: top statements, N+1 loops, write loops, result cache. */
   @Bean
   public OptimizerModuleStats optimizerDbStats(ObjectProvider<DbOptimizer> dbs) {
-    return new OptimizerModuleStats() {
-      @Override
-      public String name() {
-        return "db";
-      }
+    return UniqueBeanStats.of("db", dbs, OptimizerDbAutoConfiguration::dbStats);
+  }
 
-      @Override
-      public Map<String, Object> stats() {
-        DbOptimizer db = dbs.getIfUnique();
-        if (db == null) {
-          return Map.of("reported", false); // several beans of the kind: whose to show?
-        }
-        Map<String, Object> m = new LinkedHashMap<>();
-        List<Map<String, Object>> top = new ArrayList<>();
-        for (StatementStats s : db.insight().topByTotalTime(10)) {
-          Map<String, Object> st = new LinkedHashMap<>();
-          st.put("summary", s.summary());
-          st.put("text", s.text());
-          st.put("calls", s.calls());
-          st.put("errors", s.errors());
-          st.put("rows", s.rows());
-          st.put("totalMillis", s.totalNanos() / 1e6);
-          st.put("p50Millis", s.p50Nanos() / 1e6);
-          st.put("p99Millis", s.p99Nanos() / 1e6);
-          st.put("maxMillis", s.maxNanos() / 1e6);
-          top.add(st);
-        }
-        m.put("topStatements", top);
-        m.put("nPlusOneLoops", db.insight().nPlusOnes().size());
-        m.put("writeLoops", db.writeLoops().size());
-        ResultCacheStats c = db.resultCacheStats();
-        Map<String, Object> cache = new LinkedHashMap<>();
-        cache.put("hits", c.hits());
-        cache.put("misses", c.misses());
-        cache.put("hitRate", c.hitRate());
-        cache.put("bypasses", c.bypasses());
-        cache.put("stores", c.stores());
-        cache.put("invalidations", c.invalidations());
-        cache.put("evictions", c.evictions());
-        cache.put("bytes", c.bytes());
-        cache.put("remoteHits", c.remoteHits());
-        cache.put("remoteErrors", c.remoteErrors());
-        m.put("resultCache", cache);
-        return m;
-      }
-    };
+  private static Map<String, Object> dbStats(DbOptimizer db) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    List<Map<String, Object>> top = new ArrayList<>();
+    for (StatementStats s : db.insight().topByTotalTime(10)) {
+      Map<String, Object> st = new LinkedHashMap<>();
+      st.put("summary", s.summary());
+      st.put("text", s.text());
+      st.put("calls", s.calls());
+      st.put("errors", s.errors());
+      st.put("rows", s.rows());
+      st.put("totalMillis", s.totalNanos() / 1e6);
+      st.put("p50Millis", s.p50Nanos() / 1e6);
+      st.put("p99Millis", s.p99Nanos() / 1e6);
+      st.put("maxMillis", s.maxNanos() / 1e6);
+      top.add(st);
+    }
+    m.put("topStatements", top);
+    m.put("nPlusOneLoops", db.insight().nPlusOnes().size());
+    m.put("writeLoops", db.writeLoops().size());
+    ResultCacheStats c = db.resultCacheStats();
+    Map<String, Object> cache = new LinkedHashMap<>();
+    cache.put("hits", c.hits());
+    cache.put("misses", c.misses());
+    cache.put("hitRate", c.hitRate());
+    cache.put("bypasses", c.bypasses());
+    cache.put("stores", c.stores());
+    cache.put("invalidations", c.invalidations());
+    cache.put("evictions", c.evictions());
+    cache.put("bytes", c.bytes());
+    cache.put("remoteHits", c.remoteHits());
+    cache.put("remoteErrors", c.remoteErrors());
+    m.put("resultCache", cache);
+    return m;
   }
 }

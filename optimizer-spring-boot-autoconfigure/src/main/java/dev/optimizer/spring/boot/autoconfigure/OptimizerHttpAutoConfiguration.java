@@ -101,41 +101,31 @@ public class OptimizerHttpAutoConfiguration {
   /** The http counters in the report. */
   @Bean
   public OptimizerModuleStats optimizerHttpStats(ObjectProvider<HttpOptimizer> https) {
-    return new OptimizerModuleStats() {
-      @Override
-      public String name() {
-        return "http";
-      }
+    return UniqueBeanStats.of("http", https, OptimizerHttpAutoConfiguration::httpStats);
+  }
 
-      @Override
-      public Map<String, Object> stats() {
-        HttpOptimizer http = https.getIfUnique();
-        if (http == null) {
-          return Map.of("reported", false); // several beans of the kind: whose to show?
-        }
-        HttpOptimizer.Stats s = http.stats();
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("networkRequests", s.networkRequests());
-        m.put("cacheHits", s.cacheHits());
-        m.put("cacheMisses", s.cacheMisses());
-        m.put("revalidations", s.revalidations());
-        m.put("notModified", s.notModified());
-        m.put("coalesced", s.coalesced());
-        m.put("hedgesSent", s.hedgesSent());
-        m.put("hedgesWon", s.hedgesWon());
-        m.put("retries", s.retries());
-        m.put("budgetExhausted", s.budgetExhausted());
-        m.put("limitRejected", s.limitRejected());
-        m.put("breakerRejected", s.breakerRejected());
-        m.put("remoteHits", s.remoteHits());
-        m.put("remoteMisses", s.remoteMisses());
-        m.put("remoteFailures", s.remoteFailures());
-        m.put("remoteCorrupt", s.remoteCorrupt());
-        m.put("remoteInvalidations", s.remoteInvalidations());
-        m.put("limits", s.limits());
-        return m;
-      }
-    };
+  private static Map<String, Object> httpStats(HttpOptimizer http) {
+    HttpOptimizer.Stats s = http.stats();
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("networkRequests", s.networkRequests());
+    m.put("cacheHits", s.cacheHits());
+    m.put("cacheMisses", s.cacheMisses());
+    m.put("revalidations", s.revalidations());
+    m.put("notModified", s.notModified());
+    m.put("coalesced", s.coalesced());
+    m.put("hedgesSent", s.hedgesSent());
+    m.put("hedgesWon", s.hedgesWon());
+    m.put("retries", s.retries());
+    m.put("budgetExhausted", s.budgetExhausted());
+    m.put("limitRejected", s.limitRejected());
+    m.put("breakerRejected", s.breakerRejected());
+    m.put("remoteHits", s.remoteHits());
+    m.put("remoteMisses", s.remoteMisses());
+    m.put("remoteFailures", s.remoteFailures());
+    m.put("remoteCorrupt", s.remoteCorrupt());
+    m.put("remoteInvalidations", s.remoteInvalidations());
+    m.put("limits", s.limits());
+    return m;
   }
 
   /** RestClient.Builder beans get {@code HttpOptimizerInterceptor}. */
