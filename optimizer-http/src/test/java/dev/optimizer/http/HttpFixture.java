@@ -7,6 +7,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -56,6 +57,17 @@ abstract class HttpFixture {
         .maxAttempts(1)
         .adaptiveLimit(false)
         .circuitBreaker(false);
+  }
+
+  /** Only the cache and retries on: up to three attempts, 1 ms apart. */
+  protected static HttpOptimizerBuilder cacheAndRetry(Optimizer optimizer) {
+    return HttpOptimizer.builder(optimizer)
+        .coalescing(false)
+        .hedging(false)
+        .adaptiveLimit(false)
+        .circuitBreaker(false)
+        .maxAttempts(3)
+        .retryBaseDelay(Duration.ofMillis(1));
   }
 
   /** A wrapped client with only the cache on (manual time), as configured. */

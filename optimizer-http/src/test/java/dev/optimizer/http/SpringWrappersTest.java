@@ -61,16 +61,6 @@ class SpringWrappersTest extends HttpFixture {
         .build();
   }
 
-  private HttpOptimizerBuilder cacheAndRetry(Optimizer optimizer) {
-    return HttpOptimizer.builder(optimizer)
-        .coalescing(false)
-        .hedging(false)
-        .adaptiveLimit(false)
-        .circuitBreaker(false)
-        .maxAttempts(3)
-        .retryBaseDelay(Duration.ofMillis(1));
-  }
-
   @Test
   void restClientResponsesAreCachedAndRevalidated() {
     HttpOptimizer http = cacheAndRetry(realOptimizer()).build();

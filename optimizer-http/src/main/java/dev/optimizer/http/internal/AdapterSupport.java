@@ -75,6 +75,27 @@ public final class AdapterSupport {
     return optimizer.mode().observes();
   }
 
+  /**
+   * A call of an adapter's request: no deadline of the pipeline's own (the client's timeouts
+   * apply), no extra header fields yet, made for whom its header fields say.
+   */
+  public HttpCall call(
+      String method,
+      java.net.URI uri,
+      java.net.http.HttpHeaders headers,
+      boolean hasBody,
+      Object nativeRequest) {
+    return new HttpCall(
+        method,
+        uri,
+        headers,
+        hasBody,
+        nativeRequest,
+        Long.MAX_VALUE,
+        java.util.Map.of(),
+        identityOf(headers));
+  }
+
   /** Who a request with these header fields is made for (see {@link Identity}). */
   public String identityOf(java.net.http.HttpHeaders headers) {
     return identity.of(headers);

@@ -4,7 +4,6 @@ import dev.optimizer.http.internal.AdapterSupport;
 import dev.optimizer.http.internal.Futures;
 import dev.optimizer.http.internal.HttpCall;
 import dev.optimizer.http.internal.Reply;
-import dev.optimizer.http.internal.ResponseBodies;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.util.concurrent.CancellationException;
@@ -47,9 +46,8 @@ final class BlockingAttempts {
                       byte[] bytes =
                           BufferedClientHttpResponse.read(
                               response.getBody(),
-                              ResponseBodies.none(call.method(), status)
-                                  ? -1 // a length, but no body
-                                  : response.getHeaders().getContentLength(),
+                              SpringReplies.declaredLength(
+                                  call.method(), status, response.getHeaders()),
                               support.maxResponseBodyBytes());
                       result.complete(
                           SpringReplies.network(

@@ -6,16 +6,11 @@ import dev.optimizer.http.internal.AdapterSupport;
 import dev.optimizer.http.internal.HttpCall;
 import dev.optimizer.http.internal.Pipeline;
 import dev.optimizer.http.internal.Reply;
-import dev.optimizer.http.internal.ResponseBodies;
-import dev.optimizer.http.internal.ResponseTooLargeException;
 import java.net.URI;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import java.util.stream.Collectors;
-import org.springframework.core.io.buffer.DataBufferLimitException;
-import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpCookie;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
@@ -97,15 +92,12 @@ public final class HttpOptimizerConnector implements ClientHttpConnector {
                       () -> {
                         java.net.http.HttpHeaders headers = onTheWire(request);
                         HttpCall call =
-                            new HttpCall(
+                            support.call(
                                 method.name(),
                                 uri,
                                 headers,
                                 request.body() != null && request.body().length > 0,
-                                request,
-                                Long.MAX_VALUE,
-                                Map.of(),
-                                support.identityOf(headers));
+                                request);
                         // Not suppressing cancel: a cancelled subscription cancels the
                         // pipeline's future, which cancels every attempt in flight.
                         return Mono.fromFuture(pipeline.execute(call), false)
@@ -132,18 +124,14 @@ public final class HttpOptimizerConnector implements ClientHttpConnector {
   /** The transport: one attempt, an exchange of the wrapped connector, its body read whole. */
   private CompletableFuture<Reply> send(HttpCall call) {
     BufferedClientRequest buffered = (BufferedClientRequest) call.nativeRequest();
-    long max = support.maxResponseBodyBytes();
     long requestTime = support.clock().millis();
     return delegate
         .connect(
             buffered.getMethod(),
             buffered.getURI(),
             request -> {
-              HttpHeaders headers =
-                  call.extraHeaders().isEmpty()
-                      ? buffered.getHeaders()
-                      : SpringHeaders.withExtra(buffered.getHeaders(), call.extraHeaders());
-              headers.forEach(request.getHeaders()::addAll);
+              SpringHeaders.withExtra(buffered.getHeaders(), call.extraHeaders())
+                  .forEach(request.getHeaders()::addAll);
               buffered.getCookies().forEach(request.getCookies()::addAll);
               request.getAttributes().putAll(buffered.getAttributes());
               byte[] body = buffered.body();
@@ -152,32 +140,14 @@ public final class HttpOptimizerConnector implements ClientHttpConnector {
                   : request.writeWith(Mono.fromSupplier(() -> request.bufferFactory().wrap(body)));
             })
         .flatMap(
-            response -> {
-              long declared =
-                  ResponseBodies.none(call.method(), response.getStatusCode().value())
-                      ? -1 // a length, but no body
-                      : response.getHeaders().getContentLength();
-              if (declared > max) {
-                return response
-                    .getBody()
-                    .map(DataBufferUtils::release)
-                    .then(Mono.<Reply>error(ResponseTooLargeException.of(max, declared)));
-              }
-              return DataBufferUtils.join(
-                      response.getBody(), (int) Math.min(max, Integer.MAX_VALUE - 8))
-                  .map(SpringReplies::bytes)
-                  .defaultIfEmpty(new byte[0])
-                  .map(
-                      bytes ->
-                          SpringReplies.network(
-                              response.getStatusCode().value(),
-                              response.getHeaders(),
-                              bytes,
-                              call.uri(),
-                              requestTime,
-                              support.clock().millis()));
-            })
-        .onErrorMap(DataBufferLimitException.class, e -> ResponseTooLargeException.of(max, max + 1))
+            response ->
+                SpringReplies.read(
+                    call,
+                    response.getStatusCode().value(),
+                    response.getHeaders(),
+                    response.getBody(),
+                    support,
+                    requestTime))
         .toFuture();
   }
 }

@@ -6,13 +6,9 @@ import dev.optimizer.http.internal.AdapterSupport;
 import dev.optimizer.http.internal.HttpCall;
 import dev.optimizer.http.internal.Pipeline;
 import dev.optimizer.http.internal.Reply;
-import dev.optimizer.http.internal.ResponseBodies;
-import dev.optimizer.http.internal.ResponseTooLargeException;
 import java.net.URI;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import org.springframework.core.io.buffer.DataBufferLimitException;
-import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.core.io.buffer.DefaultDataBufferFactory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
@@ -84,15 +80,12 @@ public final class HttpOptimizerExchangeFilter implements ExchangeFilterFunction
           java.net.http.HttpHeaders headers = SpringHeaders.toJdk(request.headers());
           boolean hasBody = request.body() != BodyInserters.empty();
           HttpCall call =
-              new HttpCall(
+              support.call(
                   request.method().name(),
                   request.url(),
                   headers,
                   hasBody,
-                  new Exchange(request, next),
-                  Long.MAX_VALUE,
-                  Map.of(),
-                  support.identityOf(headers));
+                  new Exchange(request, next));
           // Each attempt writes the body anew, and a body may be readable only once (a Flux the
           // application passed): such a request goes out once.
           HttpCall once = hasBody ? call.sentOnce() : call;
@@ -112,7 +105,6 @@ public final class HttpOptimizerExchangeFilter implements ExchangeFilterFunction
             : ClientRequest.from(exchange.request())
                 .headers(h -> call.extraHeaders().forEach(h::set))
                 .build();
-    long max = support.maxResponseBodyBytes();
     long requestTime = support.clock().millis();
     return exchange
         .next()
@@ -120,31 +112,14 @@ public final class HttpOptimizerExchangeFilter implements ExchangeFilterFunction
         .flatMap(
             response -> {
               strategies = response.strategies();
-              long declared =
-                  ResponseBodies.none(call.method(), response.statusCode().value())
-                      ? -1 // a length, but no body
-                      : response.headers().asHttpHeaders().getContentLength();
-              if (declared > max) {
-                return response
-                    .releaseBody()
-                    .then(Mono.<Reply>error(ResponseTooLargeException.of(max, declared)));
-              }
-              return DataBufferUtils.join(
-                      response.body(BodyExtractors.toDataBuffers()),
-                      (int) Math.min(max, Integer.MAX_VALUE - 8))
-                  .map(SpringReplies::bytes)
-                  .defaultIfEmpty(new byte[0])
-                  .map(
-                      bytes ->
-                          SpringReplies.network(
-                              response.statusCode().value(),
-                              response.headers().asHttpHeaders(),
-                              bytes,
-                              call.uri(),
-                              requestTime,
-                              support.clock().millis()));
+              return SpringReplies.read(
+                  call,
+                  response.statusCode().value(),
+                  response.headers().asHttpHeaders(),
+                  response.body(BodyExtractors.toDataBuffers()),
+                  support,
+                  requestTime);
             })
-        .onErrorMap(DataBufferLimitException.class, e -> ResponseTooLargeException.of(max, max + 1))
         .toFuture();
   }
 

@@ -7,7 +7,6 @@ import dev.optimizer.http.internal.HttpCall;
 import dev.optimizer.http.internal.Pipeline;
 import dev.optimizer.http.internal.Reply;
 import java.io.IOException;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpRequest;
@@ -70,15 +69,12 @@ public final class HttpOptimizerInterceptor implements ClientHttpRequestIntercep
     }
     java.net.http.HttpHeaders headers = SpringHeaders.toJdk(request.getHeaders());
     HttpCall call =
-        new HttpCall(
+        support.call(
             request.getMethod().name(),
             request.getURI(),
             headers,
             body.length > 0,
-            new Exchange(request, body, execution),
-            Long.MAX_VALUE,
-            Map.of(),
-            support.identityOf(headers));
+            new Exchange(request, body, execution));
     return BlockingAttempts.await(pipeline.execute(call));
   }
 

@@ -90,10 +90,7 @@ public final class HttpOptimizerRequestFactory implements ClientHttpRequestFacto
   /** The transport: one attempt, a new request of the wrapped factory, on an I/O thread. */
   private CompletableFuture<Reply> send(HttpCall call) {
     Exchange exchange = (Exchange) call.nativeRequest();
-    HttpHeaders headers =
-        call.extraHeaders().isEmpty()
-            ? exchange.headers()
-            : SpringHeaders.withExtra(exchange.headers(), call.extraHeaders());
+    HttpHeaders headers = SpringHeaders.withExtra(exchange.headers(), call.extraHeaders());
     return BlockingAttempts.attempt(support, call, () -> sendDirect(exchange, headers));
   }
 
@@ -154,16 +151,7 @@ public final class HttpOptimizerRequestFactory implements ClientHttpRequestFacto
         return sendDirect(exchange, headers);
       }
       java.net.http.HttpHeaders jdk = SpringHeaders.toJdk(headers);
-      HttpCall call =
-          new HttpCall(
-              method.name(),
-              uri,
-              jdk,
-              bytes.length > 0,
-              exchange,
-              Long.MAX_VALUE,
-              Map.of(),
-              support.identityOf(jdk));
+      HttpCall call = support.call(method.name(), uri, jdk, bytes.length > 0, exchange);
       return BlockingAttempts.await(pipeline.execute(call));
     }
   }

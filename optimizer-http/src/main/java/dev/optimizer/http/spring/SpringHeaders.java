@@ -43,9 +43,13 @@ final class SpringHeaders {
 
   /**
    * A copy of {@code original} in which each of {@code extra}'s fields (lower-case names, as the
-   * pipeline's conditional headers are) replaces every field of the same name.
+   * pipeline's conditional headers are) replaces every field of the same name; {@code original}
+   * itself when there are none.
    */
   static HttpHeaders withExtra(HttpHeaders original, Map<String, String> extra) {
+    if (extra.isEmpty()) {
+      return original;
+    }
     HttpHeaders out = new HttpHeaders();
     original.forEach(
         (name, values) -> {

@@ -36,29 +36,22 @@ final class JdkLifecycle {
   }
 
   static void shutdown(HttpClient client) {
-    if (SHUTDOWN != null) {
-      try {
-        SHUTDOWN.invokeExact(client);
-      } catch (Throwable t) {
-        throw unchecked(t);
-      }
-    }
+    invoke(SHUTDOWN, client);
   }
 
   static void shutdownNow(HttpClient client) {
-    if (SHUTDOWN_NOW != null) {
-      try {
-        SHUTDOWN_NOW.invokeExact(client);
-      } catch (Throwable t) {
-        throw unchecked(t);
-      }
-    }
+    invoke(SHUTDOWN_NOW, client);
   }
 
   static void close(HttpClient client) {
-    if (CLOSE != null) {
+    invoke(CLOSE, client);
+  }
+
+  /** Calls a {@code void} method of the client, if this JDK has it. */
+  private static void invoke(MethodHandle method, HttpClient client) {
+    if (method != null) {
       try {
-        CLOSE.invokeExact(client);
+        method.invokeExact(client);
       } catch (Throwable t) {
         throw unchecked(t);
       }

@@ -147,9 +147,9 @@ public final class OptimizedHttpClient extends HttpClient {
         // is not this caller's but background work (the revalidation), which must not hold it up.
         slot.handOff();
       }
-    }
-    if (reply.isDone() && !reply.isCompletedExceptionally()) {
-      return BufferedHttpResponse.deliver(request, reply.join(), handler); // a cache hit
+      if (!reply.isCompletedExceptionally()) {
+        return BufferedHttpResponse.deliver(request, reply.join(), handler); // a cache hit
+      }
     }
     if (timeout.isPresent()) {
       long nanos = timeout.get().toNanos();
