@@ -104,7 +104,7 @@ public final class OptimizedStreamingChat implements StreamingChatModel {
     ModelPrice strong = strongPrice(request);
     ModelRef ref = ref(chosen);
     ChatRequest effective = ChatCore.effective(chosen.defaultRequestParameters(), request);
-    KeyMaker.Result k = core.key(scope, cacheIdentity(chosen), effective);
+    KeyMaker.Result k = core.key(scope, cacheIdentity(ref, chosen), effective);
     ChatKey key = k.key();
     if (key == null) {
       if (budget == ChatCore.Budget.REFUSE) {
@@ -290,6 +290,27 @@ public final class OptimizedStreamingChat implements StreamingChatModel {
             return state.get() == 1;
           }
 
+          private boolean handleGiven; // events of one stream arrive one after another
+
+          /**
+           * Gives the flight this attempt's stream handle, once, while the attempt is live (the
+           * flight keeps the first handle it gets, so a dead attempt's must not be first); cancels
+           * the stream of an attempt that ended, whose tokens nobody will read.
+           */
+          private boolean live(StreamingHandle handle) {
+            if (!live()) {
+              if (!handle.isCancelled()) {
+                handle.cancel();
+              }
+              return false;
+            }
+            if (!handleGiven) {
+              handleGiven = true;
+              run.flight().upstream(handle);
+            }
+            return true;
+          }
+
           @Override
           public void onPartialResponse(String text) {
             if (live()) {
@@ -299,8 +320,9 @@ public final class OptimizedStreamingChat implements StreamingChatModel {
 
           @Override
           public void onPartialResponse(PartialResponse p, PartialResponseContext c) {
-            run.flight().upstream(c.streamingHandle());
-            onPartialResponse(p.text());
+            if (live(c.streamingHandle())) {
+              run.flight().partial(p.text());
+            }
           }
 
           @Override
@@ -312,8 +334,9 @@ public final class OptimizedStreamingChat implements StreamingChatModel {
 
           @Override
           public void onPartialThinking(PartialThinking t, PartialThinkingContext c) {
-            run.flight().upstream(c.streamingHandle());
-            onPartialThinking(t);
+            if (live(c.streamingHandle())) {
+              run.flight().thinking(t);
+            }
           }
 
           @Override
@@ -325,8 +348,9 @@ public final class OptimizedStreamingChat implements StreamingChatModel {
 
           @Override
           public void onPartialToolCall(PartialToolCall t, PartialToolCallContext c) {
-            run.flight().upstream(c.streamingHandle());
-            onPartialToolCall(t);
+            if (live(c.streamingHandle())) {
+              run.flight().toolCall(t);
+            }
           }
 
           @Override
@@ -481,7 +505,11 @@ public final class OptimizedStreamingChat implements StreamingChatModel {
 
   /** Which model a cache key belongs to (see {@link ModelRef#cacheIdentity}). */
   private String cacheIdentity(StreamingChatModel m) {
-    return ref(m).cacheIdentity(m == primary ? primaryId : cheapId);
+    return cacheIdentity(ref(m), m);
+  }
+
+  private String cacheIdentity(ModelRef ref, StreamingChatModel m) {
+    return ref.cacheIdentity(m == primary ? primaryId : cheapId);
   }
 
   private static ModelRef ref(StreamingChatModel m) {
