@@ -217,7 +217,14 @@ public final class InferenceBatcher<I, O> implements AutoCloseable {
    * RateLimitException}, say), whether the input ran alone or in a batch.
    */
   public O call(I input) {
-    CompletableFuture<O> future = submit(input);
+    return await(submit(input));
+  }
+
+  /**
+   * Waits for an output of {@link #submit(Object)}, failing as {@link #call} does (the model's own
+   * exception rethrown as is).
+   */
+  public O await(CompletableFuture<O> future) {
     try {
       return future.get();
     } catch (InterruptedException e) {

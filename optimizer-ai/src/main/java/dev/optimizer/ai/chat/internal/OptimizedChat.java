@@ -74,7 +74,7 @@ public final class OptimizedChat implements OptimizedChatModel {
         ChatCore.chain(chosen, primary, cheap, fallbacks, budget == ChatCore.Budget.DOWNGRADE);
     ModelRef ref = ref(chosen);
     ChatRequest effective = ChatCore.effective(chosen.defaultRequestParameters(), request);
-    KeyMaker.Result k = core.key(scope, cacheIdentity(chosen), effective);
+    KeyMaker.Result k = core.key(scope, cacheIdentity(ref, chosen), effective);
     ChatKey key = k.key();
     if (key == null) {
       if (budget == ChatCore.Budget.REFUSE) {
@@ -224,7 +224,11 @@ public final class OptimizedChat implements OptimizedChatModel {
 
   /** Which model a cache key belongs to (see {@link ModelRef#cacheIdentity}). */
   private String cacheIdentity(ChatModel m) {
-    return ref(m).cacheIdentity(m == primary ? primaryId : cheapId);
+    return cacheIdentity(ref(m), m);
+  }
+
+  private String cacheIdentity(ModelRef ref, ChatModel m) {
+    return ref.cacheIdentity(m == primary ? primaryId : cheapId);
   }
 
   private static ModelRef ref(ChatModel m) {

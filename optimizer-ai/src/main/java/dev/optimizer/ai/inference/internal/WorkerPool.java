@@ -53,11 +53,13 @@ public final class WorkerPool<W extends AutoCloseable> {
         LOG.log(System.Logger.Level.WARNING, failure.getMessage(), failure.getCause());
       }
     }
-    lock.lock();
-    try {
-      returned.signalAll();
-    } finally {
-      lock.unlock();
+    if (closing) { // only close() waits for a worker to come back
+      lock.lock();
+      try {
+        returned.signalAll();
+      } finally {
+        lock.unlock();
+      }
     }
   }
 

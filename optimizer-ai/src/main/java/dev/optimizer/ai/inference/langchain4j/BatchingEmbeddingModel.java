@@ -7,7 +7,6 @@ import dev.langchain4j.model.output.Response;
 import dev.optimizer.ai.inference.BatchModel;
 import dev.optimizer.ai.inference.InferenceBatcher;
 import dev.optimizer.ai.inference.InferenceBatcherBuilder;
-import dev.optimizer.ai.inference.InferenceFailedException;
 import dev.optimizer.ai.inference.onnx.InputTooLongException;
 import dev.optimizer.ai.inference.onnx.OnnxTextEmbedder;
 import dev.optimizer.api.internal.Checks;
@@ -18,8 +17,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.BiFunction;
 
@@ -164,7 +161,7 @@ public final class BatchingEmbeddingModel implements EmbeddingModel, AutoCloseab
     for (TextSegment s : textSegments) {
       String text = Checks.notNull("textSegment", s).text();
       while (pending.size() >= window) {
-        out.add(Embedding.from(await(pending.poll())));
+        out.add(Embedding.from(batcher.await(pending.poll())));
       }
       while (true) {
         try {
@@ -175,35 +172,14 @@ public final class BatchingEmbeddingModel implements EmbeddingModel, AutoCloseab
           if (pending.isEmpty()) {
             throw e;
           }
-          out.add(Embedding.from(await(pending.poll())));
+          out.add(Embedding.from(batcher.await(pending.poll())));
         }
       }
     }
     while (!pending.isEmpty()) {
-      out.add(Embedding.from(await(pending.poll())));
+      out.add(Embedding.from(batcher.await(pending.poll())));
     }
     return Response.from(out);
-  }
-
-  private static float[] await(CompletableFuture<float[]> f) {
-    try {
-      return f.get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new CompletionException("interrupted while embedding", e);
-    } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      // The model's own exception (a RateLimitException, say), as InferenceBatcher.call gives it.
-      if (cause instanceof InferenceFailedException failed
-          && (failed.getCause() instanceof RuntimeException
-              || failed.getCause() instanceof Error)) {
-        cause = failed.getCause();
-      }
-      if (cause instanceof Error error) {
-        throw error;
-      }
-      throw cause instanceof RuntimeException r ? r : new CompletionException(cause);
-    }
   }
 
   @Override

@@ -37,7 +37,7 @@ import java.util.function.Predicate;
 public final class QuantizedVectorIndex implements AutoCloseable {
 
   /** Dead slots tolerated before the index compacts, however few the live ones. */
-  static final int MIN_DEAD_SLOTS = 256;
+  static final int MIN_DEAD_SLOTS = 64;
 
   private static final int MAX_ARRAY = Integer.MAX_VALUE - 8;
 

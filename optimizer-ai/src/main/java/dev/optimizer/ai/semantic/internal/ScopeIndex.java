@@ -17,8 +17,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Every entry's weight is added to a counter the whole cache shares, and taken off when the
  * entry goes, so that the cache can hold all its scopes to one bound in bytes.
  *
- * <p>The vector index only marks removed vectors; when the dead slots outnumber the live ones the
- * index is rebuilt from the live vectors, so churn under the size bound does not grow memory.
+ * <p>Removed and replaced vectors are reclaimed by the vector index itself ({@link
+ * QuantizedVectorIndex} compacts once its dead slots outnumber the live ones), so churn under the
+ * size bound does not grow memory.
  */
 public final class ScopeIndex<V> implements AutoCloseable {
 
@@ -29,8 +30,7 @@ public final class ScopeIndex<V> implements AutoCloseable {
   private final int maxEntries;
   private final AtomicLong cacheBytes;
   private final LinkedHashMap<String, Entry<V>> entries = new LinkedHashMap<>(16, 0.75f, true);
-  private QuantizedVectorIndex index;
-  private int slots;
+  private final QuantizedVectorIndex index;
   private boolean closed; // guarded by this
   private volatile long lastUsedNanos;
 
@@ -119,7 +119,6 @@ public final class ScopeIndex<V> implements AutoCloseable {
     entries.put(entry.key(), entry);
     cacheBytes.addAndGet(entry.weightBytes());
     index.add(entry.key(), vector);
-    slots++;
     Iterator<Map.Entry<String, Entry<V>>> it = entries.entrySet().iterator();
     while (entries.size() > maxEntries && it.hasNext()) {
       Map.Entry<String, Entry<V>> oldest = it.next();
@@ -127,7 +126,6 @@ public final class ScopeIndex<V> implements AutoCloseable {
       cacheBytes.addAndGet(-oldest.getValue().weightBytes());
       index.remove(oldest.getKey());
     }
-    compactIfSparse();
     return true;
   }
 
@@ -156,7 +154,6 @@ public final class ScopeIndex<V> implements AutoCloseable {
     }
     cacheBytes.addAndGet(-removed.weightBytes());
     index.remove(key);
-    compactIfSparse();
     return true;
   }
 
@@ -170,19 +167,6 @@ public final class ScopeIndex<V> implements AutoCloseable {
     return entries.size();
   }
 
-  private void compactIfSparse() {
-    if (slots <= 2 * entries.size() + 64) {
-      return;
-    }
-    QuantizedVectorIndex fresh = QuantizedVectorIndex.builder(dimension).build();
-    for (String key : entries.keySet()) {
-      fresh.add(key, index.vector(key));
-    }
-    index.close();
-    index = fresh;
-    slots = entries.size();
-  }
-
   /** Drops every entry and releases the index; a later {@link #put} is refused. Idempotent. */
   @Override
   public synchronized void close() {
@@ -192,7 +176,5 @@ public final class ScopeIndex<V> implements AutoCloseable {
     }
     entries.clear();
     index.close();
-    index = QuantizedVectorIndex.builder(dimension).build();
-    slots = 0;
   }
 }
