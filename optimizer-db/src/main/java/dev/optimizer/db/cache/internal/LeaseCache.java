@@ -82,14 +82,11 @@ public final class LeaseCache {
       case WRITE_ALL:
         return write(key, tables, sql, parameters, call);
       case SESSION:
-        taint();
+        sessionEffects(tables.kind());
         return call.call();
       case WRITE_ALL_SESSION:
-        taint();
-        return write(key, tables, sql, parameters, call);
       case SEVERAL:
-        taint();
-        transaction.stateUnknown();
+        sessionEffects(tables.kind());
         return write(key, tables, sql, parameters, call);
       case BEGIN:
         return transaction.begin(sql, call);
@@ -102,17 +99,27 @@ public final class LeaseCache {
     }
   }
 
+  /**
+   * What a statement of {@code kind} does to the lease besides its writes: one that may change the
+   * session leaves the connection out of the cache; several statements in one string may also have
+   * begun or ended a transaction the lease can no longer follow.
+   */
+  private void sessionEffects(Kind kind) {
+    if (kind == Kind.SESSION || kind == Kind.WRITE_ALL_SESSION || kind == Kind.SEVERAL) {
+      taint();
+    }
+    if (kind == Kind.SEVERAL) {
+      transaction.stateUnknown();
+    }
+  }
+
   /** A batch: a write of the fingerprint's tables, or of everything when {@code key} is null. */
   public Object executeBatch(StatementKey key, SqlCall call) throws Throwable {
     StatementTables tables =
         key == null
             ? StatementTables.of(Kind.WRITE_ALL, "a batch of statements")
             : analyzeSafe(key);
-    if (tables.kind() == Kind.SESSION
-        || tables.kind() == Kind.WRITE_ALL_SESSION
-        || tables.kind() == Kind.SEVERAL) {
-      taint();
-    }
+    sessionEffects(tables.kind());
     if (tables.kind() != Kind.WRITE) {
       tables = StatementTables.of(Kind.WRITE_ALL, "a batch");
     }

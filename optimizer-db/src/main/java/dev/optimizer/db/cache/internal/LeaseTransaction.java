@@ -77,13 +77,8 @@ final class LeaseTransaction {
       if (!stateUnknown) {
         return call.call();
       }
-      // Maybe in a transaction, maybe not: invalidated now (it may have committed) and again
-      // when the transaction ends (it may commit later).
-      try {
-        return call.call();
-      } finally {
-        cache.invalidate(affected, keys, all);
-      }
+      // Maybe in a transaction, maybe not: invalidated now (it may have committed) as below, and
+      // again when the transaction ends (it may commit later).
     }
     try {
       return call.call();

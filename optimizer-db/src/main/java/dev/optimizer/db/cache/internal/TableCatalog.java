@@ -77,8 +77,11 @@ final class TableCatalog {
    */
   Table describe(String table, Connection connection, boolean inTransaction) {
     Table known = tables.get(table);
-    if (known != null || !inTransaction) {
-      return known != null ? known : describe(table, connection);
+    if (known != null) {
+      return known;
+    }
+    if (!inTransaction) {
+      return describe(table, connection);
     }
     Savepoint sp;
     try {

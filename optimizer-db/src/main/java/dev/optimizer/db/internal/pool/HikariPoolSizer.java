@@ -62,8 +62,8 @@ public final class HikariPoolSizer {
     int initial = maxSize();
     // Remembered, not re-read on each resize: after a shrink below it, minimum idle equals the
     // maximum, which would make an elastic pool look fixed-size from then on.
-    this.fixedSize = minIdle(initial) >= initial;
     this.configuredMinIdle = minIdle(initial);
+    this.fixedSize = configuredMinIdle >= initial;
     int low = Math.min(minSize, initial);
     int high = Math.max(budget, initial);
     this.knob =
