@@ -198,13 +198,13 @@ final class BatchQueue<I, O> implements DelayPolicy.Context {
     Batch<I, O> batch = open;
     try {
       open.timer = scheduler.schedule(() -> onDelayElapsed.accept(batch), delay);
-    } catch (RejectedExecutionException e) {
-      // A scheduler that is shut down must not strand the item: flush without waiting.
-      open.due = true;
     } catch (RuntimeException e) {
-      // Nor one that fails otherwise: the item is already counted as queued, so it must be added.
-      LOG.log(
-          System.Logger.Level.WARNING, "FlushScheduler of MicroBatcher '" + name + "' failed", e);
+      // A scheduler that is shut down, or fails otherwise, must not strand the item (it is already
+      // counted as queued): flush without waiting. Only an unexpected failure is worth a warning.
+      if (!(e instanceof RejectedExecutionException)) {
+        LOG.log(
+            System.Logger.Level.WARNING, "FlushScheduler of MicroBatcher '" + name + "' failed", e);
+      }
       open.due = true;
     }
   }

@@ -85,6 +85,7 @@ public final class RedisLink implements AutoCloseable {
   private final long id;
   private final byte[] channel;
   private final Duration commandTimeout;
+  private final Duration setupTimeout;
   private final Listener listener;
   private final RedisClient client;
   private final ScheduledExecutorService connector;
@@ -105,7 +106,7 @@ public final class RedisLink implements AutoCloseable {
     // The handshake (HELLO, AUTH, SELECT) and SUBSCRIBE are made once per connection, off the
     // request path: a 50 ms command timeout there made a connect on a busy machine fail, and the
     // tier then went without Redis for a second. Data commands keep the command timeout.
-    Duration setupTimeout = setupTimeout(commandTimeout);
+    this.setupTimeout = setupTimeout(commandTimeout);
     uri.setTimeout(setupTimeout);
     this.client = RedisClient.create(uri);
     client.setOptions(
@@ -184,9 +185,7 @@ public final class RedisLink implements AutoCloseable {
                 tell(listener::mayHaveMissed);
               }
             });
-        p.async()
-            .subscribe(channel)
-            .get(setupTimeout(commandTimeout).toMillis(), TimeUnit.MILLISECONDS);
+        p.async().subscribe(channel).get(setupTimeout.toMillis(), TimeUnit.MILLISECONDS);
         pubsub = p;
         p = null;
       }
