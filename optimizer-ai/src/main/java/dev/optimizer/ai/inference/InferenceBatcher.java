@@ -225,6 +225,7 @@ public final class InferenceBatcher<I, O> implements AutoCloseable {
    * exception rethrown as is).
    */
   public O await(CompletableFuture<O> future) {
+    Checks.notNull("future", future);
     try {
       return future.get();
     } catch (InterruptedException e) {
