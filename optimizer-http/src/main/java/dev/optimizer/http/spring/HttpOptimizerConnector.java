@@ -141,7 +141,7 @@ public final class HttpOptimizerConnector implements ClientHttpConnector {
             })
         .flatMap(
             response ->
-                SpringReplies.read(
+                ReactiveReplies.read(
                     call,
                     response.getStatusCode().value(),
                     response.getHeaders(),

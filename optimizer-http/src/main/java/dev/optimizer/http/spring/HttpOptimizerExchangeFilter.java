@@ -112,7 +112,7 @@ public final class HttpOptimizerExchangeFilter implements ExchangeFilterFunction
         .flatMap(
             response -> {
               strategies = response.strategies();
-              return SpringReplies.read(
+              return ReactiveReplies.read(
                   call,
                   response.statusCode().value(),
                   response.headers().asHttpHeaders(),

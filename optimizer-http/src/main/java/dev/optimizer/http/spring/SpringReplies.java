@@ -1,18 +1,12 @@
 package dev.optimizer.http.spring;
 
-import dev.optimizer.http.internal.AdapterSupport;
-import dev.optimizer.http.internal.HttpCall;
 import dev.optimizer.http.internal.Reply;
 import dev.optimizer.http.internal.ResponseBodies;
-import dev.optimizer.http.internal.ResponseTooLargeException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import org.springframework.core.io.buffer.DataBuffer;
-import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpHeaders;
-import reactor.core.publisher.Flux;
-import reactor.core.publisher.Mono;
 
 /**
  * What the Spring adapters share in turning a Spring response into the pipeline's {@link Reply}.
@@ -45,40 +39,6 @@ final class SpringReplies {
   /** The body length a response declares; -1 where it has none whatever its header says. */
   static long declaredLength(String method, int status, HttpHeaders headers) {
     return ResponseBodies.none(method, status) ? -1 : headers.getContentLength();
-  }
-
-  /**
-   * A reactive response read whole, up to {@code maxResponseBodyBytes}: refused at once when it
-   * declares more (its body released unread), failed with {@link ResponseTooLargeException} when
-   * more arrives.
-   */
-  static Mono<Reply> read(
-      HttpCall call,
-      int status,
-      HttpHeaders headers,
-      Flux<DataBuffer> body,
-      AdapterSupport support,
-      long requestTimeMillis) {
-    long max = support.maxResponseBodyBytes();
-    long declared = declaredLength(call.method(), status, headers);
-    if (declared > max) {
-      return body.map(DataBufferUtils::release)
-          .then(Mono.error(ResponseTooLargeException.of(max, declared)));
-    }
-    return DataBufferUtils.join(body, (int) Math.min(max, Integer.MAX_VALUE - 8))
-        .map(SpringReplies::bytes)
-        .defaultIfEmpty(new byte[0])
-        .map(
-            bytes ->
-                network(
-                    status,
-                    headers,
-                    bytes,
-                    call.uri(),
-                    requestTimeMillis,
-                    support.clock().millis()))
-        .onErrorMap(
-            DataBufferLimitException.class, e -> ResponseTooLargeException.of(max, max + 1));
   }
 
   /** The readable bytes of {@code buffer}, which is released. */
