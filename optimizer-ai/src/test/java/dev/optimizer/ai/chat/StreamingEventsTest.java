@@ -18,8 +18,11 @@ import dev.langchain4j.model.chat.response.PartialToolCallContext;
 import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 import dev.langchain4j.model.chat.response.StreamingHandle;
 import dev.langchain4j.model.output.FinishReason;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -29,7 +32,7 @@ import org.junit.jupiter.api.Test;
  * calls arrive as the model sent them, and when every subscriber has cancelled, so has the model.
  */
 class StreamingEventsTest {
-  private final ChatFixture f = new ChatFixture();
+  private ChatFixture f = new ChatFixture();
 
   @AfterEach
   void close() {
@@ -91,6 +94,33 @@ class StreamingEventsTest {
               .aiMessage(AiMessage.from(text.toString()))
               .finishReason(FinishReason.STOP)
               .build());
+    }
+  }
+
+  /**
+   * A model whose first call stays silent past the first-token timeout. The second call (the retry)
+   * first lets the first one's late token arrive, as a slow provider's would, then sends one token
+   * of its own and leaves its stream open, as a model does between tokens.
+   */
+  private static final class LateFirstAttempt implements StreamingChatModel {
+    final List<Handle> handles = new CopyOnWriteArrayList<>();
+    final List<StreamingChatResponseHandler> handlers = new CopyOnWriteArrayList<>();
+    final CompletableFuture<Void> retried = new CompletableFuture<>();
+
+    @Override
+    public void doChat(ChatRequest request, StreamingChatResponseHandler h) {
+      Handle handle = new Handle();
+      handles.add(handle);
+      handlers.add(h);
+      if (handles.size() == 1) {
+        return; // nothing before the timeout fires
+      }
+      handlers
+          .get(0)
+          .onPartialResponse(
+              new PartialResponse("late"), new PartialResponseContext(handles.get(0)));
+      h.onPartialResponse(new PartialResponse("t0"), new PartialResponseContext(handle));
+      retried.complete(null);
     }
   }
 
@@ -200,5 +230,26 @@ class StreamingEventsTest {
 
     assertThat(model.calls).hasValue(1); // served from the cache
     assertThat(h.events).containsExactly("text:t0");
+  }
+
+  @Test
+  void cancellingReachesTheRetryEvenWhenTheTimedOutAttemptSpokeLate() throws Exception {
+    f.close();
+    // Long enough that the retry, which speaks at once, never times out as well.
+    f = new ChatFixture(b -> b.callTimeout(Duration.ofMillis(200)));
+    LateFirstAttempt model = new LateFirstAttempt();
+    Recording h = new Recording(true);
+
+    f.ai.wrap(model).chat(ask("slow at first"), h);
+
+    // The first attempt times out and is retried. The caller sees the retry's token, not the dead
+    // attempt's late one, and cancelling on it reaches the retry's stream at once, not only at an
+    // event the retry may never send.
+    model.retried.get(10, TimeUnit.SECONDS);
+    assertThat(model.handles).hasSize(2);
+    assertThat(h.events).containsExactly("text:t0");
+    assertThat(model.handles.get(1).isCancelled()).as("the retry's stream").isTrue();
+    assertThat(model.handles.get(0).isCancelled()).as("the timed-out attempt's stream").isTrue();
+    assertThat(f.sleeps).hasSize(1);
   }
 }
