@@ -215,7 +215,11 @@ public final class ResultCacheSettings {
       return this;
     }
 
-    /** The bound of the in-process cache in bytes, in [1 KiB, 1 TiB]; default 64 MiB. */
+    /**
+     * The bound of the in-process cache's results in bytes, in [1 KiB, 1 TiB]; default 64 MiB. What
+     * the cache keeps per statement and per key besides (key pins, refresh recipes, per-key
+     * versions) is bounded apart, by a quarter of this.
+     */
     public Builder maximumBytes(long bytes) {
       this.maximumBytes = Checks.inRange("maximumBytes", bytes, 1024, 1L << 40);
       return this;

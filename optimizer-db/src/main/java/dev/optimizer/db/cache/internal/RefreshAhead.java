@@ -5,13 +5,12 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
-import java.util.Map;
 import java.util.Set;
 import java.util.WeakHashMap;
 import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -38,8 +37,9 @@ import javax.sql.DataSource;
  *
  * <p>What a refresh needs is kept per written key: the cache key (statement text, bound values,
  * connection context), the table and the pin. The bound values stay in memory only and are never
- * logged. Only single-table reads of the rule-selected store are refreshed; the index is bounded
- * ({@link #MAX_KEYS} keys, {@link #MAX_PER_KEY} results each).
+ * logged. Only single-table reads of the rule-selected store are refreshed; the index is bounded by
+ * bytes (its recipes outlive the results they re-run, so their keys are weighed again here) and
+ * holds at most {@link #MAX_PER_KEY} results per key.
  *
  * <p>Refreshes run on {@link #THREADS} named daemon threads behind a queue of {@link #QUEUE}; a
  * refresh that finds the queue full is dropped. A connection is taken from the pool only while it
@@ -50,8 +50,12 @@ import javax.sql.DataSource;
 final class RefreshAhead implements AutoCloseable {
   static final int THREADS = 2;
   static final int QUEUE = 256;
-  static final int MAX_KEYS = 100_000;
   static final int MAX_PER_KEY = 8;
+
+  /** Rough bytes of one index entry and of one recipe, besides its cache key. */
+  private static final int ENTRY_BYTES = 96;
+
+  private static final int RECIPE_BYTES = 112;
 
   /** Test hooks: called on a refresh thread; must not throw. */
   interface Hooks {
@@ -117,8 +121,12 @@ final class RefreshAhead implements AutoCloseable {
   private final BooleanSupplier idle;
   private final int minHits;
   private final ThreadPoolExecutor executor;
-  private final Cache<ResultCache.KeyWrite, Map<CacheKey, Recipe>> index =
-      Caffeine.newBuilder().maximumSize(MAX_KEYS).build();
+
+  /**
+   * Per written key, the recipes of its results: replaced, never changed, so it is weighed anew.
+   */
+  private final Cache<ResultCache.KeyWrite, Recipe[]> index;
+
   private volatile Hooks hooks = new Hooks() {};
 
   /**
@@ -141,7 +149,18 @@ final class RefreshAhead implements AutoCloseable {
    * @param idle whether the pool has an idle connection and no waiter
    */
   RefreshAhead(
-      ResultCache cache, DataSource source, BooleanSupplier idle, int minHits, String name) {
+      ResultCache cache,
+      DataSource source,
+      BooleanSupplier idle,
+      int minHits,
+      String name,
+      long maximumBytes) {
+    this.index =
+        Caffeine.newBuilder()
+            .maximumWeight(maximumBytes)
+            .<ResultCache.KeyWrite, Recipe[]>weigher((k, recipes) -> weight(recipes))
+            .executor(Runnable::run)
+            .build();
     this.cache = cache;
     this.source = source;
     this.idle = idle;
@@ -191,29 +210,60 @@ final class RefreshAhead implements AutoCloseable {
     if (tables.length != 1 || !tables[0].equals(pin.table())) {
       return; // a sub-query's tables would need their own versions in the recipe: keep it simple
     }
-    Map<CacheKey, Recipe> recipes =
-        index.get(new ResultCache.KeyWrite(pin.table(), keyValue), k -> new ConcurrentHashMap<>(4));
-    Recipe r = recipes.get(key);
-    if (r == null) {
-      if (recipes.size() >= MAX_PER_KEY) {
-        return;
-      }
-      r = new Recipe(key, sql, values, tables, pin, keyValue, key.fingerprint());
-      Recipe raced = recipes.putIfAbsent(key, r);
-      r = raced != null ? raced : r;
+    Recipe[] chosen = new Recipe[1];
+    index
+        .asMap()
+        .compute(
+            new ResultCache.KeyWrite(pin.table(), keyValue),
+            (k, recipes) -> {
+              int n = recipes == null ? 0 : recipes.length;
+              for (int i = 0; i < n; i++) {
+                if (recipes[i].key.equals(key)) {
+                  chosen[0] = recipes[i];
+                  return recipes;
+                }
+              }
+              if (n >= MAX_PER_KEY) {
+                return recipes;
+              }
+              Recipe[] more = n == 0 ? new Recipe[1] : Arrays.copyOf(recipes, n + 1);
+              more[n] = new Recipe(key, sql, values, tables, pin, keyValue, key.fingerprint());
+              chosen[0] = more[n];
+              return more;
+            });
+    Recipe r = chosen[0];
+    if (r != null) {
+      r.hits = 0;
+      result.recipe = r;
     }
-    r.hits = 0;
-    result.recipe = r;
+  }
+
+  /**
+   * The bytes an index entry holds: its recipes' cache keys (the statement text and the bound
+   * values, shared with the stored result while it lives, but kept alive by the recipe after it).
+   */
+  private static int weight(Recipe[] recipes) {
+    long w = ENTRY_BYTES;
+    for (Recipe r : recipes) {
+      w += RECIPE_BYTES + r.key.weight();
+    }
+    return (int) Math.min(Integer.MAX_VALUE, w);
+  }
+
+  /** Estimated bytes held by the index, after pending evictions. */
+  long bytes() {
+    index.cleanUp();
+    return index.policy().eviction().orElseThrow().weightedSize().orElse(0);
   }
 
   /** The application committed writes to these keys: queue the hot results of each. */
   void written(Collection<ResultCache.KeyWrite> keys) {
     for (ResultCache.KeyWrite k : keys) {
-      Map<CacheKey, Recipe> recipes = index.getIfPresent(k);
+      Recipe[] recipes = index.getIfPresent(k);
       if (recipes == null) {
         continue;
       }
-      for (Recipe r : recipes.values()) {
+      for (Recipe r : recipes) {
         if (r.hits >= minHits && r.queued.compareAndSet(false, true)) {
           try {
             queued.increment();

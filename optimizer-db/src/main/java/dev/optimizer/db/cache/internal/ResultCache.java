@@ -32,6 +32,13 @@ import java.util.concurrent.atomic.LongAdder;
  * the invalidation books and the safety checks are the same. Without rules ({@code settings} null)
  * only trialled queries are cached.
  *
+ * <p>What the cache keeps per query besides its results (the key pins per statement text, the
+ * refresh recipes per written key, the version slots per key) is bounded apart from them, by {@link
+ * #bookkeepingBudget} bytes: a quarter of {@code maximumBytes}, so that the whole cache holds at
+ * most 1.25 times that. A workload of many distinct statements or keys evicts bookkeeping there;
+ * what it loses only costs precision (a key read left without its own slot is invalidated by any
+ * write to its table) or a parse, never a stale read.
+ *
  * <p>Thread-safe. {@link #close()} releases the cache's storage and its Redis connections.
  */
 public final class ResultCache implements AutoCloseable {
@@ -46,7 +53,7 @@ public final class ResultCache implements AutoCloseable {
   /** The trials, or null when none are allowed. */
   final CacheTrials trials;
 
-  final TableVersions versions = new TableVersions();
+  final TableVersions versions;
   final TableCatalog catalog = new TableCatalog();
   final Set<String> temporaryTables = ConcurrentHashMap.newKeySet();
   final int maxEntryBytes;
@@ -54,8 +61,16 @@ public final class ResultCache implements AutoCloseable {
 
   private final Cache<Long, StatementTables> analyses =
       Caffeine.newBuilder().maximumSize(20_000).build();
-  private final Cache<String, java.util.Optional<KeyPins.Pin>> pins =
-      Caffeine.newBuilder().maximumSize(10_000).build();
+
+  /** The key pins per exact statement text, weighed by that text (it may be long). */
+  private final Cache<String, java.util.Optional<KeyPins.Pin>> pins;
+
+  /**
+   * The bytes the per-query bookkeeping may take, apart from the results: a quarter for the pins, a
+   * half for the refresh recipes, a quarter for the version slots of keys.
+   */
+  final long bookkeepingBudget;
+
   private final Cache<Long, Boolean> unkeepable = Caffeine.newBuilder().maximumSize(10_000).build();
 
   /** Per physical connection: what it reads as; a SET on it marks it {@link #TAINTED}. */
@@ -105,6 +120,16 @@ public final class ResultCache implements AutoCloseable {
     this.name = name;
     this.maxEntryBytes =
         settings == null ? 0 : (int) Math.min(Integer.MAX_VALUE, settings.maximumEntryBytes());
+    this.bookkeepingBudget =
+        (settings != null ? settings.maximumBytes() : trialSettings.maximumBytes()) / 4;
+    this.versions = new TableVersions(bookkeepingBudget / 4);
+    this.pins =
+        Caffeine.newBuilder()
+            .maximumWeight(bookkeepingBudget / 4)
+            .<String, java.util.Optional<KeyPins.Pin>>weigher(
+                (sql, pin) -> (int) Math.min(Integer.MAX_VALUE, 96L + 2L * sql.length()))
+            .executor(Runnable::run)
+            .build();
     this.results =
         settings == null
             ? null
@@ -137,7 +162,17 @@ public final class ResultCache implements AutoCloseable {
     if (settings == null || !settings.refreshAhead() || idle == null || refresher != null) {
       return;
     }
-    refresher = new RefreshAhead(this, pool, idle, settings.refreshMinHits(), name);
+    refresher =
+        new RefreshAhead(this, pool, idle, settings.refreshMinHits(), name, bookkeepingBudget / 2);
+  }
+
+  /** Estimated bytes held by the bookkeeping, after pending evictions; at most the budget. */
+  long bookkeepingBytes() {
+    pins.cleanUp();
+    RefreshAhead r = refresher;
+    return pins.policy().eviction().orElseThrow().weightedSize().orElse(0)
+        + (r == null ? 0 : r.bytes())
+        + versions.keySlotBytes();
   }
 
   /** Whether a rule of the application selects this query. */

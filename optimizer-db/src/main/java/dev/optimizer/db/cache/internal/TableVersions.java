@@ -1,6 +1,7 @@
 package dev.optimizer.db.cache.internal;
 
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 
@@ -22,35 +23,70 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * collision only invalidates more. One more counter, "everything", is moved by DDL and whatever we
  * cannot read.
  *
+ * <p>The key slots cost {@link #KEY_SLOT_BYTES} per table, so only the first {@code maxKeyedTables}
+ * tables to be read or written by key get them; each other table keeps none, for good, and its
+ * pinned reads depend on its {@code all} counter instead (any write to it invalidates them). The
+ * choice is made once per table, so a read's versions are always taken the same way and compare.
+ *
  * <p>Thread-safe. Tables are never forgotten (a schema has a bounded number of them); past {@link
  * #MAX_TABLES} names, every unknown table shares one set of counters, which only invalidates more.
  */
 public final class TableVersions {
   static final int MAX_TABLES = 100_000;
-  static final int KEY_SLOTS = 32_768;
+  static final int KEY_SLOTS = 4_096;
+
+  /** The bytes of one table's key slots. */
+  static final long KEY_SLOT_BYTES = 8L * KEY_SLOTS + 16;
+
+  /** A table that was refused key slots. */
+  private static final AtomicLongArray NO_KEYS = new AtomicLongArray(0);
 
   private final AtomicLong everything = new AtomicLong();
   private final Counters overflow = new Counters();
   private final ConcurrentHashMap<String, Counters> tables = new ConcurrentHashMap<>();
+  private final int maxKeyedTables;
+  private final AtomicInteger keyedTables = new AtomicInteger();
 
-  private static final class Counters {
+  /** Versions whose key slots take at most {@code keySlotBytes} bytes in all. */
+  public TableVersions(long keySlotBytes) {
+    this.maxKeyedTables = (int) Math.min(MAX_TABLES, Math.max(0, keySlotBytes / KEY_SLOT_BYTES));
+  }
+
+  private final class Counters {
     final AtomicLong all = new AtomicLong();
     final AtomicLong wide = new AtomicLong();
     volatile AtomicLongArray keys;
 
+    /** The table's key slots, or null when it was refused them (decided once, for good). */
     AtomicLongArray keys() {
       AtomicLongArray k = keys;
       if (k == null) {
         synchronized (this) {
           k = keys;
           if (k == null) {
-            k = new AtomicLongArray(KEY_SLOTS);
+            k = reserveKeySlots() ? new AtomicLongArray(KEY_SLOTS) : NO_KEYS;
             keys = k;
           }
         }
       }
-      return k;
+      return k == NO_KEYS ? null : k;
     }
+  }
+
+  private boolean reserveKeySlots() {
+    int n;
+    do {
+      n = keyedTables.get();
+      if (n >= maxKeyedTables) {
+        return false;
+      }
+    } while (!keyedTables.compareAndSet(n, n + 1));
+    return true;
+  }
+
+  /** The bytes the key slots take now. */
+  long keySlotBytes() {
+    return keyedTables.get() * KEY_SLOT_BYTES;
   }
 
   /**
@@ -62,9 +98,10 @@ public final class TableVersions {
     v[0] = everything.get();
     for (int i = 0; i < names.length; i++) {
       Counters c = counters(names[i]);
-      if (names[i].equals(pinnedTable)) {
+      AtomicLongArray keys;
+      if (names[i].equals(pinnedTable) && (keys = c.keys()) != null) {
         v[i + 1] = c.wide.get();
-        v[names.length + 1] = c.keys().get(slot(key));
+        v[names.length + 1] = keys.get(slot(key));
       } else {
         v[i + 1] = c.all.get();
       }
@@ -87,7 +124,10 @@ public final class TableVersions {
   /** A write to one key of the table. */
   public void bumpKey(String table, long key) {
     Counters c = counters(table);
-    c.keys().incrementAndGet(slot(key));
+    AtomicLongArray keys = c.keys();
+    if (keys != null) {
+      keys.incrementAndGet(slot(key));
+    }
     c.all.incrementAndGet();
   }
 
@@ -98,7 +138,7 @@ public final class TableVersions {
 
   private static int slot(long key) {
     long h = key * 0x9E3779B97F4A7C15L;
-    return (int) (h >>> 49) & (KEY_SLOTS - 1);
+    return (int) (h >>> (64 - Integer.numberOfTrailingZeros(KEY_SLOTS)));
   }
 
   private Counters counters(String name) {
