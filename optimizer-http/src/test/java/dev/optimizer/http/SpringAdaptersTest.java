@@ -9,6 +9,7 @@ import dev.optimizer.api.Mode;
 import dev.optimizer.http.spring.HttpOptimizerExchangeFilter;
 import dev.optimizer.http.spring.HttpOptimizerInterceptor;
 import dev.optimizer.runtime.Optimizer;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -243,6 +244,31 @@ class SpringAdaptersTest extends HttpFixture {
                     .bodyToMono(String.class)
                     .block())
         .hasMessageContaining("exceeds maxResponseBodyBytes=1024");
+  }
+
+  @Test
+  void afterCloseBothFailWithAnIoErrorBeforeAnythingIsSent() {
+    HttpOptimizer http = cacheAndRetry(realOptimizer()).build();
+    RestClient rest = restClient(http);
+    WebClient web = webClient(http);
+    http.close();
+    server.dispatcher(r -> ok("not sent"));
+
+    assertThatThrownBy(() -> rest.get().uri(server.url("/closed")).retrieve().body(String.class))
+        .hasCauseInstanceOf(IOException.class)
+        .hasMessageContaining("HttpOptimizer is closed");
+    assertThatThrownBy(
+            () -> web.get().uri(server.url("/closed")).retrieve().bodyToMono(String.class).block())
+        .hasCauseInstanceOf(IOException.class)
+        .hasMessageContaining("HttpOptimizer is closed");
+    assertThat(server.requestCount()).isZero();
+
+    optimizer.setMode(Mode.OFF); // as before close: straight through
+    assertThat(rest.get().uri(server.url("/off")).retrieve().body(String.class))
+        .isEqualTo("not sent");
+    assertThat(web.get().uri(server.url("/off")).retrieve().bodyToMono(String.class).block())
+        .isEqualTo("not sent");
+    assertThat(server.requestCount()).isEqualTo(2);
   }
 
   @Test

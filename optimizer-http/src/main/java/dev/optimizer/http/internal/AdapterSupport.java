@@ -3,9 +3,11 @@ package dev.optimizer.http.internal;
 import dev.optimizer.api.Ticker;
 import dev.optimizer.http.internal.transport.jdk.OptimizedHttpClient;
 import dev.optimizer.runtime.Optimizer;
+import java.io.IOException;
 import java.net.http.HttpClient;
 import java.time.Clock;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -43,9 +45,24 @@ public final class AdapterSupport {
     this.pipelines = pipelines;
   }
 
-  /** The pipeline in front of {@code transport}, measured by the optimizer's telemetry. */
+  /**
+   * The pipeline in front of {@code transport}, measured by the optimizer's telemetry. Once the
+   * HttpOptimizer is closed, it fails each call with an {@link IOException} before any step runs or
+   * anything is sent, as the wrapped {@link HttpClient} does: every adapter takes its pipeline from
+   * here, so the blocking and the reactive ones behave alike (a transport of its own, such as a
+   * WebClient connector, would otherwise go on sending).
+   */
   public Pipeline pipeline(Transport transport) {
-    return pipelines.apply(transport);
+    Pipeline steps = pipelines.apply(transport);
+    return new Pipeline(List.of(this::refuseOnceClosed), steps::execute);
+  }
+
+  private CompletableFuture<Reply> refuseOnceClosed(HttpCall call, Step.Chain next) {
+    // The timer closes with the HttpOptimizer; OptimizedHttpClient reads the same flag.
+    if (timer.isClosed()) {
+      return CompletableFuture.failedFuture(new IOException("HttpOptimizer is closed"));
+    }
+    return next.proceed(call);
   }
 
   /**
@@ -54,9 +71,10 @@ public final class AdapterSupport {
    * transport without steps, unmeasured.
    */
   public HttpClient client(HttpClient configuration, Transport transport) {
+    // Not pipeline(transport): OptimizedHttpClient refuses calls itself once closed.
     return new OptimizedHttpClient(
         configuration,
-        pipeline(transport),
+        pipelines.apply(transport),
         optimizer,
         timer,
         identity,

@@ -41,7 +41,9 @@ import reactor.core.publisher.Mono;
  * subscription cancels the attempts in flight (a hedge's loser is cancelled the same way).
  *
  * <p>In {@link dev.optimizer.api.Mode#OFF} each request goes straight to the wrapped connector,
- * unbuffered. Thread-safe; one instance may serve many clients.
+ * unbuffered. After {@link HttpOptimizer#close()} a request fails with an {@code IOException}
+ * before anything is sent (in {@code OFF}, it still passes straight through). Thread-safe; one
+ * instance may serve many clients.
  */
 public final class HttpOptimizerConnector implements ClientHttpConnector {
   private final AdapterSupport support;

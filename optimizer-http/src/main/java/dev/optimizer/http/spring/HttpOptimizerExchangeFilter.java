@@ -48,8 +48,10 @@ import reactor.core.publisher.Mono;
  * client that sent them; a cache hit before this filter has seen any response of its own uses
  * Spring's default codecs.
  *
- * <p>In {@link dev.optimizer.api.Mode#OFF} requests pass straight to the next function.
- * Thread-safe; one instance may serve many clients.
+ * <p>In {@link dev.optimizer.api.Mode#OFF} requests pass straight to the next function. After
+ * {@link HttpOptimizer#close()} a request fails with an {@code IOException} before anything is sent
+ * (in {@code OFF}, it still passes straight through). Thread-safe; one instance may serve many
+ * clients.
  */
 public final class HttpOptimizerExchangeFilter implements ExchangeFilterFunction {
   private final AdapterSupport support;

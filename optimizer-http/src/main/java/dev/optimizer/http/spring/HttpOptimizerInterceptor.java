@@ -40,8 +40,10 @@ import org.springframework.http.client.support.HttpRequestWrapper;
  * background and discard the response. Bodies are buffered up to {@code maxResponseBodyBytes}.
  *
  * <p>In {@link dev.optimizer.api.Mode#OFF} requests pass straight to the next element of the chain.
- * Exceptions are the client's own ({@link IOException}s from the request factory). Thread- safe;
- * one instance may serve many clients, which then share the optimizer's cache and limits.
+ * After {@link HttpOptimizer#close()} a request fails with an {@code IOException} before anything
+ * is sent (in {@code OFF}, it still passes straight through). Exceptions are the client's own
+ * ({@link IOException}s from the request factory). Thread-safe; one instance may serve many
+ * clients, which then share the optimizer's cache and limits.
  */
 public final class HttpOptimizerInterceptor implements ClientHttpRequestInterceptor {
   private final AdapterSupport support;

@@ -44,9 +44,10 @@ import org.springframework.http.client.ClientHttpResponse;
  * up to {@code maxResponseBodyBytes}.
  *
  * <p>In {@link dev.optimizer.api.Mode#OFF} each request goes straight to the wrapped factory on the
- * calling thread, its response unbuffered. Exceptions are the wrapped factory's own ({@link
- * IOException}s). Thread-safe; one instance may serve many clients, which then share the
- * optimizer's cache and limits.
+ * calling thread, its response unbuffered. After {@link HttpOptimizer#close()} a request fails with
+ * an {@code IOException} before anything is sent (in {@code OFF}, it still passes straight
+ * through). Exceptions are the wrapped factory's own ({@link IOException}s). Thread-safe; one
+ * instance may serve many clients, which then share the optimizer's cache and limits.
  */
 public final class HttpOptimizerRequestFactory implements ClientHttpRequestFactory {
   private final AdapterSupport support;
