@@ -68,11 +68,19 @@ abstract class ExactVectors implements AutoCloseable {
       long needed = (long) (size + 1) * dim;
       if (needed > data.length) {
         checkedLength(needed);
-        long grown = Math.max(needed, Math.max(64L * dim, 2L * data.length));
-        data = Arrays.copyOf(data, (int) Math.min(grown, MAX_FLOATS - MAX_FLOATS % dim));
+        data = Arrays.copyOf(data, capacity(needed, 2L * data.length));
       }
       System.arraycopy(vector, 0, data, size * dim, dim);
       size++;
+    }
+
+    /**
+     * An array length of {@code wanted} floats (room to grow), but at least {@code needed} and 64
+     * vectors, and at most as many whole vectors as the largest array holds.
+     */
+    private int capacity(long needed, long wanted) {
+      long grown = Math.max(needed, Math.max(64L * dim, wanted));
+      return (int) Math.min(grown, MAX_FLOATS - MAX_FLOATS % dim);
     }
 
     @Override
@@ -82,8 +90,7 @@ abstract class ExactVectors implements AutoCloseable {
 
     @Override
     void compact(int[] keep) {
-      long grown = Math.max(64L * dim, 2L * keep.length * dim);
-      float[] kept = new float[(int) Math.min(grown, MAX_FLOATS - MAX_FLOATS % dim)];
+      float[] kept = new float[capacity((long) keep.length * dim, 2L * keep.length * dim)];
       for (int k = 0; k < keep.length; k++) {
         System.arraycopy(data, keep[k] * dim, kept, k * dim, dim);
       }
