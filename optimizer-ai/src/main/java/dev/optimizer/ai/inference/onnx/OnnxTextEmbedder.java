@@ -17,8 +17,6 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A BERT-style text embedding model on ONNX Runtime that runs real tensor batches: the inputs of a
@@ -62,11 +60,12 @@ public final class OnnxTextEmbedder implements AutoCloseable {
   private final double paddingTolerance;
   private final int dimension;
   private final String modelName;
-  private final AtomicBoolean closed = new AtomicBoolean();
+  private final Object lock = new Object();
+  private boolean closed; // guarded by lock
   // Runs (and token counts) using the session and tokenizer now; the last one out after close()
   // frees them, so native memory is never freed under a forward pass.
-  private final AtomicInteger users = new AtomicInteger();
-  private final AtomicBoolean released = new AtomicBoolean();
+  private int users; // guarded by lock
+  private volatile boolean released;
 
   OnnxTextEmbedder(OnnxTextEmbedderBuilder b) {
     this.pooling = b.pooling;
@@ -368,31 +367,36 @@ public final class OnnxTextEmbedder implements AutoCloseable {
     }
   }
 
-  /** Counts a user of the session, then fails if closed (close() sees the count, or we see it). */
+  /** Counts a user of the session, or fails if closed. */
   private void acquire() {
-    users.incrementAndGet();
-    if (closed.get()) {
-      releaseUse();
-      throw new IllegalStateException("OnnxTextEmbedder '" + modelName + "' is closed");
+    synchronized (lock) {
+      if (closed) {
+        throw new IllegalStateException("OnnxTextEmbedder '" + modelName + "' is closed");
+      }
+      users++;
     }
   }
 
   private void releaseUse() {
-    if (users.decrementAndGet() == 0 && closed.get()) {
+    boolean last;
+    synchronized (lock) {
+      last = --users == 0 && closed;
+    }
+    if (last) {
       free();
     }
   }
 
   /** Whether the session and the tokenizer have been freed. */
   boolean isReleased() {
-    return released.get();
+    return released;
   }
 
+  /** Called once: by close() when no run is under way, else by the last run after it. */
   private void free() {
-    if (released.compareAndSet(false, true)) {
-      closeQuietly(session);
-      tokenizer.close();
-    }
+    closeQuietly(session);
+    tokenizer.close();
+    released = true;
   }
 
   /**
@@ -401,7 +405,15 @@ public final class OnnxTextEmbedder implements AutoCloseable {
    */
   @Override
   public void close() {
-    if (closed.compareAndSet(false, true) && users.get() == 0) {
+    boolean idle;
+    synchronized (lock) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      idle = users == 0;
+    }
+    if (idle) {
       free();
     }
   }
