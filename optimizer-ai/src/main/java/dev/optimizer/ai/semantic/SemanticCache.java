@@ -357,12 +357,19 @@ public final class SemanticCache<V> implements AutoCloseable {
       if (oldestScope == null || !oldestScope.evictOldest()) {
         return;
       }
-      if (oldestScope.size() == 0
-          && !oldest.equals(current)
-          && scopes.remove(oldest, oldestScope)) {
-        // Closed, so that a put that found it before the removal goes to a new index instead.
-        oldestScope.close();
+      if (oldestScope.size() == 0 && !oldest.equals(current)) {
+        drop(oldest, oldestScope);
       }
+    }
+  }
+
+  /**
+   * Removes {@code scope}'s index if it is still {@code index}, and closes it, so that a put that
+   * found it before the removal goes to a new index instead.
+   */
+  private void drop(String scope, ScopeIndex<V> index) {
+    if (scopes.remove(scope, index)) {
+      index.close();
     }
   }
 
@@ -379,19 +386,18 @@ public final class SemanticCache<V> implements AutoCloseable {
 
   private void evictLeastRecentScope(String keep) {
     String oldest = null;
+    ScopeIndex<V> oldestIndex = null;
     long oldestAt = Long.MAX_VALUE;
     for (Map.Entry<String, ScopeIndex<V>> e : scopes.entrySet()) {
       long at = e.getValue().lastUsedNanos();
       if (!e.getKey().equals(keep) && (oldest == null || at - oldestAt < 0)) {
         oldest = e.getKey();
+        oldestIndex = e.getValue();
         oldestAt = at;
       }
     }
     if (oldest != null) {
-      ScopeIndex<V> removed = scopes.remove(oldest);
-      if (removed != null) {
-        removed.close();
-      }
+      drop(oldest, oldestIndex);
     }
   }
 
@@ -437,12 +443,7 @@ public final class SemanticCache<V> implements AutoCloseable {
    */
   public void clear() {
     checkOpen();
-    for (String scope : List.copyOf(scopes.keySet())) {
-      ScopeIndex<V> removed = scopes.remove(scope);
-      if (removed != null) {
-        removed.close();
-      }
-    }
+    scopes.forEach(this::drop);
   }
 
   /** The counters and sizes now. */
