@@ -16,6 +16,7 @@ import dev.optimizer.ai.chat.internal.cache.KeyMaker;
 import dev.optimizer.ai.chat.internal.cache.SemanticTier;
 import dev.optimizer.ai.chat.internal.resilience.Resilience;
 import dev.optimizer.ai.chat.internal.telemetry.ChatMetrics;
+import dev.optimizer.ai.inference.internal.BatcherKnobs;
 import dev.optimizer.ai.inference.langchain4j.BatchingEmbeddingModel;
 import dev.optimizer.ai.inference.langchain4j.CachingEmbeddingModel;
 import dev.optimizer.ai.semantic.SemanticCache;
@@ -224,9 +225,8 @@ public final class AiOptimizer implements AutoCloseable {
   private String freeEmbeddingsName() {
     for (int n = 1; ; n++) {
       String name = n == 1 ? "embeddings" : "embeddings-" + n;
-      String knobs = "optimizer.ai." + name + ".";
-      if (optimizer.knob(knobs + "max_batch_size").isEmpty()
-          && optimizer.knob(knobs + "max_delay_us").isEmpty()) {
+      if (optimizer.knob(BatcherKnobs.maxBatchSize(name)).isEmpty()
+          && optimizer.knob(BatcherKnobs.maxDelayMicros(name)).isEmpty()) {
         return name;
       }
     }

@@ -1,6 +1,7 @@
 package dev.optimizer.ai.inference;
 
 import dev.optimizer.ai.inference.internal.AdaptiveDelay;
+import dev.optimizer.ai.inference.internal.BatcherKnobs;
 import dev.optimizer.ai.inference.internal.InferenceMetrics;
 import dev.optimizer.ai.inference.internal.WorkerPool;
 import dev.optimizer.api.Knob;
@@ -102,14 +103,14 @@ public final class InferenceBatcher<I, O> implements AutoCloseable {
     try {
       observed = BuildingBlockMetrics.observe(optimizer.meter(), batcher);
       this.maxBatchSizeKnob =
-          Knob.ofInt("optimizer.ai." + name + ".max_batch_size", b.maxBatchSize)
+          Knob.ofInt(BatcherKnobs.maxBatchSize(name), b.maxBatchSize)
               .range(1, b.maxBatchSize)
               .description("Most items per batch sent to the model")
               .onChange(batcher::setMaxBatchSize)
               .build();
       int delayMicros = (int) (b.maxDelay.toNanos() / 1000);
       this.maxDelayKnob =
-          Knob.ofInt("optimizer.ai." + name + ".max_delay_us", delayMicros)
+          Knob.ofInt(BatcherKnobs.maxDelayMicros(name), delayMicros)
               .range(0, delayMicros)
               .description(
                   "Longest time (microseconds) a batch waits for company when a worker is free")
@@ -134,8 +135,8 @@ public final class InferenceBatcher<I, O> implements AutoCloseable {
   }
 
   private void undoBuild(Optimizer optimizer, AutoCloseable observed, Throwable failure) {
-    for (String knob : List.of("max_delay_us", "max_batch_size")) {
-      String knobName = "optimizer.ai." + name + "." + knob;
+    for (String knobName :
+        List.of(BatcherKnobs.maxDelayMicros(name), BatcherKnobs.maxBatchSize(name))) {
       // Only our own knob: the one whose name was taken belongs to someone else.
       if (optimizer
           .knob(knobName)
