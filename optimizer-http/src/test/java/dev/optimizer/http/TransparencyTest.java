@@ -125,6 +125,37 @@ class TransparencyTest extends HttpFixture {
   }
 
   @Test
+  void aRequestIsInTheMetricsOnceItsCallerHasTheResponse() {
+    InMemoryMetricReader reader = InMemoryMetricReader.create();
+    OpenTelemetrySdk otel = sdk(reader);
+    optimizer = Optimizer.builder().openTelemetry(otel).manualTuning().build();
+    HttpClient client = HttpOptimizer.builder(optimizer).maxAttempts(1).build().wrap(raw);
+    server.dispatcher(r -> ok("x").header("Cache-Control", "no-store"));
+    HttpRequest request = HttpRequest.newBuilder(server.url("/now")).build();
+
+    for (long i = 1; i <= 3; i++) {
+      // Read the moment the response is handed over, on the thread that hands it over...
+      long seen =
+          client
+              .sendAsync(request, HttpResponse.BodyHandlers.ofString())
+              .thenApply(response -> recordedRequests(reader))
+              .join();
+      assertThat(seen).isEqualTo(i);
+      assertThat(recordedRequests(reader)).isEqualTo(i); // ...and right after join()
+    }
+    optimizer.close();
+    otel.close();
+  }
+
+  private static long recordedRequests(InMemoryMetricReader reader) {
+    return reader.collectAllMetrics().stream()
+        .filter(m -> m.getName().equals("http.client.request.duration"))
+        .flatMap(m -> m.getHistogramData().getPoints().stream())
+        .mapToLong(p -> p.getCount())
+        .sum();
+  }
+
+  @Test
   void telemetryFollowsTheSemanticConventionsAndRecordsNoSecrets() throws Exception {
     InMemoryMetricReader reader = InMemoryMetricReader.create();
     OpenTelemetrySdk otel = sdk(reader);

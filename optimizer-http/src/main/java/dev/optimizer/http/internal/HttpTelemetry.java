@@ -187,7 +187,10 @@ public final class HttpTelemetry implements AutoCloseable {
     observers.add(observer);
   }
 
-  /** Measures one physical request. */
+  /**
+   * Measures one physical request. The future returned completes once the request is recorded, so
+   * that whoever gets the answer finds it in the metrics; cancelling it cancels the transport's.
+   */
   public CompletableFuture<Reply> measure(HttpCall call, Transport transport) {
     stats.networkRequests.increment();
     Attributes host = hostAttributes(call);
@@ -200,25 +203,40 @@ public final class HttpTelemetry implements AutoCloseable {
       active.add(-1, host);
       throw e;
     }
+    // Not f itself: its dependents run newest first, so the caller's (added after this one) would
+    // see the answer before it is recorded, and a caller reading the metrics at once would miss it.
+    CompletableFuture<Reply> measured = new CompletableFuture<>();
     f.whenComplete(
         (reply, error) -> {
-          active.add(-1, host);
-          String method = KNOWN_METHODS.contains(call.method()) ? call.method() : "_OTHER";
-          Attributes attributes;
-          if (error == null) {
-            attributes = answered(call.authority(), host, method, reply.status());
-          } else {
-            attributes =
-                host.toBuilder()
-                    .put(METHOD, method)
-                    .put(
-                        ERROR_TYPE,
-                        f.isCancelled() ? "cancelled" : Futures.unwrap(error).getClass().getName())
-                    .build();
+          try {
+            record(call, host, start, reply, error, f.isCancelled());
+          } finally {
+            if (error == null) {
+              measured.complete(reply);
+            } else {
+              measured.completeExceptionally(error);
+            }
           }
-          duration.record((ticker.read() - start) / 1e9, attributes);
         });
-    return f;
+    Futures.propagateCancel(measured, f);
+    return measured;
+  }
+
+  private void record(
+      HttpCall call, Attributes host, long start, Reply reply, Throwable error, boolean cancelled) {
+    active.add(-1, host);
+    String method = KNOWN_METHODS.contains(call.method()) ? call.method() : "_OTHER";
+    Attributes attributes;
+    if (error == null) {
+      attributes = answered(call.authority(), host, method, reply.status());
+    } else {
+      attributes =
+          host.toBuilder()
+              .put(METHOD, method)
+              .put(ERROR_TYPE, cancelled ? "cancelled" : Futures.unwrap(error).getClass().getName())
+              .build();
+    }
+    duration.record((ticker.read() - start) / 1e9, attributes);
   }
 
   /**
