@@ -12,7 +12,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.springframework.http.HttpCookie;
-import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.client.reactive.ClientHttpConnector;
 import org.springframework.http.client.reactive.ClientHttpRequest;
@@ -110,17 +109,12 @@ public final class HttpOptimizerConnector implements ClientHttpConnector {
 
   /** The header fields the request will carry: its own, and its cookies as a Cookie field. */
   private static java.net.http.HttpHeaders onTheWire(BufferedClientRequest request) {
-    HttpHeaders headers = new HttpHeaders();
-    request.getHeaders().forEach(headers::addAll);
     String cookies =
         request.getCookies().values().stream()
             .flatMap(List::stream)
             .map(HttpCookie::toString)
             .collect(Collectors.joining("; "));
-    if (!cookies.isEmpty()) {
-      headers.add("Cookie", cookies);
-    }
-    return SpringHeaders.toJdk(headers);
+    return SpringHeaders.toJdk(request.getHeaders(), "Cookie", cookies.isEmpty() ? null : cookies);
   }
 
   /** The transport: one attempt, an exchange of the wrapped connector, its body read whole. */

@@ -21,17 +21,28 @@ final class SpringHeaders {
 
   /** The fields as JDK headers (names case-insensitive, values in order). */
   static java.net.http.HttpHeaders toJdk(HttpHeaders headers) {
+    return toJdk(headers, null, null);
+  }
+
+  /**
+   * The fields as JDK headers, with one more value of {@code name} after them (none when {@code
+   * value} is null), made in one copy.
+   */
+  static java.net.http.HttpHeaders toJdk(HttpHeaders headers, String name, String value) {
     Map<String, List<String>> map = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
     headers.forEach(
-        (name, values) -> {
-          List<String> all = map.computeIfAbsent(name, k -> new ArrayList<>());
+        (field, values) -> {
+          List<String> all = map.computeIfAbsent(field, k -> new ArrayList<>());
           for (String v : values) {
             if (v != null) {
               all.add(v);
             }
           }
         });
-    return java.net.http.HttpHeaders.of(map, (name, value) -> true);
+    if (value != null) {
+      map.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
+    }
+    return java.net.http.HttpHeaders.of(map, (n, v) -> true);
   }
 
   /** The fields as Spring headers. */
