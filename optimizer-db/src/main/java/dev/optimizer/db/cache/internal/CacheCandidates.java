@@ -132,7 +132,7 @@ public final class CacheCandidates {
         }
         return new Tracker(this, null, adders.toArray(new LongAdder[0]), false);
       }
-      case WRITE_ALL, WRITE_ALL_SESSION, SEVERAL -> {
+      case WRITE_ALL, WRITE_ALL_SESSION, WRITE_ALL_MAYBE_SESSION, SEVERAL -> {
         return new Tracker(this, null, null, true);
       }
       default -> {

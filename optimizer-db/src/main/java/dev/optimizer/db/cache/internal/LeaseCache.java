@@ -85,6 +85,7 @@ public final class LeaseCache {
         sessionEffects(tables.kind());
         return call.call();
       case WRITE_ALL_SESSION:
+      case WRITE_ALL_MAYBE_SESSION:
       case SEVERAL:
         sessionEffects(tables.kind());
         return write(key, tables, sql, parameters, call);
@@ -100,13 +101,16 @@ public final class LeaseCache {
   }
 
   /**
-   * What a statement of {@code kind} does to the lease besides its writes: one that may change the
-   * session leaves the connection out of the cache; several statements in one string may also have
+   * What a statement of {@code kind} does to the lease besides its writes: one that changes the
+   * session leaves the connection out of the cache; one that runs code the cache cannot read leaves
+   * it out until its session is seen unchanged; several statements in one string may also have
    * begun or ended a transaction the lease can no longer follow.
    */
   private void sessionEffects(Kind kind) {
     if (kind == Kind.SESSION || kind == Kind.WRITE_ALL_SESSION || kind == Kind.SEVERAL) {
       taint();
+    } else if (kind == Kind.WRITE_ALL_MAYBE_SESSION) {
+      sessionUnknown();
     }
     if (kind == Kind.SEVERAL) {
       transaction.stateUnknown();
@@ -426,20 +430,68 @@ public final class LeaseCache {
 
   // --- the connection's state ---
 
+  /**
+   * Who the connection reads as: {@link ResultCache#TAINTED} when its session changed, or null when
+   * it may have and cannot be compared now (in a transaction).
+   */
   private ConnectionContext context() throws SQLException {
     if (context != null) {
       return context;
     }
     Object physical = physical();
     ConnectionContext known = cache.context(physical);
-    if (known != null && !contextChanged) {
+    if (known == ResultCache.SESSION_UNKNOWN) {
+      return sessionSeenUnchanged(physical);
+    }
+    if (known != null && (!contextChanged || known == ResultCache.TAINTED)) {
       context = known;
       return known;
     }
     ConnectionContext read = ConnectionContext.read(connection);
     if (!contextChanged) {
       cache.context(physical, read);
+      if (SessionState.comparable(read)
+          && cache.sessionDigest(read) == null
+          && !transaction.open()) {
+        // The first untouched connection of its context: what the others are compared with.
+        try {
+          cache.sessionDigest(read, SessionState.digest(connection));
+        } catch (SQLException | RuntimeException e) {
+          // None yet: a connection that runs code the cache cannot read stays out meanwhile.
+        }
+      }
     }
+    context = read;
+    return read;
+  }
+
+  /**
+   * The context of a connection that ran code the cache cannot read, once its session is the same
+   * as an untouched connection's of the same context; tainted for good when it differs or cannot be
+   * compared; null (not cached for now) while a transaction is open.
+   */
+  private ConnectionContext sessionSeenUnchanged(Object physical) throws SQLException {
+    if (transaction.open()) {
+      return null;
+    }
+    ConnectionContext read;
+    boolean same;
+    try {
+      read = ConnectionContext.read(connection);
+      String expected = contextChanged ? null : cache.sessionDigest(read);
+      same =
+          expected != null
+              && SessionState.comparable(read)
+              && expected.equals(SessionState.digest(connection));
+    } catch (SQLException | RuntimeException e) {
+      read = null;
+      same = false;
+    }
+    if (!same) {
+      taint();
+      return ResultCache.TAINTED;
+    }
+    cache.context(physical, read);
     context = read;
     return read;
   }
@@ -460,6 +512,22 @@ public final class LeaseCache {
   private void taint() {
     context = ResultCache.TAINTED;
     cache.context(physical(), ResultCache.TAINTED);
+  }
+
+  /**
+   * Code the cache cannot read ran (a function of the application, a procedure): it may have
+   * changed the session. The connection is left out until {@link #context()} sees its session
+   * unchanged ({@link SessionState}); a tainted one stays tainted.
+   */
+  private void sessionUnknown() {
+    if (context == ResultCache.TAINTED) {
+      return;
+    }
+    Object physical = physical();
+    if (cache.context(physical) != ResultCache.TAINTED) {
+      cache.context(physical, ResultCache.SESSION_UNKNOWN);
+    }
+    context = null;
   }
 
   // --- connection methods ---

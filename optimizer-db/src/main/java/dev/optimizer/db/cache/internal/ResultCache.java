@@ -73,11 +73,22 @@ public final class ResultCache implements AutoCloseable {
 
   private final Cache<Long, Boolean> unkeepable = Caffeine.newBuilder().maximumSize(10_000).build();
 
-  /** Per physical connection: what it reads as; a SET on it marks it {@link #TAINTED}. */
+  /**
+   * Per physical connection: what it reads as; a SET on it marks it {@link #TAINTED}, code the
+   * cache cannot read {@link #SESSION_UNKNOWN}.
+   */
   private final Map<Object, ConnectionContext> contexts =
       Collections.synchronizedMap(new WeakHashMap<>());
 
   static final ConnectionContext TAINTED = new ConnectionContext("", "", "", "");
+
+  /** A connection that ran code which may have changed its session: compared before it is used. */
+  static final ConnectionContext SESSION_UNKNOWN =
+      new ConnectionContext("?session", "?session", "?session", "?session");
+
+  /** Per context, the {@link SessionState} digest of its first untouched connection. */
+  private final Cache<ConnectionContext, String> sessionDigests =
+      Caffeine.newBuilder().maximumSize(1_000).build();
 
   final LongAdder hits = new LongAdder();
   final LongAdder misses = new LongAdder();
@@ -343,6 +354,16 @@ public final class ResultCache implements AutoCloseable {
     RefreshAhead r = refresher;
     if (r != null) {
       r.clear();
+    }
+  }
+
+  String sessionDigest(ConnectionContext context) {
+    return sessionDigests.getIfPresent(context);
+  }
+
+  void sessionDigest(ConnectionContext context, String digest) {
+    if (digest != null) {
+      sessionDigests.asMap().putIfAbsent(context, digest);
     }
   }
 

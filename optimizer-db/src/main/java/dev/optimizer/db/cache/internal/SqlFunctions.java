@@ -15,7 +15,8 @@ import net.sf.jsqlparser.util.TablesNamesFinder;
  * The functions a statement calls, for the result cache: a function of the application's own (or
  * one the cache does not know) may write any table and change the session ({@code set_config},
  * {@code SET ROLE} inside), none of which the statement's text says. A statement calling one is
- * never cached, invalidates everything and leaves its connection out of the cache.
+ * never cached, invalidates everything and leaves its connection out of the cache until its session
+ * is seen unchanged ({@link SessionState}).
  *
  * <p>Known are the built-in functions below, which neither write tables nor change the session
  * (some are not deterministic, like {@code now()}: the analyzer keeps those out of the cache by

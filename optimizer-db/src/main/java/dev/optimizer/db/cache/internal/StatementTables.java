@@ -30,6 +30,12 @@ public record StatementTables(
      */
     WRITE_ALL_SESSION,
     /**
+     * May write anything and may change the session through code the cache cannot read (a function
+     * of the application, a procedure, a DO block, a cursor's FETCH): the connection is left out of
+     * the cache until its session is seen unchanged ({@link SessionState}).
+     */
+    WRITE_ALL_MAYBE_SESSION,
+    /**
      * Several statements in one string ({@code BEGIN; UPDATE ..; COMMIT}): may write anything,
      * change the session, and begin or end a transaction, which the lease can no longer follow.
      */

@@ -145,6 +145,19 @@ public final class TableAnalyzer {
         return EXPLAIN_ANALYZE.matcher(text).find()
             ? StatementTables.of(Kind.WRITE_ALL, "EXPLAIN ANALYZE runs the statement")
             : StatementTables.of(Kind.NEUTRAL, "a plan, not a query");
+      case "CALL":
+      case "DO":
+      case "DECLARE":
+      case "FETCH":
+      case "MOVE":
+      case "EXECUTE":
+      case "EXEC":
+      case "DISCARD":
+      case "LOAD":
+        // Runs code the text does not show (a procedure, a block, a cursor's query, a prepared
+        // statement), which may write anything and change the session; DISCARD and LOAD change it.
+        return StatementTables.of(
+            Kind.WRITE_ALL_MAYBE_SESSION, "runs code that may write or change the session");
       default:
         {
           Matcher temp = CREATE_TEMP.matcher(text);
@@ -224,11 +237,12 @@ public final class TableAnalyzer {
 
   /**
    * A function the cache does not know may write any table and change the session: the statement is
-   * not cached, invalidates everything and leaves its connection out ({@link SqlFunctions}).
+   * not cached, invalidates everything and leaves its connection out until its session is seen
+   * unchanged ({@link SqlFunctions}, {@link SessionState}).
    */
   private static final StatementTables CALLS_UNKNOWN =
       StatementTables.of(
-          Kind.WRITE_ALL_SESSION, "calls a function that may write or change the session");
+          Kind.WRITE_ALL_MAYBE_SESSION, "calls a function that may write or change the session");
 
   private static StatementTables write(String text) {
     Parsed parsed = parse(text);

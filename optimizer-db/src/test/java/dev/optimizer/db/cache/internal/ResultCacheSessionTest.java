@@ -62,6 +62,15 @@ class ResultCacheSessionTest {
           "CREATE POLICY rc_tenant ON rc_tenant_rows"
               + " USING (tenant_id = current_setting('app.tenant')::int)");
       s.execute("GRANT SELECT ON rc_tenant_rows TO rc_tenant_user");
+      s.execute(
+          "CREATE OR REPLACE FUNCTION rc_plus(int) RETURNS int LANGUAGE sql"
+              + " AS 'SELECT $1 + 1'");
+      s.execute(
+          "CREATE OR REPLACE FUNCTION rc_switch(local boolean) RETURNS text LANGUAGE sql"
+              + " AS $$ SELECT set_config('search_path', 'rc_tenant_b', local) $$");
+      s.execute(
+          "CREATE OR REPLACE FUNCTION rc_make_temp() RETURNS int LANGUAGE plpgsql AS $$ BEGIN"
+              + " CREATE TEMP TABLE rc_settings AS SELECT 'temp'::text AS name; RETURN 1; END $$");
     }
   }
 
@@ -124,6 +133,63 @@ class ResultCacheSessionTest {
     }
     assertThat(first(ds, "SELECT name FROM rc_settings")).isEqualTo("tenant b");
     assertThat(cache(ds).hits.sum()).isEqualTo(1);
+  }
+
+  /**
+   * A function of the application that leaves the session alone does not cost its connection the
+   * cache for good: its session is compared with an untouched connection's and found the same (it
+   * used to be left out of the cache forever). One that changes the search path for its transaction
+   * only is not served a cached row in it, and gets the cache back once the transaction has ended.
+   */
+  @Test
+  void aFunctionThatLeavesTheSessionAloneKeepsTheConnectionInTheCache() throws Exception {
+    DataSource ds = db.wrap(pool("postgres", null));
+    assertThat(first(ds, "SELECT name FROM rc_settings")).isEqualTo("public");
+    assertThat(first(ds, "SELECT name FROM rc_settings")).isEqualTo("public"); // cached
+    assertThat(cache(ds).hits.sum()).isEqualTo(1);
+
+    // The call may have written anything: the next read loads again, the one after is a hit.
+    assertThat(first(ds, "SELECT rc_plus(1)")).isEqualTo("2");
+    assertThat(first(ds, "SELECT name FROM rc_settings")).isEqualTo("public");
+    assertThat(first(ds, "SELECT name FROM rc_settings")).isEqualTo("public");
+    assertThat(cache(ds).hits.sum()).isEqualTo(2);
+
+    try (Connection c = ds.getConnection()) {
+      c.setAutoCommit(false);
+      first(c, "SELECT rc_switch(true)");
+      assertThat(first(c, "SELECT name FROM rc_settings")).isEqualTo("tenant b");
+      assertThat(cache(ds).hits.sum()).isEqualTo(2);
+      c.commit();
+      c.setAutoCommit(true);
+      assertThat(first(c, "SELECT name FROM rc_settings")).isEqualTo("public");
+      assertThat(first(c, "SELECT name FROM rc_settings")).isEqualTo("public");
+    }
+    assertThat(cache(ds).hits.sum()).isEqualTo(3);
+  }
+
+  /**
+   * A function of the application that changes the session (the search path, or a temporary table
+   * in front of the table of the same name) leaves its connection out of the cache: the next read
+   * is the database's, never the row cached before.
+   */
+  @Test
+  void aFunctionThatChangesTheSessionLeavesTheConnectionOut() throws Exception {
+    DataSource ds = db.wrap(pool("postgres", null));
+    assertThat(first(ds, "SELECT name FROM rc_settings")).isEqualTo("public");
+    assertThat(first(ds, "SELECT name FROM rc_settings")).isEqualTo("public"); // cached
+    assertThat(cache(ds).hits.sum()).isEqualTo(1);
+    first(ds, "SELECT rc_switch(false)");
+    assertThat(first(ds, "SELECT name FROM rc_settings")).isEqualTo("tenant b");
+    assertThat(first(ds, "SELECT name FROM rc_settings")).isEqualTo("tenant b");
+    assertThat(cache(ds).hits.sum()).isEqualTo(1);
+
+    DataSource other = db.wrap(pool("postgres", null));
+    assertThat(first(other, "SELECT name FROM rc_settings")).isEqualTo("public");
+    assertThat(first(other, "SELECT name FROM rc_settings")).isEqualTo("public"); // cached
+    long hits = cache(other).hits.sum();
+    assertThat(first(other, "SELECT rc_make_temp()")).isEqualTo("1");
+    assertThat(first(other, "SELECT name FROM rc_settings")).isEqualTo("temp");
+    assertThat(cache(other).hits.sum()).isEqualTo(hits);
   }
 
   /**
