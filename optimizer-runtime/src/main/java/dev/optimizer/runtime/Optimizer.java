@@ -76,7 +76,8 @@ public final class Optimizer implements AutoCloseable {
   private volatile boolean closed;
 
   private Optimizer(Builder b) {
-    this.openTelemetry = b.openTelemetry != null ? b.openTelemetry : GlobalOpenTelemetry.get();
+    this.openTelemetry =
+        b.openTelemetry != null ? b.openTelemetry : GlobalOpenTelemetry.getOrNoop();
     this.clock = b.clock;
     this.ticker = b.ticker;
     this.mode = b.mode;
@@ -312,7 +313,8 @@ public final class Optimizer implements AutoCloseable {
   /**
    * Stops tuning (restoring the values replaced by running trials), closes everything registered
    * with {@link #onClose} in reverse order, and stops the scheduler if this optimizer created it.
-   * Idempotent. The first failure is rethrown after all were attempted.
+   * Idempotent. The first failure is rethrown after all were attempted (an {@link Error} before any
+   * exception, the others suppressed in it).
    */
   @Override
   public void close() {
@@ -331,7 +333,9 @@ public final class Optimizer implements AutoCloseable {
     // Before closing anything: wait for a running cycle, and put back the values of running
     // trials, so that resources that outlive the optimizer keep their judged settings.
     engine.shutdown();
-    RuntimeException failure = null;
+    // Every resource, the telemetry and the tuner thread are released even when one resource
+    // fails to close, with an Error too (close() cannot be retried: it already counts as closed).
+    Throwable failure = null;
     for (AutoCloseable c : toClose) {
       try {
         c.close();
@@ -341,19 +345,30 @@ public final class Optimizer implements AutoCloseable {
         } else {
           failure.addSuppressed(e);
         }
+      } catch (Error e) {
+        if (failure != null) {
+          e.addSuppressed(failure);
+        }
+        failure = e;
       }
     }
-    telemetry.close();
-    if (ownsScheduler && scheduler != null) {
-      scheduler.shutdownNow();
-      try {
-        scheduler.awaitTermination(5, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
+    try {
+      telemetry.close();
+    } finally {
+      if (ownsScheduler && scheduler != null) {
+        scheduler.shutdownNow();
+        try {
+          scheduler.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
       }
+    }
+    if (failure instanceof Error e) {
+      throw e;
     }
     if (failure != null) {
-      throw failure;
+      throw (RuntimeException) failure;
     }
   }
 
@@ -445,7 +460,12 @@ public final class Optimizer implements AutoCloseable {
       Checks.notSetBefore(setting, !given.add(setting));
     }
 
-    /** The OpenTelemetry instance; {@link GlobalOpenTelemetry#get()} if not given. */
+    /**
+     * The OpenTelemetry instance. If not given, the global one when the application has registered
+     * it, else a no-op ({@link GlobalOpenTelemetry#getOrNoop()}): building an optimizer never
+     * registers a global instance itself, so an application that registers its SDK later still can
+     * (and passes it here to have the optimizer's telemetry).
+     */
     public Builder openTelemetry(OpenTelemetry openTelemetry) {
       once("openTelemetry");
       this.openTelemetry = Checks.notNull("openTelemetry", openTelemetry);
