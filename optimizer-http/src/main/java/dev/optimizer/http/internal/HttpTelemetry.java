@@ -189,7 +189,9 @@ public final class HttpTelemetry implements AutoCloseable {
 
   /**
    * Measures one physical request. The future returned completes once the request is recorded, so
-   * that whoever gets the answer finds it in the metrics; cancelling it cancels the transport's.
+   * that whoever gets the answer finds it in the metrics; completing it from outside (cancelling
+   * it, or failing it at the caller's deadline) completes the transport's alike, so that the
+   * transport gives the exchange up.
    */
   public CompletableFuture<Reply> measure(HttpCall call, Transport transport) {
     stats.networkRequests.increment();
@@ -218,7 +220,18 @@ public final class HttpTelemetry implements AutoCloseable {
             }
           }
         });
-    Futures.propagateCancel(measured, f);
+    measured.whenComplete(
+        (reply, error) -> {
+          if (!f.isDone()) { // completed from outside: the transport must hear of it, as before
+            if (measured.isCancelled()) {
+              f.cancel(true);
+            } else if (error != null) {
+              f.completeExceptionally(error);
+            } else {
+              f.complete(reply);
+            }
+          }
+        });
     return measured;
   }
 

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpHeaders;
+import java.net.http.HttpTimeoutException;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -105,6 +106,24 @@ class HttpTelemetryTest {
                     .isEqualTo("java.io.IOException"));
     assertThat(answer).isCompletedExceptionally();
     assertThat(answer.handle((r, e) -> Futures.unwrap(e)).join()).isSameAs(refused);
+  }
+
+  @Test
+  void failingTheAnswerAtTheCallersDeadlineFailsTheTransportsFuture() {
+    CompletableFuture<Reply> wire = new CompletableFuture<>();
+    CompletableFuture<Reply> answer = telemetry.measure(get(), call -> wire);
+
+    HttpTimeoutException late = new HttpTimeoutException("request timed out");
+    answer.completeExceptionally(late);
+
+    assertThat(wire).isCompletedExceptionally();
+    assertThat(wire.handle((r, e) -> Futures.unwrap(e)).join()).isSameAs(late);
+    assertThat(durations())
+        .singleElement()
+        .satisfies(
+            p ->
+                assertThat(p.getAttributes().get(AttributeKey.stringKey("error.type")))
+                    .isEqualTo("java.net.http.HttpTimeoutException"));
   }
 
   @Test
