@@ -99,13 +99,22 @@ public final class OptimizerTestKit implements AutoCloseable {
 
   /**
    * Runs {@code total / step} rounds: in each, the workload runs (it records into signals, with the
-   * kit's ticker), time moves forward by {@code step}, and a tuning cycle runs.
+   * kit's ticker), time moves forward by {@code step}, and a tuning cycle runs. A remainder shorter
+   * than a step is not run.
    *
    * @return the decisions reached
+   * @throws IllegalArgumentException if {@code step} is not positive or {@code total} is shorter
+   *     than one step
    */
   public List<Decision> runFor(Duration total, Duration step, Consumer<Duration> workload) {
     Checks.positive("step", step);
     Checks.notNull("total", total);
+    if (total.compareTo(step) < 0) {
+      // A shorter total would run no step at all, and a test asserting what the run decided
+      // would pass without having run anything.
+      throw new IllegalArgumentException(
+          "total must be at least one step (" + step + "), but was " + total);
+    }
     List<Decision> reached = new ArrayList<>();
     long rounds = total.toNanos() / step.toNanos();
     for (long i = 0; i < rounds; i++) {

@@ -121,6 +121,15 @@ class OptimizerTestKitTest {
       assertThatThrownBy(() -> kit.runFor(null, Duration.ofSeconds(1), step -> {}))
           .isExactlyInstanceOf(NullPointerException.class)
           .hasMessage("total must not be null");
+      assertThatThrownBy(
+              () -> kit.runFor(Duration.ofMillis(500), Duration.ofSeconds(1), step -> calls[0]++))
+          .isExactlyInstanceOf(IllegalArgumentException.class)
+          .hasMessage("total must be at least one step (PT1S), but was PT0.5S");
+      assertThatThrownBy(
+              () -> kit.runFor(Duration.ofSeconds(-3), Duration.ofSeconds(1), step -> calls[0]++))
+          .isExactlyInstanceOf(IllegalArgumentException.class)
+          .hasMessage("total must be at least one step (PT1S), but was PT-3S");
+      assertThat(calls[0]).isEqualTo(2);
     }
   }
 
