@@ -73,6 +73,8 @@ final class StatementRecorder {
   private boolean unplainParameters; // a value bound with a calendar or a scale: not cached
   private StatementSlot batchSlot;
   private long batchHash;
+  // With a result cache: the keys of the statements of a plain statement's batch, or null.
+  private java.util.List<StatementKey> batchKeys;
   // The slot of the last execute() that returned a boolean, for the rows of getResultSet().
   private StatementSlot executedSlot;
 
@@ -132,10 +134,24 @@ final class StatementRecorder {
     unplainParameters = false;
   }
 
-  /** {@code addBatch(String)}: a plain statement's batch is counted under its first statement. */
+  /**
+   * {@code addBatch(String)}: a plain statement's batch is counted under its first statement; with
+   * a result cache, each statement's key is kept, for what it does to the session.
+   */
   void addBatch(String sql) {
-    if (batchSlot == null && inst.enabled()) {
-      batchSlot = inst.slot(sql);
+    if (!inst.enabled()) {
+      return;
+    }
+    StatementSlot slot = batchSlot == null || cache != null ? inst.slot(sql) : null;
+    if (batchSlot == null) {
+      batchSlot = slot;
+    }
+    if (cache != null) {
+      StatementKey key = slot == null ? null : slot.key;
+      if (batchKeys == null) {
+        batchKeys = new java.util.ArrayList<>();
+      }
+      batchKeys.add(key); // a null key (not fingerprinted) counts as a statement we cannot read
     }
   }
 
@@ -147,6 +163,7 @@ final class StatementRecorder {
   void clearBatch() {
     batchSlot = null;
     batchHash = 0;
+    batchKeys = null;
   }
 
   /** Runs one operation on the driver. */
@@ -273,8 +290,10 @@ final class StatementRecorder {
   Object executeBatch(int op) throws SQLException {
     StatementSlot slot = preparedSlot != null ? preparedSlot : batchSlot;
     long hash = batchHash;
+    java.util.List<StatementKey> statements = batchKeys;
     batchSlot = null;
     batchHash = 0;
+    batchKeys = null;
     if (!inst.enabled() || slot == null) {
       return unmeasuredCall(op, null, null);
     }
@@ -288,6 +307,7 @@ final class StatementRecorder {
                   () ->
                       cache.executeBatch(
                           preparedSlot != null ? preparedSlot.key : null,
+                          statements,
                           () -> call(op, null, null)));
     } catch (SQLException | RuntimeException | Error t) {
       inst.executed(slot, inst.ticker.read() - start, 0, t, lease, hash);

@@ -9,6 +9,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
@@ -39,6 +40,7 @@ public final class LeaseCache {
   private final LeaseTransaction transaction;
   private ConnectionContext context;
   private boolean contextChanged;
+  private boolean sessionMarkedUnknown; // this lease marked its connection SESSION_UNKNOWN
 
   LeaseCache(ResultCache cache, Connection connection) {
     this.cache = cache;
@@ -117,8 +119,24 @@ public final class LeaseCache {
     }
   }
 
-  /** A batch: a write of the fingerprint's tables, or of everything when {@code key} is null. */
-  public Object executeBatch(StatementKey key, SqlCall call) throws Throwable {
+  /**
+   * A batch: a write of the fingerprint's tables, or of everything when {@code key} is null.
+   *
+   * @param key the prepared statement's key, or null for a plain statement's batch
+   * @param statements the keys of a plain statement's batch ({@code addBatch(String)}), a null key
+   *     for a statement that could not be read; null when there are none
+   */
+  public Object executeBatch(StatementKey key, List<StatementKey> statements, SqlCall call)
+      throws Throwable {
+    if (statements != null) {
+      for (StatementKey k : statements) {
+        Kind kind = k == null ? Kind.WRITE_ALL_MAYBE_SESSION : analyzeSafe(k).kind();
+        sessionEffects(kind);
+        if (kind == Kind.BEGIN || kind == Kind.COMMIT || kind == Kind.ROLLBACK) {
+          transaction.stateUnknown(); // the lease cannot tell where in the batch it ran
+        }
+      }
+    }
     StatementTables tables =
         key == null
             ? StatementTables.of(Kind.WRITE_ALL, "a batch of statements")
@@ -132,9 +150,14 @@ public final class LeaseCache {
 
   /**
    * A statement the cache cannot see into (run while the optimizer is off, or without a
-   * fingerprint): it may have written anything.
+   * fingerprint): it may have written anything, and changed the session (a SET run while the
+   * optimizer was off must not be forgotten when it is on again). Marking the connection costs a
+   * map write, once per lease.
    */
   public Object unseen(SqlCall call) throws Throwable {
+    if (!sessionMarkedUnknown) {
+      sessionUnknown();
+    }
     return write(null, StatementTables.of(Kind.WRITE_ALL, "unseen"), null, null, call);
   }
 
@@ -493,6 +516,7 @@ public final class LeaseCache {
     }
     cache.context(physical, read);
     context = read;
+    sessionMarkedUnknown = false;
     return read;
   }
 
@@ -520,6 +544,7 @@ public final class LeaseCache {
    * unchanged ({@link SessionState}); a tainted one stays tainted.
    */
   private void sessionUnknown() {
+    sessionMarkedUnknown = true;
     if (context == ResultCache.TAINTED) {
       return;
     }

@@ -193,6 +193,46 @@ class ResultCacheSessionTest {
   }
 
   /**
+   * A SET run while the optimizer is off is not seen, but not forgotten: when the optimizer is on
+   * again, the connection it ran on is not served the rows cached under its old search path.
+   */
+  @Test
+  void aSetRunWhileTheOptimizerIsOffIsNotForgotten() throws Exception {
+    DataSource ds = db.wrap(pool("postgres", null));
+    assertThat(first(ds, "SELECT name FROM rc_settings")).isEqualTo("public");
+    assertThat(first(ds, "SELECT name FROM rc_settings")).isEqualTo("public"); // cached
+    assertThat(cache(ds).hits.sum()).isEqualTo(1);
+    optimizer.setMode(Mode.OFF);
+    try (Connection c = ds.getConnection();
+        Statement s = c.createStatement()) {
+      s.execute("SET search_path = rc_tenant_b");
+    } finally {
+      optimizer.setMode(Mode.RECOMMEND);
+    }
+    assertThat(first(ds, "SELECT name FROM rc_settings")).isEqualTo("tenant b");
+    assertThat(first(ds, "SELECT name FROM rc_settings")).isEqualTo("tenant b");
+    assertThat(cache(ds).hits.sum()).isEqualTo(1);
+  }
+
+  /** A SET in a batch of plain statements leaves the connection out, like one run on its own. */
+  @Test
+  void aSetInABatchIsASessionChange() throws Exception {
+    DataSource ds = db.wrap(pool("postgres", null));
+    assertThat(first(ds, "SELECT name FROM rc_settings")).isEqualTo("public");
+    assertThat(first(ds, "SELECT name FROM rc_settings")).isEqualTo("public"); // cached
+    assertThat(cache(ds).hits.sum()).isEqualTo(1);
+    try (Connection c = ds.getConnection();
+        Statement s = c.createStatement()) {
+      s.addBatch("UPDATE rc_tenant_b.rc_settings SET name = 'tenant b'");
+      s.addBatch("SET search_path = rc_tenant_b");
+      s.executeBatch();
+    }
+    assertThat(first(ds, "SELECT name FROM rc_settings")).isEqualTo("tenant b");
+    assertThat(first(ds, "SELECT name FROM rc_settings")).isEqualTo("tenant b");
+    assertThat(cache(ds).hits.sum()).isEqualTo(1);
+  }
+
+  /**
    * A setting a row-level security policy reads (here from the connection's startup options, which
    * no cache key holds: two pools behind one routing DataSource, one per tenant) decides which rows
    * a query returns; such a table is never cached, or one tenant would be served another's rows.
