@@ -4,7 +4,10 @@ import dev.optimizer.db.DbOptimizer;
 import java.util.IdentityHashMap;
 import java.util.Map;
 import javax.sql.DataSource;
+import org.springframework.beans.factory.BeanFactory;
+import org.springframework.beans.factory.BeanFactoryAware;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.beans.factory.config.DestructionAwareBeanPostProcessor;
 import org.springframework.core.Ordered;
 
@@ -14,10 +17,14 @@ import org.springframework.core.Ordered;
  * wraps and {@code unwrap(HikariDataSource.class)} still reaches it; everything that receives the
  * bean (JPA, Flyway, the health indicator) goes through the wrapper, which is the point.
  *
- * <p>When the context destroys a wrapped bean, the pool behind it is closed too, as it would have
- * been without the wrapper; a bean declared with {@code destroyMethod = ""} (a pool whose lifecycle
- * the container or application owns, as Spring Boot's JNDI data source) is left open, as Spring
- * leaves it.
+ * <p>The pool's lifecycle stays the context's: Spring registers the bean it created (the pool, not
+ * the wrapper) for destruction, so the context closes the pool as it would have without the
+ * wrapper, and leaves open one declared with {@code destroyMethod = ""} (a pool whose lifecycle the
+ * container or application owns, as Spring Boot's JNDI data source). When the pool's bean is
+ * destroyed, its wrapper is closed first, which releases only what the wrapper owns (its
+ * pool-sizing knob, its result cache). {@code AutowireCapableBeanFactory.destroyBean(wrapper)},
+ * which Spring Cloud's rebinder calls on a refresh, neither closes the pool nor the wrapper, as it
+ * does nothing to a bare pool.
  *
  * <p>A proxy over a wrapped pool (Spring's {@code LazyConnectionDataSourceProxy} or {@code
  * TransactionAwareDataSourceProxy} over the wrapped bean) is not wrapped again: see {@link
@@ -25,11 +32,19 @@ import org.springframework.core.Ordered;
  *
  * <p>Runs late ({@link Ordered#LOWEST_PRECEDENCE}), after proxies made by other post-processors.
  */
-public class DataSourceWrapper implements DestructionAwareBeanPostProcessor, Ordered {
+public class DataSourceWrapper
+    implements DestructionAwareBeanPostProcessor, BeanFactoryAware, Ordered {
   private static final System.Logger LOG = System.getLogger(DataSourceWrapper.class.getName());
 
-  /** Wrapper → the bean it replaced, whose lifecycle the context still owns. */
-  private final Map<Object, DataSource> delegates = new IdentityHashMap<>();
+  /**
+   * The bean each wrapper replaced → the wrapper, for the beans the context will destroy (not
+   * prototypes, which it never destroys). Keyed by the bean Spring created, since that, not the
+   * wrapper, is what it hands to {@link #requiresDestruction} and {@link
+   * #postProcessBeforeDestruction}; an entry goes when its bean is destroyed.
+   */
+  private final Map<Object, DataSource> wrappers = new IdentityHashMap<>();
+
+  private ConfigurableListableBeanFactory beanFactory;
 
   private final ObjectProvider<DbOptimizer> dbOptimizer;
   private final ObjectProvider<OptimizerProperties> properties;
@@ -54,38 +69,67 @@ public class DataSourceWrapper implements DestructionAwareBeanPostProcessor, Ord
       return bean;
     }
     DataSource wrapped = db.wrap(dataSource);
-    synchronized (delegates) {
-      delegates.put(wrapped, dataSource);
+    if (willBeDestroyed(beanName)) {
+      synchronized (wrappers) {
+        wrappers.put(dataSource, wrapped);
+      }
     }
     return wrapped;
   }
 
   @Override
-  public boolean requiresDestruction(Object bean) {
-    synchronized (delegates) {
-      return delegates.containsKey(bean);
+  public void setBeanFactory(BeanFactory beanFactory) {
+    if (beanFactory instanceof ConfigurableListableBeanFactory factory) {
+      this.beanFactory = factory;
     }
   }
 
   /**
-   * Closes the pool behind a wrapper when the context destroys the bean. The wrapper's own {@code
-   * close()} (the method Spring infers as the bean's destroy method) releases only what the wrapper
-   * owns, so without this the application's pool would stay open after the context closed — Spring
-   * would have closed it had we not wrapped it.
+   * Whether the context will destroy the bean: one it defines and does not create as a prototype
+   * (nor as the product of a FactoryBean, of which it destroys the factory). The wrapper of any
+   * other bean is released when the DbOptimizer is closed.
+   */
+  private boolean willBeDestroyed(String beanName) {
+    return beanFactory != null
+        && beanFactory.containsBeanDefinition(beanName)
+        && !beanFactory.getMergedBeanDefinition(beanName).isPrototype()
+        && !beanFactory.isFactoryBean(beanName);
+  }
+
+  @Override
+  public boolean requiresDestruction(Object bean) {
+    synchronized (wrappers) {
+      return wrappers.containsKey(bean);
+    }
+  }
+
+  /**
+   * Closes the wrapper of a pool whose bean the context destroys, before Spring closes the pool (by
+   * the bean's destroy method, as without the wrapper). Closing the wrapper releases only what it
+   * owns, so a pool re-created under the same name can be wrapped again.
    */
   @Override
   public void postProcessBeforeDestruction(Object bean, String beanName) {
-    DataSource delegate;
-    synchronized (delegates) {
-      delegate = delegates.remove(bean);
+    DataSource wrapper;
+    synchronized (wrappers) {
+      wrapper = wrappers.remove(bean);
     }
-    if (delegate instanceof AutoCloseable closeable) {
+    if (wrapper instanceof AutoCloseable closeable) {
       try {
         closeable.close();
       } catch (Exception e) {
         LOG.log(
-            System.Logger.Level.WARNING, "closing the DataSource of bean '" + beanName + "'", e);
+            System.Logger.Level.WARNING,
+            "closing the wrapper of DataSource bean '" + beanName + "'",
+            e);
       }
+    }
+  }
+
+  /** How many wrappers wait for their bean's destruction; for tests. */
+  int tracked() {
+    synchronized (wrappers) {
+      return wrappers.size();
     }
   }
 

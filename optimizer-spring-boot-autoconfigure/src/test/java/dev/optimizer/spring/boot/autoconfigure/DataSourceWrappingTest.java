@@ -91,6 +91,57 @@ class DataSourceWrappingTest {
   }
 
   @Test
+  void destroyBeanOnTheWrapperLeavesThePoolOpenAndContextCloseStillClosesIt() {
+    HikariDataSource[] pool = new HikariDataSource[1];
+    DataSourceWrapper[] wrapper = new DataSourceWrapper[1];
+    runner
+        .withUserConfiguration(OnePoolInferredDestroyMethod.class)
+        .run(
+            ctx -> {
+              Object ds = ctx.getBean("dataSource");
+              pool[0] = ((DataSource) ds).unwrap(HikariDataSource.class);
+              wrapper[0] = ctx.getBean(DataSourceWrapper.class);
+              // What Spring Cloud's ConfigurationPropertiesRebinder does on a refresh; a bare
+              // HikariDataSource is left open by it.
+              ctx.getAutowireCapableBeanFactory().destroyBean(ds);
+              assertThat(pool[0].isClosed())
+                  .as("destroyBean(wrapper) left the pool open")
+                  .isFalse();
+              assertThat(count((DataSource) ds, "SELECT 1")).isEqualTo(1);
+              assertThat(wrapper[0].tracked()).isEqualTo(1);
+            });
+    assertThat(pool[0].isClosed()).as("the context closed the wrapped pool").isTrue();
+    assertThat(wrapper[0].tracked()).as("nothing kept after the context closed").isZero();
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  static class PrototypePool {
+    @Bean
+    @org.springframework.context.annotation.Scope("prototype")
+    HikariDataSource dataSource() {
+      return Runners.hikari();
+    }
+  }
+
+  @Test
+  void aPrototypeDataSourceIsWrappedButNotKept() {
+    runner
+        .withUserConfiguration(PrototypePool.class)
+        .run(
+            ctx -> {
+              DataSource ds = ctx.getBean(DataSource.class);
+              try {
+                assertThat(DbOptimizer.isWrapped(ds)).isTrue();
+                assertThat(ctx.getBean(DataSourceWrapper.class).tracked())
+                    .as("the context never destroys a prototype")
+                    .isZero();
+              } finally {
+                ds.unwrap(HikariDataSource.class).close();
+              }
+            });
+  }
+
+  @Test
   void excludedBeansAreLeftAlone() {
     runner
         .withUserConfiguration(TwoPools.class)
