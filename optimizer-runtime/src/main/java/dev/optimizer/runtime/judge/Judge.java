@@ -70,6 +70,15 @@ public final class Judge {
     return Math.max(settings.minSamplesPerArm(), forTail);
   }
 
+  /**
+   * Whether {@code n} samples are expected to hold fewer than {@code minTailExceedances} values
+   * beyond {@code percentile}. With a tolerance: {@code 1 - 99.9 / 100} is a little under 0.001 in
+   * binary, so without it exactly the {@link #requiredSamplesPerArm} samples counted as too few.
+   */
+  private boolean tooFewBeyond(double percentile, double n) {
+    return (1 - percentile / 100) * n < settings.minTailExceedances() - 1e-6;
+  }
+
   /** Judges a trial against its baseline for an objective. */
   public Judgement judge(Window baseline, Window trial, Objective objective) {
     Checks.notNull("baseline", baseline);
@@ -135,8 +144,7 @@ public final class Judge {
       // With too few samples to test the tail itself, a significant improvement of the whole
       // distribution (with the tail's point estimate not worse) is the best evidence of a better
       // tail there is; harm is still caught by the body test.
-      boolean tailAbstains =
-          (1 - percentile / 100) * Math.min(nb, nt) < settings.minTailExceedances();
+      boolean tailAbstains = tooFewBeyond(percentile, Math.min(nb, nt));
       Finding body =
           bodyTest(
               gb,
@@ -400,7 +408,7 @@ public final class Judge {
     double pb = gb.quantile(q);
     double pt = gt.quantile(q);
     double effect = pb > 0 ? pt / pb - 1 : 0;
-    if (expected < settings.minTailExceedances()) {
+    if (tooFewBeyond(percentile, Math.min(gb.total, gt.total))) {
       return new Finding(
           "tail-exceedance",
           metric,
