@@ -71,7 +71,7 @@ final class KeyPins {
     try {
       Statement st = CCJSqlParserUtil.parse(sql, parser -> parser.withTimeOut(500));
       if (st instanceof PlainSelect s) {
-        if (SELECT.matcher(sql).results().count() > 1 // a subquery reads more than the key's row
+        if (subquery(sql) // a subquery reads more than the key's row
             || nonEmpty(s.getJoins())
             || s.getWithItemsList() != null
             || nonEmpty(s.getIntoTables())
@@ -120,6 +120,12 @@ final class KeyPins {
     } catch (Exception | StackOverflowError e) {
       return null;
     }
+  }
+
+  /** Whether the text has a second SELECT; stops there rather than counting them all. */
+  private static boolean subquery(String sql) {
+    java.util.regex.Matcher m = SELECT.matcher(sql);
+    return m.find() && m.find();
   }
 
   private static boolean nonEmpty(List<?> list) {

@@ -331,37 +331,44 @@ final class SqlFunctions {
     return BUILT_IN.contains(n);
   }
 
-  /** The names of the functions a parsed statement calls that the cache does not know. */
-  static Set<String> unknown(Statement parsed) {
+  /**
+   * What one walk of a parsed statement finds: the tables it names (as written) and the functions
+   * it calls that the cache does not know.
+   */
+  record Walk(Set<String> tables, Set<String> unknown) {}
+
+  /** Walks a parsed statement once, for its tables and its unknown functions. */
+  static Walk walk(Statement parsed) {
     Set<String> out = new HashSet<>();
-    new TablesNamesFinder<Void>() {
-      @Override
-      public <S> Void visit(Function function, S context) {
-        note(function.getName());
-        return super.visit(function, context);
-      }
+    Set<String> tables =
+        new TablesNamesFinder<Void>() {
+          @Override
+          public <S> Void visit(Function function, S context) {
+            note(function.getName());
+            return super.visit(function, context);
+          }
 
-      @Override
-      public <S> Void visit(AnalyticExpression expression, S context) {
-        note(expression.getName());
-        return super.visit(expression, context);
-      }
+          @Override
+          public <S> Void visit(AnalyticExpression expression, S context) {
+            note(expression.getName());
+            return super.visit(expression, context);
+          }
 
-      @Override
-      public <S> Void visit(TableFunction function, S context) {
-        if (function.getFunction() != null) {
-          note(function.getFunction().getName());
-        }
-        return super.visit(function, context);
-      }
+          @Override
+          public <S> Void visit(TableFunction function, S context) {
+            if (function.getFunction() != null) {
+              note(function.getFunction().getName());
+            }
+            return super.visit(function, context);
+          }
 
-      private void note(String name) {
-        if (name == null || !known(name)) {
-          out.add(String.valueOf(name));
-        }
-      }
-    }.getTables(parsed);
-    return out;
+          private void note(String name) {
+            if (name == null || !known(name)) {
+              out.add(String.valueOf(name));
+            }
+          }
+        }.getTables(parsed);
+    return new Walk(tables, out);
   }
 
   /**

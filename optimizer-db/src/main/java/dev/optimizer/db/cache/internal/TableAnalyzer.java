@@ -9,7 +9,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import net.sf.jsqlparser.parser.CCJSqlParserUtil;
 import net.sf.jsqlparser.statement.Statement;
-import net.sf.jsqlparser.util.TablesNamesFinder;
 
 /**
  * Tells, once per fingerprint, which tables a statement reads or writes and whether a query may be
@@ -68,6 +67,9 @@ public final class TableAnalyzer {
    */
   private static final Pattern TRUNCATE_CASCADE =
       Pattern.compile("\\bCASCADE\\b", Pattern.CASE_INSENSITIVE);
+
+  /** {@code ROLLBACK TO SAVEPOINT}: ends no transaction. */
+  private static final Pattern ROLLBACK_TO = Pattern.compile("\\bTO\\b", Pattern.CASE_INSENSITIVE);
 
   /** EXPLAIN ANALYZE runs the statement; PostgreSQL also takes the British spelling. */
   private static final Pattern EXPLAIN_ANALYZE =
@@ -132,7 +134,7 @@ public final class TableAnalyzer {
         return StatementTables.of(Kind.COMMIT, "ends a transaction");
       case "ROLLBACK":
       case "ABORT":
-        return text.toUpperCase(Locale.ROOT).matches("(?s).*\\bTO\\b.*")
+        return ROLLBACK_TO.matcher(text).find()
             ? StatementTables.of(Kind.NEUTRAL, "rolls back to a savepoint")
             : StatementTables.of(Kind.ROLLBACK, "ends a transaction");
       case "SHOW":
@@ -281,12 +283,12 @@ public final class TableAnalyzer {
     try {
       Statement parsed =
           CCJSqlParserUtil.parse(text, parser -> parser.withTimeOut(PARSE_TIMEOUT_MILLIS));
-      Set<String> names = new TablesNamesFinder<Void>().getTables(parsed);
+      SqlFunctions.Walk walk = SqlFunctions.walk(parsed); // one walk for tables and functions
       Set<String> out = new HashSet<>();
-      for (String n : names) {
+      for (String n : walk.tables()) {
         out.add(tableName(n));
       }
-      return new Parsed(out, SqlFunctions.unknown(parsed));
+      return new Parsed(out, walk.unknown());
     } catch (Exception | StackOverflowError e) {
       return null;
     }

@@ -154,10 +154,21 @@ public abstract class ForwardingConnection implements Connection {
     return delegate.getHoldability();
   }
 
+  /** The view last handed out, reused while the driver answers with the same metadata. */
+  private volatile DatabaseMetaData metaData;
+
   @Override
   public DatabaseMetaData getMetaData() throws SQLException {
     DatabaseMetaData driver = delegate.getMetaData();
-    return driver == null ? null : MetaDataView.of(driver, this);
+    if (driver == null) {
+      return null;
+    }
+    DatabaseMetaData view = metaData;
+    if (view == null || !MetaDataView.isViewOf(view, driver)) {
+      view = MetaDataView.of(driver, this);
+      metaData = view;
+    }
+    return view;
   }
 
   @Override

@@ -15,27 +15,42 @@ import java.sql.DatabaseMetaData;
 final class MetaDataView {
   private MetaDataView() {}
 
+  /** Whether {@code view} (made by {@link #of}) passes its calls to {@code driver}. */
+  static boolean isViewOf(DatabaseMetaData view, DatabaseMetaData driver) {
+    return Proxy.isProxyClass(view.getClass())
+        && Proxy.getInvocationHandler(view) instanceof Handler h
+        && h.driver() == driver;
+  }
+
   static DatabaseMetaData of(DatabaseMetaData driver, Connection wrapper) {
     return (DatabaseMetaData)
         Proxy.newProxyInstance(
             MetaDataView.class.getClassLoader(),
             new Class<?>[] {DatabaseMetaData.class},
-            (proxy, method, args) -> {
-              if (method.getName().equals("getConnection") && method.getParameterCount() == 0) {
-                return wrapper;
-              }
-              if (method.getDeclaringClass() == Object.class) {
-                return switch (method.getName()) {
-                  case "equals" -> proxy == args[0];
-                  case "hashCode" -> System.identityHashCode(proxy);
-                  default -> "MetaData[" + driver + "]";
-                };
-              }
-              try {
-                return method.invoke(driver, args);
-              } catch (InvocationTargetException e) {
-                throw e.getCause(); // the driver's own exception, unchanged
-              }
-            });
+            new Handler(driver, wrapper));
+  }
+
+  /** Answers {@code getConnection()} with the wrapper, and passes every other call on. */
+  private record Handler(DatabaseMetaData driver, Connection wrapper)
+      implements java.lang.reflect.InvocationHandler {
+    @Override
+    public Object invoke(Object proxy, java.lang.reflect.Method method, Object[] args)
+        throws Throwable {
+      if (method.getName().equals("getConnection") && method.getParameterCount() == 0) {
+        return wrapper;
+      }
+      if (method.getDeclaringClass() == Object.class) {
+        return switch (method.getName()) {
+          case "equals" -> proxy == args[0];
+          case "hashCode" -> System.identityHashCode(proxy);
+          default -> "MetaData[" + driver + "]";
+        };
+      }
+      try {
+        return method.invoke(driver, args);
+      } catch (InvocationTargetException e) {
+        throw e.getCause(); // the driver's own exception, unchanged
+      }
+    }
   }
 }
