@@ -4,6 +4,8 @@ import dev.optimizer.db.DbOptimizer;
 import java.util.IdentityHashMap;
 import java.util.Map;
 import javax.sql.DataSource;
+import org.springframework.aop.scope.ScopedObject;
+import org.springframework.aop.scope.ScopedProxyUtils;
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.BeanFactoryAware;
 import org.springframework.beans.factory.ObjectProvider;
@@ -25,6 +27,14 @@ import org.springframework.core.Ordered;
  * pool-sizing knob, its result cache). {@code AutowireCapableBeanFactory.destroyBean(wrapper)},
  * which Spring Cloud's rebinder calls on a refresh, neither closes the pool nor the wrapper, as it
  * does nothing to a bare pool.
+ *
+ * <p>A scoped DataSource (one behind a scoped proxy, as {@code @RefreshScope} or
+ * {@code @Scope(proxyMode = TARGET_CLASS)} make) is not wrapped, neither its target ({@code
+ * scopedTarget.NAME}) nor its proxy. The proxy may be a subclass of the pool's class, which a
+ * wrapper in the target's place is not; and a wrapper over the proxy would reach the target at
+ * start-up and from the optimizer's own threads (pool metrics, pool sizing), where a request,
+ * session or thread scope is not the caller's. Such a DataSource is used as it is, unseen by the
+ * optimizer; wrap its pool with {@link DbOptimizer#wrap} in the bean method to have it optimized.
  *
  * <p>A proxy over a wrapped pool (Spring's {@code LazyConnectionDataSourceProxy} or {@code
  * TransactionAwareDataSourceProxy} over the wrapped bean) is not wrapped again: see {@link
@@ -61,7 +71,9 @@ public class DataSourceWrapper
     if (!(bean instanceof DataSource dataSource) || DbOptimizer.isWrapped(dataSource)) {
       return bean;
     }
-    if (properties.getObject().getDb().getExcludedBeans().contains(beanName)) {
+    if (ScopedProxyUtils.isScopedTarget(beanName)
+        || bean instanceof ScopedObject
+        || properties.getObject().getDb().getExcludedBeans().contains(beanName)) {
       return bean;
     }
     DbOptimizer db = dbOptimizer.getIfUnique();

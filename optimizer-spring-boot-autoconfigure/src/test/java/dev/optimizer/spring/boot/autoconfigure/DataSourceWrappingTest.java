@@ -141,6 +141,48 @@ class DataSourceWrappingTest {
             });
   }
 
+  /** A pool per thread behind a class-based scoped proxy, as {@code @RefreshScope} makes one. */
+  @Configuration(proxyBeanMethods = false)
+  static class ScopedPool {
+    static final List<HikariDataSource> POOLS =
+        java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+
+    @Bean
+    @org.springframework.context.annotation.Scope(
+        value = "thread",
+        proxyMode = org.springframework.context.annotation.ScopedProxyMode.TARGET_CLASS)
+    HikariDataSource dataSource() {
+      HikariDataSource pool = Runners.hikari();
+      POOLS.add(pool);
+      return pool;
+    }
+  }
+
+  @Test
+  void aScopedDataSourceIsLeftAsItIs() {
+    try {
+      runner
+          .withInitializer(
+              ctx ->
+                  ctx.getBeanFactory()
+                      .registerScope(
+                          "thread", new org.springframework.context.support.SimpleThreadScope()))
+          .withUserConfiguration(ScopedPool.class)
+          .run(
+              ctx -> {
+                assertThat(ctx).hasNotFailed();
+                assertThat(ctx.getBean("scopedTarget.dataSource"))
+                    .as("the scoped target stays what the proxy's class expects")
+                    .isInstanceOf(HikariDataSource.class);
+                DataSource ds = (DataSource) ctx.getBean("dataSource");
+                assertThat(ds).isInstanceOf(HikariDataSource.class);
+                assertThat(count(ds, "SELECT 7")).isEqualTo(7);
+              });
+    } finally {
+      ScopedPool.POOLS.forEach(HikariDataSource::close);
+    }
+  }
+
   @Test
   void excludedBeansAreLeftAlone() {
     runner
