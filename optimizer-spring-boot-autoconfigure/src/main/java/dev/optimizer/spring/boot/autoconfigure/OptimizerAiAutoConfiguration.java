@@ -9,10 +9,10 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.util.ClassUtils;
@@ -30,7 +30,7 @@ import org.springframework.util.ClassUtils;
     name = {"enabled", "ai.enabled"},
     havingValue = "true",
     matchIfMissing = true)
-@ConditionalOnBean(Optimizer.class)
+@ConditionalOnSingleCandidate(Optimizer.class)
 public class OptimizerAiAutoConfiguration {
   /** The semantic tier's default model, which {@code semanticCache(true)} loads by name. */
   static final String SEMANTIC_MODEL_CLASS =

@@ -6,17 +6,20 @@ import io.opentelemetry.api.OpenTelemetry;
 import java.nio.file.Path;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 
 /**
  * The root of optimizer's auto-configuration: the {@code optimizer.*} properties, the {@link
  * Optimizer} bean (named {@code optimizer}; closed with the context), the reporter, and the report
- * file. The modules' auto-configurations hang off it. {@code optimizer.enabled=false} turns all of
- * it off.
+ * file. The modules' auto-configurations hang off it, and need a single {@link Optimizer} candidate
+ * (one bean, or one primary): with several and none primary, only the optimizers are there. {@code
+ * optimizer.enabled=false} turns all of it off.
  */
 @AutoConfiguration
 @ConditionalOnClass(name = "dev.optimizer.runtime.Optimizer")
@@ -61,9 +64,13 @@ public class OptimizerAutoConfiguration {
     return b.build();
   }
 
-  /** The report with the modules' counters, for the endpoint and the report file. */
+  /**
+   * The report with the modules' counters, for the endpoint and the report file; only when there is
+   * one optimizer (or one primary), like the modules' auto-configurations.
+   */
   @Bean
   @ConditionalOnMissingBean
+  @ConditionalOnSingleCandidate(Optimizer.class)
   public OptimizerReporter optimizerReporter(
       Optimizer optimizer, ObjectProvider<OptimizerModuleStats> modules) {
     return new OptimizerReporter(optimizer, modules);
@@ -72,6 +79,7 @@ public class OptimizerAutoConfiguration {
   /** Writes the report to {@code optimizer.report.file} when the context closes. */
   @Bean
   @ConditionalOnProperty(prefix = "optimizer.report", name = "file")
+  @ConditionalOnBean(OptimizerReporter.class)
   public OptimizerReportFileWriter optimizerReportFileWriter(
       OptimizerReporter reporter, OptimizerProperties properties) {
     String file = properties.getReport().getFile();

@@ -12,10 +12,10 @@ import java.util.List;
 import java.util.Map;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.io.ResourceLoader;
 
@@ -31,7 +31,7 @@ import org.springframework.core.io.ResourceLoader;
     name = {"enabled", "db.enabled"},
     havingValue = "true",
     matchIfMissing = true)
-@ConditionalOnBean(Optimizer.class)
+@ConditionalOnSingleCandidate(Optimizer.class)
 public class OptimizerDbAutoConfiguration {
 
   /**

@@ -10,10 +10,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.io.ResourceLoader;
@@ -35,7 +35,7 @@ import org.springframework.core.io.ResourceLoader;
     name = {"enabled", "http.enabled"},
     havingValue = "true",
     matchIfMissing = true)
-@ConditionalOnBean(Optimizer.class)
+@ConditionalOnSingleCandidate(Optimizer.class)
 public class OptimizerHttpAutoConfiguration {
 
   /**

@@ -270,6 +270,69 @@ class ConditionsTest {
   }
 
   @Configuration(proxyBeanMethods = false)
+  static class TwoOptimizers {
+    @Bean
+    Optimizer optimizer1() {
+      return Optimizer.builder().manualTuning().build();
+    }
+
+    @Bean
+    Optimizer optimizer2() {
+      return Optimizer.builder().manualTuning().build();
+    }
+  }
+
+  @Test
+  void twoUserOptimizersWithoutAPrimaryStartTheContextWithNoModules() {
+    runner
+        .withUserConfiguration(TwoOptimizers.class, DataSourceConfig.class)
+        .withPropertyValues(
+            "management.endpoints.web.exposure.include=optimizer",
+            "optimizer.report.file=target/never.json")
+        .run(
+            ctx -> {
+              assertThat(ctx).hasNotFailed();
+              assertThat(ctx).doesNotHaveBean(DbOptimizer.class);
+              assertThat(ctx).doesNotHaveBean(HttpOptimizer.class);
+              assertThat(ctx).doesNotHaveBean(AiOptimizer.class);
+              assertThat(ctx).doesNotHaveBean(OptimizerReporter.class);
+              assertThat(ctx).doesNotHaveBean(OptimizerEndpoint.class);
+              assertThat(ctx).doesNotHaveBean(OptimizerReportFileWriter.class);
+              assertThat(ctx.getBean(DataSource.class)).isInstanceOf(HikariDataSource.class);
+            });
+  }
+
+  @Test
+  void twoUserOptimizersWithEveryAreaOffStartTheContext() {
+    runner
+        .withUserConfiguration(TwoOptimizers.class)
+        .withPropertyValues(
+            "optimizer.db.enabled=false",
+            "optimizer.http.enabled=false",
+            "optimizer.ai.enabled=false")
+        .run(ctx -> assertThat(ctx).hasNotFailed());
+  }
+
+  @Test
+  void withTwoUserOptimizersThePrimaryOneIsUsed() {
+    runner
+        .withUserConfiguration(TwoOptimizers.class)
+        .withBean(
+            "primaryOptimizer",
+            Optimizer.class,
+            () -> Optimizer.builder().mode(Mode.OBSERVE).manualTuning().build(),
+            d -> d.setPrimary(true))
+        .run(
+            ctx -> {
+              assertThat(ctx).hasNotFailed();
+              assertThat(ctx).hasSingleBean(DbOptimizer.class);
+              assertThat(ctx).hasSingleBean(HttpOptimizer.class);
+              assertThat(ctx).hasSingleBean(AiOptimizer.class);
+              assertThat(ctx).hasSingleBean(OptimizerReporter.class);
+            });
+  }
+
+  @Configuration(proxyBeanMethods = false)
   static class TwoOfEachKind {
     @Bean
     DbOptimizer db1(Optimizer o) {
