@@ -158,6 +158,41 @@ class TuningEngineTest {
         .isLessThan(15);
   }
 
+  /**
+   * An unjudged feedback controller acts once per settle and window: its own change must not make
+   * the engine throw the next window away as one from before a change on the signal.
+   */
+  @Test
+  void anUnjudgedControllerActsEveryWindow() {
+    Knob<Integer> k = knob(8);
+    kit.optimizer()
+        .tune(k, signal)
+        .controller(new AlternatingController(1, false))
+        .objective(Objective.minimizeLatency(50))
+        .judged(false)
+        .start();
+    List<Long> changedAt = new ArrayList<>();
+    List<String> details = new ArrayList<>();
+    int last = k.value();
+    for (int second = 0; second < 40; second++) {
+      traffic(k, 300, v -> 5, 0);
+      kit.tick(Duration.ofMillis(1));
+      details.add(kit.optimizer().tuningStates().get(0).detail());
+      if (k.value() != last) {
+        changedAt.add(kit.time().nanos() / 1_000_000_000L);
+        last = k.value();
+      }
+    }
+    assertThat(changedAt).hasSizeGreaterThanOrEqualTo(4);
+    for (int i = 1; i < changedAt.size(); i++) {
+      // 1 s settle + 5 s window, read on whole-second ticks
+      assertThat(changedAt.get(i) - changedAt.get(i - 1))
+          .as("changes at %s", changedAt)
+          .isLessThanOrEqualTo(7);
+    }
+    assertThat(details).noneMatch(d -> d.contains("another knob"));
+  }
+
   @Test
   void revertsAChangeThatMakesLatencyWorse() {
     Knob<Integer> k = knob(8);
