@@ -70,6 +70,7 @@ public final class TuningEngine {
         if (t.knob().name().equals(knobName)) {
           t.abandon(ticker.read(), "unregistered");
           tuners.remove(t);
+          forgetUnusedSignal(t.signal());
           return true;
         }
       }
@@ -88,6 +89,33 @@ public final class TuningEngine {
         t.abandon(now, "optimizer closed");
       }
       tuners.clear();
+      synchronized (signalOwners) {
+        signalChanges.clear();
+      }
+    }
+  }
+
+  /**
+   * Drops what the engine remembers of a signal no tuned knob uses any more, so that a knob's
+   * signal (with its histograms) is not kept alive after the knob is unregistered: pools and
+   * batchers that are wrapped and closed again and again would otherwise grow memory for good.
+   */
+  private void forgetUnusedSignal(Signal signal) {
+    for (KnobTuner<?> t : tuners) {
+      if (t.signal() == signal) {
+        return;
+      }
+    }
+    synchronized (signalOwners) {
+      signalChanges.remove(signal);
+      signalOwners.remove(signal);
+    }
+  }
+
+  /** How many signals the engine remembers a change of; for tests. */
+  int rememberedSignals() {
+    synchronized (signalOwners) {
+      return signalChanges.size() + signalOwners.size();
     }
   }
 
