@@ -86,6 +86,7 @@ final class MockHttpServer implements AutoCloseable {
     Fault fault = Fault.NONE;
     java.util.concurrent.CompletionStage<?> gate;
     int dripChunks;
+    Boolean chunkedEnd; // null: not chunked; else whether the chunked body ends
     long dripPauseMillis;
     Http2Settings settingsOnArrival;
     final List<Response> interim = new ArrayList<>();
@@ -155,6 +156,11 @@ final class MockHttpServer implements AutoCloseable {
      * pieces with {@code pauseMillis} before each — a server that answers promptly and then
      * trickles. {@link #dripped} tells how it ended.
      */
+    Response chunked(boolean end) {
+      this.chunkedEnd = end;
+      return this;
+    }
+
     Response drip(int chunks, long pauseMillis) {
       if (chunks < 1 || pauseMillis < 0) {
         throw new IllegalArgumentException("drip needs chunks >= 1 and pauseMillis >= 0");
@@ -432,6 +438,10 @@ final class MockHttpServer implements AutoCloseable {
             drip(ctx, r);
             return;
           }
+          if (r.chunkedEnd != null) {
+            chunked(ctx, r);
+            return;
+          }
           for (Response informational : r.interim) {
             DefaultFullHttpResponse head =
                 new DefaultFullHttpResponse(
@@ -452,6 +462,23 @@ final class MockHttpServer implements AutoCloseable {
           }
           ctx.writeAndFlush(full);
         }
+      }
+    }
+
+    /**
+     * Writes the head without a length and the body as one chunk, flushed; then ends the body, or
+     * leaves it open as an event stream that never closes.
+     */
+    private void chunked(ChannelHandlerContext ctx, Response r) {
+      DefaultHttpResponse head =
+          new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(r.status));
+      r.headers.forEach((k, v) -> head.headers().add(k, v));
+      head.headers().set(HttpHeaderNames.TRANSFER_ENCODING, "chunked");
+      ctx.write(head);
+      ctx.writeAndFlush(
+          new io.netty.handler.codec.http.DefaultHttpContent(Unpooled.wrappedBuffer(r.body)));
+      if (r.chunkedEnd) {
+        ctx.writeAndFlush(io.netty.handler.codec.http.LastHttpContent.EMPTY_LAST_CONTENT);
       }
     }
 

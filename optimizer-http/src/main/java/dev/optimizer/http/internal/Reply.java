@@ -16,6 +16,8 @@ import java.net.http.HttpHeaders;
  * @param requestTimeMillis wall-clock time the request was sent (RFC 9111 request_time)
  * @param responseTimeMillis wall-clock time the response arrived (RFC 9111 response_time)
  * @param source where the response came from
+ * @param unread the body the transport left unread, to be handed to the one caller as it arrives (a
+ *     stream, or a body too large to buffer); null when {@code body} is the whole body
  */
 public record Reply(
     int status,
@@ -25,7 +27,51 @@ public record Reply(
     URI uri,
     long requestTimeMillis,
     long responseTimeMillis,
-    Source source) {
+    Source source,
+    Unread unread) {
+
+  /** A buffered response: {@code body} is the whole body. */
+  public Reply(
+      int status,
+      HttpHeaders headers,
+      byte[] body,
+      HttpClient.Version version,
+      URI uri,
+      long requestTimeMillis,
+      long responseTimeMillis,
+      Source source) {
+    this(status, headers, body, version, uri, requestTimeMillis, responseTimeMillis, source, null);
+  }
+
+  /**
+   * A body the transport did not buffer: an event stream that may never end, or one larger than
+   * {@code maxResponseBodyBytes}. It belongs to one caller and can be read once, so a response
+   * carrying it is never cached, shared with a coalesced caller, retried or hedged; whoever drops
+   * such a response instead of handing it on must {@link Reply#discard()} it, or the connection
+   * stays taken.
+   *
+   * @param body the adapter's own body object (a {@code Flux<DataBuffer>}, an {@code InputStream},
+   *     a {@code Flow.Publisher}), read by the adapter that made it
+   * @param discard releases the body unread (closes the stream, cancels the exchange); idempotent
+   */
+  public record Unread(Object body, Runnable discard) {}
+
+  /** Whether the body is left unread (see {@link Unread}). */
+  public boolean isUnread() {
+    return unread != null;
+  }
+
+  /** Releases an unread body (see {@link Unread}); does nothing to a buffered response. */
+  public void discard() {
+    if (unread != null) {
+      try {
+        unread.discard().run();
+      } catch (RuntimeException e) {
+        System.getLogger(Reply.class.getName())
+            .log(System.Logger.Level.DEBUG, "releasing an unread response body failed", e);
+      }
+    }
+  }
 
   /** Where a response came from. */
   public enum Source {
@@ -46,7 +92,15 @@ public record Reply(
   /** The same response from another source, with other headers. */
   public Reply with(HttpHeaders newHeaders, Source newSource) {
     return new Reply(
-        status, newHeaders, body, version, uri, requestTimeMillis, responseTimeMillis, newSource);
+        status,
+        newHeaders,
+        body,
+        version,
+        uri,
+        requestTimeMillis,
+        responseTimeMillis,
+        newSource,
+        unread);
   }
 
   /** Whether the status is a server error (5xx). */

@@ -1,7 +1,6 @@
 package dev.optimizer.http.spring;
 
 import dev.optimizer.http.internal.Reply;
-import dev.optimizer.http.internal.ResponseTooLargeException;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -54,27 +53,63 @@ final class BufferedClientHttpResponse implements ClientHttpResponse {
   }
 
   /**
-   * Reads a whole body, refusing one over {@code max} bytes (a declared length over it is refused
-   * before reading).
+   * Reads a body up to one chunk past {@code max} bytes: all of it when it fits (the result holds
+   * at most {@code max} bytes), else what was read once it passed the limit, the rest left in
+   * {@code in} (the result holds more than {@code max} bytes).
    */
-  static byte[] read(InputStream in, long declaredLength, long max) throws IOException {
-    if (declaredLength > max) {
-      throw ResponseTooLargeException.of(max, declaredLength);
-    }
-    if (in == null) {
-      return new byte[0];
-    }
+  static ByteArrayOutputStream readUpTo(InputStream in, long declaredLength, long max)
+      throws IOException {
     ByteArrayOutputStream out =
         new ByteArrayOutputStream((int) Math.max(32, Math.min(declaredLength, 1 << 16)));
-    byte[] chunk = new byte[8192];
-    long total = 0;
-    for (int n; (n = in.read(chunk)) != -1; ) {
-      total += n;
-      if (total > max) {
-        throw ResponseTooLargeException.of(max, total);
-      }
-      out.write(chunk, 0, n);
+    if (in == null) {
+      return out;
     }
-    return out.toByteArray();
+    byte[] chunk = new byte[8192];
+    for (int n; (n = in.read(chunk)) != -1; ) {
+      out.write(chunk, 0, n);
+      if (out.size() > max) {
+        break;
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The wrapped client's response, its body what the adapter read of it followed by the rest:
+   * closing it closes the wrapped response.
+   */
+  static final class Continued implements ClientHttpResponse {
+    private final ClientHttpResponse response;
+    private final InputStream body;
+
+    Continued(ClientHttpResponse response, InputStream body) {
+      this.response = response;
+      this.body = body;
+    }
+
+    @Override
+    public HttpStatusCode getStatusCode() throws IOException {
+      return response.getStatusCode();
+    }
+
+    @Override
+    public String getStatusText() throws IOException {
+      return response.getStatusText();
+    }
+
+    @Override
+    public HttpHeaders getHeaders() {
+      return response.getHeaders();
+    }
+
+    @Override
+    public InputStream getBody() {
+      return body;
+    }
+
+    @Override
+    public void close() {
+      response.close();
+    }
   }
 }

@@ -2,7 +2,6 @@ package dev.optimizer.http.spring;
 
 import dev.optimizer.http.internal.Reply;
 import org.springframework.core.io.buffer.DataBuffer;
-import org.springframework.core.io.buffer.DefaultDataBufferFactory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ResponseCookie;
@@ -12,7 +11,9 @@ import reactor.core.publisher.Flux;
 
 /**
  * A reactive {@link ClientHttpResponse} over a buffered {@link Reply}: the same bytes whether the
- * origin, the cache or a coalesced request supplied them, as one buffer; nothing to release.
+ * origin, the cache or a coalesced request supplied them, as one buffer; nothing to release. A
+ * reply whose body the pipeline left unread (a stream, or one too large to buffer) hands on that
+ * body, as the wrapped connector's response would.
  */
 final class BufferedReactiveResponse implements ClientHttpResponse {
   private final Reply reply;
@@ -40,9 +41,6 @@ final class BufferedReactiveResponse implements ClientHttpResponse {
 
   @Override
   public Flux<DataBuffer> getBody() {
-    byte[] body = reply.body();
-    return body.length == 0
-        ? Flux.empty()
-        : Flux.defer(() -> Flux.just(DefaultDataBufferFactory.sharedInstance.wrap(body)));
+    return HttpOptimizerExchangeFilter.body(reply);
   }
 }

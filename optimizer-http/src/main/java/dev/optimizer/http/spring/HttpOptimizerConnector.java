@@ -36,8 +36,10 @@ import reactor.core.publisher.Mono;
  * attempt (a retry, a hedge) is an exchange of the wrapped connector. The request, encoded by the
  * client's own codecs, is buffered once (a retry sends the same bytes again, so a body that can be
  * read only once is never read twice); each response body is read whole, up to {@code
- * maxResponseBodyBytes}, and decoded by the client's own codecs. Nothing blocks: cancelling the
- * subscription cancels the attempts in flight (a hedge's loser is cancelled the same way).
+ * maxResponseBodyBytes}, and decoded by the client's own codecs (a stream, such as {@code
+ * text/event-stream} or NDJSON, and a larger body are handed on as they arrive, never cached or
+ * shared). Nothing blocks: cancelling the subscription cancels the attempts in flight (a hedge's
+ * loser is cancelled the same way).
  *
  * <p>In {@link dev.optimizer.api.Mode#OFF} each request goes straight to the wrapped connector,
  * unbuffered. After {@link HttpOptimizer#close()} a request fails with an {@code IOException}

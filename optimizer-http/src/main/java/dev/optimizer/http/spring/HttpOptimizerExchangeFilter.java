@@ -9,6 +9,7 @@ import dev.optimizer.http.internal.Reply;
 import java.net.URI;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DefaultDataBufferFactory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
@@ -44,9 +45,10 @@ import reactor.core.publisher.Mono;
  * HttpOptimizerConnector} buffers it and retries). Nothing blocks: attempts are the client's own
  * exchanges, and cancelling the subscription cancels them (a hedge's loser is cancelled the same
  * way). Each response body is read whole, up to {@code maxResponseBodyBytes}, so that it can be
- * cached and shared, and handed on as one buffer. Responses are decoded with the codecs of the
- * client that sent them; a cache hit before this filter has seen any response of its own uses
- * Spring's default codecs.
+ * cached and shared, and handed on as one buffer; a stream ({@code text/event-stream}, NDJSON and
+ * the like) and a larger body are handed on as they arrive, never cached or shared. Responses are
+ * decoded with the codecs of the client that sent them; a cache hit before this filter has seen any
+ * response of its own uses Spring's default codecs.
  *
  * <p>In {@link dev.optimizer.api.Mode#OFF} requests pass straight to the next function. After
  * {@link HttpOptimizer#close()} a request fails with an {@code IOException} before anything is sent
@@ -133,9 +135,21 @@ public final class HttpOptimizerExchangeFilter implements ExchangeFilterFunction
             codecs != null ? codecs : ExchangeStrategies.withDefaults())
         .headers(h -> headers.forEach((name, values) -> values.forEach(v -> h.add(name, v))))
         .cookies(c -> c.addAll(SpringHeaders.cookies(reply.headers())))
-        .body(Flux.just(DefaultDataBufferFactory.sharedInstance.wrap(reply.body())))
+        .body(body(reply))
         .request(new RequestView(request))
         .build();
+  }
+
+  /** The body of a reply: one buffer, or the stream the pipeline left unread. */
+  @SuppressWarnings("unchecked")
+  static Flux<DataBuffer> body(Reply reply) {
+    if (reply.isUnread()) {
+      return (Flux<DataBuffer>) reply.unread().body();
+    }
+    byte[] body = reply.body();
+    return body.length == 0
+        ? Flux.empty()
+        : Flux.defer(() -> Flux.just(DefaultDataBufferFactory.sharedInstance.wrap(body)));
   }
 
   /** What one attempt needs: the request and the rest of the chain. */

@@ -37,7 +37,9 @@ import org.springframework.http.client.support.HttpRequestWrapper;
  * optimizer's I/O threads, so that a hedge can answer while a slow attempt still waits; the calling
  * thread waits for the winner. A losing attempt is cancelled by interrupting its thread, which
  * aborts the exchange with the JDK and Reactor Netty request factories; others finish it in the
- * background and discard the response. Bodies are buffered up to {@code maxResponseBodyBytes}.
+ * background and discard the response. Bodies are buffered up to {@code maxResponseBodyBytes}; a
+ * stream ({@code text/event-stream}, NDJSON and the like) and a larger body are handed on as they
+ * arrive, never cached or shared.
  *
  * <p>In {@link dev.optimizer.api.Mode#OFF} requests pass straight to the next element of the chain.
  * After {@link HttpOptimizer#close()} a request fails with an {@code IOException} before anything

@@ -41,7 +41,8 @@ import org.springframework.http.client.ClientHttpResponse;
  * for the winner. A losing attempt is cancelled by interrupting its thread, which aborts the
  * exchange with the JDK and Reactor Netty request factories; others finish it in the background and
  * discard the response. Request bodies are buffered (a retry sends them again), and response bodies
- * up to {@code maxResponseBodyBytes}.
+ * up to {@code maxResponseBodyBytes}; a stream ({@code text/event-stream}, NDJSON and the like) and
+ * a larger body are handed on as they arrive, never cached or shared.
  *
  * <p>In {@link dev.optimizer.api.Mode#OFF} each request goes straight to the wrapped factory on the
  * calling thread, its response unbuffered. After {@link HttpOptimizer#close()} a request fails with

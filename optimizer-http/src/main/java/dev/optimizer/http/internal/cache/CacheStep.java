@@ -284,6 +284,9 @@ public final class CacheStep implements Step {
               }
               if (isError(reply, error) && staleIfErrorAllows(variant, requestCc, mayServeStale)) {
                 stats.staleIfError.increment();
+                if (reply != null) {
+                  reply.discard();
+                }
                 return variant.served(clock.millis(), Reply.Source.STALE_IF_ERROR);
               }
               if (error != null) {
@@ -339,6 +342,10 @@ public final class CacheStep implements Step {
     background.whenComplete(
         (r, e) -> {
           revalidating.remove(flight);
+          if (r != null) {
+            r.discard(); // nobody reads a background answer: an unread body would hold its
+            // connection
+          }
           if (e != null) {
             LOG.log(System.Logger.Level.DEBUG, "background revalidation of " + key + " failed", e);
           }
@@ -366,8 +373,8 @@ public final class CacheStep implements Step {
    */
   private Reply maybeStore(
       HttpCall call, String key, CacheControl requestCc, Reply reply, CachedResource seen) {
-    if (reply.source() != Reply.Source.NETWORK) {
-      return reply; // already a cache's answer (a coalesced caller's copy)
+    if (reply.source() != Reply.Source.NETWORK || reply.isUnread()) {
+      return reply; // already a cache's answer (a coalesced caller's copy), or never buffered
     }
     CacheControl responseCc = CacheControl.of(reply.headers(), false);
     if (CachePolicy.refusal(call, reply, requestCc, responseCc, shared) != null) {

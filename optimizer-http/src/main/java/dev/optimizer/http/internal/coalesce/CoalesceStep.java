@@ -130,7 +130,13 @@ public final class CoalesceStep implements Step {
     shared.whenComplete(
         (reply, error) -> {
           if (error == null) {
-            mine.complete(reply);
+            if (reply.isUnread() && !mine.isDone()) {
+              // The leader's body is a stream only the leader can read: this caller sends its own,
+              // past the coalescer, since the answer to this request is not to be shared.
+              Futures.follow(next.proceed(call), mine);
+            } else {
+              mine.complete(reply);
+            }
             return;
           }
           Throwable cause = Futures.unwrap(error);

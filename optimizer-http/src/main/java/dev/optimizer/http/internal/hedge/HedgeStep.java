@@ -186,6 +186,7 @@ public final class HedgeStep implements Step {
         window.record(ticker.read() - a.startNanos);
         synchronized (this) {
           if (won) {
+            reply.discard(); // a loser that answered too: its unread body holds a connection
             return;
           }
           won = true;
@@ -193,7 +194,9 @@ public final class HedgeStep implements Step {
         if (a.hedge) {
           stats.hedgesWon.increment(); // before completing: the caller may read stats at once
         }
-        result.complete(reply);
+        if (!result.complete(reply)) {
+          reply.discard();
+        }
         return;
       }
       boolean allFailed;

@@ -196,6 +196,8 @@ public final class RetryStep implements Step, AutoCloseable {
         if (!neverSent && !call.isIdempotent()) {
           return -1;
         }
+      } else if (reply.isUnread()) {
+        return -1; // its body is the caller's stream, not ours to drop and ask again
       } else {
         int s = reply.status();
         boolean retryable =
