@@ -55,12 +55,31 @@ final class Bounds {
   }
 
   /**
-   * Checks that each entry is a regular expression; the message names the property, the entry and
-   * the syntax error.
+   * Checks that no entry is blank (what a stray comma binds: {@code a,} is {@code [a, ""]}); the
+   * message names the property and the whole list, each entry quoted so that the blank one shows.
+   */
+  static List<String> entries(String property, List<String> values) {
+    List<String> checked = values == null ? new ArrayList<>() : new ArrayList<>(values);
+    for (String v : checked) {
+      if (v == null || v.isBlank()) {
+        StringBuilder list = new StringBuilder("[");
+        for (String e : checked) {
+          list.append(list.length() > 1 ? ", '" : "'").append(e == null ? "" : e).append('\'');
+        }
+        throw new IllegalArgumentException(
+            property + " must not have a blank entry, but was " + list.append(']'));
+      }
+    }
+    return checked;
+  }
+
+  /**
+   * Checks that each entry is a regular expression, and not blank (see {@link #entries}); the
+   * message names the property, the entry and the syntax error.
    */
   static List<String> regexes(String property, List<String> values) {
     List<String> checked = new ArrayList<>();
-    for (String p : values == null ? List.<String>of() : values) {
+    for (String p : entries(property, values)) {
       try {
         Pattern.compile(p);
       } catch (PatternSyntaxException e) {

@@ -201,7 +201,7 @@ public class DbProperties extends BeanWrappingProperties {
     }
 
     public void setTables(List<String> tables) {
-      this.tables = tables == null ? new ArrayList<>() : tables;
+      this.tables = Bounds.entries(RC + "tables", tables);
     }
 
     public List<String> getPatterns() {

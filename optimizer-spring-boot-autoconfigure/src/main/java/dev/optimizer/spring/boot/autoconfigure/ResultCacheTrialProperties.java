@@ -133,7 +133,7 @@ public class ResultCacheTrialProperties {
   }
 
   public void setExcludeTables(List<String> excludeTables) {
-    this.excludeTables = excludeTables == null ? new ArrayList<>() : excludeTables;
+    this.excludeTables = Bounds.entries(P + "exclude-tables", excludeTables);
   }
 
   public List<String> getExcludePatterns() {

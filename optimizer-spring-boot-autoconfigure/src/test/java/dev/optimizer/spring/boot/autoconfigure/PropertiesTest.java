@@ -169,6 +169,29 @@ class PropertiesTest {
   }
 
   @Test
+  void aBlankListEntryFailsNamingThePropertyAndTheList() {
+    String rc = "optimizer.db.result-cache.";
+    String trials = "optimizer.db.result-cache-trials.";
+    failsWithBlankEntry(rc + "enabled=true", rc + "tables=products,", "['products', '']");
+    failsWithBlankEntry(rc + "enabled=true", rc + "patterns=select .*,", "['select .*', '']");
+    failsWithBlankEntry(trials + "enabled=true", trials + "exclude-tables=,audit", "['', 'audit']");
+    failsWithBlankEntry(
+        trials + "enabled=true", trials + "exclude-patterns=select .*,", "['select .*', '']");
+  }
+
+  private void failsWithBlankEntry(String enabled, String property, String value) {
+    String name = property.substring(0, property.indexOf('='));
+    runner
+        .withPropertyValues(enabled, property)
+        .run(
+            ctx -> {
+              assertThat(ctx).hasFailed();
+              assertThat(messages(ctx.getStartupFailure()))
+                  .contains(name + " must not have a blank entry, but was " + value);
+            });
+  }
+
+  @Test
   void rulesBetweenPropertiesFailNamingBoth() {
     failsWith(
         "optimizer.db.min-pool-size=150",
