@@ -279,6 +279,10 @@ final class KnobTuner<T extends Comparable<? super T>> {
     if (!judged) {
       keptWindow = null; // an unjudged change: nothing speaks for the new value
       engine.releaseSignal(signal, this);
+      if (settleNanos() == 0) {
+        restartBaseline(now, "collecting a baseline");
+        return;
+      }
       // The new value's window opens once it has settled, as a trial's does: a window opened now
       // would be thrown away as one from before a change on the signal (this knob's own), and a
       // feedback controller would act only every second window.
