@@ -61,6 +61,18 @@ class H2Test {
   @Test
   void unwrapReachesThePoolAndTheDriver() throws Exception {
     assertThat(ds.unwrap(HikariDataSource.class)).isSameAs(hikari);
+    // What tools that look for the root pool do (Spring Boot's DataSourceBuilder.derivedFrom):
+    // unwrap to DataSource until the answer is the object asked. They must reach the pool.
+    javax.sql.DataSource root = ds;
+    while (root.isWrapperFor(javax.sql.DataSource.class)) {
+      javax.sql.DataSource next = root.unwrap(javax.sql.DataSource.class);
+      if (next == root) {
+        break;
+      }
+      root = next;
+    }
+    assertThat(root).isSameAs(hikari);
+    assertThat(DbOptimizer.isWrapped(ds)).isTrue();
     try (Connection c = ds.getConnection()) {
       assertThat(c.unwrap(JdbcConnection.class)).isNotNull();
     }

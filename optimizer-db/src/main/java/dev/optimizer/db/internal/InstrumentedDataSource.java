@@ -102,6 +102,13 @@ public final class InstrumentedDataSource implements DataSource, AutoCloseable {
 
   @Override
   public <T> T unwrap(Class<T> iface) throws SQLException {
+    if (iface == DataSource.class) {
+      // Tools that look for the pool behind wrappers unwrap to DataSource until the answer is the
+      // object asked: Spring Boot's DataSourceBuilder.derivedFrom, which Flyway, Liquibase and SQL
+      // initialization use to connect with their own user, reads the URL from what it reaches, and
+      // this wrapper has none. Everything else (isWrapperFor, the pool's own type) is unchanged.
+      return iface.cast(delegate);
+    }
     if (iface.isInstance(this)) {
       return iface.cast(this);
     }

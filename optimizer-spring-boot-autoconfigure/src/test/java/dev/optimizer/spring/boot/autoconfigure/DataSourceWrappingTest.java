@@ -75,6 +75,36 @@ class DataSourceWrappingTest {
     }
   }
 
+  /**
+   * Flyway, Liquibase and SQL initialization with their own user connect through a data source
+   * Spring Boot derives from the application's: it unwraps to the pool and reads its URL.
+   */
+  @Test
+  void aDataSourceDerivedFromTheWrappedOneConnectsToTheSameDatabase() {
+    runner
+        .withUserConfiguration(OnePoolInferredDestroyMethod.class)
+        .run(
+            ctx -> {
+              DataSource ds = ctx.getBean(DataSource.class);
+              try (Connection c = ds.getConnection();
+                  Statement s = c.createStatement()) {
+                s.execute("CREATE TABLE derived_check (id INT)");
+              }
+              DataSource derived =
+                  org.springframework.boot.jdbc.DataSourceBuilder.derivedFrom(ds)
+                      .type(org.springframework.jdbc.datasource.SimpleDriverDataSource.class)
+                      .username("sa")
+                      .password("")
+                      .build();
+              assertThat(
+                      count(
+                          derived,
+                          "SELECT COUNT(*) FROM INFORMATION_SCHEMA.TABLES"
+                              + " WHERE TABLE_NAME = 'DERIVED_CHECK'"))
+                  .isEqualTo(1);
+            });
+  }
+
   @Test
   void closingTheContextClosesThePoolBehindTheWrapper() {
     HikariDataSource[] pool = new HikariDataSource[1];
