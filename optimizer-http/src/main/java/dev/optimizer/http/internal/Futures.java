@@ -9,12 +9,20 @@ import java.util.concurrent.ExecutionException;
 public final class Futures {
   private Futures() {}
 
-  /** Cancels {@code inner} when {@code outer} is cancelled (or completed by someone else). */
+  /**
+   * Cancels {@code inner} when {@code outer} is cancelled. A {@link Reply} that {@code inner} ends
+   * with anyway (it was answered just before the cancellation reached it, and the step that would
+   * have handed it on saw its result cancelled) is {@link Reply#discard() released}: nobody will
+   * read it, and an unread body would hold its connection.
+   */
   public static <T> void propagateCancel(CompletableFuture<?> outer, CompletableFuture<T> inner) {
     outer.whenComplete(
         (v, e) -> {
-          if (outer.isCancelled() && !inner.isDone()) {
-            inner.cancel(true);
+          if (outer.isCancelled()) {
+            if (!inner.isDone()) {
+              inner.cancel(true);
+            }
+            inner.thenAccept(Futures::discardIfReply);
           }
         });
   }
@@ -28,16 +36,37 @@ public final class Futures {
     relay(source, target);
   }
 
-  /** Completes {@code target} with the outcome of {@code source}. */
+  /**
+   * Completes {@code target} with the outcome of {@code source}; a {@link Reply} that target no
+   * longer takes (it was cancelled) is released.
+   */
   public static <T> void relay(CompletableFuture<T> source, CompletableFuture<T> target) {
     source.whenComplete(
         (v, e) -> {
           if (e == null) {
-            target.complete(v);
+            if (!target.complete(v)) {
+              discardIfReply(v);
+            }
           } else {
             target.completeExceptionally(unwrap(e));
           }
         });
+  }
+
+  /**
+   * Completes {@code target} with {@code reply}, or releases the reply when target is already done
+   * (a caller that cancelled): an unread body handed to nobody would hold its connection.
+   */
+  public static void deliver(CompletableFuture<Reply> target, Reply reply) {
+    if (!target.complete(reply)) {
+      reply.discard();
+    }
+  }
+
+  private static void discardIfReply(Object value) {
+    if (value instanceof Reply reply) {
+      reply.discard();
+    }
   }
 
   /**

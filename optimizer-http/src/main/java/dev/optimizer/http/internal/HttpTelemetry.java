@@ -214,7 +214,7 @@ public final class HttpTelemetry implements AutoCloseable {
             record(call, host, start, reply, error, f.isCancelled());
           } finally {
             if (error == null) {
-              measured.complete(reply);
+              Futures.deliver(measured, reply);
             } else {
               measured.completeExceptionally(error);
             }

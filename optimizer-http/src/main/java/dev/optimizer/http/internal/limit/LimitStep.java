@@ -104,7 +104,7 @@ public final class LimitStep implements Step, AutoCloseable {
               (reply, e) -> {
                 release(p, reply, e);
                 if (e == null) {
-                  result.complete(reply);
+                  Futures.deliver(result, reply);
                 } else {
                   result.completeExceptionally(Futures.unwrap(e));
                 }

@@ -171,7 +171,7 @@ public final class RetryStep implements Step, AutoCloseable {
 
     void finish(Reply reply, Throwable error) {
       if (error == null) {
-        result.complete(reply);
+        Futures.deliver(result, reply);
       } else {
         result.completeExceptionally(Futures.unwrap(error));
       }
