@@ -35,6 +35,9 @@ import java.util.Set;
 public final class LeaseCache {
   private static final Object[] NO_PARAMETERS = new Object[0];
 
+  /** Session digests that could not be taken before the cache stops asking for a reference. */
+  private static final int MAX_DIGEST_FAILURES = 3;
+
   private final ResultCache cache;
   private final Connection connection;
   private final LeaseTransaction transaction;
@@ -468,24 +471,43 @@ public final class LeaseCache {
     }
     if (known != null && (!contextChanged || known == ResultCache.TAINTED)) {
       context = known;
+      if (known != ResultCache.TAINTED) {
+        offerReference(known);
+      }
       return known;
     }
     ConnectionContext read = ConnectionContext.read(connection);
     if (!contextChanged) {
       cache.context(physical, read);
-      if (SessionState.comparable(read)
-          && cache.sessionDigest(read) == null
-          && !transaction.open()) {
-        // The first untouched connection of its context: what the others are compared with.
-        try {
-          cache.sessionDigest(read, SessionState.digest(connection));
-        } catch (SQLException | RuntimeException e) {
-          // None yet: a connection that runs code the cache cannot read stays out meanwhile.
-        }
-      }
+      offerReference(read);
     }
     context = read;
     return read;
+  }
+
+  /**
+   * Takes this untouched connection's session digest as its context's reference, the one that
+   * connections which ran code the cache cannot read are compared with, if there is none yet. Not
+   * only when the context is first read: that may have been in a transaction (where no digest is
+   * taken), as in an application whose every read runs in one, and the reference would then never
+   * come. After a few digests that could not be taken, the reference is one that matches nothing,
+   * so a database that refuses the digest query is not asked it again on every lease.
+   */
+  private void offerReference(ConnectionContext read) {
+    if (!SessionState.comparable(read) || cache.sessionDigest(read) != null || transaction.open()) {
+      return;
+    }
+    String digest;
+    try {
+      digest = SessionState.digest(connection);
+    } catch (SQLException | RuntimeException e) {
+      digest = null;
+    }
+    if (digest != null) {
+      cache.sessionDigest(read, digest);
+    } else if (cache.sessionDigestFailures.incrementAndGet() >= MAX_DIGEST_FAILURES) {
+      cache.sessionDigest(read, SessionState.UNAVAILABLE);
+    }
   }
 
   /**
@@ -502,6 +524,11 @@ public final class LeaseCache {
     try {
       read = ConnectionContext.read(connection);
       String expected = contextChanged ? null : cache.sessionDigest(read);
+      if (expected == null && !contextChanged && SessionState.comparable(read)) {
+        // No untouched connection of this context has been seen outside a transaction yet: not
+        // for now, compared again on a later lease, rather than left out for good.
+        return null;
+      }
       same =
           expected != null
               && SessionState.comparable(read)

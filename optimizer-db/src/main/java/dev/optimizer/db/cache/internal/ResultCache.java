@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -87,6 +88,9 @@ public final class ResultCache implements AutoCloseable {
       new ConnectionContext("?session", "?session", "?session", "?session");
 
   /** Per context, the {@link SessionState} digest of its first untouched connection. */
+  /** Reference digests that could not be taken (see LeaseCache#offerReference). */
+  final AtomicInteger sessionDigestFailures = new AtomicInteger();
+
   private final Cache<ConnectionContext, String> sessionDigests =
       Caffeine.newBuilder().maximumSize(1_000).build();
 

@@ -34,6 +34,9 @@ final class SessionState {
           + " (SELECT string_agg(c.oid::text, ',' ORDER BY c.oid) FROM pg_catalog.pg_class c"
           + " WHERE c.relnamespace = pg_catalog.pg_my_temp_schema())))";
 
+  /** A reference digest that could not be taken: equal to no session's digest. */
+  static final String UNAVAILABLE = "unavailable";
+
   private SessionState() {}
 
   /** Whether the connection's session can be compared (PostgreSQL). */

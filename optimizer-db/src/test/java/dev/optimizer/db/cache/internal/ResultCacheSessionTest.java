@@ -85,12 +85,16 @@ class ResultCacheSessionTest {
   }
 
   private HikariDataSource pool(String user, String options) {
+    return pool(user, options, 1);
+  }
+
+  private HikariDataSource pool(String user, String options, int size) {
     HikariConfig config = new HikariConfig();
     config.setJdbcUrl(
         "jdbc:postgresql://localhost:" + EmbeddedPostgres.server().getPort() + "/postgres");
     config.setUsername(user);
     config.setPoolName("rc-session-" + pools.size());
-    config.setMaximumPoolSize(1);
+    config.setMaximumPoolSize(size);
     if (options != null) {
       config.addDataSourceProperty("options", options);
     }
@@ -165,6 +169,48 @@ class ResultCacheSessionTest {
       assertThat(first(c, "SELECT name FROM rc_settings")).isEqualTo("public");
     }
     assertThat(cache(ds).hits.sum()).isEqualTo(3);
+  }
+
+  /**
+   * The reference session is taken from an untouched connection outside a transaction, also when
+   * its context was first read inside one (as in an application whose every read runs in a
+   * transaction): before, it was asked for only at that first read, so no reference ever came and a
+   * call of a function left its connection out of the cache for good.
+   */
+  @Test
+  void aContextFirstReadInATransactionStillGetsItsReferenceSession() throws Exception {
+    DataSource ds = db.wrap(pool("postgres", null));
+    try (Connection c = ds.getConnection()) {
+      c.setAutoCommit(false);
+      assertThat(first(c, "SELECT name FROM rc_settings")).isEqualTo("public");
+      c.commit();
+    }
+    assertThat(first(ds, "SELECT name FROM rc_settings")).isEqualTo("public");
+    assertThat(first(ds, "SELECT rc_plus(1)")).isEqualTo("2");
+    long hits = cache(ds).hits.sum();
+    assertThat(first(ds, "SELECT name FROM rc_settings")).isEqualTo("public");
+    assertThat(first(ds, "SELECT name FROM rc_settings")).isEqualTo("public");
+    assertThat(cache(ds).hits.sum()).isGreaterThan(hits);
+  }
+
+  /**
+   * A connection that ran a function before any untouched connection gave the reference is left out
+   * only until one does; before, the first comparison without a reference left it out for good.
+   */
+  @Test
+  void aConnectionComparedBeforeAnyReferenceExistsIsComparedAgainLater() throws Exception {
+    DataSource ds = db.wrap(pool("postgres", null, 2));
+    try (Connection touched = ds.getConnection()) {
+      assertThat(first(touched, "SELECT rc_plus(1)")).isEqualTo("2");
+      assertThat(first(touched, "SELECT name FROM rc_settings")).isEqualTo("public");
+      long hits = cache(ds).hits.sum();
+      try (Connection untouched = ds.getConnection()) {
+        assertThat(first(untouched, "SELECT name FROM rc_settings")).isEqualTo("public");
+      }
+      assertThat(first(touched, "SELECT name FROM rc_settings")).isEqualTo("public");
+      assertThat(first(touched, "SELECT name FROM rc_settings")).isEqualTo("public");
+      assertThat(cache(ds).hits.sum()).isGreaterThan(hits);
+    }
   }
 
   /**
