@@ -30,7 +30,8 @@ public final class Window {
    * @param operations the number of operations, errors included
    * @param errors the number of failed operations, at most {@code operations}
    * @param throughputSlices completed operations per second in each whole slice of the window
-   * @param gauges named averages over the window (wait time, hit rate...); copied
+   * @param gauges named gauges over the window, each the mean of its samples (wait time, hit
+   *     rate...) or their peak (calls in flight), as the signal records it; copied
    */
   public Window(
       long startNanos,
@@ -101,7 +102,10 @@ public final class Window {
     return throughputSlices.clone();
   }
 
-  /** Named gauges averaged over the window. */
+  /**
+   * Named gauges over the window: each the mean of its samples or, for a gauge the signal records
+   * as a peak, the largest sample.
+   */
   public Map<String, Double> gauges() {
     return gauges;
   }

@@ -27,10 +27,16 @@ import dev.optimizer.api.internal.Checks;
  * sign that the service itself got slower rather than more loaded.
  *
  * <p>The window's gauge {@code inflight.max} (peak concurrent calls), when present, is the
- * utilization evidence; without it the limit is assumed used. Not thread-safe.
+ * utilization evidence; without it the limit is assumed used. It must be the window's peak — the
+ * largest in-flight count, as {@link dev.optimizer.runtime.signal.LatencySignal#recordPeak} reports
+ * it — not a mean: a limit reached only in bursts has a mean in-flight count well below the limit
+ * and would be judged unused, so it would never grow. Not thread-safe.
  */
 public final class GradientController implements Controller {
-  /** The gauge name carrying the peak number of in-flight calls in a window. */
+  /**
+   * The gauge name carrying the peak number of in-flight calls in a window; record it with {@link
+   * dev.optimizer.runtime.signal.LatencySignal#recordPeak}.
+   */
   public static final String INFLIGHT_MAX_GAUGE = "inflight.max";
 
   private final double tolerance;

@@ -2,6 +2,7 @@ package dev.optimizer.runtime.signal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.entry;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.optimizer.api.Signal;
@@ -281,6 +282,121 @@ class LatencySignalTest {
     assertThat(c.read().gauges()).containsOnlyKeys("queue");
   }
 
+  // ---- peak gauges
+  // -------------------------------------------------------------------------------
+
+  @Test
+  void aPeakGaugeReportsTheLargestSampleOfTheWindowNotTheirMean() {
+    LatencySignal s = builder().build();
+    Signal.Cursor c = s.open();
+    // A burst to 20 among single calls, spread over several slices.
+    at(SECOND / 2);
+    s.recordPeak("inflight", 1);
+    at(SECOND + 1);
+    s.recordPeak("inflight", 20);
+    s.recordPeak("inflight", 3);
+    at(3 * SECOND + 7);
+    s.recordPeak("inflight", 1);
+    at(4 * SECOND);
+    assertThat(c.read().gauges()).containsOnly(entry("inflight", 20.0));
+  }
+
+  @Test
+  void twoCursorsOpenedAtDifferentTimesEachSeeTheirOwnPeak() {
+    LatencySignal s = builder().build();
+    s.recordPeak("inflight", 99); // before both cursors: seen by neither
+    at(1 * SECOND);
+    Signal.Cursor early = s.open();
+    at(1 * SECOND + SECOND / 2);
+    s.recordPeak("inflight", 50);
+    at(2 * SECOND);
+    Signal.Cursor late = s.open();
+    at(2 * SECOND + SECOND / 2);
+    s.recordPeak("inflight", 7);
+    at(3 * SECOND + SECOND / 5);
+    s.recordPeak("inflight", 9);
+    at(4 * SECOND);
+
+    assertThat(early.read().gauges()).containsOnly(entry("inflight", 50.0));
+    assertThat(late.read().gauges()).containsOnly(entry("inflight", 9.0));
+    // Reading leaves a cursor open; a later burst raises only the windows it falls in.
+    Signal.Cursor latest = s.open();
+    s.recordPeak("inflight", 60);
+    at(5 * SECOND);
+    assertThat(early.read().gauges()).containsOnly(entry("inflight", 60.0));
+    assertThat(late.read().gauges()).containsOnly(entry("inflight", 60.0));
+    assertThat(latest.read().gauges()).containsOnly(entry("inflight", 60.0));
+  }
+
+  @Test
+  void theSliceAWindowOpensInCountsOnlyOnceSamplesArriveInItAfterTheOpening() {
+    LatencySignal s = builder().build();
+    at(3 * SECOND + SECOND / 5);
+    s.recordPeak("inflight", 9);
+    at(3 * SECOND + SECOND / 2);
+    Signal.Cursor c = s.open(); // mid-slice, after the 9
+    at(3 * SECOND + 3 * SECOND / 4);
+    assertThat(c.read().gauges()).isEmpty(); // the 9 was before the opening
+    s.recordPeak("inflight", 4);
+    // Documented generosity: a peak per slice cannot tell the 9 from the 4 once both are in it.
+    assertThat(c.read().gauges()).containsOnly(entry("inflight", 9.0));
+
+    at(4 * SECOND + SECOND / 5);
+    s.recordPeak("inflight", 100);
+    at(4 * SECOND + SECOND / 2);
+    Signal.Cursor next = s.open();
+    at(5 * SECOND + 1);
+    s.recordPeak("inflight", 3); // in a later slice: the 100 stays out
+    assertThat(next.read().gauges()).containsOnly(entry("inflight", 3.0));
+    assertThat(c.read().gauges()).containsOnly(entry("inflight", 100.0));
+  }
+
+  @Test
+  void aWindowWithoutPeakSamplesHasNoPeakGauge() {
+    LatencySignal s = builder().build();
+    s.recordPeak("inflight", 5);
+    Signal.Cursor c = s.open();
+    at(3 * SECOND);
+    s.recordSuccess(MS);
+    s.recordGauge("wait", 2);
+    assertThat(c.read().gauges()).containsOnlyKeys("wait");
+    // A peak gauge first recorded after the opening counts in full.
+    s.recordPeak("queue", 4);
+    assertThat(c.read().gauges()).containsOnly(entry("wait", 2.0), entry("queue", 4.0));
+  }
+
+  @Test
+  void aWindowLongerThanTheRingReportsThePeakOfItsLastSlices() {
+    LatencySignal s = builder().sliceRing(16).build();
+    Signal.Cursor c = s.open();
+    at(SECOND / 2);
+    s.recordPeak("inflight", 99);
+    at(20 * SECOND);
+    s.recordPeak("inflight", 5);
+    at(20 * SECOND + SECOND / 2);
+    assertThat(c.read().gauges()).containsOnly(entry("inflight", 5.0));
+  }
+
+  @Test
+  void aGaugeIsEitherAMeanOrAPeakNeverBoth() {
+    LatencySignal s = builder().build();
+    s.recordGauge("wait", 1);
+    s.recordPeak("inflight", 1);
+    assertThatThrownBy(() -> s.recordPeak("wait", 2))
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "gauge 'wait' of signal 'db.pool' is recorded as a mean (recordGauge), so it cannot"
+                + " also be recorded as a peak (recordPeak); give each its own name");
+    assertThatThrownBy(() -> s.recordGauge("inflight", 2))
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "gauge 'inflight' of signal 'db.pool' is recorded as a peak (recordPeak), so it"
+                + " cannot also be recorded as a mean (recordGauge); give each its own name");
+    assertThatThrownBy(() -> s.recordPeak("inflight", Double.NaN))
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessage("peak gauge 'inflight' of signal 'db.pool' must be a number, but was NaN");
+  }
+
   // ---- concurrency
   // --------------------------------------------------------------------------------
 
@@ -335,6 +451,60 @@ class LatencySignalTest {
     assertThat(w.errors()).isEqualTo(total / 10); // each thread fails one in ten
     assertThat(w.gauges().get("g")).isEqualTo(1.0);
     assertThat(reader.read().latencyNanos().count()).isEqualTo(total);
+  }
+
+  @Test
+  void concurrentPeaksAcrossSlicesKeepTheLargestAndNeverFallWhileTheWindowGrows() throws Exception {
+    LatencySignal s = builder().slice(Duration.ofMillis(1)).sliceRing(100_000).build();
+    Signal.Cursor c = s.open();
+    int threads = 4;
+    int perThread = 50_000;
+    CountDownLatch start = new CountDownLatch(1);
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    List<Thread> workers = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      int id = t;
+      Thread worker =
+          new Thread(
+              () -> {
+                try {
+                  start.await();
+                  for (int i = 0; i < perThread; i++) {
+                    // Each thread's own largest value once, amid smaller ones; time moves on as
+                    // the samples come, so slots keep moving to new slices under the writers.
+                    s.recordPeak("inflight", i == perThread / 2 ? 1000 + id : i % 500);
+                    if (i % 50 == 0) {
+                      now.addAndGet(MS / 3);
+                    }
+                  }
+                } catch (Throwable e) {
+                  failure.compareAndSet(null, e);
+                }
+              },
+              "peak-recorder-" + t);
+      workers.add(worker);
+      worker.start();
+    }
+    start.countDown();
+    // The window only grows, so its peak must never fall between two reads.
+    double last = Double.NEGATIVE_INFINITY;
+    List<String> falls = new ArrayList<>();
+    while (workers.stream().anyMatch(Thread::isAlive)) {
+      Double peak = c.read().gauges().get("inflight");
+      if (peak != null) {
+        if (peak < last) {
+          falls.add(last + " -> " + peak);
+        }
+        last = peak;
+      }
+    }
+    for (Thread worker : workers) {
+      worker.join(TimeUnit.SECONDS.toMillis(30));
+      assertThat(worker.isAlive()).as(worker.getName() + " finished").isFalse();
+    }
+    assertThat(failure.get()).isNull();
+    assertThat(falls).as("peaks that fell between reads").isEmpty();
+    assertThat(c.read().gauges()).containsOnly(entry("inflight", 1000.0 + threads - 1));
   }
 
   // ---- builder
