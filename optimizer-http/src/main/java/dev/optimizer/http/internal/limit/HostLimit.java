@@ -49,7 +49,10 @@ public final class HostLimit implements AutoCloseable {
             .addListener(
                 (start, rtt, inflight, dropped) -> {
                   signal.record(rtt, dropped);
-                  signal.recordGauge(GradientController.INFLIGHT_MAX_GAUGE, inflight);
+                  // The count at admission, this call included: the in-flight count peaks right
+                  // after an admission, so the largest of these is the window's true peak. A
+                  // peak, not a mean: bursts that reach the limit must count as using it.
+                  signal.recordPeak(GradientController.INFLIGHT_MAX_GAUGE, inflight);
                 })
             .build();
     this.knob =
