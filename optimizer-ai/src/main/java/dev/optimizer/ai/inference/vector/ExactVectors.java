@@ -54,9 +54,16 @@ abstract class ExactVectors implements AutoCloseable {
     return new FileBacked(path, dimension);
   }
 
+  /**
+   * In pages of {@link QuantizedVectorIndex#PAGE} vectors, as the index keeps its codes, so that
+   * growth adds a page instead of copying into an array twice the size.
+   */
   private static final class InMemory extends ExactVectors {
+    private static final int SHIFT = QuantizedVectorIndex.PAGE_SHIFT;
+    private static final int PAGE = QuantizedVectorIndex.PAGE;
     private final int dim;
-    private float[] data = new float[0];
+    private float[][] pages = new float[0][];
+    private int capacity; // vectors
     private int size;
 
     InMemory(int dim) {
@@ -65,42 +72,59 @@ abstract class ExactVectors implements AutoCloseable {
 
     @Override
     void append(float[] vector) {
-      long needed = (long) (size + 1) * dim;
-      if (needed > data.length) {
-        checkedLength(needed);
-        data = Arrays.copyOf(data, capacity(needed, 2L * data.length));
-      }
-      System.arraycopy(vector, 0, data, size * dim, dim);
+      ensureCapacity(size + 1);
+      System.arraycopy(vector, 0, pages[size >>> SHIFT], (size & (PAGE - 1)) * dim, dim);
       size++;
     }
 
-    /**
-     * An array length of {@code wanted} floats (room to grow), but at least {@code needed} and 64
-     * vectors, and at most as many whole vectors as the largest array holds.
-     */
-    private int capacity(long needed, long wanted) {
-      long grown = Math.max(needed, Math.max(64L * dim, wanted));
-      return (int) Math.min(grown, MAX_FLOATS - MAX_FLOATS % dim);
+    /** The first page doubles (from 64 vectors) up to a whole page; then whole pages are added. */
+    private void ensureCapacity(int n) {
+      while (n > capacity) {
+        if (capacity < PAGE) {
+          int cap = Math.min(PAGE, Math.max(Math.max(64, n), 2 * capacity));
+          if (pages.length == 0) {
+            pages = new float[1][];
+            pages[0] = new float[0];
+          }
+          pages[0] = Arrays.copyOf(pages[0], checkedLength((long) cap * dim));
+          capacity = cap;
+        } else {
+          pages = Arrays.copyOf(pages, pages.length + 1);
+          pages[pages.length - 1] = new float[PAGE * dim];
+          capacity += PAGE;
+        }
+      }
     }
 
     @Override
     void read(int ordinal, float[] into) {
-      System.arraycopy(data, ordinal * dim, into, 0, dim);
+      System.arraycopy(pages[ordinal >>> SHIFT], (ordinal & (PAGE - 1)) * dim, into, 0, dim);
     }
 
     @Override
     void compact(int[] keep) {
-      float[] kept = new float[capacity((long) keep.length * dim, 2L * keep.length * dim)];
+      float[][] old = pages;
+      pages = new float[0][];
+      capacity = 0;
+      ensureCapacity(keep.length);
       for (int k = 0; k < keep.length; k++) {
-        System.arraycopy(data, keep[k] * dim, kept, k * dim, dim);
+        System.arraycopy(
+            old[keep[k] >>> SHIFT],
+            (keep[k] & (PAGE - 1)) * dim,
+            pages[k >>> SHIFT],
+            (k & (PAGE - 1)) * dim,
+            dim);
       }
-      data = kept;
       size = keep.length;
     }
 
     @Override
     long heapBytes() {
-      return 4L * data.length;
+      long bytes = QuantizedVectorIndex.arrayBytes(pages.length, 4);
+      for (float[] page : pages) {
+        bytes += QuantizedVectorIndex.arrayBytes(page.length, 4);
+      }
+      return bytes;
     }
   }
 

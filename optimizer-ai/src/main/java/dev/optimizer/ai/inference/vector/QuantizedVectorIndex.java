@@ -5,9 +5,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Predicate;
 
@@ -16,7 +14,8 @@ import java.util.function.Predicate;
  * vectors ({@link VectorEncoding#INT8}, or {@link VectorEncoding#BINARY}) picks {@code k *
  * oversample} candidates, and those are rescored exactly with the full-precision vectors. The
  * quantized pass is cheap in memory (int8: 1 byte per dimension plus a 4-byte scale, about 26% of
- * float32 for 384 dimensions); the rescoring makes the final order and scores exact.
+ * float32 for 384 dimensions, before the ids); the rescoring makes the final order and scores
+ * exact.
  *
  * <pre>{@code
  * QuantizedVectorIndex index = QuantizedVectorIndex.builder(384).exactVectorsFile(dir.resolve("v.f32")).build();
@@ -41,6 +40,21 @@ public final class QuantizedVectorIndex implements AutoCloseable {
 
   private static final int MAX_ARRAY = Integer.MAX_VALUE - 8;
 
+  /**
+   * Slots are held in pages of {@code PAGE} vectors, so that growth allocates one more page rather
+   * than copying into an array twice the size: the slack is at most one page (plus, below one page,
+   * up to twice the slots in use), not up to half of everything held.
+   */
+  static final int PAGE_SHIFT = 10;
+
+  static final int PAGE = 1 << PAGE_SHIFT;
+
+  // Heap estimate of a String: its object (24 bytes with compressed references) and its array
+  // (16-byte header); the index counts the id strings it keeps alive, even those the caller
+  // also holds.
+  private static final int STRING_BYTES = 24;
+  private static final int ARRAY_HEADER = 16;
+
   private final int dim;
   private final VectorEncoding encoding;
   private final int oversample;
@@ -48,14 +62,20 @@ public final class QuantizedVectorIndex implements AutoCloseable {
   private final ExactVectors exact;
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
 
-  // Guarded by lock.
-  private byte[] codes = new byte[0];
-  private float[] scales = new float[0];
-  private long[] bits = new long[0];
-  private final List<String> ids = new ArrayList<>();
-  private final Map<String, Integer> ordinals = new HashMap<>();
+  // Guarded by lock. Slot s lives in page s >>> PAGE_SHIFT at s & (PAGE - 1); only the first page
+  // may hold fewer than PAGE slots (it grows by doubling up to PAGE).
+  private byte[][] codes = new byte[0][];
+  private float[][] scales = new float[0][];
+  private long[][] bits = new long[0][];
+  private String[][] ids = new String[0][];
+  private int capacity; // slots allocated
+  // The live ids: open addressing with linear probing, each cell the slot + 1 (0: empty), the id
+  // read from ids. An int per cell instead of a HashMap's node and boxed Integer per id.
+  private int[] table = new int[16];
+  private int live;
+  private long idBytes; // heap estimate of the id strings held
   private final BitSet deleted = new BitSet();
-  private int size;
+  private int size; // slots used, live and dead
 
   private QuantizedVectorIndex(Builder b) {
     this.dim = b.dimension;
@@ -84,23 +104,29 @@ public final class QuantizedVectorIndex implements AutoCloseable {
     float[] v = normalized(vector);
     lock.writeLock().lock();
     try {
-      Integer old = ordinals.get(id);
-      if (old != null) {
-        deleted.set(old);
-      }
+      int cell = find(id);
       int ord = size;
       ensureCapacity(ord + 1);
-      if (encoding == VectorEncoding.INT8) {
-        scales[ord] = encodeInt8(v, codes, ord * dim);
-      } else {
-        encodeBits(v, bits, ord * words);
-      }
+      int page = ord >>> PAGE_SHIFT;
+      int at = ord & (PAGE - 1);
+      // The full vector first: it is the write that can fail (a file), and until it has
+      // succeeded the old vector, if any, stays live.
       exact.append(v);
-      ids.add(id);
-      ordinals.put(id, ord);
+      if (encoding == VectorEncoding.INT8) {
+        scales[page][at] = encodeInt8(v, codes[page], at * dim);
+      } else {
+        encodeBits(v, bits[page], at * words);
+      }
+      ids[page][at] = id;
       size++;
-      if (old != null) {
+      if (cell >= 0) {
+        int old = table[cell] - 1;
+        table[cell] = ord + 1;
+        kill(old);
         compactIfSparse();
+      } else {
+        idBytes += idBytes(id);
+        insert(-cell - 1, ord);
       }
     } finally {
       lock.writeLock().unlock();
@@ -111,11 +137,15 @@ public final class QuantizedVectorIndex implements AutoCloseable {
   public boolean remove(String id) {
     lock.writeLock().lock();
     try {
-      Integer ord = ordinals.remove(id);
-      if (ord == null) {
+      int cell = id == null ? -1 : find(id);
+      if (cell < 0) {
         return false;
       }
-      deleted.set(ord);
+      int ord = table[cell] - 1;
+      deleteCell(cell);
+      live--;
+      idBytes -= idBytes(id);
+      kill(ord);
       compactIfSparse();
       return true;
     } finally {
@@ -127,7 +157,7 @@ public final class QuantizedVectorIndex implements AutoCloseable {
   public int size() {
     lock.readLock().lock();
     try {
-      return ordinals.size();
+      return live;
     } finally {
       lock.readLock().unlock();
     }
@@ -137,12 +167,12 @@ public final class QuantizedVectorIndex implements AutoCloseable {
   public float[] vector(String id) {
     lock.readLock().lock();
     try {
-      Integer ord = ordinals.get(Checks.notNull("id", id));
-      if (ord == null) {
+      int cell = find(Checks.notNull("id", id));
+      if (cell < 0) {
         return null;
       }
       float[] v = new float[dim];
-      exact.read(ord, v);
+      exact.read(table[cell] - 1, v);
       return v;
     } finally {
       lock.readLock().unlock();
@@ -198,34 +228,47 @@ public final class QuantizedVectorIndex implements AutoCloseable {
       if (encoding == VectorEncoding.INT8) {
         byte[] qc = new byte[dim];
         float qs = encodeInt8(q, qc, 0);
-        for (int i = 0; i < size; i++) {
-          if (deleted.get(i)) {
-            continue;
-          }
-          int off = i * dim; // < codes.length, checked when it grew
-          int dot = 0;
-          for (int j = 0; j < dim; j++) {
-            dot += codes[off + j] * qc[j];
-          }
-          double score = dot * scales[i] * qs;
-          if (filter == null || (candidates.accepts(score) && filter.test(ids.get(i)))) {
-            candidates.offer(i, score);
+        for (int base = 0; base < size; base += PAGE) {
+          int page = base >>> PAGE_SHIFT;
+          byte[] pc = codes[page];
+          float[] ps = scales[page];
+          String[] pi = ids[page];
+          int n = Math.min(PAGE, size - base);
+          for (int at = 0; at < n; at++) {
+            if (deleted.get(base + at)) {
+              continue;
+            }
+            int off = at * dim;
+            int dot = 0;
+            for (int j = 0; j < dim; j++) {
+              dot += pc[off + j] * qc[j];
+            }
+            double score = dot * ps[at] * qs;
+            if (filter == null || (candidates.accepts(score) && filter.test(pi[at]))) {
+              candidates.offer(base + at, score);
+            }
           }
         }
       } else {
         long[] qb = new long[words];
         encodeBits(q, qb, 0);
-        for (int i = 0; i < size; i++) {
-          if (deleted.get(i)) {
-            continue;
-          }
-          int off = i * words;
-          int same = 0;
-          for (int w = 0; w < words; w++) {
-            same += Long.bitCount(~(bits[off + w] ^ qb[w]));
-          }
-          if (filter == null || (candidates.accepts(same) && filter.test(ids.get(i)))) {
-            candidates.offer(i, same);
+        for (int base = 0; base < size; base += PAGE) {
+          int page = base >>> PAGE_SHIFT;
+          long[] pb = bits[page];
+          String[] pi = ids[page];
+          int n = Math.min(PAGE, size - base);
+          for (int at = 0; at < n; at++) {
+            if (deleted.get(base + at)) {
+              continue;
+            }
+            int off = at * words;
+            int same = 0;
+            for (int w = 0; w < words; w++) {
+              same += Long.bitCount(~(pb[off + w] ^ qb[w]));
+            }
+            if (filter == null || (candidates.accepts(same) && filter.test(pi[at]))) {
+              candidates.offer(base + at, same);
+            }
           }
         }
       }
@@ -243,7 +286,7 @@ public final class QuantizedVectorIndex implements AutoCloseable {
       List<Match> out = new ArrayList<>(best.size);
       for (int i : best.sortedIndices()) {
         if (best.scores[i] >= minScore) {
-          out.add(new Match(ids.get(best.ordinals[i]), best.scores[i]));
+          out.add(new Match(idAt(best.ordinals[i]), best.scores[i]));
         }
       }
       return out;
@@ -252,11 +295,34 @@ public final class QuantizedVectorIndex implements AutoCloseable {
     }
   }
 
-  /** Returns the heap bytes the index holds: codes, scales, and full vectors kept in the heap. */
+  /**
+   * Returns the heap bytes the index holds, as allocated rather than as used: the pages of codes
+   * and scales (or bits) with their unused slots, the ids (the strings, estimated with compressed
+   * references and compact strings, counted even where the caller holds the same ones; the page
+   * references; the lookup table), the map of dead slots, and the full vectors where they are kept
+   * in the heap. Object headers of the index itself are not counted.
+   */
   public long memoryBytes() {
     lock.readLock().lock();
     try {
-      return quantizedBytes() + exact.heapBytes();
+      long pages = 0;
+      for (int p = 0; p < ids.length; p++) {
+        pages += encoding == VectorEncoding.INT8 ? arrayBytes(codes[p].length, 1) : 0;
+        pages += encoding == VectorEncoding.INT8 ? arrayBytes(scales[p].length, 4) : 0;
+        pages += encoding == VectorEncoding.BINARY ? arrayBytes(bits[p].length, 8) : 0;
+        pages += arrayBytes(ids[p].length, 4);
+      }
+      long pageTables =
+          arrayBytes(codes.length, 4)
+              + arrayBytes(scales.length, 4)
+              + arrayBytes(bits.length, 4)
+              + arrayBytes(ids.length, 4);
+      return pages
+          + pageTables
+          + idBytes
+          + arrayBytes(table.length, 4)
+          + arrayBytes(deleted.size() / 64, 8)
+          + exact.heapBytes();
     } finally {
       lock.readLock().unlock();
     }
@@ -283,8 +349,97 @@ public final class QuantizedVectorIndex implements AutoCloseable {
     exact.close();
   }
 
-  private long quantizedBytes() {
-    return encoding == VectorEncoding.INT8 ? (long) size * (dim + 4) : (long) size * words * 8;
+  static long arrayBytes(long length, int elementBytes) {
+    return (ARRAY_HEADER + length * elementBytes + 7) & ~7L;
+  }
+
+  /**
+   * Heap estimate of {@code id}: one byte a char if all are Latin-1 (compact strings), else two.
+   */
+  static long idBytes(String id) {
+    int width = 1;
+    for (int i = 0; i < id.length(); i++) {
+      if (id.charAt(i) > 0xFF) {
+        width = 2;
+        break;
+      }
+    }
+    return STRING_BYTES + arrayBytes(id.length(), width);
+  }
+
+  private String idAt(int ord) {
+    return ids[ord >>> PAGE_SHIFT][ord & (PAGE - 1)];
+  }
+
+  /** Marks slot {@code ord} dead, and lets its id go. */
+  private void kill(int ord) {
+    deleted.set(ord);
+    ids[ord >>> PAGE_SHIFT][ord & (PAGE - 1)] = null;
+  }
+
+  private static int hash(String id) {
+    int h = id.hashCode() * 0x9E3779B9;
+    return h ^ (h >>> 16);
+  }
+
+  /** The cell holding {@code id}, or {@code -(free cell) - 1} where it would go. */
+  private int find(String id) {
+    int mask = table.length - 1;
+    for (int c = hash(id) & mask; ; c = (c + 1) & mask) {
+      int e = table[c];
+      if (e == 0) {
+        return -c - 1;
+      }
+      if (idAt(e - 1).equals(id)) {
+        return c;
+      }
+    }
+  }
+
+  private void insert(int cell, int ord) {
+    table[cell] = ord + 1;
+    live++;
+    // Load at most 3/4, so that probes stay short.
+    if (4L * live > 3L * table.length) {
+      rehash(table.length * 2);
+    }
+  }
+
+  /** Empties {@code cell}, moving back later entries of its run that would no longer be found. */
+  private void deleteCell(int cell) {
+    int mask = table.length - 1;
+    int gap = cell;
+    for (int c = (cell + 1) & mask; table[c] != 0; c = (c + 1) & mask) {
+      int home = hash(idAt(table[c] - 1)) & mask;
+      if (((c - home) & mask) >= ((c - gap) & mask)) {
+        table[gap] = table[c];
+        gap = c;
+      }
+    }
+    table[gap] = 0;
+  }
+
+  private void rehash(int cells) {
+    int[] old = table;
+    table = new int[cells];
+    int mask = cells - 1;
+    for (int e : old) {
+      if (e != 0) {
+        int c = hash(idAt(e - 1)) & mask;
+        while (table[c] != 0) {
+          c = (c + 1) & mask;
+        }
+        table[c] = e;
+      }
+    }
+  }
+
+  private static int cellsFor(int n) {
+    int cells = 16;
+    while (4L * n > 3L * cells) {
+      cells *= 2;
+    }
+    return cells;
   }
 
   /**
@@ -294,7 +449,6 @@ public final class QuantizedVectorIndex implements AutoCloseable {
    * memory stays within about twice what the live vectors need. Under the write lock.
    */
   private void compactIfSparse() {
-    int live = ordinals.size();
     int dead = size - live;
     if (dead <= live || dead < MIN_DEAD_SLOTS) {
       return;
@@ -304,50 +458,106 @@ public final class QuantizedVectorIndex implements AutoCloseable {
     for (int i = deleted.nextClearBit(0); i < size; i = deleted.nextClearBit(i + 1)) {
       keep[k++] = i;
     }
-    int cap = grownSlots(live, live, encoding == VectorEncoding.INT8 ? dim : words);
-    if (encoding == VectorEncoding.INT8) {
-      byte[] newCodes = new byte[cap * dim];
-      float[] newScales = new float[cap];
-      for (int j = 0; j < live; j++) {
-        System.arraycopy(codes, keep[j] * dim, newCodes, j * dim, dim);
-        newScales[j] = scales[keep[j]];
+    byte[][] oldCodes = codes;
+    float[][] oldScales = scales;
+    long[][] oldBits = bits;
+    String[][] oldIds = ids;
+    codes = new byte[0][];
+    scales = new float[0][];
+    bits = new long[0][];
+    ids = new String[0][];
+    capacity = 0;
+    ensureCapacity(live);
+    for (int j = 0; j < live; j++) {
+      int from = keep[j];
+      int fp = from >>> PAGE_SHIFT;
+      int fa = from & (PAGE - 1);
+      int tp = j >>> PAGE_SHIFT;
+      int ta = j & (PAGE - 1);
+      if (encoding == VectorEncoding.INT8) {
+        System.arraycopy(oldCodes[fp], fa * dim, codes[tp], ta * dim, dim);
+        scales[tp][ta] = oldScales[fp][fa];
+      } else {
+        System.arraycopy(oldBits[fp], fa * words, bits[tp], ta * words, words);
       }
-      codes = newCodes;
-      scales = newScales;
-    } else {
-      long[] newBits = new long[cap * words];
-      for (int j = 0; j < live; j++) {
-        System.arraycopy(bits, keep[j] * words, newBits, j * words, words);
-      }
-      bits = newBits;
+      ids[tp][ta] = oldIds[fp][fa];
     }
     exact.compact(keep);
-    List<String> liveIds = new ArrayList<>(live);
-    for (int j = 0; j < live; j++) {
-      String id = ids.get(keep[j]);
-      liveIds.add(id);
-      ordinals.put(id, j);
-    }
-    ids.clear();
-    ids.addAll(liveIds);
     deleted.clear();
     size = live;
+    // Every slot moved: the lookup table is built again from the ids, now at slots 0..live-1.
+    table = new int[cellsFor(live)];
+    int mask = table.length - 1;
+    for (int j = 0; j < live; j++) {
+      int c = hash(idAt(j)) & mask;
+      while (table[c] != 0) {
+        c = (c + 1) & mask;
+      }
+      table[c] = j + 1;
+    }
   }
 
+  /**
+   * Makes room for {@code n} slots: the first page doubles up to {@link #PAGE} slots, and past it
+   * whole pages are added.
+   */
   private void ensureCapacity(int n) {
-    if (encoding == VectorEncoding.INT8) {
-      if (n > scales.length) {
-        int cap = grownSlots(n, scales.length, dim);
-        codes = Arrays.copyOf(codes, cap * dim);
-        scales = Arrays.copyOf(scales, cap);
+    while (n > capacity) {
+      int width = encoding == VectorEncoding.INT8 ? dim : words;
+      if (capacity < PAGE) {
+        int cap = Math.min(PAGE, grownSlots(n, capacity, width));
+        if (ids.length == 0) {
+          addPage();
+        }
+        if (encoding == VectorEncoding.INT8) {
+          codes[0] = Arrays.copyOf(codes[0], cap * dim);
+          scales[0] = Arrays.copyOf(scales[0], cap);
+        } else {
+          bits[0] = Arrays.copyOf(bits[0], cap * words);
+        }
+        ids[0] = Arrays.copyOf(ids[0], cap);
+        capacity = cap;
+      } else {
+        if ((long) capacity + PAGE > Integer.MAX_VALUE) {
+          throw new IllegalStateException(
+              "QuantizedVectorIndex is full: "
+                  + capacity
+                  + " slots, the most an int ordinal allows; live vectors="
+                  + live
+                  + ", dimension="
+                  + dim);
+        }
+        addPage();
+        int p = ids.length - 1;
+        if (encoding == VectorEncoding.INT8) {
+          codes[p] = new byte[PAGE * dim];
+          scales[p] = new float[PAGE];
+        } else {
+          bits[p] = new long[PAGE * words];
+        }
+        ids[p] = new String[PAGE];
+        capacity += PAGE;
       }
-    } else if ((long) n * words > bits.length) {
-      bits = Arrays.copyOf(bits, grownSlots(n, bits.length / words, words) * words);
     }
+  }
+
+  private void addPage() {
+    int p = ids.length;
+    if (encoding == VectorEncoding.INT8) {
+      codes = Arrays.copyOf(codes, p + 1);
+      scales = Arrays.copyOf(scales, p + 1);
+      codes[p] = new byte[0];
+      scales[p] = new float[0];
+    } else {
+      bits = Arrays.copyOf(bits, p + 1);
+      bits[p] = new long[0];
+    }
+    ids = Arrays.copyOf(ids, p + 1);
+    ids[p] = new String[0];
   }
 
   private int grownSlots(int n, int current, int width) {
-    return grownSlots(n, current, width, "live vectors=" + ordinals.size() + ", dimension=" + dim);
+    return grownSlots(n, current, width, "live vectors=" + live + ", dimension=" + dim);
   }
 
   /**
