@@ -86,6 +86,7 @@ public final class CoalesceStep implements Step {
     Send send = new Send(call, next);
     CompletableFuture<Reply> shared = coalescer.execute(key, send);
     if (send.led) {
+      releaseIfAbandoned(shared, send.sent);
       return shared; // our own call went out: its deadline, and its failures, are ours
     }
     return joined(call, next, shared);
@@ -102,11 +103,33 @@ public final class CoalesceStep implements Step {
       this.next = next;
     }
 
+    CompletableFuture<Reply> sent; // likewise
+
     @Override
     public CompletionStage<Reply> get() {
       led = true;
-      return next.proceed(call);
+      sent = next.proceed(call);
+      return sent;
     }
+  }
+
+  /**
+   * Releases the leader's answer when the leader gave up on it (cancelled, or failed at its
+   * deadline) and its body is unread. The coalescer never lets one caller cancel a shared flight,
+   * so the request goes on for whoever joined; but an unread body is the leader's alone (a joiner
+   * sends its own, see {@link #joined}), so nobody would read it, and it would hold its connection.
+   */
+  private static void releaseIfAbandoned(
+      CompletableFuture<Reply> shared, CompletableFuture<Reply> sent) {
+    if (sent == null) {
+      return; // the loader failed before sending
+    }
+    shared.whenComplete(
+        (r, e) -> {
+          if (e != null) { // if the flight itself failed, sent failed too and there is nothing
+            sent.thenAccept(Reply::discard);
+          }
+        });
   }
 
   /**
