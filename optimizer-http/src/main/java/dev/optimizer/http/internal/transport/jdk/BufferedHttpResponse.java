@@ -14,7 +14,11 @@ import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.net.ssl.SSLSession;
 
-/** An {@link HttpResponse} over a buffered {@link Reply}, its body made by the caller's handler. */
+/**
+ * An {@link HttpResponse} over a {@link Reply}, its body made by the caller's handler: from the
+ * buffered bytes, or from the body the transport left unread (a stream, or one too large to
+ * buffer), relayed as it arrives.
+ */
 final class BufferedHttpResponse<T> implements HttpResponse<T> {
   private final HttpRequest request;
   private final Reply reply;
@@ -27,8 +31,11 @@ final class BufferedHttpResponse<T> implements HttpResponse<T> {
   }
 
   /**
-   * Feeds the buffered body to the application's {@link BodyHandler} as one read-only buffer — the
-   * handler sees the same status, fields and bytes it would have seen from the network.
+   * Feeds the body to the application's {@link BodyHandler}: a buffered one as one read-only
+   * buffer, an unread one as it arrives, at the pace the handler's subscriber asks for. The handler
+   * sees the same status, fields and bytes it would have seen from the network; as with the plain
+   * client, the response is complete when the subscriber's body is (at once for {@code
+   * ofInputStream}, {@code ofLines} and {@code ofPublisher}).
    */
   static <T> CompletableFuture<HttpResponse<T>> deliver(
       HttpRequest request, Reply reply, BodyHandler<T> handler) {
@@ -49,8 +56,22 @@ final class BufferedHttpResponse<T> implements HttpResponse<T> {
             return reply.version();
           }
         };
-    BodySubscriber<T> subscriber = handler.apply(info);
-    subscriber.onSubscribe(new OneShot(subscriber, reply.body()));
+    BodySubscriber<T> subscriber;
+    try {
+      subscriber = handler.apply(info);
+    } catch (RuntimeException | Error e) {
+      reply.discard(); // nobody will read it now
+      throw e;
+    }
+    if (reply.isUnread()) {
+      // Only the JDK transport leaves a body unread here, always as an UnreadBody.
+      @SuppressWarnings("unchecked")
+      Flow.Publisher<List<ByteBuffer>> stream =
+          (Flow.Publisher<List<ByteBuffer>>) reply.unread().body();
+      stream.subscribe(subscriber);
+    } else {
+      subscriber.onSubscribe(new OneShot(subscriber, reply.body()));
+    }
     CompletableFuture<T> body = subscriber.getBody().toCompletableFuture();
     if (body.isDone() && !body.isCompletedExceptionally()) {
       return CompletableFuture.completedFuture(

@@ -6,29 +6,29 @@ import dev.optimizer.http.internal.HttpCall;
 import dev.optimizer.http.internal.LazyTimer;
 import dev.optimizer.http.internal.Reply;
 import dev.optimizer.http.internal.ResponseBodies;
-import dev.optimizer.http.internal.ResponseTooLargeException;
 import dev.optimizer.http.internal.Transport;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
-import java.nio.ByteBuffer;
 import java.time.Clock;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Flow;
 import java.util.concurrent.Future;
 
 /**
  * Sends calls with the application's own {@link HttpClient} (its executor, proxy, TLS, redirect and
- * authentication settings all apply) and buffers each body, up to a cap: a body larger than {@code
- * maxBodyBytes} fails the request with a clear {@link IOException} rather than exhausting the heap.
- * Only a complete body makes a {@link Reply}, so nothing partial is ever cached.
+ * authentication settings all apply) and buffers each body, up to a cap ({@code maxBodyBytes}), so
+ * that the pipeline can cache, share and retry it. A body the pipeline must not hold whole is
+ * handed on unread instead ({@link Reply.Unread} over an {@link UnreadBody}), as it arrives: a
+ * stream ({@link ResponseBodies#isStream}, such as server-sent events, which may never end), a
+ * declared length over the cap, and a body of undeclared length once it grows past the cap (the
+ * bytes read so far, then the rest). The plain client delivers those, so a wrapper that failed them
+ * would turn a working call into a failing one; the cap bounds what is buffered, never what the
+ * caller may read. Only a complete buffered body makes a buffered {@link Reply}, so nothing partial
+ * is ever cached.
  */
 public final class JdkTransport implements Transport {
   private final HttpClient client;
@@ -86,16 +86,19 @@ public final class JdkTransport implements Transport {
       request = b.build();
     }
     long requestTime = clock.millis();
-    CompletableFuture<HttpResponse<byte[]>> sent;
+    CompletableFuture<HttpResponse<Object>> sent;
     InlineSlot slot = InlineSlot.CURRENT.get();
-    CompletableFuture<HttpResponse<byte[]>> inline = new CompletableFuture<>();
+    CompletableFuture<HttpResponse<Object>> inline = new CompletableFuture<>();
     HttpRequest inlineRequest = request;
     if (slot != null
         && slot.defer(
             () -> {
               try {
-                inline.complete(
-                    client.send(inlineRequest, info -> subscriber(info, inlineRequest.method())));
+                HttpResponse<Object> r =
+                    client.send(inlineRequest, info -> subscriber(info, inlineRequest.method()));
+                if (!inline.complete(r)) {
+                  release(r); // a hedge won meanwhile: nobody will read this body
+                }
               } catch (InterruptedException e) {
                 if (slot.cancelledByUs()) {
                   inline.cancel(false);
@@ -108,7 +111,7 @@ public final class JdkTransport implements Transport {
               }
             },
             () -> {
-              CompletableFuture<HttpResponse<byte[]>> away = sendOffThread(inlineRequest);
+              CompletableFuture<HttpResponse<Object>> away = sendOffThread(inlineRequest);
               Futures.follow(away, inline);
             })) {
       sent = inline;
@@ -126,17 +129,11 @@ public final class JdkTransport implements Transport {
         (r, e) -> {
           if (e != null) {
             reply.completeExceptionally(translate(Futures.unwrap(e)));
-          } else {
-            reply.complete(
-                new Reply(
-                    r.statusCode(),
-                    r.headers(),
-                    r.body(),
-                    r.version(),
-                    r.uri(),
-                    requestTime,
-                    clock.millis(),
-                    Reply.Source.NETWORK));
+            return;
+          }
+          Reply answer = reply(r, requestTime);
+          if (!reply.complete(answer)) {
+            answer.discard(); // past its deadline or cancelled: its stream is nobody's
           }
         });
     reply.whenComplete(
@@ -153,18 +150,22 @@ public final class JdkTransport implements Transport {
    * Sends a request without blocking the calling thread: with {@code sendAsync}, or blocking on a
    * thread of the {@code blocking} pool.
    */
-  private CompletableFuture<HttpResponse<byte[]>> sendOffThread(HttpRequest request) {
+  private CompletableFuture<HttpResponse<Object>> sendOffThread(HttpRequest request) {
     if (blocking == null) {
       return client.sendAsync(request, info -> subscriber(info, request.method()));
     }
-    CompletableFuture<HttpResponse<byte[]>> target = new CompletableFuture<>();
+    CompletableFuture<HttpResponse<Object>> target = new CompletableFuture<>();
     Future<?> task;
     try {
       task =
           blocking.submit(
               () -> {
                 try {
-                  target.complete(client.send(request, info -> subscriber(info, request.method())));
+                  HttpResponse<Object> r =
+                      client.send(request, info -> subscriber(info, request.method()));
+                  if (!target.complete(r)) {
+                    release(r); // cancelled meanwhile: nobody will read this body
+                  }
                 } catch (InterruptedException e) {
                   target.cancel(false); // cancelled: send() has aborted the exchange
                 } catch (Throwable t) {
@@ -217,109 +218,71 @@ public final class JdkTransport implements Transport {
   }
 
   /**
-   * How a body is read. A declared Content-Length within the cap gets the JDK's own byte-array
-   * subscriber, which the JDK trusts to run on its selector thread: any other subscriber, even
-   * {@code BodySubscribers.mapping} over that one, is delivered through the client's executor, a
-   * hop to a worker thread and back that cost about two and a half extra thread switches per
-   * request on loopback. The JDK reads exactly the declared length, so the cap holds. A declared
-   * length over the cap is refused before the body is read; a body of undeclared length (chunked,
-   * or ended by closing the connection) is counted as it arrives and refused once it passes the
-   * cap, at the price of that hop.
+   * A response as a {@link Reply}: buffered when its body is a {@code byte[]}, else carrying its
+   * {@link UnreadBody}, which the caller's handler reads and whoever drops the reply discards.
    */
-  private HttpResponse.BodySubscriber<byte[]> subscriber(
+  private Reply reply(HttpResponse<Object> r, long requestTime) {
+    if (r.body() instanceof UnreadBody unread) {
+      return new Reply(
+          r.statusCode(),
+          r.headers(),
+          new byte[0],
+          r.version(),
+          r.uri(),
+          requestTime,
+          clock.millis(),
+          Reply.Source.NETWORK,
+          new Reply.Unread(unread, unread::discard));
+    }
+    return new Reply(
+        r.statusCode(),
+        r.headers(),
+        (byte[]) r.body(),
+        r.version(),
+        r.uri(),
+        requestTime,
+        clock.millis(),
+        Reply.Source.NETWORK);
+  }
+
+  /** Releases a response nobody will take: an unread body would hold its connection. */
+  private static void release(HttpResponse<Object> r) {
+    if (r.body() instanceof UnreadBody unread) {
+      unread.discard();
+    }
+  }
+
+  /**
+   * How a body is read, decided from the header fields before any of it is. A declared
+   * Content-Length within the cap gets the JDK's own byte-array subscriber, which the JDK trusts to
+   * run on its selector thread: any other subscriber, even {@code BodySubscribers.mapping} over
+   * that one, is delivered through the client's executor, a hop to a worker thread and back that
+   * cost about two and a half extra thread switches per request on loopback (hence the unchecked
+   * cast rather than a mapping). The JDK reads exactly the declared length, so the cap holds. A
+   * stream or a declared length over the cap is handed on unread; a body of undeclared length
+   * (chunked, or ended by closing the connection) is buffered while it fits and handed on once it
+   * does not, at the price of that hop.
+   */
+  @SuppressWarnings("unchecked")
+  private HttpResponse.BodySubscriber<Object> subscriber(
       HttpResponse.ResponseInfo info, String method) {
+    HttpResponse.BodySubscriber<?> bytes = HttpResponse.BodySubscribers.ofByteArray();
     if (ResponseBodies.none(method, info.statusCode())) {
-      return HttpResponse.BodySubscribers.ofByteArray(); // never a body, whatever its length says
+      return (HttpResponse.BodySubscriber<Object>) bytes; // never a body, whatever its length says
     }
     long declared = info.headers().firstValueAsLong("content-length").orElse(-1);
-    if (declared >= 0 && declared <= maxBodyBytes) {
-      return HttpResponse.BodySubscribers.ofByteArray();
+    String type = info.headers().firstValue("content-type").orElse(null);
+    if (ResponseBodies.unbuffered(method, info.statusCode(), type, declared, maxBodyBytes)) {
+      return UnreadBody.stream();
     }
-    return new CappedBytes(maxBodyBytes, info); // over the cap: fails at once, reading nothing
+    if (declared >= 0) {
+      return (HttpResponse.BodySubscriber<Object>) bytes;
+    }
+    return UnreadBody.spilling(maxBodyBytes);
   }
 
-  /** send() wraps our own exceptions in fresh IOExceptions: find a too-large body among them. */
+  /** The failure as the caller should see it: an UncheckedIOException's IOException. */
   private static Throwable translate(Throwable error) {
-    for (Throwable t = error; t != null; t = t.getCause()) {
-      if (t instanceof ResponseTooLargeException) {
-        return t;
-      }
-    }
     return error instanceof java.io.UncheckedIOException u ? u.getCause() : error;
-  }
-
-  static IOException tooLarge(long max, long bytes) {
-    return ResponseTooLargeException.of(max, bytes);
-  }
-
-  /** Collects a body, failing once it grows past the cap. */
-  static final class CappedBytes implements HttpResponse.BodySubscriber<byte[]> {
-    private final CompletableFuture<byte[]> body = new CompletableFuture<>();
-    private final List<ByteBuffer> parts = new ArrayList<>();
-    private final long max;
-    private long size;
-    private Flow.Subscription subscription;
-
-    CappedBytes(long max, HttpResponse.ResponseInfo info) {
-      this.max = max;
-      long declared = info.headers().firstValueAsLong("content-length").orElse(-1);
-      if (declared > max) {
-        body.completeExceptionally(tooLarge(declared));
-      }
-    }
-
-    private IOException tooLarge(long bytes) {
-      return JdkTransport.tooLarge(max, bytes);
-    }
-
-    @Override
-    public CompletionStage<byte[]> getBody() {
-      return body;
-    }
-
-    @Override
-    public void onSubscribe(Flow.Subscription s) {
-      this.subscription = s;
-      if (body.isDone()) {
-        s.cancel();
-      } else {
-        s.request(Long.MAX_VALUE);
-      }
-    }
-
-    @Override
-    public void onNext(List<ByteBuffer> items) {
-      if (body.isDone()) {
-        return;
-      }
-      for (ByteBuffer b : items) {
-        size += b.remaining();
-        parts.add(b);
-      }
-      if (size > max) {
-        parts.clear();
-        body.completeExceptionally(tooLarge(size));
-        subscription.cancel();
-      }
-    }
-
-    @Override
-    public void onError(Throwable error) {
-      parts.clear();
-      body.completeExceptionally(error);
-    }
-
-    @Override
-    public void onComplete() {
-      byte[] all = new byte[(int) size];
-      int at = 0;
-      for (ByteBuffer b : parts) {
-        int n = b.remaining();
-        b.get(all, at, n);
-        at += n;
-      }
-      parts.clear();
-      body.complete(all);
-    }
   }
 }

@@ -29,11 +29,12 @@ import javax.net.ssl.SSLParameters;
 
 /**
  * The drop-in {@link HttpClient}: {@code send} and {@code sendAsync} run the pipeline and hand the
- * buffered response to the caller's {@link HttpResponse.BodyHandler}; everything else is the
- * delegate's. In {@link dev.optimizer.api.Mode#OFF}, and for requests with a push-promise handler,
- * calls go to the delegate untouched. The request's timeout bounds the whole call (queueing,
- * retries and hedges included). Once the HttpOptimizer is closed, calls through the pipeline fail
- * with an {@link IOException} before anything is sent. Thread-safe.
+ * response to the caller's {@link HttpResponse.BodyHandler}, buffered, or as it arrives when the
+ * transport left its body unread (a stream, or one over {@code maxResponseBodyBytes}); everything
+ * else is the delegate's. In {@link dev.optimizer.api.Mode#OFF}, and for requests with a
+ * push-promise handler, calls go to the delegate untouched. The request's timeout bounds the whole
+ * call (queueing, retries and hedges included). Once the HttpOptimizer is closed, calls through the
+ * pipeline fail with an {@link IOException} before anything is sent. Thread-safe.
  */
 public final class OptimizedHttpClient extends HttpClient {
   private final HttpClient delegate;
@@ -174,8 +175,13 @@ public final class OptimizedHttpClient extends HttpClient {
         reply.thenCompose(r -> BufferedHttpResponse.deliver(request, r, handler));
     response.whenComplete(
         (r, e) -> {
-          if (response.isCancelled() && !reply.isDone()) {
-            reply.cancel(true);
+          if (response.isCancelled()) {
+            if (!reply.isDone()) {
+              reply.cancel(true);
+            }
+            // Cancelled once the head arrived, while an unread body streams in: as with the plain
+            // client, cancelling aborts the exchange, which releases its connection.
+            reply.thenAccept(Reply::discard);
           }
         });
     return response;
