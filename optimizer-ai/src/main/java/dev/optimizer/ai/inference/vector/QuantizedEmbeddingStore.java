@@ -34,10 +34,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * directly, not through this store, comes back as the index's unit vector.
  *
  * <p>Adding an id again replaces its embedding and its embedded value. {@link #removeAll()} removes
- * what this store added; entries put into the index directly are left alone. Thread-safe: searches
- * run in parallel with each other and with writes, and a search running alongside a write may see
- * part of it (a new entry before its embedded value, when it matches no filter; part of a bulk add
- * or removal).
+ * what this store added; entries put into the index directly are left alone. Thread-safe: each
+ * write to an id changes the index and the store's values together, so writes racing on one id
+ * leave them in step; searches run in parallel with each other and with writes, and a search
+ * running alongside a write may see part of it (an entry's new vector before its new embedded
+ * value; part of a bulk add or removal).
  *
  * @param <Embedded> what is stored with each embedding, e.g. a {@code TextSegment}
  */
@@ -116,11 +117,20 @@ public final class QuantizedEmbeddingStore<Embedded> implements EmbeddingStore<E
 
   private void put(String id, Embedding embedding, Embedded value) {
     Checks.notNull("id", id);
-    // The index first: it checks the vector, and a filtered search meanwhile sees an entry with
-    // no value, which matches no filter.
     float[] vector = Checks.notNull("embedding", embedding).vector();
-    index.add(id, vector);
-    entries.put(id, new Stored(value, norm(vector)));
+    Stored stored = new Stored(value, norm(vector));
+    // Each write changes the index and the map under the map's lock for the id, so that writes
+    // to one id apply to both in the same order; otherwise two racing writes could leave the
+    // index with one's vector and the map with the other's value, or one structure without the
+    // id. The index first: it checks the vector, and a failure leaves the map as it was. No
+    // deadlock: the index never calls into the map while holding its own lock, except the
+    // lock-free get of a search's filter.
+    entries.compute(
+        id,
+        (k, old) -> {
+          index.add(k, vector);
+          return stored;
+        });
   }
 
   private static float norm(float[] v) {
@@ -133,8 +143,14 @@ public final class QuantizedEmbeddingStore<Embedded> implements EmbeddingStore<E
 
   @Override
   public void remove(String id) {
-    index.remove(Checks.notNull("id", id));
-    entries.remove(id);
+    // Under the id's map lock, as put: see there. Also removes an entry put into the index
+    // directly.
+    entries.compute(
+        Checks.notNull("id", id),
+        (k, old) -> {
+          index.remove(k);
+          return null;
+        });
   }
 
   @Override
@@ -153,11 +169,18 @@ public final class QuantizedEmbeddingStore<Embedded> implements EmbeddingStore<E
   @Override
   public void removeAll(Filter filter) {
     Checks.notNull("filter", filter);
-    for (Map.Entry<String, Stored> e : entries.entrySet()) {
-      // Conditional on the entry, so that an entry replaced meanwhile is judged on its new value.
-      if (matches(e.getValue(), filter) && entries.remove(e.getKey(), e.getValue())) {
-        index.remove(e.getKey());
-      }
+    for (String id : entries.keySet()) {
+      // Judged and removed under the id's map lock, so that an entry replaced meanwhile is judged
+      // on its new value, and its new vector is never taken from the index with the old value.
+      entries.computeIfPresent(
+          id,
+          (k, stored) -> {
+            if (!matches(stored, filter)) {
+              return stored;
+            }
+            index.remove(k);
+            return null;
+          });
     }
   }
 
@@ -165,8 +188,12 @@ public final class QuantizedEmbeddingStore<Embedded> implements EmbeddingStore<E
   @Override
   public void removeAll() {
     for (String id : entries.keySet()) {
-      entries.remove(id);
-      index.remove(id);
+      entries.computeIfPresent(
+          id,
+          (k, stored) -> {
+            index.remove(k);
+            return null;
+          });
     }
   }
 
@@ -213,6 +240,11 @@ public final class QuantizedEmbeddingStore<Embedded> implements EmbeddingStore<E
               (m.score() + 1) / 2, m.id(), v == null ? null : Embedding.from(v), embedded(stored)));
     }
     return new EmbeddingSearchResult<>(matches);
+  }
+
+  /** Whether this store holds an entry for {@code id} (for tests: the map, not the index). */
+  boolean stores(String id) {
+    return entries.containsKey(id);
   }
 
   /** Returns the index underneath. */
