@@ -12,7 +12,11 @@ import java.util.OptionalInt;
  *
  * <ul>
  *   <li>PostgreSQL: {@code max_connections − superuser_reserved_connections − reserved_connections
- *       (16+) − (client backends − ours)}.
+ *       (16+) − (client backends − ours)}. The count of client backends is exact for a role with
+ *       {@code pg_read_all_stats} (or a superuser); for any other role PostgreSQL hides the type of
+ *       other roles' sessions, so every hidden session that belongs to a database is counted as a
+ *       client backend, which may count a few background workers too (an autovacuum worker, a
+ *       parallel worker) and so errs towards a smaller pool, never a larger one.
  *   <li>MariaDB / MySQL: {@code max_connections − (Threads_connected − ours)} (one extra connection
  *       is kept for a SUPER user by the server itself).
  * </ul>
@@ -45,7 +49,12 @@ final class ServerConnectionLimit {
         "SELECT current_setting('max_connections')::int,"
             + " current_setting('superuser_reserved_connections')::int,"
             + " coalesce(current_setting('reserved_connections', true), '0')::int,"
-            + " (SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend')";
+            // A role without pg_read_all_stats sees other roles' sessions with every column but
+            // datid, pid and usesysid NULL, backend_type included: those rows are counted when
+            // they belong to a database, which also counts the odd background worker with one
+            // (autovacuum, parallel workers) and so errs towards a smaller pool.
+            + " (SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend'"
+            + " OR (backend_type IS NULL AND datid IS NOT NULL))";
     try (Statement s = c.createStatement();
         ResultSet rs = s.executeQuery(sql)) {
       rs.next();

@@ -194,6 +194,56 @@ class HikariPoolSizerTest {
   }
 
   @Test
+  void connectionsOfOtherRolesCountForAnUnprivilegedRole() throws Exception {
+    // An ordinary role sees other roles' sessions with a NULL backend_type; they still hold slots.
+    try (Connection admin =
+            java.sql.DriverManager.getConnection(EmbeddedPostgres.jdbcUrl(), "postgres", "");
+        java.sql.Statement s = admin.createStatement()) {
+      for (String role : List.of("sizer_app", "sizer_other")) {
+        s.execute(
+            "DO $$BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '"
+                + role
+                + "') THEN CREATE ROLE "
+                + role
+                + " LOGIN PASSWORD 'pw'; END IF; END$$");
+      }
+    }
+    String url = "jdbc:postgresql://localhost:" + EmbeddedPostgres.server().getPort() + "/postgres";
+    HikariConfig othersConfig = new HikariConfig();
+    othersConfig.setJdbcUrl(url);
+    othersConfig.setUsername("sizer_other");
+    othersConfig.setPassword("pw");
+    othersConfig.setPoolName("other-role");
+    othersConfig.setMaximumPoolSize(250);
+    othersConfig.setMinimumIdle(250);
+    HikariConfig capped = new HikariConfig();
+    capped.setJdbcUrl(url);
+    capped.setUsername("sizer_app");
+    capped.setPassword("pw");
+    capped.setPoolName("app-role");
+    capped.setMaximumPoolSize(10);
+    capped.setMinimumIdle(2);
+    try (Optimizer optimizer = optimizer();
+        HikariDataSource others = new HikariDataSource(othersConfig);
+        HikariDataSource pool = new HikariDataSource(capped)) {
+      long deadline = System.nanoTime() + 60_000_000_000L;
+      while (others.getHikariPoolMXBean().getTotalConnections() < 250
+          && System.nanoTime() < deadline) {
+        Thread.onSpinWait();
+      }
+      HikariPoolSizer sizer =
+          HikariPoolSizer.start(optimizer, pool, "postgresql", 2, 100, Duration.ofSeconds(1));
+      try (Connection c = pool.getConnection()) {
+        // starts the pool
+      }
+      assertThatThrownBy(() -> sizer.knob().set(80))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("the server accepts only");
+      assertThat(pool.getMaximumPoolSize()).isEqualTo(10);
+    }
+  }
+
+  @Test
   void anElasticPoolStaysElasticAfterAShrinkBelowItsMinimumIdle() throws Exception {
     try (Optimizer optimizer = optimizer();
         HikariDataSource pool = h2("elastic", 20)) {
