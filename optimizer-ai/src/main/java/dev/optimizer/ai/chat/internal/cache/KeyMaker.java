@@ -12,12 +12,20 @@ import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.request.ChatRequestParameters;
 import dev.langchain4j.model.chat.request.DefaultChatRequestParameters;
+import java.lang.reflect.Array;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Builds the {@link ChatKey} of an effective request (parameters already merged with the model's
@@ -27,11 +35,19 @@ import java.util.Optional;
  * SHA-256, so that no two different requests encode alike ("ab"+"c" vs "a"+"bc") and no large
  * intermediate string is built. It covers: the scope, the provider, every common parameter (model,
  * temperature, top_p, top_k, frequency and presence penalties, max output tokens, stop sequences,
- * tool specifications, tool choice, response format), the provider-specific parameter object as it
- * prints itself (seed, logit bias, reasoning effort, ... for OpenAI), and every message with its
- * type, name, text parts, tool calls and tool results. A field the encoding cannot see is a field
- * that could make two different requests share an answer, so anything that is not text (images,
- * audio, video, PDF, custom messages) makes the request uncacheable rather than being skipped.
+ * tool specifications, tool choice, response format), every field of a provider-specific parameter
+ * class (seed, logit bias, reasoning effort, previous response id, ... for OpenAI), and every
+ * message with its type, name, text parts, tool calls and tool results. A field the encoding cannot
+ * see is a field that could make two different requests share an answer, so anything that is not
+ * text (images, audio, video, PDF, custom messages) makes the request uncacheable rather than being
+ * skipped.
+ *
+ * <p>Provider parameters are read field by field, not from {@code toString()}: several LangChain4j
+ * 1.19 classes ({@code OpenAiResponsesChatRequestParameters} among them) inherit the common {@code
+ * toString()} and print none of their own fields, so two requests that differ only in {@code
+ * previousResponseId} would print alike. A field whose value the encoding cannot render faithfully
+ * (an object that neither is a plain value, map, collection or array nor prints itself), or a class
+ * whose fields cannot be read, makes the request uncacheable ({@code opaque-parameters}).
  */
 public final class KeyMaker {
   /** Outcome: the key, or the reason there is none. */
@@ -51,7 +67,9 @@ public final class KeyMaker {
       return new Result(null, "empty");
     }
     Encoder e = new Encoder();
-    parameters(e, scope, provider, request.parameters());
+    if (!parameters(e, scope, provider, request.parameters())) {
+      return new Result(null, OPAQUE);
+    }
     e.field('M', String.valueOf(messages.size()));
     long promptBytes = 0;
     for (ChatMessage m : messages) {
@@ -99,7 +117,9 @@ public final class KeyMaker {
     }
     Encoder e = new Encoder();
     e.field('L', "last-turn-context");
-    parameters(e, scope, provider, request.parameters());
+    if (!parameters(e, scope, provider, request.parameters())) {
+      return Optional.empty();
+    }
     e.field('M', String.valueOf(earlier.size()));
     for (ChatMessage m : earlier) {
       if (message(e, m) != null) {
@@ -124,8 +144,8 @@ public final class KeyMaker {
     }
   }
 
-  /** Scope, provider and every output-changing parameter. */
-  private static void parameters(
+  /** Scope, provider and every output-changing parameter; false when some cannot be encoded. */
+  private static boolean parameters(
       Encoder e, String scope, String provider, ChatRequestParameters p) {
     e.field('S', scope);
     e.field('P', provider);
@@ -150,7 +170,169 @@ public final class KeyMaker {
     e.field('F', str(p.responseFormat()));
     if (p.getClass() != DefaultChatRequestParameters.class) {
       e.field('X', p.getClass().getName());
-      e.field('.', p.toString());
+      return providerFields(e, p);
+    }
+    return true;
+  }
+
+  /** Why a request whose provider parameters cannot be read has no key. */
+  static final String OPAQUE = "opaque-parameters";
+
+  // Nesting deeper than this in a parameter value is not expected of any provider; refusing it
+  // also stops a cycle.
+  private static final int MAX_DEPTH = 16;
+
+  /** The instance fields of a parameter class below the common ones, sorted; null if unreadable. */
+  private static final ClassValue<List<Field>> FIELDS =
+      new ClassValue<>() {
+        @Override
+        protected List<Field> computeValue(Class<?> type) {
+          List<Field> all = new ArrayList<>();
+          for (Class<?> c = type;
+              c != null && c != DefaultChatRequestParameters.class && c != Object.class;
+              c = c.getSuperclass()) {
+            List<Field> own = new ArrayList<>();
+            for (Field f : c.getDeclaredFields()) {
+              if (Modifier.isStatic(f.getModifiers()) || f.isSynthetic()) {
+                continue;
+              }
+              if (!f.trySetAccessible()) {
+                return null;
+              }
+              own.add(f);
+            }
+            own.sort(Comparator.comparing(Field::getName));
+            all.addAll(own);
+          }
+          return List.copyOf(all);
+        }
+      };
+
+  /**
+   * Encodes every field a provider's parameter class adds to the common ones, by name and value. A
+   * custom {@code ChatRequestParameters} that does not extend the default class has its common
+   * fields read through the interface above and its own fields here.
+   */
+  private static boolean providerFields(Encoder e, ChatRequestParameters p) {
+    List<Field> fields = FIELDS.get(p.getClass());
+    if (fields == null) {
+      return false;
+    }
+    e.field('#', String.valueOf(fields.size()));
+    for (Field f : fields) {
+      e.field('N', f.getDeclaringClass().getName() + "." + f.getName());
+      Object v;
+      try {
+        v = f.get(p);
+      } catch (IllegalAccessException ex) {
+        return false;
+      }
+      if (!value(e, v, 0)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Encodes one parameter value with its type: plain values as text, maps in key order, collections
+   * in order (sets sorted), arrays element by element, and other objects by their own {@code
+   * toString()} when their class declares one. False when the value cannot be encoded faithfully:
+   * such a value could hide a difference between two requests.
+   */
+  private static boolean value(Encoder e, Object v, int depth) {
+    if (depth > MAX_DEPTH) {
+      return false;
+    }
+    if (v == null) {
+      e.field('0', null);
+      return true;
+    }
+    if (v instanceof CharSequence
+        || v instanceof Number
+        || v instanceof Boolean
+        || v instanceof Character
+        || v instanceof Enum<?>
+        || v instanceof java.util.UUID
+        || v instanceof java.time.temporal.TemporalAccessor
+        || v instanceof java.time.temporal.TemporalAmount) {
+      e.field('v', v.getClass().getName());
+      e.field('.', v.toString());
+      return true;
+    }
+    if (v instanceof Optional<?> o) {
+      e.field('o', o.isPresent() ? "1" : "0");
+      return o.isEmpty() || value(e, o.get(), depth + 1);
+    }
+    if (v instanceof Map<?, ?> m) {
+      // Map order is an accident of the map's class and history: sort the entries by their
+      // encoding so that equal maps encode alike.
+      List<byte[][]> entries = new ArrayList<>();
+      for (Map.Entry<?, ?> en : m.entrySet()) {
+        Encoder k = new Encoder();
+        Encoder val = new Encoder();
+        if (!value(k, en.getKey(), depth + 1) || !value(val, en.getValue(), depth + 1)) {
+          return false;
+        }
+        entries.add(new byte[][] {k.digest.digest(), val.digest.digest()});
+      }
+      entries.sort((a, b) -> Arrays.compare(a[0], b[0]));
+      e.field('{', String.valueOf(entries.size()));
+      for (byte[][] en : entries) {
+        e.bytes(en[0]);
+        e.bytes(en[1]);
+      }
+      return true;
+    }
+    if (v instanceof Set<?> s && !(v instanceof java.util.SortedSet<?>)) {
+      List<byte[]> items = new ArrayList<>();
+      for (Object o : s) {
+        Encoder item = new Encoder();
+        if (!value(item, o, depth + 1)) {
+          return false;
+        }
+        items.add(item.digest.digest());
+      }
+      items.sort(Arrays::compare);
+      e.field('(', String.valueOf(items.size()));
+      items.forEach(e::bytes);
+      return true;
+    }
+    if (v instanceof Iterable<?> it) {
+      List<Object> items = new ArrayList<>();
+      it.forEach(items::add);
+      e.field('[', String.valueOf(items.size()));
+      for (Object o : items) {
+        if (!value(e, o, depth + 1)) {
+          return false;
+        }
+      }
+      return true;
+    }
+    if (v.getClass().isArray()) {
+      int n = Array.getLength(v);
+      e.field('[', String.valueOf(n));
+      for (int i = 0; i < n; i++) {
+        if (!value(e, Array.get(v, i), depth + 1)) {
+          return false;
+        }
+      }
+      return true;
+    }
+    if (!declaresToString(v.getClass())) {
+      return false;
+    }
+    e.field('v', v.getClass().getName());
+    e.field('.', v.toString());
+    return true;
+  }
+
+  /** Whether a class prints itself, not only its identity. */
+  private static boolean declaresToString(Class<?> c) {
+    try {
+      return c.getMethod("toString").getDeclaringClass() != Object.class;
+    } catch (NoSuchMethodException e) {
+      return false;
     }
   }
 
@@ -213,6 +395,10 @@ public final class KeyMaker {
       } catch (NoSuchAlgorithmException e) {
         throw new IllegalStateException("SHA-256 is required of every JVM", e);
       }
+    }
+
+    void bytes(byte[] b) {
+      digest.update(b);
     }
 
     void text(String s) {
