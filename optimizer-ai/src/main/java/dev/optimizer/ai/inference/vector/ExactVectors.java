@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -128,60 +129,126 @@ abstract class ExactVectors implements AutoCloseable {
     }
   }
 
+  /**
+   * Positional reads and writes on a {@link FileChannel}. A FileChannel is interruptible: an
+   * interrupt of a thread in (or entering) one of its calls closes it for every thread. So each
+   * call runs with this thread's interrupt flag cleared (and set again afterwards), and where the
+   * channel was closed all the same (an interrupt arriving during the call, here or on another
+   * thread) the file is opened again, without truncating, and the call retried: one cancelled
+   * caller must not break the index for the others.
+   */
   private static final class FileBacked extends ExactVectors {
+    private static final int MAX_REOPENS = 16;
+
+    private final Path path;
     private final int dim;
-    private final FileChannel channel;
+    private volatile FileChannel channel;
+    private volatile boolean closed;
     private final ThreadLocal<ByteBuffer> buffers;
     private long size;
 
     FileBacked(Path path, int dim) {
+      this.path = path;
       this.dim = dim;
-      try {
-        this.channel =
-            FileChannel.open(
-                path,
-                StandardOpenOption.CREATE,
-                StandardOpenOption.TRUNCATE_EXISTING,
-                StandardOpenOption.READ,
-                StandardOpenOption.WRITE);
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot open vector file " + path, e);
-      }
+      this.channel =
+          open(
+              StandardOpenOption.CREATE,
+              StandardOpenOption.TRUNCATE_EXISTING,
+              StandardOpenOption.READ,
+              StandardOpenOption.WRITE);
       this.buffers =
           ThreadLocal.withInitial(
               () -> ByteBuffer.allocateDirect(dim * 4).order(ByteOrder.LITTLE_ENDIAN));
+    }
+
+    private FileChannel open(StandardOpenOption... options) {
+      try {
+        return FileChannel.open(path, options);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot open vector file " + path, e);
+      }
+    }
+
+    /** One call on the channel; run again from the start after a reopen, so it must be whole. */
+    private interface Io {
+      void run(FileChannel c) throws IOException;
+    }
+
+    private void io(String what, Io op) {
+      boolean interrupted = Thread.interrupted();
+      try {
+        for (int reopens = 0; ; reopens++) {
+          FileChannel c = channel;
+          try {
+            op.run(c);
+            return;
+          } catch (ClosedChannelException e) {
+            // ClosedByInterruptException (this thread was interrupted during the call) or
+            // AsynchronousCloseException (another thread was), or close().
+            interrupted |= Thread.interrupted();
+            if (closed) {
+              throw new IllegalStateException("the vector index is closed (file " + path + ")", e);
+            }
+            if (reopens == MAX_REOPENS) {
+              throw new UncheckedIOException(
+                  "cannot " + what + " the vector file " + path + ": closed " + reopens + " times",
+                  e);
+            }
+            reopen(c);
+          } catch (IOException e) {
+            throw new UncheckedIOException("cannot " + what + " the vector file " + path, e);
+          }
+        }
+      } finally {
+        if (interrupted) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    }
+
+    private synchronized void reopen(FileChannel failed) {
+      if (channel == failed && !closed) {
+        channel = open(StandardOpenOption.READ, StandardOpenOption.WRITE);
+      }
+    }
+
+    private void readFully(ByteBuffer b, long pos, int ordinal) {
+      io(
+          "read",
+          c -> {
+            b.clear();
+            while (b.hasRemaining()) {
+              if (c.read(b, pos + b.position()) < 0) {
+                throw new IllegalStateException("vector file ends before vector " + ordinal);
+              }
+            }
+          });
+    }
+
+    private void writeFully(ByteBuffer b, long pos) {
+      io(
+          "write",
+          c -> {
+            b.rewind();
+            long p = pos;
+            while (b.hasRemaining()) {
+              p += c.write(b, p);
+            }
+          });
     }
 
     @Override
     void append(float[] vector) {
       ByteBuffer b = ByteBuffer.allocate(dim * 4).order(ByteOrder.LITTLE_ENDIAN);
       b.asFloatBuffer().put(vector, 0, dim);
-      try {
-        long pos = size * dim * 4L;
-        while (b.hasRemaining()) {
-          pos += channel.write(b, pos);
-        }
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot write the vector file", e);
-      }
+      writeFully(b, size * dim * 4L);
       size++;
     }
 
     @Override
     void read(int ordinal, float[] into) {
       ByteBuffer b = buffers.get();
-      b.clear();
-      try {
-        long pos = (long) ordinal * dim * 4L;
-        while (b.hasRemaining()) {
-          int n = channel.read(b, pos + b.position());
-          if (n < 0) {
-            throw new IllegalStateException("vector file ends before vector " + ordinal);
-          }
-        }
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot read the vector file", e);
-      }
+      readFully(b, (long) ordinal * dim * 4L, ordinal);
       b.flip();
       b.asFloatBuffer().get(into, 0, dim);
     }
@@ -189,29 +256,18 @@ abstract class ExactVectors implements AutoCloseable {
     @Override
     void compact(int[] keep) {
       // Moving forward only (keep[k] >= k), so copying in place never overwrites a kept vector.
+      // Each move is its own call: a move already done must not be retried, as its source may
+      // have been overwritten since.
       ByteBuffer b = ByteBuffer.allocate(dim * 4);
-      try {
-        for (int k = 0; k < keep.length; k++) {
-          if (keep[k] == k) {
-            continue;
-          }
-          b.clear();
-          long from = (long) keep[k] * dim * 4L;
-          while (b.hasRemaining()) {
-            if (channel.read(b, from + b.position()) < 0) {
-              throw new IllegalStateException("vector file ends before vector " + keep[k]);
-            }
-          }
-          b.flip();
-          long to = (long) k * dim * 4L;
-          while (b.hasRemaining()) {
-            to += channel.write(b, to);
-          }
+      for (int k = 0; k < keep.length; k++) {
+        if (keep[k] == k) {
+          continue;
         }
-        channel.truncate((long) keep.length * dim * 4L);
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot compact the vector file", e);
+        readFully(b, (long) keep[k] * dim * 4L, keep[k]);
+        writeFully(b, (long) k * dim * 4L);
       }
+      long length = (long) keep.length * dim * 4L;
+      io("compact", c -> c.truncate(length));
       size = keep.length;
     }
 
@@ -222,8 +278,11 @@ abstract class ExactVectors implements AutoCloseable {
 
     @Override
     public void close() {
+      closed = true;
       try {
-        channel.close();
+        synchronized (this) {
+          channel.close();
+        }
       } catch (IOException e) {
         throw new UncheckedIOException("cannot close the vector file", e);
       }
