@@ -98,6 +98,50 @@ class StreamingEventsTest {
   }
 
   /**
+   * A model that streams through the legacy {@code onPartialResponse(String)}, so it gives the
+   * decorator no handle to cancel it by, and sends every token whatever its caller does.
+   */
+  private static final class LegacyModel implements StreamingChatModel {
+    final AtomicInteger calls = new AtomicInteger();
+    final int tokens;
+
+    LegacyModel(int tokens) {
+      this.tokens = tokens;
+    }
+
+    @Override
+    public void doChat(ChatRequest request, StreamingChatResponseHandler h) {
+      calls.incrementAndGet();
+      StringBuilder text = new StringBuilder();
+      for (int i = 0; i < tokens; i++) {
+        text.append("t").append(i);
+        h.onPartialResponse("t" + i);
+      }
+      h.onCompleteResponse(
+          ChatResponse.builder()
+              .aiMessage(AiMessage.from(text.toString()))
+              .finishReason(FinishReason.STOP)
+              .build());
+    }
+  }
+
+  /** A model whose partials do not make up its final text. */
+  private static final class SummarizingModel implements StreamingChatModel {
+    final AtomicInteger calls = new AtomicInteger();
+
+    @Override
+    public void doChat(ChatRequest request, StreamingChatResponseHandler h) {
+      calls.incrementAndGet();
+      h.onPartialResponse("t0");
+      h.onCompleteResponse(
+          ChatResponse.builder()
+              .aiMessage(AiMessage.from("something else"))
+              .finishReason(FinishReason.STOP)
+              .build());
+    }
+  }
+
+  /**
    * A model whose first call stays silent past the first-token timeout. The second call (the retry)
    * first lets the first one's late token arrive, as a slow provider's would, then sends one token
    * of its own and leaves its stream open, as a model does between tokens.
@@ -217,6 +261,34 @@ class StreamingEventsTest {
     chat.chat(ask("a long answer"), again);
     assertThat(model.calls).hasValue(2);
     assertThat(again.events).endsWith("text:t99", "complete");
+  }
+
+  @Test
+  void aStreamAbandonedByItsSubscriberIsNotCachedEvenWhenTheModelFinishesIt() {
+    LegacyModel model = new LegacyModel(100);
+    StreamingChatModel chat = f.ai.wrap(model);
+    Recording h = new Recording(true);
+
+    chat.chat(ask("a long answer"), h);
+    assertThat(h.events).containsExactly("text:t0");
+
+    // The model could not be cancelled and completed the whole text, but the flight kept only the
+    // token its subscriber saw: a replay of it would be cut.
+    Recording again = new Recording(false);
+    chat.chat(ask("a long answer"), again);
+    assertThat(model.calls).hasValue(2);
+    assertThat(again.events).hasSize(101).endsWith("text:t99", "complete");
+  }
+
+  @Test
+  void aStreamWhosePartialsDoNotMakeUpItsTextIsNotCached() {
+    SummarizingModel model = new SummarizingModel();
+    StreamingChatModel chat = f.ai.wrap(model);
+
+    chat.chat(ask("q"), new Recording(false));
+    chat.chat(ask("q"), new Recording(false));
+
+    assertThat(model.calls).hasValue(2);
   }
 
   @Test

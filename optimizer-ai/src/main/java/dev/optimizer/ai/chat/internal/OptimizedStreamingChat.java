@@ -49,7 +49,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * fallback like a failure; after the first event, stalls are left to the client's own read timeout.
  * Every event LangChain4j defines is passed on, not only text. When every subscriber has cancelled,
  * the upstream stream is cancelled through its handle. A completed stream is cached with its
- * partials when the rules allow. Thread-safe.
+ * partials when the rules allow, never one abandoned by its subscribers or one whose partials do
+ * not make up its final text. Thread-safe.
  */
 public final class OptimizedStreamingChat implements StreamingChatModel {
   private final ChatCore core;
@@ -387,8 +388,11 @@ public final class OptimizedStreamingChat implements StreamingChatModel {
                       t[1],
                       paid(r, run, ref),
                       cheap == null && index == 0 ? paid(r, run, ref) : run.strong());
-              if (run.key() != null && index == 0) {
-                core.store(run.key(), run.effective(), r, run.flight().partials());
+              if (run.key() != null && index == 0 && !run.flight().abandoned()) {
+                List<String> parts = run.flight().partials();
+                if (joinsTo(parts, r)) {
+                  core.store(run.key(), run.effective(), r, parts);
+                }
               }
             } finally {
               // Whatever the bookkeeping did, the answer reaches the callers and the flight ends:
@@ -438,6 +442,17 @@ public final class OptimizedStreamingChat implements StreamingChatModel {
     } catch (RuntimeException e) {
       upstream.onError(e);
     }
+  }
+
+  /**
+   * Whether the partials of a stream make up its final text. A replay streams the stored partials
+   * and then completes with the stored text; when the two disagree (a stream whose partials were
+   * cut, or a model that sends its text only with the completion) a replay would show the
+   * application something the model never streamed, so such an answer is not stored.
+   */
+  private static boolean joinsTo(List<String> parts, ChatResponse r) {
+    String text = r.aiMessage() == null ? null : r.aiMessage().text();
+    return text != null && String.join("", parts).equals(text);
   }
 
   private ModelPrice paid(ChatResponse r, Run run, ModelRef ref) {

@@ -121,6 +121,16 @@ public final class StreamFlights {
     }
 
     /**
+     * Whether every subscriber cancelled before the stream ended. The partials of such a flight
+     * stop where the last subscriber left, while a model that ignores cancellation (or was never
+     * given a way to be cancelled) may still complete with the whole text: its answer must not be
+     * stored.
+     */
+    public synchronized boolean abandoned() {
+      return abandoned;
+    }
+
+    /**
      * The upstream stream's handle, for cancelling it once every subscriber has cancelled (at once
      * if they all have already).
      */
