@@ -199,9 +199,10 @@ public final class AiOptimizer implements AutoCloseable {
    * Decorates an embedding model: concurrent single calls are batched ({@link
    * BatchingEmbeddingModel}, real tensor batches for LangChain4j's in-process models) and
    * embeddings are cached by text ({@link CachingEmbeddingModel}, bounded by {@code
-   * embeddingCacheBytes}). Both close with the optimizer. Each wrap's knobs are named after the
-   * first free name of {@code embeddings}, {@code embeddings-2}, {@code embeddings-3}... on this
-   * optimizer ({@code optimizer.ai.embeddings.*} for the first), whichever AiOptimizer or
+   * embeddingCacheBytes}). Both close with the optimizer, or earlier when the model returned (a
+   * {@link CachingEmbeddingModel}, {@link AutoCloseable}) is closed. Each wrap's knobs are named
+   * after the first free name of {@code embeddings}, {@code embeddings-2}, {@code embeddings-3}...
+   * on this optimizer ({@code optimizer.ai.embeddings.*} for the first), whichever AiOptimizer or
    * application code took the others; its cache is reported under the same name ({@code
    * optimizer.cache.name = ai.embeddings-2}, say).
    */
@@ -215,7 +216,7 @@ public final class AiOptimizer implements AutoCloseable {
           BatchingEmbeddingModel.builder(optimizer, model).name(freeEmbeddingsName()).build();
     }
     try {
-      return CachingEmbeddingModel.wrap(optimizer, batching, settings.embeddingCacheBytes);
+      return CachingEmbeddingModel.wrapOwning(optimizer, batching, settings.embeddingCacheBytes);
     } catch (RuntimeException e) {
       batching.close();
       throw e;

@@ -2,6 +2,7 @@ package dev.optimizer.ai.inference;
 
 import dev.optimizer.ai.inference.internal.AdaptiveDelay;
 import dev.optimizer.ai.inference.internal.BatcherKnobs;
+import dev.optimizer.ai.inference.internal.CloseHandle;
 import dev.optimizer.ai.inference.internal.InferenceMetrics;
 import dev.optimizer.ai.inference.internal.WorkerPool;
 import dev.optimizer.api.Knob;
@@ -75,10 +76,13 @@ public final class InferenceBatcher<I, O> implements AutoCloseable {
   private final Knob<Integer> maxBatchSizeKnob;
   private final Knob<Integer> maxDelayKnob;
   private final AutoCloseable batcherMetrics;
+  private final Optimizer optimizer;
+  private final CloseHandle closeHandle;
   private volatile boolean closed;
 
   InferenceBatcher(InferenceBatcherBuilder<I, O> b, List<BatchModel<I, O>> workers) {
     Optimizer optimizer = b.optimizer;
+    this.optimizer = optimizer;
     this.name = b.name;
     this.ticker = optimizer.ticker();
     this.defaultTimeoutNanos = b.timeout.toNanos();
@@ -124,7 +128,7 @@ public final class InferenceBatcher<I, O> implements AutoCloseable {
         optimizer.register(maxDelayKnob);
         optimizer.register(maxBatchSizeKnob);
       }
-      optimizer.onClose(this);
+      this.closeHandle = CloseHandle.register(optimizer, this);
     } catch (RuntimeException | Error e) {
       // A knob name taken, or the optimizer closed: leave nothing behind (the workers stay the
       // caller's; see InferenceBatcherBuilder#build).
@@ -135,16 +139,7 @@ public final class InferenceBatcher<I, O> implements AutoCloseable {
   }
 
   private void undoBuild(Optimizer optimizer, AutoCloseable observed, Throwable failure) {
-    for (String knobName :
-        List.of(BatcherKnobs.maxDelayMicros(name), BatcherKnobs.maxBatchSize(name))) {
-      // Only our own knob: the one whose name was taken belongs to someone else.
-      if (optimizer
-          .knob(knobName)
-          .filter(k -> k == maxDelayKnob || k == maxBatchSizeKnob)
-          .isPresent()) {
-        optimizer.unregister(knobName);
-      }
-    }
+    unregisterKnobs(optimizer);
     try {
       if (observed != null) {
         observed.close();
@@ -153,6 +148,23 @@ public final class InferenceBatcher<I, O> implements AutoCloseable {
       failure.addSuppressed(e);
     } finally {
       batcher.close();
+    }
+  }
+
+  /**
+   * Takes this batcher's knobs out of the optimizer (and out of tuning), so that nothing tunes a
+   * closed batcher and its name can be used again. Only our own knobs: one whose name was taken
+   * belongs to someone else.
+   */
+  private void unregisterKnobs(Optimizer optimizer) {
+    for (String knobName :
+        List.of(BatcherKnobs.maxDelayMicros(name), BatcherKnobs.maxBatchSize(name))) {
+      if (optimizer
+          .knob(knobName)
+          .filter(k -> k == maxDelayKnob || k == maxBatchSizeKnob)
+          .isPresent()) {
+        optimizer.unregister(knobName);
+      }
     }
   }
 
@@ -276,7 +288,9 @@ public final class InferenceBatcher<I, O> implements AutoCloseable {
    * Stops accepting inputs, finishes what was accepted (see {@link MicroBatcher#close()}), then
    * closes every worker once its last batch has returned. A worker still running a batch when the
    * batcher's close timeout (30 s) has passed, or when the closing thread is interrupted, is closed
-   * by that batch when it returns, never under it. Each worker is closed once. Idempotent.
+   * by that batch when it returns, never under it. Each worker is closed once. The batcher's knobs
+   * leave the optimizer (its name can be built again) and the optimizer no longer holds the
+   * batcher. Idempotent.
    */
   @Override
   public void close() {
@@ -287,6 +301,8 @@ public final class InferenceBatcher<I, O> implements AutoCloseable {
     long deadline = System.nanoTime() + CLOSE_TIMEOUT.toNanos();
     RuntimeException failure = null;
     try {
+      unregisterKnobs(optimizer);
+      closeHandle.release();
       batcher.close();
     } finally {
       try {

@@ -90,6 +90,25 @@ class InferenceBatcherTest {
   }
 
   @Test
+  void closingABatcherTakesItsKnobsOutSoItsNameCanBeBuiltAgain() {
+    GatedWorker worker = new GatedWorker();
+    InferenceBatcher<String, String> first =
+        InferenceBatcher.builder(optimizer, worker).name("x").build();
+    first.close();
+    assertThat(optimizer.knob("optimizer.ai.x.max_batch_size")).isEmpty();
+    assertThat(optimizer.knob("optimizer.ai.x.max_delay_us")).isEmpty();
+    InferenceBatcher<String, String> second =
+        InferenceBatcher.builder(optimizer, new GatedWorker()).name("x").build();
+    assertThat(optimizer.knob("optimizer.ai.x.max_batch_size").orElseThrow())
+        .isSameAs(second.maxBatchSizeKnob());
+    // The first batcher's close does not take the second's knobs, however often it runs.
+    first.close();
+    assertThat(optimizer.knob("optimizer.ai.x.max_delay_us")).isPresent();
+    second.close();
+    assertThat(worker.closed).isTrue();
+  }
+
+  @Test
   void callsArrivingWhileTheWorkerIsBusyBecomeOneBatch() throws Exception {
     GatedWorker worker = new GatedWorker();
     InferenceBatcher<String, String> batcher = batcher(worker);

@@ -1,5 +1,6 @@
 package dev.optimizer.ai.inference.cache;
 
+import dev.optimizer.ai.inference.internal.CloseHandle;
 import dev.optimizer.api.internal.Checks;
 import dev.optimizer.runtime.Optimizer;
 import dev.optimizer.runtime.cache.TieredCache;
@@ -51,6 +52,7 @@ public final class InferenceCache<I, O> implements AutoCloseable {
   private final UnaryOperator<O> copy;
   private final TieredCache<Key, O> cache;
   private final AutoCloseable metrics;
+  private final CloseHandle closeHandle;
 
   private InferenceCache(Builder<I, O> b) {
     this.modelId = b.modelId;
@@ -66,7 +68,7 @@ public final class InferenceCache<I, O> implements AutoCloseable {
             .ticker(b.optimizer.ticker())
             .build();
     this.metrics = BuildingBlockMetrics.observe(b.optimizer.meter(), "ai." + b.name, cache);
-    b.optimizer.onClose(this);
+    this.closeHandle = CloseHandle.register(b.optimizer, this);
   }
 
   /** Starts a builder; {@code inputBytes} and {@code outputBytes} are required. */
@@ -113,9 +115,14 @@ public final class InferenceCache<I, O> implements AutoCloseable {
     cache.invalidateAll();
   }
 
-  /** Removes the instruments and closes the cache. */
+  /**
+   * Removes the instruments, drops every entry (the outputs held would otherwise stay reachable
+   * until the optimizer closes) and closes the cache; the optimizer no longer holds it.
+   */
   @Override
   public void close() {
+    closeHandle.release();
+    cache.invalidateAll();
     try {
       metrics.close();
     } catch (Exception e) {

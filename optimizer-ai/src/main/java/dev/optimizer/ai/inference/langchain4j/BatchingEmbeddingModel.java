@@ -7,6 +7,7 @@ import dev.langchain4j.model.output.Response;
 import dev.optimizer.ai.inference.BatchModel;
 import dev.optimizer.ai.inference.InferenceBatcher;
 import dev.optimizer.ai.inference.InferenceBatcherBuilder;
+import dev.optimizer.ai.inference.internal.CloseHandle;
 import dev.optimizer.ai.inference.onnx.InputTooLongException;
 import dev.optimizer.ai.inference.onnx.OnnxTextEmbedder;
 import dev.optimizer.api.internal.Checks;
@@ -53,6 +54,7 @@ public final class BatchingEmbeddingModel implements EmbeddingModel, AutoCloseab
   private final OnnxTextEmbedder embedder;
   private final InferenceBatcher<String, float[]> batcher;
   private final int dimension;
+  private final CloseHandle closeHandle;
 
   private BatchingEmbeddingModel(Builder b) {
     this.delegate = b.delegate;
@@ -82,7 +84,7 @@ public final class BatchingEmbeddingModel implements EmbeddingModel, AutoCloseab
       }
       this.batcher = batcher(b, name, workers);
       try {
-        b.optimizer.onClose(this);
+        this.closeHandle = CloseHandle.register(b.optimizer, this);
       } catch (RuntimeException e) {
         batcher.close();
         throw e;
@@ -202,9 +204,13 @@ public final class BatchingEmbeddingModel implements EmbeddingModel, AutoCloseab
     return embedder != null;
   }
 
-  /** Drains the batcher and releases the ONNX session, if any. Does not close the delegate. */
+  /**
+   * Drains the batcher and releases the ONNX session, if any; the batcher's knobs leave the
+   * optimizer, which no longer holds this model. Does not close the delegate.
+   */
   @Override
   public void close() {
+    closeHandle.release();
     try {
       batcher.close();
     } finally {

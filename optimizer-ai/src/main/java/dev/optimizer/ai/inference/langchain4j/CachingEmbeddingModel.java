@@ -25,16 +25,54 @@ import java.util.List;
  * <p>{@code embedAll} looks each text up and sends only the misses to the delegate, in one call.
  * Returned vectors are copies. A response's {@link Response#tokenUsage() token usage} is that of
  * the one delegate call it made (the misses), or null when every text was a hit, or another
- * caller's call computed it. Thread-safe.
+ * caller's call computed it. {@link #close()} drops the cache (and closes the delegate where this
+ * decorator owns it, see {@link #wrapOwning}); it is also closed with the optimizer. Thread-safe.
  */
-public final class CachingEmbeddingModel implements EmbeddingModel {
+public final class CachingEmbeddingModel implements EmbeddingModel, AutoCloseable {
 
   private final EmbeddingModel delegate;
   private final InferenceCache<String, float[]> cache;
+  private final AutoCloseable owned; // closed with this decorator, or null
 
-  private CachingEmbeddingModel(EmbeddingModel delegate, InferenceCache<String, float[]> cache) {
+  private CachingEmbeddingModel(
+      EmbeddingModel delegate, InferenceCache<String, float[]> cache, AutoCloseable owned) {
     this.delegate = delegate;
     this.cache = cache;
+    this.owned = owned;
+  }
+
+  /**
+   * Like {@link #wrap(Optimizer, EmbeddingModel, long)}, for a batching model that the decorator
+   * returned is the only handle on (as {@code AiOptimizer.wrap(EmbeddingModel)} makes): its {@link
+   * #close()} closes {@code delegate} too, releasing its knobs, threads and ONNX session.
+   *
+   * @throws IllegalArgumentException if {@code maximumBytes} is not in {@code [1024, 2^40]}
+   */
+  public static CachingEmbeddingModel wrapOwning(
+      Optimizer optimizer, BatchingEmbeddingModel delegate, long maximumBytes) {
+    CachingEmbeddingModel shared = wrap(optimizer, delegate, maximumBytes);
+    return new CachingEmbeddingModel(shared.delegate, shared.cache, delegate);
+  }
+
+  /**
+   * Drops the cached embeddings and closes the cache; closes the delegate only where this decorator
+   * owns it ({@link #wrapOwning}). Idempotent.
+   */
+  @Override
+  public void close() {
+    try {
+      cache.close();
+    } finally {
+      if (owned != null) {
+        try {
+          owned.close();
+        } catch (RuntimeException e) {
+          throw e;
+        } catch (Exception e) {
+          throw new IllegalStateException("closing the embedding model failed", e);
+        }
+      }
+    }
   }
 
   /**
@@ -76,7 +114,7 @@ public final class CachingEmbeddingModel implements EmbeddingModel {
             .copy(float[]::clone)
             .maximumBytes(maximumBytes)
             .build();
-    return new CachingEmbeddingModel(delegate, cache);
+    return new CachingEmbeddingModel(delegate, cache, null);
   }
 
   /**
@@ -98,7 +136,7 @@ public final class CachingEmbeddingModel implements EmbeddingModel {
   public static CachingEmbeddingModel wrap(
       EmbeddingModel delegate, InferenceCache<String, float[]> cache) {
     return new CachingEmbeddingModel(
-        Checks.notNull("delegate", delegate), Checks.notNull("cache", cache));
+        Checks.notNull("delegate", delegate), Checks.notNull("cache", cache), null);
   }
 
   @Override

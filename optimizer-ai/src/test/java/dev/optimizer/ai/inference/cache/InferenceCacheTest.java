@@ -38,6 +38,16 @@ class InferenceCacheTest {
   }
 
   @Test
+  void closingTheCacheDropsItsEntries() {
+    InferenceCache<String, float[]> cache = cache(1 << 20);
+    cache.put("a", new float[] {1, 2});
+    assertThat(cache.getIfPresent("a")).containsExactly(1, 2);
+    cache.close();
+    assertThat(cache.getIfPresent("a")).isNull();
+    assertThat(cache.weightedSizeBytes()).isZero();
+  }
+
+  @Test
   void computesOnceAndHandsOutCopies() {
     InferenceCache<String, float[]> cache = cache(1 << 20);
     AtomicInteger computed = new AtomicInteger();

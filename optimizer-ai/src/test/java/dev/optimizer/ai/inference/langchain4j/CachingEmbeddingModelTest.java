@@ -69,6 +69,22 @@ class CachingEmbeddingModelTest {
   }
 
   @Test
+  void closingAWrapFromAnAiOptimizerReleasesItsBatcherSoTheNameIsFreeAgain() throws Exception {
+    AiOptimizer ai = AiOptimizer.create(optimizer);
+    EmbeddingModel first = ai.wrap(new Recording());
+    first.embed("a");
+    assertThat(optimizer.knob("optimizer.ai.embeddings.max_batch_size")).isPresent();
+    ((AutoCloseable) first).close();
+    assertThat(optimizer.knob("optimizer.ai.embeddings.max_batch_size")).isEmpty();
+    assertThat(optimizer.knob("optimizer.ai.embeddings.max_delay_us")).isEmpty();
+    // The next wrap takes the first name again, rather than embeddings-2, -3, ...
+    EmbeddingModel second = ai.wrap(new Recording());
+    assertThat(optimizer.knob("optimizer.ai.embeddings.max_batch_size")).isPresent();
+    assertThat(optimizer.knob("optimizer.ai.embeddings-2.max_batch_size")).isEmpty();
+    assertThat(second.embed("a").content().vector()).hasSize(2);
+  }
+
+  @Test
   void textsDifferingOnlyInALoneSurrogateAreDifferentEntries() {
     Recording model = new Recording();
     CachingEmbeddingModel cached = CachingEmbeddingModel.wrap(optimizer, model, 1 << 20);
