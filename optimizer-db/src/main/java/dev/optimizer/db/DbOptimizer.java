@@ -129,10 +129,17 @@ public final class DbOptimizer {
     batchAdvisors.add(batching);
     DbTelemetry telemetry = new DbTelemetry(optimizer.meter(), db.system(), db.poolName());
     DbSystems.observePool(delegate, telemetry, optimizer.meter());
+    // A type that does not name its database (a Tomcat, DBCP2, c3p0 or Agroal pool, a Spring
+    // DriverManagerDataSource) leaves GENERIC, whose lexing would leave MySQL's ".." strings and
+    // PostgreSQL's $$..$$ in the text: such a wrapper learns the dialect from its first connection.
+    java.util.function.Function<String, dev.optimizer.db.internal.StatementKey> fingerprints =
+        db.dialect() == dev.optimizer.db.internal.sql.SqlDialect.GENERIC
+            ? new Fingerprints.Resolving(settings.maxStatementLength)
+            : Fingerprints.forDialect(db.dialect(), settings.maxStatementLength);
     Instrumentation inst =
         new Instrumentation(
             optimizer,
-            Fingerprints.forDialect(db.dialect(), settings.maxStatementLength),
+            fingerprints,
             table,
             telemetry,
             settings.slowThreshold,

@@ -43,6 +43,7 @@ public final class InstrumentedDataSource implements DataSource, AutoCloseable {
     if (!inst.enabled()) {
       Connection raw =
           withCredentials ? delegate.getConnection(user, password) : delegate.getConnection();
+      resolveDialect(raw);
       // With a result cache, even an unmeasured connection is wrapped: its writes must still
       // invalidate what the cache holds.
       if (inst.resultCache() == null) {
@@ -61,8 +62,19 @@ public final class InstrumentedDataSource implements DataSource, AutoCloseable {
     }
     long acquired = inst.ticker.read();
     inst.waited(acquired - start);
+    resolveDialect(c);
     inst.leaseStarted();
     return new InstrumentedConnection(c, inst, start, acquired);
+  }
+
+  /**
+   * Learns the database's dialect from the first connection when the delegate's type did not say
+   * it; a volatile read afterwards.
+   */
+  private void resolveDialect(Connection c) {
+    if (inst.fingerprints instanceof Fingerprints.Resolving resolving) {
+      resolving.resolve(c);
+    }
   }
 
   /** The wrapped data source. */

@@ -25,7 +25,15 @@ public enum SqlDialect {
   /** H2: standard strings, {@code $$} strings, {@code //} line comments. */
   H2(false, false, false, false, true, false, true),
   /** Any other database: standard SQL literal syntax. */
-  GENERIC(false, false, false, false, false, false, false);
+  GENERIC(false, false, false, false, false, false, false),
+  /**
+   * A database not known yet (a data source that does not say what it talks to until a connection
+   * is asked): every construct that is a value in some dialect is lexed as one, so that no value
+   * reaches the text whatever the database: {@code ".."} strings, backslash escapes, {@code $$}
+   * strings, and {@code #} starts a comment (dropped from the text). The text may read less well
+   * than in the right dialect; it never carries a value that the right dialect would have hidden.
+   */
+  CONSERVATIVE(true, true, true, false, true, false, false);
 
   private final boolean backslashEscapes;
   private final boolean doubleQuotedStrings;

@@ -45,7 +45,9 @@ final class SqlGenerators {
   private SqlGenerators() {}
 
   static Arbitrary<SqlDialect> dialects() {
-    return Arbitraries.of(SqlDialect.values());
+    // CONSERVATIVE lexes a database not known yet; statements are written in a real dialect.
+    return Arbitraries.of(
+        SqlDialect.POSTGRESQL, SqlDialect.MYSQL, SqlDialect.H2, SqlDialect.GENERIC);
   }
 
   static Arbitrary<String> templates() {

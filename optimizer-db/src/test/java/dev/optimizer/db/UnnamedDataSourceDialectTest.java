@@ -1,0 +1,127 @@
+package dev.optimizer.db;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.optimizer.api.Mode;
+import dev.optimizer.db.support.EmbeddedMariaDb;
+import dev.optimizer.db.support.EmbeddedPostgres;
+import java.io.PrintWriter;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.logging.Logger;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A data source whose type does not name its database (a Tomcat, DBCP2 or c3p0 pool, Spring's
+ * DriverManagerDataSource): the literal syntax of the database it reaches must still keep values
+ * out of the statistics.
+ */
+class UnnamedDataSourceDialectTest {
+
+  /** A driver-backed DataSource whose class name says nothing of the database behind it. */
+  static final class PlainDataSource implements DataSource {
+    private final String url;
+    private final String user;
+    private final String password;
+
+    PlainDataSource(String url, String user, String password) {
+      this.url = url;
+      this.user = user;
+      this.password = password;
+    }
+
+    @Override
+    public Connection getConnection() throws SQLException {
+      return DriverManager.getConnection(url, user, password);
+    }
+
+    @Override
+    public Connection getConnection(String u, String p) throws SQLException {
+      return DriverManager.getConnection(url, u, p);
+    }
+
+    @Override
+    public PrintWriter getLogWriter() {
+      return null;
+    }
+
+    @Override
+    public void setLogWriter(PrintWriter out) {}
+
+    @Override
+    public void setLoginTimeout(int seconds) {}
+
+    @Override
+    public int getLoginTimeout() {
+      return 0;
+    }
+
+    @Override
+    public Logger getParentLogger() throws SQLFeatureNotSupportedException {
+      throw new SQLFeatureNotSupportedException();
+    }
+
+    @Override
+    public <T> T unwrap(Class<T> iface) throws SQLException {
+      throw new SQLException("not a wrapper");
+    }
+
+    @Override
+    public boolean isWrapperFor(Class<?> iface) {
+      return false;
+    }
+  }
+
+  private static List<String> texts(DataSource raw, String... statements) throws Exception {
+    DbTestSupport support = new DbTestSupport(Mode.RECOMMEND);
+    try {
+      DbOptimizer db = DbOptimizer.builder(support.optimizer).poolSizing(false).build();
+      DataSource ds = db.wrap(raw);
+      try (Connection c = ds.getConnection();
+          Statement s = c.createStatement()) {
+        for (String sql : statements) {
+          try (ResultSet rs = s.executeQuery(sql)) {
+            while (rs.next()) {
+              // drain
+            }
+          }
+        }
+      }
+      return db.insight().topByTotalTime(50).stream().map(StatementStats::text).toList();
+    } finally {
+      support.close();
+    }
+  }
+
+  @Test
+  void mariaDbStringsAndCommentsCarryNoValues() throws Exception {
+    List<String> texts =
+        texts(
+            new PlainDataSource(EmbeddedMariaDb.jdbcUrl(), "root", ""),
+            "SELECT 1 FROM dual WHERE 'x' = \"secretdq\"",
+            "SELECT 1 FROM dual WHERE 'x' = 'O\\'Brienesc'",
+            "SELECT 1 FROM dual # secretcomment\nWHERE 1 = 1");
+    // Lexed as MySQL, the three are one statement with its values and comment taken out.
+    assertThat(texts).containsExactly("SELECT ? FROM dual WHERE ? = ?");
+    assertThat(String.join("\n", texts))
+        .doesNotContain("secretdq")
+        .doesNotContain("Brienesc")
+        .doesNotContain("secretcomment");
+  }
+
+  @Test
+  void postgresDollarStringsCarryNoValues() throws Exception {
+    List<String> texts =
+        texts(
+            new PlainDataSource(EmbeddedPostgres.jdbcUrl(), "postgres", ""),
+            "SELECT $$secretdollar$$ AS a",
+            "SELECT $q$secrettag$q$ AS b");
+    assertThat(String.join("\n", texts)).doesNotContain("secretdollar").doesNotContain("secrettag");
+  }
+}
