@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.langchain4j.agent.tool.ToolExecutionRequest;
 import dev.langchain4j.data.message.AiMessage;
 import dev.langchain4j.data.message.UserMessage;
+import dev.langchain4j.exception.InternalServerException;
 import dev.langchain4j.model.chat.StreamingChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
@@ -136,6 +137,48 @@ class StreamingEventsTest {
       h.onCompleteResponse(
           ChatResponse.builder()
               .aiMessage(AiMessage.from("something else"))
+              .finishReason(FinishReason.STOP)
+              .build());
+    }
+  }
+
+  /**
+   * A model that fails its first {@code failures} calls with a server error, then streams until
+   * cancelled; with {@code errorOnCancel}, its stream then reports the cancel as an error, as a
+   * client whose connection was closed under its reader does.
+   */
+  private static final class BreakerModel implements StreamingChatModel {
+    final AtomicInteger calls = new AtomicInteger();
+    final AtomicInteger failuresLeft;
+    final boolean errorOnCancel;
+
+    BreakerModel(int failures, boolean errorOnCancel) {
+      this.failuresLeft = new AtomicInteger(failures);
+      this.errorOnCancel = errorOnCancel;
+    }
+
+    @Override
+    public void doChat(ChatRequest request, StreamingChatResponseHandler h) {
+      calls.incrementAndGet();
+      if (failuresLeft.getAndDecrement() > 0) {
+        h.onError(new InternalServerException("upstream is down"));
+        return;
+      }
+      Handle handle = new Handle();
+      StringBuilder text = new StringBuilder();
+      for (int i = 0; i < 3; i++) {
+        if (handle.isCancelled()) {
+          if (errorOnCancel) {
+            h.onError(new InternalServerException("stream closed"));
+          }
+          return;
+        }
+        text.append("t").append(i);
+        h.onPartialResponse(new PartialResponse("t" + i), new PartialResponseContext(handle));
+      }
+      h.onCompleteResponse(
+          ChatResponse.builder()
+              .aiMessage(AiMessage.from(text.toString()))
               .finishReason(FinishReason.STOP)
               .build());
     }
@@ -289,6 +332,47 @@ class StreamingEventsTest {
     chat.chat(ask("q"), new Recording(false));
 
     assertThat(model.calls).hasValue(2);
+  }
+
+  @Test
+  void streamsCancelledWhileTheBreakerProbesHandBackTheirPermits() {
+    f.close();
+    f = new ChatFixture(b -> b.maxAttempts(1).breaker(50, 2, Duration.ofSeconds(30)));
+    BreakerModel model = new BreakerModel(2, false);
+    StreamingChatModel chat = f.ai.wrap(model);
+    chat.chat(ask("one"), new Recording(false));
+    chat.chat(ask("two"), new Recording(false));
+    Recording refused = new Recording(false);
+    chat.chat(ask("three"), refused);
+    assertThat(model.calls).as("breaker open").hasValue(2);
+    assertThat(refused.events).singleElement().asString().startsWith("error:");
+
+    // HALF_OPEN lets two probes through; both are streams whose callers leave at the first token,
+    // and the model, honouring the cancel, never reports an outcome.
+    f.time.advance(Duration.ofSeconds(31));
+    chat.chat(ask("four"), new Recording(true));
+    chat.chat(ask("five"), new Recording(true));
+    Recording third = new Recording(false);
+    chat.chat(ask("six"), third);
+
+    assertThat(model.calls).as("the breaker still lets probes through").hasValue(5);
+    assertThat(third.events).endsWith("complete");
+  }
+
+  @Test
+  void aCallerCancellingIsNotCountedAsTheModelFailing() {
+    f.close();
+    f = new ChatFixture(b -> b.maxAttempts(1).breaker(50, 2, Duration.ofSeconds(30)));
+    BreakerModel model = new BreakerModel(0, true);
+    StreamingChatModel chat = f.ai.wrap(model);
+
+    chat.chat(ask("one"), new Recording(true));
+    chat.chat(ask("two"), new Recording(true));
+    Recording third = new Recording(false);
+    chat.chat(ask("three"), third);
+
+    assertThat(model.calls).hasValue(3);
+    assertThat(third.events).endsWith("complete");
   }
 
   @Test

@@ -36,6 +36,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -271,6 +272,10 @@ public final class OptimizedStreamingChat implements StreamingChatModel {
       return;
     }
     long startNanos = ticker.read();
+    // The breaker's permit is settled once: by the outcome recorded, or, when every subscriber
+    // has cancelled, by handing it back. A model that honours the cancel never reports an outcome,
+    // and in HALF_OPEN a permit never settled keeps the breaker waiting for an outcome for good.
+    AtomicBoolean permit = new AtomicBoolean(true);
     // 0: waiting for the first event, 1: streaming, 2: ended (completed, failed or timed out).
     // LangChain4j's OpenAI client may report a cut stream both as an error and as complete; only
     // the first ending counts, and an attempt that timed out is ignored from then on.
@@ -376,7 +381,9 @@ public final class OptimizedStreamingChat implements StreamingChatModel {
             cancel(timer);
             try {
               long took = ticker.read() - startNanos;
-              breaker.onSuccess(took, TimeUnit.NANOSECONDS);
+              if (permit.compareAndSet(true, false)) {
+                breaker.onSuccess(took, TimeUnit.NANOSECONDS);
+              }
               long[] t = ChatCore.tokens(r);
               core.metrics().call(ref.attributes(), took, null, (int) t[0], (int) t[1]);
               String name = r.modelName() != null ? r.modelName() : ref.name();
@@ -406,10 +413,18 @@ public final class OptimizedStreamingChat implements StreamingChatModel {
             int before = state.getAndSet(2);
             cancel(timer);
             if (before != 2) {
-              failed(run, index, attempt, ref, breaker, startNanos, e, before == 1);
+              failed(run, index, attempt, ref, breaker, permit, startNanos, e, before == 1);
             }
           }
         };
+    run.flight()
+        .onAbandoned(
+            () -> {
+              cancel(timer);
+              if (permit.compareAndSet(true, false)) {
+                breaker.releasePermission();
+              }
+            });
     Duration timeout = core.settings().callTimeout();
     timer.set(
         core.timer()
@@ -422,6 +437,7 @@ public final class OptimizedStreamingChat implements StreamingChatModel {
                         attempt,
                         ref,
                         breaker,
+                        permit,
                         startNanos,
                         new AttemptTimeoutException(
                             "stream from "
@@ -466,18 +482,32 @@ public final class OptimizedStreamingChat implements StreamingChatModel {
     }
   }
 
-  /** An attempt failed: retry it, move on to the next model, or fail the flight. */
+  /**
+   * An attempt failed: retry it, move on to the next model, or fail the flight. An error after
+   * every subscriber cancelled is most likely the cancel itself (a client whose connection was
+   * closed under its reader reports it as an I/O error): it is not the model's failure, so it
+   * neither counts against the breaker nor is recorded as a failed call.
+   */
   private void failed(
       Run run,
       int index,
       int attempt,
       ModelRef ref,
       CircuitBreaker breaker,
+      AtomicBoolean permit,
       long startNanos,
       Throwable e,
       boolean committed) {
+    if (run.flight().abandoned()) {
+      if (permit.compareAndSet(true, false)) {
+        breaker.releasePermission();
+      }
+      return;
+    }
     long took = ticker.read() - startNanos;
-    breaker.onError(took, TimeUnit.NANOSECONDS, e);
+    if (permit.compareAndSet(true, false)) {
+      breaker.onError(took, TimeUnit.NANOSECONDS, e);
+    }
     core.metrics().call(ref.attributes(), took, e, null, null);
     if (committed || !Failures.retryable(e)) {
       run.flight().fail(e);

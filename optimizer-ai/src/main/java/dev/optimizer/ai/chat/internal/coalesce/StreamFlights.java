@@ -84,6 +84,7 @@ public final class StreamFlights {
     private StreamingHandle upstream; // guarded by this
     private boolean finished; // guarded by this
     private boolean abandoned; // guarded by this
+    private Runnable onAbandoned; // guarded by this
 
     private Flight(ChatKey key) {
       this.key = key;
@@ -128,6 +129,21 @@ public final class StreamFlights {
      */
     public synchronized boolean abandoned() {
       return abandoned;
+    }
+
+    /**
+     * Runs {@code action} once if every subscriber cancels before the stream ends (at once if they
+     * already have). Replaces the action of an earlier attempt, which has ended by then: each
+     * attempt registers its own, to hand back what it holds (its circuit-breaker permit).
+     */
+    public void onAbandoned(Runnable action) {
+      synchronized (this) {
+        if (!abandoned) {
+          onAbandoned = action;
+          return;
+        }
+      }
+      action.run();
     }
 
     /**
@@ -221,6 +237,7 @@ public final class StreamFlights {
      */
     private void detached() {
       StreamingHandle cancel;
+      Runnable then;
       synchronized (this) {
         if (finished) {
           return;
@@ -233,10 +250,15 @@ public final class StreamFlights {
         finished = true;
         abandoned = true;
         cancel = upstream;
+        then = onAbandoned;
+        onAbandoned = null;
       }
       retire();
       if (cancel != null && !cancel.isCancelled()) {
         cancel.cancel();
+      }
+      if (then != null) {
+        then.run();
       }
     }
   }

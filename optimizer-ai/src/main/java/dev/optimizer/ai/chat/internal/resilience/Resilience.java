@@ -75,6 +75,10 @@ public final class Resilience {
             .minimumNumberOfCalls(settings.breakerMinimumCalls())
             .slidingWindowSize(window)
             .waitDurationInOpenState(settings.breakerOpenDuration())
+            // A safety net: a permit that is never settled (an outcome lost by a client that
+            // neither completes nor fails) would otherwise hold HALF_OPEN for good. After this
+            // long without enough outcomes the breaker opens again and later probes it afresh.
+            .maxWaitDurationInHalfOpenState(settings.breakerOpenDuration())
             .permittedNumberOfCallsInHalfOpenState(
                 Math.max(1, Math.min(5, settings.breakerMinimumCalls())))
             .clock(clock)
