@@ -17,6 +17,7 @@ import dev.optimizer.runtime.telemetry.BuildingBlockMetrics;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -46,12 +47,12 @@ import java.util.function.Supplier;
  * throughput; see {@link dev.optimizer.ai.inference.internal.AdaptiveDelay}.
  *
  * <p>Per caller: each call gets its own result or its own error. A call whose deadline has passed
- * before its batch starts fails with {@link DeadlineExceededException} and is not run. When a
- * worker throws for a whole batch, the batch is re-run one item at a time, so that a single bad
- * input fails only its own caller: its future fails with an {@link InferenceFailedException} whose
- * cause is what the model threw (the same for an input that was alone in its batch), and {@link
- * #call} rethrows that cause. Nothing accepted is dropped: {@link #close()} drains, then closes the
- * workers.
+ * before its batch starts fails with {@link DeadlineExceededException} and is not run; so is a call
+ * whose caller cancelled (or completed) its future before its batch started. When a worker throws
+ * for a whole batch, the batch is re-run one item at a time, so that a single bad input fails only
+ * its own caller: its future fails with an {@link InferenceFailedException} whose cause is what the
+ * model threw (the same for an input that was alone in its batch), and {@link #call} rethrows that
+ * cause. Nothing accepted is dropped: {@link #close()} drains, then closes the workers.
  *
  * <p>Workers ({@link BatchModel}) are used by one batch at a time, so a worker may wrap something
  * that is not thread-safe, such as a DJL {@code Predictor}. Thread-safe.
@@ -326,13 +327,36 @@ public final class InferenceBatcher<I, O> implements AutoCloseable {
   private CompletableFuture<O> submitWithin(I input, long timeoutNanos) {
     Checks.notNull("input", input);
     long now = ticker.read();
-    CompletableFuture<O> future = batcher.submit(new Request<>(input, now, now + timeoutNanos));
-    return future.whenComplete(
+    Request<I> request = new Request<>(input, now, now + timeoutNanos);
+    CompletableFuture<O> future;
+    try {
+      future = batcher.submit(request);
+    } catch (RejectedExecutionException | IllegalStateException e) {
+      // Refused at once (queue full, or closed): a failed operation all the same, which the
+      // telemetry and the tuner's error rate must see, or a trial that overflows the queue would
+      // look error-free.
+      long took = ticker.read() - now;
+      metrics.operation(took, e);
+      signal.record(took, true);
+      throw e;
+    }
+    CompletableFuture<O> returned =
+        future.whenComplete(
+            (value, error) -> {
+              long took = ticker.read() - now;
+              metrics.operation(took, error);
+              signal.record(took, error != null);
+            });
+    // The caller's future depends on the batcher's: cancelling it, or completing it early
+    // (orTimeout, completeOnTimeout), never reaches the batcher's. Marked here, the request is
+    // not sent to the model if it has not started yet (see runBatch).
+    returned.whenComplete(
         (value, error) -> {
-          long took = ticker.read() - now;
-          metrics.operation(took, error);
-          signal.record(took, error != null);
+          if (!future.isDone()) {
+            request.abandoned = true;
+          }
         });
+    return returned;
   }
 
   private void runBatch(List<Request<I>> batch, ItemResults<O> results) throws Exception {
@@ -348,6 +372,13 @@ public final class InferenceBatcher<I, O> implements AutoCloseable {
             i,
             new DeadlineExceededException(
                 name, waited, r.deadlineNanos - r.enqueuedNanos, state(batch.size())));
+      } else if (r.abandoned) {
+        // Its caller cancelled or completed its future: running it would take a batch slot and
+        // model time from callers still waiting.
+        results.fail(
+            i,
+            new CancellationException(
+                "the caller of InferenceBatcher '" + name + "' abandoned this input"));
       } else {
         index[live.size()] = i;
         live.add(r.input);
@@ -449,7 +480,19 @@ public final class InferenceBatcher<I, O> implements AutoCloseable {
     return new CompletionException(error);
   }
 
-  private record Request<I>(I input, long enqueuedNanos, long deadlineNanos) {}
+  private static final class Request<I> {
+    final I input;
+    final long enqueuedNanos;
+    final long deadlineNanos;
+    // Set when the caller's future completes before this request's: cancelled, or completed early.
+    volatile boolean abandoned;
+
+    Request(I input, long enqueuedNanos, long deadlineNanos) {
+      this.input = input;
+      this.enqueuedNanos = enqueuedNanos;
+      this.deadlineNanos = deadlineNanos;
+    }
+  }
 
   /** A worker's view of the batch: indices of the live items mapped to the batch's indices. */
   private static final class Mapped<O> implements ItemResults<O> {

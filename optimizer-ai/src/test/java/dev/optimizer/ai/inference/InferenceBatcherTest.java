@@ -90,6 +90,51 @@ class InferenceBatcherTest {
   }
 
   @Test
+  void aCallCancelledBeforeItsBatchStartsIsNotSentToTheModel() throws Exception {
+    GatedWorker worker = new GatedWorker();
+    InferenceBatcher<String, String> batcher = batcher(worker);
+    CompletableFuture<String> a = batcher.submit("a");
+    assertThat(worker.started.await(10, TimeUnit.SECONDS)).isTrue();
+    CompletableFuture<String> b = batcher.submit("b");
+    assertThat(b.cancel(true)).isTrue();
+    CompletableFuture<String> late = batcher.submit("late").orTimeout(1, TimeUnit.NANOSECONDS);
+    assertThatThrownBy(late::join).hasCauseInstanceOf(java.util.concurrent.TimeoutException.class);
+    CompletableFuture<String> c = batcher.submit("c");
+    worker.release.countDown();
+    assertThat(c.get(10, TimeUnit.SECONDS)).isEqualTo("C");
+    assertThat(a.get(10, TimeUnit.SECONDS)).isEqualTo("A");
+    assertThat(worker.batches).containsExactly(List.of("a"), List.of("c"));
+  }
+
+  @Test
+  void aSubmitRefusedForAFullQueueIsRecordedAsAFailedOperation() throws Exception {
+    GatedWorker worker = new GatedWorker();
+    InferenceBatcher<String, String> batcher =
+        InferenceBatcher.builder(optimizer, worker)
+            .name("full")
+            .maxBatchSize(1)
+            .maxQueuedItems(1)
+            .build();
+    try {
+      batcher.submit("a");
+      assertThat(worker.started.await(10, TimeUnit.SECONDS)).isTrue();
+      batcher.submit("b");
+      assertThatThrownBy(() -> batcher.submit("c"))
+          .isInstanceOf(java.util.concurrent.RejectedExecutionException.class);
+      Set<String> errors =
+          reader.collectAllMetrics().stream()
+              .filter(m -> m.getName().equals("gen_ai.client.operation.duration"))
+              .flatMap(m -> m.getData().getPoints().stream())
+              .map(p -> p.getAttributes().get(AttributeKey.stringKey("error.type")))
+              .filter(java.util.Objects::nonNull)
+              .collect(Collectors.toSet());
+      assertThat(errors).contains("java.util.concurrent.RejectedExecutionException");
+    } finally {
+      worker.release.countDown();
+    }
+  }
+
+  @Test
   void closingABatcherTakesItsKnobsOutSoItsNameCanBeBuiltAgain() {
     GatedWorker worker = new GatedWorker();
     InferenceBatcher<String, String> first =
