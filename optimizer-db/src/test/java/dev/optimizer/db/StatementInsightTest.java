@@ -93,6 +93,30 @@ class StatementInsightTest {
   }
 
   @Test
+  void rowsOfAWriteReadThroughGetUpdateCountAfterExecuteAreCountedOnce() throws Exception {
+    // How MyBatis runs every INSERT, UPDATE and DELETE: execute(), then getUpdateCount().
+    try (Connection c = ds.getConnection();
+        java.sql.PreparedStatement ps =
+            c.prepareStatement("UPDATE people SET name = name WHERE id IN (?, ?, ?)")) {
+      ps.setInt(1, 1);
+      ps.setInt(2, 2);
+      ps.setInt(3, 3);
+      assertThat(ps.execute()).isFalse();
+      assertThat(ps.getUpdateCount()).isEqualTo(3);
+      assertThat(ps.getUpdateCount()).isEqualTo(3); // asked again: still 3 rows, not 6
+      assertThat(ps.getMoreResults()).isFalse();
+      ps.getLargeUpdateCount();
+    }
+    StatementStats stats =
+        db.insight().topByTotalTime(50).stream()
+            .filter(t -> t.text().startsWith("UPDATE people"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(stats.calls()).isEqualTo(1);
+    assertThat(stats.rows()).isEqualTo(3);
+  }
+
+  @Test
   void rowsReadThroughGetResultSetAfterExecuteAreCounted() throws Exception {
     // How MyBatis runs every query: execute(), then getResultSet().
     try (Connection c = ds.getConnection();

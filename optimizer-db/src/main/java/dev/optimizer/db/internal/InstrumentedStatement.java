@@ -40,6 +40,16 @@ class InstrumentedStatement<S extends Statement> extends ForwardingStatement<S> 
   }
 
   @Override
+  public int getUpdateCount() throws SQLException {
+    return (int) rec.updateCount(delegate.getUpdateCount());
+  }
+
+  @Override
+  public long getLargeUpdateCount() throws SQLException {
+    return rec.updateCount(delegate.getLargeUpdateCount());
+  }
+
+  @Override
   public ResultSet getGeneratedKeys() throws SQLException {
     return rec.unmeasured(delegate.getGeneratedKeys());
   }

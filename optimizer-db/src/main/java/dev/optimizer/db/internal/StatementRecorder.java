@@ -77,6 +77,9 @@ final class StatementRecorder {
   private java.util.List<StatementKey> batchKeys;
   // The slot of the last execute() that returned a boolean, for the rows of getResultSet().
   private StatementSlot executedSlot;
+  // Whether the update count of the last execute() was counted as its rows (once, however often
+  // getUpdateCount() is asked).
+  private boolean updateCounted;
 
   StatementRecorder(
       Statement delegate,
@@ -118,6 +121,19 @@ final class StatementRecorder {
    */
   ResultSet current(ResultSet rs) {
     return InstrumentedResultSet.wrap(rs, wrapper, inst, executedSlot);
+  }
+
+  /**
+   * The update count {@code getUpdateCount()} returns: it counts as the rows of the last measured
+   * {@code execute}, which returned only a boolean (MyBatis runs every INSERT, UPDATE and DELETE as
+   * {@code execute()} and then {@code getUpdateCount()}), once; returned unchanged.
+   */
+  long updateCount(long count) {
+    if (count > 0 && executedSlot != null && !updateCounted) {
+      updateCounted = true;
+      inst.addRows(executedSlot, count);
+    }
+    return count;
   }
 
   /** A parameter about to be bound (see {@code InstrumentedPreparedStatement#bound}). */
@@ -225,6 +241,7 @@ final class StatementRecorder {
    */
   Object execute(int op, String sql, Object extra) throws SQLException {
     executedSlot = null;
+    updateCounted = false;
     if (!inst.enabled()) {
       return result(unmeasuredCall(op, sql, extra), null);
     }
