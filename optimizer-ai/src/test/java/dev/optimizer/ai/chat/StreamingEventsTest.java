@@ -185,6 +185,30 @@ class StreamingEventsTest {
   }
 
   /**
+   * A model that answers nothing by itself: it keeps each call's handler and handle for the test to
+   * drive, optionally after sending one token.
+   */
+  private static final class HeldModel implements StreamingChatModel {
+    final List<StreamingChatResponseHandler> handlers = new CopyOnWriteArrayList<>();
+    final List<Handle> handles = new CopyOnWriteArrayList<>();
+    final boolean firstToken;
+
+    HeldModel(boolean firstToken) {
+      this.firstToken = firstToken;
+    }
+
+    @Override
+    public void doChat(ChatRequest request, StreamingChatResponseHandler h) {
+      Handle handle = new Handle();
+      handles.add(handle);
+      handlers.add(h);
+      if (firstToken) {
+        h.onPartialResponse(new PartialResponse("t0"), new PartialResponseContext(handle));
+      }
+    }
+  }
+
+  /**
    * A model whose first call stays silent past the first-token timeout. The second call (the retry)
    * first lets the first one's late token arrive, as a slow provider's would, then sends one token
    * of its own and leaves its stream open, as a model does between tokens.
@@ -373,6 +397,55 @@ class StreamingEventsTest {
 
     assertThat(model.calls).hasValue(3);
     assertThat(third.events).endsWith("complete");
+  }
+
+  @Test
+  void closingFailsAStreamThatIsNotCoalesced() {
+    HeldModel model = new HeldModel(false);
+    Recording h = new Recording(false);
+    f.ai
+        .wrap(model)
+        .chat(ChatRequest.builder().messages(UserMessage.from("hi")).temperature(0.7).build(), h);
+
+    f.ai.close();
+
+    assertThat(h.events).singleElement().asString().contains("closed");
+  }
+
+  @Test
+  void closingCancelsTheModelsStreamsAndALateErrorStaysInside() {
+    HeldModel model = new HeldModel(true);
+    StreamingChatModel chat = f.ai.wrap(model);
+    Recording coalesced = new Recording(false);
+    Recording solo = new Recording(false);
+    chat.chat(ask("cached kind"), coalesced);
+    chat.chat(
+        ChatRequest.builder().messages(UserMessage.from("hi")).temperature(0.7).build(), solo);
+
+    f.ai.close();
+
+    assertThat(model.handles).hasSize(2).allMatch(Handle::isCancelled);
+    assertThat(coalesced.events).hasSize(2).last().asString().contains("closed");
+    assertThat(solo.events).hasSize(2).last().asString().contains("closed");
+    // A retryable error after close reaches nobody twice and does not throw into the client.
+    model.handlers.get(1).onError(new InternalServerException("late"));
+    assertThat(solo.events).hasSize(2);
+  }
+
+  @Test
+  void aRetryRefusedByAClosedOptimizerFailsTheStream() {
+    HeldModel model = new HeldModel(false);
+    Recording h = new Recording(false);
+    f.ai
+        .wrap(model)
+        .chat(ChatRequest.builder().messages(UserMessage.from("hi")).temperature(0.7).build(), h);
+    f.ai.close();
+    h.events.clear();
+
+    // The stream was failed by close(); an error arriving now must not throw into the client.
+    model.handlers.get(0).onError(new InternalServerException("late"));
+
+    assertThat(h.events).isEmpty();
   }
 
   @Test

@@ -339,6 +339,9 @@ public final class ChatCore implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
+    // Streams first: their subscribers learn now, and a late completion finds its flight ended and
+    // stores nothing into the tiers closed below.
+    flights.close();
     RuntimeException failure = null;
     for (ChatCacheTier tier : tiers) {
       try {
@@ -347,7 +350,6 @@ public final class ChatCore implements AutoCloseable {
         failure = failure == null ? e : failure;
       }
     }
-    flights.close();
     timer.shutdownNow();
     executor.shutdownNow();
     try {

@@ -34,6 +34,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -395,7 +396,9 @@ public final class OptimizedStreamingChat implements StreamingChatModel {
                       t[1],
                       paid(r, run, ref),
                       cheap == null && index == 0 ? paid(r, run, ref) : run.strong());
-              if (run.key() != null && index == 0 && !run.flight().abandoned()) {
+              // A flight that ended before its answer (abandoned, or failed by close()) is not
+              // stored: its partials may be cut, and a closed optimizer's tiers are gone.
+              if (run.key() != null && index == 0 && !run.flight().ended()) {
                 List<String> parts = run.flight().partials();
                 if (joinsTo(parts, r)) {
                   core.store(run.key(), run.effective(), r, parts);
@@ -426,30 +429,41 @@ public final class OptimizedStreamingChat implements StreamingChatModel {
               }
             });
     Duration timeout = core.settings().callTimeout();
-    timer.set(
-        core.timer()
-            .schedule(
-                () -> {
-                  if (state.compareAndSet(0, 2)) {
-                    failed(
-                        run,
-                        index,
-                        attempt,
-                        ref,
-                        breaker,
-                        permit,
-                        startNanos,
-                        new AttemptTimeoutException(
-                            "stream from "
-                                + ref.id()
-                                + " sent no token within "
-                                + timeout
-                                + " (setting callTimeout)"),
-                        false);
-                  }
-                },
-                timeout.toNanos(),
-                TimeUnit.NANOSECONDS));
+    ScheduledFuture<?> firstTokenTimer;
+    try {
+      firstTokenTimer =
+          core.timer()
+              .schedule(
+                  () -> {
+                    if (state.compareAndSet(0, 2)) {
+                      failed(
+                          run,
+                          index,
+                          attempt,
+                          ref,
+                          breaker,
+                          permit,
+                          startNanos,
+                          new AttemptTimeoutException(
+                              "stream from "
+                                  + ref.id()
+                                  + " sent no token within "
+                                  + timeout
+                                  + " (setting callTimeout)"),
+                          false);
+                    }
+                  },
+                  timeout.toNanos(),
+                  TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException e) {
+      // Closed under this attempt: without its timer it could wait forever.
+      if (permit.compareAndSet(true, false)) {
+        breaker.releasePermission();
+      }
+      run.flight().fail(StreamFlights.closedError(e));
+      return;
+    }
+    timer.set(firstTokenTimer);
     if (state.get() != 0) {
       cancel(timer);
     }
@@ -516,18 +530,18 @@ public final class OptimizedStreamingChat implements StreamingChatModel {
     Duration wait = core.resilience().nextWait(attempt, e);
     if (wait != null) {
       core.metrics().retry(ref.attributes(), e);
-      core.executor()
-          .execute(
-              () -> {
-                try {
-                  core.settings().sleeper().sleep(wait);
-                } catch (InterruptedException ie) {
-                  Thread.currentThread().interrupt();
-                  run.flight().fail(e);
-                  return;
-                }
-                start(run, index, attempt + 1);
-              });
+      execute(
+          run,
+          () -> {
+            try {
+              core.settings().sleeper().sleep(wait);
+            } catch (InterruptedException ie) {
+              Thread.currentThread().interrupt();
+              run.flight().fail(e);
+              return;
+            }
+            start(run, index, attempt + 1);
+          });
       return;
     }
     moveOn(run, index, ref, "retries-exhausted", e);
@@ -536,9 +550,22 @@ public final class OptimizedStreamingChat implements StreamingChatModel {
   private void moveOn(Run run, int index, ModelRef ref, String reason, Throwable last) {
     if (index + 1 < run.chain().size()) {
       core.metrics().fallback(ref.attributes(), reason);
-      core.executor().execute(() -> start(run, index + 1, 1));
+      execute(run, () -> start(run, index + 1, 1));
     } else {
       run.flight().fail(last);
+    }
+  }
+
+  /**
+   * Runs the next step of a flight on the core's threads. Once the optimizer has closed they refuse
+   * work; the flight then fails with that reason rather than the refusal escaping into the model
+   * client's error path, where it would be logged and the subscriber left waiting.
+   */
+  private void execute(Run run, Runnable step) {
+    try {
+      core.executor().execute(step);
+    } catch (RejectedExecutionException e) {
+      run.flight().fail(StreamFlights.closedError(e));
     }
   }
 

@@ -13,6 +13,7 @@ import dev.langchain4j.model.chat.response.StreamingHandle;
 import dev.optimizer.ai.chat.internal.cache.ChatKey;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
@@ -34,6 +35,9 @@ public final class StreamFlights {
   private static final System.Logger LOG = System.getLogger(StreamFlights.class.getName());
 
   private final ConcurrentHashMap<ChatKey, Flight> flights = new ConcurrentHashMap<>();
+  // Every running flight, solo ones included, so that close() reaches them all.
+  private final Set<Flight> running = ConcurrentHashMap.newKeySet();
+  private volatile boolean closed;
 
   /** The result of {@link #join}: the flight, and whether this caller must start its upstream. */
   public record Joined(Flight flight, boolean leader) {}
@@ -42,24 +46,39 @@ public final class StreamFlights {
   public Joined join(ChatKey key, StreamingChatResponseHandler handler) {
     while (true) {
       Flight fresh = new Flight(key);
-      Flight running = flights.putIfAbsent(key, fresh);
-      if (running == null) {
+      Flight current = flights.putIfAbsent(key, fresh);
+      if (current == null) {
         fresh.subscribe(handler);
+        track(fresh);
         return new Joined(fresh, true);
       }
-      if (running.subscribe(handler)) {
-        return new Joined(running, false);
+      if (current.subscribe(handler)) {
+        return new Joined(current, false);
       }
       // It finished between our lookup and our subscription: retire it and try again.
-      flights.remove(key, running);
+      flights.remove(key, current);
     }
+  }
+
+  /** The error a stream's subscribers get when the optimizer closes under it. */
+  public static IllegalStateException closedError(Throwable cause) {
+    return new IllegalStateException("the AiOptimizer was closed while the stream ran", cause);
   }
 
   /** A flight of one subscriber that is not shared (a request that cannot be coalesced). */
   public Flight solo(StreamingChatResponseHandler handler) {
     Flight f = new Flight(null);
     f.subscribe(handler);
+    track(f);
     return f;
+  }
+
+  /** Registers a running flight; one that starts while the registry closes fails at once. */
+  private void track(Flight f) {
+    running.add(f);
+    if (closed) {
+      f.close();
+    }
   }
 
   /** Flights running now. */
@@ -67,10 +86,15 @@ public final class StreamFlights {
     return flights.size();
   }
 
-  /** Fails every running flight (the optimizer is closing). */
+  /**
+   * Fails every running flight, coalesced or solo, and cancels its upstream stream (the optimizer
+   * is closing): its subscribers learn at once instead of waiting on timers and threads that are
+   * about to stop, and the model stops generating an answer nobody will receive.
+   */
   public void close() {
-    for (Flight f : List.copyOf(flights.values())) {
-      f.fail(new IllegalStateException("the AiOptimizer was closed while the stream ran"));
+    closed = true;
+    for (Flight f : List.copyOf(running)) {
+      f.close();
     }
   }
 
@@ -93,6 +117,18 @@ public final class StreamFlights {
     private void retire() {
       if (key != null) {
         flights.remove(key, this);
+      }
+      running.remove(this);
+    }
+
+    private void close() {
+      fail(closedError(null));
+      StreamingHandle cancel;
+      synchronized (this) {
+        cancel = upstream;
+      }
+      if (cancel != null && !cancel.isCancelled()) {
+        cancel.cancel();
       }
     }
 
@@ -156,7 +192,9 @@ public final class StreamFlights {
         if (upstream == null) {
           upstream = handle;
         }
-        cancelNow = abandoned;
+        // Abandoned, or ended by close(): nobody reads the rest. A flight that completed or failed
+        // on its own has no stream left to cancel.
+        cancelNow = abandoned || closed;
       }
       if (cancelNow && !handle.isCancelled()) {
         handle.cancel();
