@@ -226,6 +226,21 @@ class StatementInsightTest {
   }
 
   @Test
+  void theCallSiteOfARepositoryCallIsTheApplicationNotSpringOrItsProxy() throws Exception {
+    // Spring Data JPA: the application calls a CGLIB proxy, Spring AOP intercepts, Spring ORM's
+    // shared EntityManager runs the SQL; the site to report is the application's call.
+    dev.optimizer.db.proxied.OrderRepo$$SpringCGLIB$$0.find(ds, "SELECT pg_sleep(0.2)");
+    assertThat(slow).hasSize(1);
+    assertThat(slow.get(0).callSite())
+        .hasValueSatisfying(
+            s ->
+                assertThat(s)
+                    .startsWith(
+                        "dev.optimizer.db.StatementInsightTest"
+                            + ".theCallSiteOfARepositoryCallIsTheApplicationNotSpringOrItsProxy:"));
+  }
+
+  @Test
   void recordsTheSemanticConventionMetrics() throws Exception {
     byId(1);
     MetricData duration = support.metric("db.client.operation.duration").orElseThrow();

@@ -22,7 +22,22 @@ final class CallSites {
     "com.mysql.",
     "org.h2.",
     "org.springframework.jdbc.",
+    // Spring Data JPA runs a repository call through AOP, transactions, ORM and Data's query
+    // execution: without these every site would be SharedEntityManagerCreator or
+    // JpaQueryExecution, and one statement's loops at different sites would read as one.
+    "org.springframework.orm.",
+    "org.springframework.data.",
+    "org.springframework.aop.",
+    "org.springframework.transaction.",
+    "org.springframework.dao.",
+    "org.springframework.cglib.",
+    "jakarta.",
     "org.hibernate.",
+    "net.bytebuddy.",
+    "io.micrometer.",
+    "io.opentelemetry.",
+    "net.ttddyy.",
+    "com.p6spy.",
     "org.jooq.",
     "org.apache.ibatis."
   };
@@ -40,9 +55,20 @@ final class CallSites {
                         f -> f.getClassName() + "." + f.getMethodName() + ":" + f.getLineNumber()));
   }
 
+  /**
+   * Generated classes in the application's own package: JDK dynamic proxies, Spring's CGLIB
+   * subclasses of a repository or service, Hibernate's and ByteBuddy's proxies. Their frame sits
+   * between the caller and the framework and names no line of the application.
+   */
+  private static final String[] PROXY_MARKERS = {
+    "$Proxy", "$$SpringCGLIB$$", "$$EnhancerBySpringCGLIB$$", "$HibernateProxy$", "$ByteBuddy$"
+  };
+
   private static boolean isInfrastructure(String className) {
-    if (className.contains("$Proxy")) {
-      return true; // dynamic proxies, whatever package the JDK puts them in
+    for (String marker : PROXY_MARKERS) {
+      if (className.contains(marker)) {
+        return true;
+      }
     }
     for (String prefix : INFRASTRUCTURE) {
       if (className.startsWith(prefix)) {
