@@ -211,7 +211,13 @@ public final class OnnxQuantizer {
       return this;
     }
 
-    /** Keeps the node named {@code nodeName} in float. */
+    /**
+     * Keeps the node named {@code nodeName} (as in the model given to {@code quantize}) in float.
+     * The rewrites leave it alone too: an attention block or a group of sibling projections that
+     * holds it is not fused, so an excluded query projection keeps its weight and its layer's
+     * {@code Attention} rewrite is not made. {@code quantize} fails with an {@link
+     * IllegalArgumentException} naming the nearest nodes when no node has this name.
+     */
     public Builder excludeNode(String nodeName) {
       excluded.add(Checks.notBlank("excludeNode", nodeName));
       return this;

@@ -117,6 +117,35 @@ class OnnxQuantizerTest {
   }
 
   @Test
+  void anExcludedProjectionStaysFloatWhereTheFusionsWouldHaveTakenIt() {
+    // With the default fusions the query projection is taken into an Attention node (or merged
+    // with key and value) before exclusions were looked at, so excluding it changed nothing.
+    QuantizationResult r =
+        OnnxQuantizer.builder()
+            .excludeNode("/encoder/layer.0/attention/self/query/MatMul")
+            .accuracyGuard(guard(0.98))
+            .build()
+            .quantize(fp32, dir.resolve("excluded-int8.onnx"));
+    assertThat(r.quantizedNodes()).isEqualTo(35);
+  }
+
+  @Test
+  void anExcludedNameThatIsNoNodeIsRefused() {
+    Path out = dir.resolve("never-written.onnx");
+    assertThatThrownBy(
+            () ->
+                OnnxQuantizer.builder()
+                    .excludeNode("/encoder/layer.0/attention/self/qurey/MatMul")
+                    .build()
+                    .quantize(fp32, out))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("excludeNode names no node of the model")
+        .hasMessageContaining("qurey")
+        .hasMessageContaining("/encoder/layer.0/attention/self/query/MatMul");
+    assertThat(out).doesNotExist();
+  }
+
+  @Test
   void mergingQueryKeyAndValueProjectionsChangesNothingButTheGraph() {
     // Without the attention rewrite (which takes the projections into QAttention) the three
     // projections are merged into one MatMul + Split, or not.

@@ -50,6 +50,15 @@ public final class AttentionFusion {
 
   /** Fuses what it can; returns the model unchanged (and 0) when nothing matches. */
   public static Fused fuse(ModelProto model) {
+    return fuse(model, Set.of());
+  }
+
+  /**
+   * Like {@link #fuse(ModelProto)}, leaving alone every block that holds a node named in {@code
+   * keep} (a node the user excluded from quantization must stay as it is, not be taken into an
+   * {@code Attention} node that is then quantized).
+   */
+  public static Fused fuse(ModelProto model, Set<String> keep) {
     GraphIndex g = new GraphIndex(model.getGraph());
     Set<Integer> removed = new HashSet<>();
     List<NodeProto> added = new ArrayList<>();
@@ -63,7 +72,7 @@ public final class AttentionFusion {
         continue;
       }
       Block b = match(g, i);
-      if (b == null) {
+      if (b == null || b.nodes.stream().anyMatch(n -> keep.contains(g.nodes.get(n).getName()))) {
         continue;
       }
       String mask32 = b.mask + "_int32";

@@ -128,6 +128,50 @@ public final class GraphQuantizer {
     return model;
   }
 
+  /**
+   * Refuses an excluded name that is no node of the model: a typo would otherwise leave the node
+   * quantized with nothing said. Names the closest nodes (longest common prefix).
+   */
+  private void checkExcludedExist(Set<String> names) {
+    List<String> unknown = new ArrayList<>();
+    for (String e : excludedNodes) {
+      if (!names.contains(e)) {
+        unknown.add(e);
+      }
+    }
+    if (unknown.isEmpty()) {
+      return;
+    }
+    unknown.sort(null);
+    String first = unknown.get(0);
+    List<String> close =
+        names.stream()
+            .sorted(
+                java.util.Comparator.comparingInt((String n) -> -commonPrefix(n, first))
+                    .thenComparing(n -> n))
+            .limit(3)
+            .toList();
+    throw new IllegalArgumentException(
+        "excludeNode names no node of the model: "
+            + unknown
+            + " (of "
+            + names.size()
+            + " nodes; closest to '"
+            + first
+            + "': "
+            + close
+            + ")");
+  }
+
+  private static int commonPrefix(String a, String b) {
+    int n = Math.min(a.length(), b.length());
+    int i = 0;
+    while (i < n && a.charAt(i) == b.charAt(i)) {
+      i++;
+    }
+    return i;
+  }
+
   private static IllegalArgumentException notOnnx(String source, int size, String why) {
     return new IllegalArgumentException(
         "'" + source + "' (" + size + " bytes) is not an ONNX model: " + why);
@@ -136,11 +180,14 @@ public final class GraphQuantizer {
   /** Quantizes a parsed model. */
   public Outcome quantize(ModelProto model) {
     int originalMatMuls = 0;
+    Set<String> nodeNames = new HashSet<>();
     for (NodeProto n : model.getGraph().getNodeList()) {
+      nodeNames.add(n.getName());
       if (isMatMulLike(n)) {
         originalMatMuls++;
       }
     }
+    checkExcludedExist(nodeNames);
     int fusedNorms = 0;
     if (fuseNorms) {
       LayerNormFusion.Fused f = LayerNormFusion.fuse(model);
@@ -148,11 +195,11 @@ public final class GraphQuantizer {
       fusedNorms = f.fused();
     }
     if (fuseAttention) {
-      model = AttentionFusion.fuse(model).model();
+      model = AttentionFusion.fuse(model, excludedNodes).model();
     }
     Map<String, Integer> merged = Map.of();
     if (fuseSiblings) {
-      SiblingFusion.Fused f = SiblingFusion.fuse(model);
+      SiblingFusion.Fused f = SiblingFusion.fuse(model, excludedNodes);
       model = f.model();
       merged = f.merged();
     }

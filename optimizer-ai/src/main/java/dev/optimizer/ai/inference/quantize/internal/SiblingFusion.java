@@ -35,7 +35,8 @@ final class SiblingFusion {
 
   private record Projection(int matMul, int add, String weight, String bias, int k, int n) {}
 
-  static Fused fuse(ModelProto model) {
+  /** Merges sibling projections, leaving out the MatMuls named in {@code keep} (kept in float). */
+  static Fused fuse(ModelProto model, Set<String> keep) {
     GraphProto graph = model.getGraph();
     List<NodeProto> nodes = graph.getNodeList();
     Map<String, TensorProto> init = new HashMap<>();
@@ -60,7 +61,10 @@ final class SiblingFusion {
     Map<String, List<Projection>> byInput = new LinkedHashMap<>();
     for (int i = 0; i < nodes.size(); i++) {
       NodeProto n = nodes.get(i);
-      if (!n.getDomain().isEmpty() || !n.getOpType().equals("MatMul") || n.getInputCount() != 2) {
+      if (!n.getDomain().isEmpty()
+          || !n.getOpType().equals("MatMul")
+          || n.getInputCount() != 2
+          || keep.contains(n.getName())) {
         continue;
       }
       TensorProto w = init.get(n.getInput(1));
