@@ -79,13 +79,39 @@ public final class InferenceCache<I, O> implements AutoCloseable {
   /**
    * Returns the cached output for {@code input}, or computes it with {@code compute} (once for
    * concurrent callers of the same input) and caches it. An exception from {@code compute} is
-   * thrown to every caller that shared it and nothing is cached.
+   * thrown to every caller that shared it and nothing is cached; except where it comes from the
+   * interrupt or cancellation of the caller that ran it (an {@link InterruptedException} or a
+   * {@link java.util.concurrent.CancellationException} among its causes): a caller that shared it
+   * and was not interrupted computes the output again instead.
    */
   public O get(I input, Function<? super I, ? extends O> compute) {
     Checks.notNull("input", input);
     Checks.notNull("compute", compute);
-    O value = cache.get(key(input), k -> copy.apply(compute.apply(input)));
+    Key key = key(input);
+    O value;
+    try {
+      value = cache.get(key, k -> copy.apply(compute.apply(input)));
+    } catch (RuntimeException e) {
+      if (!interruptedOrCancelled(e) || Thread.currentThread().isInterrupted()) {
+        throw e;
+      }
+      // The shared computation failed for a reason of the caller that ran it (its thread was
+      // interrupted, its call cancelled), not of the input: this caller, not interrupted, should
+      // not inherit it. Once, as its own computation (or a new shared one).
+      value = cache.get(key, k -> copy.apply(compute.apply(input)));
+    }
     return value == null ? null : copy.apply(value);
+  }
+
+  private static boolean interruptedOrCancelled(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof InterruptedException
+          || t instanceof java.util.concurrent.CancellationException
+          || t instanceof java.nio.channels.ClosedByInterruptException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Returns the cached output for {@code input}, or {@code null}. Never computes. */

@@ -38,6 +38,58 @@ class InferenceCacheTest {
   }
 
   @Test
+  void aCallerSharingAComputationIsNotFailedByTheInterruptOfTheCallerRunningIt() throws Exception {
+    InferenceCache<String, float[]> cache = cache(1 << 20);
+    java.util.concurrent.CountDownLatch computing = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.atomic.AtomicReference<Throwable> leaderError =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    Thread leader =
+        new Thread(
+            () -> {
+              try {
+                cache.get(
+                    "x",
+                    in -> {
+                      computing.countDown();
+                      try {
+                        Thread.sleep(60_000); // until interrupted
+                      } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new java.util.concurrent.CompletionException(e);
+                      }
+                      return new float[] {0};
+                    });
+              } catch (RuntimeException e) {
+                leaderError.set(e);
+              }
+            });
+    leader.start();
+    assertThat(computing.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    java.util.concurrent.CompletableFuture<float[]> follower =
+        new java.util.concurrent.CompletableFuture<>();
+    Thread followerThread =
+        new Thread(
+            () -> {
+              try {
+                follower.complete(cache.get("x", in -> new float[] {7}));
+              } catch (Throwable t) {
+                follower.completeExceptionally(t);
+              }
+            });
+    followerThread.start();
+    // Until the follower waits on the leader's computation (a thread state, not a timed guess).
+    while (followerThread.getState() != Thread.State.WAITING
+        && followerThread.getState() != Thread.State.TIMED_WAITING
+        && !follower.isDone()) {
+      Thread.onSpinWait();
+    }
+    leader.interrupt();
+    leader.join(10_000);
+    assertThat(leaderError.get()).hasRootCauseInstanceOf(InterruptedException.class);
+    assertThat(follower.get(10, java.util.concurrent.TimeUnit.SECONDS)).containsExactly(7);
+  }
+
+  @Test
   void closingTheCacheDropsItsEntries() {
     InferenceCache<String, float[]> cache = cache(1 << 20);
     cache.put("a", new float[] {1, 2});
