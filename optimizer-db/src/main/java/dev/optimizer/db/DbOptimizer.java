@@ -24,6 +24,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import javax.sql.DataSource;
 
 /**
@@ -128,48 +129,74 @@ public final class DbOptimizer {
         BatchAdvisor.of(optimizer, delegate, db.system(), settings.batchRewrite);
     batchAdvisors.add(batching);
     DbTelemetry telemetry = new DbTelemetry(optimizer.meter(), db.system(), db.poolName());
-    DbSystems.observePool(delegate, telemetry, optimizer.meter());
-    // A type that does not name its database (a Tomcat, DBCP2, c3p0 or Agroal pool, a Spring
-    // DriverManagerDataSource) leaves GENERIC, whose lexing would leave MySQL's ".." strings and
-    // PostgreSQL's $$..$$ in the text: such a wrapper learns the dialect from its first connection.
-    java.util.function.Function<String, dev.optimizer.db.internal.StatementKey> fingerprints =
-        db.dialect() == dev.optimizer.db.internal.sql.SqlDialect.GENERIC
-            ? new Fingerprints.Resolving(settings.maxStatementLength)
-            : Fingerprints.forDialect(db.dialect(), settings.maxStatementLength);
-    Instrumentation inst =
-        new Instrumentation(
-            optimizer,
-            fingerprints,
-            table,
-            telemetry,
-            settings.slowThreshold,
-            settings.nPlusOneThreshold,
-            slowListeners);
-    insight.addNPlusOneSource(inst::nPlusOnes);
-    if (sampler != null) {
-      inst.sampler(sampler);
-    }
-    inst.batching(batching);
-    CacheCandidates candidates = new CacheCandidates(optimizer);
-    cacheCandidates.add(candidates);
-    inst.cacheCandidates(candidates);
-    if (sizing != null) {
-      inst.leaseListener(sizing);
-    }
+    Instrumentation inst = null;
+    Supplier<List<NPlusOne>> nPlusOnes = null;
+    CacheCandidates candidates = null;
     ResultCache cache = null;
-    if (settings.resultCache != null || settings.resultCacheTrials != null) {
-      cache =
-          new ResultCache(
-              optimizer, settings.resultCache, settings.resultCacheTrials, db.poolName());
-      candidates.trials(cache.trials());
-      cache.refreshFrom(delegate, DbSystems.idleConnection(delegate));
-      inst.resultCache(cache);
-      resultCaches.add(cache);
+    try {
+      DbSystems.observePool(delegate, telemetry, optimizer.meter());
+      // A type that does not name its database (a Tomcat, DBCP2, c3p0 or Agroal pool, a Spring
+      // DriverManagerDataSource) leaves GENERIC, whose lexing would leave MySQL's ".." strings and
+      // PostgreSQL's $$..$$ in the text: such a wrapper learns the dialect from its first
+      // connection.
+      java.util.function.Function<String, dev.optimizer.db.internal.StatementKey> fingerprints =
+          db.dialect() == dev.optimizer.db.internal.sql.SqlDialect.GENERIC
+              ? new Fingerprints.Resolving(settings.maxStatementLength)
+              : Fingerprints.forDialect(db.dialect(), settings.maxStatementLength);
+      inst =
+          new Instrumentation(
+              optimizer,
+              fingerprints,
+              table,
+              telemetry,
+              settings.slowThreshold,
+              settings.nPlusOneThreshold,
+              slowListeners);
+      nPlusOnes = inst::nPlusOnes;
+      insight.addNPlusOneSource(nPlusOnes);
+      if (sampler != null) {
+        inst.sampler(sampler);
+      }
+      inst.batching(batching);
+      candidates = new CacheCandidates(optimizer);
+      cacheCandidates.add(candidates);
+      inst.cacheCandidates(candidates);
+      if (sizing != null) {
+        inst.leaseListener(sizing);
+      }
+      if (settings.resultCache != null || settings.resultCacheTrials != null) {
+        cache =
+            new ResultCache(
+                optimizer, settings.resultCache, settings.resultCacheTrials, db.poolName());
+        candidates.trials(cache.trials());
+        cache.refreshFrom(delegate, DbSystems.idleConnection(delegate));
+        inst.resultCache(cache);
+        resultCaches.add(cache);
+      }
+      InstrumentedDataSource wrapped =
+          new InstrumentedDataSource(delegate, inst, owned(sizing, cache, inst, telemetry));
+      optimizer.onClose(wrapped);
+      return wrapped;
+    } catch (RuntimeException | Error e) {
+      // Nothing of a wrapper that was never returned may stay behind: the recorder thread, the
+      // telemetry callbacks, the result cache, and the entries that would keep them reachable.
+      batchAdvisors.remove(batching);
+      if (nPlusOnes != null) {
+        insight.removeNPlusOneSource(nPlusOnes);
+      }
+      if (candidates != null) {
+        cacheCandidates.remove(candidates);
+      }
+      if (cache != null) {
+        resultCaches.remove(cache);
+      }
+      try {
+        owned(cache, inst, telemetry).close();
+      } catch (Exception closing) {
+        e.addSuppressed(closing);
+      }
+      throw e;
     }
-    InstrumentedDataSource wrapped =
-        new InstrumentedDataSource(delegate, inst, owned(sizing, cache, inst, telemetry));
-    optimizer.onClose(wrapped);
-    return wrapped;
   }
 
   /**

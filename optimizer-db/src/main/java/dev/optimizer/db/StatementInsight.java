@@ -23,6 +23,11 @@ public final class StatementInsight {
     nPlusOneSources.add(source);
   }
 
+  /** Forgets a source added by {@link #addNPlusOneSource} (a wrapper that failed to start). */
+  void removeNPlusOneSource(Supplier<List<NPlusOne>> source) {
+    nPlusOneSources.remove(source);
+  }
+
   /** The {@code n} fingerprints with the largest total time, largest first. */
   public List<StatementStats> topByTotalTime(int n) {
     if (n < 1) {

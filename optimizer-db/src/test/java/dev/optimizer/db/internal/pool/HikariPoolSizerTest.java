@@ -132,6 +132,23 @@ class HikariPoolSizerTest {
     }
   }
 
+  @Test
+  void aWrapThatFailsAfterTheRecorderStartedLeavesNoThreadBehind() throws Exception {
+    org.h2.jdbcx.JdbcDataSource h2 = new org.h2.jdbcx.JdbcDataSource();
+    h2.setURL("jdbc:h2:mem:closedopt;DB_CLOSE_DELAY=-1");
+    long before = recorderThreads("JdbcDataSource");
+    Optimizer optimizer = optimizer();
+    dev.optimizer.db.DbOptimizer db =
+        dev.optimizer.db.DbOptimizer.builder(optimizer).poolSizing(false).build();
+    optimizer.close(); // e.g. a lazily created DataSource bean wrapped during shutdown
+    assertThatThrownBy(() -> db.wrap(h2)).isInstanceOf(IllegalStateException.class);
+    long deadline = System.nanoTime() + 5_000_000_000L;
+    while (recorderThreads("JdbcDataSource") > before && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    assertThat(recorderThreads("JdbcDataSource")).isEqualTo(before);
+  }
+
   private static long recorderThreads(String pool) {
     return Thread.getAllStackTraces().keySet().stream()
         .filter(t -> t.getName().equals("optimizer-db-records-" + pool))
