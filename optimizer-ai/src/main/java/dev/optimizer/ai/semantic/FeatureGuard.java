@@ -14,10 +14,11 @@ import java.util.Set;
  * and a handful of surface features of the pair, each 0 when the texts agree:
  *
  * <ul>
- *   <li>{@code numbers} — the texts name different numbers ("iPhone 6" / "iPhone 7", years, "two");
+ *   <li>{@code numbers} — the texts name different numbers, counted with repeats ("iPhone 6" /
+ *       "iPhone 7", years, "two");
  *   <li>{@code negation} — one side is negated (not, never, no, n't, without...), the other not;
- *   <li>{@code order} — the words both use appear in another order ("convert X to Y" / "convert Y
- *       to X"): the share of discordant pairs;
+ *   <li>{@code order} — the words both use, or the numbers both name, appear in another order
+ *       ("convert X to Y" / "convert Y to X", "10 minus 3" / "3 minus 10");
  *   <li>{@code content} — share of content words only one side uses;
  *   <li>{@code entities} — names (capitalised words, acronyms) only one side mentions;
  *   <li>{@code length} — {@code 1 - shorter / longer}, in words;

@@ -13,6 +13,12 @@ import org.junit.jupiter.api.Test;
 class FeatureGuardTest {
 
   @Test
+  void swappedNumbersAreVetoed() {
+    assertThat(FeatureGuard.defaults().score("What is 10 minus 3?", "What is 3 minus 10?", 0.999))
+        .isLessThan(0.5);
+  }
+
+  @Test
   void defaultGuardScoresMismatchesBelowTheSameSimilarity() {
     FeatureGuard g = FeatureGuard.defaults();
     double same =

@@ -85,16 +85,21 @@ public final class PairFeatures {
     Text q = Text.of(query);
     Text c = Text.of(candidate);
     double[] f = new double[COUNT];
-    f[NUMBERS] = q.numbers.equals(c.numbers) ? 0 : 1;
+    // As multisets: "3 and 3" names a number twice, "3" once.
+    boolean sameNumbers = sorted(q.numberList).equals(sorted(c.numberList));
+    f[NUMBERS] = sameNumbers ? 0 : 1;
     f[NEGATION] = q.negated == c.negated ? 0 : 1;
     // Only a swap when both use the same content words: a paraphrase that adds or drops words
     // reorders freely ("best way to learn Java" / "learn Java the best way"), a swap does not.
     // Nor around a symmetric connector: "X and Y", "X vs Y", "between X and Y" keep their meaning.
+    // Numbers swap too ("10 minus 3" / "3 minus 10", "from 3 to 5" / "from 5 to 3"): with the
+    // same numbers and the same content words, numbers named in another order are a swap.
     f[ORDER] =
         q.contentSet.equals(c.contentSet)
                 && !q.symmetric
                 && !c.symmetric
-                && discordance(q.content, c.content) > 0
+                && (discordance(q.content, c.content) > 0
+                    || sameNumbers && discordance(q.numberList, c.numberList) > 0)
             ? 1
             : 0;
     f[CONTENT] = oneSided(q.contentSet, c.contentSet);
@@ -228,7 +233,7 @@ public final class PairFeatures {
     final List<String> tokens = new ArrayList<>();
     final List<String> content = new ArrayList<>();
     final Set<String> contentSet = new HashSet<>();
-    final Set<String> numbers = new HashSet<>();
+    final List<String> numberList = new ArrayList<>(); // in the order named
     final Set<String> entities = new HashSet<>();
     boolean negated;
     String questionWord = "";
@@ -283,12 +288,12 @@ public final class PairFeatures {
         return;
       }
       if (Character.isDigit(lower.charAt(0))) {
-        numbers.add(number(lower));
+        numberList.add(number(lower));
         return;
       }
       String word = EnglishWords.NUMBER_WORDS.get(lower);
       if (word != null) {
-        numbers.add(word);
+        numberList.add(word);
         return;
       }
       if (lower.endsWith("'s")) {

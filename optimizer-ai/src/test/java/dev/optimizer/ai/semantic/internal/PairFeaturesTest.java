@@ -49,6 +49,19 @@ class PairFeaturesTest {
   }
 
   @Test
+  void swappedNumbersAreASwap() {
+    assertThat(feature("order", "What is 10 minus 3?", "What is 3 minus 10?")).isEqualTo(1);
+    assertThat(feature("order", "Count from 3 to 5", "Count from 5 to 3")).isEqualTo(1);
+    assertThat(feature("order", "What is ten minus three?", "What is three minus ten?"))
+        .isEqualTo(1);
+    // The same numbers in the same order, or around a symmetric connector, are no swap.
+    assertThat(feature("order", "What is 10 minus 3?", "what is 10 minus 3")).isZero();
+    assertThat(feature("order", "Is 3 and 5 prime?", "Is 5 and 3 prime?")).isZero();
+    // A number named twice is not the same as named once.
+    assertThat(feature("numbers", "Is 3 times 3 nine?", "Is 3 nine?")).isEqualTo(1);
+  }
+
+  @Test
   void negationOnOneSideOnly() {
     assertThat(feature("negation", "Why can't I sleep at night?", "Why can I sleep at night?"))
         .isEqualTo(1);
