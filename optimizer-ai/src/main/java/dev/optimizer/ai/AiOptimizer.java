@@ -121,7 +121,14 @@ public final class AiOptimizer implements AutoCloseable {
     return wrap(model, List.of());
   }
 
-  /** Decorates a chat model that falls back to {@code fallbacks}, in order, when it fails. */
+  /**
+   * Decorates a chat model that falls back to {@code fallbacks}, in order, when it fails.
+   *
+   * <p>Build {@code model} (and every fallback) with its own retries off, {@code maxRetries(0)} on
+   * LangChain4j's clients ({@code OpenAiChatModel} retries twice by default): they would stack with
+   * this decorator's, multiplying the requests sent during an outage outside the retry budget and
+   * the circuit breaker.
+   */
   public OptimizedChatModel wrap(ChatModel model, List<? extends ChatModel> fallbacks) {
     checkOpen();
     Checks.notNull("model", model);
@@ -134,6 +141,11 @@ public final class AiOptimizer implements AutoCloseable {
    * other serving as its fallback, then {@code fallbacks}); accounting compares the cost with
    * sending everything to {@code strong}. Requests should not name a model themselves: a request's
    * model name overrides the chosen model's.
+   *
+   * <p>Build {@code model} (and every fallback) with its own retries off, {@code maxRetries(0)} on
+   * LangChain4j's clients ({@code OpenAiChatModel} retries twice by default): they would stack with
+   * this decorator's, multiplying the requests sent during an outage outside the retry budget and
+   * the circuit breaker.
    */
   public OptimizedChatModel route(
       ChatModel cheap, ChatModel strong, List<? extends ChatModel> fallbacks) {
@@ -169,6 +181,11 @@ public final class AiOptimizer implements AutoCloseable {
   /**
    * Decorates a streaming chat model that falls back to {@code fallbacks} when it fails before its
    * first token.
+   *
+   * <p>Build {@code model} (and every fallback) with its own retries off, {@code maxRetries(0)} on
+   * LangChain4j's clients ({@code OpenAiChatModel} retries twice by default): they would stack with
+   * this decorator's, multiplying the requests sent during an outage outside the retry budget and
+   * the circuit breaker.
    */
   public StreamingChatModel wrap(
       StreamingChatModel model, List<? extends StreamingChatModel> fallbacks) {
@@ -182,6 +199,11 @@ public final class AiOptimizer implements AutoCloseable {
   /**
    * Decorates a routed pair of streaming models, as {@link #route(ChatModel, ChatModel, List)} does
    * for blocking ones.
+   *
+   * <p>Build {@code model} (and every fallback) with its own retries off, {@code maxRetries(0)} on
+   * LangChain4j's clients ({@code OpenAiChatModel} retries twice by default): they would stack with
+   * this decorator's, multiplying the requests sent during an outage outside the retry budget and
+   * the circuit breaker.
    */
   public StreamingChatModel route(
       StreamingChatModel cheap,
