@@ -393,7 +393,9 @@ public final class DbOptimizer {
 
     /**
      * The most connections the sizer may give the pool — this instance's share of the database's
-     * connections. The server's own limit (less reserved slots and other clients) applies too.
+     * connections. The server's own limit (less reserved slots and other clients) applies too. A
+     * pool whose {@code maximumPoolSize} is larger is shrunk to the budget when it is wrapped (and
+     * that is logged at INFO), so that the budget holds from the start.
      */
     public Builder poolBudget(int budget) {
       this.poolBudget = Checks.inRange("poolBudget", budget, 1, 10_000);

@@ -19,14 +19,15 @@ import java.util.Properties;
  * engine with judged trials from the pool's leases (time from asking for a connection to giving it
  * back, so that waiting for a connection counts) and their throughput.
  *
- * <p>The knob grows and shrinks within {@code [minSize, budget]}; every value is also checked, when
- * applied, against what the server would still accept ({@link ServerConnectionLimit}), so that the
- * pool never takes connections that other clients hold or superusers need. Hikari creates
- * connections lazily up to a new maximum, but keeps surplus idle connections until its housekeeper
- * runs (every 30 s); on a shrink the pool's connections are soft-evicted so that the new maximum
- * holds at once. Minimum idle stays consistent: a fixed-size pool (minimum idle equal to the
- * maximum, Hikari's default) stays fixed-size; otherwise minimum idle never exceeds the maximum.
- * Between equal performers the smaller pool wins (it costs the server less).
+ * <p>The knob grows and shrinks within {@code [minSize, budget]} (a pool configured above the
+ * budget is shrunk to it at the start); every value is also checked, when applied, against what the
+ * server would still accept ({@link ServerConnectionLimit}), so that the pool never takes
+ * connections that other clients hold or superusers need. Hikari creates connections lazily up to a
+ * new maximum, but keeps surplus idle connections until its housekeeper runs (every 30 s); on a
+ * shrink the pool's connections are soft-evicted so that the new maximum holds at once. Minimum
+ * idle stays consistent: a fixed-size pool (minimum idle equal to the maximum, Hikari's default)
+ * stays fixed-size; otherwise minimum idle never exceeds the maximum. Between equal performers the
+ * smaller pool wins (it costs the server less).
  */
 public final class HikariPoolSizer {
   private static final System.Logger LOG = System.getLogger("dev.optimizer.db.pool");
@@ -64,10 +65,13 @@ public final class HikariPoolSizer {
     // maximum, which would make an elastic pool look fixed-size from then on.
     this.configuredMinIdle = minIdle(initial);
     this.fixedSize = configuredMinIdle >= initial;
-    int low = Math.min(minSize, initial);
-    int high = Math.max(budget, initial);
+    // The budget is a hard bound (a fleet's share of the server): a pool configured larger starts
+    // at the budget rather than widening the knob's range past it.
+    int high = budget;
+    int start = Math.min(initial, budget);
+    int low = Math.min(minSize, start);
     this.knob =
-        Knob.ofInt("db.pool." + poolName + ".max_size", initial)
+        Knob.ofInt("db.pool." + poolName + ".max_size", start)
             .range(low, high)
             // The controller bounds its own steps, by factors: from 4, +24 is a leap; from 96, a
             // nudge.
@@ -76,6 +80,15 @@ public final class HikariPoolSizer {
             .onChange(this::resize)
             .build();
     this.signal = LatencySignal.builder("db.pool." + poolName).ticker(ticker).slice(slice).build();
+    if (initial > budget) {
+      LOG.log(
+          System.Logger.Level.INFO,
+          "pool {0}: maximumPoolSize {1} is above poolBudget {2}; shrinking the pool to {2}",
+          poolName,
+          initial,
+          budget);
+      resize(budget);
+    }
   }
 
   /** Starts sizing a Hikari pool; the knob is registered with the optimizer's engine. */

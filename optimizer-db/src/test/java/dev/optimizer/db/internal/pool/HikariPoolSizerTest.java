@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.optimizer.api.Knob;
 import dev.optimizer.api.Mode;
 import dev.optimizer.db.support.EmbeddedMariaDb;
 import dev.optimizer.db.support.EmbeddedPostgres;
@@ -57,7 +58,8 @@ class HikariPoolSizerTest {
           HikariPoolSizer.start(optimizer, pool, "h2database", 2, budget, Duration.ofSeconds(1));
       int low = sizer.knob().min();
       int high = sizer.knob().max();
-      assertThat(high).isEqualTo(Math.max(budget, initial));
+      assertThat(high).isEqualTo(budget);
+      assertThat(pool.getMaximumPoolSize()).isLessThanOrEqualTo(budget);
       List<Connection> held = new ArrayList<>();
       for (int step = 0; step < 20; step++) {
         int target = r.nextInt(low - 1, high + 3); // also tries values out of range
@@ -93,6 +95,21 @@ class HikariPoolSizerTest {
         sizer.returned(c);
       }
       assertThat(pool.getHikariPoolMXBean().getTotalConnections()).isLessThanOrEqualTo(bound);
+    }
+  }
+
+  @Test
+  void aPoolConfiguredAboveTheBudgetIsShrunkToIt() throws Exception {
+    try (Optimizer optimizer = optimizer();
+        HikariDataSource pool = h2("overbudget", 50)) {
+      dev.optimizer.db.DbOptimizer.builder(optimizer).poolBudget(20).build().wrap(pool);
+      @SuppressWarnings("unchecked")
+      Knob<Integer> knob =
+          (Knob<Integer>) optimizer.knob("db.pool.overbudget.max_size").orElseThrow();
+      assertThat(knob.max()).isEqualTo(20);
+      assertThat(knob.value()).isEqualTo(20);
+      assertThat(pool.getMaximumPoolSize()).isEqualTo(20);
+      assertThatThrownBy(() -> knob.set(30)).isInstanceOf(IllegalArgumentException.class);
     }
   }
 
