@@ -87,7 +87,7 @@ public final class InferenceBatcher<I, O> implements AutoCloseable {
     this.name = b.name;
     this.ticker = optimizer.ticker();
     this.defaultTimeoutNanos = b.timeout.toNanos();
-    this.maxQueuedItems = Math.max(b.maxQueuedItems, b.maxBatchSize);
+    this.maxQueuedItems = b.maxQueuedItems;
     this.workers = List.copyOf(workers);
     this.pool = new WorkerPool<>("InferenceBatcher '" + name + "'", this.workers);
     this.metrics =

@@ -92,7 +92,10 @@ public final class InferenceBatcherBuilder<I, O> {
     return this;
   }
 
-  /** Sets how many calls may wait before submit is refused, in {@code [1, 10^7]}; default 10000. */
+  /**
+   * Sets how many calls may wait before submit is refused, in {@code [1, 10^7]} and at least {@code
+   * maxBatchSize} (checked at {@link #build()}); default 10000.
+   */
   public InferenceBatcherBuilder<I, O> maxQueuedItems(int maxQueuedItems) {
     Checks.notSetBefore("maxQueuedItems", this.maxQueuedItems != null);
     this.maxQueuedItems = Checks.inRange("maxQueuedItems", maxQueuedItems, 1, 10_000_000);
@@ -150,6 +153,14 @@ public final class InferenceBatcherBuilder<I, O> {
     maxBatchSize = maxBatchSize == null ? 64 : maxBatchSize;
     maxDelay = maxDelay == null ? Duration.ofMillis(2) : maxDelay;
     maxQueuedItems = maxQueuedItems == null ? 10_000 : maxQueuedItems;
+    if (maxQueuedItems < maxBatchSize) {
+      // Refused, not raised quietly: a queue shorter than a batch could never fill one.
+      throw new IllegalArgumentException(
+          "maxQueuedItems must be in [maxBatchSize ("
+              + maxBatchSize
+              + "), 10000000], but was "
+              + maxQueuedItems);
+    }
     timeout = timeout == null ? Duration.ofSeconds(30) : timeout;
     tuning = tuning == null || tuning;
     operationName = operationName == null ? "embeddings" : operationName;

@@ -135,6 +135,19 @@ class InferenceBatcherTest {
   }
 
   @Test
+  void aQueueShorterThanABatchIsRefusedNotRaised() {
+    assertThatThrownBy(
+            () ->
+                InferenceBatcher.builder(optimizer, new GatedWorker())
+                    .name("short")
+                    .maxQueuedItems(10)
+                    .build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("maxQueuedItems must be in [maxBatchSize (64), 10000000], but was 10");
+    assertThat(optimizer.knob("optimizer.ai.short.max_batch_size")).isEmpty();
+  }
+
+  @Test
   void closingABatcherTakesItsKnobsOutSoItsNameCanBeBuiltAgain() {
     GatedWorker worker = new GatedWorker();
     InferenceBatcher<String, String> first =
