@@ -47,7 +47,15 @@ public final class QuantizeCommand {
         switch (a.get(i)) {
           case "--tokenizer" -> tokenizer = Path.of(v);
           case "--calibration" -> calibration = Path.of(v);
-          case "--min-cosine" -> minCosine = Double.valueOf(v);
+          case "--min-cosine" -> {
+            try {
+              minCosine = Double.valueOf(v);
+            } catch (NumberFormatException e) {
+              // Named here: Double's own message ("For input string: ...") names no option.
+              err.println("--min-cosine must be a number in (0, 1], but was '" + v + "'");
+              return 2;
+            }
+          }
           default -> {
             err.println("unknown option " + a.get(i));
             return 2;

@@ -242,4 +242,27 @@ class OnnxQuantizerTest {
     assertThat(out).exists();
     assertThat(QuantizeCommand.run(new String[] {"quantize"}, System.out, System.err)).isEqualTo(2);
   }
+
+  @Test
+  void aMinCosineThatIsNoNumberIsReportedWithItsOption() {
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    int rc =
+        QuantizeCommand.run(
+            new String[] {
+              "quantize",
+              "in.onnx",
+              "out.onnx",
+              "--tokenizer",
+              "t.json",
+              "--calibration",
+              "c.txt",
+              "--min-cosine",
+              "abc"
+            },
+            System.out,
+            new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+    assertThat(rc).isEqualTo(2);
+    assertThat(err.toString(java.nio.charset.StandardCharsets.UTF_8))
+        .contains("--min-cosine must be a number in (0, 1], but was 'abc'");
+  }
 }
