@@ -148,11 +148,12 @@ public final class SemanticCache<V> implements AutoCloseable {
       return exact;
     }
 
+    /** The figures of the hit; never its text, which is a user's prompt and may reach a log. */
     @Override
     public String toString() {
-      return "Hit{matchedText='"
-          + entry.text()
-          + "', similarity="
+      return "Hit{matchedChars="
+          + entry.text().length()
+          + ", similarity="
           + similarity
           + ", score="
           + score

@@ -17,6 +17,18 @@ class SemanticCacheTest {
   private final CountingModel model = new CountingModel();
 
   @Test
+  void aHitNeverPrintsThePrompt() {
+    try (SemanticCache<String> cache = SemanticCache.builder(model).build()) {
+      cache.put(SCOPE, "My account number is 12345, why was I charged?", "answer");
+
+      SemanticCache.Hit<String> hit =
+          cache.lookup(SCOPE, "My account number is 12345, why was I charged?").orElseThrow();
+
+      assertThat(hit.toString()).doesNotContain("12345").doesNotContain("charged");
+    }
+  }
+
+  @Test
   void exactTierMatchesNormalisedTextWithoutEmbedding() {
     try (SemanticCache<String> cache = SemanticCache.builder(model).build()) {
       cache.put(SCOPE, "How do I learn Java?", "answer");
