@@ -37,6 +37,9 @@ public final class BatchAdvisor {
   private final List<WriteLoop> loops = new CopyOnWriteArrayList<>();
   private final Set<String> reported = ConcurrentHashMap.newKeySet();
 
+  /** The most statement-and-site pairs reported (and remembered) per data source. */
+  static final int MAX_REPORTED = 10_000;
+
   private BatchAdvisor(Optimizer optimizer, String system, boolean rewriteOn) {
     this.optimizer = optimizer;
     this.system = system;
@@ -65,6 +68,11 @@ public final class BatchAdvisor {
     };
   }
 
+  /** How many statement-and-site pairs are remembered as reported. */
+  int reportedCount() {
+    return reported.size();
+  }
+
   /** Whether the driver's batch rewrite is on (configured, or applied by us). */
   public boolean rewriteOn() {
     return rewriteOn;
@@ -77,7 +85,9 @@ public final class BatchAdvisor {
       int executions,
       boolean inTransaction,
       Optional<String> site) {
-    if (!reported.add(fingerprintId + "@" + site.orElse("?")) || reported.size() > 10_000) {
+    // The bound is checked before adding: adding first (as before) let the set grow past it with
+    // every new statement and site, though nothing more was reported.
+    if (reported.size() >= MAX_REPORTED || !reported.add(fingerprintId + "@" + site.orElse("?"))) {
       return;
     }
     Optional<String> setting = rewriteOn ? Optional.empty() : driverSetting();
