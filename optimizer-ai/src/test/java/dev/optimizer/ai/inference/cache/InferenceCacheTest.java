@@ -52,7 +52,7 @@ class InferenceCacheTest {
                     in -> {
                       computing.countDown();
                       try {
-                        Thread.sleep(60_000); // until interrupted
+                        new java.util.concurrent.CountDownLatch(1).await(); // until interrupted
                       } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                         throw new java.util.concurrent.CompletionException(e);

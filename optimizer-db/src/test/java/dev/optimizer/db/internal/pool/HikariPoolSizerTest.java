@@ -153,23 +153,29 @@ class HikariPoolSizerTest {
   void aWrapThatFailsAfterTheRecorderStartedLeavesNoThreadBehind() throws Exception {
     org.h2.jdbcx.JdbcDataSource h2 = new org.h2.jdbcx.JdbcDataSource();
     h2.setURL("jdbc:h2:mem:closedopt;DB_CLOSE_DELAY=-1");
-    long before = recorderThreads("JdbcDataSource");
+    java.util.Set<Thread> before = recorderThreadSet("JdbcDataSource");
     Optimizer optimizer = optimizer();
     dev.optimizer.db.DbOptimizer db =
         dev.optimizer.db.DbOptimizer.builder(optimizer).poolSizing(false).build();
     optimizer.close(); // e.g. a lazily created DataSource bean wrapped during shutdown
     assertThatThrownBy(() -> db.wrap(h2)).isInstanceOf(IllegalStateException.class);
-    long deadline = System.nanoTime() + 5_000_000_000L;
-    while (recorderThreads("JdbcDataSource") > before && System.nanoTime() < deadline) {
-      Thread.sleep(10);
+    java.util.Set<Thread> started = recorderThreadSet("JdbcDataSource");
+    started.removeAll(before);
+    for (Thread t : started) {
+      t.join(5_000); // a stopped recorder ends at once; a leaked one never does
     }
-    assertThat(recorderThreads("JdbcDataSource")).isEqualTo(before);
+    started.removeIf(t -> !t.isAlive());
+    assertThat(started).isEmpty();
   }
 
   private static long recorderThreads(String pool) {
+    return recorderThreadSet(pool).size();
+  }
+
+  private static java.util.Set<Thread> recorderThreadSet(String pool) {
     return Thread.getAllStackTraces().keySet().stream()
         .filter(t -> t.getName().equals("optimizer-db-records-" + pool))
-        .count();
+        .collect(java.util.stream.Collectors.toCollection(java.util.HashSet::new));
   }
 
   @Test
