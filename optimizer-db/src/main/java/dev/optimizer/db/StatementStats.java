@@ -10,9 +10,9 @@ package dev.optimizer.db;
  * @param errors failed executions
  * @param rows rows read or changed
  * @param totalNanos total execution time
- * @param p50Nanos median execution time
- * @param p99Nanos 99th percentile of execution time
- * @param maxNanos slowest execution
+ * @param p50Nanos median execution time (within 1.6%)
+ * @param p99Nanos 99th percentile of execution time (within 1.6%)
+ * @param maxNanos slowest execution (exact)
  */
 public record StatementStats(
     long fingerprintId,

@@ -8,12 +8,15 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.LongAdder;
-import org.HdrHistogram.AtomicHistogram;
 
 /**
  * Per-fingerprint statistics, bounded: once {@code capacity} fingerprints are tracked, further ones
  * are counted under a single overflow entry, as pg_stat_statements does with its {@code max}
  * setting (which evicts instead; counting keeps totals honest without churn).
+ *
+ * <p>An entry takes about 2.5 KB of heap (its adders, its map node and a {@link LatencyHistogram}
+ * that grows with the powers of two its latencies fall in), 5.1 KB at most: 12.5 MB at the default
+ * 5,000 fingerprints, where a fixed-range HdrHistogram made it 37.8 KB (189 MB).
  */
 public final class StatementTable {
   /** The id under which statements beyond the capacity are counted. */
@@ -128,17 +131,14 @@ public final class StatementTable {
 
   /** One fingerprint's statistics (or the overflow's). */
   static final class Entry {
-    static final long HIGHEST = 3_600_000_000_000L; // an hour, in nanoseconds
-
     final StatementKey key;
     final LongAdder calls = new LongAdder();
     final LongAdder errors = new LongAdder();
     final LongAdder rows = new LongAdder();
     final LongAdder totalNanos = new LongAdder();
-    // Fixed range, one atomic add per value: ConcurrentHistogram's writer phaser (two more shared
-    // atomic counters per value, for consistent snapshots and resizing) costs every execution for
-    // what a statistics snapshot does not need.
-    final AtomicHistogram histogram = new AtomicHistogram(1, HIGHEST, 2);
+    // Grows with the powers of two the latencies fall in: 2.4 KB for a query's, 5 KB at most, where
+    // a fixed-range AtomicHistogram took 37 KB. One atomic add per value, as that did.
+    final LatencyHistogram histogram = new LatencyHistogram();
 
     Entry(StatementKey key) {
       this.key = key;
@@ -153,10 +153,11 @@ public final class StatementTable {
         rows.add(rowCount);
       }
       totalNanos.add(nanos);
-      histogram.recordValue(Math.max(1, Math.min(nanos, HIGHEST)));
+      histogram.record(nanos);
     }
 
     StatementStats snapshot() {
+      long[] percentiles = histogram.valuesAtPercentiles(50, 99);
       return new StatementStats(
           key.id(),
           key.text(),
@@ -165,9 +166,9 @@ public final class StatementTable {
           errors.sum(),
           rows.sum(),
           totalNanos.sum(),
-          histogram.getValueAtPercentile(50),
-          histogram.getValueAtPercentile(99),
-          histogram.getMaxValue());
+          percentiles[0],
+          percentiles[1],
+          histogram.max());
     }
   }
 }
