@@ -128,7 +128,8 @@ public final class DbOptimizer {
     BatchAdvisor batching =
         BatchAdvisor.of(optimizer, delegate, db.system(), settings.batchRewrite);
     batchAdvisors.add(batching);
-    DbTelemetry telemetry = new DbTelemetry(optimizer.meter(), db.system(), db.poolName());
+    DbTelemetry telemetry =
+        new DbTelemetry(optimizer.meter(), db.system(), db.poolName(), settings.maxFingerprints);
     Instrumentation inst = null;
     Supplier<List<NPlusOne>> nPlusOnes = null;
     CacheCandidates candidates = null;

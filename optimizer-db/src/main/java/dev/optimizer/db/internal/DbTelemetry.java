@@ -37,12 +37,18 @@ public final class DbTelemetry implements AutoCloseable {
   private final DoubleHistogram waitTime;
   private final DoubleHistogram useTime;
   private final LongCounter timeouts;
+  // Holds no more ids than the statement table does: the table's entries and its overflow's.
   private final ConcurrentHashMap<Long, Attributes> attributesByFingerprint =
       new ConcurrentHashMap<>();
+  private final int maxCachedAttributes;
   private final List<AutoCloseable> observers = new ArrayList<>();
 
-  /** Instruments for one data source. */
-  public DbTelemetry(Meter meter, String system, String poolName) {
+  /**
+   * Instruments for one data source whose statements are counted in a {@link StatementTable} of
+   * {@code maxFingerprints}.
+   */
+  public DbTelemetry(Meter meter, String system, String poolName, int maxFingerprints) {
+    this.maxCachedAttributes = maxFingerprints + 1; // and the overflow entry
     this.system = system;
     this.poolName = poolName;
     this.meter = meter;
@@ -101,9 +107,30 @@ public final class DbTelemetry implements AutoCloseable {
     operation(attributes(key), nanos, error);
   }
 
-  /** The attributes of a statement's operations (without an error type); computed once per id. */
+  /**
+   * The attributes of a statement's operations (without an error type), for the key of its
+   * statistics entry: its own, or the overflow's beyond the table's capacity (whose summary is
+   * {@code other}), so that the metric has no more attribute sets than the table has entries.
+   *
+   * <p>Kept per id, as many as the table holds. The table forgets its entries when it is reset, and
+   * later statements take their places; this cache cannot tell which ids are gone, so when it is
+   * full it is emptied, and the ids still in use are computed again as they next resolve (once per
+   * statement slot, not per execution).
+   */
   Attributes attributes(StatementKey key) {
-    return attributesByFingerprint.computeIfAbsent(key.id(), id -> attributesOf(key).build());
+    Attributes a = attributesByFingerprint.get(key.id());
+    if (a == null) {
+      if (attributesByFingerprint.size() >= maxCachedAttributes) {
+        attributesByFingerprint.clear();
+      }
+      a = attributesByFingerprint.computeIfAbsent(key.id(), id -> attributesOf(key).build());
+    }
+    return a;
+  }
+
+  /** How many statements' attributes are kept. */
+  int cachedAttributes() {
+    return attributesByFingerprint.size();
   }
 
   /**
