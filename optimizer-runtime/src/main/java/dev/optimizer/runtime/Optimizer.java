@@ -22,11 +22,11 @@ import dev.optimizer.runtime.tuning.TuningState;
 import io.opentelemetry.api.GlobalOpenTelemetry;
 import io.opentelemetry.api.OpenTelemetry;
 import java.time.Clock;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Deque;
+import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -34,6 +34,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 /**
@@ -53,7 +54,7 @@ import java.util.function.Consumer;
  * <p>Every knob registered with {@link #tune} is moved only by judged trials (see {@link Judge}),
  * within its bounds and step limit, and only in {@link Mode#AUTO}. {@link #close()} stops the
  * tuning thread (if this optimizer started it) and closes everything registered with {@link
- * #onClose}, in reverse order. Thread-safe.
+ * #onClose} and not released since, in reverse order. Thread-safe.
  */
 public final class Optimizer implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(Optimizer.class.getName());
@@ -69,7 +70,8 @@ public final class Optimizer implements AutoCloseable {
   private final Telemetry telemetry;
   private final Map<String, Knob<?>> knobs = new LinkedHashMap<>();
   private final List<Recommendation> recommendations = new ArrayList<>();
-  private final Deque<AutoCloseable> closeables = new ArrayDeque<>();
+  // Registration order; closed in reverse. A set, so that a release is O(1) however many are held.
+  private final LinkedHashSet<Registration> closeables = new LinkedHashSet<>();
   private final ScheduledFuture<?> tuningTask;
   private final PlatformInfo platform;
   private volatile Mode mode;
@@ -301,24 +303,84 @@ public final class Optimizer implements AutoCloseable {
         clock.instant(), mode, snapshots, decisions(), recommendations(), platform.attributes());
   }
 
-  /** Registers something to close when this optimizer closes (in reverse order). */
-  public void onClose(AutoCloseable closeable) {
-    Checks.notNull("closeable", closeable);
+  /**
+   * Registers something to close when this optimizer closes (in reverse order of registration).
+   *
+   * <p>The optimizer holds {@code closeable} until then, or until the returned registration is
+   * {@linkplain Registration#release() released}. Whatever can also be closed on its own (a wrapper
+   * the application closes before the optimizer, say) releases its registration in its own {@code
+   * close()}, so that the optimizer does not keep it, and all it references, reachable for as long
+   * as the optimizer lives:
+   *
+   * <pre>{@code
+   * this.registration = optimizer.onClose(this);
+   * ...
+   * public void close() {
+   *   registration.release();
+   *   // release what this object holds
+   * }
+   * }</pre>
+   *
+   * <p>The optimizer may close {@code closeable} while it closes itself, concurrently with the
+   * object's own {@code close()}: that must be idempotent, as {@link AutoCloseable} advises.
+   *
+   * @return the registration, to release once {@code closeable} is closed by other means
+   * @throws IllegalStateException if this optimizer is closed
+   */
+  public Registration onClose(AutoCloseable closeable) {
+    Registration registration = new Registration(Checks.notNull("closeable", closeable));
     synchronized (closeables) {
       checkOpen();
-      closeables.push(closeable);
+      closeables.add(registration);
+    }
+    return registration;
+  }
+
+  /** How many registrations of {@link #onClose} are held, for tests. */
+  int registrations() {
+    synchronized (closeables) {
+      return closeables.size();
+    }
+  }
+
+  /**
+   * What {@link Optimizer#onClose} returns: the optimizer's hold on one closeable. {@link
+   * #release()} ends it. Thread-safe.
+   */
+  public final class Registration {
+    private final AtomicReference<AutoCloseable> closeable;
+
+    private Registration(AutoCloseable closeable) {
+      this.closeable = new AtomicReference<>(closeable);
+    }
+
+    /**
+     * The optimizer no longer holds the closeable, nor closes it when it closes; for its owner to
+     * call when it is closed by other means. Idempotent; harmless while or after the optimizer
+     * closes.
+     */
+    public void release() {
+      closeable.set(null);
+      synchronized (closeables) {
+        closeables.remove(this);
+      }
+    }
+
+    /** The closeable, taken once: the optimizer closes it unless it was released first. */
+    private AutoCloseable take() {
+      return closeable.getAndSet(null);
     }
   }
 
   /**
    * Stops tuning (restoring the values replaced by running trials), closes everything registered
-   * with {@link #onClose} in reverse order, and stops the scheduler if this optimizer created it.
-   * Idempotent. The first failure is rethrown after all were attempted (an {@link Error} before any
-   * exception, the others suppressed in it).
+   * with {@link #onClose} and not released, in reverse order, and stops the scheduler if this
+   * optimizer created it. Idempotent. The first failure is rethrown after all were attempted (an
+   * {@link Error} before any exception, the others suppressed in it).
    */
   @Override
   public void close() {
-    List<AutoCloseable> toClose;
+    List<Registration> toClose;
     synchronized (closeables) {
       if (closed) {
         return;
@@ -327,6 +389,7 @@ public final class Optimizer implements AutoCloseable {
       toClose = new ArrayList<>(closeables);
       closeables.clear();
     }
+    Collections.reverse(toClose);
     if (tuningTask != null) {
       tuningTask.cancel(false);
     }
@@ -336,7 +399,11 @@ public final class Optimizer implements AutoCloseable {
     // Every resource, the telemetry and the tuner thread are released even when one resource
     // fails to close, with an Error too (close() cannot be retried: it already counts as closed).
     Throwable failure = null;
-    for (AutoCloseable c : toClose) {
+    for (Registration r : toClose) {
+      AutoCloseable c = r.take();
+      if (c == null) {
+        continue; // released: its owner closed it
+      }
       try {
         c.close();
       } catch (Exception e) {

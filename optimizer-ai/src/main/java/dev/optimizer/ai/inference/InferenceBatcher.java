@@ -2,7 +2,6 @@ package dev.optimizer.ai.inference;
 
 import dev.optimizer.ai.inference.internal.AdaptiveDelay;
 import dev.optimizer.ai.inference.internal.BatcherKnobs;
-import dev.optimizer.ai.inference.internal.CloseHandle;
 import dev.optimizer.ai.inference.internal.InferenceMetrics;
 import dev.optimizer.ai.inference.internal.WorkerPool;
 import dev.optimizer.api.Knob;
@@ -78,7 +77,7 @@ public final class InferenceBatcher<I, O> implements AutoCloseable {
   private final Knob<Integer> maxDelayKnob;
   private final AutoCloseable batcherMetrics;
   private final Optimizer optimizer;
-  private final CloseHandle closeHandle;
+  private final Optimizer.Registration registration;
   private volatile boolean closed;
 
   InferenceBatcher(InferenceBatcherBuilder<I, O> b, List<BatchModel<I, O>> workers) {
@@ -129,7 +128,7 @@ public final class InferenceBatcher<I, O> implements AutoCloseable {
         optimizer.register(maxDelayKnob);
         optimizer.register(maxBatchSizeKnob);
       }
-      this.closeHandle = CloseHandle.register(optimizer, this);
+      this.registration = optimizer.onClose(this);
     } catch (RuntimeException | Error e) {
       // A knob name taken, or the optimizer closed: leave nothing behind (the workers stay the
       // caller's; see InferenceBatcherBuilder#build).
@@ -303,7 +302,7 @@ public final class InferenceBatcher<I, O> implements AutoCloseable {
     RuntimeException failure = null;
     try {
       unregisterKnobs(optimizer);
-      closeHandle.release();
+      registration.release();
       batcher.close();
     } finally {
       try {

@@ -1,6 +1,5 @@
 package dev.optimizer.ai.inference.cache;
 
-import dev.optimizer.ai.inference.internal.CloseHandle;
 import dev.optimizer.api.internal.Checks;
 import dev.optimizer.runtime.Optimizer;
 import dev.optimizer.runtime.cache.TieredCache;
@@ -52,7 +51,7 @@ public final class InferenceCache<I, O> implements AutoCloseable {
   private final UnaryOperator<O> copy;
   private final TieredCache<Key, O> cache;
   private final AutoCloseable metrics;
-  private final CloseHandle closeHandle;
+  private final Optimizer.Registration registration;
 
   private InferenceCache(Builder<I, O> b) {
     this.modelId = b.modelId;
@@ -68,7 +67,7 @@ public final class InferenceCache<I, O> implements AutoCloseable {
             .ticker(b.optimizer.ticker())
             .build();
     this.metrics = BuildingBlockMetrics.observe(b.optimizer.meter(), "ai." + b.name, cache);
-    this.closeHandle = CloseHandle.register(b.optimizer, this);
+    this.registration = b.optimizer.onClose(this);
   }
 
   /** Starts a builder; {@code inputBytes} and {@code outputBytes} are required. */
@@ -147,7 +146,7 @@ public final class InferenceCache<I, O> implements AutoCloseable {
    */
   @Override
   public void close() {
-    closeHandle.release();
+    registration.release();
     cache.invalidateAll();
     try {
       metrics.close();

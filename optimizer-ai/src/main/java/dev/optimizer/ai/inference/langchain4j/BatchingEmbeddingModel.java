@@ -7,7 +7,6 @@ import dev.langchain4j.model.output.Response;
 import dev.optimizer.ai.inference.BatchModel;
 import dev.optimizer.ai.inference.InferenceBatcher;
 import dev.optimizer.ai.inference.InferenceBatcherBuilder;
-import dev.optimizer.ai.inference.internal.CloseHandle;
 import dev.optimizer.ai.inference.onnx.InputTooLongException;
 import dev.optimizer.ai.inference.onnx.OnnxTextEmbedder;
 import dev.optimizer.api.internal.Checks;
@@ -54,7 +53,7 @@ public final class BatchingEmbeddingModel implements EmbeddingModel, AutoCloseab
   private final OnnxTextEmbedder embedder;
   private final InferenceBatcher<String, float[]> batcher;
   private final int dimension;
-  private final CloseHandle closeHandle;
+  private final Optimizer.Registration registration;
 
   private BatchingEmbeddingModel(Builder b) {
     this.delegate = b.delegate;
@@ -84,7 +83,7 @@ public final class BatchingEmbeddingModel implements EmbeddingModel, AutoCloseab
       }
       this.batcher = batcher(b, name, workers);
       try {
-        this.closeHandle = CloseHandle.register(b.optimizer, this);
+        this.registration = b.optimizer.onClose(this);
       } catch (RuntimeException e) {
         batcher.close();
         throw e;
@@ -210,7 +209,7 @@ public final class BatchingEmbeddingModel implements EmbeddingModel, AutoCloseab
    */
   @Override
   public void close() {
-    closeHandle.release();
+    registration.release();
     try {
       batcher.close();
     } finally {
