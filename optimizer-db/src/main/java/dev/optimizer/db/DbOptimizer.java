@@ -95,93 +95,121 @@ public final class DbOptimizer {
 
   /**
    * Wraps a data source. The result behaves like the delegate; {@code unwrap} reaches it. Closing
-   * the result (it is {@link AutoCloseable}) releases only what the wrapper owns; so does closing
-   * the optimizer.
+   * the result (it is {@link AutoCloseable}) releases only what the wrapper owns, never the
+   * delegate; so does closing the optimizer. A wrapper closed before the optimizer leaves nothing
+   * behind in it or in this DbOptimizer: its pool-size knob, its write loops, cache candidates,
+   * result cache and N+1 findings go with it (recommendations already made stay in the report).
    */
   public DataSource wrap(DataSource delegate) {
     Checks.notNull("delegate", delegate);
     DbSystems.Description db = DbSystems.describe(delegate);
-    // Sizing first: it is what refuses a pool that is already being sized (its knob is registered
-    // under the pool's name), and then nothing else has been started that would leak.
-    LeaseListener sizing =
-        settings.poolSizing
-            ? DbSystems.startPoolSizing(
-                optimizer,
-                delegate,
-                db.system(),
-                settings.minPoolSize,
-                settings.poolBudget,
-                settings.poolSignalSlice)
-            : null;
+    Parts parts = new Parts();
     try {
-      return wrap(delegate, db, sizing);
+      // Sizing first: it is what refuses a pool that is already being sized (its knob is
+      // registered under the pool's name), and then nothing else has been started that would leak.
+      parts.sizing =
+          settings.poolSizing
+              ? DbSystems.startPoolSizing(
+                  optimizer,
+                  delegate,
+                  db.system(),
+                  settings.minPoolSize,
+                  settings.poolBudget,
+                  settings.poolSignalSlice)
+              : null;
+      return wrap(delegate, db, parts);
     } catch (RuntimeException | Error e) {
-      if (sizing != null) {
-        sizing.close();
+      // Nothing of a wrapper that was never returned may stay behind: the recorder thread, the
+      // telemetry callbacks, the result cache, and the entries that would keep them reachable.
+      try {
+        parts.close();
+      } catch (Exception closing) {
+        e.addSuppressed(closing);
       }
       throw e;
     }
   }
 
-  private DataSource wrap(DataSource delegate, DbSystems.Description db, LeaseListener sizing) {
+  private DataSource wrap(DataSource delegate, DbSystems.Description db, Parts parts) {
     // First, while a lazily started pool can still take a driver setting.
-    BatchAdvisor batching =
-        BatchAdvisor.of(optimizer, delegate, db.system(), settings.batchRewrite);
-    batchAdvisors.add(batching);
+    parts.batching = BatchAdvisor.of(optimizer, delegate, db.system(), settings.batchRewrite);
+    batchAdvisors.add(parts.batching);
     DbTelemetry telemetry =
         new DbTelemetry(optimizer.meter(), db.system(), db.poolName(), settings.maxFingerprints);
-    Instrumentation inst = null;
-    Supplier<List<NPlusOne>> nPlusOnes = null;
-    CacheCandidates candidates = null;
-    ResultCache cache = null;
-    try {
-      DbSystems.observePool(delegate, telemetry, optimizer.meter());
-      // A type that does not name its database (a Tomcat, DBCP2, c3p0 or Agroal pool, a Spring
-      // DriverManagerDataSource) leaves GENERIC, whose lexing would leave MySQL's ".." strings and
-      // PostgreSQL's $$..$$ in the text: such a wrapper learns the dialect from its first
-      // connection.
-      java.util.function.Function<String, dev.optimizer.db.internal.StatementKey> fingerprints =
-          db.dialect() == dev.optimizer.db.internal.sql.SqlDialect.GENERIC
-              ? new Fingerprints.Resolving(settings.maxStatementLength)
-              : Fingerprints.forDialect(db.dialect(), settings.maxStatementLength);
-      inst =
-          new Instrumentation(
-              optimizer,
-              fingerprints,
-              table,
-              telemetry,
-              settings.slowThreshold,
-              settings.nPlusOneThreshold,
-              slowListeners);
-      nPlusOnes = inst::nPlusOnes;
-      insight.addNPlusOneSource(nPlusOnes);
-      if (sampler != null) {
-        inst.sampler(sampler);
+    parts.telemetry = telemetry;
+    DbSystems.observePool(delegate, telemetry, optimizer.meter());
+    // A type that does not name its database (a Tomcat, DBCP2, c3p0 or Agroal pool, a Spring
+    // DriverManagerDataSource) leaves GENERIC, whose lexing would leave MySQL's ".." strings and
+    // PostgreSQL's $$..$$ in the text: such a wrapper learns the dialect from its first
+    // connection.
+    java.util.function.Function<String, dev.optimizer.db.internal.StatementKey> fingerprints =
+        db.dialect() == dev.optimizer.db.internal.sql.SqlDialect.GENERIC
+            ? new Fingerprints.Resolving(settings.maxStatementLength)
+            : Fingerprints.forDialect(db.dialect(), settings.maxStatementLength);
+    Instrumentation inst =
+        new Instrumentation(
+            optimizer,
+            fingerprints,
+            table,
+            telemetry,
+            settings.slowThreshold,
+            settings.nPlusOneThreshold,
+            slowListeners);
+    parts.inst = inst;
+    parts.nPlusOnes = inst::nPlusOnes;
+    insight.addNPlusOneSource(parts.nPlusOnes);
+    if (sampler != null) {
+      inst.sampler(sampler);
+    }
+    inst.batching(parts.batching);
+    parts.candidates = new CacheCandidates(optimizer);
+    cacheCandidates.add(parts.candidates);
+    inst.cacheCandidates(parts.candidates);
+    if (parts.sizing != null) {
+      inst.leaseListener(parts.sizing);
+    }
+    if (settings.resultCache != null || settings.resultCacheTrials != null) {
+      ResultCache cache =
+          new ResultCache(
+              optimizer, settings.resultCache, settings.resultCacheTrials, db.poolName());
+      parts.cache = cache;
+      resultCaches.add(cache);
+      parts.candidates.trials(cache.trials());
+      cache.refreshFrom(delegate, DbSystems.idleConnection(delegate));
+      inst.resultCache(cache);
+    }
+    InstrumentedDataSource wrapped = new InstrumentedDataSource(delegate, inst, parts);
+    parts.registration = optimizer.onClose(wrapped);
+    return wrapped;
+  }
+
+  /**
+   * What exists only for one wrapper: what it owns, its entries in this DbOptimizer's lists, and
+   * its registration with the optimizer. {@link #close()} removes and closes all of them; the
+   * wrapper calls it once, when the application or the optimizer closes it, and so does a wrap that
+   * fails (parts not made yet are null). Everything but the registration is set before the wrapper
+   * is made, whose final field publishes it.
+   */
+  private final class Parts implements AutoCloseable {
+    LeaseListener sizing;
+    BatchAdvisor batching;
+    DbTelemetry telemetry;
+    Instrumentation inst;
+    Supplier<List<NPlusOne>> nPlusOnes;
+    CacheCandidates candidates;
+    ResultCache cache;
+    volatile Optimizer.Registration registration;
+
+    @Override
+    public void close() throws Exception {
+      // Out of the lists first, so that nothing reads a part that is closing or closed.
+      Optimizer.Registration r = registration;
+      if (r != null) {
+        r.release();
       }
-      inst.batching(batching);
-      candidates = new CacheCandidates(optimizer);
-      cacheCandidates.add(candidates);
-      inst.cacheCandidates(candidates);
-      if (sizing != null) {
-        inst.leaseListener(sizing);
+      if (batching != null) {
+        batchAdvisors.remove(batching);
       }
-      if (settings.resultCache != null || settings.resultCacheTrials != null) {
-        cache =
-            new ResultCache(
-                optimizer, settings.resultCache, settings.resultCacheTrials, db.poolName());
-        candidates.trials(cache.trials());
-        cache.refreshFrom(delegate, DbSystems.idleConnection(delegate));
-        inst.resultCache(cache);
-        resultCaches.add(cache);
-      }
-      InstrumentedDataSource wrapped =
-          new InstrumentedDataSource(delegate, inst, owned(sizing, cache, inst, telemetry));
-      optimizer.onClose(wrapped);
-      return wrapped;
-    } catch (RuntimeException | Error e) {
-      // Nothing of a wrapper that was never returned may stay behind: the recorder thread, the
-      // telemetry callbacks, the result cache, and the entries that would keep them reachable.
-      batchAdvisors.remove(batching);
       if (nPlusOnes != null) {
         insight.removeNPlusOneSource(nPlusOnes);
       }
@@ -191,13 +219,17 @@ public final class DbOptimizer {
       if (cache != null) {
         resultCaches.remove(cache);
       }
-      try {
-        owned(cache, inst, telemetry).close();
-      } catch (Exception closing) {
-        e.addSuppressed(closing);
-      }
-      throw e;
+      owned(sizing, cache, inst, telemetry).close();
     }
+  }
+
+  /** How many entries of wrappers this DbOptimizer and its insight hold, by kind; for tests. */
+  java.util.Map<String, Integer> heldForWrappers() {
+    return java.util.Map.of(
+        "batchAdvisors", batchAdvisors.size(),
+        "nPlusOneSources", insight.nPlusOneSources(),
+        "cacheCandidates", cacheCandidates.size(),
+        "resultCaches", resultCaches.size());
   }
 
   /**

@@ -23,9 +23,14 @@ public final class StatementInsight {
     nPlusOneSources.add(source);
   }
 
-  /** Forgets a source added by {@link #addNPlusOneSource} (a wrapper that failed to start). */
+  /** Forgets a source added by {@link #addNPlusOneSource} (a wrapper closed or failed to start). */
   void removeNPlusOneSource(Supplier<List<NPlusOne>> source) {
     nPlusOneSources.remove(source);
+  }
+
+  /** How many sources are held; for tests. */
+  int nPlusOneSources() {
+    return nPlusOneSources.size();
   }
 
   /** The {@code n} fingerprints with the largest total time, largest first. */
@@ -41,7 +46,10 @@ public final class StatementInsight {
     return table.get(fingerprintId);
   }
 
-  /** Every N+1 loop found so far, oldest first within each data source. */
+  /**
+   * Every N+1 loop found so far by the wrapped data sources not closed yet, oldest first within
+   * each data source.
+   */
   public List<NPlusOne> nPlusOnes() {
     return nPlusOneSources.stream().flatMap(s -> s.get().stream()).toList();
   }
