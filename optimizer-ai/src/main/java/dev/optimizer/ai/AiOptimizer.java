@@ -64,6 +64,7 @@ public final class AiOptimizer implements AutoCloseable {
   private final AiOptimizerBuilder settings;
   private final ChatCore core;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final Optimizer.Registration registration;
   // Choosing a free batcher name and taking it (registering its knobs) is one step.
   private static final Object EMBEDDING_NAMES = new Object();
 
@@ -85,7 +86,7 @@ public final class AiOptimizer implements AutoCloseable {
     if (b.semanticCache != null || b.semanticDefault) {
       core.addTier(semanticTier(b, s));
     }
-    optimizer.onClose(this);
+    this.registration = optimizer.onClose(this);
   }
 
   private SemanticTier semanticTier(AiOptimizerBuilder b, ChatSettings s) {
@@ -317,13 +318,15 @@ public final class AiOptimizer implements AutoCloseable {
 
   /**
    * Publishes the accounting to the report (when anything was called), then releases the caches and
-   * stops the threads; decorators fail after this. Idempotent.
+   * stops the threads; decorators fail after this. Closed before the optimizer, it is no longer
+   * held by the optimizer. Idempotent.
    */
   @Override
   public void close() {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
+    registration.release(); // closed before the optimizer: it no longer holds this
     try {
       ChatAccounting a = accounting();
       if (!a.perModel().isEmpty() || a.cacheHits() > 0) {

@@ -16,6 +16,8 @@ import dev.optimizer.ai.testserver.OpenAiClients;
 import dev.optimizer.ai.testserver.RecordingHandler;
 import dev.optimizer.runtime.Optimizer;
 import io.opentelemetry.api.OpenTelemetry;
+import java.lang.ref.WeakReference;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -81,6 +83,45 @@ class AiOptimizerTest {
     assertThat(optimizer.knobs())
         .extracting(k -> k.name())
         .contains("optimizer.ai.embeddings.max_delay_us", "optimizer.ai.embeddings-2.max_delay_us");
+  }
+
+  @Test
+  void aiOptimizersAndEmbeddingModelsClosedOnTheirOwnAreNotHeldByTheOptimizer() throws Exception {
+    // An application that builds and closes them repeatedly (tests, tenants) must not leak each
+    // one, its caches and its threads, into the optimizer that outlives them.
+    List<WeakReference<Object>> closed = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      AiOptimizer ai = AiOptimizer.create(optimizer);
+      EmbeddingModel model = ai.wrap(openAiEmbeddings("text-embedding-" + i));
+      assertThat(model.embed("text " + i).content().vector()).isNotEmpty();
+      ((AutoCloseable) model).close();
+      ai.close();
+      closed.add(new WeakReference<>(ai));
+      closed.add(new WeakReference<>(model));
+    }
+    AiOptimizer open = AiOptimizer.create(optimizer);
+    open.wrap(openAiEmbeddings("text-embedding-open"));
+
+    assertThat(stillReachable(closed)).as("closed decorators still reachable").isZero();
+    // The closed models' knobs left with them: the open one took the first name again.
+    assertThat(optimizer.knobs())
+        .extracting(k -> k.name())
+        .containsExactlyInAnyOrder(
+            "optimizer.ai.embeddings.max_delay_us", "optimizer.ai.embeddings.max_batch_size");
+
+    optimizer.close(); // still closes what was left open
+    assertThatThrownBy(() -> open.wrap(openAiEmbeddings("late")))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("this AiOptimizer is closed");
+    assertThat(optimizer.knobs()).isEmpty();
+  }
+
+  /** How many of {@code refs} still reach their object after a bounded number of collections. */
+  private static long stillReachable(List<? extends WeakReference<?>> refs) {
+    for (int i = 0; i < 20 && refs.stream().anyMatch(r -> r.get() != null); i++) {
+      System.gc();
+    }
+    return refs.stream().filter(r -> r.get() != null).count();
   }
 
   private EmbeddingModel openAiEmbeddings(String name) {

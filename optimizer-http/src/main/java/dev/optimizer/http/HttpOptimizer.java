@@ -86,6 +86,7 @@ public final class HttpOptimizer implements AutoCloseable {
   private final List<AutoCloseable> observers = new ArrayList<>();
   private final Identity identity;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final Optimizer.Registration registration;
 
   HttpOptimizer(Optimizer optimizer, HttpSettings s) {
     this.optimizer = optimizer;
@@ -162,7 +163,7 @@ public final class HttpOptimizer implements AutoCloseable {
       observers.add(
           BuildingBlockMetrics.observe(optimizer.meter(), "http." + s.name(), cache.store()));
     }
-    optimizer.onClose(this);
+    this.registration = optimizer.onClose(this);
   }
 
   /** An HttpOptimizer with every default (see {@link HttpOptimizerBuilder}). */
@@ -349,13 +350,15 @@ public final class HttpOptimizer implements AutoCloseable {
 
   /**
    * Stops the timer thread and removes the instruments. Requests through the wrapped clients then
-   * fail with an {@link java.io.IOException}, and so do requests waiting for a retry. Idempotent.
+   * fail with an {@link java.io.IOException}, and so do requests waiting for a retry. Closed before
+   * the optimizer, it is no longer held by the optimizer. Idempotent.
    */
   @Override
   public void close() {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
+    registration.release(); // closed before the optimizer: it no longer holds this
     timer.shutdownNow();
     if (retry != null) {
       retry.close(); // after the timer: the retries it dropped unrun fail instead of hanging
