@@ -40,7 +40,7 @@ class ResilienceTest {
     assertThat(
             f.sum(
                 "optimizer.ai.retries",
-                a -> "RateLimitException".equals(a.get(AttributeKey.stringKey("error.type")))))
+                a -> "429".equals(a.get(AttributeKey.stringKey("error.type")))))
         .isEqualTo(1);
   }
 
@@ -176,7 +176,7 @@ class ResilienceTest {
     assertThat(
             f.sum(
                 "gen_ai.client.operation.duration",
-                a -> "AttemptTimeoutException".equals(a.get(AttributeKey.stringKey("error.type")))))
+                a -> "timeout".equals(a.get(AttributeKey.stringKey("error.type")))))
         .isEqualTo(1);
   }
 

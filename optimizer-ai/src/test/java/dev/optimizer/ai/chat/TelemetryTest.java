@@ -1,20 +1,27 @@
 package dev.optimizer.ai.chat;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.langchain4j.model.chat.ChatModel;
+import dev.langchain4j.model.chat.StreamingChatModel;
+import dev.langchain4j.model.chat.request.ChatRequest;
+import dev.optimizer.ai.testserver.LocalOpenAiServer;
 import dev.optimizer.ai.testserver.LocalOpenAiServer.Fault;
 import dev.optimizer.ai.testserver.OpenAiClients;
+import dev.optimizer.ai.testserver.RecordingHandler;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.sdk.metrics.data.MetricData;
 import io.opentelemetry.sdk.metrics.data.PointData;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class TelemetryTest {
-  private final ChatFixture f = new ChatFixture();
+  private ChatFixture f = new ChatFixture();
 
   @AfterEach
   void close() {
@@ -42,10 +49,7 @@ class TelemetryTest {
                         && is(a, "gen_ai.request.model", "gpt-test")
                         && a.get(AttributeKey.stringKey("error.type")) == null))
         .isEqualTo(1);
-    assertThat(
-            f.sum(
-                "gen_ai.client.operation.duration",
-                a -> is(a, "error.type", "InternalServerException")))
+    assertThat(f.sum("gen_ai.client.operation.duration", a -> is(a, "error.type", "503")))
         .isEqualTo(1);
     assertThat(f.sum("gen_ai.client.token.usage", a -> is(a, "gen_ai.token.type", "input")))
         .isEqualTo(1);
@@ -64,5 +68,46 @@ class TelemetryTest {
       }
     }
     assertThat(values).isNotEmpty().noneMatch(v -> v.contains("hunter2") || v.contains("default"));
+  }
+
+  @Test
+  void errorTypeIsTheHttpStatusOrTheClassOfWhatActuallyFailed() throws Exception {
+    f.close();
+    f = new ChatFixture(b -> b.maxAttempts(1));
+    ChatModel chat = f.ai.wrap(OpenAiClients.chat(f.server, "gpt-test"));
+    f.server.enqueue(Fault.status(429));
+    assertThatThrownBy(() -> chat.chat("limited")).isNotNull();
+    StreamingChatModel streaming = f.ai.wrap(OpenAiClients.streaming(f.server, "gpt-test"));
+    f.server.enqueue(Fault.status(502));
+    RecordingHandler h = new RecordingHandler();
+    streaming.chat("streamed", h);
+    h.error.get(10, TimeUnit.SECONDS);
+
+    LocalOpenAiServer gone = LocalOpenAiServer.start();
+    gone.close();
+    ChatModel unreachable = f.ai.wrap(OpenAiClients.chat(gone, "gpt-gone"));
+    assertThatThrownBy(() -> unreachable.chat("anyone?")).isNotNull();
+
+    ChatModel broken =
+        f.ai.wrap(
+            new ChatModel() {
+              @Override
+              public dev.langchain4j.model.chat.response.ChatResponse doChat(ChatRequest r) {
+                throw new RuntimeException(new IllegalStateException("model state"));
+              }
+            });
+    assertThatThrownBy(() -> broken.chat("x")).isNotNull();
+
+    List<String> types = new ArrayList<>();
+    for (MetricData m : f.metrics()) {
+      if (m.getName().equals("gen_ai.client.operation.duration")) {
+        for (PointData p : m.getData().getPoints()) {
+          types.add(p.getAttributes().get(AttributeKey.stringKey("error.type")));
+        }
+      }
+    }
+    assertThat(types)
+        .containsExactlyInAnyOrder(
+            "429", "502", "java.net.ConnectException", "java.lang.IllegalStateException");
   }
 }

@@ -1,5 +1,8 @@
 package dev.optimizer.ai.chat.internal.telemetry;
 
+import dev.langchain4j.exception.HttpException;
+import dev.langchain4j.exception.LangChain4jException;
+import dev.optimizer.ai.chat.internal.resilience.AttemptTimeoutException;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.metrics.DoubleCounter;
@@ -9,15 +12,17 @@ import io.opentelemetry.api.metrics.LongHistogram;
 import io.opentelemetry.api.metrics.Meter;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * The OpenTelemetry instruments of the chat decorators. Semantic conventions for each upstream
  * call: {@code gen_ai.client.operation.duration} (s) and {@code gen_ai.client.token.usage}
  * ({token}, with {@code gen_ai.token.type} input/output), attributes {@code gen_ai.operation.name}
- * = chat, {@code gen_ai.provider.name}, {@code gen_ai.request.model}, {@code error.type} on
- * failure. Our own counters under {@code optimizer.ai.*}: cache hits (by tier: exact, semantic) and
- * misses, coalesced calls, retries, fallbacks, routing decisions (by tier and reason), budget
- * refusals and downgrades, tokens and cost saved. Prompts, answers and scopes are never recorded.
+ * = chat, {@code gen_ai.provider.name}, {@code gen_ai.request.model}, {@code error.type} on failure
+ * (see {@link #errorType}). Our own counters under {@code optimizer.ai.*}: cache hits (by tier:
+ * exact, semantic) and misses, coalesced calls, retries, fallbacks, routing decisions (by tier and
+ * reason), budget refusals and downgrades, tokens and cost saved. Prompts, answers and scopes are
+ * never recorded.
  */
 public final class ChatMetrics {
   private static final AttributeKey<String> OPERATION =
@@ -192,10 +197,60 @@ public final class ChatMetrics {
     }
   }
 
-  /** The {@code error.type} of {@code error}: its class's simple name. */
+  /**
+   * The {@code error.type} of {@code error}, as the semantic conventions ask: what actually failed,
+   * not the wrapper it reached us in.
+   *
+   * <ul>
+   *   <li>the HTTP status code as a string ({@code "429"}, {@code "503"}) when a LangChain4j {@code
+   *       HttpException} is anywhere in the cause chain: LangChain4j's clients wrap the status in
+   *       {@code RateLimitException}, {@code InternalServerException} and the like, whose names say
+   *       less than the code;
+   *   <li>{@code "timeout"} for an attempt this decorator abandoned after {@code callTimeout} (no
+   *       exception of the client's: the decorator's own deadline);
+   *   <li>else the fully qualified class name of the first exception in the chain that is not a
+   *       bare wrapper ({@code RuntimeException}, {@code LangChain4jException}, {@code
+   *       ExecutionException}, {@code CompletionException}, {@code UncheckedIOException}, {@code
+   *       InvocationTargetException}, {@code UndeclaredThrowableException}, exactly those classes,
+   *       with a cause): a connection refused is {@code java.net.ConnectException}, not the {@code
+   *       RuntimeException} LangChain4j's HTTP client throws around it.
+   * </ul>
+   */
   public static String errorType(Throwable error) {
-    return error.getClass().getSimpleName().isEmpty()
-        ? error.getClass().getName()
-        : error.getClass().getSimpleName();
+    int depth = 0;
+    for (Throwable t = error; t != null && depth < MAX_CAUSES; t = t.getCause(), depth++) {
+      if (t instanceof HttpException h) {
+        return Integer.toString(h.statusCode());
+      }
+      if (t.getCause() == t) {
+        break;
+      }
+    }
+    if (error instanceof AttemptTimeoutException) {
+      return "timeout";
+    }
+    Throwable t = error;
+    for (depth = 0; depth < MAX_CAUSES && WRAPPERS.contains(t.getClass()); depth++) {
+      Throwable cause = t.getCause();
+      if (cause == null || cause == t) {
+        break;
+      }
+      t = cause;
+    }
+    return t.getClass().getName();
   }
+
+  // A cause chain longer than this is a cycle, or not worth walking for a metric attribute.
+  private static final int MAX_CAUSES = 32;
+
+  /** Exceptions that only carry another one: their cause is what failed. */
+  private static final Set<Class<?>> WRAPPERS =
+      Set.of(
+          RuntimeException.class,
+          LangChain4jException.class,
+          java.util.concurrent.ExecutionException.class,
+          java.util.concurrent.CompletionException.class,
+          java.io.UncheckedIOException.class,
+          java.lang.reflect.InvocationTargetException.class,
+          java.lang.reflect.UndeclaredThrowableException.class);
 }
