@@ -305,4 +305,30 @@ class ExactCacheTest {
     assertThat(b.chat(q).aiMessage().text()).isEqualTo("B");
     assertThat(a.chat(q).aiMessage().text()).isEqualTo("A"); // still cached for its own model
   }
+
+  @Test
+  void anAnswersReasoningCountsTowardsTheCachesByteBound() {
+    f.close();
+    f = new ChatFixture(b -> b.cacheMaximumBytes(64 * 1024));
+    java.util.concurrent.atomic.AtomicInteger calls =
+        new java.util.concurrent.atomic.AtomicInteger();
+    String reasoning = "step ".repeat(20_000); // 100,000 chars: more than the whole cache
+    OptimizedChatModel chat =
+        f.ai.wrap(
+            new ChatModel() {
+              @Override
+              public ChatResponse doChat(ChatRequest request) {
+                calls.incrementAndGet();
+                return ChatResponse.builder()
+                    .aiMessage(AiMessage.builder().text("42").thinking(reasoning).build())
+                    .finishReason(FinishReason.STOP)
+                    .build();
+              }
+            });
+    ChatRequest q =
+        ChatRequest.builder().messages(UserMessage.from("the answer?")).temperature(0.0).build();
+    assertThat(chat.chat(q).aiMessage().thinking()).isEqualTo(reasoning);
+    chat.chat(q);
+    assertThat(calls).as("an entry heavier than the cache is not kept").hasValue(2);
+  }
 }

@@ -18,7 +18,18 @@ public final class ExactTier implements ChatCacheTier {
             .name("ai.chat.exact")
             .maximumWeightBytes(maximumBytes)
             .expireAfterWrite(ttl)
-            .weigher((k, v) -> 160 + v.weightBytes())
+            // The key holds the scope and the model's identity besides its digest.
+            .weigher(
+                (k, v) ->
+                    (int)
+                        Math.min(
+                            Integer.MAX_VALUE,
+                            96L
+                                + 2L
+                                    * (k.scope().length()
+                                        + k.provider().length()
+                                        + k.digest().length())
+                                + v.weightBytes()))
             .ticker(ticker)
             .executor(Runnable::run)
             .build();
