@@ -44,16 +44,28 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * }</pre>
  *
  * <p>A chat call goes through these steps, in order: routing (for a {@link #route} pair), the
- * per-scope budget, the response cache (exact match on provider, model, every output-changing
- * parameter, every message and the scope; only for deterministic requests), then, when {@code
- * semanticCache} is set, the semantic tier (the last user turn matched by meaning among earlier
- * wordings with the same scope, model, parameters and system prompt, behind a precision guard),
- * coalescing of identical concurrent requests (cacheable ones only: callers of a sampled request
- * each expect their own sample), then the model itself with retries, a circuit breaker per model,
- * fallbacks and a timeout. The wrapped models' own {@code chat} is what gets called, so their
- * {@code ChatModelListener}s fire for each upstream attempt; a request answered from the cache or
- * by joining another fires the chosen model's listeners from the decorator, with the attribute
- * {@code optimizer.ai.served_by}.
+ * per-scope budget, the response cache (exact match on the model's endpoint, the model name, every
+ * output-changing parameter, every message and the scope; only for deterministic requests), then,
+ * when {@code semanticCache} is set, the semantic tier (the last user turn matched by meaning among
+ * earlier wordings with the same scope, model, parameters and system prompt, behind a precision
+ * guard), coalescing of identical concurrent requests (cacheable ones only: callers of a sampled
+ * request each expect their own sample), then the model itself with retries, a circuit breaker per
+ * model (per wrapped instance and model name), fallbacks and a timeout. The wrapped models' own
+ * {@code chat} is what gets called, so their {@code ChatModelListener}s fire for each upstream
+ * attempt; a request answered from the cache or by joining another fires the chosen model's
+ * listeners from the decorator, with the attribute {@code optimizer.ai.served_by}.
+ *
+ * <p><b>Which model a request goes to.</b> A request that names a model ({@code
+ * ChatRequest.parameters().modelName()}) is that model, not the wrapped model's default: it is
+ * cached, coalesced, priced, budgeted, broken-circuit and recorded ({@code gen_ai.request.model})
+ * under the name it gives. Cached answers and circuit breakers also belong to the model's
+ * <em>endpoint</em>: two models of the same provider and name on different endpoints (a local
+ * fine-tune and the hosted model, say) never share them. LangChain4j's {@code ChatModel} does not
+ * expose its endpoint; for LangChain4j's own models the base URL is read from their client (user
+ * info and query are never printed), which is stable across restarts and shared by the blocking and
+ * streaming models of one endpoint. A model whose endpoint cannot be read (an application's own
+ * class, a proxy) is told apart by instance: decorators of one instance share its answers, two
+ * instances do not.
  *
  * <p>Telemetry goes through the optimizer's OpenTelemetry (see {@code ChatMetrics}); prompts,
  * answers and scopes are never recorded. {@link #close()} (also called when the optimizer closes)

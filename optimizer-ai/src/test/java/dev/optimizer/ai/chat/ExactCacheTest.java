@@ -307,6 +307,91 @@ class ExactCacheTest {
   }
 
   @Test
+  void twoEndpointsServingTheSameModelNameNeverShareAnswers() throws Exception {
+    try (LocalOpenAiServer fineTune = LocalOpenAiServer.start()) {
+      fineTune.answerer(prompt -> "the fine-tune's answer to " + prompt);
+      OptimizedChatModel hosted = f.ai.wrap(OpenAiClients.chat(f.server, "gpt-test"));
+      OptimizedChatModel local = f.ai.wrap(OpenAiClients.chat(fineTune, "gpt-test"));
+      ChatRequest q = ask("what is our refund policy?");
+
+      assertThat(hosted.chat(q).aiMessage().text())
+          .isEqualTo(f.server.answerFor("gpt-test", "what is our refund policy?"));
+      assertThat(local.chat(q).aiMessage().text())
+          .isEqualTo("the fine-tune's answer to what is our refund policy?");
+      assertThat(hosted.chat(q).aiMessage().text())
+          .isEqualTo(f.server.answerFor("gpt-test", "what is our refund policy?"));
+      assertThat(local.chat(q).aiMessage().text())
+          .isEqualTo("the fine-tune's answer to what is our refund policy?");
+      assertThat(f.server.chatRequests()).as("each cached for its own endpoint").isEqualTo(1);
+      assertThat(fineTune.chatRequests()).isEqualTo(1);
+
+      dev.langchain4j.model.chat.StreamingChatModel hostedStream =
+          f.ai.wrap(OpenAiClients.streaming(f.server, "gpt-test"));
+      dev.langchain4j.model.chat.StreamingChatModel localStream =
+          f.ai.wrap(OpenAiClients.streaming(fineTune, "gpt-test"));
+      for (int i = 0; i < 2; i++) {
+        dev.optimizer.ai.testserver.RecordingHandler h =
+            new dev.optimizer.ai.testserver.RecordingHandler();
+        hostedStream.chat(ask("streamed"), h);
+        assertThat(h.done.get(10, java.util.concurrent.TimeUnit.SECONDS).aiMessage().text())
+            .isEqualTo(f.server.answerFor("gpt-test", "streamed"));
+        dev.optimizer.ai.testserver.RecordingHandler l =
+            new dev.optimizer.ai.testserver.RecordingHandler();
+        localStream.chat(ask("streamed"), l);
+        assertThat(l.done.get(10, java.util.concurrent.TimeUnit.SECONDS).aiMessage().text())
+            .isEqualTo("the fine-tune's answer to streamed");
+      }
+      assertThat(f.server.chatRequests()).isEqualTo(2);
+      assertThat(fineTune.chatRequests()).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void modelsWhoseEndpointCannotBeReadShareOnlyWithinTheirInstance() {
+    ChatRequest q = ChatRequest.builder().messages(UserMessage.from("which one?")).build();
+    ChatModel first = named("custom-model", "first");
+    OptimizedChatModel a = f.ai.wrap(first);
+    OptimizedChatModel again = f.ai.wrap(first);
+    OptimizedChatModel b = f.ai.wrap(named("custom-model", "second"));
+
+    assertThat(a.chat(q).aiMessage().text()).isEqualTo("first");
+    assertThat(b.chat(q).aiMessage().text()).isEqualTo("second");
+    assertThat(again.chat(q).aiMessage().text()).isEqualTo("first");
+  }
+
+  /** An application's own model with a default name and temperature, answering {@code answer}. */
+  private static ChatModel named(String name, String answer) {
+    return new ChatModel() {
+      @Override
+      public dev.langchain4j.model.chat.request.ChatRequestParameters defaultRequestParameters() {
+        return dev.langchain4j.model.chat.request.ChatRequestParameters.builder()
+            .modelName(name)
+            .temperature(0.0)
+            .build();
+      }
+
+      @Override
+      public ChatResponse doChat(ChatRequest request) {
+        return ChatResponse.builder()
+            .aiMessage(AiMessage.from(answer))
+            .finishReason(FinishReason.STOP)
+            .build();
+      }
+    };
+  }
+
+  @Test
+  void oneModelWrappedTwiceSharesItsAnswers() {
+    ChatModel model = OpenAiClients.chat(f.server, "gpt-test");
+    OptimizedChatModel a = f.ai.wrap(model);
+    OptimizedChatModel b = f.ai.wrap(model);
+    a.chat(ask("shared?"));
+    assertThat(b.chat(ask("shared?")).aiMessage().text())
+        .isEqualTo(f.server.answerFor("gpt-test", "shared?"));
+    assertThat(f.server.chatRequests()).isEqualTo(1);
+  }
+
+  @Test
   void anAnswersReasoningCountsTowardsTheCachesByteBound() {
     f.close();
     f = new ChatFixture(b -> b.cacheMaximumBytes(64 * 1024));

@@ -129,6 +129,42 @@ class ResilienceTest {
   }
 
   @Test
+  void theBreakerIsPerRequestedModelAndPerEndpoint() {
+    f.close();
+    f = new ChatFixture(b -> b.maxAttempts(1).breaker(50, 2, Duration.ofSeconds(30)));
+    ChatModel chat = f.ai.wrap(OpenAiClients.chat(f.server, "gpt-test"));
+    java.util.function.Function<String, dev.langchain4j.model.chat.request.ChatRequest> ask =
+        model ->
+            dev.langchain4j.model.chat.request.ChatRequest.builder()
+                .messages(dev.langchain4j.data.message.UserMessage.from("hello " + model))
+                .modelName(model)
+                .build();
+    f.server.enqueue(Fault.status(500)).enqueue(Fault.status(500));
+    assertThatThrownBy(() -> chat.chat(ask.apply("gpt-broken"))).isNotNull();
+    assertThatThrownBy(() -> chat.chat(ask.apply("gpt-broken"))).isNotNull();
+    assertThatThrownBy(() -> chat.chat(ask.apply("gpt-broken")))
+        .as("the broken model's breaker is open")
+        .hasMessageContaining("circuit breaker")
+        .hasMessageContaining("gpt-broken");
+    assertThat(f.server.chatRequests()).isEqualTo(2);
+    assertThat(chat.chat(ask.apply("gpt-fine")).aiMessage().text())
+        .as("another model named by the request has its own breaker")
+        .isEqualTo(f.server.answerFor("gpt-fine", "hello gpt-fine"));
+
+    // A local deployment and the hosted one, both serving "gpt-test": the local one failing must
+    // not open the breaker of the hosted one it falls back to.
+    ChatModel local =
+        f.ai.wrap(
+            OpenAiClients.chat(f.server, "gpt-same"),
+            List.of(OpenAiClients.chat(backup, "gpt-same")));
+    f.server.enqueue(Fault.status(500)).enqueue(Fault.status(500));
+    assertThat(local.chat("one")).isEqualTo(backup.answerFor("gpt-same", "one"));
+    assertThat(local.chat("two")).isEqualTo(backup.answerFor("gpt-same", "two"));
+    assertThat(local.chat("three")).isEqualTo(backup.answerFor("gpt-same", "three"));
+    assertThat(backup.chatRequests()).isEqualTo(3);
+  }
+
+  @Test
   void aSlowAttemptTimesOut() {
     f.close();
     f = new ChatFixture(b -> b.maxAttempts(1).callTimeout(Duration.ofMillis(200)));

@@ -87,6 +87,20 @@ class SemanticChatCacheTest {
   }
 
   @Test
+  void anotherEndpointServingTheSameModelNameIsNotServedAParaphrasesAnswer() {
+    OptimizedChatModel hosted = fixture(b -> {}).ai.wrap(OpenAiClients.chat(f.server, "gpt-test"));
+    try (dev.optimizer.ai.testserver.LocalOpenAiServer fineTune =
+        dev.optimizer.ai.testserver.LocalOpenAiServer.start()) {
+      OptimizedChatModel local = f.ai.wrap(OpenAiClients.chat(fineTune, "gpt-test"));
+      hosted.chat(ask("Be brief.", QUESTION));
+      assertThat(local.chat(ask("Be brief.", PARAPHRASE)).aiMessage().text())
+          .isEqualTo(fineTune.answerFor("gpt-test", PARAPHRASE));
+      assertThat(fineTune.chatRequests()).isEqualTo(1);
+      assertThat(semanticHits()).isZero();
+    }
+  }
+
+  @Test
   void conversationsTakePartOnlyWhenLastTurnMatchingIsOn() {
     ChatRequest history =
         ChatRequest.builder()

@@ -3,6 +3,7 @@ package dev.optimizer.ai.chat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.StreamingChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
@@ -68,6 +69,51 @@ class TelemetryTest {
       }
     }
     assertThat(values).isNotEmpty().noneMatch(v -> v.contains("hunter2") || v.contains("default"));
+  }
+
+  @Test
+  void aRequestNamingAnotherModelIsRecordedPricedAndCachedUnderThatModel() throws Exception {
+    f.close();
+    f =
+        new ChatFixture(
+            b ->
+                b.price("gpt-test", new ModelPrice(1, 1))
+                    .price("gpt-override", new ModelPrice(100, 100)));
+    OptimizedChatModel chat = f.ai.wrap(OpenAiClients.chat(f.server, "gpt-test"));
+    ChatRequest other =
+        ChatRequest.builder()
+            .messages(UserMessage.from("which model?"))
+            .modelName("gpt-override")
+            .build();
+    chat.chat(other);
+    chat.chat(other);
+    StreamingChatModel streaming = f.ai.wrap(OpenAiClients.streaming(f.server, "gpt-test"));
+    RecordingHandler h = new RecordingHandler();
+    streaming.chat(
+        ChatRequest.builder()
+            .messages(UserMessage.from("streamed"))
+            .modelName("gpt-override")
+            .build(),
+        h);
+    h.done.get(10, TimeUnit.SECONDS);
+
+    assertThat(f.server.chatRequests()).isEqualTo(2);
+    for (String metric :
+        List.of(
+            "gen_ai.client.operation.duration",
+            "gen_ai.client.token.usage",
+            "optimizer.ai.cache.misses",
+            "optimizer.ai.cache.hits")) {
+      assertThat(f.sum(metric, a -> is(a, "gen_ai.request.model", "gpt-test")))
+          .as(metric + " under the wrapped model's default name")
+          .isZero();
+      assertThat(f.sum(metric, a -> is(a, "gen_ai.request.model", "gpt-override")))
+          .as(metric + " under the model the request named")
+          .isPositive();
+    }
+    ChatAccounting a = f.ai.accounting();
+    assertThat(a.perModel()).containsOnlyKeys("gpt-override");
+    assertThat(a.costUsd()).as("priced at gpt-override's price").isGreaterThan(1e-4);
   }
 
   @Test

@@ -1,5 +1,7 @@
 package dev.optimizer.ai.chat.internal;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.request.ChatRequestParameters;
 import dev.langchain4j.model.chat.response.ChatResponse;
@@ -26,6 +28,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * What every chat decorator of one {@code AiOptimizer} shares: settings, cache tiers, the
@@ -45,6 +48,10 @@ public final class ChatCore implements AutoCloseable {
   private final ExecutorService executor;
   private final ScheduledExecutorService timer;
   private volatile boolean closed;
+  // Identities of the wrapped model instances, compared by identity and held weakly: a model the
+  // application drops takes its entry with it.
+  private final Cache<Object, String> instances = Caffeine.newBuilder().weakKeys().build();
+  private final AtomicLong instanceCount = new AtomicLong();
 
   /** A core; the caller adds the cache tiers. */
   public ChatCore(
@@ -113,6 +120,29 @@ public final class ChatCore implements AutoCloseable {
   /** The thread that fires stream timeouts. */
   public ScheduledExecutorService timer() {
     return timer;
+  }
+
+  /**
+   * The identity of a wrapped model, the same for every decorator of this core that wraps it: the
+   * endpoint it calls where that can be read ({@code https://api.openai.com/v1}, see {@link
+   * Endpoints}), so that a blocking and a streaming model of one endpoint share answers and a
+   * breaker, and the identity is stable across restarts; else the instance, by its class's simple
+   * name and a number ({@code MyChatModel#2}). Instances are told apart by identity, not {@code
+   * equals}.
+   */
+  public String instance(Object model) {
+    return instances.get(
+        model,
+        m ->
+            Endpoints.of(m)
+                .orElseGet(
+                    () -> {
+                      String simple = m.getClass().getSimpleName();
+                      // An anonymous or local class has an empty simple name.
+                      return (simple.isEmpty() ? m.getClass().getName() : simple)
+                          + "#"
+                          + instanceCount.incrementAndGet();
+                    }));
   }
 
   /** Fails a call made after {@link #close()} with a clear error. */

@@ -6,31 +6,47 @@ import dev.optimizer.ai.chat.internal.telemetry.ChatMetrics;
 import io.opentelemetry.api.common.Attributes;
 
 /**
- * The identity of a wrapped model: provider and default model name, the id of its circuit breaker
- * and its metric attributes.
+ * A wrapped model as one request addresses it: its provider, the model name the request asks for
+ * (the request's own {@code modelName} when it sets one, else the model's default), the model's
+ * identity (endpoint or instance), the id of its circuit breaker and its metric attributes.
+ *
+ * @param provider the LangChain4j provider's name ({@code OPEN_AI}), {@code other} when none
+ * @param name the model name the request asks for, or null when neither it nor the model has one
+ * @param instance the identity of the wrapped model: its endpoint, else the instance ({@link
+ *     ChatCore#instance})
+ * @param id the circuit breaker's id: provider, name and identity, so a request naming another
+ *     model, or another endpoint serving a model of the same name, never trips this one's breaker
+ * @param attributes {@code gen_ai.*} attributes of calls for this request
  */
-public record ModelRef(String provider, String name, String id, Attributes attributes) {
+public record ModelRef(
+    String provider, String name, String instance, String id, Attributes attributes) {
 
-  /** The identity of a model with these defaults. */
-  public static ModelRef of(ModelProvider provider, ChatRequestParameters defaults, Object model) {
+  /**
+   * The model of identity {@code instance} with these effective parameters (its defaults overridden
+   * by the request's).
+   */
+  public static ModelRef of(
+      ModelProvider provider, ChatRequestParameters effective, String instance) {
     String p = provider == null ? "other" : provider.name();
-    String name = defaults == null ? null : defaults.modelName();
-    // The class's full name, not its simple one: an anonymous or local class has an empty simple
-    // name, and all such models would share one circuit breaker.
+    String name = effective == null ? null : effective.modelName();
     String id =
         p.toLowerCase(java.util.Locale.ROOT)
             + ":"
-            + (name != null ? name : model.getClass().getName());
-    return new ModelRef(p, name, id, ChatMetrics.model(p, name));
+            + (name != null ? name : "(unnamed)")
+            + "@"
+            + instance;
+    return new ModelRef(p, name, instance, id, ChatMetrics.model(p, name));
   }
 
   /**
-   * What a cache key holds to say which model answered: the provider when the model has a default
-   * name (the name itself is in the key with the other parameters), else the provider and {@code
-   * instanceId}, an id of the wrapped instance. Two models without names (custom {@code
-   * ChatModel}s, say) would otherwise share answers and coalesce with each other.
+   * What a cache key holds to say which model answers: the provider and the model's identity (the
+   * model name is in the key with the other parameters). The identity is the endpoint where it can
+   * be read from a LangChain4j model (its base URL), else the wrapped instance: LangChain4j's
+   * {@code ChatModel} does not expose its endpoint, and two models of the same provider and name
+   * may be different models (a local fine-tune and the hosted one), so models whose endpoint is not
+   * known share answers only among decorators of one and the same instance.
    */
-  public String cacheIdentity(String instanceId) {
-    return name != null ? provider : provider + "#" + instanceId;
+  public String cacheIdentity() {
+    return provider + "@" + instance;
   }
 }

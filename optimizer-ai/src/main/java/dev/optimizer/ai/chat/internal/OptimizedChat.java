@@ -35,9 +35,6 @@ public final class OptimizedChat implements OptimizedChatModel {
   private final ChatModel primary;
   private final ChatModel cheap; // null when not routed
   private final List<ChatModel> fallbacks;
-  // Ids of the two models whose answers are cached, for models without a name (ModelRef).
-  private final String primaryId = java.util.UUID.randomUUID().toString();
-  private final String cheapId = java.util.UUID.randomUUID().toString();
 
   /**
    * A decorator.
@@ -72,9 +69,9 @@ public final class OptimizedChat implements OptimizedChatModel {
     }
     List<ChatModel> chain =
         ChatCore.chain(chosen, primary, cheap, fallbacks, budget == ChatCore.Budget.DOWNGRADE);
-    ModelRef ref = ref(chosen);
     ChatRequest effective = ChatCore.effective(chosen.defaultRequestParameters(), request);
-    KeyMaker.Result k = core.key(scope, cacheIdentity(ref, chosen), effective);
+    ModelRef ref = ref(chosen, effective);
+    KeyMaker.Result k = core.key(scope, ref.cacheIdentity(), effective);
     ChatKey key = k.key();
     if (key == null) {
       if (budget == ChatCore.Budget.REFUSE) {
@@ -159,7 +156,7 @@ public final class OptimizedChat implements OptimizedChatModel {
       ChatRequest effective) {
     List<Resilience.Candidate> candidates = new ArrayList<>();
     for (ChatModel m : chain) {
-      ModelRef r = ref(m);
+      ModelRef r = ref(m, request);
       candidates.add(new Resilience.Candidate(r.id(), r.attributes(), () -> m.chat(request, opts)));
     }
     Resilience.Answer answer;
@@ -171,15 +168,11 @@ public final class OptimizedChat implements OptimizedChatModel {
           "interrupted while calling the model", e);
     }
     ChatResponse r = answer.response();
-    ChatModel answering = chain.get(answer.index());
+    // The model the request asked the answering model for: its own name overrides the default.
+    String requested = ref(chain.get(answer.index()), request).name();
     long[] t = ChatCore.tokens(r);
-    String name = r.modelName() != null ? r.modelName() : ref(answering).name();
-    ModelPrice paid =
-        core.settings()
-            .price(
-                r.modelName(),
-                ChatCore.effective(answering.defaultRequestParameters(), request).modelName(),
-                ref(answering).name());
+    String name = r.modelName() != null ? r.modelName() : requested;
+    ModelPrice paid = core.settings().price(r.modelName(), requested, null);
     ModelPrice strong = cheap == null && answer.index() == 0 ? paid : strongPrice(request);
     double saved = core.ledger().call(name, scope, t[0], t[1], paid, strong);
     core.metrics().costSaved(saved, "routing");
@@ -218,21 +211,19 @@ public final class OptimizedChat implements OptimizedChatModel {
 
   /** The price of the strong model (the primary) for this request. */
   private ModelPrice strongPrice(ChatRequest request) {
-    ChatRequest eff = ChatCore.effective(primary.defaultRequestParameters(), request);
-    return core.settings().price(null, eff.modelName(), ref(primary).name());
+    return core.settings().price(null, ref(primary, request).name(), null);
   }
 
-  /** Which model a cache key belongs to (see {@link ModelRef#cacheIdentity}). */
-  private String cacheIdentity(ChatModel m) {
-    return cacheIdentity(ref(m), m);
-  }
-
-  private String cacheIdentity(ModelRef ref, ChatModel m) {
-    return ref.cacheIdentity(m == primary ? primaryId : cheapId);
-  }
-
-  private static ModelRef ref(ChatModel m) {
-    return ModelRef.of(m.provider(), m.defaultRequestParameters(), m);
+  /**
+   * Model {@code m} as {@code request} addresses it: the request's model name over the model's
+   * default. Without a request, the model as configured.
+   */
+  private ModelRef ref(ChatModel m, ChatRequest request) {
+    ChatRequestParameters defaults = m.defaultRequestParameters();
+    return ModelRef.of(
+        m.provider(),
+        request == null ? defaults : defaults.overrideWith(request.parameters()),
+        core.instance(m));
   }
 
   // ---- cache administration
@@ -249,7 +240,7 @@ public final class OptimizedChat implements OptimizedChatModel {
     boolean any = false;
     for (ChatModel m : routedModels()) {
       ChatRequest effective = ChatCore.effective(m.defaultRequestParameters(), request);
-      ChatKey key = core.key(scope, cacheIdentity(m), effective).key();
+      ChatKey key = core.key(scope, ref(m, effective).cacheIdentity(), effective).key();
       if (key != null) {
         for (var tier : core.tiers()) {
           any |= tier.evict(key, effective);
@@ -279,7 +270,7 @@ public final class OptimizedChat implements OptimizedChatModel {
     }
     for (ChatModel m : routedModels()) {
       ChatRequest effective = ChatCore.effective(m.defaultRequestParameters(), request);
-      KeyMaker.Result k = core.key(scope, cacheIdentity(m), effective);
+      KeyMaker.Result k = core.key(scope, ref(m, effective).cacheIdentity(), effective);
       if (k.key() == null) {
         throw new IllegalArgumentException("request is not cacheable: " + k.uncacheable());
       }
@@ -304,7 +295,7 @@ public final class OptimizedChat implements OptimizedChatModel {
     boolean any = false;
     for (ChatModel m : routedModels()) {
       ChatRequest effective = ChatCore.effective(m.defaultRequestParameters(), request);
-      ChatKey key = core.key(scope, cacheIdentity(m), effective).key();
+      ChatKey key = core.key(scope, ref(m, effective).cacheIdentity(), effective).key();
       if (key != null) {
         for (var tier : core.tiers()) {
           any |= tier.feedback(key, effective, correct);
@@ -344,8 +335,8 @@ public final class OptimizedChat implements OptimizedChatModel {
   @Override
   public String toString() {
     return "OptimizedChat{"
-        + ref(primary).id()
-        + (cheap != null ? ", cheap=" + ref(cheap).id() : "")
+        + ref(primary, null).id()
+        + (cheap != null ? ", cheap=" + ref(cheap, null).id() : "")
         + "}";
   }
 }

@@ -59,9 +59,6 @@ public final class OptimizedStreamingChat implements StreamingChatModel {
   private final StreamingChatModel primary;
   private final StreamingChatModel cheap; // null when not routed
   private final List<StreamingChatModel> fallbacks;
-  // Ids of the two models whose answers are cached, for models without a name (ModelRef).
-  private final String primaryId = java.util.UUID.randomUUID().toString();
-  private final String cheapId = java.util.UUID.randomUUID().toString();
   private final Ticker ticker;
 
   /**
@@ -105,9 +102,9 @@ public final class OptimizedStreamingChat implements StreamingChatModel {
     List<StreamingChatModel> chain =
         ChatCore.chain(chosen, primary, cheap, fallbacks, budget == ChatCore.Budget.DOWNGRADE);
     ModelPrice strong = strongPrice(request);
-    ModelRef ref = ref(chosen);
     ChatRequest effective = ChatCore.effective(chosen.defaultRequestParameters(), request);
-    KeyMaker.Result k = core.key(scope, cacheIdentity(ref, chosen), effective);
+    ModelRef ref = ref(chosen, effective);
+    KeyMaker.Result k = core.key(scope, ref.cacheIdentity(), effective);
     ChatKey key = k.key();
     if (key == null) {
       if (budget == ChatCore.Budget.REFUSE) {
@@ -251,8 +248,7 @@ public final class OptimizedStreamingChat implements StreamingChatModel {
 
   /** The price of the strong model (the primary) for this request. */
   private ModelPrice strongPrice(ChatRequest request) {
-    ChatRequest eff = ChatCore.effective(primary.defaultRequestParameters(), request);
-    return core.settings().price(null, eff.modelName(), ref(primary).name());
+    return core.settings().price(null, ref(primary, request).name(), null);
   }
 
   /** Starts attempt {@code attempt} on candidate {@code index}. */
@@ -262,7 +258,7 @@ public final class OptimizedStreamingChat implements StreamingChatModel {
     }
     List<StreamingChatModel> chain = run.chain();
     StreamingChatModel m = chain.get(index);
-    ModelRef ref = ref(m);
+    ModelRef ref = ref(m, run.request());
     CircuitBreaker breaker = core.resilience().breaker(ref.id());
     if (attempt == 1) {
       core.resilience().budget().onRequest();
@@ -394,8 +390,8 @@ public final class OptimizedStreamingChat implements StreamingChatModel {
                       run.scope(),
                       t[0],
                       t[1],
-                      paid(r, run, ref),
-                      cheap == null && index == 0 ? paid(r, run, ref) : run.strong());
+                      paid(r, ref),
+                      cheap == null && index == 0 ? paid(r, ref) : run.strong());
               // A flight that ended before its answer (abandoned, or failed by close()) is not
               // stored: its partials may be cut, and a closed optimizer's tiers are gone.
               if (run.key() != null && index == 0 && !run.flight().ended()) {
@@ -485,8 +481,9 @@ public final class OptimizedStreamingChat implements StreamingChatModel {
     return text != null && String.join("", parts).equals(text);
   }
 
-  private ModelPrice paid(ChatResponse r, Run run, ModelRef ref) {
-    return core.settings().price(r.modelName(), run.effective().modelName(), ref.name());
+  /** The price of the answering model: the name it answered with, else the one asked of it. */
+  private ModelPrice paid(ChatResponse r, ModelRef ref) {
+    return core.settings().price(r.modelName(), ref.name(), null);
   }
 
   private static void cancel(AtomicReference<ScheduledFuture<?>> timer) {
@@ -575,17 +572,12 @@ public final class OptimizedStreamingChat implements StreamingChatModel {
     chat(request, ChatRequestOptions.EMPTY, handler);
   }
 
-  /** Which model a cache key belongs to (see {@link ModelRef#cacheIdentity}). */
-  private String cacheIdentity(StreamingChatModel m) {
-    return cacheIdentity(ref(m), m);
-  }
-
-  private String cacheIdentity(ModelRef ref, StreamingChatModel m) {
-    return ref.cacheIdentity(m == primary ? primaryId : cheapId);
-  }
-
-  private static ModelRef ref(StreamingChatModel m) {
-    return ModelRef.of(m.provider(), m.defaultRequestParameters(), m);
+  /** Model {@code m} as {@code request} addresses it: the request's model name over the default. */
+  private ModelRef ref(StreamingChatModel m, ChatRequest request) {
+    return ModelRef.of(
+        m.provider(),
+        m.defaultRequestParameters().overrideWith(request.parameters()),
+        core.instance(m));
   }
 
   @Override

@@ -33,13 +33,14 @@ import java.util.Set;
  *
  * <p>The canonical encoding is a sequence of tagged, length-prefixed UTF-8 fields fed straight into
  * SHA-256, so that no two different requests encode alike ("ab"+"c" vs "a"+"bc") and no large
- * intermediate string is built. It covers: the scope, the provider, every common parameter (model,
- * temperature, top_p, top_k, frequency and presence penalties, max output tokens, stop sequences,
- * tool specifications, tool choice, response format), every field of a provider-specific parameter
- * class (seed, logit bias, reasoning effort, previous response id, ... for OpenAI), and every
- * message with its type, name, text parts, tool calls and tool results. A field the encoding cannot
- * see is a field that could make two different requests share an answer, so anything that is not
- * text (images, audio, video, PDF, custom messages) makes the request uncacheable rather than being
+ * intermediate string is built. It covers: the scope, the model's identity (provider and endpoint,
+ * else instance: {@code ModelRef.cacheIdentity()}), every common parameter (model, temperature,
+ * top_p, top_k, frequency and presence penalties, max output tokens, stop sequences, tool
+ * specifications, tool choice, response format), every field of a provider-specific parameter class
+ * (seed, logit bias, reasoning effort, previous response id, ... for OpenAI), and every message
+ * with its type, name, text parts, tool calls and tool results. A field the encoding cannot see is
+ * a field that could make two different requests share an answer, so anything that is not text
+ * (images, audio, video, PDF, custom messages) makes the request uncacheable rather than being
  * skipped.
  *
  * <p>Provider parameters are read field by field, not from {@code toString()}: several LangChain4j

@@ -18,11 +18,11 @@ import java.util.Set;
  * The OpenTelemetry instruments of the chat decorators. Semantic conventions for each upstream
  * call: {@code gen_ai.client.operation.duration} (s) and {@code gen_ai.client.token.usage}
  * ({token}, with {@code gen_ai.token.type} input/output), attributes {@code gen_ai.operation.name}
- * = chat, {@code gen_ai.provider.name}, {@code gen_ai.request.model}, {@code error.type} on failure
- * (see {@link #errorType}). Our own counters under {@code optimizer.ai.*}: cache hits (by tier:
- * exact, semantic) and misses, coalesced calls, retries, fallbacks, routing decisions (by tier and
- * reason), budget refusals and downgrades, tokens and cost saved. Prompts, answers and scopes are
- * never recorded.
+ * = chat, {@code gen_ai.provider.name}, {@code gen_ai.request.model} (the model the request named,
+ * else the wrapped model's default), {@code error.type} on failure (see {@link #errorType}). Our
+ * own counters under {@code optimizer.ai.*}: cache hits (by tier: exact, semantic) and misses,
+ * coalesced calls, retries, fallbacks, routing decisions (by tier and reason), budget refusals and
+ * downgrades, tokens and cost saved. Prompts, answers and scopes are never recorded.
  */
 public final class ChatMetrics {
   private static final AttributeKey<String> OPERATION =
