@@ -24,8 +24,11 @@ public interface OptimizedChatModel extends ChatModel {
    * Replaces the cached answer of {@code request} in the current scope by {@code response}, e.g.
    * after a person corrected a wrong answer.
    *
-   * @throws IllegalArgumentException if the request is not cacheable or the response could not be
-   *     cached (no text, cut at the length limit, tool execution requests)
+   * @throws IllegalArgumentException if the request is not cacheable (the message names the rule or
+   *     setting it breaks, the limit and the request's value: {@code maxCacheableTemperature},
+   *     {@code cacheWithoutTemperature}, {@code maxPromptBytes}, non-text content, the cache off)
+   *     or the response could not be cached (no text, a finish reason other than {@code STOP}, tool
+   *     execution requests); nothing is changed then
    */
   void correct(ChatRequest request, ChatResponse response);
 

@@ -392,6 +392,108 @@ class ExactCacheTest {
   }
 
   @Test
+  void correctingRefusesWithTheSettingItsRangeAndTheValue() {
+    OptimizedChatModel chat = f.ai.wrap(OpenAiClients.chat(f.server, "gpt-test"));
+    ChatResponse four = ChatResponse.builder().aiMessage(AiMessage.from("4")).build();
+
+    assertThatThrownBy(
+            () ->
+                chat.correct(
+                    ChatRequest.builder()
+                        .messages(UserMessage.from("2+2?"))
+                        .temperature(0.7)
+                        .build(),
+                    four))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("request")
+        .hasMessageContaining("maxCacheableTemperature")
+        .hasMessageContaining("[0.0, 2.0]")
+        .hasMessageContaining("0.7");
+    assertThatThrownBy(
+            () ->
+                f.ai
+                    .wrap(
+                        OpenAiChatModel.builder()
+                            .baseUrl(f.server.baseUrl())
+                            .apiKey("k")
+                            .modelName("gpt-test")
+                            .build())
+                    .correct(ask("2+2?"), four))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("temperature")
+        .hasMessageContaining("cacheWithoutTemperature");
+    assertThatThrownBy(
+            () ->
+                chat.correct(
+                    ChatRequest.builder()
+                        .messages(
+                            UserMessage.from(
+                                TextContent.from("what is this"),
+                                ImageContent.from("https://example.invalid/cat.png")))
+                        .build(),
+                    four))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("request")
+        .hasMessageContaining("ImageContent");
+    assertThatThrownBy(
+            () ->
+                chat.correct(
+                    ask("2+2?"),
+                    ChatResponse.builder()
+                        .aiMessage(
+                            AiMessage.from(
+                                dev.langchain4j.agent.tool.ToolExecutionRequest.builder()
+                                    .name("calc")
+                                    .arguments("{}")
+                                    .build()))
+                        .build()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("response")
+        .hasMessageContaining("text")
+        .hasMessageContaining("tool execution request");
+    assertThat(f.server.chatRequests()).isZero();
+  }
+
+  @Test
+  void correctingAPromptOverTheLimitNamesTheLimitAndTheSize() {
+    f.close();
+    f = new ChatFixture(b -> b.maxPromptBytes(64));
+    OptimizedChatModel chat = f.ai.wrap(OpenAiClients.chat(f.server, "gpt-test"));
+    assertThatThrownBy(
+            () ->
+                chat.correct(
+                    ask("x".repeat(100)),
+                    ChatResponse.builder().aiMessage(AiMessage.from("y")).build()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("maxPromptBytes")
+        .hasMessageContaining("64")
+        .hasMessageContaining("100");
+
+    f.close();
+    f = new ChatFixture(b -> b.cache(false));
+    OptimizedChatModel off = f.ai.wrap(OpenAiClients.chat(f.server, "gpt-test"));
+    assertThatThrownBy(
+            () ->
+                off.correct(
+                    ask("q"), ChatResponse.builder().aiMessage(AiMessage.from("y")).build()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("cache")
+        .hasMessageContaining("off");
+  }
+
+  @Test
+  void aMissingRequestIsReportedAsSuchBeforeTheScopeResolverSeesIt() {
+    f.close();
+    f = new ChatFixture(b -> b.scopeResolver(r -> r.messages().size() > 1 ? "two" : "one"));
+    OptimizedChatModel chat = f.ai.wrap(OpenAiClients.chat(f.server, "gpt-test"));
+    ChatResponse four = ChatResponse.builder().aiMessage(AiMessage.from("4")).build();
+    assertThatThrownBy(() -> chat.evict(null)).hasMessage("request must not be null");
+    assertThatThrownBy(() -> chat.correct(null, four)).hasMessage("request must not be null");
+    assertThatThrownBy(() -> chat.feedback(null, true)).hasMessage("request must not be null");
+    assertThatThrownBy(() -> chat.correct(ask("q"), null)).hasMessage("response must not be null");
+  }
+
+  @Test
   void anAnswersReasoningCountsTowardsTheCachesByteBound() {
     f.close();
     f = new ChatFixture(b -> b.cacheMaximumBytes(64 * 1024));

@@ -174,11 +174,24 @@ public final class ChatCore implements AutoCloseable {
    */
   public KeyMaker.Result key(String scope, String provider, ChatRequest effective) {
     if (!settings.cacheEnabled()) {
-      return new KeyMaker.Result(null, "cache-off");
+      return new KeyMaker.Result(null, "cache-off", "the cache is off (setting cache = false)");
     }
     Double t = effective.parameters().temperature();
-    if (t == null ? !settings.cacheWithoutTemperature() : t > settings.maxCacheableTemperature()) {
-      return new KeyMaker.Result(null, "not-deterministic");
+    if (t == null && !settings.cacheWithoutTemperature()) {
+      return new KeyMaker.Result(
+          null,
+          "not-deterministic",
+          "request must set a temperature (itself or through the model's defaults) while"
+              + " cacheWithoutTemperature = false, but sets none");
+    }
+    if (t != null && t > settings.maxCacheableTemperature()) {
+      return new KeyMaker.Result(
+          null,
+          "not-deterministic",
+          "request temperature must be at most maxCacheableTemperature = "
+              + settings.maxCacheableTemperature()
+              + " (a setting in [0.0, 2.0]), but was "
+              + t);
     }
     return keys.key(scope, provider, effective);
   }
@@ -256,14 +269,28 @@ public final class ChatCore implements AutoCloseable {
    * except that a missing finish reason is accepted.
    */
   public static boolean correctable(ChatResponse r) {
-    if (r == null || r.aiMessage() == null || r.aiMessage().text() == null) {
-      return false;
+    return r != null && notCorrectable(r) == null;
+  }
+
+  /**
+   * Why {@code r} may not replace a cached answer, every rule it breaks with the value it has; null
+   * when it may.
+   */
+  public static String notCorrectable(ChatResponse r) {
+    List<String> wrong = new java.util.ArrayList<>();
+    if (r.aiMessage() == null || r.aiMessage().text() == null) {
+      wrong.add("its aiMessage must have text, but has none");
     }
-    if (r.aiMessage().hasToolExecutionRequests()) {
-      return false;
+    if (r.aiMessage() != null && r.aiMessage().hasToolExecutionRequests()) {
+      wrong.add(
+          "it must have no tool execution requests, but has "
+              + r.aiMessage().toolExecutionRequests().size());
     }
     FinishReason f = r.finishReason();
-    return f == null || f == FinishReason.STOP;
+    if (f != null && f != FinishReason.STOP) {
+      wrong.add("its finishReason must be STOP or absent, but was " + f);
+    }
+    return wrong.isEmpty() ? null : "response cannot be cached: " + String.join("; ", wrong);
   }
 
   /** The response without provider extras (raw HTTP response, log probabilities). */

@@ -230,6 +230,8 @@ public final class OptimizedChat implements OptimizedChatModel {
 
   @Override
   public boolean evict(ChatRequest request) {
+    // Checked before the scope resolver, which would fail on it with a message of its own.
+    Checks.notNull("request", request);
     return evict(core.scope(request), request);
   }
 
@@ -252,39 +254,57 @@ public final class OptimizedChat implements OptimizedChatModel {
 
   @Override
   public void correct(ChatRequest request, ChatResponse response) {
+    Checks.notNull("request", request);
+    Checks.notNull("response", response);
     correct(core.scope(request), request, response);
   }
 
+  /**
+   * Replaces the answer of every routed model whose answers to this request are cached. A model for
+   * which the request is not cacheable (its defaults make it so) never serves a cached answer to
+   * it, so there is nothing of its to correct; a request that no model caches is refused, with the
+   * reason, before anything changes.
+   */
   @Override
   public void correct(String scope, ChatRequest request, ChatResponse response) {
     Checks.notBlank("scope", scope);
     Checks.notNull("request", request);
     Checks.notNull("response", response);
-    if (!ChatCore.correctable(response)) {
-      throw new IllegalArgumentException(
-          "response cannot be cached: it must have text, finish reason STOP or none, and no tool"
-              + " execution requests, but was finishReason="
-              + response.finishReason()
-              + ", toolExecutionRequests="
-              + response.aiMessage().hasToolExecutionRequests());
+    String wrong = ChatCore.notCorrectable(response);
+    if (wrong != null) {
+      throw new IllegalArgumentException(wrong);
     }
+    List<ChatRequest> effectives = new ArrayList<>();
+    List<ChatKey> keys = new ArrayList<>();
+    Set<String> why = new java.util.LinkedHashSet<>();
     for (ChatModel m : routedModels()) {
       ChatRequest effective = ChatCore.effective(m.defaultRequestParameters(), request);
       KeyMaker.Result k = core.key(scope, ref(m, effective).cacheIdentity(), effective);
       if (k.key() == null) {
-        throw new IllegalArgumentException("request is not cacheable: " + k.uncacheable());
+        why.add(k.explain());
+      } else {
+        effectives.add(effective);
+        keys.add(k.key());
       }
-      var answer =
-          new dev.optimizer.ai.chat.internal.cache.CachedAnswer(
-              ChatCore.lean(response), List.of(response.aiMessage().text()));
+    }
+    if (keys.isEmpty()) {
+      throw new IllegalArgumentException(
+          "request is not cacheable, so it has no cached answer to correct: "
+              + String.join("; ", why));
+    }
+    var answer =
+        new dev.optimizer.ai.chat.internal.cache.CachedAnswer(
+            ChatCore.lean(response), List.of(response.aiMessage().text()));
+    for (int i = 0; i < keys.size(); i++) {
       for (var tier : core.tiers()) {
-        tier.replace(k.key(), effective, answer);
+        tier.replace(keys.get(i), effectives.get(i), answer);
       }
     }
   }
 
   @Override
   public boolean feedback(ChatRequest request, boolean correct) {
+    Checks.notNull("request", request);
     return feedback(core.scope(request), request, correct);
   }
 

@@ -51,8 +51,26 @@ import java.util.Set;
  * whose fields cannot be read, makes the request uncacheable ({@code opaque-parameters}).
  */
 public final class KeyMaker {
-  /** Outcome: the key, or the reason there is none. */
-  public record Result(ChatKey key, String uncacheable) {}
+  /**
+   * Outcome: the key, or the reason there is none.
+   *
+   * @param key the key, or null
+   * @param uncacheable a short reason code when there is no key ({@code too-large}, {@code
+   *     non-text}, ...)
+   * @param detail the reason in words for a person: what in the request (never its text) broke
+   *     which rule, with the limit and the value; null when the code says it all
+   */
+  public record Result(ChatKey key, String uncacheable, String detail) {
+    /** A result without detail. */
+    public Result(ChatKey key, String uncacheable) {
+      this(key, uncacheable, null);
+    }
+
+    /** The detail, else the reason code. */
+    public String explain() {
+      return detail != null ? detail : uncacheable;
+    }
+  }
 
   private final long maxPromptBytes;
 
@@ -65,26 +83,33 @@ public final class KeyMaker {
   public Result key(String scope, String provider, ChatRequest request) {
     List<ChatMessage> messages = request.messages();
     if (messages == null || messages.isEmpty()) {
-      return new Result(null, "empty");
+      return new Result(null, "empty", "request must have a message, but has none");
     }
     Encoder e = new Encoder();
     if (!parameters(e, scope, provider, request.parameters())) {
-      return new Result(null, OPAQUE);
+      return new Result(null, OPAQUE, e.refused);
     }
     e.field('M', String.valueOf(messages.size()));
     long promptBytes = 0;
-    for (ChatMessage m : messages) {
-      String reason = message(e, m);
+    for (int i = 0; i < messages.size(); i++) {
+      String reason = message(e, messages.get(i));
       if (reason != null) {
-        return new Result(null, reason);
+        return new Result(null, reason, "message " + (i + 1) + " " + e.refused);
       }
       promptBytes = e.textBytes;
       if (promptBytes > maxPromptBytes) {
-        return new Result(null, "too-large");
+        // Counting stops here: the rest of a huge prompt is not worth reading.
+        return new Result(
+            null,
+            "too-large",
+            "prompt text must be at most maxPromptBytes = "
+                + maxPromptBytes
+                + " bytes of UTF-8 (a setting in [1, 64 MiB]), but was at least "
+                + promptBytes);
       }
     }
     if (promptBytes == 0) {
-      return new Result(null, "empty");
+      return new Result(null, "empty", "request must have message text, but has none");
     }
     return new Result(
         new ChatKey(scope, provider, HexFormat.of().formatHex(e.digest.digest())), null);
@@ -217,6 +242,10 @@ public final class KeyMaker {
   private static boolean providerFields(Encoder e, ChatRequestParameters p) {
     List<Field> fields = FIELDS.get(p.getClass());
     if (fields == null) {
+      e.refused =
+          "request parameters of class "
+              + p.getClass().getName()
+              + " have fields that cannot be read, so the cache key cannot cover them";
       return false;
     }
     e.field('#', String.valueOf(fields.size()));
@@ -226,13 +255,24 @@ public final class KeyMaker {
       try {
         v = f.get(p);
       } catch (IllegalAccessException ex) {
+        e.refused = "request parameter " + fieldName(f) + " cannot be read";
         return false;
       }
       if (!value(e, v, 0)) {
+        e.refused =
+            "request parameter "
+                + fieldName(f)
+                + " must hold values the cache key can encode faithfully (plain values, maps,"
+                + " collections, arrays, objects that print themselves), but holds a "
+                + v.getClass().getName();
         return false;
       }
     }
     return true;
+  }
+
+  private static String fieldName(Field f) {
+    return f.getDeclaringClass().getName() + "." + f.getName();
   }
 
   /**
@@ -347,7 +387,7 @@ public final class KeyMaker {
       e.field('#', String.valueOf(u.contents().size()));
       for (Content c : u.contents()) {
         if (!(c instanceof TextContent t)) {
-          return "non-text";
+          return nonText(e, m, c);
         }
         e.text(t.text());
       }
@@ -372,14 +412,25 @@ public final class KeyMaker {
       e.field('#', String.valueOf(r.contents().size()));
       for (Content c : r.contents()) {
         if (!(c instanceof TextContent t)) {
-          return "non-text";
+          return nonText(e, m, c);
         }
         e.text(t.text());
       }
     } else {
+      e.refused =
+          "must be a system, user, AI or tool result message, but was a " + m.getClass().getName();
       return "unsupported-message";
     }
     return null;
+  }
+
+  private static String nonText(Encoder e, ChatMessage m, Content c) {
+    e.refused =
+        "("
+            + m.getClass().getSimpleName()
+            + ") must hold text only to be cached, but holds "
+            + c.getClass().getSimpleName();
+    return "non-text";
   }
 
   private static String str(Object o) {
@@ -389,6 +440,7 @@ public final class KeyMaker {
   private static final class Encoder {
     final MessageDigest digest;
     long textBytes;
+    String refused; // why encoding stopped, for a person
 
     Encoder() {
       try {
