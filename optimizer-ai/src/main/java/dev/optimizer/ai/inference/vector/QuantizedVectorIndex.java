@@ -25,11 +25,13 @@ import java.util.function.Predicate;
  *
  * <p>Vectors are normalised when added and queried, so scores are cosine similarities. The
  * full-precision vectors live in the heap by default, or in a file ({@link
- * Builder#exactVectorsFile}) from which only candidates are read: then the heap holds the codes
- * alone. {@link #memoryBytes()} and {@link #bytesPerVector()} report what is held. Adding an id
- * again replaces its vector. Replaced and removed vectors are only marked at first; once these dead
- * slots outnumber the live ones (and number at least {@value #MIN_DEAD_SLOTS}), the index rewrites
- * its slots without them, so churn does not grow memory. Used by the semantic cache and by {@link
+ * Builder#exactVectorsFile}) from which only candidates are read: then the heap holds the codes and
+ * ids alone. Ids are kept as their characters' bytes (one a character for Latin-1, else two) in
+ * pages, with about 11 bytes more per id for where it ends and its lookup: no String per id. {@link
+ * #memoryBytes()} and {@link #bytesPerVector()} report what is held. Adding an id again replaces
+ * its vector. Replaced and removed vectors are only marked at first; once these dead slots
+ * outnumber the live ones (and number at least {@value #MIN_DEAD_SLOTS}), the index rewrites its
+ * slots without them, so churn does not grow memory. Used by the semantic cache and by {@link
  * QuantizedEmbeddingStore}. Thread-safe (searches run in parallel; adds and removes exclude them
  * briefly).
  */
@@ -49,10 +51,6 @@ public final class QuantizedVectorIndex implements AutoCloseable {
 
   static final int PAGE = 1 << PAGE_SHIFT;
 
-  // Heap estimate of a String: its object (24 bytes with compressed references) and its array
-  // (16-byte header); the index counts the id strings it keeps alive, even those the caller
-  // also holds.
-  private static final int STRING_BYTES = 24;
   private static final int ARRAY_HEADER = 16;
 
   private final int dim;
@@ -67,13 +65,10 @@ public final class QuantizedVectorIndex implements AutoCloseable {
   private byte[][] codes = new byte[0][];
   private float[][] scales = new float[0][];
   private long[][] bits = new long[0][];
-  private String[][] ids = new String[0][];
+  private int pages; // pages of codes and scales, or of bits
   private int capacity; // slots allocated
-  // The live ids: open addressing with linear probing, each cell the slot + 1 (0: empty), the id
-  // read from ids. An int per cell instead of a HashMap's node and boxed Integer per id.
-  private int[] table = new int[16];
-  private int live;
-  private long idBytes; // heap estimate of the id strings held
+  // The id of every slot, as bytes, and the lookup from a live id to its slot.
+  private final IdTable ids = new IdTable();
   private final BitSet deleted = new BitSet();
   private int size; // slots used, live and dead
 
@@ -104,7 +99,7 @@ public final class QuantizedVectorIndex implements AutoCloseable {
     float[] v = normalized(vector);
     lock.writeLock().lock();
     try {
-      int cell = find(id);
+      int cell = ids.find(id);
       int ord = size;
       ensureCapacity(ord + 1);
       int page = ord >>> PAGE_SHIFT;
@@ -117,16 +112,15 @@ public final class QuantizedVectorIndex implements AutoCloseable {
       } else {
         encodeBits(v, bits[page], at * words);
       }
-      ids[page][at] = id;
+      ids.append(ord, id);
       size++;
       if (cell >= 0) {
-        int old = table[cell] - 1;
-        table[cell] = ord + 1;
+        int old = ids.slot(cell);
+        ids.repoint(cell, ord);
         kill(old);
         compactIfSparse();
       } else {
-        idBytes += idBytes(id);
-        insert(-cell - 1, ord);
+        ids.insert(-cell - 1, ord);
       }
     } finally {
       lock.writeLock().unlock();
@@ -137,14 +131,12 @@ public final class QuantizedVectorIndex implements AutoCloseable {
   public boolean remove(String id) {
     lock.writeLock().lock();
     try {
-      int cell = id == null ? -1 : find(id);
+      int cell = id == null ? -1 : ids.find(id);
       if (cell < 0) {
         return false;
       }
-      int ord = table[cell] - 1;
-      deleteCell(cell);
-      live--;
-      idBytes -= idBytes(id);
+      int ord = ids.slot(cell);
+      ids.delete(cell);
       kill(ord);
       compactIfSparse();
       return true;
@@ -157,7 +149,7 @@ public final class QuantizedVectorIndex implements AutoCloseable {
   public int size() {
     lock.readLock().lock();
     try {
-      return live;
+      return ids.live();
     } finally {
       lock.readLock().unlock();
     }
@@ -167,12 +159,12 @@ public final class QuantizedVectorIndex implements AutoCloseable {
   public float[] vector(String id) {
     lock.readLock().lock();
     try {
-      int cell = find(Checks.notNull("id", id));
+      int cell = ids.find(Checks.notNull("id", id));
       if (cell < 0) {
         return null;
       }
       float[] v = new float[dim];
-      exact.read(table[cell] - 1, v);
+      exact.read(ids.slot(cell), v);
       return v;
     } finally {
       lock.readLock().unlock();
@@ -204,7 +196,8 @@ public final class QuantizedVectorIndex implements AutoCloseable {
    * (which could return fewer). The filter is asked during the quantized scan, only for an entry
    * whose approximate score would enter the candidates, so a filter that matches few entries still
    * yields {@code k} results when there are that many. It runs under the index's read lock: it must
-   * be fast and must not call back into this index's writers ({@link #add}, {@link #remove}).
+   * be fast and must not call back into this index's writers ({@link #add}, {@link #remove}). The
+   * id it is given is equal to the one added, not the same object: the index keeps ids as bytes.
    *
    * @throws IllegalArgumentException if {@code k} is not in {@code [1, 10000]} or the query is bad
    * @throws NullPointerException if {@code filter} is null
@@ -232,7 +225,6 @@ public final class QuantizedVectorIndex implements AutoCloseable {
           int page = base >>> PAGE_SHIFT;
           byte[] pc = codes[page];
           float[] ps = scales[page];
-          String[] pi = ids[page];
           int n = Math.min(PAGE, size - base);
           for (int at = 0; at < n; at++) {
             if (deleted.get(base + at)) {
@@ -244,7 +236,7 @@ public final class QuantizedVectorIndex implements AutoCloseable {
               dot += pc[off + j] * qc[j];
             }
             double score = dot * ps[at] * qs;
-            if (filter == null || (candidates.accepts(score) && filter.test(pi[at]))) {
+            if (filter == null || (candidates.accepts(score) && filter.test(ids.get(base + at)))) {
               candidates.offer(base + at, score);
             }
           }
@@ -255,7 +247,6 @@ public final class QuantizedVectorIndex implements AutoCloseable {
         for (int base = 0; base < size; base += PAGE) {
           int page = base >>> PAGE_SHIFT;
           long[] pb = bits[page];
-          String[] pi = ids[page];
           int n = Math.min(PAGE, size - base);
           for (int at = 0; at < n; at++) {
             if (deleted.get(base + at)) {
@@ -266,7 +257,7 @@ public final class QuantizedVectorIndex implements AutoCloseable {
             for (int w = 0; w < words; w++) {
               same += Long.bitCount(~(pb[off + w] ^ qb[w]));
             }
-            if (filter == null || (candidates.accepts(same) && filter.test(pi[at]))) {
+            if (filter == null || (candidates.accepts(same) && filter.test(ids.get(base + at)))) {
               candidates.offer(base + at, same);
             }
           }
@@ -286,7 +277,7 @@ public final class QuantizedVectorIndex implements AutoCloseable {
       List<Match> out = new ArrayList<>(best.size);
       for (int i : best.sortedIndices()) {
         if (best.scores[i] >= minScore) {
-          out.add(new Match(idAt(best.ordinals[i]), best.scores[i]));
+          out.add(new Match(ids.get(best.ordinals[i]), best.scores[i]));
         }
       }
       return out;
@@ -297,30 +288,26 @@ public final class QuantizedVectorIndex implements AutoCloseable {
 
   /**
    * Returns the heap bytes the index holds, as allocated rather than as used: the pages of codes
-   * and scales (or bits) with their unused slots, the ids (the strings, estimated with compressed
-   * references and compact strings, counted even where the caller holds the same ones; the page
-   * references; the lookup table), the map of dead slots, and the full vectors where they are kept
-   * in the heap. Object headers of the index itself are not counted.
+   * and scales (or bits) with their unused slots, the ids (their bytes in pages, where each slot's
+   * id ends, ids held in arrays of their own, the lookup table), the map of dead slots, and the
+   * full vectors where they are kept in the heap. Ids are counted as the index holds them: a copy
+   * of their characters, not the caller's Strings. Object headers of the index itself are not
+   * counted.
    */
   public long memoryBytes() {
     lock.readLock().lock();
     try {
-      long pages = 0;
-      for (int p = 0; p < ids.length; p++) {
-        pages += encoding == VectorEncoding.INT8 ? arrayBytes(codes[p].length, 1) : 0;
-        pages += encoding == VectorEncoding.INT8 ? arrayBytes(scales[p].length, 4) : 0;
-        pages += encoding == VectorEncoding.BINARY ? arrayBytes(bits[p].length, 8) : 0;
-        pages += arrayBytes(ids[p].length, 4);
+      long bytes = 0;
+      for (int p = 0; p < pages; p++) {
+        bytes += encoding == VectorEncoding.INT8 ? arrayBytes(codes[p].length, 1) : 0;
+        bytes += encoding == VectorEncoding.INT8 ? arrayBytes(scales[p].length, 4) : 0;
+        bytes += encoding == VectorEncoding.BINARY ? arrayBytes(bits[p].length, 8) : 0;
       }
       long pageTables =
-          arrayBytes(codes.length, 4)
-              + arrayBytes(scales.length, 4)
-              + arrayBytes(bits.length, 4)
-              + arrayBytes(ids.length, 4);
-      return pages
+          arrayBytes(codes.length, 4) + arrayBytes(scales.length, 4) + arrayBytes(bits.length, 4);
+      return bytes
           + pageTables
-          + idBytes
-          + arrayBytes(table.length, 4)
+          + ids.memoryBytes()
           + arrayBytes(deleted.size() / 64, 8)
           + exact.heapBytes();
     } finally {
@@ -353,93 +340,10 @@ public final class QuantizedVectorIndex implements AutoCloseable {
     return (ARRAY_HEADER + length * elementBytes + 7) & ~7L;
   }
 
-  /**
-   * Heap estimate of {@code id}: one byte a char if all are Latin-1 (compact strings), else two.
-   */
-  static long idBytes(String id) {
-    int width = 1;
-    for (int i = 0; i < id.length(); i++) {
-      if (id.charAt(i) > 0xFF) {
-        width = 2;
-        break;
-      }
-    }
-    return STRING_BYTES + arrayBytes(id.length(), width);
-  }
-
-  private String idAt(int ord) {
-    return ids[ord >>> PAGE_SHIFT][ord & (PAGE - 1)];
-  }
-
-  /** Marks slot {@code ord} dead, and lets its id go. */
+  /** Marks slot {@code ord} dead, and lets its id go where it has an array of its own. */
   private void kill(int ord) {
     deleted.set(ord);
-    ids[ord >>> PAGE_SHIFT][ord & (PAGE - 1)] = null;
-  }
-
-  private static int hash(String id) {
-    int h = id.hashCode() * 0x9E3779B9;
-    return h ^ (h >>> 16);
-  }
-
-  /** The cell holding {@code id}, or {@code -(free cell) - 1} where it would go. */
-  private int find(String id) {
-    int mask = table.length - 1;
-    for (int c = hash(id) & mask; ; c = (c + 1) & mask) {
-      int e = table[c];
-      if (e == 0) {
-        return -c - 1;
-      }
-      if (idAt(e - 1).equals(id)) {
-        return c;
-      }
-    }
-  }
-
-  private void insert(int cell, int ord) {
-    table[cell] = ord + 1;
-    live++;
-    // Load at most 3/4, so that probes stay short.
-    if (4L * live > 3L * table.length) {
-      rehash(table.length * 2);
-    }
-  }
-
-  /** Empties {@code cell}, moving back later entries of its run that would no longer be found. */
-  private void deleteCell(int cell) {
-    int mask = table.length - 1;
-    int gap = cell;
-    for (int c = (cell + 1) & mask; table[c] != 0; c = (c + 1) & mask) {
-      int home = hash(idAt(table[c] - 1)) & mask;
-      if (((c - home) & mask) >= ((c - gap) & mask)) {
-        table[gap] = table[c];
-        gap = c;
-      }
-    }
-    table[gap] = 0;
-  }
-
-  private void rehash(int cells) {
-    int[] old = table;
-    table = new int[cells];
-    int mask = cells - 1;
-    for (int e : old) {
-      if (e != 0) {
-        int c = hash(idAt(e - 1)) & mask;
-        while (table[c] != 0) {
-          c = (c + 1) & mask;
-        }
-        table[c] = e;
-      }
-    }
-  }
-
-  private static int cellsFor(int n) {
-    int cells = 16;
-    while (4L * n > 3L * cells) {
-      cells *= 2;
-    }
-    return cells;
+    ids.kill(ord);
   }
 
   /**
@@ -449,6 +353,7 @@ public final class QuantizedVectorIndex implements AutoCloseable {
    * memory stays within about twice what the live vectors need. Under the write lock.
    */
   private void compactIfSparse() {
+    int live = ids.live();
     int dead = size - live;
     if (dead <= live || dead < MIN_DEAD_SLOTS) {
       return;
@@ -461,11 +366,10 @@ public final class QuantizedVectorIndex implements AutoCloseable {
     byte[][] oldCodes = codes;
     float[][] oldScales = scales;
     long[][] oldBits = bits;
-    String[][] oldIds = ids;
     codes = new byte[0][];
     scales = new float[0][];
     bits = new long[0][];
-    ids = new String[0][];
+    pages = 0;
     capacity = 0;
     ensureCapacity(live);
     for (int j = 0; j < live; j++) {
@@ -480,21 +384,12 @@ public final class QuantizedVectorIndex implements AutoCloseable {
       } else {
         System.arraycopy(oldBits[fp], fa * words, bits[tp], ta * words, words);
       }
-      ids[tp][ta] = oldIds[fp][fa];
     }
     exact.compact(keep);
+    // Every slot moved: the ids too, and their lookup is built again, now at slots 0..live-1.
+    ids.compact(keep);
     deleted.clear();
     size = live;
-    // Every slot moved: the lookup table is built again from the ids, now at slots 0..live-1.
-    table = new int[cellsFor(live)];
-    int mask = table.length - 1;
-    for (int j = 0; j < live; j++) {
-      int c = hash(idAt(j)) & mask;
-      while (table[c] != 0) {
-        c = (c + 1) & mask;
-      }
-      table[c] = j + 1;
-    }
   }
 
   /**
@@ -506,7 +401,7 @@ public final class QuantizedVectorIndex implements AutoCloseable {
       int width = encoding == VectorEncoding.INT8 ? dim : words;
       if (capacity < PAGE) {
         int cap = Math.min(PAGE, grownSlots(n, capacity, width));
-        if (ids.length == 0) {
+        if (pages == 0) {
           addPage();
         }
         if (encoding == VectorEncoding.INT8) {
@@ -515,7 +410,6 @@ public final class QuantizedVectorIndex implements AutoCloseable {
         } else {
           bits[0] = Arrays.copyOf(bits[0], cap * words);
         }
-        ids[0] = Arrays.copyOf(ids[0], cap);
         capacity = cap;
       } else {
         if ((long) capacity + PAGE > Integer.MAX_VALUE) {
@@ -523,26 +417,25 @@ public final class QuantizedVectorIndex implements AutoCloseable {
               "QuantizedVectorIndex is full: "
                   + capacity
                   + " slots, the most an int ordinal allows; live vectors="
-                  + live
+                  + ids.live()
                   + ", dimension="
                   + dim);
         }
         addPage();
-        int p = ids.length - 1;
+        int p = pages - 1;
         if (encoding == VectorEncoding.INT8) {
           codes[p] = new byte[PAGE * dim];
           scales[p] = new float[PAGE];
         } else {
           bits[p] = new long[PAGE * words];
         }
-        ids[p] = new String[PAGE];
         capacity += PAGE;
       }
     }
   }
 
   private void addPage() {
-    int p = ids.length;
+    int p = pages++;
     if (encoding == VectorEncoding.INT8) {
       codes = Arrays.copyOf(codes, p + 1);
       scales = Arrays.copyOf(scales, p + 1);
@@ -552,12 +445,10 @@ public final class QuantizedVectorIndex implements AutoCloseable {
       bits = Arrays.copyOf(bits, p + 1);
       bits[p] = new long[0];
     }
-    ids = Arrays.copyOf(ids, p + 1);
-    ids[p] = new String[0];
   }
 
   private int grownSlots(int n, int current, int width) {
-    return grownSlots(n, current, width, "live vectors=" + live + ", dimension=" + dim);
+    return grownSlots(n, current, width, "live vectors=" + ids.live() + ", dimension=" + dim);
   }
 
   /**
