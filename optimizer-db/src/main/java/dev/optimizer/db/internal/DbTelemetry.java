@@ -102,11 +102,6 @@ public final class DbTelemetry implements AutoCloseable {
             .buildWithCallback(m -> flush.run()));
   }
 
-  /** Records one operation. */
-  void operation(StatementKey key, long nanos, Throwable error) {
-    operation(attributes(key), nanos, error);
-  }
-
   /**
    * The attributes of a statement's operations (without an error type), for the key of its
    * statistics entry: its own, or the overflow's beyond the table's capacity (whose summary is
