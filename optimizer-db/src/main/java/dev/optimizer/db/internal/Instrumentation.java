@@ -9,8 +9,6 @@ import io.opentelemetry.api.trace.Span;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -42,8 +40,9 @@ public final class Instrumentation implements AutoCloseable {
   final long slowNanos;
   final int nPlusOneThreshold;
   private final List<Consumer<SlowStatement>> slowListeners;
+  // Grows only with a first report, so it is bounded as the reported pairs are.
   private final List<NPlusOne> nPlusOnes = new CopyOnWriteArrayList<>();
-  private final Set<String> reported = ConcurrentHashMap.newKeySet();
+  private final ReportedOnce reported = new ReportedOnce();
   private volatile LeaseListener leases;
   private volatile ExecutionSampler sampler;
   private volatile dev.optimizer.db.cache.internal.ResultCache resultCache;
@@ -336,8 +335,8 @@ public final class Instrumentation implements AutoCloseable {
 
   private void nPlusOne(StatementKey key, int executions) {
     Optional<String> site = CallSites.firstApplicationFrame();
-    if (!reported.add(key.id() + "@" + site.orElse("?"))) {
-      return; // one report per statement and call site
+    if (!reported.first(key.id(), site)) {
+      return; // one report per statement and call site, up to ReportedOnce.MAX of them
     }
     NPlusOne finding = new NPlusOne(key.id(), key.text(), executions, site);
     nPlusOnes.add(finding);

@@ -2,13 +2,12 @@ package dev.optimizer.db.batch.internal;
 
 import dev.optimizer.api.Recommendation;
 import dev.optimizer.db.WriteLoop;
+import dev.optimizer.db.internal.ReportedOnce;
 import dev.optimizer.runtime.Optimizer;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import javax.sql.DataSource;
 
@@ -35,10 +34,10 @@ public final class BatchAdvisor {
   private final String system;
   private final boolean rewriteOn;
   private final List<WriteLoop> loops = new CopyOnWriteArrayList<>();
-  private final Set<String> reported = ConcurrentHashMap.newKeySet();
+  private final ReportedOnce reported = new ReportedOnce();
 
   /** The most statement-and-site pairs reported (and remembered) per data source. */
-  static final int MAX_REPORTED = 10_000;
+  static final int MAX_REPORTED = ReportedOnce.MAX;
 
   private BatchAdvisor(Optimizer optimizer, String system, boolean rewriteOn) {
     this.optimizer = optimizer;
@@ -85,9 +84,7 @@ public final class BatchAdvisor {
       int executions,
       boolean inTransaction,
       Optional<String> site) {
-    // The bound is checked before adding: adding first (as before) let the set grow past it with
-    // every new statement and site, though nothing more was reported.
-    if (reported.size() >= MAX_REPORTED || !reported.add(fingerprintId + "@" + site.orElse("?"))) {
+    if (!reported.first(fingerprintId, site)) {
       return;
     }
     Optional<String> setting = rewriteOn ? Optional.empty() : driverSetting();
