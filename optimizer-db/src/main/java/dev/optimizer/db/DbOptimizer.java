@@ -64,6 +64,9 @@ public final class DbOptimizer {
         b.indexAdvisor
             ? new WorkloadSampler(b.samplesPerStatement, b.maxFingerprints, b.maxStatementLength)
             : null;
+    if (sampler != null) {
+      sampler.forgetWith(table); // insight().reset() forgets the statements the samples are of
+    }
   }
 
   /** A DbOptimizer with the default settings. */

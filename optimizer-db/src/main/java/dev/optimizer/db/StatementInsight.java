@@ -54,7 +54,10 @@ public final class StatementInsight {
     return nPlusOneSources.stream().flatMap(s -> s.get().stream()).toList();
   }
 
-  /** Forgets the statistics (N+1 findings stay: they are also recommendations). */
+  /**
+   * Forgets the statistics and the executions sampled for the index advisor (N+1 findings stay:
+   * they are also recommendations).
+   */
   public void reset() {
     table.clear();
   }

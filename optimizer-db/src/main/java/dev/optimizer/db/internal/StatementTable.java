@@ -29,6 +29,7 @@ public final class StatementTable {
   private final ConcurrentHashMap<Long, Entry> entries = new ConcurrentHashMap<>();
   private volatile int generation;
   private final List<Runnable> flushers = new CopyOnWriteArrayList<>();
+  private final List<Runnable> clearListeners = new CopyOnWriteArrayList<>();
 
   /** A table of at most {@code capacity} fingerprints. */
   public StatementTable(int capacity) {
@@ -105,11 +106,19 @@ public final class StatementTable {
     return all.subList(0, Math.min(n, all.size()));
   }
 
-  /** Forgets everything. */
+  /** Forgets everything, and tells those that keep per-statement state beside the table. */
   public void clear() {
     flush(); // what ran before the reset is forgotten with the rest, not counted after it
     entries.clear();
     generation++; // after clearing: a slot resolved before sees a new generation and resolves again
+    for (Runnable l : clearListeners) {
+      l.run();
+    }
+  }
+
+  /** Runs {@code listener} after each {@link #clear()} (the index advisor's samples). */
+  public void onClear(Runnable listener) {
+    clearListeners.add(listener);
   }
 
   /** Changes whenever the table is cleared; entries resolved under an older one are gone. */

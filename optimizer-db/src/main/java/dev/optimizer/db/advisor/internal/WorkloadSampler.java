@@ -3,10 +3,15 @@ package dev.optimizer.db.advisor.internal;
 import dev.optimizer.db.internal.BoundParameters;
 import dev.optimizer.db.internal.ExecutionSampler;
 import dev.optimizer.db.internal.StatementKey;
+import dev.optimizer.db.internal.StatementTable;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Keeps, per fingerprint, a few real executions (a reservoir sample: every execution has the same
@@ -14,6 +19,13 @@ import java.util.concurrent.ThreadLocalRandom;
  * parameter values. Bounded three ways: fingerprints, samples per fingerprint, and the size of a
  * statement's text and values; anything beyond is simply not kept. The values are copied only when
  * a sample is taken, so a statement that is not sampled costs a map lookup and a random number.
+ *
+ * <p>A workload shifts: once {@code maxStatements} fingerprints are sampled, a new one takes the
+ * place of those that have gone longest without running (a tenth of them at a time, so that the
+ * sort is paid once per many new statements), where before it was never sampled and got no advice.
+ * Time here is the count of fingerprints first sampled: one that ran since the last few hundred new
+ * ones stays. The samples are also forgotten with the statement table ({@link #forgetWith}), whose
+ * statements are all the advisor asks samples for.
  */
 public final class WorkloadSampler implements ExecutionSampler {
   /** Longest value (string or byte array) a sample keeps; longer ones are not useful to EXPLAIN. */
@@ -23,12 +35,16 @@ public final class WorkloadSampler implements ExecutionSampler {
   private final int maxStatements;
   private final int maxSqlLength;
   private final ConcurrentHashMap<Long, Reservoir> reservoirs = new ConcurrentHashMap<>();
+  // Fingerprints first sampled so far: the clock that says how long a reservoir has gone unused.
+  // It moves only with new statements, so reading it on each execution shares a quiet cache line.
+  private final AtomicLong arrivals = new AtomicLong();
+  private final ReentrantLock evicting = new ReentrantLock();
 
   /**
    * A sampler.
    *
    * @param perStatement samples kept per fingerprint
-   * @param maxStatements fingerprints sampled; later ones are not
+   * @param maxStatements fingerprints sampled at a time; a new one replaces the least recent
    * @param maxSqlLength longest text sampled
    */
   public WorkloadSampler(int perStatement, int maxStatements, int maxSqlLength) {
@@ -44,12 +60,44 @@ public final class WorkloadSampler implements ExecutionSampler {
     }
     Reservoir r = reservoirs.get(key.id());
     if (r == null) {
-      if (reservoirs.size() >= maxStatements) {
+      if (reservoirs.size() >= maxStatements && !makeRoom()) {
         return;
       }
       r = reservoirs.computeIfAbsent(key.id(), id -> new Reservoir(key, perStatement));
+      arrivals.incrementAndGet();
     }
-    r.offer(sql, parameters);
+    r.offer(sql, parameters, arrivals.get());
+  }
+
+  /**
+   * Forgets the reservoirs that have gone longest without an execution, a tenth of the capacity;
+   * false when another thread is doing it (this execution is then not sampled, which a uniform
+   * sample of a statement's executions can afford).
+   */
+  private boolean makeRoom() {
+    if (!evicting.tryLock()) {
+      return false;
+    }
+    try {
+      int excess = reservoirs.size() - maxStatements + 1;
+      if (excess <= 0) {
+        return true;
+      }
+      List<Map.Entry<Long, Reservoir>> all = new ArrayList<>(reservoirs.entrySet());
+      all.sort(Comparator.comparingLong(e -> e.getValue().lastSeen()));
+      int evict = Math.min(all.size(), Math.max(excess, maxStatements / 10));
+      for (int i = 0; i < evict; i++) {
+        reservoirs.remove(all.get(i).getKey(), all.get(i).getValue());
+      }
+      return true;
+    } finally {
+      evicting.unlock();
+    }
+  }
+
+  /** Forgets every sample whenever {@code table} is cleared (its statistics reset). */
+  public void forgetWith(StatementTable table) {
+    table.onClear(this::clear);
   }
 
   /** The samples of one fingerprint, oldest slot first; empty if none. */
@@ -87,15 +135,21 @@ public final class WorkloadSampler implements ExecutionSampler {
     final StatementKey key;
     final ExecutionSample[] slots;
     long seen;
+    private volatile long lastSeen;
 
     Reservoir(StatementKey key, int size) {
       this.key = key;
       this.slots = new ExecutionSample[size];
     }
 
-    void offer(String sql, BoundParameters parameters) {
+    long lastSeen() {
+      return lastSeen;
+    }
+
+    void offer(String sql, BoundParameters parameters, long now) {
       int slot;
       synchronized (this) {
+        lastSeen = now;
         seen++;
         long s = seen <= slots.length ? seen - 1 : ThreadLocalRandom.current().nextLong(seen);
         if (s >= slots.length) {

@@ -3,6 +3,7 @@ package dev.optimizer.db.advisor.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.optimizer.db.internal.StatementKey;
+import dev.optimizer.db.internal.StatementTable;
 import java.util.HashSet;
 import java.util.Set;
 import net.jqwik.api.ForAll;
@@ -46,5 +47,41 @@ class WorkloadSamplerTest {
     assertThat(seen).contains("SELECT 19");
     s.executed(key(2), "SELECT " + "x".repeat(200), null, 1);
     assertThat(s.samples(2)).isEmpty();
+  }
+
+  @Test
+  void aFullSamplerMakesRoomForNewStatementsAndKeepsThoseStillRunning() {
+    WorkloadSampler s = new WorkloadSampler(2, 10, 100);
+    for (int id = 0; id < 10; id++) {
+      s.executed(key(id), "SELECT " + id, null, 1);
+    }
+    // The workload shifts: statements 0-4 keep running, 5-9 are gone, 100-149 are new.
+    for (int id = 100; id < 150; id++) {
+      for (int hot = 0; hot < 5; hot++) {
+        s.executed(key(hot), "SELECT " + hot, null, 1);
+      }
+      s.executed(key(id), "SELECT " + id, null, 1);
+      assertThat(s.samples(id)).as("new statement %d", id).isNotEmpty();
+      assertThat(s.keys()).hasSizeLessThanOrEqualTo(10);
+    }
+    for (int hot = 0; hot < 5; hot++) {
+      assertThat(s.samples(hot)).as("statement %d, still running", hot).isNotEmpty();
+    }
+    for (int gone = 5; gone < 10; gone++) {
+      assertThat(s.samples(gone)).as("statement %d, gone", gone).isEmpty();
+    }
+  }
+
+  @Test
+  void samplesAreForgottenWithTheStatementTable() {
+    StatementTable table = new StatementTable(10);
+    WorkloadSampler s = new WorkloadSampler(2, 10, 100);
+    s.forgetWith(table);
+    for (int id = 0; id < 10; id++) {
+      table.record(key(id), 1, 0, false);
+      s.executed(key(id), "SELECT " + id, null, 1);
+    }
+    table.clear();
+    assertThat(s.keys()).isEmpty();
   }
 }
