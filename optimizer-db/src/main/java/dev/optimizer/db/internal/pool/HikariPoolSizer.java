@@ -13,6 +13,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.OptionalInt;
 import java.util.Properties;
+import javax.sql.DataSource;
 
 /**
  * Sizes a HikariCP pool at run time: a knob for {@code maximumPoolSize}, tuned by the runtime's
@@ -236,10 +237,19 @@ public final class HikariPoolSizer {
     return serverAvailable;
   }
 
-  /** A connection made the way the pool makes its own; null when that cannot be done here. */
+  /**
+   * A connection made the way the pool makes its own (from its DataSource, with its credentials
+   * when it has them, as Hikari does); null when that cannot be done here.
+   */
   private Connection directConnection() throws SQLException {
-    if (hikari.getDataSource() != null) {
-      return hikari.getDataSource().getConnection();
+    DataSource ds = hikari.getDataSource();
+    if (ds == null && hikari.getDataSourceClassName() != null) {
+      ds = pooledDataSource(hikari.getDataSourceClassName());
+    }
+    if (ds != null) {
+      return hikari.getUsername() == null
+          ? ds.getConnection()
+          : ds.getConnection(hikari.getUsername(), hikari.getPassword());
     }
     if (hikari.getJdbcUrl() == null) {
       return null;
@@ -253,5 +263,27 @@ public final class HikariPoolSizer {
       props.setProperty("password", hikari.getPassword());
     }
     return DriverManager.getConnection(hikari.getJdbcUrl(), props);
+  }
+
+  /**
+   * The driver DataSource a pool configured with {@code dataSourceClassName} made from that class
+   * and its data source properties, as {@code unwrap} hands it out; null before the pool has
+   * started (when its size matters it has) or when the class cannot be loaded here. Without it such
+   * a pool was never checked against the server's limit.
+   */
+  private DataSource pooledDataSource(String className) {
+    try {
+      // Hikari loads it with its own class loader (or the thread's, in a container).
+      Class<?> type;
+      try {
+        type = Class.forName(className, false, HikariDataSource.class.getClassLoader());
+      } catch (ClassNotFoundException e) {
+        type = Class.forName(className, false, Thread.currentThread().getContextClassLoader());
+      }
+      return DataSource.class.isAssignableFrom(type) ? (DataSource) hikari.unwrap(type) : null;
+    } catch (ClassNotFoundException | LinkageError | SQLException | RuntimeException e) {
+      LOG.log(System.Logger.Level.DEBUG, "the pool's DataSource cannot be reached yet", e);
+      return null;
+    }
   }
 }

@@ -234,6 +234,36 @@ class HikariPoolSizerTest {
   }
 
   @Test
+  void aPoolConfiguredWithADataSourceClassIsCappedByTheServerToo() throws Exception {
+    // No jdbcUrl: Hikari makes its connections from PGSimpleDataSource and these properties. The
+    // server allows 300 connections, 3 reserved for superusers: 298 is never granted.
+    HikariConfig byClass = new HikariConfig();
+    byClass.setDataSourceClassName("org.postgresql.ds.PGSimpleDataSource");
+    byClass.addDataSourceProperty("serverName", "localhost");
+    byClass.addDataSourceProperty("portNumber", EmbeddedPostgres.server().getPort());
+    byClass.addDataSourceProperty("databaseName", "postgres");
+    byClass.setUsername("postgres");
+    byClass.setPassword("postgres");
+    byClass.setPoolName("by-class");
+    byClass.setMaximumPoolSize(10);
+    byClass.setMinimumIdle(2);
+    try (Optimizer optimizer = optimizer();
+        HikariDataSource pool = new HikariDataSource(byClass)) {
+      HikariPoolSizer sizer =
+          HikariPoolSizer.start(optimizer, pool, "postgresql", 2, 400, Duration.ofSeconds(1));
+      try (Connection c = pool.getConnection()) {
+        // the pool has started
+      }
+      assertThatThrownBy(() -> sizer.knob().set(298))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("the server accepts only");
+      assertThat(pool.getMaximumPoolSize()).isEqualTo(10);
+      sizer.knob().set(12); // within what the server accepts
+      assertThat(pool.getMaximumPoolSize()).isEqualTo(12);
+    }
+  }
+
+  @Test
   void connectionsOfOtherRolesCountForAnUnprivilegedRole() throws Exception {
     // An ordinary role sees other roles' sessions with a NULL backend_type; they still hold slots.
     try (Connection admin =
