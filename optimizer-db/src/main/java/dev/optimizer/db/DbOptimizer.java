@@ -12,6 +12,7 @@ import dev.optimizer.db.cache.ResultCacheStats;
 import dev.optimizer.db.cache.ResultCacheTrialSettings;
 import dev.optimizer.db.cache.internal.CacheCandidates;
 import dev.optimizer.db.cache.internal.ResultCache;
+import dev.optimizer.db.internal.DbIdentity;
 import dev.optimizer.db.internal.DbSystems;
 import dev.optimizer.db.internal.DbTelemetry;
 import dev.optimizer.db.internal.Fingerprints;
@@ -106,6 +107,7 @@ public final class DbOptimizer {
   public DataSource wrap(DataSource delegate) {
     Checks.notNull("delegate", delegate);
     DbSystems.Description db = DbSystems.describe(delegate);
+    DbIdentity identity = DbIdentity.of(db); // corrected by the first connection unless from a URL
     Parts parts = new Parts();
     try {
       // Sizing first: it is what refuses a pool that is already being sized (its knob is
@@ -115,12 +117,12 @@ public final class DbOptimizer {
               ? DbSystems.startPoolSizing(
                   optimizer,
                   delegate,
-                  db.system(),
+                  identity::system,
                   settings.minPoolSize,
                   settings.poolBudget,
                   settings.poolSignalSlice)
               : null;
-      return wrap(delegate, db, parts);
+      return wrap(delegate, db, identity, parts);
     } catch (RuntimeException | Error e) {
       // Nothing of a wrapper that was never returned may stay behind: the recorder thread, the
       // telemetry callbacks, the result cache, and the entries that would keep them reachable.
@@ -133,25 +135,26 @@ public final class DbOptimizer {
     }
   }
 
-  private DataSource wrap(DataSource delegate, DbSystems.Description db, Parts parts) {
+  private DataSource wrap(
+      DataSource delegate, DbSystems.Description db, DbIdentity identity, Parts parts) {
     // First, while a lazily started pool can still take a driver setting.
-    parts.batching = BatchAdvisor.of(optimizer, delegate, db.system(), settings.batchRewrite);
+    parts.batching = BatchAdvisor.of(optimizer, delegate, identity::system, settings.batchRewrite);
     batchAdvisors.add(parts.batching);
     DbTelemetry telemetry =
-        new DbTelemetry(optimizer.meter(), db.system(), db.poolName(), settings.maxFingerprints);
+        new DbTelemetry(
+            optimizer.meter(), identity::system, db.poolName(), settings.maxFingerprints);
     parts.telemetry = telemetry;
     DbSystems.observePool(delegate, telemetry, optimizer.meter());
     // A type that does not name its database (a Tomcat, DBCP2, c3p0 or Agroal pool, a Spring
-    // DriverManagerDataSource) leaves GENERIC, whose lexing would leave MySQL's ".." strings and
-    // PostgreSQL's $$..$$ in the text: such a wrapper learns the dialect from its first
-    // connection.
+    // DriverManagerDataSource) would leave GENERIC, whose lexing would leave MySQL's ".." strings
+    // and PostgreSQL's $$..$$ in the text: such a wrapper learns the dialect (and the system its
+    // telemetry names) from its first connection.
     java.util.function.Function<String, dev.optimizer.db.internal.StatementKey> fingerprints =
-        db.dialect() == dev.optimizer.db.internal.sql.SqlDialect.GENERIC
-            ? new Fingerprints.Resolving(settings.maxStatementLength)
-            : Fingerprints.forDialect(db.dialect(), settings.maxStatementLength);
+        Fingerprints.following(identity, settings.maxStatementLength);
     Instrumentation inst =
         new Instrumentation(
             optimizer,
+            identity,
             fingerprints,
             table,
             telemetry,
@@ -286,10 +289,15 @@ public final class DbOptimizer {
     }
     DataSource raw =
         dataSource instanceof InstrumentedDataSource wrapped ? wrapped.delegate() : dataSource;
-    DbSystems.Description db = DbSystems.describe(raw);
+    // The system and dialect as the wrapper learns them: pg_stat_statements' texts must get the ids
+    // the wrapper's statements got. Settled on the advisor's own connection when it analyzes.
+    DbIdentity identity = DbIdentity.of(DbSystems.describe(raw));
     Workload workload =
         new Workload(
-            table, sampler, Fingerprints.forDialect(db.dialect(), settings.maxStatementLength));
+            table,
+            sampler,
+            identity,
+            Fingerprints.following(identity, settings.maxStatementLength));
     return new IndexAdvisor(optimizer, raw, advisorSettings, workload, sampler);
   }
 

@@ -1,10 +1,16 @@
 package dev.optimizer.db;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.optimizer.api.Knob;
 import dev.optimizer.api.Mode;
 import dev.optimizer.db.support.EmbeddedMariaDb;
 import dev.optimizer.db.support.EmbeddedPostgres;
+import dev.optimizer.db.support.UnnamedDataSource;
+import io.opentelemetry.api.common.AttributeKey;
 import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -13,7 +19,9 @@ import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
 import java.sql.Statement;
 import java.util.List;
+import java.util.Set;
 import java.util.logging.Logger;
+import java.util.stream.Collectors;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 
@@ -123,5 +131,79 @@ class UnnamedDataSourceDialectTest {
             "SELECT $$secretdollar$$ AS a",
             "SELECT $q$secrettag$q$ AS b");
     assertThat(String.join("\n", texts)).doesNotContain("secretdollar").doesNotContain("secrettag");
+  }
+
+  private static final AttributeKey<String> SYSTEM = AttributeKey.stringKey("db.system.name");
+
+  /** The db.system.name of the operations a wrapper of {@code raw} recorded. */
+  private static Set<String> systems(DataSource raw) throws Exception {
+    try (DbTestSupport support = new DbTestSupport(Mode.RECOMMEND)) {
+      DbOptimizer db = DbOptimizer.builder(support.optimizer).poolSizing(false).build();
+      DataSource ds = db.wrap(raw);
+      try (Connection c = ds.getConnection();
+          Statement s = c.createStatement();
+          ResultSet rs = s.executeQuery("SELECT 1")) {
+        rs.next();
+      }
+      return support
+          .metric("db.client.operation.duration")
+          .orElseThrow()
+          .getHistogramData()
+          .getPoints()
+          .stream()
+          .map(p -> p.getAttributes().get(SYSTEM))
+          .collect(Collectors.toSet());
+    }
+  }
+
+  @Test
+  void telemetryNamesTheSystemTheFirstConnectionReports() throws Exception {
+    assertThat(systems(new UnnamedDataSource(EmbeddedPostgres.jdbcUrl(), "postgres", "")))
+        .containsExactly("postgresql");
+    assertThat(systems(new UnnamedDataSource(EmbeddedMariaDb.jdbcUrl(), "root", "")))
+        .containsExactly("mariadb");
+  }
+
+  /**
+   * A HikariCP pool configured with a DataSource class that does not name its database: its
+   * telemetry and its sizer's server limit follow what the first connection reports.
+   */
+  @Test
+  void aHikariPoolOfADataSourceClassThatNamesNoDatabaseLearnsItFromItsFirstConnection()
+      throws Exception {
+    HikariConfig config = new HikariConfig();
+    config.setDataSourceClassName(UnnamedDataSource.class.getName());
+    config.addDataSourceProperty("url", EmbeddedPostgres.jdbcUrl());
+    config.setUsername("postgres");
+    config.setPassword("postgres");
+    config.setPoolName("unnamed-class");
+    config.setMaximumPoolSize(10);
+    config.setMinimumIdle(2);
+    try (DbTestSupport support = new DbTestSupport(Mode.AUTO);
+        HikariDataSource pool = new HikariDataSource(config)) {
+      DbOptimizer db = DbOptimizer.builder(support.optimizer).poolBudget(400).build();
+      DataSource ds = db.wrap(pool);
+      try (Connection c = ds.getConnection();
+          Statement s = c.createStatement();
+          ResultSet rs = s.executeQuery("SELECT 1")) {
+        rs.next();
+      }
+      assertThat(
+              support
+                  .metric("db.client.operation.duration")
+                  .orElseThrow()
+                  .getHistogramData()
+                  .getPoints())
+          .extracting(p -> p.getAttributes().get(SYSTEM))
+          .containsOnly("postgresql");
+      // PostgreSQL's limit applies: 300 connections, 3 reserved for superusers.
+      @SuppressWarnings("unchecked")
+      Knob<Integer> knob =
+          (Knob<Integer>) support.optimizer.knob("db.pool.unnamed-class.max_size").orElseThrow();
+      assertThatThrownBy(() -> knob.set(298))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("the server accepts only");
+      assertThat(pool.getMaximumPoolSize()).isEqualTo(10);
+    }
   }
 }

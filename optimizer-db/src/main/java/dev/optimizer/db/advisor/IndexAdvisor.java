@@ -67,6 +67,7 @@ public final class IndexAdvisor {
    */
   public AdvisorReport analyze() throws SQLException {
     try (Connection c = dataSource.getConnection()) {
+      workload.learn(c);
       String product = c.getMetaData().getDatabaseProductName().toLowerCase(Locale.ROOT);
       if (product.contains("mariadb") || product.contains("mysql")) {
         return new MariaDbAnalysis(settings, workload, optimizer.clock().instant()).run(c);

@@ -7,7 +7,8 @@ import javax.sql.DataSource;
 
 /**
  * Recognizes what a data source talks to — the OpenTelemetry {@code db.system.name}, the SQL
- * dialect for fingerprinting, the pool's name — without opening a connection.
+ * dialect for fingerprinting, the pool's name — without opening a connection, and what an open
+ * connection's metadata says (see {@link DbIdentity}).
  */
 public final class DbSystems {
   private DbSystems() {}
@@ -18,8 +19,10 @@ public final class DbSystems {
    * @param system the {@code db.system.name} value, e.g. {@code postgresql}
    * @param dialect the dialect whose literal syntax the fingerprinter must know
    * @param poolName the {@code db.client.connection.pool.name} value
+   * @param fromUrl whether a JDBC URL said the system (a HikariCP pool's {@code jdbcUrl}); else it
+   *     is a guess from a class name, which the first connection's metadata corrects
    */
-  public record Description(String system, SqlDialect dialect, String poolName) {}
+  public record Description(String system, SqlDialect dialect, String poolName, boolean fromUrl) {}
 
   /** Describes a data source from its JDBC URL (HikariCP) or its class name. */
   public static Description describe(DataSource ds) {
@@ -27,17 +30,76 @@ public final class DbSystems {
     if (hikari != null) {
       String url = hikari.hikari().getJdbcUrl();
       if (url != null) {
-        return new Description(system(url), SqlDialect.fromJdbcUrl(url), hikari.poolName());
+        return new Description(system(url), SqlDialect.fromJdbcUrl(url), hikari.poolName(), true);
       }
       // Configured with a driver's DataSource class (dataSourceClassName or setDataSource): its
       // name says the system, and the dialect must follow it, or the fingerprinter would not know
       // the system's literal syntax ($$...$$, "..." strings) and leave literal values in the text.
       String cls = dataSourceClass(hikari.hikari());
-      return new Description(system(cls), SqlDialect.fromJdbcUrl(guessUrl(cls)), hikari.poolName());
+      return new Description(
+          system(cls), SqlDialect.fromJdbcUrl(guessUrl(cls)), hikari.poolName(), false);
     }
     String cls = ds.getClass().getName();
     return new Description(
-        system(cls), SqlDialect.fromJdbcUrl(guessUrl(cls)), ds.getClass().getSimpleName());
+        system(cls), SqlDialect.fromJdbcUrl(guessUrl(cls)), ds.getClass().getSimpleName(), false);
+  }
+
+  /**
+   * The {@code db.system.name} of what a connection's metadata describes: from the product name
+   * (what the server says it is: MariaDB's driver on a MySQL server says MySQL, and MySQL's driver
+   * on MariaDB says MariaDB in the version), else from the URL's sub-protocol; null when neither
+   * names a system this module knows.
+   */
+  static String systemOf(String productName, String productVersion, String url) {
+    String product = productName == null ? "" : productName.trim().toLowerCase(Locale.ROOT);
+    String version = productVersion == null ? "" : productVersion.toLowerCase(Locale.ROOT);
+    if (product.contains("postgres")) {
+      return "postgresql";
+    }
+    if (product.contains("mariadb") || product.contains("mysql") && version.contains("mariadb")) {
+      return "mariadb";
+    }
+    if (product.contains("mysql")) {
+      return "mysql";
+    }
+    if (product.equals("h2") || product.startsWith("h2 ")) {
+      return "h2database";
+    }
+    if (product.contains("microsoft sql server")) {
+      return "microsoft.sql_server";
+    }
+    if (product.startsWith("oracle")) {
+      return "oracle.db";
+    }
+    return systemOfUrl(url);
+  }
+
+  /** The system a JDBC URL's sub-protocol names (never its host or database name), or null. */
+  private static String systemOfUrl(String url) {
+    if (url == null || !url.trim().toLowerCase(Locale.ROOT).startsWith("jdbc:")) {
+      return null;
+    }
+    String u = url.trim().toLowerCase(Locale.ROOT);
+    int slashes = u.indexOf("//");
+    for (String segment : (slashes < 0 ? u : u.substring(0, slashes)).split("[:;@]")) {
+      switch (segment) {
+        case "postgresql", "postgres", "pgsql":
+          return "postgresql";
+        case "mariadb":
+          return "mariadb";
+        case "mysql":
+          return "mysql";
+        case "h2":
+          return "h2database";
+        case "sqlserver":
+          return "microsoft.sql_server";
+        case "oracle":
+          return "oracle.db";
+        default:
+          break;
+      }
+    }
+    return null;
   }
 
   /** Adds the pool instruments when the data source is a HikariCP pool. */
@@ -67,7 +129,7 @@ public final class DbSystems {
   public static LeaseListener startPoolSizing(
       dev.optimizer.runtime.Optimizer optimizer,
       DataSource ds,
-      String system,
+      java.util.function.Supplier<String> system,
       int minSize,
       int budget,
       java.time.Duration slice) {

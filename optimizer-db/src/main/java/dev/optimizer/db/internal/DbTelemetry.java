@@ -10,6 +10,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 /**
  * The OpenTelemetry database client instruments, with the semantic-convention names and attributes:
@@ -29,7 +30,7 @@ public final class DbTelemetry implements AutoCloseable {
   private static final List<Double> DURATION_BUCKETS =
       List.of(0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 10.0);
 
-  private final String system;
+  private final Supplier<String> system;
   private final String poolName;
   private final Meter meter;
   private final Attributes pool;
@@ -45,9 +46,11 @@ public final class DbTelemetry implements AutoCloseable {
 
   /**
    * Instruments for one data source whose statements are counted in a {@link StatementTable} of
-   * {@code maxFingerprints}.
+   * {@code maxFingerprints}; its {@code db.system.name} is read from {@code system} when a
+   * statement's attributes are made, after the first connection has said what the database is (see
+   * {@link DbIdentity}).
    */
-  public DbTelemetry(Meter meter, String system, String poolName, int maxFingerprints) {
+  public DbTelemetry(Meter meter, Supplier<String> system, String poolName, int maxFingerprints) {
     this.maxCachedAttributes = maxFingerprints + 1; // and the overflow entry
     this.system = system;
     this.poolName = poolName;
@@ -140,7 +143,7 @@ public final class DbTelemetry implements AutoCloseable {
   }
 
   private AttributesBuilder attributesOf(StatementKey key) {
-    AttributesBuilder b = Attributes.builder().put(SYSTEM, system);
+    AttributesBuilder b = Attributes.builder().put(SYSTEM, system.get());
     if (!key.operation().isEmpty()) {
       b.put(OPERATION, key.operation());
     }

@@ -34,6 +34,7 @@ public final class Instrumentation implements AutoCloseable {
 
   final Optimizer optimizer;
   final Ticker ticker;
+  final DbIdentity identity;
   final Function<String, StatementKey> fingerprints;
   final StatementTable table;
   final DbTelemetry telemetry;
@@ -54,6 +55,7 @@ public final class Instrumentation implements AutoCloseable {
   /** Shared state for one wrapped DataSource; {@link #close()} stops its background recorder. */
   public Instrumentation(
       Optimizer optimizer,
+      DbIdentity identity,
       Function<String, StatementKey> fingerprints,
       StatementTable table,
       DbTelemetry telemetry,
@@ -62,6 +64,7 @@ public final class Instrumentation implements AutoCloseable {
       List<Consumer<SlowStatement>> slowListeners) {
     this.optimizer = optimizer;
     this.ticker = optimizer.ticker();
+    this.identity = identity;
     this.fingerprints = fingerprints;
     this.table = table;
     this.telemetry = telemetry;

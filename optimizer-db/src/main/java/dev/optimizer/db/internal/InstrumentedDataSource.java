@@ -68,13 +68,11 @@ public final class InstrumentedDataSource implements DataSource, AutoCloseable {
   }
 
   /**
-   * Learns the database's dialect from the first connection when the delegate's type did not say
-   * it; a volatile read afterwards.
+   * Learns what database this is (system and dialect) from the first connection when the delegate's
+   * JDBC URL did not say it; a volatile read afterwards.
    */
   private void resolveDialect(Connection c) {
-    if (inst.fingerprints instanceof Fingerprints.Resolving resolving) {
-      resolving.resolve(c);
-    }
+    inst.identity.learn(c);
   }
 
   /** The wrapped data source. */

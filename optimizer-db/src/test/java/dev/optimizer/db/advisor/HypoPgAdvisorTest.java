@@ -3,10 +3,12 @@ package dev.optimizer.db.advisor;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.optimizer.db.support.SystemPostgres;
+import dev.optimizer.db.support.UnnamedDataSource;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.List;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -81,6 +83,26 @@ class HypoPgAdvisorTest {
             n ->
                 n.contains("only in pg_stat_statements")
                     && n.contains("SELECT total FROM orders WHERE total > $1"));
+  }
+
+  @Test
+  void aDataSourceThatNamesNoDatabaseIsMatchedWithPgStatStatementsInPostgresqlsDialect()
+      throws Exception {
+    // Its class says nothing of PostgreSQL: the wrapper lexes its statements as PostgreSQL once
+    // its first connection says so, and the advisor must read pg_stat_statements' texts the same
+    // way (a nested comment ends at its second */ only there), or it takes the wrapper's own
+    // statement for one only other clients ran.
+    DataSource plain = new UnnamedDataSource(shop.jdbcUrl, "postgres", "postgres");
+    DataSource wrapped = shop.db.wrap(plain);
+    try (Connection c = wrapped.getConnection()) {
+      for (int i = 0; i < 3; i++) {
+        ShopFixture.query(
+            c, "SELECT count(*) FROM orders /* nested /* comment */ here */ WHERE total > ?", 1.5);
+      }
+    }
+    AdvisorReport report = shop.db.indexAdvisor(wrapped, AdvisorSettings.defaults()).analyze();
+
+    assertThat(report.notes()).noneMatch(n -> n.contains("nested"));
   }
 
   @Test

@@ -38,4 +38,26 @@ class DbSystemsTest {
     pool.setPoolName("p");
     assertThat(DbSystems.describe(pool).dialect()).isEqualTo(SqlDialect.POSTGRESQL);
   }
+
+  @Test
+  void theSystemOfAConnectionIsWhatTheServerSaysItIs() {
+    assertThat(DbSystems.systemOf("PostgreSQL", "16.4", "jdbc:postgresql://h/db"))
+        .isEqualTo("postgresql");
+    assertThat(DbSystems.systemOf("MariaDB", "11.4.2-MariaDB", "jdbc:mariadb://h/db"))
+        .isEqualTo("mariadb");
+    // MariaDB's driver on a MySQL server, MySQL's driver on a MariaDB server.
+    assertThat(DbSystems.systemOf("MySQL", "8.4.0", "jdbc:mariadb://h/db")).isEqualTo("mysql");
+    assertThat(DbSystems.systemOf("MySQL", "5.5.5-11.4.2-MariaDB", "jdbc:mysql://h/db"))
+        .isEqualTo("mariadb");
+    assertThat(DbSystems.systemOf("H2", "2.3.232", "jdbc:h2:mem:x")).isEqualTo("h2database");
+    assertThat(DbSystems.systemOf("Microsoft SQL Server", "16.0", "jdbc:sqlserver://h"))
+        .isEqualTo("microsoft.sql_server");
+    assertThat(DbSystems.systemOf("Oracle", "23.0", "jdbc:oracle:thin:@//h:1521/x"))
+        .isEqualTo("oracle.db");
+    // A product it does not know: the URL's sub-protocol, never its host.
+    assertThat(DbSystems.systemOf("CrateDB", "5", "jdbc:postgresql://h/db"))
+        .isEqualTo("postgresql");
+    assertThat(DbSystems.systemOf("Foo", "1", "jdbc:foo://mysql.example/db")).isNull();
+    assertThat(DbSystems.systemOf(null, null, null)).isNull();
+  }
 }

@@ -14,7 +14,7 @@ class DbTelemetryTest {
 
   private static DbTelemetry telemetry(int maxFingerprints) {
     return new DbTelemetry(
-        OpenTelemetry.noop().getMeter("test"), "postgresql", "pool", maxFingerprints);
+        OpenTelemetry.noop().getMeter("test"), () -> "postgresql", "pool", maxFingerprints);
   }
 
   @Test

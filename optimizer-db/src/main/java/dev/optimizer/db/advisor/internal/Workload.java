@@ -1,8 +1,10 @@
 package dev.optimizer.db.advisor.internal;
 
 import dev.optimizer.db.StatementStats;
+import dev.optimizer.db.internal.DbIdentity;
 import dev.optimizer.db.internal.StatementKey;
 import dev.optimizer.db.internal.StatementTable;
+import java.sql.Connection;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -15,18 +17,33 @@ import java.util.function.Function;
 public final class Workload {
   private final StatementTable table;
   private final WorkloadSampler sampler;
+  private final DbIdentity identity;
   private final Function<String, StatementKey> fingerprints;
 
   /**
    * A workload view.
    *
-   * @param fingerprints the wrapper's fingerprint function, to match pg_stat_statements texts
+   * @param identity what the database is, learned by {@link #learn}
+   * @param fingerprints fingerprints that follow {@code identity}, to match pg_stat_statements
+   *     texts
    */
   public Workload(
-      StatementTable table, WorkloadSampler sampler, Function<String, StatementKey> fingerprints) {
+      StatementTable table,
+      WorkloadSampler sampler,
+      DbIdentity identity,
+      Function<String, StatementKey> fingerprints) {
     this.table = table;
     this.sampler = sampler;
+    this.identity = identity;
     this.fingerprints = fingerprints;
+  }
+
+  /**
+   * Learns what the database is from the analysis' connection (once), so that texts are
+   * fingerprinted in the dialect the wrapper learned from its own first connection.
+   */
+  public void learn(Connection connection) {
+    identity.learn(connection);
   }
 
   /** The fingerprint id of a statement text. */

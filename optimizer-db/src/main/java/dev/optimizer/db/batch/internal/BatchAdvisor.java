@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Supplier;
 import javax.sql.DataSource;
 
 /**
@@ -31,7 +32,7 @@ public final class BatchAdvisor {
   private static final System.Logger LOG = System.getLogger("dev.optimizer.db.batching");
 
   private final Optimizer optimizer;
-  private final String system;
+  private final Supplier<String> system;
   private final boolean rewriteOn;
   private final List<WriteLoop> loops = new CopyOnWriteArrayList<>();
   private final ReportedOnce reported = new ReportedOnce();
@@ -39,7 +40,7 @@ public final class BatchAdvisor {
   /** The most statement-and-site pairs reported (and remembered) per data source. */
   static final int MAX_REPORTED = ReportedOnce.MAX;
 
-  private BatchAdvisor(Optimizer optimizer, String system, boolean rewriteOn) {
+  private BatchAdvisor(Optimizer optimizer, Supplier<String> system, boolean rewriteOn) {
     this.optimizer = optimizer;
     this.system = system;
     this.rewriteOn = rewriteOn;
@@ -47,11 +48,14 @@ public final class BatchAdvisor {
 
   /**
    * The advisor of a data source; with {@code apply}, first turns the driver's batch rewrite on
-   * where that is possible (a PostgreSQL HikariCP pool not yet started).
+   * where that is possible (a PostgreSQL HikariCP pool not yet started, so as its JDBC URL or
+   * DataSource class says before any connection). The driver setting a report suggests follows
+   * {@code system} as the first connection corrects it.
    */
-  public static BatchAdvisor of(Optimizer optimizer, DataSource ds, String system, boolean apply) {
+  public static BatchAdvisor of(
+      Optimizer optimizer, DataSource ds, Supplier<String> system, boolean apply) {
     boolean on = rewriteConfigured(ds);
-    if (apply && !on && "postgresql".equals(system)) {
+    if (apply && !on && "postgresql".equals(system.get())) {
       on = applyRewrite(ds);
     }
     return new BatchAdvisor(optimizer, system, on);
@@ -59,7 +63,7 @@ public final class BatchAdvisor {
 
   /** The driver setting that rewrites batches for this database, or empty. */
   public Optional<String> driverSetting() {
-    return switch (system) {
+    return switch (system.get()) {
       case "postgresql" -> Optional.of("reWriteBatchedInserts=true");
       case "mysql" -> Optional.of("rewriteBatchedStatements=true");
       case "mariadb" -> Optional.of("useBulkStmts=true (MariaDB Connector/J 3 bulk batches)");

@@ -13,6 +13,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.OptionalInt;
 import java.util.Properties;
+import java.util.function.Supplier;
 import javax.sql.DataSource;
 
 /**
@@ -38,7 +39,7 @@ public final class HikariPoolSizer {
   private static final int HIKARI_DEFAULT_MAX = 10;
 
   private final HikariDataSource hikari;
-  private final String system;
+  private final Supplier<String> system;
   private final Ticker ticker;
   private final Knob<Integer> knob;
   private final LatencySignal signal;
@@ -52,7 +53,7 @@ public final class HikariPoolSizer {
   private HikariPoolSizer(
       Optimizer optimizer,
       HikariDataSource hikari,
-      String system,
+      Supplier<String> system,
       int minSize,
       int budget,
       Duration slice) {
@@ -92,11 +93,26 @@ public final class HikariPoolSizer {
     }
   }
 
-  /** Starts sizing a Hikari pool; the knob is registered with the optimizer's engine. */
+  /** Starts sizing a Hikari pool of a known system; see the other {@code start}. */
   public static HikariPoolSizer start(
       Optimizer optimizer,
       HikariDataSource hikari,
       String system,
+      int minSize,
+      int budget,
+      Duration slice) {
+    return start(optimizer, hikari, () -> system, minSize, budget, slice);
+  }
+
+  /**
+   * Starts sizing a Hikari pool; the knob is registered with the optimizer's engine. The system
+   * (whose server limit applies) is read when the limit is checked: a pool configured without a
+   * JDBC URL is known for sure only once its first connection has said what it reaches.
+   */
+  public static HikariPoolSizer start(
+      Optimizer optimizer,
+      HikariDataSource hikari,
+      Supplier<String> system,
       int minSize,
       int budget,
       Duration slice) {
@@ -212,6 +228,7 @@ public final class HikariPoolSizer {
   }
 
   private int serverAvailable() {
+    String system = this.system.get();
     if (!ServerConnectionLimit.hasLimit(system)) {
       return Integer.MAX_VALUE;
     }

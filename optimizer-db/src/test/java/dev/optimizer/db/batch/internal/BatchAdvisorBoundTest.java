@@ -21,7 +21,7 @@ class BatchAdvisorBoundTest {
             .manualTuning()
             .mode(Mode.OBSERVE)
             .build()) {
-      BatchAdvisor advisor = BatchAdvisor.of(optimizer, h2, "h2database", false);
+      BatchAdvisor advisor = BatchAdvisor.of(optimizer, h2, () -> "h2database", false);
       for (int i = 0; i < BatchAdvisor.MAX_REPORTED + 500; i++) {
         advisor.writeLoop(i, "INSERT INTO t VALUES (?)", 20, false, Optional.of("App.run:" + i));
       }
