@@ -16,35 +16,72 @@ public final class ResponseBodies {
         || status == 304;
   }
 
+  /** The media types of {@link #isStream}, lower case; with the suffixes below. */
+  private static final String[] STREAM_TYPES = {
+    "text/event-stream",
+    "application/x-ndjson",
+    "application/ndjson",
+    "application/jsonl",
+    "application/jsonlines",
+    "application/x-jsonlines",
+    "application/json-seq",
+    "application/stream+json",
+    "application/grpc",
+    "multipart/x-mixed-replace"
+  };
+
+  private static final String[] STREAM_SUFFIXES = {"+ndjson", "+json-seq"};
+
   /**
    * Whether a body of {@code contentType} is a stream of messages that may never end, to be handed
    * to the application as it arrives rather than buffered: server-sent events, newline-delimited or
    * sequenced JSON, and multipart streams such as MJPEG. Buffering such a body would deliver
    * nothing until the server closed it, and fail once it passed {@code maxResponseBodyBytes}.
+   * Parameters and case are ignored. Allocates nothing: it runs on every response.
    */
-  public static boolean isStream(String contentType) {
+  public static boolean isStream(CharSequence contentType) {
     if (contentType == null) {
       return false;
     }
-    int semicolon = contentType.indexOf(';');
-    String type =
-        (semicolon < 0 ? contentType : contentType.substring(0, semicolon))
-            .trim()
-            .toLowerCase(java.util.Locale.ROOT);
-    return switch (type) {
-      case "text/event-stream",
-          "application/x-ndjson",
-          "application/ndjson",
-          "application/jsonl",
-          "application/jsonlines",
-          "application/x-jsonlines",
-          "application/json-seq",
-          "application/stream+json",
-          "application/grpc",
-          "multipart/x-mixed-replace" ->
-          true;
-      default -> type.endsWith("+ndjson") || type.endsWith("+json-seq");
-    };
+    int end = contentType.length();
+    for (int i = 0; i < end; i++) {
+      if (contentType.charAt(i) == ';') {
+        end = i;
+        break;
+      }
+    }
+    int start = 0;
+    while (start < end && contentType.charAt(start) <= ' ') {
+      start++;
+    }
+    while (end > start && contentType.charAt(end - 1) <= ' ') {
+      end--;
+    }
+    for (String type : STREAM_TYPES) {
+      if (end - start == type.length() && matches(contentType, start, type)) {
+        return true;
+      }
+    }
+    for (String suffix : STREAM_SUFFIXES) {
+      if (end - start >= suffix.length() && matches(contentType, end - suffix.length(), suffix)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Whether {@code s} holds {@code lower} at {@code from}, ignoring the case of ASCII letters. */
+  private static boolean matches(CharSequence s, int from, String lower) {
+    for (int i = 0; i < lower.length(); i++) {
+      char c = s.charAt(from + i);
+      if (c >= 'A' && c <= 'Z') {
+        c = (char) (c + ('a' - 'A'));
+      }
+      if (c != lower.charAt(i)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**
@@ -53,7 +90,7 @@ public final class ResponseBodies {
    * fields, before any of the body is read.
    */
   public static boolean unbuffered(
-      String method, int status, String contentType, long declaredLength, long max) {
+      String method, int status, CharSequence contentType, long declaredLength, long max) {
     return !none(method, status) && (declaredLength > max || isStream(contentType));
   }
 }

@@ -64,7 +64,7 @@ final class BufferedHttpResponse<T> implements HttpResponse<T> {
       throw e;
     }
     if (reply.isUnread()) {
-      // Only the JDK transport leaves a body unread here, always as an UnreadBody.
+      // A transport leaves a body unread here only as an UnreadBody (JDK and Netty alike).
       @SuppressWarnings("unchecked")
       Flow.Publisher<List<ByteBuffer>> stream =
           (Flow.Publisher<List<ByteBuffer>>) reply.unread().body();

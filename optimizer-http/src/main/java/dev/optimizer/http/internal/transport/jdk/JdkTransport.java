@@ -7,6 +7,7 @@ import dev.optimizer.http.internal.LazyTimer;
 import dev.optimizer.http.internal.Reply;
 import dev.optimizer.http.internal.ResponseBodies;
 import dev.optimizer.http.internal.Transport;
+import dev.optimizer.http.internal.UnreadBody;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

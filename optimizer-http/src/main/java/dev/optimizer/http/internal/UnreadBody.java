@@ -1,4 +1,4 @@
-package dev.optimizer.http.internal.transport.jdk;
+package dev.optimizer.http.internal;
 
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
@@ -14,12 +14,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A response body the JDK transport does not buffer, relayed from the JDK client to the one
- * subscriber the caller's {@code BodyHandler} makes, at the pace that subscriber asks for.
+ * A response body a transport does not buffer, relayed from the transport's subscription to the one
+ * subscriber the caller's {@code BodyHandler} makes, at the pace that subscriber asks for. The JDK
+ * transport subscribes it to the JDK client's body; the Netty transport feeds it from its channel,
+ * reading only as the caller asks.
  *
  * <p>A wrapper must never turn a working call into a failing one: an event stream may never end,
  * and a download may be larger than {@code maxResponseBodyBytes}, yet both work on the plain
- * client. So such a body is handed on as it arrives. It comes in one of two ways:
+ * client. So such a body is handed on as it arrives. It comes in one of three ways:
  *
  * <ul>
  *   <li>{@link #stream()}: known from the header fields (a stream type, or a declared length over
@@ -30,24 +32,29 @@ import java.util.concurrent.atomic.AtomicLong;
  *       {@link #getBody()} completes with the whole body as a {@code byte[]}; once it grows past
  *       the cap it completes with this publisher instead, which hands on the bytes read so far as
  *       its first item and then the rest of the same stream.
+ *   <li>{@link #streamAfter(List)}: the same hand-over for a transport that buffered the first
+ *       bytes itself (the Netty transport): they are the first item, the rest follows.
  * </ul>
  *
  * <p>Cancelling the caller's subscription, or {@link #discard() discarding} the body unread,
- * cancels the JDK's subscription, which closes the HTTP/1.1 connection (or resets the HTTP/2
- * stream), so an abandoned stream never holds a connection. One subscriber only, as with the JDK's
- * own {@code BodySubscribers.ofPublisher()}. Thread-safe.
+ * cancels the transport's subscription, which closes the HTTP/1.1 connection (or resets the HTTP/2
+ * stream), so an abandoned stream never holds a connection. The transport's subscription must
+ * deliver no more items than were asked of it (the items are queued here until the caller takes
+ * them). One subscriber only, as with the JDK's own {@code BodySubscribers.ofPublisher()}.
+ * Thread-safe.
  */
-final class UnreadBody
+public final class UnreadBody
     implements HttpResponse.BodySubscriber<Object>, Flow.Publisher<List<ByteBuffer>> {
   private final CompletableFuture<Object> body = new CompletableFuture<>();
   private final long max;
 
-  // Upstream: the JDK's subscription, and what was asked of it or done to it before it arrived.
+  // Upstream: the transport's subscription, and what was asked of it or done to it before it
+  // arrived.
   private Flow.Subscription upstream; // guarded by this
   private long deferredDemand; // guarded by this
   private boolean upstreamCancelled; // guarded by this
 
-  // Buffering (spilling only), touched by the JDK's signals alone, which are serialized.
+  // Buffering (spilling only), touched by the transport's signals alone, which are serialized.
   private boolean buffering;
   private List<ByteBuffer> parts = new ArrayList<>();
   private long size;
@@ -76,26 +83,37 @@ final class UnreadBody
   }
 
   /** A body handed on from its first byte. */
-  static UnreadBody stream() {
+  public static UnreadBody stream() {
     return new UnreadBody(Long.MAX_VALUE, false);
   }
 
   /** A body buffered while it fits in {@code max} bytes, handed on once it grows past them. */
-  static UnreadBody spilling(long max) {
+  public static UnreadBody spilling(long max) {
     return new UnreadBody(max, true);
   }
 
   /**
-   * Releases the body unread: cancels the JDK's subscription (now, or as soon as it arrives) and
-   * drops whatever was read. Idempotent.
+   * A body whose first bytes the transport already read: {@code prefix} is the first item, taken
+   * from the caller's first unit of demand; the transport's subscription delivers the rest.
    */
-  void discard() {
+  public static UnreadBody streamAfter(List<ByteBuffer> prefix) {
+    UnreadBody body = new UnreadBody(Long.MAX_VALUE, false);
+    body.queue.add(prefix);
+    body.prefixUnclaimed.set(true);
+    return body;
+  }
+
+  /**
+   * Releases the body unread: cancels the transport's subscription (now, or as soon as it arrives)
+   * and drops whatever was read. Idempotent.
+   */
+  public void discard() {
     cancelled = true;
     cancelUpstream();
     drain();
   }
 
-  // ---- BodySubscriber: signals from the JDK client ----
+  // ---- BodySubscriber: signals from the transport ----
 
   @Override
   public CompletionStage<Object> getBody() {
