@@ -98,6 +98,17 @@ final class MockHttpServer implements AutoCloseable {
     final java.util.concurrent.CompletableFuture<Boolean> dripped =
         new java.util.concurrent.CompletableFuture<>();
 
+    boolean live;
+    private final java.util.concurrent.CompletableFuture<ChannelHandlerContext> opened =
+        new java.util.concurrent.CompletableFuture<>();
+
+    /**
+     * Completes when the connection (on HTTP/2, the stream) of a {@link #live} body closes: the
+     * client hung up.
+     */
+    final java.util.concurrent.CompletableFuture<Void> hungUp =
+        new java.util.concurrent.CompletableFuture<>();
+
     static Response ok(String body) {
       return new Response().body(body);
     }
@@ -159,6 +170,29 @@ final class MockHttpServer implements AutoCloseable {
     Response chunked(boolean end) {
       this.chunkedEnd = end;
       return this;
+    }
+
+    /**
+     * An endless body that the test writes piece by piece with {@link #send}: the head (without a
+     * length: chunked over HTTP/1.1) goes out at once, then each piece when sent. {@link #hungUp}
+     * tells when the client gave up on it.
+     */
+    Response live() {
+      this.live = true;
+      return this;
+    }
+
+    /** Writes one piece of a {@link #live} body, once its head went out (waiting up to 10 s). */
+    void send(byte[] piece) throws Exception {
+      ChannelHandlerContext ctx = opened.get(10, TimeUnit.SECONDS);
+      ctx.writeAndFlush(
+              new io.netty.handler.codec.http.DefaultHttpContent(Unpooled.copiedBuffer(piece)))
+          .get(10, TimeUnit.SECONDS);
+    }
+
+    /** {@link #send(byte[])} of a text in UTF-8. */
+    void send(String piece) throws Exception {
+      send(piece.getBytes(StandardCharsets.UTF_8));
     }
 
     Response drip(int chunks, long pauseMillis) {
@@ -440,6 +474,15 @@ final class MockHttpServer implements AutoCloseable {
           }
           if (r.chunkedEnd != null) {
             chunked(ctx, r);
+            return;
+          }
+          if (r.live) {
+            DefaultHttpResponse head =
+                new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(r.status));
+            r.headers.forEach((k, v) -> head.headers().add(k, v));
+            head.headers().set(HttpHeaderNames.TRANSFER_ENCODING, "chunked");
+            ctx.channel().closeFuture().addListener(f -> r.hungUp.complete(null));
+            ctx.writeAndFlush(head).addListener(f -> r.opened.complete(ctx));
             return;
           }
           for (Response informational : r.interim) {

@@ -15,7 +15,12 @@ import javax.net.ssl.SSLContext;
  * connections per origin, or HTTP/2 ({@link Builder#version}) with many concurrent streams per
  * connection; gzip, deflate and br (when {@code org.brotli:dec} is on the class path) decoded
  * transparently (unless the application sets Accept-Encoding itself, in which case it gets the
- * bytes as sent), and the decoded body capped at {@code maxResponseBodyBytes}.
+ * bytes as sent), and what is buffered capped at {@code maxResponseBodyBytes}. As with the wrapped
+ * JDK client, a stream (server-sent events, NDJSON and the like) and a body over that cap reach the
+ * caller's {@code BodyHandler} as they arrive ({@code ofLines()}, {@code ofInputStream()}, {@code
+ * ofPublisher()} see each piece at once, and the connection is read only as fast as they ask);
+ * closing the caller's stream, cancelling its subscription or its {@code sendAsync} future closes
+ * the connection (on HTTP/2, resets the stream).
  *
  * <pre>{@code
  * HttpClient client = NettyHttpClient.builder(httpOptimizer).maxConnectionsPerOrigin(64).build();

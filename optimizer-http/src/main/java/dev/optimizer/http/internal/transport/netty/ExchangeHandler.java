@@ -16,7 +16,9 @@ import java.io.IOException;
  * connection to the exchange the connection is carrying. A response nobody asked for closes the
  * connection. Interim responses (1xx other than 101, such as 103 Early Hints) are skipped: the
  * exchange waits for the final one. Netty's codecs hand them on as complete responses of their own
- * (an informational HEADERS frame on HTTP/2, a head without a body on HTTP/1.1).
+ * (an informational HEADERS frame on HTTP/2, a head without a body on HTTP/1.1). A body handed on
+ * unread never gets here ({@link BodyRoute} takes it), but its failures do: they end its exchange's
+ * {@link ChannelBody}.
  */
 final class ExchangeHandler extends SimpleChannelInboundHandler<FullHttpResponse> {
   private final long maxBodyBytes;
@@ -71,6 +73,13 @@ final class ExchangeHandler extends SimpleChannelInboundHandler<FullHttpResponse
   }
 
   private IOException translate(Throwable cause) {
+    return translate(cause, maxBodyBytes);
+  }
+
+  /**
+   * The failure of a response as the caller sees it: the body cap's error, a clear malformed one.
+   */
+  static IOException translate(Throwable cause, long maxBodyBytes) {
     for (Throwable t = cause; t != null; t = t.getCause()) {
       // Both are TooLongFrameExceptions too, but raising maxResponseBodyBytes would not help.
       if (t instanceof TooLongHttpHeaderException
@@ -99,7 +108,7 @@ final class ExchangeHandler extends SimpleChannelInboundHandler<FullHttpResponse
   private IOException closedBy(Throwable cause) {
     for (Throwable t = cause; t != null; t = t.getCause()) {
       if (isHttp2HeaderListTooLarge(t)) {
-        return translate(t);
+        return translate(t, maxBodyBytes);
       }
     }
     return new IOException(

@@ -29,7 +29,8 @@ final class SelectiveDecompressor extends HttpContentDecompressor {
     return super.newContentDecoder(contentEncoding);
   }
 
-  private static boolean zlib(String coding) {
+  /** Whether {@code coding} is one this decoder decodes (gzip or deflate, by either name). */
+  static boolean zlib(String coding) {
     String c = coding.trim();
     return c.equalsIgnoreCase("gzip")
         || c.equalsIgnoreCase("x-gzip")
