@@ -11,16 +11,11 @@ import dev.optimizer.db.support.EmbeddedMariaDb;
 import dev.optimizer.db.support.EmbeddedPostgres;
 import dev.optimizer.db.support.UnnamedDataSource;
 import io.opentelemetry.api.common.AttributeKey;
-import java.io.PrintWriter;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.SQLFeatureNotSupportedException;
 import java.sql.Statement;
 import java.util.List;
 import java.util.Set;
-import java.util.logging.Logger;
 import java.util.stream.Collectors;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
@@ -31,60 +26,6 @@ import org.junit.jupiter.api.Test;
  * out of the statistics.
  */
 class UnnamedDataSourceDialectTest {
-
-  /** A driver-backed DataSource whose class name says nothing of the database behind it. */
-  static final class PlainDataSource implements DataSource {
-    private final String url;
-    private final String user;
-    private final String password;
-
-    PlainDataSource(String url, String user, String password) {
-      this.url = url;
-      this.user = user;
-      this.password = password;
-    }
-
-    @Override
-    public Connection getConnection() throws SQLException {
-      return DriverManager.getConnection(url, user, password);
-    }
-
-    @Override
-    public Connection getConnection(String u, String p) throws SQLException {
-      return DriverManager.getConnection(url, u, p);
-    }
-
-    @Override
-    public PrintWriter getLogWriter() {
-      return null;
-    }
-
-    @Override
-    public void setLogWriter(PrintWriter out) {}
-
-    @Override
-    public void setLoginTimeout(int seconds) {}
-
-    @Override
-    public int getLoginTimeout() {
-      return 0;
-    }
-
-    @Override
-    public Logger getParentLogger() throws SQLFeatureNotSupportedException {
-      throw new SQLFeatureNotSupportedException();
-    }
-
-    @Override
-    public <T> T unwrap(Class<T> iface) throws SQLException {
-      throw new SQLException("not a wrapper");
-    }
-
-    @Override
-    public boolean isWrapperFor(Class<?> iface) {
-      return false;
-    }
-  }
 
   private static List<String> texts(DataSource raw, String... statements) throws Exception {
     DbTestSupport support = new DbTestSupport(Mode.RECOMMEND);
@@ -111,7 +52,7 @@ class UnnamedDataSourceDialectTest {
   void mariaDbStringsAndCommentsCarryNoValues() throws Exception {
     List<String> texts =
         texts(
-            new PlainDataSource(EmbeddedMariaDb.jdbcUrl(), "root", ""),
+            new UnnamedDataSource(EmbeddedMariaDb.jdbcUrl(), "root", ""),
             "SELECT 1 FROM dual WHERE 'x' = \"secretdq\"",
             "SELECT 1 FROM dual WHERE 'x' = 'O\\'Brienesc'",
             "SELECT 1 FROM dual # secretcomment\nWHERE 1 = 1");
@@ -127,7 +68,7 @@ class UnnamedDataSourceDialectTest {
   void postgresDollarStringsCarryNoValues() throws Exception {
     List<String> texts =
         texts(
-            new PlainDataSource(EmbeddedPostgres.jdbcUrl(), "postgres", ""),
+            new UnnamedDataSource(EmbeddedPostgres.jdbcUrl(), "postgres", ""),
             "SELECT $$secretdollar$$ AS a",
             "SELECT $q$secrettag$q$ AS b");
     assertThat(String.join("\n", texts)).doesNotContain("secretdollar").doesNotContain("secrettag");
