@@ -129,23 +129,19 @@ final class IdTable {
     return at == 0 ? 0 : ends[p][at - 1] & END;
   }
 
+  /** The array holding slot {@code at} of page {@code p}, whose end word is {@code e}. */
+  private byte[] bytesOf(int p, int at, int e) {
+    return (e & LARGE) != 0 ? large[p][at] : text[p];
+  }
+
   /** The id of slot {@code ord}, as a new String. */
   String get(int ord) {
     int p = ord >>> SHIFT;
     int at = ord & (PAGE - 1);
     int e = ends[p][at];
-    byte[] src;
-    int from;
-    int to;
-    if ((e & LARGE) != 0) {
-      src = large[p][at];
-      from = 0;
-      to = src.length;
-    } else {
-      src = text[p];
-      from = start(p, at);
-      to = e & END;
-    }
+    byte[] src = bytesOf(p, at, e);
+    int from = (e & LARGE) != 0 ? 0 : start(p, at);
+    int to = (e & LARGE) != 0 ? src.length : e & END;
     if ((e & UTF16) == 0) {
       return new String(src, from, to - from, StandardCharsets.ISO_8859_1);
     }
@@ -162,18 +158,9 @@ final class IdTable {
     int p = ord >>> SHIFT;
     int at = ord & (PAGE - 1);
     int e = ends[p][at];
-    byte[] src;
-    int from;
-    int to;
-    if ((e & LARGE) != 0) {
-      src = large[p][at];
-      from = 0;
-      to = src.length;
-    } else {
-      src = text[p];
-      from = start(p, at);
-      to = e & END;
-    }
+    byte[] src = bytesOf(p, at, e);
+    int from = (e & LARGE) != 0 ? 0 : start(p, at);
+    int to = (e & LARGE) != 0 ? src.length : e & END;
     int len = id.length();
     if ((e & UTF16) == 0) {
       if (to - from != len) {
