@@ -237,33 +237,7 @@ class JdkStreamingTest extends HttpFixture {
                   .sendAsync(
                       request(server.url("/events")), HttpResponse.BodyHandlers.ofPublisher())
                   .get();
-          CompletableFuture<List<ByteBuffer>> first = new CompletableFuture<>();
-          response
-              .body()
-              .subscribe(
-                  new Flow.Subscriber<>() {
-                    private Flow.Subscription subscription;
-
-                    @Override
-                    public void onSubscribe(Flow.Subscription s) {
-                      subscription = s;
-                      s.request(1);
-                    }
-
-                    @Override
-                    public void onNext(List<ByteBuffer> item) {
-                      first.complete(item);
-                      subscription.cancel();
-                    }
-
-                    @Override
-                    public void onError(Throwable t) {
-                      first.completeExceptionally(t);
-                    }
-
-                    @Override
-                    public void onComplete() {}
-                  });
+          CompletableFuture<List<ByteBuffer>> first = FirstItem.thenCancel(response.body());
           assertThat(first.get()).isNotEmpty();
           assertThat(endless.dripped.get()).isFalse();
         });

@@ -283,33 +283,7 @@ class NettyStreamingTest extends HttpFixture {
               client
                   .sendAsync(request(s.url("/events")), HttpResponse.BodyHandlers.ofPublisher())
                   .get();
-          CompletableFuture<List<ByteBuffer>> first = new CompletableFuture<>();
-          response
-              .body()
-              .subscribe(
-                  new Flow.Subscriber<>() {
-                    private Flow.Subscription subscription;
-
-                    @Override
-                    public void onSubscribe(Flow.Subscription sub) {
-                      subscription = sub;
-                      sub.request(1);
-                    }
-
-                    @Override
-                    public void onNext(List<ByteBuffer> item) {
-                      first.complete(item);
-                      subscription.cancel();
-                    }
-
-                    @Override
-                    public void onError(Throwable t) {
-                      first.completeExceptionally(t);
-                    }
-
-                    @Override
-                    public void onComplete() {}
-                  });
+          CompletableFuture<List<ByteBuffer>> first = FirstItem.thenCancel(response.body());
           assertThat(first.get()).isNotEmpty();
           assertThat(endless.dripped.get()).isFalse();
           assertThat(get(client, s.url("/after")).body()).isEqualTo("after");
