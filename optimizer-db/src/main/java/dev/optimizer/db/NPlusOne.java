@@ -8,7 +8,8 @@ import java.util.Optional;
  * would do.
  *
  * @param fingerprintId the fingerprint's stable id
- * @param text the sanitized text
+ * @param text the sanitized text; its first 1,024 characters and {@code " …"} when it is longer, so
+ *     that the findings kept for the life of a data source stay small
  * @param executions executions with distinct parameters seen in the lease when it was reported
  * @param callSite the first application frame of the call site
  */

@@ -8,7 +8,8 @@ import java.util.Optional;
  * executeBatch}), which the driver can rewrite into multi-row statements.
  *
  * @param fingerprintId the fingerprint's stable id
- * @param text the sanitized text
+ * @param text the sanitized text; its first 1,024 characters and {@code " …"} when it is longer, so
+ *     that the findings kept for the life of a data source stay small
  * @param executions single executions seen in the lease when it was reported
  * @param inTransaction whether the loop ran inside a transaction (auto-commit off)
  * @param callSite the first application frame of the call site

@@ -179,7 +179,7 @@ public final class Instrumentation implements AutoCloseable {
         inTransaction = false;
       }
       advisor.writeLoop(
-          key.id(), key.text(), threshold, inTransaction, CallSites.firstApplicationFrame());
+          key.id(), key.findingText(), threshold, inTransaction, CallSites.firstApplicationFrame());
     }
   }
 
@@ -341,7 +341,9 @@ public final class Instrumentation implements AutoCloseable {
     if (!reported.first(key.id(), site)) {
       return; // one report per statement and call site, up to ReportedOnce.MAX of them
     }
-    NPlusOne finding = new NPlusOne(key.id(), key.text(), executions, site);
+    // Bounded: kept as long as the data source lives, up to ReportedOnce.MAX of them.
+    String text = key.findingText();
+    NPlusOne finding = new NPlusOne(key.id(), text, executions, site);
     nPlusOnes.add(finding);
     LOG.log(
         System.Logger.Level.INFO,
@@ -351,7 +353,7 @@ public final class Instrumentation implements AutoCloseable {
                 + " executions with distinct parameters in one connection lease at "
                 + site.orElse("?")
                 + ": "
-                + key.text());
+                + text);
     if (optimizer.mode().recommends()) {
       optimizer.recommend(
           Recommendation.builder("n-plus-one", Long.toHexString(key.id()))
@@ -360,7 +362,7 @@ public final class Instrumentation implements AutoCloseable {
                       + executions
                       + "+ times with different parameters in one connection lease; load the rows"
                       + " with one query (a join or an IN list) instead.")
-              .evidence("statement", key.text())
+              .evidence("statement", text)
               .evidence("executions", executions + "+")
               .evidence("callSite", site.orElse("unknown"))
               .time(optimizer.clock().instant())
