@@ -14,6 +14,7 @@ import dev.optimizer.db.advisor.internal.TableInfo;
 import dev.optimizer.db.advisor.internal.TableUse;
 import dev.optimizer.db.advisor.internal.Workload;
 import dev.optimizer.db.advisor.internal.WorkloadStatement;
+import dev.optimizer.db.internal.sql.SqlDialect;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -48,7 +49,7 @@ final class MariaDbAnalysis {
   AdvisorReport run(Connection c) throws SQLException {
     MariaDbCatalog catalog = new MariaDbCatalog(c);
     // Column names match whatever their case there: candidates use the catalog's spelling.
-    QueryAnalyzer analyzer = new QueryAnalyzer(65536, catalog::columnsOf, true);
+    QueryAnalyzer analyzer = new QueryAnalyzer(65536, catalog::columnsOf, SqlDialect.MYSQL);
     List<Probe> probes = new ArrayList<>();
     ProbeTables tables = new ProbeTables();
     for (WorkloadStatement w : workload.statements(settings.maxStatements)) {

@@ -1,5 +1,7 @@
 package dev.optimizer.db.advisor.internal;
 
+import dev.optimizer.db.internal.sql.SqlComments;
+import dev.optimizer.db.internal.sql.SqlDialect;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -61,6 +63,7 @@ public final class QueryAnalyzer {
   private final int maxLength;
   private final BiFunction<String, String, Set<String>> columnsOf;
   private final boolean caseInsensitiveColumns;
+  private final SqlDialect dialect;
 
   /**
    * An analyzer with PostgreSQL's column names: unquoted ones lower-cased, quoted ones as written.
@@ -70,23 +73,24 @@ public final class QueryAnalyzer {
    *     statements over several tables; an empty set when unknown
    */
   public QueryAnalyzer(int maxLength, BiFunction<String, String, Set<String>> columnsOf) {
-    this(maxLength, columnsOf, false);
+    this(maxLength, columnsOf, SqlDialect.POSTGRESQL);
   }
 
   /**
-   * An analyzer.
+   * An analyzer for a database's dialect: {@link SqlDialect#POSTGRESQL} or {@link SqlDialect#MYSQL}
+   * (MariaDB and MySQL).
    *
-   * @param caseInsensitiveColumns whether column names match whatever their case (MariaDB/MySQL):
-   *     each column is then named as {@code columnsOf} spells it, so that {@code customerId}
-   *     written as {@code CUSTOMERID} or {@code customerid} is the table's {@code customerId}
+   * @param dialect how comments are read (PostgreSQL nests block comments, MariaDB does not), and
+   *     for {@link SqlDialect#MYSQL} that column names match whatever their case: each column is
+   *     then named as {@code columnsOf} spells it, so that {@code customerId} written as {@code
+   *     CUSTOMERID} or {@code customerid} is the table's {@code customerId}
    */
   public QueryAnalyzer(
-      int maxLength,
-      BiFunction<String, String, Set<String>> columnsOf,
-      boolean caseInsensitiveColumns) {
+      int maxLength, BiFunction<String, String, Set<String>> columnsOf, SqlDialect dialect) {
     this.maxLength = maxLength;
     this.columnsOf = columnsOf;
-    this.caseInsensitiveColumns = caseInsensitiveColumns;
+    this.dialect = dialect;
+    this.caseInsensitiveColumns = dialect == SqlDialect.MYSQL;
   }
 
   /** The table's own spelling of {@code column}, or null when the table has no such column. */
@@ -125,7 +129,11 @@ public final class QueryAnalyzer {
     }
     Statement st;
     try {
-      st = CCJSqlParserUtil.parse(sql, p -> p.withTimeOut(PARSE_TIMEOUT_MILLIS));
+      // JSqlParser's comments end at the first "*/" whatever the dialect: it reads the text with
+      // the comments dropped as the database drops them (PostgreSQL's nest). EXPLAIN still runs
+      // the statement as sampled.
+      String parsed = SqlComments.strip(sql, dialect);
+      st = CCJSqlParserUtil.parse(parsed, p -> p.withTimeOut(PARSE_TIMEOUT_MILLIS));
     } catch (Exception | StackOverflowError e) {
       String why = String.valueOf(e.getMessage());
       int nl = why.indexOf('\n');

@@ -119,4 +119,32 @@ class QueryAnalyzerTest {
         .isInstanceOf(QueryAnalyzer.Unparseable.class)
         .hasMessageContaining("not a SELECT");
   }
+
+  @Test
+  void aNestedPostgresqlCommentIsNotReadAsSql() throws Exception {
+    // To PostgreSQL the comment runs to the last "*/", JOIN and all; JSqlParser alone ends it at
+    // the first one and reads "JOIN customers ... */" as SQL, which it cannot parse.
+    QueryShape s =
+        analyzer.analyze(
+            "SELECT id FROM orders /* outer /* inner */ JOIN customers"
+                + " ON customers.id = orders.customer_id */ WHERE customer_id = ?"
+                + " ORDER BY created_at");
+    assertThat(s.tables()).extracting(TableUse::table).containsExactly("orders");
+    assertThat(use(s, "orders").equality()).containsExactly("customer_id");
+    assertThat(use(s, "orders").orderBy()).containsExactly("created_at");
+  }
+
+  @Test
+  void mariaDbCommentsDoNotNest() throws Exception {
+    QueryAnalyzer mariaDb =
+        new QueryAnalyzer(
+            10_000,
+            (schema, table) -> COLUMNS.getOrDefault(table, Set.of()),
+            dev.optimizer.db.internal.sql.SqlDialect.MYSQL);
+    // MariaDB ends the comment at the first "*/": the WHERE clause is SQL to it.
+    String sql = "SELECT id FROM orders /* a /* b */ WHERE customer_id = ?";
+    assertThat(use(mariaDb.analyze(sql), "orders").equality()).containsExactly("customer_id");
+    // To PostgreSQL the same text is one unclosed comment from "/* a" on.
+    assertThat(use(analyzer.analyze(sql), "orders").equality()).isEmpty();
+  }
 }
