@@ -368,7 +368,7 @@ public final class DbOptimizer {
    *   <tr><td>resultCache</td><td>off</td><td>{@link ResultCacheSettings}</td></tr>
    *   <tr><td>resultCacheTrials</td><td>off</td><td>{@link ResultCacheTrialSettings}, AUTO mode
    *   only</td></tr>
-   *   <tr><td>batchRewrite</td><td>false</td><td>PostgreSQL pools not yet started</td></tr>
+   *   <tr><td>batchRewrite</td><td>false</td><td>pgjdbc HikariCP pools not yet started</td></tr>
    * </table>
    */
   public static final class Builder {
@@ -493,8 +493,9 @@ public final class DbOptimizer {
 
     /**
      * Turns on the driver's rewrite of INSERT batches into multi-row statements (pgjdbc's {@code
-     * reWriteBatchedInserts}) for PostgreSQL HikariCP pools wrapped before they start; off by
-     * default. Only the application can allow it: pgjdbc then answers {@code executeBatch} of a
+     * reWriteBatchedInserts}) for HikariCP pools wrapped before they start whose driver (or {@code
+     * dataSourceClassName}) is pgjdbc's, as the driver itself says ({@code
+     * Driver#getPropertyInfo}); off by default. Only the application can allow it: pgjdbc then answers {@code executeBatch} of a
      * rewritten INSERT batch with {@link java.sql.Statement#SUCCESS_NO_INFO} (-2) instead of a
      * count per row. Separate {@code executeUpdate} calls are never batched; write loops are
      * {@linkplain #writeLoops() reported} with their call site.

@@ -30,7 +30,11 @@ public final class DbSystems {
     if (hikari != null) {
       String url = hikari.hikari().getJdbcUrl();
       if (url != null) {
-        return new Description(system(url), SqlDialect.fromJdbcUrl(url), hikari.poolName(), true);
+        // The sub-protocol names the system; a host or database name ("postgres_archive" on a
+        // MariaDB server, an H2 database in PostgreSQL mode) must not.
+        String s = systemOfUrl(url);
+        return new Description(
+            s != null ? s : "other_sql", SqlDialect.fromJdbcUrl(url), hikari.poolName(), true);
       }
       // Configured with a driver's DataSource class (dataSourceClassName or setDataSource): its
       // name says the system, and the dialect must follow it, or the fingerprinter would not know

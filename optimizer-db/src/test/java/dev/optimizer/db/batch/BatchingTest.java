@@ -124,6 +124,33 @@ class BatchingTest {
     }
   }
 
+  @Test
+  void theRewriteIsDecidedByTheDriverNotByANameThatMentionsPostgres() throws Exception {
+    // pgjdbc declares the property: applied, also with the DataSource class instead of a URL.
+    try (HikariDataSource byUrl = new HikariDataSource();
+        HikariDataSource byClass = new HikariDataSource()) {
+      byUrl.setJdbcUrl(EmbeddedPostgres.jdbcUrl());
+      DbOptimizer.builder(optimizer).poolSizing(false).batchRewrite(true).build().wrap(byUrl);
+      assertThat(byUrl.getDataSourceProperties()).containsEntry("reWriteBatchedInserts", "true");
+      byClass.setDataSourceClassName("org.postgresql.ds.PGSimpleDataSource");
+      DbOptimizer.builder(optimizer).poolSizing(false).batchRewrite(true).build().wrap(byClass);
+      assertThat(byClass.getDataSourceProperties()).containsEntry("reWriteBatchedInserts", "true");
+    }
+    // An H2 database in PostgreSQL mode, named after it: H2's driver does not take the property,
+    // and the pool works as it would unwrapped.
+    try (HikariDataSource h2 = new HikariDataSource()) {
+      h2.setJdbcUrl("jdbc:h2:mem:postgres_mode;MODE=PostgreSQL;DB_CLOSE_DELAY=-1");
+      DataSource ds =
+          DbOptimizer.builder(optimizer).poolSizing(false).batchRewrite(true).build().wrap(h2);
+      assertThat(h2.getDataSourceProperties()).doesNotContainKey("reWriteBatchedInserts");
+      try (Connection c = ds.getConnection();
+          Statement s = c.createStatement()) {
+        s.execute("CREATE TABLE bt_row (id int PRIMARY KEY, v varchar(10))");
+      }
+      assertThat(batch(ds, 0)).hasSize(100).containsOnly(1);
+    }
+  }
+
   private static int[] batch(DataSource ds, int from) throws Exception {
     try (Connection c = ds.getConnection();
         PreparedStatement ps = c.prepareStatement("INSERT INTO bt_row (id, v) VALUES (?, ?)")) {

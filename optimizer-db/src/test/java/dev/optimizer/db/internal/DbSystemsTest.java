@@ -40,6 +40,19 @@ class DbSystemsTest {
   }
 
   @Test
+  void onlyTheUrlsSubProtocolNamesTheSystem() {
+    HikariDataSource h2 = new HikariDataSource();
+    h2.setJdbcUrl("jdbc:h2:mem:postgres_mode;MODE=PostgreSQL");
+    assertThat(DbSystems.describe(h2).system()).isEqualTo("h2database");
+    HikariDataSource maria = new HikariDataSource();
+    maria.setJdbcUrl("jdbc:mariadb://postgres-migration.example/app");
+    assertThat(DbSystems.describe(maria).system()).isEqualTo("mariadb");
+    HikariDataSource pg = new HikariDataSource();
+    pg.setJdbcUrl("jdbc:tc:postgresql:16:///app");
+    assertThat(DbSystems.describe(pg).system()).isEqualTo("postgresql");
+  }
+
+  @Test
   void theSystemOfAConnectionIsWhatTheServerSaysItIs() {
     assertThat(DbSystems.systemOf("PostgreSQL", "16.4", "jdbc:postgresql://h/db"))
         .isEqualTo("postgresql");

@@ -4,6 +4,11 @@ import dev.optimizer.api.Recommendation;
 import dev.optimizer.db.WriteLoop;
 import dev.optimizer.db.internal.ReportedOnce;
 import dev.optimizer.runtime.Optimizer;
+import java.sql.Driver;
+import java.sql.DriverManager;
+import java.sql.DriverPropertyInfo;
+import java.sql.SQLException;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -48,14 +53,21 @@ public final class BatchAdvisor {
 
   /**
    * The advisor of a data source; with {@code apply}, first turns the driver's batch rewrite on
-   * where that is possible (a PostgreSQL HikariCP pool not yet started, so as its JDBC URL or
-   * DataSource class says before any connection). The driver setting a report suggests follows
-   * {@code system} as the first connection corrects it.
+   * where that is possible: a HikariCP pool not yet started whose connections will come from a
+   * driver (or DataSource class) that takes pgjdbc's {@code reWriteBatchedInserts}. The driver
+   * setting a report suggests follows {@code system} as the first connection corrects it.
+   *
+   * <p>Why not decide from that first connection's metadata, as {@code DbIdentity} does for the
+   * database: HikariCP reads its data source properties when the pool starts, which is when the
+   * first connection is asked for, and seals them then; so the decision is made here, before, from
+   * the very object the property goes to. Not from the database's name (the URL or class name may
+   * mention "postgres" for an H2 database in PostgreSQL mode, or a MariaDB schema named after one):
+   * the property is the driver's, and a driver that does not know it may refuse the connection.
    */
   public static BatchAdvisor of(
       Optimizer optimizer, DataSource ds, Supplier<String> system, boolean apply) {
     boolean on = rewriteConfigured(ds);
-    if (apply && !on && "postgresql".equals(system.get())) {
+    if (apply && !on) {
       on = applyRewrite(ds);
     }
     return new BatchAdvisor(optimizer, system, on);
@@ -136,7 +148,7 @@ public final class BatchAdvisor {
         Properties p = h.getDataSourceProperties();
         return url.contains("rewritebatchedinserts=true")
             || url.contains("rewritebatchedstatements=true")
-            || "true".equalsIgnoreCase(String.valueOf(p.get("reWriteBatchedInserts")))
+            || "true".equalsIgnoreCase(String.valueOf(p.get(REWRITE)))
             || "true".equalsIgnoreCase(String.valueOf(p.get("rewriteBatchedStatements")));
       }
     } catch (RuntimeException | LinkageError e) {
@@ -150,13 +162,76 @@ public final class BatchAdvisor {
       if (ds instanceof com.zaxxer.hikari.HikariDataSource h
           && !h.isRunning()
           && !h.isClosed()
-          && h.getJdbcUrl() != null) {
-        h.addDataSourceProperty("reWriteBatchedInserts", "true");
+          && takesRewrite(h)) {
+        h.addDataSourceProperty(REWRITE, "true");
         return true;
       }
     } catch (RuntimeException | LinkageError e) {
       // a sealed (started) pool: the recommendation stays
     }
     return false;
+  }
+
+  /** pgjdbc's property (and its DataSource's bean property) that rewrites INSERT batches. */
+  static final String REWRITE = "reWriteBatchedInserts";
+
+  /**
+   * Whether what the pool will make its connections with takes {@link #REWRITE}, asked the way
+   * HikariCP will use it: a DataSource class gets its data source properties through setters (and
+   * fails to start on one it lacks), a JDBC URL's driver gets them as connection properties (and
+   * declares those it knows in {@code getPropertyInfo}, without connecting); a DataSource object
+   * given to the pool gets none of them.
+   */
+  static boolean takesRewrite(com.zaxxer.hikari.HikariDataSource h) {
+    if (h.getDataSource() != null) {
+      return false;
+    }
+    try {
+      if (h.getDataSourceClassName() != null) {
+        Class<?> type = Class.forName(h.getDataSourceClassName(), false, loader());
+        type.getMethod(
+            "set" + Character.toUpperCase(REWRITE.charAt(0)) + REWRITE.substring(1), boolean.class);
+        return true;
+      }
+      String url = h.getJdbcUrl();
+      if (url == null) {
+        return false;
+      }
+      Driver driver = driverFor(h.getDriverClassName(), url);
+      if (driver == null) {
+        return false;
+      }
+      for (DriverPropertyInfo p : driver.getPropertyInfo(url, new Properties())) {
+        if (REWRITE.equals(p.name)) {
+          return true;
+        }
+      }
+    } catch (ReflectiveOperationException | SQLException e) {
+      // no such setter, class or driver: not ours to change
+    }
+    return false;
+  }
+
+  /** The driver HikariCP will connect with: the one of its driverClassName, else the URL's. */
+  private static Driver driverFor(String driverClassName, String url) throws SQLException {
+    if (driverClassName != null) {
+      for (Driver d : Collections.list(DriverManager.getDrivers())) {
+        if (d.getClass().getName().equals(driverClassName)) {
+          return d;
+        }
+      }
+      try {
+        Class<?> type = Class.forName(driverClassName, true, loader());
+        return (Driver) type.getDeclaredConstructor().newInstance();
+      } catch (ReflectiveOperationException | ClassCastException e) {
+        return null;
+      }
+    }
+    return DriverManager.getDriver(url);
+  }
+
+  private static ClassLoader loader() {
+    ClassLoader context = Thread.currentThread().getContextClassLoader();
+    return context != null ? context : BatchAdvisor.class.getClassLoader();
   }
 }
