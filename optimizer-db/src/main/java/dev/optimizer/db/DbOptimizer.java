@@ -19,6 +19,7 @@ import dev.optimizer.db.internal.Fingerprints;
 import dev.optimizer.db.internal.Instrumentation;
 import dev.optimizer.db.internal.InstrumentedDataSource;
 import dev.optimizer.db.internal.LeaseListener;
+import dev.optimizer.db.internal.OperationSeries;
 import dev.optimizer.db.internal.StatementTable;
 import dev.optimizer.runtime.Optimizer;
 import java.time.Duration;
@@ -50,6 +51,8 @@ public final class DbOptimizer {
   private final Builder settings;
   private final StatementTable table;
   private final StatementInsight insight;
+  // Shared by the wrappers: they record into one db.client.operation.duration instrument.
+  private final OperationSeries operationSeries;
   private final List<Consumer<SlowStatement>> slowListeners = new CopyOnWriteArrayList<>();
   private final WorkloadSampler sampler;
   private final List<ResultCache> resultCaches = new CopyOnWriteArrayList<>();
@@ -61,6 +64,7 @@ public final class DbOptimizer {
     this.settings = b;
     this.table = new StatementTable(b.maxFingerprints);
     this.insight = new StatementInsight(table);
+    this.operationSeries = new OperationSeries(b.operationCardinalityLimit);
     this.sampler =
         b.indexAdvisor
             ? new WorkloadSampler(b.samplesPerStatement, b.maxFingerprints, b.maxStatementLength)
@@ -142,7 +146,11 @@ public final class DbOptimizer {
     batchAdvisors.add(parts.batching);
     DbTelemetry telemetry =
         new DbTelemetry(
-            optimizer.meter(), identity::system, db.poolName(), settings.maxFingerprints);
+            optimizer.meter(),
+            identity::system,
+            db.poolName(),
+            settings.maxFingerprints,
+            operationSeries);
     parts.telemetry = telemetry;
     DbSystems.observePool(delegate, telemetry, optimizer.meter());
     // A type that does not name its database (a Tomcat, DBCP2, c3p0 or Agroal pool, a Spring
@@ -359,6 +367,7 @@ public final class DbOptimizer {
    *   <tr><td>nPlusOneThreshold</td><td>10</td><td>[2, 100000]</td></tr>
    *   <tr><td>maxFingerprints</td><td>5000</td><td>[10, 1000000]</td></tr>
    *   <tr><td>maxStatementLength</td><td>65536</td><td>[1024, 16777216]</td></tr>
+   *   <tr><td>operationCardinalityLimit</td><td>1000</td><td>[10, 100000]</td></tr>
    *   <tr><td>poolSizing</td><td>true</td><td>HikariCP pools only</td></tr>
    *   <tr><td>minPoolSize</td><td>2</td><td>[1, 10000], at most poolBudget</td></tr>
    *   <tr><td>poolBudget</td><td>100</td><td>[1, 10000]</td></tr>
@@ -377,6 +386,7 @@ public final class DbOptimizer {
     private int nPlusOneThreshold = 10;
     private int maxFingerprints = 5000;
     private int maxStatementLength = 65536;
+    private int operationCardinalityLimit = OperationSeries.DEFAULT_LIMIT;
     private boolean poolSizing = true;
     private int minPoolSize = 2;
     private int poolBudget = 100;
@@ -417,6 +427,27 @@ public final class DbOptimizer {
     /** Longest statement fingerprinted in full; longer ones by a prefix, their length and hash. */
     public Builder maxStatementLength(int max) {
       this.maxStatementLength = Checks.inRange("maxStatementLength", max, 1024, 16 * 1024 * 1024);
+      return this;
+    }
+
+    /**
+     * The most distinct attribute sets ({@code db.query.summary}, {@code db.operation.name}, {@code
+     * db.collection.name}, {@code error.type}) the {@code db.client.operation.duration} histogram
+     * gets from this DbOptimizer's data sources; 1000 by default. Statements beyond it are recorded
+     * with {@code db.query.summary=other} (as those beyond {@link #maxFingerprints} are), and their
+     * failures with their {@code error.type} while there is room, else {@code _OTHER}: at most two
+     * more sets per {@code db.system.name}. Their statistics in {@link #insight()} stay per
+     * fingerprint.
+     *
+     * <p>The OpenTelemetry SDK keeps at most 2,000 attribute sets per instrument unless a View sets
+     * another {@code cardinalityLimit}, and records the rest as one {@code
+     * otel.metric.overflow=true} series without any of these attributes. Keep this limit below the
+     * SDK's (raise both together); DbOptimizers that share an {@link Optimizer} share the
+     * instrument, so their limits add up.
+     */
+    public Builder operationCardinalityLimit(int limit) {
+      this.operationCardinalityLimit =
+          Checks.inRange("operationCardinalityLimit", limit, 10, 100_000);
       return this;
     }
 
@@ -495,10 +526,11 @@ public final class DbOptimizer {
      * Turns on the driver's rewrite of INSERT batches into multi-row statements (pgjdbc's {@code
      * reWriteBatchedInserts}) for HikariCP pools wrapped before they start whose driver (or {@code
      * dataSourceClassName}) is pgjdbc's, as the driver itself says ({@code
-     * Driver#getPropertyInfo}); off by default. Only the application can allow it: pgjdbc then answers {@code executeBatch} of a
-     * rewritten INSERT batch with {@link java.sql.Statement#SUCCESS_NO_INFO} (-2) instead of a
-     * count per row. Separate {@code executeUpdate} calls are never batched; write loops are
-     * {@linkplain #writeLoops() reported} with their call site.
+     * Driver#getPropertyInfo}); off by default. Only the application can allow it: pgjdbc then
+     * answers {@code executeBatch} of a rewritten INSERT batch with {@link
+     * java.sql.Statement#SUCCESS_NO_INFO} (-2) instead of a count per row. Separate {@code
+     * executeUpdate} calls are never batched; write loops are {@linkplain #writeLoops() reported}
+     * with their call site.
      */
     public Builder batchRewrite(boolean enabled) {
       this.batchRewrite = enabled;

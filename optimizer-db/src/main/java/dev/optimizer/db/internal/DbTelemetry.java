@@ -26,6 +26,9 @@ public final class DbTelemetry implements AutoCloseable {
   static final AttributeKey<String> POOL = AttributeKey.stringKey("db.client.connection.pool.name");
   static final AttributeKey<String> STATE = AttributeKey.stringKey("db.client.connection.state");
 
+  /** The {@code error.type} of a failure folded beyond the budget, as the conventions name it. */
+  static final String OTHER_ERROR_TYPE = "_OTHER";
+
   /** The bucket boundaries the database semantic conventions recommend, in seconds. */
   private static final List<Double> DURATION_BUCKETS =
       List.of(0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 10.0);
@@ -42,6 +45,7 @@ public final class DbTelemetry implements AutoCloseable {
   private final ConcurrentHashMap<Long, Attributes> attributesByFingerprint =
       new ConcurrentHashMap<>();
   private final int maxCachedAttributes;
+  private final OperationSeries series;
   private final List<AutoCloseable> observers = new ArrayList<>();
 
   /**
@@ -51,6 +55,25 @@ public final class DbTelemetry implements AutoCloseable {
    * {@link DbIdentity}).
    */
   public DbTelemetry(Meter meter, Supplier<String> system, String poolName, int maxFingerprints) {
+    this(
+        meter,
+        system,
+        poolName,
+        maxFingerprints,
+        new OperationSeries(OperationSeries.DEFAULT_LIMIT));
+  }
+
+  /**
+   * Instruments as above whose {@code db.client.operation.duration} attribute sets count towards
+   * {@code series}, shared by the data sources of one DbOptimizer (they share the instrument).
+   */
+  public DbTelemetry(
+      Meter meter,
+      Supplier<String> system,
+      String poolName,
+      int maxFingerprints,
+      OperationSeries series) {
+    this.series = series;
     this.maxCachedAttributes = maxFingerprints + 1; // and the overflow entry
     this.system = system;
     this.poolName = poolName;
@@ -108,7 +131,9 @@ public final class DbTelemetry implements AutoCloseable {
   /**
    * The attributes of a statement's operations (without an error type), for the key of its
    * statistics entry: its own, or the overflow's beyond the table's capacity (whose summary is
-   * {@code other}), so that the metric has no more attribute sets than the table has entries.
+   * {@code other}), so that the metric has no more attribute sets than the table has entries; and
+   * the overflow's too once the DbOptimizer's {@link OperationSeries} budget is spent, so that it
+   * has no more than the SDK keeps apart.
    *
    * <p>Kept per id, as many as the table holds. The table forgets its entries when it is reset, and
    * later statements take their places; this cache cannot tell which ids are gone, so when it is
@@ -121,9 +146,26 @@ public final class DbTelemetry implements AutoCloseable {
       if (attributesByFingerprint.size() >= maxCachedAttributes) {
         attributesByFingerprint.clear();
       }
-      a = attributesByFingerprint.computeIfAbsent(key.id(), id -> attributesOf(key).build());
+      a = attributesByFingerprint.computeIfAbsent(key.id(), id -> admitted(key));
     }
     return a;
+  }
+
+  /**
+   * A statement's attributes when the {@linkplain OperationSeries budget} admits them, else the
+   * overflow entry's ({@code db.query.summary=other}), which is never counted: the folded sets are
+   * one per system, and one more per system for errors (see {@link #operation}).
+   */
+  private Attributes admitted(StatementKey key) {
+    Attributes a = attributesOf(key).build();
+    if (key.id() == StatementTable.OVERFLOW_ID || series.admit(a)) {
+      return a;
+    }
+    return other();
+  }
+
+  private Attributes other() {
+    return attributesOf(StatementTable.overflowKey()).build();
   }
 
   /** How many statements' attributes are kept. */
@@ -137,7 +179,16 @@ public final class DbTelemetry implements AutoCloseable {
   void operation(Attributes attributes, long nanos, Throwable error) {
     Attributes a = attributes;
     if (error != null) {
-      a = a.toBuilder().put(ERROR_TYPE, errorType(error)).build();
+      String type = errorType(error);
+      a = a.toBuilder().put(ERROR_TYPE, type).build();
+      if (!series.admit(a)) {
+        // Folded: under "other", with its error type while the budget has room for that, else
+        // with the semantic conventions' "_OTHER" (one set per system).
+        a = other().toBuilder().put(ERROR_TYPE, type).build();
+        if (!series.admit(a)) {
+          a = other().toBuilder().put(ERROR_TYPE, OTHER_ERROR_TYPE).build();
+        }
+      }
     }
     operationDuration.record(nanos / 1e9, a);
   }

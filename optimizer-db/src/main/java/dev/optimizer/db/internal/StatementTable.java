@@ -31,6 +31,11 @@ public final class StatementTable {
   private final List<Runnable> flushers = new CopyOnWriteArrayList<>();
   private final List<Runnable> clearListeners = new CopyOnWriteArrayList<>();
 
+  /** The key statements beyond the capacity are counted under; its summary is {@code other}. */
+  static StatementKey overflowKey() {
+    return OVERFLOW;
+  }
+
   /** A table of at most {@code capacity} fingerprints. */
   public StatementTable(int capacity) {
     this.capacity = capacity;

@@ -4,6 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.sdk.metrics.SdkMeterProvider;
+import io.opentelemetry.sdk.metrics.data.HistogramPointData;
+import io.opentelemetry.sdk.testing.exporter.InMemoryMetricReader;
+import java.sql.SQLException;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class DbTelemetryTest {
@@ -52,5 +57,42 @@ class DbTelemetryTest {
       table.clear();
     }
     assertThat(telemetry.cachedAttributes()).isLessThanOrEqualTo(11);
+  }
+
+  @Test
+  void setsBeyondTheBudgetAreFoldedIntoOtherAndFailuresKeepTheirTypeWhileThereIsRoom() {
+    InMemoryMetricReader reader = InMemoryMetricReader.create();
+    try (SdkMeterProvider provider =
+        SdkMeterProvider.builder().registerMetricReader(reader).build()) {
+      OperationSeries series = new OperationSeries(3);
+      DbTelemetry telemetry =
+          new DbTelemetry(provider.get("test"), () -> "postgresql", "pool", 100, series);
+      Attributes one = telemetry.attributes(key(1));
+      Attributes two = telemetry.attributes(key(2));
+      telemetry.operation(one, 1_000, null);
+      telemetry.operation(two, 1_000, null);
+      telemetry.operation(one, 1_000, new SQLException("dup", "23505")); // the third set
+      Attributes three = telemetry.attributes(key(3)); // over budget
+      assertThat(three.get(DbTelemetry.SUMMARY)).isEqualTo("other");
+      assertThat(three.get(DbTelemetry.OPERATION)).isNull();
+      telemetry.operation(three, 1_000, null);
+      telemetry.operation(two, 1_000, new SQLException("dup", "23505"));
+      telemetry.operation(two, 1_000, new SQLException("gone", "42P01"));
+
+      List<Attributes> sets =
+          reader.collectAllMetrics().stream()
+              .filter(m -> m.getName().equals("db.client.operation.duration"))
+              .flatMap(m -> m.getHistogramData().getPoints().stream())
+              .map(HistogramPointData::getAttributes)
+              .toList();
+      assertThat(sets)
+          .containsExactlyInAnyOrder(
+              one,
+              two,
+              one.toBuilder().put(DbTelemetry.ERROR_TYPE, "23505").build(),
+              three,
+              three.toBuilder().put(DbTelemetry.ERROR_TYPE, DbTelemetry.OTHER_ERROR_TYPE).build());
+      assertThat(series.size()).isEqualTo(3);
+    }
   }
 }
