@@ -54,6 +54,12 @@ public final class InferenceCache<I, O> implements AutoCloseable {
   private final Optimizer.Registration registration;
 
   private InferenceCache(Builder<I, O> b) {
+    // Before anything is started: on a closed optimizer, onClose below would refuse the cache only
+    // after its instruments were registered on the meter, and nothing would remove them.
+    if (b.optimizer.isClosed()) {
+      throw new IllegalStateException(
+          "optimizer is closed: InferenceCache 'ai." + b.name + "' was not built");
+    }
     this.modelId = b.modelId;
     this.inputBytes = b.inputBytes;
     this.copy = b.copy;
@@ -67,7 +73,22 @@ public final class InferenceCache<I, O> implements AutoCloseable {
             .ticker(b.optimizer.ticker())
             .build();
     this.metrics = BuildingBlockMetrics.observe(b.optimizer.meter(), "ai." + b.name, cache);
-    this.registration = b.optimizer.onClose(this);
+    try {
+      this.registration = b.optimizer.onClose(this);
+    } catch (RuntimeException e) {
+      // The optimizer closed since the check above: what was started goes with the refusal.
+      closeQuietly(metrics, e);
+      cache.close();
+      throw e;
+    }
+  }
+
+  private static void closeQuietly(AutoCloseable c, Throwable failure) {
+    try {
+      c.close();
+    } catch (Exception e) {
+      failure.addSuppressed(e);
+    }
   }
 
   /** Starts a builder; {@code inputBytes} and {@code outputBytes} are required. */
@@ -271,7 +292,8 @@ public final class InferenceCache<I, O> implements AutoCloseable {
     /**
      * Builds the cache.
      *
-     * @throws IllegalStateException if {@code inputBytes} or {@code outputBytes} is missing
+     * @throws IllegalStateException if {@code inputBytes} or {@code outputBytes} is missing, or if
+     *     the optimizer is closed (then nothing is started: no instruments, no cache)
      */
     public InferenceCache<I, O> build() {
       if (inputBytes == null) {

@@ -2,6 +2,7 @@ package dev.optimizer.ai.inference.cache;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.langchain4j.data.embedding.Embedding;
 import dev.langchain4j.data.segment.TextSegment;
@@ -10,6 +11,10 @@ import dev.langchain4j.model.output.Response;
 import dev.optimizer.ai.inference.langchain4j.CachingEmbeddingModel;
 import dev.optimizer.runtime.Optimizer;
 import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.metrics.SdkMeterProvider;
+import io.opentelemetry.sdk.metrics.data.MetricData;
+import io.opentelemetry.sdk.testing.exporter.InMemoryMetricReader;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -87,6 +92,33 @@ class InferenceCacheTest {
     leader.join(10_000);
     assertThat(leaderError.get()).hasRootCauseInstanceOf(InterruptedException.class);
     assertThat(follower.get(10, java.util.concurrent.TimeUnit.SECONDS)).containsExactly(7);
+  }
+
+  @Test
+  void buildingOnAClosedOptimizerIsRefusedBeforeAnythingStarts() {
+    InMemoryMetricReader reader = InMemoryMetricReader.create();
+    try (OpenTelemetrySdk otel =
+        OpenTelemetrySdk.builder()
+            .setMeterProvider(SdkMeterProvider.builder().registerMetricReader(reader).build())
+            .build()) {
+      Optimizer closed = Optimizer.builder().openTelemetry(otel).manualTuning().build();
+      closed.close();
+      Throwable refused =
+          catchThrowable(
+              () ->
+                  InferenceCache.<String, float[]>builder(closed)
+                      .name("late")
+                      .inputBytes(s -> s.getBytes(StandardCharsets.UTF_8))
+                      .outputBytes(v -> v.length * 4)
+                      .build());
+      // No instruments left on the application's meter for a cache that does not exist.
+      assertThat(reader.collectAllMetrics())
+          .extracting(MetricData::getName)
+          .noneMatch(name -> name.startsWith("optimizer.cache."));
+      assertThat(refused)
+          .isExactlyInstanceOf(IllegalStateException.class)
+          .hasMessage("optimizer is closed: InferenceCache 'ai.late' was not built");
+    }
   }
 
   @Test
