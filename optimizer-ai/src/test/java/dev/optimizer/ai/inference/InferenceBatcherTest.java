@@ -135,6 +135,59 @@ class InferenceBatcherTest {
   }
 
   @Test
+  void errorTypeIsWhatTheModelActuallyFailedWithNotOurWrapper() throws Exception {
+    BatchModel<String, String> model =
+        new BatchModel<>() {
+          @Override
+          public void run(List<String> inputs, ItemResults<String> results) {
+            switch (inputs.get(0)) {
+              case "refused" ->
+                  throw new RuntimeException(new java.net.ConnectException("Connection refused"));
+              case "limited" ->
+                  throw new dev.langchain4j.exception.RateLimitException(
+                      new dev.langchain4j.exception.HttpException(429, "slow down"));
+              default -> throw new IllegalArgumentException("model cannot take it");
+            }
+          }
+
+          @Override
+          public void close() {}
+        };
+    InferenceBatcher<String, String> batcher =
+        InferenceBatcher.builder(optimizer, model).name("errors").maxBatchSize(1).build();
+    for (String input : List.of("refused", "limited", "bad")) {
+      // The future fails with our InferenceFailedException around the model's exception.
+      assertThatThrownBy(() -> batcher.submit(input).get(10, TimeUnit.SECONDS))
+          .cause()
+          .isInstanceOf(InferenceFailedException.class);
+    }
+    GatedWorker worker = new GatedWorker();
+    InferenceBatcher<String, String> gated = batcher(worker);
+    CompletableFuture<String> first = gated.submit("a");
+    assertThat(worker.started.await(10, TimeUnit.SECONDS)).isTrue();
+    CompletableFuture<String> late = gated.submit("late", Duration.ofMillis(10));
+    time.advance(Duration.ofMillis(20));
+    worker.release.countDown();
+    assertThat(first.get(10, TimeUnit.SECONDS)).isEqualTo("A");
+    assertThatThrownBy(() -> late.get(10, TimeUnit.SECONDS))
+        .cause()
+        .isInstanceOf(DeadlineExceededException.class);
+
+    List<String> types =
+        reader.collectAllMetrics().stream()
+            .filter(m -> m.getName().equals("gen_ai.client.operation.duration"))
+            .flatMap(m -> m.getData().getPoints().stream())
+            .map(p -> p.getAttributes().get(AttributeKey.stringKey("error.type")))
+            .filter(java.util.Objects::nonNull)
+            .collect(Collectors.toList());
+    // The chat decorators' rule: the HTTP status, "timeout" for our own deadline, else the class
+    // of what failed under the wrappers (RuntimeException, InferenceFailedException).
+    assertThat(types)
+        .containsExactlyInAnyOrder(
+            "java.net.ConnectException", "429", "java.lang.IllegalArgumentException", "timeout");
+  }
+
+  @Test
   void aQueueShorterThanABatchIsRefusedNotRaised() {
     assertThatThrownBy(
             () ->

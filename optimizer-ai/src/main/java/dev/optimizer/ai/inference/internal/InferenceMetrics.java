@@ -1,5 +1,8 @@
 package dev.optimizer.ai.inference.internal;
 
+import dev.optimizer.ai.inference.DeadlineExceededException;
+import dev.optimizer.ai.inference.InferenceFailedException;
+import dev.optimizer.ai.internal.ErrorTypes;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.metrics.DoubleHistogram;
@@ -12,7 +15,8 @@ import java.util.List;
  * per caller (semantic conventions: {@code gen_ai.operation.name}, {@code gen_ai.provider.name},
  * {@code gen_ai.request.model}, {@code error.type}), {@code optimizer.ai.batch.size} per batch sent
  * to a model, and {@code optimizer.ai.queue.delay} per item (time from submit to its batch
- * starting). Inputs and outputs are never recorded.
+ * starting). {@code error.type} is what actually failed (the module's one rule, {@link
+ * ErrorTypes}). Inputs and outputs are never recorded.
  */
 public final class InferenceMetrics {
   private static final AttributeKey<String> OPERATION =
@@ -28,6 +32,9 @@ public final class InferenceMetrics {
       List.of(
           0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12,
           10.24, 20.48, 40.96, 81.92);
+  private static final ErrorTypes ERROR_TYPES =
+      new ErrorTypes(DeadlineExceededException.class, InferenceFailedException.class);
+
   private static final List<Long> SIZES = List.of(1L, 2L, 4L, 8L, 16L, 32L, 64L, 128L, 256L, 512L);
 
   private final DoubleHistogram duration;
@@ -86,11 +93,13 @@ public final class InferenceMetrics {
     queueDelay.record(nanos / 1e9, batcher);
   }
 
-  private static String errorType(Throwable error) {
-    Throwable t = error;
-    if (t instanceof java.util.concurrent.CompletionException && t.getCause() != null) {
-      t = t.getCause();
-    }
-    return t.getClass().getName();
+  /**
+   * The {@code error.type} of a failed operation: what the model (or the queue) actually failed
+   * with, by the module's one rule ({@link ErrorTypes}), as the chat decorators report it. Our
+   * {@link InferenceFailedException} only carries the model's exception and is looked through; a
+   * deadline that passed in the queue is {@code "timeout"}.
+   */
+  static String errorType(Throwable error) {
+    return ERROR_TYPES.of(error);
   }
 }
