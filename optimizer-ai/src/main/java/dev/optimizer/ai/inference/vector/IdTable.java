@@ -19,6 +19,10 @@ import java.util.Arrays;
  * lookups compare the characters with the stored bytes, and hash them as {@link String#hashCode()}
  * would.
  *
+ * <p>Shared ({@link QuantizedVectorIndex.Builder#sharedIds()}): a slot holds a reference to the
+ * String it was given instead, for a caller that keeps its ids anyway, so that each is held once; a
+ * dead slot's reference is let go at once.
+ *
  * <p>The lookup is open addressing with linear probing over an int per cell (the slot + 1; 0:
  * empty), at most three quarters full. Not thread-safe: the index guards it with its lock.
  */
@@ -43,6 +47,14 @@ final class IdTable {
   private int size; // slots written
   private int[] table = new int[16];
   private int live;
+  // Shared: the ids themselves, by page (null for a dead slot); text, ends and large stay empty.
+  private final boolean shared;
+  private String[][] strings = new String[0][];
+
+  /** An empty table; {@code shared}: holding the callers' Strings, not copies of their bytes. */
+  IdTable(boolean shared) {
+    this.shared = shared;
+  }
 
   /** The number of live ids (those in the lookup). */
   int live() {
@@ -52,6 +64,12 @@ final class IdTable {
   /** Appends {@code id} as the id of the next slot, which must be {@code ord}. */
   void append(int ord, String id) {
     assert ord == size;
+    if (shared) {
+      ensureCapacity(size + 1);
+      strings[size >>> SHIFT][size & (PAGE - 1)] = id;
+      size++;
+      return;
+    }
     boolean latin1 = isLatin1(id);
     int n = latin1 ? id.length() : 2 * id.length();
     if (n > MAX_INLINE_BYTES) {
@@ -104,10 +122,14 @@ final class IdTable {
     while (n > capacity) {
       if (capacity < PAGE) {
         int cap = Math.min(PAGE, Math.max(Math.max(64, n), 2 * capacity));
-        if (ends.length == 0) {
+        if (capacity == 0) {
           addPage(0);
         }
-        ends[0] = Arrays.copyOf(ends[0], cap);
+        if (shared) {
+          strings[0] = Arrays.copyOf(strings[0], cap);
+        } else {
+          ends[0] = Arrays.copyOf(ends[0], cap);
+        }
         capacity = cap;
       } else {
         addPage(PAGE);
@@ -117,6 +139,11 @@ final class IdTable {
   }
 
   private void addPage(int slots) {
+    if (shared) {
+      strings = Arrays.copyOf(strings, strings.length + 1);
+      strings[strings.length - 1] = new String[slots];
+      return;
+    }
     int p = ends.length;
     text = Arrays.copyOf(text, p + 1);
     ends = Arrays.copyOf(ends, p + 1);
@@ -138,6 +165,9 @@ final class IdTable {
   String get(int ord) {
     int p = ord >>> SHIFT;
     int at = ord & (PAGE - 1);
+    if (shared) {
+      return strings[p][at]; // the caller's own String
+    }
     int e = ends[p][at];
     byte[] src = bytesOf(p, at, e);
     int from = (e & LARGE) != 0 ? 0 : start(p, at);
@@ -157,6 +187,9 @@ final class IdTable {
   private boolean holds(int ord, String id) {
     int p = ord >>> SHIFT;
     int at = ord & (PAGE - 1);
+    if (shared) {
+      return id.equals(strings[p][at]);
+    }
     int e = ends[p][at];
     byte[] src = bytesOf(p, at, e);
     int from = (e & LARGE) != 0 ? 0 : start(p, at);
@@ -189,6 +222,9 @@ final class IdTable {
   private int storedHashCode(int ord) {
     int p = ord >>> SHIFT;
     int at = ord & (PAGE - 1);
+    if (shared) {
+      return strings[p][at].hashCode();
+    }
     int e = ends[p][at];
     byte[] src = (e & LARGE) != 0 ? large[p][at] : text[p];
     int from = (e & LARGE) != 0 ? 0 : start(p, at);
@@ -208,6 +244,10 @@ final class IdTable {
 
   /** Lets a dead slot's own array go; an inline id stays in its page until {@link #compact}. */
   void kill(int ord) {
+    if (shared) {
+      strings[ord >>> SHIFT][ord & (PAGE - 1)] = null; // the caller may let it go now
+      return;
+    }
     byte[][] own = large[ord >>> SHIFT];
     if (own != null) {
       own[ord & (PAGE - 1)] = null;
@@ -292,6 +332,17 @@ final class IdTable {
    * the bytes are copied as they are, and the lookup is built again.
    */
   void compact(int[] keep) {
+    if (shared) {
+      String[][] old = strings;
+      strings = new String[0][];
+      capacity = 0;
+      size = 0;
+      for (int from : keep) {
+        append(size, old[from >>> SHIFT][from & (PAGE - 1)]);
+      }
+      rebuildLookup(keep.length);
+      return;
+    }
     byte[][] oldText = text;
     int[][] oldEnds = ends;
     byte[][][] oldLarge = large;
@@ -320,9 +371,14 @@ final class IdTable {
       int p = (size - 1) >>> SHIFT;
       text[p] = Arrays.copyOf(text[p], start(p, size & (PAGE - 1)));
     }
-    table = new int[cellsFor(keep.length)];
-    live = keep.length;
-    for (int j = 0; j < keep.length; j++) {
+    rebuildLookup(keep.length);
+  }
+
+  /** The lookup of slots 0 to {@code n - 1}, all live. */
+  private void rebuildLookup(int n) {
+    table = new int[cellsFor(n)];
+    live = n;
+    for (int j = 0; j < n; j++) {
       place(j);
     }
   }
@@ -337,9 +393,20 @@ final class IdTable {
 
   /**
    * Heap bytes, as allocated: the pages' arrays of bytes and of ends, the arrays of ids held on
-   * their own (and the page's array of references to them), the page tables and the lookup.
+   * their own (and the page's array of references to them), the page tables and the lookup. Shared:
+   * the pages of references, the page table and the lookup; not the Strings, which are the
+   * caller's.
    */
   long memoryBytes() {
+    if (shared) {
+      long bytes =
+          QuantizedVectorIndex.arrayBytes(strings.length, 4)
+              + QuantizedVectorIndex.arrayBytes(table.length, 4);
+      for (String[] page : strings) {
+        bytes += QuantizedVectorIndex.arrayBytes(page.length, 4);
+      }
+      return bytes;
+    }
     long bytes =
         QuantizedVectorIndex.arrayBytes(text.length, 4)
             + QuantizedVectorIndex.arrayBytes(ends.length, 4)
@@ -358,7 +425,7 @@ final class IdTable {
     return bytes;
   }
 
-  private static boolean isLatin1(String s) {
+  static boolean isLatin1(String s) {
     for (int i = 0; i < s.length(); i++) {
       if (s.charAt(i) > 0xFF) {
         return false;

@@ -27,13 +27,14 @@ import java.util.function.Predicate;
  * full-precision vectors live in the heap by default, or in a file ({@link
  * Builder#exactVectorsFile}) from which only candidates are read: then the heap holds the codes and
  * ids alone. Ids are kept as their characters' bytes (one a character for Latin-1, else two) in
- * pages, with about 11 bytes more per id for where it ends and its lookup: no String per id. {@link
- * #memoryBytes()} and {@link #bytesPerVector()} report what is held. Adding an id again replaces
- * its vector. Replaced and removed vectors are only marked at first; once these dead slots
- * outnumber the live ones (and number at least {@value #MIN_DEAD_SLOTS}), the index rewrites its
- * slots without them, so churn does not grow memory. Used by the semantic cache and by {@link
- * QuantizedEmbeddingStore}. Thread-safe (searches run in parallel; adds and removes exclude them
- * briefly).
+ * pages, with about 11 bytes more per id for where it ends and its lookup: no String per id; or,
+ * for a caller that holds its ids anyway ({@link Builder#sharedIds()}), as the Strings it gave, so
+ * that each id is held once. {@link #memoryBytes()} and {@link #bytesPerVector()} report what is
+ * held. Adding an id again replaces its vector. Replaced and removed vectors are only marked at
+ * first; once these dead slots outnumber the live ones (and number at least {@value
+ * #MIN_DEAD_SLOTS}), the index rewrites its slots without them, so churn does not grow memory. Used
+ * by the semantic cache and by {@link QuantizedEmbeddingStore}. Thread-safe (searches run in
+ * parallel; adds and removes exclude them briefly).
  */
 public final class QuantizedVectorIndex implements AutoCloseable {
 
@@ -68,7 +69,7 @@ public final class QuantizedVectorIndex implements AutoCloseable {
   private int pages; // pages of codes and scales, or of bits
   private int capacity; // slots allocated
   // The id of every slot, as bytes, and the lookup from a live id to its slot.
-  private final IdTable ids = new IdTable();
+  private final IdTable ids;
   private final BitSet deleted = new BitSet();
   private int size; // slots used, live and dead
 
@@ -79,6 +80,7 @@ public final class QuantizedVectorIndex implements AutoCloseable {
         b.oversample != null ? b.oversample : (encoding == VectorEncoding.INT8 ? 10 : 40);
     this.words = (dim + 63) / 64;
     this.exact = b.file != null ? ExactVectors.file(b.file, dim) : ExactVectors.inMemory(dim);
+    this.ids = new IdTable(b.sharedIds);
   }
 
   /** Starts a builder for vectors of {@code dimension} floats, in {@code [1, 65536]}. */
@@ -197,7 +199,8 @@ public final class QuantizedVectorIndex implements AutoCloseable {
    * whose approximate score would enter the candidates, so a filter that matches few entries still
    * yields {@code k} results when there are that many. It runs under the index's read lock: it must
    * be fast and must not call back into this index's writers ({@link #add}, {@link #remove}). The
-   * id it is given is equal to the one added, not the same object: the index keeps ids as bytes.
+   * id it is given is equal to the one added, not the same object (the index keeps ids as bytes),
+   * unless the index was built with {@link Builder#sharedIds()}.
    *
    * @throws IllegalArgumentException if {@code k} is not in {@code [1, 10000]} or the query is bad
    * @throws NullPointerException if {@code filter} is null
@@ -291,8 +294,9 @@ public final class QuantizedVectorIndex implements AutoCloseable {
    * and scales (or bits) with their unused slots, the ids (their bytes in pages, where each slot's
    * id ends, ids held in arrays of their own, the lookup table), the map of dead slots, and the
    * full vectors where they are kept in the heap. Ids are counted as the index holds them: a copy
-   * of their characters, not the caller's Strings. Object headers of the index itself are not
-   * counted.
+   * of their characters, not the caller's Strings; with {@link Builder#sharedIds()}, a reference to
+   * the caller's String (4 bytes), whose characters the caller holds and counts. Object headers of
+   * the index itself are not counted.
    */
   public long memoryBytes() {
     lock.readLock().lock();
@@ -527,6 +531,7 @@ public final class QuantizedVectorIndex implements AutoCloseable {
    *   <tr><td>encoding</td><td>INT8</td><td>INT8, BINARY</td></tr>
    *   <tr><td>oversample</td><td>10 (INT8), 40 (BINARY)</td><td>[1, 1000] candidates per result</td></tr>
    *   <tr><td>exactVectorsFile</td><td>none: in the heap</td><td>a file the index owns</td></tr>
+   *   <tr><td>sharedIds</td><td>off: ids copied as bytes</td><td>on: the caller's Strings held</td></tr>
    * </table>
    */
   public static final class Builder {
@@ -534,6 +539,7 @@ public final class QuantizedVectorIndex implements AutoCloseable {
     private VectorEncoding encoding = VectorEncoding.INT8;
     private Integer oversample;
     private Path file;
+    private boolean sharedIds;
 
     private Builder(int dimension) {
       this.dimension = dimension;
@@ -557,6 +563,19 @@ public final class QuantizedVectorIndex implements AutoCloseable {
      */
     public Builder exactVectorsFile(Path file) {
       this.file = Checks.notNull("exactVectorsFile", file);
+      return this;
+    }
+
+    /**
+     * Keeps each id as the String given to {@link #add}, by reference, instead of a copy of its
+     * characters: for a caller that holds its ids anyway (a map keyed by them), so that each id is
+     * held once rather than twice. An id then costs a 4-byte reference plus its lookup instead of
+     * its characters' bytes plus about 11, and searches and filters see the very String added.
+     * Default: off, the index keeps its own copy (the fewest bytes where the caller does not keep
+     * its ids: no String object per id).
+     */
+    public Builder sharedIds() {
+      this.sharedIds = true;
       return this;
     }
 

@@ -17,6 +17,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Every entry's weight is added to a counter the whole cache shares, and taken off when the
  * entry goes, so that the cache can hold all its scopes to one bound in bytes.
  *
+ * <p>Each key is held once: the map's key, the entry's and the vector index's id are the same
+ * String (the index is built with {@link QuantizedVectorIndex.Builder#sharedIds()}; it would
+ * otherwise keep a copy of every key's characters).
+ *
  * <p>Removed and replaced vectors are reclaimed by the vector index itself ({@link
  * QuantizedVectorIndex} compacts once its dead slots outnumber the live ones), so churn under the
  * size bound does not grow memory.
@@ -42,7 +46,8 @@ public final class ScopeIndex<V> implements AutoCloseable {
     this.cacheBytes = cacheBytes;
     this.dimension = dimension;
     this.maxEntries = maxEntries;
-    this.index = QuantizedVectorIndex.builder(dimension).build();
+    // The map holds each key already: the index holds the same String, not a copy of its bytes.
+    this.index = QuantizedVectorIndex.builder(dimension).sharedIds().build();
     this.lastUsedNanos = now;
   }
 
@@ -160,6 +165,11 @@ public final class ScopeIndex<V> implements AutoCloseable {
   /** Marks {@code entry} as just used (for the least-recently-used bound), if it is still held. */
   public synchronized void touch(Entry<V> entry) {
     entries.get(entry.key());
+  }
+
+  /** The vector index, for tests. */
+  QuantizedVectorIndex index() {
+    return index;
   }
 
   /** The number of entries held (expired ones not yet dropped included). */

@@ -24,7 +24,8 @@ import net.jqwik.api.constraints.Size;
  * random sequences of adds, replacements and removals of random ids (ASCII, Latin-1, any UTF-16
  * with unpaired surrogates, ids with equal hash codes, ids over the inline limit, the empty id) it
  * agrees with a {@code HashMap} model: which ids are present, their vectors, and the ids that
- * searches and filters see, through rehashes and compactions.
+ * searches and filters see, through rehashes and compactions. The same with {@code sharedIds},
+ * where the index holds the callers' Strings instead.
  */
 class QuantizedVectorIndexIdPropertyTest {
   private static final int DIM = 8;
@@ -37,11 +38,15 @@ class QuantizedVectorIndexIdPropertyTest {
       @ForAll("pools") List<String> pool,
       @ForAll @Size(max = 400) List<@IntRange(min = 0, max = 999) Integer> steps,
       @ForAll long seed,
-      @ForAll VectorEncoding encoding) {
+      @ForAll VectorEncoding encoding,
+      @ForAll boolean sharedIds) {
     Random r = new Random(seed);
     Map<String, float[]> model = new HashMap<>();
-    try (QuantizedVectorIndex index =
-        QuantizedVectorIndex.builder(DIM).encoding(encoding).build()) {
+    QuantizedVectorIndex.Builder builder = QuantizedVectorIndex.builder(DIM).encoding(encoding);
+    if (sharedIds) {
+      builder.sharedIds();
+    }
+    try (QuantizedVectorIndex index = builder.build()) {
       for (int step : steps) {
         // A third removals, so that dead slots pile up and compactions run.
         Op op = new Op(step % 3 == 0, (step / 3) % pool.size());

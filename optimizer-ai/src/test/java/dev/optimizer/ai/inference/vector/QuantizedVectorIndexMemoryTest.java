@@ -2,6 +2,7 @@ package dev.optimizer.ai.inference.vector;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.lang.ref.WeakReference;
 import java.nio.file.Path;
 import java.util.Random;
 import java.util.UUID;
@@ -63,6 +64,31 @@ class QuantizedVectorIndexMemoryTest {
       assertThat(index.vector(large)).isNotNull();
       index.remove(large);
       assertThat(index.memoryBytes() - before).isLessThan(4 * 1024 + 100);
+    }
+  }
+
+  @Test
+  void sharedIdsAreHeldByReferenceAndLetGoWithTheirSlots() {
+    Random r = new Random(3);
+    try (QuantizedVectorIndex index = QuantizedVectorIndex.builder(8).sharedIds().build()) {
+      index.add("a", random(r, 8));
+      long one = index.memoryBytes();
+      String id = "x".repeat(1000);
+      index.add(id, random(r, 8));
+      // A reference to the caller's String, within the first page's slots: no bytes of its own.
+      assertThat(index.memoryBytes()).isEqualTo(one);
+      assertThat(index.search(index.vector(id), 1).get(0).id()).isSameAs(id);
+      assertThat(index.search(index.vector(id), 1, -1, x -> x == id).get(0).id()).isSameAs(id);
+      // Removed, the index lets go of the String at once (its dead slot holds null).
+      String removed = "y".repeat(1000);
+      WeakReference<String> gone = new WeakReference<>(removed);
+      index.add(removed, random(r, 8));
+      index.remove("y".repeat(1000));
+      removed = null;
+      for (int i = 0; i < 100 && gone.get() != null; i++) {
+        System.gc();
+      }
+      assertThat(gone.get()).as("held by the dead slot").isNull();
     }
   }
 
