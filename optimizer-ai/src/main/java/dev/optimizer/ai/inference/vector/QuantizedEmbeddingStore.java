@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAccumulator;
 
 /**
  * A LangChain4j {@link EmbeddingStore} over a {@link QuantizedVectorIndex}: int8 (or binary) scan,
@@ -47,6 +48,8 @@ public final class QuantizedEmbeddingStore<Embedded> implements EmbeddingStore<E
   private final QuantizedVectorIndex index;
   // Every id this store added, with its embedded value and its embedding's length.
   private final Map<String, Stored> entries = new ConcurrentHashMap<>();
+  // The most entries the map has held: its table, which never shrinks, was sized for them.
+  private final LongAccumulator peakEntries = new LongAccumulator(Math::max, 0);
 
   /**
    * What the store keeps beside the index: the embedded value (or null) and the length of the
@@ -131,6 +134,7 @@ public final class QuantizedEmbeddingStore<Embedded> implements EmbeddingStore<E
           index.add(k, vector);
           return stored;
         });
+    peakEntries.accumulate(entries.size());
   }
 
   private static float norm(float[] v) {
@@ -245,6 +249,51 @@ public final class QuantizedEmbeddingStore<Embedded> implements EmbeddingStore<E
   /** Whether this store holds an entry for {@code id} (for tests: the map, not the index). */
   boolean stores(String id) {
     return entries.containsKey(id);
+  }
+
+  /**
+   * Returns the heap bytes this store and its index hold: {@link
+   * QuantizedVectorIndex#memoryBytes()} plus the store's own map of every id it added, as allocated
+   * (with compressed references, as a heap under 32 GiB has them): the map's table and a node per
+   * entry, the id String the map is keyed by (object and characters: the index, unless built with
+   * {@link QuantizedVectorIndex.Builder#sharedIds()}, holds a copy of its own, counted by the
+   * index), and what the store keeps beside the index (the embedded value's reference and the
+   * embedding's length). The embedded values themselves ({@code TextSegment}s, say) are the
+   * application's objects and are not counted. At 384 dimensions and short ids the map adds about
+   * 110 bytes a vector to the index's. Walks the ids: for reports, not for every request.
+   */
+  public long memoryBytes() {
+    long bytes = 0;
+    int n = 0;
+    for (String id : entries.keySet()) {
+      bytes += MAP_NODE + STORED + stringBytes(id);
+      n++;
+    }
+    // ConcurrentHashMap's table: a power of two from 16, doubled once 3/4 full, and never shrunk.
+    long most = Math.max(n, peakEntries.get());
+    long buckets = 16;
+    while (most >= buckets * 3 / 4) {
+      buckets <<= 1;
+    }
+    return index.memoryBytes()
+        + bytes
+        + QuantizedVectorIndex.arrayBytes(buckets, REFERENCE)
+        + CONCURRENT_MAP;
+  }
+
+  // Object sizes with compressed references and class pointers (12-byte headers, 8-byte
+  // alignment): ConcurrentHashMap.Node (hash, key, val, next), Stored (value, norm), String (value,
+  // hash, coder, hashIsZero), ConcurrentHashMap itself with its counter fields.
+  private static final int REFERENCE = 4;
+  private static final int MAP_NODE = 32;
+  private static final int STORED = 24;
+  private static final int STRING = 24;
+  private static final int CONCURRENT_MAP = 64;
+
+  /** A String's object and its array: one byte a character if all are Latin-1, else two. */
+  static long stringBytes(String s) {
+    return STRING
+        + QuantizedVectorIndex.arrayBytes(IdTable.isLatin1(s) ? s.length() : 2L * s.length(), 1);
   }
 
   /** Returns the index underneath. */
