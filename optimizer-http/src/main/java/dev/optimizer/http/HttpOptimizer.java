@@ -230,18 +230,40 @@ public final class HttpOptimizer implements AutoCloseable {
         this::closeWith);
   }
 
-  /** Closes a framework transport with this HttpOptimizer (at once if it is closed already). */
-  private void closeWith(AutoCloseable resource) {
+  /**
+   * Closes a framework transport with this HttpOptimizer (at once if it is closed already). Returns
+   * what closes it sooner: the client that owns the transport calls it from its own close, so that
+   * this HttpOptimizer does not hold a closed transport (its event loop, pools and instruments) for
+   * as long as it lives.
+   */
+  private AutoCloseable closeWith(AutoCloseable resource) {
     synchronized (observers) {
       if (!closed.get()) {
         observers.add(resource);
-        return;
+        return () -> {
+          synchronized (observers) {
+            observers.remove(resource);
+          }
+          resource.close(); // idempotent: our close may have reached it already
+        };
       }
     }
+    closeQuietly(resource);
+    return () -> {};
+  }
+
+  private static void closeQuietly(AutoCloseable resource) {
     try {
       resource.close();
     } catch (Exception e) {
-      // closing a transport of ours does not fail
+      // unregistering an instrument, or closing a transport of ours, does not fail
+    }
+  }
+
+  /** How many instrument registrations and framework transports this holds, for tests. */
+  int held() {
+    synchronized (observers) {
+      return observers.size();
     }
   }
 
@@ -376,13 +398,7 @@ public final class HttpOptimizer implements AutoCloseable {
       limit.close();
     }
     synchronized (observers) {
-      for (AutoCloseable o : observers) {
-        try {
-          o.close();
-        } catch (Exception e) {
-          // unregistering an instrument, or closing a transport of ours, does not fail
-        }
-      }
+      observers.forEach(HttpOptimizer::closeQuietly);
     }
     if (cache != null) {
       cache.store().close();

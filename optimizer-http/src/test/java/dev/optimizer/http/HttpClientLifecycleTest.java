@@ -2,8 +2,11 @@ package dev.optimizer.http;
 
 import static dev.optimizer.http.MockHttpServer.Response.ok;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.optimizer.http.netty.NettyHttpClient;
+import java.io.IOException;
 import java.lang.reflect.InvocationTargetException;
 import java.net.http.HttpClient;
 import java.time.Duration;
@@ -13,8 +16,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The lifecycle HttpClient gained in JDK 21 — close, shutdown, shutdownNow, awaitTermination,
  * isTerminated — reaches the wrapped client: closing the wrapper shuts the JDK's client (its
- * selector thread and connections) down. The module compiles for Java 17, where these methods do
- * not exist, so the tests call them by name and run on JDK 21 and later.
+ * selector thread and connections) down, and closing a Netty client releases its own transport. The
+ * module compiles for Java 17, where these methods do not exist, so the tests call them by name and
+ * run on JDK 21 and later.
  */
 class HttpClientLifecycleTest extends HttpFixture {
 
@@ -58,5 +62,27 @@ class HttpClientLifecycleTest extends HttpFixture {
     HttpClient other = HttpClient.newHttpClient();
     call(nothingRepeated(realOptimizer()).build().wrap(other), "shutdownNow");
     assertThat(call(other, "awaitTermination", Duration.ofSeconds(10))).isEqualTo(true);
+  }
+
+  @Test
+  void closingANettyClientThroughHttpClientReleasesItsTransport() throws Exception {
+    HttpOptimizer http = nothingRepeated(realOptimizer()).cache(false).build();
+    int heldBefore = http.held();
+    server.enqueue(ok("x"));
+    HttpClient closed = NettyHttpClient.builder(http).eventLoopThreads(1).build();
+    assertThat(get(closed, server.url("/x")).body()).isEqualTo("x");
+    assertThat(call(closed, "isTerminated")).isEqualTo(false);
+
+    call(closed, "close"); // HttpClient.close(), as try-with-resources calls it
+
+    assertThat(call(closed, "isTerminated")).isEqualTo(true);
+    assertThat(http.held()).isEqualTo(heldBefore);
+    assertThatThrownBy(() -> get(closed, server.url("/closed"))).isInstanceOf(IOException.class);
+
+    HttpClient aborted = NettyHttpClient.builder(http).eventLoopThreads(1).build();
+    call(aborted, "shutdownNow");
+    assertThat(call(aborted, "awaitTermination", Duration.ofSeconds(10))).isEqualTo(true);
+    assertThat(call(aborted, "isTerminated")).isEqualTo(true);
+    assertThat(http.held()).isEqualTo(heldBefore);
   }
 }

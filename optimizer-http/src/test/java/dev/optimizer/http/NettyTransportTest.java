@@ -185,6 +185,53 @@ class NettyTransportTest extends HttpFixture {
   }
 
   @Test
+  void clientsClosedOnTheirOwnLeaveNothingInTheirHttpOptimizer() throws Exception {
+    InMemoryMetricReader reader = InMemoryMetricReader.create();
+    OpenTelemetrySdk otel =
+        OpenTelemetrySdk.builder()
+            .setMeterProvider(SdkMeterProvider.builder().registerMetricReader(reader).build())
+            .build();
+    optimizer = Optimizer.builder().openTelemetry(otel).manualTuning().build();
+    HttpOptimizer http = nothingRepeated(optimizer).cache(false).build();
+    int heldBefore = http.held();
+    java.util.Set<Thread> before = nettyThreads();
+    server.dispatcher(r -> ok("x"));
+
+    HttpClient last = null;
+    for (int i = 0; i < 20; i++) {
+      HttpClient client = NettyHttpClient.builder(http).eventLoopThreads(1).build();
+      assertThat(get(client, server.url("/c" + i)).body()).isEqualTo("x"); // a thread, a connection
+      ((AutoCloseable) client).close(); // HttpClient.close() on JDK 21+: the same method
+      ((AutoCloseable) client).close(); // idempotent
+      assertThat(http.held()).as("held after %d clients were closed", i + 1).isEqualTo(heldBefore);
+      last = client;
+    }
+
+    java.util.Set<Thread> started = nettyThreads();
+    started.removeAll(before); // other tests' transports may still be winding down
+    for (Thread t : started) {
+      t.join(5_000); // the event loop reports termination just before its thread ends
+    }
+    assertThat(started).noneMatch(Thread::isAlive);
+    assertThat(openConnectionPoints(reader)).as("open_connections points").isZero();
+    HttpClient closed = last;
+    assertThatThrownBy(() -> get(closed, server.url("/closed"))).isInstanceOf(IOException.class);
+    // The HttpOptimizer itself goes on serving its other clients.
+    HttpClient other = NettyHttpClient.builder(http).eventLoopThreads(1).build();
+    assertThat(get(other, server.url("/other")).body()).isEqualTo("x");
+    assertThat(http.held()).isEqualTo(heldBefore + 1);
+    http.close(); // closes the one left open, once
+    ((AutoCloseable) other).close(); // after its HttpOptimizer: nothing left to do, no failure
+  }
+
+  private static long openConnectionPoints(InMemoryMetricReader reader) {
+    return reader.collectAllMetrics().stream()
+        .filter(m -> m.getName().equals("http.client.open_connections"))
+        .mapToLong(m -> m.getLongSumData().getPoints().size())
+        .sum();
+  }
+
+  @Test
   void openConnectionsAreReportedByState() throws Exception {
     InMemoryMetricReader reader = InMemoryMetricReader.create();
     OpenTelemetrySdk otel =

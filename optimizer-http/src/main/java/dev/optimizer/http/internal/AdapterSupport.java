@@ -9,7 +9,6 @@ import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
-import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -25,7 +24,7 @@ public final class AdapterSupport {
   private final long maxResponseBodyBytes;
   private final Function<Transport, Pipeline> pipelines;
   private final LazyTimer timer;
-  private final Consumer<AutoCloseable> closeWith;
+  private final Function<AutoCloseable, AutoCloseable> closeWith;
 
   /** Support over one HttpOptimizer's parts. */
   public AdapterSupport(
@@ -35,7 +34,7 @@ public final class AdapterSupport {
       LazyTimer timer,
       long maxResponseBodyBytes,
       Function<Transport, Pipeline> pipelines,
-      Consumer<AutoCloseable> closeWith) {
+      Function<AutoCloseable, AutoCloseable> closeWith) {
     this.timer = timer;
     this.closeWith = closeWith;
     this.optimizer = optimizer;
@@ -68,9 +67,10 @@ public final class AdapterSupport {
   /**
    * A drop-in {@link HttpClient} sending through {@code transport}: {@code configuration} only
    * answers the getters (cookie handler, proxy, version...). In {@code Mode.OFF} calls go to the
-   * transport without steps, unmeasured.
+   * transport without steps, unmeasured. Closing the client ({@code close()}, {@code
+   * shutdownNow()}) closes {@code owned}, what {@link #closeWith} returned for the transport.
    */
-  public HttpClient client(HttpClient configuration, Transport transport) {
+  public HttpClient client(HttpClient configuration, Transport transport, AutoCloseable owned) {
     // Not pipeline(transport): OptimizedHttpClient refuses calls itself once closed.
     return new OptimizedHttpClient(
         configuration,
@@ -78,12 +78,18 @@ public final class AdapterSupport {
         optimizer,
         timer,
         identity,
-        new Pipeline(List.of(), transport));
+        new Pipeline(List.of(), transport),
+        owned);
   }
 
-  /** Closes {@code resource} when the HttpOptimizer closes. */
-  public void closeWith(AutoCloseable resource) {
-    closeWith.accept(resource);
+  /**
+   * Closes {@code resource} when the HttpOptimizer closes (at once if it is closed already).
+   *
+   * @return what closes {@code resource} sooner and lets the HttpOptimizer forget it; for the
+   *     resource's owner to call when it is closed first. Idempotent if the resource's close is.
+   */
+  public AutoCloseable closeWith(AutoCloseable resource) {
+    return closeWith.apply(resource);
   }
 
   /**

@@ -29,7 +29,12 @@ import javax.net.ssl.SSLContext;
  *
  * <p>Needs {@code io.netty:netty-codec-http} 4.2 on the class path. {@code https} runs over the
  * JDK's TLS ({@link Builder#sslContext}); redirects are not followed, and there is no cookie
- * handler or authenticator. The connections and event-loop threads are released when the
+ * handler or authenticator.
+ *
+ * <p>Each client has its own connections and event-loop threads. Closing the client releases them
+ * ({@code HttpClient.close()} or {@code shutdownNow()} on JDK 21 and later; on Java 17 the client
+ * is an {@link AutoCloseable}); after that its HttpOptimizer holds nothing of it, so an application
+ * may build and close clients for as long as it runs. Clients left open are closed when the
  * HttpOptimizer (or its optimizer) closes.
  */
 public final class NettyHttpClient {
@@ -128,8 +133,9 @@ public final class NettyHttpClient {
               tls,
               support.meter(),
               version);
-      support.closeWith(transport);
-      return support.client(new NettyClientSettings(connectTimeout, tls, version), transport);
+      AutoCloseable owned = support.closeWith(transport);
+      return support.client(
+          new NettyClientSettings(connectTimeout, tls, version), transport, owned);
     }
 
     private static void requireHttp2Codec() {

@@ -24,6 +24,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 
@@ -35,8 +36,11 @@ import javax.net.ssl.SSLParameters;
  * push-promise handler, calls go to the delegate untouched. The request's timeout bounds the whole
  * call (queueing, retries and hedges included). Once the HttpOptimizer is closed, calls through the
  * pipeline fail with an {@link IOException} before anything is sent. Thread-safe.
+ *
+ * <p>It is {@link AutoCloseable} on every JDK (as {@code HttpClient} is from JDK 21), so that a
+ * client owning a transport of its own (the Netty client) can be closed on Java 17 too.
  */
-public final class OptimizedHttpClient extends HttpClient {
+public final class OptimizedHttpClient extends HttpClient implements AutoCloseable {
   private final HttpClient delegate;
   private final Pipeline pipeline;
   private final Optimizer optimizer;
@@ -44,6 +48,8 @@ public final class OptimizedHttpClient extends HttpClient {
   private final LazyTimer timer;
   private final Identity identity;
   private final Pipeline passThrough;
+  private final AutoCloseable owned;
+  private final AtomicBoolean ownedClosed = new AtomicBoolean();
 
   /** A client running {@code pipeline} in front of {@code delegate}. */
   public OptimizedHttpClient(
@@ -52,13 +58,14 @@ public final class OptimizedHttpClient extends HttpClient {
       Optimizer optimizer,
       LazyTimer timer,
       Identity identity) {
-    this(delegate, pipeline, optimizer, timer, identity, null);
+    this(delegate, pipeline, optimizer, timer, identity, null, null);
   }
 
   /**
    * A client running {@code pipeline}, whose transport is not {@code delegate} (which then only
    * answers the configuration getters): in {@code Mode.OFF} calls take {@code passThrough}, the
-   * same transport without steps.
+   * same transport without steps. {@code owned} (null for none) is what the client alone holds, its
+   * transport: {@link #close()} and {@link #shutdownNow()} close it.
    */
   public OptimizedHttpClient(
       HttpClient delegate,
@@ -66,8 +73,10 @@ public final class OptimizedHttpClient extends HttpClient {
       Optimizer optimizer,
       LazyTimer timer,
       Identity identity,
-      Pipeline passThrough) {
+      Pipeline passThrough,
+      AutoCloseable owned) {
     this.passThrough = passThrough;
+    this.owned = owned;
     this.delegate = delegate;
     this.pipeline = pipeline;
     this.optimizer = optimizer;
@@ -253,16 +262,21 @@ public final class OptimizedHttpClient extends HttpClient {
   }
 
   // HttpClient's lifecycle of JDK 21 and later. This class compiles for Java 17, which lacks these
-  // methods, so they carry no @Override; they have HttpClient's signatures, so on JDK 21+ they
-  // override its defaults (which do nothing) and the wrapped client is shut down with the wrapper.
+  // methods, so they carry no @Override (close() has one, from AutoCloseable); they have
+  // HttpClient's signatures, so on JDK 21+ they override its defaults (which do nothing) and the
+  // wrapped client is shut down with the wrapper.
 
   /** Shuts the wrapped client down (JDK 21+; on older JDKs there is nothing to shut down). */
   public void shutdown() {
     JdkLifecycle.shutdown(delegate);
   }
 
-  /** Shuts the wrapped client down at once, failing its requests in flight (JDK 21+). */
+  /**
+   * Shuts the wrapped client down at once, failing its requests in flight (JDK 21+); closes the
+   * client's own transport, if it has one, on any JDK.
+   */
   public void shutdownNow() {
+    closeOwned();
     JdkLifecycle.shutdownNow(delegate);
   }
 
@@ -275,14 +289,36 @@ public final class OptimizedHttpClient extends HttpClient {
     return JdkLifecycle.awaitTermination(delegate, duration);
   }
 
-  /** Whether the wrapped client has terminated (JDK 21+; false on older JDKs). */
+  /**
+   * Whether the wrapped client has terminated (JDK 21+; false on older JDKs); for a client with a
+   * transport of its own, whether that was closed.
+   */
   public boolean isTerminated() {
-    return JdkLifecycle.isTerminated(delegate);
+    return owned != null ? ownedClosed.get() : JdkLifecycle.isTerminated(delegate);
   }
 
-  /** Closes the wrapped client: shuts it down and waits for it to terminate (JDK 21+). */
+  /**
+   * Closes the wrapped client: shuts it down and waits for it to terminate (JDK 21+). A client with
+   * a transport of its own closes it, on any JDK: its connections and threads are released, and its
+   * HttpOptimizer no longer holds it. Idempotent.
+   */
+  @Override
   public void close() {
+    closeOwned();
     JdkLifecycle.close(delegate);
+  }
+
+  private void closeOwned() {
+    if (owned != null && ownedClosed.compareAndSet(false, true)) {
+      try {
+        owned.close();
+      } catch (Exception e) {
+        // Closing a transport of ours does not fail; were it to, a client that closes its
+        // resources on shutdown must not be stopped by it.
+        System.getLogger(OptimizedHttpClient.class.getName())
+            .log(System.Logger.Level.DEBUG, "closing the client's transport failed", e);
+      }
+    }
   }
 
   @Override

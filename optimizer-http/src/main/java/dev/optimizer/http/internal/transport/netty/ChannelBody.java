@@ -157,7 +157,8 @@ final class ChannelBody implements Flow.Subscription {
       if (!done) {
         done = true;
         sink.onError(
-            new IOException("the Netty transport is closed (its HttpOptimizer was closed)"));
+            new IOException(
+                "the Netty transport is closed (its client or its HttpOptimizer was closed)"));
       }
     }
   }

@@ -446,7 +446,8 @@ public final class NettyTransport implements dev.optimizer.http.internal.Transpo
   }
 
   private static IOException closedError() {
-    return new IOException("the Netty transport is closed (its HttpOptimizer was closed)");
+    return new IOException(
+        "the Netty transport is closed (its client or its HttpOptimizer was closed)");
   }
 
   /** Closes every connection and stops the event loop. Idempotent. */
