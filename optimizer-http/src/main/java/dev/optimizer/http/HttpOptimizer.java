@@ -89,6 +89,11 @@ public final class HttpOptimizer implements AutoCloseable {
   private final Optimizer.Registration registration;
 
   HttpOptimizer(Optimizer optimizer, HttpSettings s) {
+    if (optimizer.isClosed()) {
+      // Before anything is started: nothing would ever stop the threads, the Redis connection or
+      // the instruments of an HttpOptimizer that the closed optimizer cannot hold.
+      throw closedOptimizer(s.name(), null);
+    }
     this.optimizer = optimizer;
     this.settings = s;
     this.timer =
@@ -163,10 +168,27 @@ public final class HttpOptimizer implements AutoCloseable {
       observers.add(
           BuildingBlockMetrics.observe(optimizer.meter(), "http." + s.name(), cache.store()));
     }
-    this.registration = optimizer.onClose(this);
+    Optimizer.Registration held;
+    try {
+      held = optimizer.onClose(this);
+    } catch (IllegalStateException closedSince) {
+      // The optimizer closed while this was being built: release what was started.
+      stop();
+      throw closedOptimizer(s.name(), closedSince);
+    }
+    this.registration = held;
   }
 
-  /** An HttpOptimizer with every default (see {@link HttpOptimizerBuilder}). */
+  private static IllegalStateException closedOptimizer(String name, Throwable cause) {
+    return new IllegalStateException(
+        "cannot build HttpOptimizer '" + name + "': its optimizer is closed", cause);
+  }
+
+  /**
+   * An HttpOptimizer with every default (see {@link HttpOptimizerBuilder}).
+   *
+   * @throws IllegalStateException if {@code optimizer} is closed
+   */
   public static HttpOptimizer create(Optimizer optimizer) {
     return builder(optimizer).build();
   }
@@ -380,7 +402,18 @@ public final class HttpOptimizer implements AutoCloseable {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
-    registration.release(); // closed before the optimizer: it no longer holds this
+    // Closed before the optimizer: it no longer holds this. Null only when the optimizer closes
+    // this between taking it and our constructor keeping the registration.
+    Optimizer.Registration r = registration;
+    if (r != null) {
+      r.release();
+    }
+    stop();
+  }
+
+  /** Stops and releases everything this started; by close(), and by a constructor that fails. */
+  private void stop() {
+    closed.set(true);
     timer.shutdownNow();
     if (retry != null) {
       retry.close(); // after the timer: the retries it dropped unrun fail instead of hanging

@@ -387,7 +387,8 @@ public final class HttpOptimizerBuilder {
    * @throws IllegalArgumentException if minLimit exceeds maxLimit, initialLimit is outside them,
    *     hedgeMaxDelay is below hedgeMinDelay, retryMaxDelay below retryBaseDelay, or cacheRemote is
    *     given with the cache off
-   * @throws IllegalStateException if cacheRemote is given and Lettuce is not on the class path
+   * @throws IllegalStateException if cacheRemote is given and Lettuce is not on the class path, or
+   *     if the optimizer is closed (then nothing is started: no thread, connection or instrument)
    */
   public HttpOptimizer build() {
     if (cacheRemote != null && !cache) {

@@ -1,10 +1,17 @@
 package dev.optimizer.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.optimizer.runtime.Optimizer;
 import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.metrics.SdkMeterProvider;
+import io.opentelemetry.sdk.testing.exporter.InMemoryMetricReader;
 import java.lang.ref.WeakReference;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.http.HttpClient;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,6 +42,45 @@ class HttpOptimizerCloseTest {
       optimizer.close();
       assertThat(open.isClosed()).isTrue();
     }
+  }
+
+  @Test
+  void anHttpOptimizerOnAClosedOptimizerFailsBeforeStartingAnything() throws Exception {
+    InMemoryMetricReader reader = InMemoryMetricReader.create();
+    OpenTelemetrySdk otel =
+        OpenTelemetrySdk.builder()
+            .setMeterProvider(SdkMeterProvider.builder().registerMetricReader(reader).build())
+            .build();
+    Optimizer optimizer = Optimizer.builder().openTelemetry(otel).manualTuning().build();
+    optimizer.close(); // e.g. a lazily created HttpClient bean built during shutdown
+    int deadPort;
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      deadPort = s.getLocalPort(); // nothing listens there once closed: Redis is down
+    }
+    HttpOptimizerBuilder late =
+        HttpOptimizer.builder(optimizer)
+            .name("late")
+            .cacheRemote(RemoteCacheSettings.builder("redis://127.0.0.1:" + deadPort).build());
+
+    assertThatThrownBy(late::build)
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("'late'")
+        .hasMessageContaining("optimizer is closed");
+
+    // Nothing was started: no thread trying to reach Redis, no instrument in the application's
+    // meter provider (they would report for as long as the application runs).
+    assertThat(Thread.getAllStackTraces().keySet())
+        .noneMatch(
+            t ->
+                t.isAlive()
+                    && t.getName().startsWith("optimizer-http-")
+                    && t.getName().endsWith("late"));
+    assertThat(reader.collectAllMetrics())
+        .flatMap(m -> m.getData().getPoints())
+        .noneMatch(
+            p ->
+                "late"
+                    .equals(p.getAttributes().get(AttributeKey.stringKey("optimizer.http.name"))));
   }
 
   /** How many of {@code refs} still reach their object after a bounded number of collections. */
