@@ -224,7 +224,7 @@ public final class CacheStep implements Step {
         return CompletableFuture.completedFuture(gatewayTimeout(call, now));
       }
       stats.revalidations.increment();
-      return validate(call, key, identityKey, variant, requestCc, next, mayServeStale);
+      return validate(call, key, variant, requestCc, next, mayServeStale);
     }
     if (requestCc.has("only-if-cached")) {
       return CompletableFuture.completedFuture(gatewayTimeout(call, now));
@@ -263,7 +263,6 @@ public final class CacheStep implements Step {
   private CompletableFuture<Reply> validate(
       HttpCall call,
       String key,
-      String identityKey,
       StoredResponse variant,
       CacheControl requestCc,
       Chain next,
@@ -275,12 +274,10 @@ public final class CacheStep implements Step {
             (reply, error) -> {
               if (error == null && reply.status() == 304 && conditional != call) {
                 stats.notModified.increment();
-                Reply merged = variant.mergedWith(reply);
-                StoredResponse updated =
-                    new StoredResponse(
-                        merged, identityKey, variant.varyValues, shared, heuristicCapMillis);
+                long now = clock.millis();
+                StoredResponse updated = variant.updatedBy(reply, shared, heuristicCapMillis, now);
                 replace(key, variant, updated);
-                return updated.served(clock.millis(), Reply.Source.REVALIDATED);
+                return updated.served(now, Reply.Source.REVALIDATED);
               }
               if (isError(reply, error) && staleIfErrorAllows(variant, requestCc, mayServeStale)) {
                 stats.staleIfError.increment();
@@ -334,7 +331,7 @@ public final class CacheStep implements Step {
     }
     CompletableFuture<Reply> background;
     try {
-      background = validate(call, key, identityKey, variant, CacheControl.EMPTY, next, false);
+      background = validate(call, key, variant, CacheControl.EMPTY, next, false);
     } catch (RuntimeException e) {
       revalidating.remove(flight);
       return;

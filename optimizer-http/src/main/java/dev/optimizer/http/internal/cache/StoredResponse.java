@@ -175,27 +175,38 @@ final class StoredResponse {
   }
 
   /**
-   * The stored response updated by a 304 (§4.3.4): the 304's fields replace the stored ones of the
-   * same name, except those §3.2 keeps; the age is counted from the validation.
+   * This variant updated by a 304 (§4.3.4): the 304's fields replace the stored ones of the same
+   * name, except those §3.2 keeps; the age is counted from the validation. The result is ready to
+   * be {@linkplain #served served} at {@code nowMillis}: its header fields with that Age are made
+   * from the same merged fields, rather than copied once more from the stored response's.
    */
-  Reply mergedWith(Reply notModified) {
-    Map<String, List<String>> merged = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-    merged.putAll(reply.headers().map());
+  StoredResponse updatedBy(
+      Reply notModified, boolean shared, long heuristicCapMillis, long nowMillis) {
+    Map<String, List<String>> fields = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+    fields.putAll(reply.headers().map());
     for (Map.Entry<String, List<String>> e : notModified.headers().map().entrySet()) {
       String name = e.getKey().toLowerCase(Locale.ROOT);
       if (!NOT_UPDATED.contains(name)) {
-        merged.put(name, e.getValue());
+        fields.put(name, e.getValue());
       }
     }
-    return new Reply(
-        reply.status(),
-        HttpHeaders.of(merged, (a, b) -> true),
-        reply.body(),
-        reply.version(),
-        reply.uri(),
-        notModified.requestTimeMillis(),
-        notModified.responseTimeMillis(),
-        Reply.Source.REVALIDATED);
+    Reply merged =
+        new Reply(
+            reply.status(),
+            HttpHeaders.of(fields, (a, b) -> true),
+            reply.body(),
+            reply.version(),
+            reply.uri(),
+            notModified.requestTimeMillis(),
+            notModified.responseTimeMillis(),
+            Reply.Source.REVALIDATED);
+    StoredResponse updated =
+        new StoredResponse(merged, identity, varyValues, shared, heuristicCapMillis);
+    // HttpHeaders.of copied the fields: the map may take the Age now (as served() would put it).
+    long ageSeconds = updated.currentAgeMillis(nowMillis) / 1000;
+    fields.put("age", List.of(Long.toString(ageSeconds)));
+    updated.memo = new AgeHeaders(ageSeconds, HttpHeaders.of(fields, (a, b) -> true));
+    return updated;
   }
 
   /** The Vary selecting values of a request, for the names a response's Vary lists. */
