@@ -30,15 +30,20 @@ import java.util.List;
  *       drops its Content-Length) and picks the way:
  *       <ul>
  *         <li>buffered by Netty's aggregator, capped as before: a body that never exists (HEAD,
- *             1xx, 204, 304), a declared length within the cap, and a body of undeclared length
- *             that the transport decodes (a gzip, deflate or br body past the cap when decoded
- *             fails as too large: a compression bomb is refused, not handed on);
+ *             1xx, 204, 304), a declared length within the cap that arrives as sent, and a br body
+ *             the transport decodes (decoded only whole, so one past the cap when decoded fails as
+ *             too large);
  *         <li>handed on from its head: a stream ({@link ResponseBodies#isStream}) and a declared
  *             length over the cap, decoded as they arrive (gzip and deflate; a br body, which is
  *             decoded only whole, is handed on as sent, with its Content-Encoding);
  *         <li>buffered here while it fits, handed on once it does not: any other body of undeclared
- *             length (chunked, or ended by the connection's close). The bytes read so far are the
- *             caller's first item, the rest of the same body follows.
+ *             length (chunked, or ended by the connection's close), and every gzip or deflate body
+ *             the transport decodes, whose decoded length is undeclared whatever the server
+ *             declared. The bytes read (and decoded) so far are the caller's first item, the rest
+ *             of the same body follows. So the cap bounds what the transport buffers, never what
+ *             the caller reads: a body decoding past it reaches the caller as the same resource
+ *             sent as identity would, and a compression bomb is buffered no further than any other
+ *             body, nor cached or shared; the caller reads it at its own pace.
  *       </ul>
  *   <li>{@link #router()}, after the decoder and before the aggregator, carries out the choice:
  *       everything of a buffered response passes untouched (the one cost on that path is a field
@@ -103,20 +108,21 @@ final class BodyRoute {
         maxBodyBytes)) {
       return Way.STREAM;
     }
-    if (declared >= 0 || exchange.decompress() && decoded(headers)) {
-      return Way.AGGREGATE;
+    String coding = exchange.decompress() ? headers.get(HttpHeaderNames.CONTENT_ENCODING) : null;
+    if (coding != null && SelectiveDecompressor.zlib(coding)) {
+      // Decoded as it arrives, so its length is unknown whatever was declared: the cap bounds what
+      // is buffered here, and a body decoding past it (a compression bomb too) is handed on.
+      return Way.SPILL;
+    }
+    if (declared >= 0 || coding != null && brotli(coding)) {
+      return Way.AGGREGATE; // br is decoded only whole, after aggregation, and capped there
     }
     return Way.SPILL;
   }
 
-  /** Whether the transport decodes a body with these header fields (when it asked for codings). */
-  private static boolean decoded(HttpHeaders headers) {
-    String coding = headers.get(HttpHeaderNames.CONTENT_ENCODING);
-    if (coding == null) {
-      return false;
-    }
-    String c = coding.trim();
-    return SelectiveDecompressor.zlib(c) || c.equalsIgnoreCase("br") && ContentCodings.brotli();
+  /** Whether the transport decodes a body of this coding after aggregation. */
+  private static boolean brotli(String coding) {
+    return coding.trim().equalsIgnoreCase("br") && ContentCodings.brotli();
   }
 
   private final class Inspector extends ChannelInboundHandlerAdapter {

@@ -16,9 +16,11 @@ import org.brotli.dec.BrotliInputStream;
 /**
  * Decodes a {@code br} body (RFC 7932) after aggregation, with Google's pure-Java decoder, for
  * requests where the transport asked for it. The compressed body is already bounded by the
- * aggregator; the decoded one is bounded here by the same {@code maxBodyBytes}, so a brotli bomb
- * fails with the same {@link ResponseTooLargeException} as a gzip one, having buffered at most one
- * chunk past the cap. Only added to a pipeline when {@link ContentCodings#brotli()} holds.
+ * aggregator; the decoded one is bounded here by the same {@code maxBodyBytes}, so a br body larger
+ * than the cap once decoded (a brotli bomb too) fails with {@link ResponseTooLargeException},
+ * having buffered at most one chunk past the cap. Unlike gzip and deflate, which are decoded as
+ * they arrive and handed on past the cap, br is decoded only whole. Only added to a pipeline when
+ * {@link ContentCodings#brotli()} holds.
  */
 final class BrotliResponseDecoder extends MessageToMessageDecoder<FullHttpResponse> {
   private static final int CHUNK = 16 * 1024;

@@ -4,7 +4,6 @@ import dev.optimizer.http.internal.ResponseTooLargeException;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.TooLongFrameException;
-import io.netty.handler.codec.compression.DecompressionException;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
@@ -92,9 +91,7 @@ final class ExchangeHandler extends SimpleChannelInboundHandler<FullHttpResponse
                 + ")",
             t);
       }
-      if (t instanceof TooLongFrameException
-          || t instanceof DecompressionException
-              && String.valueOf(t.getMessage()).contains("maximum size")) {
+      if (t instanceof TooLongFrameException) { // the aggregator's cap
         return ResponseTooLargeException.of(maxBodyBytes, maxBodyBytes + 1);
       }
       if (t instanceof IOException io) {

@@ -52,13 +52,14 @@ import javax.net.ssl.SSLParameters;
  * with prior knowledge for {@code http}, ALPN for {@code https}, falling back to HTTP/1.1 when the
  * server chooses it); gzip, deflate and (when its decoder is present) br decoded transparently when
  * the application did not ask for an encoding itself, and a cap on what is buffered ({@code
- * maxBodyBytes}) so that a compression bomb fails the request instead of exhausting the heap. A
- * body that must not be buffered (a stream, a declared length over the cap, a body of undeclared
- * length that outgrows it) is handed on unread from its head, read from the connection only as the
- * caller asks ({@link BodyRoute}, {@link ChannelBody}); otherwise only a complete response makes a
- * {@link Reply}, so nothing partial is cached. {@code https} runs over the JDK's TLS with the given
- * {@link SSLContext}, checking the server's name against its certificate; redirects are not
- * followed. Thread-safe; {@link #close()} releases the connections and the event-loop threads.
+ * maxBodyBytes}) so that no body, a compression bomb included, is held whole past it. A body that
+ * must not be buffered (a stream, a declared length over the cap, a body of undeclared length or a
+ * gzip or deflate body that outgrows it once decoded) is handed on unread from its head, read from
+ * the connection only as the caller asks ({@link BodyRoute}, {@link ChannelBody}); a br body,
+ * decoded only whole, fails past the cap instead. Otherwise only a complete response makes a {@link
+ * Reply}, so nothing partial is cached. {@code https} runs over the JDK's TLS with the given {@link
+ * SSLContext}, checking the server's name against its certificate; redirects are not followed.
+ * Thread-safe; {@link #close()} releases the connections and the event-loop threads.
  */
 public final class NettyTransport implements dev.optimizer.http.internal.Transport, AutoCloseable {
   private static final AtomicInteger INSTANCES = new AtomicInteger();

@@ -17,7 +17,7 @@ final class ResponseHandlers {
     int maxAggregated = (int) Math.min(Integer.MAX_VALUE - 8, maxBodyBytes);
     BodyRoute route = new BodyRoute(maxBodyBytes);
     p.addLast("inspect", route.inspector())
-        .addLast("decompress", new SelectiveDecompressor(maxAggregated))
+        .addLast("decompress", new SelectiveDecompressor())
         .addLast("route", route.router())
         .addLast("aggregate", new ResponseAggregator(maxAggregated));
     if (ContentCodings.brotli()) {

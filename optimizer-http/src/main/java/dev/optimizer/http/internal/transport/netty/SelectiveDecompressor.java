@@ -12,12 +12,14 @@ import io.netty.handler.codec.http.HttpContentDecompressor;
  */
 final class SelectiveDecompressor extends HttpContentDecompressor {
   /**
-   * @param maxBodyBytes the cap on a decoded body: no single decoded buffer may grow past it
-   *     (Netty's limit is per buffer, so a smaller one would refuse honest, highly compressible
-   *     bodies); the aggregator bounds the whole
+   * Without a limit on one decoded buffer: Netty then forwards what it decodes in pieces of 64 KiB
+   * at most, whereas with a limit it grows one buffer for all that a piece read from the connection
+   * decodes to and fails past the limit, which would fail an honest, highly compressible body
+   * handed on to a caller that reads it as it arrives. What is buffered is bounded where it is
+   * buffered ({@link BodyRoute} and the aggregator, at {@code maxBodyBytes}).
    */
-  SelectiveDecompressor(int maxBodyBytes) {
-    super(false, maxBodyBytes);
+  SelectiveDecompressor() {
+    super(false, 0);
   }
 
   @Override
