@@ -2,6 +2,7 @@ package dev.optimizer.http;
 
 import dev.optimizer.api.internal.Checks;
 import dev.optimizer.http.internal.HttpSettings;
+import dev.optimizer.http.internal.ResponseTooLargeException;
 import dev.optimizer.http.internal.cache.SharedTiers;
 import dev.optimizer.http.internal.hedge.HedgeStep;
 import dev.optimizer.http.internal.limit.HostLimit;
@@ -363,10 +364,19 @@ public final class HttpOptimizerBuilder {
     return this;
   }
 
-  /** The largest response body buffered, in [1 KiB, 1 GiB]; a larger one fails its request. */
+  /**
+   * The largest response body buffered (to cache or share it), in [1 KiB, 1 GiB]. A larger one is
+   * handed to the caller's BodyHandler as it arrives, unbuffered; only a br body that the Netty
+   * transport decodes (decoded only whole) fails its request past it.
+   */
   public HttpOptimizerBuilder maxResponseBodyBytes(long bytes) {
     once("maxResponseBodyBytes");
-    this.maxResponseBodyBytes = Checks.inRange("maxResponseBodyBytes", bytes, 1024L, 1L << 30);
+    this.maxResponseBodyBytes =
+        Checks.inRange(
+            "maxResponseBodyBytes",
+            bytes,
+            ResponseTooLargeException.MIN_CAP,
+            ResponseTooLargeException.MAX_CAP);
     return this;
   }
 

@@ -58,18 +58,54 @@ class BrotliDecodingTest extends DecodingFixture {
 
   @ParameterizedTest
   @EnumSource(HttpClient.Version.class)
-  void aBrotliBombFailsWithTheTooLargeError(HttpClient.Version version) throws Exception {
+  void aBrotliBombFailsWithTheTooLargeErrorThatNamesItsWorkaround(HttpClient.Version version)
+      throws Exception {
     MockHttpServer s = target(version);
     HttpClient client = client(version);
     byte[] bomb = brotli(new byte[64 << 20]); // 64 MiB of zeros, a few dozen bytes on the wire
     assertThat(bomb.length).isLessThan(1024);
     s.enqueue(ok("").body(bomb).header("Content-Encoding", "br"));
     s.enqueue(ok("after"));
+    s.enqueue(ok("").body(bomb).header("Content-Encoding", "br").chunked(true));
 
+    // br is decoded only whole: past the cap it fails, and the error says what to do about it.
     assertThatThrownBy(() -> get(client, s.url("/bomb")))
         .isInstanceOf(IOException.class)
-        .hasMessageContaining("exceeds maxResponseBodyBytes=1048576");
+        .hasMessageContaining("exceeds maxResponseBodyBytes=1048576 (1 MiB)")
+        .hasMessageContaining("maxResponseBodyBytes(bytes)")
+        .hasMessageContaining("set Accept-Encoding on the request yourself");
     assertThat(get(client, s.url("/next")).body()).isEqualTo("after");
+
+    // The workaround it names: with the application's own Accept-Encoding, the bytes as sent.
+    HttpResponse<byte[]> asSent =
+        client.send(
+            HttpRequest.newBuilder(s.url("/bomb")).header("Accept-Encoding", "br").build(),
+            HttpResponse.BodyHandlers.ofByteArray());
+    assertThat(asSent.body()).isEqualTo(bomb);
+  }
+
+  @ParameterizedTest
+  @EnumSource(HttpClient.Version.class)
+  void aChunkedBrBodyOverTheCapAsSentFailsNamingTheWorkaroundThatReadsIt(HttpClient.Version version)
+      throws Exception {
+    MockHttpServer s = target(version);
+    HttpClient client = client(version);
+    byte[] noise = new byte[2 << 20];
+    new java.util.Random(7).nextBytes(noise);
+    byte[] encoded = brotli(noise); // incompressible: over the 1 MiB cap as sent
+    s.dispatcher(r -> ok("").body(encoded).header("Content-Encoding", "br").chunked(true));
+
+    assertThatThrownBy(() -> get(client, s.url("/noise")))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("exceeds maxResponseBodyBytes=1048576")
+        .hasMessageContaining("The transport asked for br itself")
+        .hasMessageContaining("set Accept-Encoding on the request yourself");
+
+    HttpResponse<byte[]> asSent =
+        client.send(
+            HttpRequest.newBuilder(s.url("/noise")).header("Accept-Encoding", "br").build(),
+            HttpResponse.BodyHandlers.ofByteArray());
+    assertThat(asSent.body()).isEqualTo(encoded);
   }
 
   @ParameterizedTest

@@ -114,8 +114,12 @@ final class BodyRoute {
       // is buffered here, and a body decoding past it (a compression bomb too) is handed on.
       return Way.SPILL;
     }
-    if (declared >= 0 || coding != null && brotli(coding)) {
+    if (coding != null && brotli(coding)) {
+      exchange.decodeWhole("br"); // so that its failure past the cap names the workaround
       return Way.AGGREGATE; // br is decoded only whole, after aggregation, and capped there
+    }
+    if (declared >= 0) {
+      return Way.AGGREGATE;
     }
     return Way.SPILL;
   }
@@ -199,7 +203,9 @@ final class BodyRoute {
       reset();
       way = Way.DROP;
       if (exchange != null) {
-        exchange.fail(ExchangeHandler.translate(content.decoderResult().cause(), maxBodyBytes));
+        exchange.fail(
+            ExchangeHandler.translate(
+                content.decoderResult().cause(), maxBodyBytes, exchange.wholeCoding()));
       }
       return;
     }

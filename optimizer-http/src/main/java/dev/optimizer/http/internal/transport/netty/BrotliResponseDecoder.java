@@ -58,7 +58,7 @@ final class BrotliResponseDecoder extends MessageToMessageDecoder<FullHttpRespon
         new BrotliInputStream(new ByteBufInputStream(msg.content().duplicate(), false))) {
       for (int n; (n = in.read(chunk)) != -1; ) {
         if (body.size() + (long) n > maxBodyBytes) {
-          throw ResponseTooLargeException.of(maxBodyBytes, body.size() + (long) n);
+          throw ResponseTooLargeException.decoding(maxBodyBytes, body.size() + (long) n, "br");
         }
         body.write(chunk, 0, n);
       }

@@ -34,7 +34,7 @@ final class ExchangeHandler extends SimpleChannelInboundHandler<FullHttpResponse
       return;
     }
     if (response.decoderResult().isFailure()) {
-      exchange.fail(translate(response.decoderResult().cause()));
+      exchange.fail(translate(response.decoderResult().cause(), exchange));
       return;
     }
     if (isInterim(response.status().code())) {
@@ -52,7 +52,7 @@ final class ExchangeHandler extends SimpleChannelInboundHandler<FullHttpResponse
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     Exchange exchange = ctx.channel().attr(Exchange.KEY).get();
     if (exchange != null) {
-      exchange.fail(translate(cause));
+      exchange.fail(translate(cause, exchange));
     } else {
       ctx.close();
     }
@@ -71,14 +71,16 @@ final class ExchangeHandler extends SimpleChannelInboundHandler<FullHttpResponse
     super.channelInactive(ctx);
   }
 
-  private IOException translate(Throwable cause) {
-    return translate(cause, maxBodyBytes);
+  private IOException translate(Throwable cause, Exchange exchange) {
+    return translate(cause, maxBodyBytes, exchange.wholeCoding());
   }
 
   /**
    * The failure of a response as the caller sees it: the body cap's error, a clear malformed one.
+   *
+   * @param wholeCoding the coding the transport buffers the body to decode whole (br), or null
    */
-  static IOException translate(Throwable cause, long maxBodyBytes) {
+  static IOException translate(Throwable cause, long maxBodyBytes, String wholeCoding) {
     for (Throwable t = cause; t != null; t = t.getCause()) {
       // Both are TooLongFrameExceptions too, but raising maxResponseBodyBytes would not help.
       if (t instanceof TooLongHttpHeaderException
@@ -92,7 +94,9 @@ final class ExchangeHandler extends SimpleChannelInboundHandler<FullHttpResponse
             t);
       }
       if (t instanceof TooLongFrameException) { // the aggregator's cap
-        return ResponseTooLargeException.of(maxBodyBytes, maxBodyBytes + 1);
+        return wholeCoding == null
+            ? ResponseTooLargeException.of(maxBodyBytes, maxBodyBytes + 1)
+            : ResponseTooLargeException.decoding(maxBodyBytes, maxBodyBytes + 1, wholeCoding);
       }
       if (t instanceof IOException io) {
         return io;
@@ -105,7 +109,7 @@ final class ExchangeHandler extends SimpleChannelInboundHandler<FullHttpResponse
   private IOException closedBy(Throwable cause) {
     for (Throwable t = cause; t != null; t = t.getCause()) {
       if (isHttp2HeaderListTooLarge(t)) {
-        return translate(t, maxBodyBytes);
+        return translate(t, maxBodyBytes, null);
       }
     }
     return new IOException(
