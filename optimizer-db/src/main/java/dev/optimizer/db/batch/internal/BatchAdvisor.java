@@ -206,8 +206,10 @@ public final class BatchAdvisor {
           return true;
         }
       }
-    } catch (ReflectiveOperationException | SQLException e) {
-      // no such setter, class or driver: not ours to change
+    } catch (ReflectiveOperationException | SQLException | RuntimeException | LinkageError e) {
+      // No such setter, class or driver, or a driver that fails to answer (some throw unchecked
+      // exceptions from getPropertyInfo, or miss a class of their own): not ours to change, and an
+      // opt-in optimization must not make wrap() fail where the pool itself would start.
     }
     return false;
   }
