@@ -83,6 +83,14 @@ public final class AiOptimizer implements AutoCloseable {
   AiOptimizer(AiOptimizerBuilder b) {
     this.optimizer = b.optimizer;
     this.settings = b;
+    // Before anything is started: a closed optimizer would refuse the registration below only
+    // after the threads, the metric callbacks and (for the default semantic tier) an in-process
+    // embedding model had been created, and nothing would ever close them.
+    if (optimizer.isClosed()) {
+      throw new IllegalStateException(
+          "cannot build an AiOptimizer on an Optimizer that is closed; build it before closing the"
+              + " Optimizer, or on a new one");
+    }
     ChatSettings s = b.settings();
     ChatMetrics metrics = new ChatMetrics(optimizer.meter());
     RetryBudget budget =
@@ -94,11 +102,22 @@ public final class AiOptimizer implements AutoCloseable {
             executor ->
                 new Resilience(
                     s, budget, metrics, optimizer.clock(), optimizer.ticker(), executor));
-    core.addTier(new ExactTier(s.cacheMaximumBytes(), s.cacheTtl(), optimizer.ticker()));
-    if (b.semanticCache != null || b.semanticDefault) {
-      core.addTier(semanticTier(b, s));
+    try {
+      core.addTier(new ExactTier(s.cacheMaximumBytes(), s.cacheTtl(), optimizer.ticker()));
+      if (b.semanticCache != null || b.semanticDefault) {
+        core.addTier(semanticTier(b, s));
+      }
+      // Refused when the optimizer closed since the check above.
+      this.registration = optimizer.onClose(this);
+    } catch (RuntimeException | Error e) {
+      // Nobody will hold this half-built AiOptimizer to close it: release what it started.
+      try {
+        core.close();
+      } catch (RuntimeException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e;
     }
-    this.registration = optimizer.onClose(this);
   }
 
   private SemanticTier semanticTier(AiOptimizerBuilder b, ChatSettings s) {

@@ -2,6 +2,7 @@ package dev.optimizer.ai;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.langchain4j.data.embedding.Embedding;
 import dev.langchain4j.model.chat.StreamingChatModel;
@@ -10,7 +11,14 @@ import dev.langchain4j.model.chat.listener.ChatModelRequestContext;
 import dev.langchain4j.model.chat.listener.ChatModelResponseContext;
 import dev.langchain4j.model.embedding.EmbeddingModel;
 import dev.langchain4j.model.openai.OpenAiEmbeddingModel;
+import dev.langchain4j.data.segment.TextSegment;
+import dev.langchain4j.model.output.Response;
 import dev.optimizer.ai.chat.OptimizedChatModel;
+import dev.optimizer.ai.semantic.SemanticCache;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.metrics.SdkMeterProvider;
+import io.opentelemetry.sdk.metrics.data.MetricData;
+import io.opentelemetry.sdk.testing.exporter.InMemoryMetricReader;
 import dev.optimizer.ai.testserver.LocalOpenAiServer;
 import dev.optimizer.ai.testserver.OpenAiClients;
 import dev.optimizer.ai.testserver.RecordingHandler;
@@ -194,5 +202,43 @@ class AiOptimizerTest {
     optimizer.close();
     assertThatThrownBy(() -> ai.wrap(OpenAiClients.chat(server, "gpt-test")))
         .isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
+  void anAiOptimizerOnAClosedOptimizerIsRefusedBeforeItStartsAnything() {
+    InMemoryMetricReader reader = InMemoryMetricReader.create();
+    try (OpenTelemetrySdk otel =
+        OpenTelemetrySdk.builder()
+            .setMeterProvider(SdkMeterProvider.builder().registerMetricReader(reader).build())
+            .build()) {
+      Optimizer closed = Optimizer.builder().openTelemetry(otel).manualTuning().build();
+      closed.close();
+      AiOptimizerBuilder b =
+          AiOptimizer.builder(closed).semanticCache(SemanticCache.builder(new OneDimension()));
+
+      Throwable refused = catchThrowable(b::build);
+
+      // The semantic tier's counters would be reported for ever by a tier nobody can close.
+      assertThat(reader.collectAllMetrics())
+          .extracting(MetricData::getName)
+          .noneMatch(n -> n.startsWith("optimizer.ai."));
+      assertThat(refused)
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("AiOptimizer")
+          .hasMessageContaining("Optimizer that is closed");
+      assertThatThrownBy(() -> AiOptimizer.create(closed))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("Optimizer that is closed");
+    }
+  }
+
+  /** An embedding model that needs nothing: every text is the same one-dimensional vector. */
+  private static final class OneDimension implements EmbeddingModel {
+    @Override
+    public Response<List<Embedding>> embedAll(List<TextSegment> segments) {
+      List<Embedding> out = new ArrayList<>();
+      segments.forEach(s -> out.add(Embedding.from(new float[] {1f})));
+      return Response.from(out);
+    }
   }
 }
