@@ -103,6 +103,86 @@ class ExactCacheTest {
     assertThat(f.server.chatRequests()).as("each variant is then a hit").isEqualTo(variants.size());
   }
 
+  /**
+   * An OpenAI model on the fixture's server, as {@link OpenAiClients#chat} builds it, then more.
+   */
+  private OpenAiChatModel openAi(
+      java.util.function.Consumer<OpenAiChatModel.OpenAiChatModelBuilder> more) {
+    OpenAiChatModel.OpenAiChatModelBuilder b =
+        OpenAiChatModel.builder()
+            .baseUrl(f.server.baseUrl())
+            .apiKey("test-key")
+            .modelName("gpt-test")
+            .temperature(0.0)
+            .maxRetries(0)
+            .timeout(Duration.ofSeconds(10));
+    more.accept(b);
+    return b.build();
+  }
+
+  @Test
+  void everyAnswerChangingSettingOfTheModelIsPartOfTheKey() throws Exception {
+    ChatRequest q = ask("same question, other settings");
+    List<java.util.function.Consumer<OpenAiChatModel.OpenAiChatModelBuilder>> variants =
+        List.of(
+            b -> {},
+            b -> b.returnThinking(true),
+            b -> b.strictTools(true),
+            b -> b.strictJsonSchema(true),
+            b -> b.sendThinking(true),
+            b -> b.sendThinking(true, "reasoning"),
+            b -> b.responseFormat("json_object"),
+            b -> b.customQueryParams(java.util.Map.of("api-version", "2")),
+            // Builder-level defaults of request parameters: merged into the effective request.
+            b -> b.seed(42),
+            b -> b.serviceTier("flex"),
+            b -> b.customParameters(java.util.Map.of("reasoning", "high")));
+    for (var v : variants) {
+      f.ai.wrap(openAi(v)).chat(q);
+    }
+    assertThat(f.server.chatRequests())
+        .as("no variant is served another's answer")
+        .isEqualTo(variants.size());
+    for (var v : variants) {
+      f.ai.wrap(openAi(v)).chat(q);
+    }
+    assertThat(f.server.chatRequests())
+        .as("each variant is then a hit for a model built alike")
+        .isEqualTo(variants.size());
+
+    // Settings that do not change the answer still share it: retries, credentials, listeners.
+    f.ai.wrap(openAi(b -> b.maxRetries(3).apiKey("another-key").logRequests(true))).chat(q);
+    assertThat(f.server.chatRequests()).isEqualTo(variants.size());
+
+    // A blocking and a streaming model of one endpoint built alike share answers; built with
+    // other answer-changing settings, they do not.
+    dev.optimizer.ai.testserver.RecordingHandler same =
+        new dev.optimizer.ai.testserver.RecordingHandler();
+    f.ai.wrap(OpenAiClients.streaming(f.server, "gpt-test")).chat(q, same);
+    assertThat(same.done.get(10, java.util.concurrent.TimeUnit.SECONDS).aiMessage().text())
+        .isEqualTo(f.server.answerFor("gpt-test", "same question, other settings"));
+    assertThat(f.server.chatRequests()).isEqualTo(variants.size());
+    for (boolean alsoThinking : new boolean[] {false, true}) {
+      dev.optimizer.ai.testserver.RecordingHandler h =
+          new dev.optimizer.ai.testserver.RecordingHandler();
+      f.ai
+          .wrap(
+              dev.langchain4j.model.openai.OpenAiStreamingChatModel.builder()
+                  .baseUrl(f.server.baseUrl())
+                  .apiKey("test-key")
+                  .modelName("gpt-test")
+                  .temperature(0.0)
+                  .strictTools(true)
+                  .returnThinking(alsoThinking)
+                  .timeout(Duration.ofSeconds(10))
+                  .build())
+          .chat(q, h);
+      h.done.get(10, java.util.concurrent.TimeUnit.SECONDS);
+    }
+    // strictTools alone: the blocking variant's answer; with returnThinking too, no variant's.
+    assertThat(f.server.chatRequests()).isEqualTo(variants.size() + 1);
+  }
+
   @Test
   void onlyDeterministicRequestsAreCached() {
     OptimizedChatModel chat = f.ai.wrap(OpenAiClients.chat(f.server, "gpt-test"));

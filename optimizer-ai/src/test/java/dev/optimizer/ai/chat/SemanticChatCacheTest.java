@@ -101,6 +101,27 @@ class SemanticChatCacheTest {
   }
 
   @Test
+  void aModelOfTheSameEndpointBuiltWithOtherAnswerChangingSettingsIsNotServedAParaphrasesAnswer() {
+    OptimizedChatModel plain = fixture(b -> {}).ai.wrap(OpenAiClients.chat(f.server, "gpt-test"));
+    OptimizedChatModel thinking =
+        f.ai.wrap(
+            dev.langchain4j.model.openai.OpenAiChatModel.builder()
+                .baseUrl(f.server.baseUrl())
+                .apiKey("test-key")
+                .modelName("gpt-test")
+                .temperature(0.0)
+                .maxRetries(0)
+                .returnThinking(true)
+                .build());
+    plain.chat(ask("Be brief.", QUESTION));
+
+    thinking.chat(ask("Be brief.", PARAPHRASE));
+
+    assertThat(f.server.chatRequests()).isEqualTo(2);
+    assertThat(semanticHits()).isZero();
+  }
+
+  @Test
   void conversationsTakePartOnlyWhenLastTurnMatchingIsOn() {
     ChatRequest history =
         ChatRequest.builder()

@@ -219,7 +219,8 @@ public final class LocalOpenAiServer implements AutoCloseable {
   private final class Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
-      String path = req.uri();
+      // A client's custom query parameters (an api-version, say) do not change the route.
+      String path = req.uri().split("\\?", 2)[0];
       JsonNode body;
       try {
         body = JSON.readTree(req.content().toString(StandardCharsets.UTF_8));

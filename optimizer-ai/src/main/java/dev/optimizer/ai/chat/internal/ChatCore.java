@@ -52,6 +52,8 @@ public final class ChatCore implements AutoCloseable {
   // application drops takes its entry with it.
   private final Cache<Object, String> instances = Caffeine.newBuilder().weakKeys().build();
   private final AtomicLong instanceCount = new AtomicLong();
+  // The settings digest of each wrapped model instance, held as weakly as its identity.
+  private final Cache<Object, String> modelSettings = Caffeine.newBuilder().weakKeys().build();
 
   /** A core; the caller adds the cache tiers. */
   public ChatCore(
@@ -143,6 +145,21 @@ public final class ChatCore implements AutoCloseable {
                           + "#"
                           + instanceCount.incrementAndGet();
                     }));
+  }
+
+  /**
+   * The digest of the settings {@code model} was built with that change its answers without being
+   * request parameters ({@link ModelSettings}), "" when it has none; computed once per instance (a
+   * model's settings are fixed when it is built). A model whose settings cannot be read gets one of
+   * its own, so that it shares answers only with itself.
+   */
+  public String modelSettings(Object model) {
+    return modelSettings.get(
+        model,
+        m -> {
+          String s = ModelSettings.of(m);
+          return s != null ? s : "unreadable#" + instanceCount.incrementAndGet();
+        });
   }
 
   /** Fails a call made after {@link #close()} with a clear error. */

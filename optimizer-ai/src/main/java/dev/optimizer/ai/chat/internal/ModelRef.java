@@ -14,19 +14,27 @@ import io.opentelemetry.api.common.Attributes;
  * @param name the model name the request asks for, or null when neither it nor the model has one
  * @param instance the identity of the wrapped model: its endpoint, else the instance ({@link
  *     ChatCore#instance})
+ * @param settings the digest of the model's answer-changing settings ({@link
+ *     ChatCore#modelSettings}), "" when it has none
  * @param id the circuit breaker's id: provider, name and identity, so a request naming another
  *     model, or another endpoint serving a model of the same name, never trips this one's breaker
  * @param attributes {@code gen_ai.*} attributes of calls for this request
  */
 public record ModelRef(
-    String provider, String name, String instance, String id, Attributes attributes) {
+    String provider,
+    String name,
+    String instance,
+    String settings,
+    String id,
+    Attributes attributes) {
 
   /**
-   * The model of identity {@code instance} with these effective parameters (its defaults overridden
+   * The model of identity {@code instance}, built with {@code settings} ({@link
+   * ChatCore#modelSettings}, "" for none), with these effective parameters (its defaults overridden
    * by the request's).
    */
   public static ModelRef of(
-      ModelProvider provider, ChatRequestParameters effective, String instance) {
+      ModelProvider provider, ChatRequestParameters effective, String instance, String settings) {
     String p = provider == null ? "other" : provider.name();
     String name = effective == null ? null : effective.modelName();
     String id =
@@ -35,7 +43,7 @@ public record ModelRef(
             + (name != null ? name : "(unnamed)")
             + "@"
             + instance;
-    return new ModelRef(p, name, instance, id, ChatMetrics.model(p, name));
+    return new ModelRef(p, name, instance, settings, id, ChatMetrics.model(p, name));
   }
 
   /**
@@ -44,9 +52,13 @@ public record ModelRef(
    * be read from a LangChain4j model (its base URL), else the wrapped instance: LangChain4j's
    * {@code ChatModel} does not expose its endpoint, and two models of the same provider and name
    * may be different models (a local fine-tune and the hosted one), so models whose endpoint is not
-   * known share answers only among decorators of one and the same instance.
+   * known share answers only among decorators of one and the same instance. Then the digest of the
+   * settings the model was built with that change its answers without being request parameters
+   * ({@code strictTools}, {@code returnThinking}, ... see {@link ModelSettings}), so two models of
+   * one endpoint built differently never share answers either. The circuit breaker ({@link #id})
+   * leaves the settings out: they do not make an endpoint fail.
    */
   public String cacheIdentity() {
-    return provider + "@" + instance;
+    return provider + "@" + instance + (settings.isEmpty() ? "" : "+" + settings);
   }
 }

@@ -223,7 +223,8 @@ public final class OptimizedChat implements OptimizedChatModel {
     return ModelRef.of(
         m.provider(),
         request == null ? defaults : defaults.overrideWith(request.parameters()),
-        core.instance(m));
+        core.instance(m),
+        core.modelSettings(m));
   }
 
   // ---- cache administration

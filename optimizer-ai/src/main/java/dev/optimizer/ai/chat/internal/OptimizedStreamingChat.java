@@ -577,7 +577,8 @@ public final class OptimizedStreamingChat implements StreamingChatModel {
     return ModelRef.of(
         m.provider(),
         m.defaultRequestParameters().overrideWith(request.parameters()),
-        core.instance(m));
+        core.instance(m),
+        core.modelSettings(m));
   }
 
   @Override

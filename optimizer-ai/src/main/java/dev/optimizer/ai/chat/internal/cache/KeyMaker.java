@@ -49,6 +49,14 @@ import java.util.Set;
  * previousResponseId} would print alike. A field whose value the encoding cannot render faithfully
  * (an object that neither is a plain value, map, collection or array nor prints itself), or a class
  * whose fields cannot be read, makes the request uncacheable ({@code opaque-parameters}).
+ *
+ * <p>Audited against LangChain4j 1.19: {@code ChatRequest} holds only messages and parameters; the
+ * common parameters are the eleven above, and a tool specification, JSON schema element and
+ * response format each print every field they have. What a model's builder sets and does not pass
+ * through {@code defaultRequestParameters()} ({@code strictTools}, {@code strictJsonSchema}, {@code
+ * returnThinking}, {@code sendThinking}, ... of the OpenAI models) is not in the request at all: it
+ * reaches this key through the model's identity ({@code ModelRef.cacheIdentity()}, which carries
+ * the digest of those settings).
  */
 public final class KeyMaker {
   /**
