@@ -48,7 +48,7 @@ class ScopeIsolationProperties {
           r,
           new CachedAnswer(
               ChatResponse.builder().aiMessage(AiMessage.from("secret of " + scopeA)).build(),
-              List.of("secret of " + scopeA)));
+              List.of(CachedAnswer.Part.text("secret of " + scopeA))));
       assertThat(tier.lookup(b, r)).isEmpty();
       assertThat(tier.lookup(a, r)).isPresent();
     }

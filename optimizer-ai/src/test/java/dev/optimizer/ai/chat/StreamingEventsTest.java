@@ -458,7 +458,8 @@ class StreamingEventsTest {
     chat.chat(ask("short"), h);
 
     assertThat(model.calls).hasValue(1); // served from the cache
-    assertThat(h.events).containsExactly("text:t0");
+    // The reasoning is replayed as the model streamed it; no completion after the cancel.
+    assertThat(h.events).containsExactly("thinking:let me think", "text:t0");
   }
 
   @Test

@@ -103,6 +103,7 @@ public final class LocalOpenAiServer implements AutoCloseable {
   private volatile long latencyMillis;
   private volatile long chunkDelayMillis;
   private volatile Function<String, String> answerer;
+  private volatile Function<String, String> reasoner;
 
   private LocalOpenAiServer() throws InterruptedException {
     ServerBootstrap b =
@@ -153,6 +154,16 @@ public final class LocalOpenAiServer implements AutoCloseable {
   /** Replaces the answer function (last user text to answer); null restores the default. */
   public LocalOpenAiServer answerer(Function<String, String> answerer) {
     this.answerer = answerer;
+    return this;
+  }
+
+  /**
+   * Makes the server a reasoning model: every answer (text or tool call) comes after the reasoning
+   * this function gives for the last user text, as {@code reasoning_content} (streamed word by word
+   * before the answer); null turns it off.
+   */
+  public LocalOpenAiServer reasoner(Function<String, String> reasoner) {
+    this.reasoner = reasoner;
     return this;
   }
 
@@ -303,13 +314,26 @@ public final class LocalOpenAiServer implements AutoCloseable {
     usage.put("total_tokens", promptTokens + completionTokens);
     String toolName =
         toolCall ? body.path("tools").get(0).path("function").path("name").asText() : null;
+    Function<String, String> r = reasoner;
+    String reasoning = r == null ? null : r.apply(prompt);
     if (body.path("stream").asBoolean(false)) {
       boolean includeUsage = body.path("stream_options").path("include_usage").asBoolean(false);
-      stream(ctx, model, answer, toolName, finish, includeUsage ? usage : null, fault != null);
+      stream(
+          ctx,
+          model,
+          reasoning,
+          answer,
+          toolName,
+          finish,
+          includeUsage ? usage : null,
+          fault != null);
       return;
     }
     ObjectNode message = JSON.createObjectNode();
     message.put("role", "assistant");
+    if (reasoning != null) {
+      message.put("reasoning_content", reasoning);
+    }
     if (answer != null) {
       message.put("content", answer);
     } else {
@@ -329,6 +353,7 @@ public final class LocalOpenAiServer implements AutoCloseable {
   private void stream(
       ChannelHandlerContext ctx,
       String model,
+      String reasoning,
       String answer,
       String toolName,
       String finish,
@@ -340,6 +365,17 @@ public final class LocalOpenAiServer implements AutoCloseable {
     head.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-cache");
     ctx.write(head);
     List<String> events = new ArrayList<>();
+    if (reasoning != null) {
+      String[] parts = reasoning.split(" ");
+      for (int i = 0; i < parts.length; i++) {
+        ObjectNode delta = JSON.createObjectNode();
+        if (i == 0) {
+          delta.put("role", "assistant");
+        }
+        delta.put("reasoning_content", i == 0 ? parts[i] : " " + parts[i]);
+        events.add(OpenAiWire.chunk(model, delta, null).toString());
+      }
+    }
     if (answer != null) {
       String[] parts = answer.split(" ");
       for (int i = 0; i < parts.length; i++) {

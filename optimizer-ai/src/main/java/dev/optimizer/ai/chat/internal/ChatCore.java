@@ -237,13 +237,18 @@ public final class ChatCore implements AutoCloseable {
   /** A cache hit. */
   public record Hit(String tier, CachedAnswer answer) {}
 
-  /** Stores an answer in every tier, if the rules allow it; returns whether it was stored. */
+  /**
+   * Stores an answer in every tier, if the rules allow it; returns whether it was stored.
+   *
+   * @param parts the stream's text and reasoning in arrival order; null for a blocking answer
+   */
   public boolean store(
-      ChatKey key, ChatRequest effective, ChatResponse response, List<String> parts) {
+      ChatKey key, ChatRequest effective, ChatResponse response, List<CachedAnswer.Part> parts) {
     if (!storable(response)) {
       return false;
     }
-    CachedAnswer answer = new CachedAnswer(lean(response), parts);
+    ChatResponse lean = lean(response);
+    CachedAnswer answer = parts == null ? CachedAnswer.whole(lean) : new CachedAnswer(lean, parts);
     boolean stored = false;
     for (ChatCacheTier tier : tiers) {
       // The answer is already paid for and on its way to the caller: a tier that cannot keep it

@@ -179,11 +179,7 @@ public final class OptimizedChat implements OptimizedChatModel {
     if (key != null && answer.index() == 0) {
       // Only the chosen model's answers are stored under its key: a fallback's answer is a
       // different model's and would be served later as if it were the chosen one's.
-      core.store(
-          key,
-          effective,
-          r,
-          r.aiMessage().text() == null ? List.of() : List.of(r.aiMessage().text()));
+      core.store(key, effective, r, null);
     }
     return r;
   }
@@ -293,9 +289,7 @@ public final class OptimizedChat implements OptimizedChatModel {
           "request is not cacheable, so it has no cached answer to correct: "
               + String.join("; ", why));
     }
-    var answer =
-        new dev.optimizer.ai.chat.internal.cache.CachedAnswer(
-            ChatCore.lean(response), List.of(response.aiMessage().text()));
+    var answer = dev.optimizer.ai.chat.internal.cache.CachedAnswer.whole(ChatCore.lean(response));
     for (int i = 0; i < keys.size(); i++) {
       for (var tier : core.tiers()) {
         tier.replace(keys.get(i), effectives.get(i), answer);

@@ -19,6 +19,7 @@ import dev.langchain4j.model.chat.response.StreamingHandle;
 import dev.optimizer.ai.chat.ModelPrice;
 import dev.optimizer.ai.chat.ModelRouter;
 import dev.optimizer.ai.chat.ModelTier;
+import dev.optimizer.ai.chat.internal.cache.CachedAnswer;
 import dev.optimizer.ai.chat.internal.cache.ChatKey;
 import dev.optimizer.ai.chat.internal.cache.KeyMaker;
 import dev.optimizer.ai.chat.internal.coalesce.StreamFlights;
@@ -42,17 +43,18 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The streaming chat decorator. A cache hit is replayed as a stream (the stored partial responses,
- * then the complete response). A miss joins the running stream of an identical request, or starts
- * one: the upstream stream is retried (or sent to a fallback) only while it has produced no event
- * (text, reasoning or a tool call), since events already delivered cannot be taken back; a stream
- * that fails after that is aborted for every subscriber and never cached. An attempt that sends no
- * event within {@code callTimeout} is abandoned (its late events ignored) and retried or sent to a
- * fallback like a failure; after the first event, stalls are left to the client's own read timeout.
- * Every event LangChain4j defines is passed on, not only text. When every subscriber has cancelled,
- * the upstream stream is cancelled through its handle. A completed stream is cached with its
- * partials when the rules allow, never one abandoned by its subscribers or one whose partials do
- * not make up its final text. Thread-safe.
+ * The streaming chat decorator. A cache hit is replayed as a stream (the stored partial responses
+ * and partial thinking in the order they first arrived, then the complete response). A miss joins
+ * the running stream of an identical request, or starts one: the upstream stream is retried (or
+ * sent to a fallback) only while it has produced no event (text, reasoning or a tool call), since
+ * events already delivered cannot be taken back; a stream that fails after that is aborted for
+ * every subscriber and never cached. An attempt that sends no event within {@code callTimeout} is
+ * abandoned (its late events ignored) and retried or sent to a fallback like a failure; after the
+ * first event, stalls are left to the client's own read timeout. Every event LangChain4j defines is
+ * passed on, not only text. When every subscriber has cancelled, the upstream stream is cancelled
+ * through its handle. A completed stream is cached with its partials when the rules allow, never
+ * one abandoned by its subscribers or one whose partials do not make up its final text.
+ * Thread-safe.
  */
 public final class OptimizedStreamingChat implements StreamingChatModel {
   private final ChatCore core;
@@ -222,11 +224,19 @@ public final class OptimizedStreamingChat implements StreamingChatModel {
             opts.listenerAttributes(),
             "cache:" + hit.tier());
     Handle handle = new Handle();
-    for (String p : hit.answer().partials()) {
+    // The stored stream as it arrived: reasoning and text, interleaved as the model sent them.
+    for (CachedAnswer.Part p : hit.answer().parts()) {
       if (handle.cancelled) {
         return;
       }
-      handler.onPartialResponse(new PartialResponse(p), new PartialResponseContext(handle));
+      switch (p.kind()) {
+        case TEXT ->
+            handler.onPartialResponse(
+                new PartialResponse(p.text()), new PartialResponseContext(handle));
+        case THINKING ->
+            handler.onPartialThinking(
+                new PartialThinking(p.text()), new PartialThinkingContext(handle));
+      }
     }
     if (handle.cancelled) {
       return; // as a live stream: a subscriber that cancelled is not completed
@@ -394,8 +404,13 @@ public final class OptimizedStreamingChat implements StreamingChatModel {
                       cheap == null && index == 0 ? paid(r, ref) : run.strong());
               // A flight that ended before its answer (abandoned, or failed by close()) is not
               // stored: its partials may be cut, and a closed optimizer's tiers are gone.
-              if (run.key() != null && index == 0 && !run.flight().ended()) {
-                List<String> parts = run.flight().partials();
+              // A stream with tool calls is never stored (ChatCore.storable refuses its answer);
+              // checked here too, so that a replay never lacks an event the stream had.
+              if (run.key() != null
+                  && index == 0
+                  && !run.flight().ended()
+                  && !run.flight().sentToolCalls()) {
+                List<CachedAnswer.Part> parts = run.flight().parts();
                 if (joinsTo(parts, r)) {
                   core.store(run.key(), run.effective(), r, parts);
                 }
@@ -476,9 +491,15 @@ public final class OptimizedStreamingChat implements StreamingChatModel {
    * cut, or a model that sends its text only with the completion) a replay would show the
    * application something the model never streamed, so such an answer is not stored.
    */
-  private static boolean joinsTo(List<String> parts, ChatResponse r) {
+  private static boolean joinsTo(List<CachedAnswer.Part> parts, ChatResponse r) {
     String text = r.aiMessage() == null ? null : r.aiMessage().text();
-    return text != null && String.join("", parts).equals(text);
+    StringBuilder streamed = new StringBuilder();
+    for (CachedAnswer.Part p : parts) {
+      if (p.kind() == CachedAnswer.Kind.TEXT) {
+        streamed.append(p.text());
+      }
+    }
+    return text != null && streamed.toString().equals(text);
   }
 
   /** The price of the answering model: the name it answered with, else the one asked of it. */

@@ -8,16 +8,69 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A stored answer: the complete response, and for a streamed answer the partial responses in the
- * order they arrived, so that a hit can be replayed as a stream. Immutable.
+ * A stored answer: the complete response, and for a streamed answer its parts (text and reasoning)
+ * in the order they arrived, so that a hit can be replayed as the same stream: the same partial
+ * responses and partial thinking, in the same order, then the complete response with its text,
+ * reasoning, finish reason and token usage. Answers with tool calls are never stored ({@code
+ * ChatCore.storable}), so there are no tool-call events to keep; the provider's unmapped raw events
+ * are wire artifacts, left out like the raw HTTP response. Immutable.
  *
  * @param response the complete response, without the provider's raw HTTP response
- * @param partials the partial texts of a stream; for a blocking answer, the text as one part
+ * @param parts the parts of a stream in arrival order; for a blocking answer, its reasoning (if
+ *     any) and its text, each as one part
  */
-public record CachedAnswer(ChatResponse response, List<String> partials) {
+public record CachedAnswer(ChatResponse response, List<Part> parts) {
   /** Copies the list. */
   public CachedAnswer {
-    partials = List.copyOf(partials);
+    parts = List.copyOf(parts);
+  }
+
+  /** What a part of a stream is. */
+  public enum Kind {
+    /** A partial response: answer text. */
+    TEXT,
+    /** Partial thinking: the model's reasoning. */
+    THINKING
+  }
+
+  /** One streamed part. */
+  public record Part(Kind kind, String text) {
+    /** Checks the part. */
+    public Part {
+      java.util.Objects.requireNonNull(kind, "kind");
+      java.util.Objects.requireNonNull(text, "text");
+    }
+
+    /** A partial response. */
+    public static Part text(String text) {
+      return new Part(Kind.TEXT, text);
+    }
+
+    /** A part of the reasoning. */
+    public static Part thinking(String text) {
+      return new Part(Kind.THINKING, text);
+    }
+  }
+
+  /**
+   * A blocking answer, to be replayed as a stream of its reasoning (when it has any) and then its
+   * text, each as one part: what a stream of the same answer would show, at the coarsest grain.
+   */
+  public static CachedAnswer whole(ChatResponse response) {
+    List<Part> parts = new java.util.ArrayList<>(2);
+    AiMessage m = response.aiMessage();
+    if (m != null && m.thinking() != null && !m.thinking().isEmpty()) {
+      parts.add(Part.thinking(m.thinking()));
+    }
+    if (m != null && m.text() != null) {
+      parts.add(Part.text(m.text()));
+    }
+    return new CachedAnswer(response, parts);
+  }
+
+  /** The text parts alone, in order. */
+  public List<String> partials() {
+    return parts.stream().filter(p -> p.kind() == Kind.TEXT).map(Part::text).toList();
   }
 
   // Nesting deeper than this in an attribute value is weighed by its printed form.
@@ -43,8 +96,8 @@ public record CachedAnswer(ChatResponse response, List<String> partials) {
       chars += 24 + length(a.getKey()) + chars(a.getValue(), 0);
     }
     chars += length(response.id()) + length(response.modelName());
-    for (String p : partials) {
-      chars += p.length() + 24;
+    for (Part p : parts) {
+      chars += p.text().length() + 24;
     }
     return (int) Math.min(Integer.MAX_VALUE, 512 + 2 * chars);
   }

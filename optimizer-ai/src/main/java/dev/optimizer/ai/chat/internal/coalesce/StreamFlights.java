@@ -10,6 +10,7 @@ import dev.langchain4j.model.chat.response.PartialToolCall;
 import dev.langchain4j.model.chat.response.PartialToolCallContext;
 import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 import dev.langchain4j.model.chat.response.StreamingHandle;
+import dev.optimizer.ai.chat.internal.cache.CachedAnswer;
 import dev.optimizer.ai.chat.internal.cache.ChatKey;
 import java.util.ArrayList;
 import java.util.List;
@@ -101,7 +102,9 @@ public final class StreamFlights {
   /** One shared upstream stream and its subscribers. */
   public final class Flight {
     private final ChatKey key;
-    private final List<String> partials = new ArrayList<>(); // guarded by this
+    // The text and reasoning so far, in arrival order: what a cached replay streams.
+    private final List<CachedAnswer.Part> parts = new ArrayList<>(); // guarded by this
+    private boolean toolCalls; // guarded by this
     // Every event so far, text or not, in order: what a late subscriber is given first.
     private final List<Consumer<Subscriber>> events = new ArrayList<>(); // guarded by this
     private final List<Subscriber> subscribers = new ArrayList<>(); // guarded by this
@@ -144,9 +147,14 @@ public final class StreamFlights {
       return true;
     }
 
-    /** The partial responses so far. */
-    public synchronized List<String> partials() {
-      return List.copyOf(partials);
+    /** The partial responses and partial thinking so far, in arrival order. */
+    public synchronized List<CachedAnswer.Part> parts() {
+      return List.copyOf(parts);
+    }
+
+    /** Whether the stream has sent a tool call, in part or whole. */
+    public synchronized boolean sentToolCalls() {
+      return toolCalls;
     }
 
     /**
@@ -206,22 +214,27 @@ public final class StreamFlights {
       if (finished) {
         return;
       }
-      partials.add(text);
+      parts.add(CachedAnswer.Part.text(text));
       event(s -> s.partial(text));
     }
 
     /** Delivers a part of the model's reasoning to every subscriber. */
     public synchronized void thinking(PartialThinking thinking) {
+      if (!finished && thinking.text() != null) {
+        parts.add(CachedAnswer.Part.thinking(thinking.text()));
+      }
       event(s -> s.thinking(thinking));
     }
 
     /** Delivers a part of a tool call's arguments to every subscriber. */
     public synchronized void toolCall(PartialToolCall call) {
+      toolCalls = true;
       event(s -> s.toolCall(call));
     }
 
     /** Delivers a whole tool call to every subscriber. */
     public synchronized void completeToolCall(CompleteToolCall call) {
+      toolCalls = true;
       event(s -> s.completeToolCall(call));
     }
 

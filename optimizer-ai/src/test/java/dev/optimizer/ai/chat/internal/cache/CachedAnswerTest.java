@@ -68,7 +68,7 @@ class CachedAnswerTest {
     assertThat(new CachedAnswer(r, List.of()).weightBytes())
         .isGreaterThanOrEqualTo(plain + 2 * BIG.length());
     ChatResponse small = ChatResponse.builder().aiMessage(AiMessage.from("42")).build();
-    assertThat(new CachedAnswer(small, List.of(BIG)).weightBytes())
+    assertThat(new CachedAnswer(small, List.of(CachedAnswer.Part.thinking(BIG))).weightBytes())
         .isGreaterThanOrEqualTo(plain + 2 * BIG.length());
   }
 }
