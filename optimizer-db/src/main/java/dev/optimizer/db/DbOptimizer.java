@@ -418,7 +418,10 @@ public final class DbOptimizer {
       return this;
     }
 
-    /** Fingerprints tracked individually; later ones are counted together as "other". */
+    /**
+     * Fingerprints tracked individually; later ones are counted together as "other". Each keeps at
+     * most 4,096 characters of its text ({@link StatementStats#text()}).
+     */
     public Builder maxFingerprints(int max) {
       this.maxFingerprints = Checks.inRange("maxFingerprints", max, 10, 1_000_000);
       return this;

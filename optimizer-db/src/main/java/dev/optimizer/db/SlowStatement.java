@@ -8,7 +8,8 @@ import java.util.Optional;
  * parameter values are never recorded.
  *
  * @param fingerprintId the fingerprint's stable id
- * @param text the sanitized text
+ * @param text the whole sanitized text (a long statement's cut only at {@code maxStatementLength}),
+ *     unlike {@link StatementStats#text()}: the optimizer keeps no event
  * @param duration how long the execution took
  * @param failed whether it failed
  * @param callSite the first application frame, e.g. {@code com.shop.OrderRepo.find:42}

@@ -19,7 +19,18 @@ public record StatementKey(
    */
   public static final int MAX_FINDING_TEXT = 1024;
 
-  /** Appended to a text cut to {@link #MAX_FINDING_TEXT}, as to a truncated fingerprint's text. */
+  /**
+   * The longest text, in characters, that a statistics entry ({@code StatementTable}, read through
+   * {@code StatementInsight}) keeps; see {@link #statisticsKey()}. MySQL's statement digests keep
+   * 1,024 bytes by default ({@code performance_schema_max_digest_length}); 4,096 characters leave
+   * room for the column lists ORMs generate, and the summary names the operation and table anyway.
+   */
+  public static final int MAX_STATISTICS_TEXT = 4096;
+
+  /**
+   * Appended to a text cut to {@link #MAX_FINDING_TEXT} or {@link #MAX_STATISTICS_TEXT}, as to a
+   * truncated fingerprint's text.
+   */
   public static final String TRUNCATION_MARK = " …";
 
   /**
@@ -32,14 +43,31 @@ public record StatementKey(
    * UTF-16) per kind.
    */
   public String findingText() {
-    if (text.length() <= MAX_FINDING_TEXT) {
+    return cut(text, MAX_FINDING_TEXT);
+  }
+
+  /**
+   * The key a statistics entry keeps: this key itself when its text is at most {@link
+   * #MAX_STATISTICS_TEXT} characters, else the same key with its text cut to that and {@link
+   * #TRUNCATION_MARK}. The id is not recomputed: it is the hash of the full normalized text, so two
+   * statements that differ only past the cut keep two entries. Up to {@code maxFingerprints} (5,000
+   * by default) entries live as long as the data source, and a normalized text may be as long as
+   * {@code maxStatementLength} (64 KiB by default): full texts could hold 320 MB (640 MB in
+   * UTF-16), cut ones hold at most 5,000 × 4,098 characters (about 20 MB, 40 MB in UTF-16).
+   */
+  public StatementKey statisticsKey() {
+    return text.length() <= MAX_STATISTICS_TEXT
+        ? this
+        : new StatementKey(id, cut(text, MAX_STATISTICS_TEXT), operation, collection, summary);
+  }
+
+  /** {@code text} itself when at most {@code max} characters, else its prefix and the mark. */
+  private static String cut(String text, int max) {
+    if (text.length() <= max) {
       return text;
     }
     // Never between the two halves of a surrogate pair.
-    int end =
-        Character.isHighSurrogate(text.charAt(MAX_FINDING_TEXT - 1))
-            ? MAX_FINDING_TEXT - 1
-            : MAX_FINDING_TEXT;
+    int end = Character.isHighSurrogate(text.charAt(max - 1)) ? max - 1 : max;
     return text.substring(0, end) + TRUNCATION_MARK;
   }
 }

@@ -16,7 +16,10 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>An entry takes about 2.5 KB of heap (its adders, its map node and a {@link LatencyHistogram}
  * that grows with the powers of two its latencies fall in), 5.1 KB at most: 12.5 MB at the default
- * 5,000 fingerprints, where a fixed-range HdrHistogram made it 37.8 KB (189 MB).
+ * 5,000 fingerprints, where a fixed-range HdrHistogram made it 37.8 KB (189 MB). Its text is cut to
+ * {@link StatementKey#MAX_STATISTICS_TEXT} characters ({@link StatementKey#statisticsKey()}), about
+ * 4 KB more at most (8 KB in UTF-16), where a full normalized text could take 64 KiB: the id, and
+ * with it the entry a statement is counted in, still comes from the full text.
  */
 public final class StatementTable {
   /** The id under which statements beyond the capacity are counted. */
@@ -135,9 +138,11 @@ public final class StatementTable {
   Entry entryFor(StatementKey key) {
     Entry e = entries.get(key.id());
     if (e == null) {
+      // The entry lives as long as the data source: it keeps a bounded text, under the id of the
+      // full one.
       e =
           entries.size() < capacity
-              ? entries.computeIfAbsent(key.id(), id -> new Entry(key))
+              ? entries.computeIfAbsent(key.id(), id -> new Entry(key.statisticsKey()))
               : entries.computeIfAbsent(OVERFLOW_ID, id -> new Entry(OVERFLOW));
     }
     return e;

@@ -3,8 +3,10 @@ package dev.optimizer.db.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.optimizer.db.StatementStats;
+import dev.optimizer.db.internal.sql.SqlDialect;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
 class StatementTableTest {
@@ -107,5 +109,51 @@ class StatementTableTest {
     assertThat(stats.maxNanos()).isEqualTo(30_000);
     assertThat((double) stats.p99Nanos()).isCloseTo(30_000, within(30_000));
     assertThat(table.get(StatementTable.OVERFLOW_ID)).isEmpty();
+  }
+
+  /** A SELECT of 2,000 columns (a normalized text of about 13 KB) from {@code table}. */
+  private static String wideSelect(String table) {
+    StringBuilder sql = new StringBuilder("SELECT c0");
+    for (int i = 1; i < 2000; i++) {
+      sql.append(", c").append(i);
+    }
+    return sql.append(" FROM ").append(table).append(" WHERE id = ").append(42).toString();
+  }
+
+  @Test
+  void anEntryKeepsABoundedTextAndStatementsDifferingPastTheCutKeepTheirOwnEntries() {
+    Function<String, StatementKey> fingerprints =
+        Fingerprints.forDialect(SqlDialect.POSTGRESQL, 65536);
+    StatementKey orders = fingerprints.apply(wideSelect("orders"));
+    StatementKey invoices = fingerprints.apply(wideSelect("invoices"));
+    StatementKey small = fingerprints.apply("SELECT v FROM t WHERE id = 7");
+    assertThat(orders.text().length()).isGreaterThan(10_000);
+    StatementTable table = new StatementTable(10);
+
+    table.record(orders, 1_000, 1, false);
+    table.record(orders, 1_000, 1, false);
+    table.record(invoices, 5_000, 1, false);
+    table.record(small, 1_000, 1, false);
+
+    // Identity is the full text's: the two differ only in their last table name, past the cut.
+    assertThat(orders.id()).isNotEqualTo(invoices.id());
+    StatementStats o = table.get(orders.id()).orElseThrow();
+    StatementStats i = table.get(invoices.id()).orElseThrow();
+    assertThat(o.calls()).isEqualTo(2);
+    assertThat(i.calls()).isEqualTo(1);
+    // Each keeps the first 4,096 characters and the mark: the same text, under its own id.
+    assertThat(o.text())
+        .hasSize(StatementKey.MAX_STATISTICS_TEXT + StatementKey.TRUNCATION_MARK.length())
+        .isEqualTo(orders.text().substring(0, 4096) + " …")
+        .isEqualTo(i.text());
+    assertThat(o.summary()).isEqualTo(orders.summary());
+    assertThat(table.topByTotalTime(10))
+        .extracting(StatementStats::fingerprintId, StatementStats::text)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(invoices.id(), i.text()),
+            org.assertj.core.groups.Tuple.tuple(orders.id(), o.text()),
+            org.assertj.core.groups.Tuple.tuple(small.id(), small.text()));
+    // A short text is kept as it is: the very String the fingerprint made, no copy.
+    assertThat(table.get(small.id()).orElseThrow().text()).isSameAs(small.text());
   }
 }

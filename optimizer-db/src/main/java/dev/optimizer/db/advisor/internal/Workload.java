@@ -58,13 +58,17 @@ public final class Workload {
       if (s.fingerprintId() == StatementTable.OVERFLOW_ID) {
         continue;
       }
+      List<ExecutionSample> samples = sampler.samples(s.fingerprintId());
+      // The statistics keep a text cut to StatementKey.MAX_STATISTICS_TEXT; the reports name the
+      // statements they analyzed (those with samples) by the full text, which the sampler keeps.
+      String full = samples.isEmpty() ? null : sampler.text(s.fingerprintId());
       out.add(
           new WorkloadStatement(
               s.fingerprintId(),
-              s.text(),
+              full != null ? full : s.text(),
               s.calls(),
               s.totalNanos(),
-              sampler.samples(s.fingerprintId())));
+              samples));
     }
     return out;
   }

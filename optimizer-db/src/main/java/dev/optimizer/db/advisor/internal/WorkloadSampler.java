@@ -106,6 +106,15 @@ public final class WorkloadSampler implements ExecutionSampler {
     return r == null ? List.of() : r.samples();
   }
 
+  /**
+   * The full normalized text of a sampled fingerprint (its reservoir keeps the key it was sampled
+   * under), or null when it has no samples kept; the statistics table keeps a cut one.
+   */
+  public String text(long fingerprintId) {
+    Reservoir r = reservoirs.get(fingerprintId);
+    return r == null ? null : r.key.text();
+  }
+
   /** The fingerprints sampled so far with their keys. */
   public List<StatementKey> keys() {
     List<StatementKey> keys = new ArrayList<>();
