@@ -33,6 +33,14 @@ public class DbProperties extends BeanWrappingProperties {
   private int maxFingerprints = 5000;
 
   /**
+   * The most distinct attribute sets (summary, operation, table, error type) the
+   * db.client.operation.duration histogram gets; later statements are recorded with
+   * db.query.summary=other. Keep it below the OpenTelemetry SDK's cardinality limit (2000 per
+   * instrument by default). Default 1000, range [10, 100000].
+   */
+  private int operationCardinalityLimit = 1000;
+
+  /**
    * Whether a HikariCP pool's maximum size is tuned (judged trials, in mode AUTO). Default true.
    */
   private boolean poolSizing = true;
@@ -84,6 +92,15 @@ public class DbProperties extends BeanWrappingProperties {
 
   public void setMaxFingerprints(int v) {
     this.maxFingerprints = Bounds.check(P + "max-fingerprints", v, 10, 1_000_000);
+  }
+
+  public int getOperationCardinalityLimit() {
+    return operationCardinalityLimit;
+  }
+
+  public void setOperationCardinalityLimit(int v) {
+    this.operationCardinalityLimit =
+        Bounds.check(P + "operation-cardinality-limit", v, 10, 100_000);
   }
 
   public boolean isPoolSizing() {

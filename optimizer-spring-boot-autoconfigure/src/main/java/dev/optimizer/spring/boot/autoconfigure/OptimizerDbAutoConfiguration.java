@@ -54,6 +54,7 @@ public class OptimizerDbAutoConfiguration {
             .slowStatementThreshold(p.getSlowStatementThreshold())
             .nPlusOneThreshold(p.getNPlusOneThreshold())
             .maxFingerprints(p.getMaxFingerprints())
+            .operationCardinalityLimit(p.getOperationCardinalityLimit())
             .poolSizing(p.isPoolSizing())
             .poolBudget(p.getPoolBudget())
             .minPoolSize(p.getMinPoolSize())

@@ -7,14 +7,18 @@ import dev.optimizer.db.DbOptimizer;
 import dev.optimizer.db.StatementStats;
 import dev.optimizer.runtime.Optimizer;
 import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.metrics.SdkMeterProvider;
+import io.opentelemetry.sdk.metrics.data.HistogramPointData;
 import io.opentelemetry.sdk.metrics.data.MetricData;
 import io.opentelemetry.sdk.testing.exporter.InMemoryMetricReader;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -328,6 +332,58 @@ class DataSourceWrappingTest {
                 assertThat(reader.collectAllMetrics())
                     .extracting(MetricData::getName)
                     .contains("db.client.operation.duration");
+              });
+    } finally {
+      otel.close();
+    }
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  static class CardinalityPool {
+    @Bean(destroyMethod = "close")
+    HikariDataSource dataSource() {
+      return Runners.hikari("cardinality");
+    }
+  }
+
+  @Test
+  void operationCardinalityLimitBoundsTheSummariesTheDurationMetricNames() {
+    AttributeKey<String> summary = AttributeKey.stringKey("db.query.summary");
+    InMemoryMetricReader reader = InMemoryMetricReader.create();
+    OpenTelemetrySdk otel =
+        OpenTelemetrySdk.builder()
+            .setMeterProvider(SdkMeterProvider.builder().registerMetricReader(reader).build())
+            .build();
+    try {
+      runner
+          .withUserConfiguration(CardinalityPool.class)
+          .withBean(OpenTelemetry.class, () -> otel)
+          .withPropertyValues("optimizer.db.operation-cardinality-limit=10")
+          .run(
+              ctx -> {
+                DataSource ds = ctx.getBean(DataSource.class);
+                // The tables are made behind the wrapper: only the 15 SELECTs are recorded.
+                try (Connection c = ds.unwrap(HikariDataSource.class).getConnection();
+                    Statement s = c.createStatement()) {
+                  for (int i = 0; i < 15; i++) {
+                    s.execute("CREATE TABLE IF NOT EXISTS card" + i + " (id INT)");
+                  }
+                }
+                for (int i = 0; i < 15; i++) { // 15 summaries: SELECT card0 .. SELECT card14
+                  count(ds, "SELECT COUNT(*) FROM card" + i);
+                }
+                List<HistogramPointData> points =
+                    reader.collectAllMetrics().stream()
+                        .filter(m -> m.getName().equals("db.client.operation.duration"))
+                        .flatMap(m -> m.getHistogramData().getPoints().stream())
+                        .collect(Collectors.toList());
+                Set<String> summaries =
+                    points.stream()
+                        .map(p -> p.getAttributes().get(summary))
+                        .collect(Collectors.toSet());
+                assertThat(summaries).contains("other").hasSize(10 + 1);
+                assertThat(points.stream().mapToLong(HistogramPointData::getCount).sum())
+                    .isEqualTo(15);
               });
     } finally {
       otel.close();

@@ -77,6 +77,9 @@ class PropertiesTest {
         "optimizer.ai.cache.max-temperature=2.5",
         "optimizer.ai.cache.max-temperature must be in [0, 2], but was 2.5");
     failsWith(
+        "optimizer.db.operation-cardinality-limit=5",
+        "optimizer.db.operation-cardinality-limit must be in [10, 100000], but was 5");
+    failsWith(
         "optimizer.db.slow-statement-threshold=2h",
         "optimizer.db.slow-statement-threshold must be in [1ms, 1h], but was 2h");
     failsWith(
@@ -304,6 +307,8 @@ class PropertiesTest {
             "optimizer.db.excluded-beans",
             "optimizer.db.slow-statement-threshold",
             "optimizer.db.n-plus-one-threshold",
+            "optimizer.db.max-fingerprints",
+            "optimizer.db.operation-cardinality-limit",
             "optimizer.db.pool-sizing",
             "optimizer.db.pool-budget",
             "optimizer.db.min-pool-size",
@@ -362,6 +367,6 @@ class PropertiesTest {
             "optimizer.ai.call-timeout",
             "optimizer.ai.embedding-cache-bytes",
             "optimizer.report.file");
-    assertThat(names).hasSizeGreaterThanOrEqualTo(77);
+    assertThat(names).hasSizeGreaterThanOrEqualTo(78);
   }
 }
