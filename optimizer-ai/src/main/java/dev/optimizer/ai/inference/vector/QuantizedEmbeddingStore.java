@@ -10,12 +10,9 @@ import dev.langchain4j.store.embedding.filter.Filter;
 import dev.optimizer.api.internal.Checks;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.LongAccumulator;
+import java.util.function.Predicate;
 
 /**
  * A LangChain4j {@link EmbeddingStore} over a {@link QuantizedVectorIndex}: int8 (or binary) scan,
@@ -30,41 +27,30 @@ import java.util.concurrent.atomic.LongAccumulator;
  * inside the index's scan, not to the overall top results afterwards.
  *
  * <p>A match's {@link EmbeddingMatch#embedding() embedding} is the one added, to within float
- * rounding (a few ulps): the index keeps the unit vector and this store its length (4 bytes an
- * entry rather than a second copy of every vector), and scales it back. An entry put into the index
+ * rounding (a few ulps): the index keeps the unit vector and, with it, its length (4 bytes an entry
+ * rather than a second copy of every vector), and scales it back. An entry put into the index
  * directly, not through this store, comes back as the index's unit vector.
  *
  * <p>Adding an id again replaces its embedding and its embedded value. {@link #removeAll()} removes
- * what this store added; entries put into the index directly are left alone. Thread-safe: each
- * write to an id changes the index and the store's values together, so writes racing on one id
- * leave them in step; searches run in parallel with each other and with writes, and a search
- * running alongside a write may see part of it (an entry's new vector before its new embedded
- * value; part of a bulk add or removal).
+ * what was added through a store; entries put into the index directly are left alone (an id added
+ * through the store and then again directly is the index's own entry from then on).
+ *
+ * <p>Memory: the store keeps nothing per entry of its own. The index holds, beside each slot's
+ * codes and id, the embedding's length (4 bytes) and, in a page of slots where some entry has an
+ * embedded value, the value's reference (4 bytes): no map, no node, no wrapper object and no second
+ * copy of the id. {@link #memoryBytes()} reports it all. Stores over one index are views of the
+ * same entries: each sees the values added through any of them.
+ *
+ * <p>Thread-safe: each write to an id changes its vector, length and value together under the
+ * index's write lock, so writes racing on one id leave them in step; searches run in parallel with
+ * each other and see each entry whole (vector, length and value of one write), though a search
+ * running alongside a bulk add or removal may see part of it.
  *
  * @param <Embedded> what is stored with each embedding, e.g. a {@code TextSegment}
  */
 public final class QuantizedEmbeddingStore<Embedded> implements EmbeddingStore<Embedded> {
 
   private final QuantizedVectorIndex index;
-  // Every id this store added, with its embedded value and its embedding's length.
-  private final Map<String, Stored> entries = new ConcurrentHashMap<>();
-  // The most entries the map has held: its table, which never shrinks, was sized for them.
-  private final LongAccumulator peakEntries = new LongAccumulator(Math::max, 0);
-
-  /**
-   * What the store keeps beside the index: the embedded value (or null) and the length of the
-   * embedding as added, since the index keeps the unit vector. Identity equality, so that a
-   * conditional removal never takes an entry that was replaced meanwhile.
-   */
-  private static final class Stored {
-    final Object value;
-    final float norm;
-
-    Stored(Object value, float norm) {
-      this.value = value;
-      this.norm = norm;
-    }
-  }
 
   /** A store over {@code index}; the caller keeps ownership of the index. */
   public QuantizedEmbeddingStore(QuantizedVectorIndex index) {
@@ -121,22 +107,17 @@ public final class QuantizedEmbeddingStore<Embedded> implements EmbeddingStore<E
   private void put(String id, Embedding embedding, Embedded value) {
     Checks.notNull("id", id);
     float[] vector = Checks.notNull("embedding", embedding).vector();
-    Stored stored = new Stored(value, norm(vector));
-    // Each write changes the index and the map under the map's lock for the id, so that writes
-    // to one id apply to both in the same order; otherwise two racing writes could leave the
-    // index with one's vector and the map with the other's value, or one structure without the
-    // id. The index first: it checks the vector, and a failure leaves the map as it was. No
-    // deadlock: the index never calls into the map while holding its own lock, except the
-    // lock-free get of a search's filter.
-    entries.compute(
-        id,
-        (k, old) -> {
-          index.add(k, vector);
-          return stored;
-        });
-    peakEntries.accumulate(entries.size());
+    // One write under the index's lock: the vector (checked first, so a bad one changes nothing),
+    // the length the index's unit vector is scaled back by, and the value.
+    index.add(id, vector, norm(vector), value);
   }
 
+  /**
+   * The embedding's length, never 0 for a vector the index accepts (nonzero and finite: a float
+   * square root of a sum of squares at least Float.MIN_VALUE squared is at least Float.MIN_VALUE),
+   * so 0 is free to mark the index's own entries. A bad vector gets any value: the index refuses
+   * it.
+   */
   private static float norm(float[] v) {
     double sum = 0;
     for (float x : v) {
@@ -145,16 +126,10 @@ public final class QuantizedEmbeddingStore<Embedded> implements EmbeddingStore<E
     return (float) Math.sqrt(sum);
   }
 
+  /** Removes {@code id}, also an entry put into the index directly. */
   @Override
   public void remove(String id) {
-    // Under the id's map lock, as put: see there. Also removes an entry put into the index
-    // directly.
-    entries.compute(
-        Checks.notNull("id", id),
-        (k, old) -> {
-          index.remove(k);
-          return null;
-        });
+    index.remove(Checks.notNull("id", id));
   }
 
   @Override
@@ -173,31 +148,21 @@ public final class QuantizedEmbeddingStore<Embedded> implements EmbeddingStore<E
   @Override
   public void removeAll(Filter filter) {
     Checks.notNull("filter", filter);
-    for (String id : entries.keySet()) {
-      // Judged and removed under the id's map lock, so that an entry replaced meanwhile is judged
-      // on its new value, and its new vector is never taken from the index with the old value.
-      entries.computeIfPresent(
-          id,
-          (k, stored) -> {
-            if (!matches(stored, filter)) {
-              return stored;
-            }
-            index.remove(k);
-            return null;
-          });
+    Predicate<Object> matching = value -> matches(value, filter);
+    // Listed under the read lock, then each judged again and removed under the write lock, so that
+    // an entry replaced meanwhile is judged on its new value, and its new vector is never taken
+    // from the index with the old value.
+    for (String id : index.storeIds(matching)) {
+      index.removeStoreEntry(id, matching);
     }
   }
 
-  /** Removes every entry this store added, from the store and from the index. */
+  /** Removes every entry added through a store, from the index; its own entries are left. */
   @Override
   public void removeAll() {
-    for (String id : entries.keySet()) {
-      entries.computeIfPresent(
-          id,
-          (k, stored) -> {
-            index.remove(k);
-            return null;
-          });
+    Predicate<Object> any = value -> true;
+    for (String id : index.storeIds(any)) {
+      index.removeStoreEntry(id, any);
     }
   }
 
@@ -207,93 +172,39 @@ public final class QuantizedEmbeddingStore<Embedded> implements EmbeddingStore<E
     float[] query = request.queryEmbedding().vector();
     double minCosine = 2 * request.minScore() - 1;
     Filter filter = request.filter();
-    List<QuantizedVectorIndex.Match> found;
-    // The entries the filter accepted, so that a match carries the value it was judged on even if
-    // a concurrent write replaces or removes the entry before the result is built. Only this
-    // thread runs the filter.
-    Map<String, Stored> accepted = filter == null ? entries : new HashMap<>();
-    if (filter == null) {
-      found = index.search(query, request.maxResults(), minCosine);
-    } else {
-      found =
-          index.search(
-              query,
-              request.maxResults(),
-              minCosine,
-              id -> {
-                Stored stored = entries.get(id);
-                if (!matches(stored, filter)) {
-                  return false;
-                }
-                accepted.put(id, stored);
-                return true;
-              });
-    }
+    // Each match carries the vector, length and value of the slot scored (and, filtered, the value
+    // the filter accepted), read under one read lock: a concurrent write cannot pair them wrongly.
+    List<QuantizedVectorIndex.Found> found =
+        index.searchEntries(
+            query,
+            request.maxResults(),
+            minCosine,
+            filter == null ? null : value -> matches(value, filter));
     List<EmbeddingMatch<Embedded>> matches = new ArrayList<>(found.size());
-    for (QuantizedVectorIndex.Match m : found) {
-      Stored stored = accepted.get(m.id());
-      float[] v = index.vector(m.id());
-      if (v != null && stored != null) {
-        // The index keeps the unit vector; scaled back, it is the embedding as added.
-        for (int j = 0; j < v.length; j++) {
-          v[j] *= stored.norm;
-        }
-      }
+    for (QuantizedVectorIndex.Found f : found) {
       matches.add(
           new EmbeddingMatch<>(
-              (m.score() + 1) / 2, m.id(), v == null ? null : Embedding.from(v), embedded(stored)));
+              (f.score() + 1) / 2, f.id(), Embedding.from(f.vector()), embedded(f.value())));
     }
     return new EmbeddingSearchResult<>(matches);
   }
 
-  /** Whether this store holds an entry for {@code id} (for tests: the map, not the index). */
+  /** Whether {@code id} is an entry added through a store (for tests). */
   boolean stores(String id) {
-    return entries.containsKey(id);
+    return index.isStoreEntry(id);
   }
 
   /**
-   * Returns the heap bytes this store and its index hold: {@link
-   * QuantizedVectorIndex#memoryBytes()} plus the store's own map of every id it added, as allocated
-   * (with compressed references, as a heap under 32 GiB has them): the map's table and a node per
-   * entry, the id String the map is keyed by (object and characters: the index, unless built with
-   * {@link QuantizedVectorIndex.Builder#sharedIds()}, holds a copy of its own, counted by the
-   * index), and what the store keeps beside the index (the embedded value's reference and the
-   * embedding's length). The embedded values themselves ({@code TextSegment}s, say) are the
-   * application's objects and are not counted. At 384 dimensions and short ids the map adds about
-   * 110 bytes a vector to the index's. Walks the ids: for reports, not for every request.
+   * Returns the heap bytes this store holds, which are its index's: {@link
+   * QuantizedVectorIndex#memoryBytes()}, counting, beside the codes and ids, what the index keeps
+   * per entry for the store (the embedding's length, 4 bytes, and where there are embedded values
+   * their references, 4 bytes a slot of the pages that have any), as allocated, with compressed
+   * references as a heap under 32 GiB has them. The embedded values themselves ({@code
+   * TextSegment}s, say) are the application's objects and are not counted. The store adds nothing
+   * per entry of its own.
    */
   public long memoryBytes() {
-    long bytes = 0;
-    int n = 0;
-    for (String id : entries.keySet()) {
-      bytes += MAP_NODE + STORED + stringBytes(id);
-      n++;
-    }
-    // ConcurrentHashMap's table: a power of two from 16, doubled once 3/4 full, and never shrunk.
-    long most = Math.max(n, peakEntries.get());
-    long buckets = 16;
-    while (most >= buckets * 3 / 4) {
-      buckets <<= 1;
-    }
-    return index.memoryBytes()
-        + bytes
-        + QuantizedVectorIndex.arrayBytes(buckets, REFERENCE)
-        + CONCURRENT_MAP;
-  }
-
-  // Object sizes with compressed references and class pointers (12-byte headers, 8-byte
-  // alignment): ConcurrentHashMap.Node (hash, key, val, next), Stored (value, norm), String (value,
-  // hash, coder, hashIsZero), ConcurrentHashMap itself with its counter fields.
-  private static final int REFERENCE = 4;
-  private static final int MAP_NODE = 32;
-  private static final int STORED = 24;
-  private static final int STRING = 24;
-  private static final int CONCURRENT_MAP = 64;
-
-  /** A String's object and its array: one byte a character if all are Latin-1, else two. */
-  static long stringBytes(String s) {
-    return STRING
-        + QuantizedVectorIndex.arrayBytes(IdTable.isLatin1(s) ? s.length() : 2L * s.length(), 1);
+    return index.memoryBytes();
   }
 
   /** Returns the index underneath. */
@@ -302,14 +213,12 @@ public final class QuantizedEmbeddingStore<Embedded> implements EmbeddingStore<E
   }
 
   /** InMemoryEmbeddingStore's rule: only a TextSegment has metadata to test. */
-  private static boolean matches(Stored stored, Filter filter) {
-    return stored != null
-        && stored.value instanceof TextSegment segment
-        && filter.test(segment.metadata());
+  private static boolean matches(Object value, Filter filter) {
+    return value instanceof TextSegment segment && filter.test(segment.metadata());
   }
 
   @SuppressWarnings("unchecked")
-  private Embedded embedded(Stored stored) {
-    return stored == null ? null : (Embedded) stored.value;
+  private Embedded embedded(Object value) {
+    return (Embedded) value;
   }
 }

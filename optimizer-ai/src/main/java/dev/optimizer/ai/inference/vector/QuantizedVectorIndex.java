@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.BitSet;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.IntPredicate;
 import java.util.function.Predicate;
 
 /**
@@ -33,8 +34,9 @@ import java.util.function.Predicate;
  * held. Adding an id again replaces its vector. Replaced and removed vectors are only marked at
  * first; once these dead slots outnumber the live ones (and number at least {@value
  * #MIN_DEAD_SLOTS}), the index rewrites its slots without them, so churn does not grow memory. Used
- * by the semantic cache and by {@link QuantizedEmbeddingStore}. Thread-safe (searches run in
- * parallel; adds and removes exclude them briefly).
+ * by the semantic cache and by {@link QuantizedEmbeddingStore}, whose per-entry length and value
+ * the index keeps with the slot (nothing for an index not used by a store). Thread-safe (searches
+ * run in parallel; adds and removes exclude them briefly).
  */
 public final class QuantizedVectorIndex implements AutoCloseable {
 
@@ -72,6 +74,9 @@ public final class QuantizedVectorIndex implements AutoCloseable {
   private final IdTable ids;
   private final BitSet deleted = new BitSet();
   private int size; // slots used, live and dead
+  // What a QuantizedEmbeddingStore keeps per entry (length, value), by slot; null until a store
+  // adds its first entry, so an index used on its own pays nothing for it.
+  private SlotValues slotValues;
 
   private QuantizedVectorIndex(Builder b) {
     this.dim = b.dimension;
@@ -97,6 +102,16 @@ public final class QuantizedVectorIndex implements AutoCloseable {
    * @throws IllegalArgumentException if the vector has the wrong length, is zero, or is not finite
    */
   public void add(String id, float[] vector) {
+    add(id, vector, 0, null);
+  }
+
+  /**
+   * Adds (or replaces) the vector of {@code id}, recording with its slot, when {@code norm} is not
+   * 0, a {@link QuantizedEmbeddingStore}'s entry: the embedding's length and its value (the slot's
+   * and these change together, under the write lock). A norm of 0: a plain entry, as {@link
+   * #add(String, float[])}.
+   */
+  void add(String id, float[] vector, float norm, Object value) {
     Checks.notNull("id", id);
     float[] v = normalized(vector);
     lock.writeLock().lock();
@@ -116,6 +131,12 @@ public final class QuantizedVectorIndex implements AutoCloseable {
       }
       ids.append(ord, id);
       size++;
+      if (norm != 0) {
+        if (slotValues == null) {
+          slotValues = new SlotValues();
+        }
+        slotValues.set(ord, norm, value);
+      }
       if (cell >= 0) {
         int old = ids.slot(cell);
         ids.repoint(cell, ord);
@@ -189,7 +210,7 @@ public final class QuantizedVectorIndex implements AutoCloseable {
 
   /** Like {@link #search(float[], int)}, keeping only matches scoring at least {@code minScore}. */
   public List<Match> search(float[] query, int k, double minScore) {
-    return scan(query, k, minScore, null);
+    return matches(query, k, minScore, null);
   }
 
   /**
@@ -206,77 +227,16 @@ public final class QuantizedVectorIndex implements AutoCloseable {
    * @throws NullPointerException if {@code filter} is null
    */
   public List<Match> search(float[] query, int k, double minScore, Predicate<String> filter) {
-    return scan(query, k, minScore, Checks.notNull("filter", filter));
+    Checks.notNull("filter", filter);
+    return matches(query, k, minScore, ord -> filter.test(ids.get(ord)));
   }
 
-  // filter == null: every live entry. The null test is loop-invariant, so the unfiltered scan
-  // costs what it did before filters existed.
-  private List<Match> scan(float[] query, int k, double minScore, Predicate<String> filter) {
+  private List<Match> matches(float[] query, int k, double minScore, IntPredicate filter) {
     Checks.inRange("k", k, 1, 10_000);
     float[] q = normalized(query);
     lock.readLock().lock();
     try {
-      int m = Math.min(size, k * oversample);
-      if (m == 0) {
-        return List.of();
-      }
-      TopK candidates = new TopK(m);
-      if (encoding == VectorEncoding.INT8) {
-        byte[] qc = new byte[dim];
-        float qs = encodeInt8(q, qc, 0);
-        for (int base = 0; base < size; base += PAGE) {
-          int page = base >>> PAGE_SHIFT;
-          byte[] pc = codes[page];
-          float[] ps = scales[page];
-          int n = Math.min(PAGE, size - base);
-          for (int at = 0; at < n; at++) {
-            if (deleted.get(base + at)) {
-              continue;
-            }
-            int off = at * dim;
-            int dot = 0;
-            for (int j = 0; j < dim; j++) {
-              dot += pc[off + j] * qc[j];
-            }
-            double score = dot * ps[at] * qs;
-            if (filter == null || (candidates.accepts(score) && filter.test(ids.get(base + at)))) {
-              candidates.offer(base + at, score);
-            }
-          }
-        }
-      } else {
-        long[] qb = new long[words];
-        encodeBits(q, qb, 0);
-        for (int base = 0; base < size; base += PAGE) {
-          int page = base >>> PAGE_SHIFT;
-          long[] pb = bits[page];
-          int n = Math.min(PAGE, size - base);
-          for (int at = 0; at < n; at++) {
-            if (deleted.get(base + at)) {
-              continue;
-            }
-            int off = at * words;
-            int same = 0;
-            for (int w = 0; w < words; w++) {
-              same += Long.bitCount(~(pb[off + w] ^ qb[w]));
-            }
-            if (filter == null || (candidates.accepts(same) && filter.test(ids.get(base + at)))) {
-              candidates.offer(base + at, same);
-            }
-          }
-        }
-      }
-      TopK best = new TopK(k);
-      float[] v = new float[dim];
-      for (int c = 0; c < candidates.size; c++) {
-        int ord = candidates.ordinals[c];
-        exact.read(ord, v);
-        double dot = 0;
-        for (int j = 0; j < dim; j++) {
-          dot += v[j] * q[j];
-        }
-        best.offer(ord, dot);
-      }
+      TopK best = scan(q, k, filter);
       List<Match> out = new ArrayList<>(best.size);
       for (int i : best.sortedIndices()) {
         if (best.scores[i] >= minScore) {
@@ -290,13 +250,187 @@ public final class QuantizedVectorIndex implements AutoCloseable {
   }
 
   /**
+   * A {@link QuantizedEmbeddingStore}'s entry found by {@link #searchEntries}: its id, exact
+   * cosine, embedding (the unit vector scaled back by the length the store recorded; the unit
+   * vector for a plain entry) and value (null for a plain entry), all read from one slot under one
+   * read lock.
+   */
+  record Found(String id, double score, float[] vector, Object value) {}
+
+  /**
+   * Like {@link #search(float[], int, double)}, for a {@link QuantizedEmbeddingStore}: each match
+   * carries its slot's embedding and value. {@code valueFilter} (null: every entry) is asked about
+   * the values of the store's entries only, as {@link #search(float[], int, double, Predicate)}
+   * asks about ids: under the read lock, during the scan; a plain entry never passes it.
+   */
+  List<Found> searchEntries(float[] query, int k, double minScore, Predicate<Object> valueFilter) {
+    Checks.inRange("k", k, 1, 10_000);
+    float[] q = normalized(query);
+    lock.readLock().lock();
+    try {
+      SlotValues sv = slotValues;
+      IntPredicate filter =
+          valueFilter == null
+              ? null
+              : ord -> sv != null && sv.owned(ord) && valueFilter.test(sv.value(ord));
+      TopK best = scan(q, k, filter);
+      List<Found> out = new ArrayList<>(best.size);
+      for (int i : best.sortedIndices()) {
+        if (best.scores[i] >= minScore) {
+          int ord = best.ordinals[i];
+          float[] v = new float[dim];
+          exact.read(ord, v);
+          float norm = sv == null ? 0 : sv.norm(ord);
+          if (norm != 0) {
+            for (int j = 0; j < dim; j++) {
+              v[j] *= norm;
+            }
+          }
+          out.add(new Found(ids.get(ord), best.scores[i], v, sv == null ? null : sv.value(ord)));
+        }
+      }
+      return out;
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** The ids of the store's entries whose values {@code valueTest} accepts; under the read lock. */
+  List<String> storeIds(Predicate<Object> valueTest) {
+    lock.readLock().lock();
+    try {
+      List<String> out = new ArrayList<>();
+      if (slotValues == null) {
+        return out;
+      }
+      for (int ord = deleted.nextClearBit(0); ord < size; ord = deleted.nextClearBit(ord + 1)) {
+        if (slotValues.owned(ord) && valueTest.test(slotValues.value(ord))) {
+          out.add(ids.get(ord));
+        }
+      }
+      return out;
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /**
+   * Removes {@code id} if it is a store's entry whose value {@code valueTest} accepts, judged under
+   * the write lock: an entry replaced since it was listed is judged on its new value, and a plain
+   * entry put in its place is left alone. Returns whether it was removed.
+   */
+  boolean removeStoreEntry(String id, Predicate<Object> valueTest) {
+    lock.writeLock().lock();
+    try {
+      int cell = ids.find(id);
+      if (cell < 0) {
+        return false;
+      }
+      int ord = ids.slot(cell);
+      if (slotValues == null || !slotValues.owned(ord) || !valueTest.test(slotValues.value(ord))) {
+        return false;
+      }
+      ids.delete(cell);
+      kill(ord);
+      compactIfSparse();
+      return true;
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  /** Whether {@code id} is live and a store's entry (for tests). */
+  boolean isStoreEntry(String id) {
+    lock.readLock().lock();
+    try {
+      int cell = ids.find(id);
+      return cell >= 0 && slotValues != null && slotValues.owned(ids.slot(cell));
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /**
+   * The best {@code k} live slots for the normalised query {@code q}, rescored exactly; {@code
+   * filter} (null: every live slot) is asked only about a slot whose approximate score would enter
+   * the candidates. Under the read lock. The null test is loop-invariant, so the unfiltered scan
+   * costs what it did before filters existed.
+   */
+  private TopK scan(float[] q, int k, IntPredicate filter) {
+    int m = Math.min(size, k * oversample);
+    if (m == 0) {
+      return new TopK(0);
+    }
+    TopK candidates = new TopK(m);
+    if (encoding == VectorEncoding.INT8) {
+      byte[] qc = new byte[dim];
+      float qs = encodeInt8(q, qc, 0);
+      for (int base = 0; base < size; base += PAGE) {
+        int page = base >>> PAGE_SHIFT;
+        byte[] pc = codes[page];
+        float[] ps = scales[page];
+        int n = Math.min(PAGE, size - base);
+        for (int at = 0; at < n; at++) {
+          if (deleted.get(base + at)) {
+            continue;
+          }
+          int off = at * dim;
+          int dot = 0;
+          for (int j = 0; j < dim; j++) {
+            dot += pc[off + j] * qc[j];
+          }
+          double score = dot * ps[at] * qs;
+          if (filter == null || (candidates.accepts(score) && filter.test(base + at))) {
+            candidates.offer(base + at, score);
+          }
+        }
+      }
+    } else {
+      long[] qb = new long[words];
+      encodeBits(q, qb, 0);
+      for (int base = 0; base < size; base += PAGE) {
+        int page = base >>> PAGE_SHIFT;
+        long[] pb = bits[page];
+        int n = Math.min(PAGE, size - base);
+        for (int at = 0; at < n; at++) {
+          if (deleted.get(base + at)) {
+            continue;
+          }
+          int off = at * words;
+          int same = 0;
+          for (int w = 0; w < words; w++) {
+            same += Long.bitCount(~(pb[off + w] ^ qb[w]));
+          }
+          if (filter == null || (candidates.accepts(same) && filter.test(base + at))) {
+            candidates.offer(base + at, same);
+          }
+        }
+      }
+    }
+    TopK best = new TopK(k);
+    float[] v = new float[dim];
+    for (int c = 0; c < candidates.size; c++) {
+      int ord = candidates.ordinals[c];
+      exact.read(ord, v);
+      double dot = 0;
+      for (int j = 0; j < dim; j++) {
+        dot += v[j] * q[j];
+      }
+      best.offer(ord, dot);
+    }
+    return best;
+  }
+
+  /**
    * Returns the heap bytes the index holds, as allocated rather than as used: the pages of codes
    * and scales (or bits) with their unused slots, the ids (their bytes in pages, where each slot's
    * id ends, ids held in arrays of their own, the lookup table), the map of dead slots, and the
-   * full vectors where they are kept in the heap. Ids are counted as the index holds them: a copy
-   * of their characters, not the caller's Strings; with {@link Builder#sharedIds()}, a reference to
-   * the caller's String (4 bytes), whose characters the caller holds and counts. Object headers of
-   * the index itself are not counted.
+   * full vectors where they are kept in the heap, and what a {@link QuantizedEmbeddingStore} keeps
+   * with its entries' slots (the embedding's length, and the embedded value's reference in a page
+   * where there are values; the values themselves are the application's). Ids are counted as the
+   * index holds them: a copy of their characters, not the caller's Strings; with {@link
+   * Builder#sharedIds()}, a reference to the caller's String (4 bytes), whose characters the caller
+   * holds and counts. Object headers of the index itself are not counted.
    */
   public long memoryBytes() {
     lock.readLock().lock();
@@ -313,6 +447,7 @@ public final class QuantizedVectorIndex implements AutoCloseable {
           + pageTables
           + ids.memoryBytes()
           + arrayBytes(deleted.size() / 64, 8)
+          + (slotValues == null ? 0 : slotValues.memoryBytes())
           + exact.heapBytes();
     } finally {
       lock.readLock().unlock();
@@ -348,6 +483,9 @@ public final class QuantizedVectorIndex implements AutoCloseable {
   private void kill(int ord) {
     deleted.set(ord);
     ids.kill(ord);
+    if (slotValues != null) {
+      slotValues.clear(ord);
+    }
   }
 
   /**
@@ -392,6 +530,9 @@ public final class QuantizedVectorIndex implements AutoCloseable {
     exact.compact(keep);
     // Every slot moved: the ids too, and their lookup is built again, now at slots 0..live-1.
     ids.compact(keep);
+    if (slotValues != null) {
+      slotValues = slotValues.compact(keep);
+    }
     deleted.clear();
     size = live;
   }
