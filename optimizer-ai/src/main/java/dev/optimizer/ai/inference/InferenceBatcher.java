@@ -82,6 +82,7 @@ public final class InferenceBatcher<I, O> implements AutoCloseable {
 
   InferenceBatcher(InferenceBatcherBuilder<I, O> b, List<BatchModel<I, O>> workers) {
     Optimizer optimizer = b.optimizer;
+    refuseIfClosed(optimizer, b.name);
     this.optimizer = optimizer;
     this.name = b.name;
     this.ticker = optimizer.ticker();
@@ -136,6 +137,18 @@ public final class InferenceBatcher<I, O> implements AutoCloseable {
       throw e;
     }
     this.batcherMetrics = observed;
+  }
+
+  /**
+   * Refuses to build a batcher on a closed optimizer, as {@code InferenceCache} does, before
+   * anything is made or started; an optimizer closing later still refuses it in {@code onClose},
+   * and the build is undone.
+   */
+  static void refuseIfClosed(Optimizer optimizer, String name) {
+    if (optimizer.isClosed()) {
+      throw new IllegalStateException(
+          "optimizer is closed: InferenceBatcher '" + name + "' was not built");
+    }
   }
 
   private void undoBuild(Optimizer optimizer, AutoCloseable observed, Throwable failure) {

@@ -147,6 +147,8 @@ public final class InferenceBatcherBuilder<I, O> {
    * caller's when it fails.
    *
    * @throws IllegalArgumentException if another knob already has one of this batcher's names
+   * @throws IllegalStateException if the optimizer is closed (then no worker is made and nothing
+   *     started)
    */
   public InferenceBatcher<I, O> build() {
     name = name == null ? "inference" : name;
@@ -165,6 +167,9 @@ public final class InferenceBatcherBuilder<I, O> {
     tuning = tuning == null || tuning;
     operationName = operationName == null ? "embeddings" : operationName;
     providerName = providerName == null ? "onnxruntime" : providerName;
+    // Before any worker is made (a DJL predictor, an ONNX session each) or anything started: the
+    // optimizer would only refuse the batcher afterwards, and all of it be undone.
+    InferenceBatcher.refuseIfClosed(optimizer, name);
     if (workerFactory == null) {
       return new InferenceBatcher<>(this, workerList);
     }

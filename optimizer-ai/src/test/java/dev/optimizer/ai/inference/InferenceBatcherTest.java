@@ -433,6 +433,45 @@ class InferenceBatcherTest {
     assertThat(made).hasSize(2).allMatch(w -> w.closed);
   }
 
+  @Test
+  void buildingOnAClosedOptimizerIsRefusedBeforeAnythingStarts() {
+    List<GatedWorker> made = new CopyOnWriteArrayList<>();
+    java.util.function.Supplier<GatedWorker> factory =
+        () -> {
+          GatedWorker w = new GatedWorker();
+          made.add(w);
+          return w;
+        };
+    Set<Thread> before = Thread.getAllStackTraces().keySet();
+    optimizer.close();
+    for (boolean tuning : List.of(true, false)) {
+      assertThatThrownBy(
+              () ->
+                  InferenceBatcher.builder(optimizer, 2, factory)
+                      .name("late")
+                      .tuning(tuning)
+                      .build())
+          .isExactlyInstanceOf(IllegalStateException.class)
+          .hasMessage("optimizer is closed: InferenceBatcher 'late' was not built");
+    }
+    GatedWorker given = new GatedWorker();
+    assertThatThrownBy(() -> InferenceBatcher.builder(optimizer, given).name("late").build())
+        .hasMessage("optimizer is closed: InferenceBatcher 'late' was not built");
+    // No thread of its batcher, no instrument or callback on the meter, no knob, no worker made.
+    assertThat(Thread.getAllStackTraces().keySet())
+        .filteredOn(t -> !before.contains(t) && t.getName().startsWith("ai-late"))
+        .isEmpty();
+    Collection<MetricData> metrics = reader.collectAllMetrics();
+    assertThat(metrics)
+        .flatExtracting(m -> List.copyOf(m.getData().getPoints()))
+        .extracting(p -> p.getAttributes().get(AttributeKey.stringKey("optimizer.batcher.name")))
+        .doesNotContain("ai-late");
+    assertThat(optimizer.knob("optimizer.ai.late.max_delay_us")).isEmpty();
+    assertThat(optimizer.knob("optimizer.ai.late.max_batch_size")).isEmpty();
+    assertThat(given.closed).as("workers given to a failed build stay the caller's").isFalse();
+    assertThat(made).as("workers a factory would make for it").isEmpty();
+  }
+
   private static void awaitUninterruptibly(CountDownLatch latch) {
     boolean interrupted = false;
     while (true) {

@@ -58,6 +58,12 @@ public final class BatchingEmbeddingModel implements EmbeddingModel, AutoCloseab
   private BatchingEmbeddingModel(Builder b) {
     this.delegate = b.delegate;
     String name = b.name != null ? b.name : "embeddings";
+    // Before the ONNX session is loaded (seconds, hundreds of MB) only for the batcher to be
+    // refused by the closed optimizer and the session closed again.
+    if (b.optimizer.isClosed()) {
+      throw new IllegalStateException(
+          "optimizer is closed: BatchingEmbeddingModel '" + name + "' was not built");
+    }
     List<BatchModel<String, float[]>> workers = new ArrayList<>();
     OnnxTextEmbedder loaded = null;
     try {
@@ -357,7 +363,11 @@ public final class BatchingEmbeddingModel implements EmbeddingModel, AutoCloseab
       return this;
     }
 
-    /** Builds the decorator; an in-process model's ONNX session is loaded now. */
+    /**
+     * Builds the decorator; an in-process model's ONNX session is loaded now.
+     *
+     * @throws IllegalStateException if the optimizer is closed (then nothing is loaded)
+     */
     public BatchingEmbeddingModel build() {
       return new BatchingEmbeddingModel(this);
     }

@@ -230,6 +230,25 @@ class BatchingEmbeddingModelTest {
     }
   }
 
+  @Test
+  void buildingOnAClosedOptimizerLoadsNothing() {
+    Optimizer closed =
+        Optimizer.builder().openTelemetry(OpenTelemetry.noop()).manualTuning().build();
+    closed.close();
+    AtomicInteger loads = new AtomicInteger();
+    BatchingEmbeddingModel.Builder builder =
+        BatchingEmbeddingModel.builder(closed, MiniLm.langchain4j()).name("late");
+    builder.loader =
+        (model, threads) -> {
+          loads.incrementAndGet();
+          return InProcessModels.embedderFor(model, threads);
+        };
+    assertThatThrownBy(builder::build)
+        .isExactlyInstanceOf(IllegalStateException.class)
+        .hasMessage("optimizer is closed: BatchingEmbeddingModel 'late' was not built");
+    assertThat(loads).as("ONNX sessions loaded for nothing").hasValue(0);
+  }
+
   private static void awaitUninterruptibly(CountDownLatch latch) {
     boolean interrupted = false;
     while (true) {
