@@ -27,9 +27,8 @@ import java.util.Set;
  * </ul>
  *
  * <p>LangChain4j is optional here: its classes are looked up once, by name, so that the in-process
- * inference batcher (DJL alone, no LangChain4j on the class path) can use this too. {@code
- * ChatMetrics.errorType} cannot serve it for that reason: it names LangChain4j's classes directly,
- * and loading it without them fails. Immutable and thread-safe.
+ * inference batcher (DJL alone, no LangChain4j on the class path) can use this too; the chat
+ * decorators' {@code ChatMetrics.errorType} delegates here. Immutable and thread-safe.
  */
 public final class ErrorTypes {
 

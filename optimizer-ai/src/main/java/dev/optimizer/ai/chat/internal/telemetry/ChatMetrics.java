@@ -1,8 +1,7 @@
 package dev.optimizer.ai.chat.internal.telemetry;
 
-import dev.langchain4j.exception.HttpException;
-import dev.langchain4j.exception.LangChain4jException;
 import dev.optimizer.ai.chat.internal.resilience.AttemptTimeoutException;
+import dev.optimizer.ai.internal.ErrorTypes;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.metrics.DoubleCounter;
@@ -12,7 +11,6 @@ import io.opentelemetry.api.metrics.LongHistogram;
 import io.opentelemetry.api.metrics.Meter;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 
 /**
  * The OpenTelemetry instruments of the chat decorators. Semantic conventions for each upstream
@@ -198,59 +196,15 @@ public final class ChatMetrics {
   }
 
   /**
-   * The {@code error.type} of {@code error}, as the semantic conventions ask: what actually failed,
-   * not the wrapper it reached us in.
-   *
-   * <ul>
-   *   <li>the HTTP status code as a string ({@code "429"}, {@code "503"}) when a LangChain4j {@code
-   *       HttpException} is anywhere in the cause chain: LangChain4j's clients wrap the status in
-   *       {@code RateLimitException}, {@code InternalServerException} and the like, whose names say
-   *       less than the code;
-   *   <li>{@code "timeout"} for an attempt this decorator abandoned after {@code callTimeout} (no
-   *       exception of the client's: the decorator's own deadline);
-   *   <li>else the fully qualified class name of the first exception in the chain that is not a
-   *       bare wrapper ({@code RuntimeException}, {@code LangChain4jException}, {@code
-   *       ExecutionException}, {@code CompletionException}, {@code UncheckedIOException}, {@code
-   *       InvocationTargetException}, {@code UndeclaredThrowableException}, exactly those classes,
-   *       with a cause): a connection refused is {@code java.net.ConnectException}, not the {@code
-   *       RuntimeException} LangChain4j's HTTP client throws around it.
-   * </ul>
+   * The {@code error.type} of {@code error}, by the module's one rule ({@link ErrorTypes}): the
+   * HTTP status code when a LangChain4j {@code HttpException} is in the cause chain, {@code
+   * "timeout"} for an attempt this decorator abandoned after {@code callTimeout} (also when it
+   * reaches us inside a bare wrapper), else the class name of the first exception in the chain that
+   * is not a bare wrapper.
    */
   public static String errorType(Throwable error) {
-    int depth = 0;
-    for (Throwable t = error; t != null && depth < MAX_CAUSES; t = t.getCause(), depth++) {
-      if (t instanceof HttpException h) {
-        return Integer.toString(h.statusCode());
-      }
-      if (t.getCause() == t) {
-        break;
-      }
-    }
-    if (error instanceof AttemptTimeoutException) {
-      return "timeout";
-    }
-    Throwable t = error;
-    for (depth = 0; depth < MAX_CAUSES && WRAPPERS.contains(t.getClass()); depth++) {
-      Throwable cause = t.getCause();
-      if (cause == null || cause == t) {
-        break;
-      }
-      t = cause;
-    }
-    return t.getClass().getName();
+    return ERROR_TYPES.of(error);
   }
 
-  // A cause chain longer than this is a cycle, or not worth walking for a metric attribute.
-  private static final int MAX_CAUSES = 32;
-
-  /** Exceptions that only carry another one: their cause is what failed. */
-  private static final Set<Class<?>> WRAPPERS =
-      Set.of(
-          RuntimeException.class,
-          LangChain4jException.class,
-          java.util.concurrent.ExecutionException.class,
-          java.util.concurrent.CompletionException.class,
-          java.io.UncheckedIOException.class,
-          java.lang.reflect.InvocationTargetException.class,
-          java.lang.reflect.UndeclaredThrowableException.class);
+  private static final ErrorTypes ERROR_TYPES = new ErrorTypes(AttemptTimeoutException.class);
 }
