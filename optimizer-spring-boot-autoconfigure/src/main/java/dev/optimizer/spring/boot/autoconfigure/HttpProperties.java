@@ -33,8 +33,9 @@ public class HttpProperties extends BeanWrappingProperties {
   private boolean coalescing = true;
 
   /**
-   * The largest response body buffered; a larger one fails its request. Default 64MB, range [1KB,
-   * 1GB].
+   * The largest response body buffered (to cache or share it); a larger one is handed to the caller
+   * as it arrives, unbuffered, except a br body the Netty transport decodes, which fails past it.
+   * Default 64MB, range [1KB, 1GB].
    */
   private DataSize maxResponseBodyBytes = DataSize.ofMegabytes(64);
 
