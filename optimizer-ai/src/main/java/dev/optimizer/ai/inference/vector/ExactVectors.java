@@ -121,9 +121,9 @@ abstract class ExactVectors implements AutoCloseable {
 
     @Override
     long heapBytes() {
-      long bytes = QuantizedVectorIndex.arrayBytes(pages.length, 4);
+      long bytes = HeapArrays.arrayBytes(pages.length, 4);
       for (float[] page : pages) {
-        bytes += QuantizedVectorIndex.arrayBytes(page.length, 4);
+        bytes += HeapArrays.arrayBytes(page.length, 4);
       }
       return bytes;
     }

@@ -400,25 +400,24 @@ final class IdTable {
   long memoryBytes() {
     if (shared) {
       long bytes =
-          QuantizedVectorIndex.arrayBytes(strings.length, 4)
-              + QuantizedVectorIndex.arrayBytes(table.length, 4);
+          HeapArrays.arrayBytes(strings.length, 4) + HeapArrays.arrayBytes(table.length, 4);
       for (String[] page : strings) {
-        bytes += QuantizedVectorIndex.arrayBytes(page.length, 4);
+        bytes += HeapArrays.arrayBytes(page.length, 4);
       }
       return bytes;
     }
     long bytes =
-        QuantizedVectorIndex.arrayBytes(text.length, 4)
-            + QuantizedVectorIndex.arrayBytes(ends.length, 4)
-            + QuantizedVectorIndex.arrayBytes(large.length, 4)
-            + QuantizedVectorIndex.arrayBytes(table.length, 4);
+        HeapArrays.arrayBytes(text.length, 4)
+            + HeapArrays.arrayBytes(ends.length, 4)
+            + HeapArrays.arrayBytes(large.length, 4)
+            + HeapArrays.arrayBytes(table.length, 4);
     for (int p = 0; p < ends.length; p++) {
-      bytes += QuantizedVectorIndex.arrayBytes(text[p].length, 1);
-      bytes += QuantizedVectorIndex.arrayBytes(ends[p].length, 4);
+      bytes += HeapArrays.arrayBytes(text[p].length, 1);
+      bytes += HeapArrays.arrayBytes(ends[p].length, 4);
       if (large[p] != null) {
-        bytes += QuantizedVectorIndex.arrayBytes(large[p].length, 4);
+        bytes += HeapArrays.arrayBytes(large[p].length, 4);
         for (byte[] own : large[p]) {
-          bytes += own == null ? 0 : QuantizedVectorIndex.arrayBytes(own.length, 1);
+          bytes += own == null ? 0 : HeapArrays.arrayBytes(own.length, 1);
         }
       }
     }

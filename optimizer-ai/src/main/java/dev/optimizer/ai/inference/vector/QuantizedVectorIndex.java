@@ -43,8 +43,6 @@ public final class QuantizedVectorIndex implements AutoCloseable {
   /** Dead slots tolerated before the index compacts, however few the live ones. */
   static final int MIN_DEAD_SLOTS = 64;
 
-  private static final int MAX_ARRAY = Integer.MAX_VALUE - 8;
-
   /**
    * Slots are held in pages of {@code PAGE} vectors, so that growth allocates one more page rather
    * than copying into an array twice the size: the slack is at most one page (plus, below one page,
@@ -53,8 +51,6 @@ public final class QuantizedVectorIndex implements AutoCloseable {
   static final int PAGE_SHIFT = 10;
 
   static final int PAGE = 1 << PAGE_SHIFT;
-
-  private static final int ARRAY_HEADER = 16;
 
   private final int dim;
   private final VectorEncoding encoding;
@@ -113,7 +109,7 @@ public final class QuantizedVectorIndex implements AutoCloseable {
    */
   void add(String id, float[] vector, float norm, Object value) {
     Checks.notNull("id", id);
-    float[] v = normalized(vector);
+    float[] v = VectorCodes.normalized(vector, dim);
     lock.writeLock().lock();
     try {
       int cell = ids.find(id);
@@ -125,9 +121,9 @@ public final class QuantizedVectorIndex implements AutoCloseable {
       // succeeded the old vector, if any, stays live.
       exact.append(v);
       if (encoding == VectorEncoding.INT8) {
-        scales[page][at] = encodeInt8(v, codes[page], at * dim);
+        scales[page][at] = VectorCodes.encodeInt8(v, codes[page], at * dim);
       } else {
-        encodeBits(v, bits[page], at * words);
+        VectorCodes.encodeBits(v, bits[page], at * words);
       }
       ids.append(ord, id);
       size++;
@@ -233,7 +229,7 @@ public final class QuantizedVectorIndex implements AutoCloseable {
 
   private List<Match> matches(float[] query, int k, double minScore, IntPredicate filter) {
     Checks.inRange("k", k, 1, 10_000);
-    float[] q = normalized(query);
+    float[] q = VectorCodes.normalized(query, dim);
     lock.readLock().lock();
     try {
       TopK best = scan(q, k, filter);
@@ -265,7 +261,7 @@ public final class QuantizedVectorIndex implements AutoCloseable {
    */
   List<Found> searchEntries(float[] query, int k, double minScore, Predicate<Object> valueFilter) {
     Checks.inRange("k", k, 1, 10_000);
-    float[] q = normalized(query);
+    float[] q = VectorCodes.normalized(query, dim);
     lock.readLock().lock();
     try {
       SlotValues sv = slotValues;
@@ -364,7 +360,7 @@ public final class QuantizedVectorIndex implements AutoCloseable {
     TopK candidates = new TopK(m);
     if (encoding == VectorEncoding.INT8) {
       byte[] qc = new byte[dim];
-      float qs = encodeInt8(q, qc, 0);
+      float qs = VectorCodes.encodeInt8(q, qc, 0);
       for (int base = 0; base < size; base += PAGE) {
         int page = base >>> PAGE_SHIFT;
         byte[] pc = codes[page];
@@ -387,7 +383,7 @@ public final class QuantizedVectorIndex implements AutoCloseable {
       }
     } else {
       long[] qb = new long[words];
-      encodeBits(q, qb, 0);
+      VectorCodes.encodeBits(q, qb, 0);
       for (int base = 0; base < size; base += PAGE) {
         int page = base >>> PAGE_SHIFT;
         long[] pb = bits[page];
@@ -437,16 +433,18 @@ public final class QuantizedVectorIndex implements AutoCloseable {
     try {
       long bytes = 0;
       for (int p = 0; p < pages; p++) {
-        bytes += encoding == VectorEncoding.INT8 ? arrayBytes(codes[p].length, 1) : 0;
-        bytes += encoding == VectorEncoding.INT8 ? arrayBytes(scales[p].length, 4) : 0;
-        bytes += encoding == VectorEncoding.BINARY ? arrayBytes(bits[p].length, 8) : 0;
+        bytes += encoding == VectorEncoding.INT8 ? HeapArrays.arrayBytes(codes[p].length, 1) : 0;
+        bytes += encoding == VectorEncoding.INT8 ? HeapArrays.arrayBytes(scales[p].length, 4) : 0;
+        bytes += encoding == VectorEncoding.BINARY ? HeapArrays.arrayBytes(bits[p].length, 8) : 0;
       }
       long pageTables =
-          arrayBytes(codes.length, 4) + arrayBytes(scales.length, 4) + arrayBytes(bits.length, 4);
+          HeapArrays.arrayBytes(codes.length, 4)
+              + HeapArrays.arrayBytes(scales.length, 4)
+              + HeapArrays.arrayBytes(bits.length, 4);
       return bytes
           + pageTables
           + ids.memoryBytes()
-          + arrayBytes(deleted.size() / 64, 8)
+          + HeapArrays.arrayBytes(deleted.size() / 64, 8)
           + (slotValues == null ? 0 : slotValues.memoryBytes())
           + exact.heapBytes();
     } finally {
@@ -473,10 +471,6 @@ public final class QuantizedVectorIndex implements AutoCloseable {
   @Override
   public void close() {
     exact.close();
-  }
-
-  static long arrayBytes(long length, int elementBytes) {
-    return (ARRAY_HEADER + length * elementBytes + 7) & ~7L;
   }
 
   /** Marks slot {@code ord} dead, and lets its id go where it has an array of its own. */
@@ -593,74 +587,8 @@ public final class QuantizedVectorIndex implements AutoCloseable {
   }
 
   private int grownSlots(int n, int current, int width) {
-    return grownSlots(n, current, width, "live vectors=" + ids.live() + ", dimension=" + dim);
-  }
-
-  /**
-   * The slots to grow to for {@code n} vectors of {@code width} array elements each: twice the
-   * {@code current} ones, as far as a Java array allows, or a clear error when even {@code n} do
-   * not fit (where {@code slots * width} used to overflow an int).
-   */
-  static int grownSlots(int n, int current, int width, String state) {
-    int maxSlots = MAX_ARRAY / width;
-    if (n > maxSlots) {
-      throw new IllegalStateException(
-          "QuantizedVectorIndex is full: "
-              + n
-              + " slots of "
-              + width
-              + " elements exceed the largest Java array ("
-              + MAX_ARRAY
-              + " elements); "
-              + state);
-    }
-    return (int) Math.min(maxSlots, Math.max(Math.max(64L, n), 2L * current));
-  }
-
-  private float[] normalized(float[] vector) {
-    Checks.notNull("vector", vector);
-    if (vector.length != dim) {
-      throw new IllegalArgumentException(
-          "vector must have " + dim + " dimensions, but had " + vector.length);
-    }
-    double sum = 0;
-    for (float x : vector) {
-      if (!Float.isFinite(x)) {
-        throw new IllegalArgumentException("vector must be finite, but held " + x);
-      }
-      sum += (double) x * x;
-    }
-    if (sum == 0) {
-      throw new IllegalArgumentException("vector must not be zero: it has no direction");
-    }
-    float inv = (float) (1 / Math.sqrt(sum));
-    float[] v = new float[dim];
-    for (int j = 0; j < dim; j++) {
-      v[j] = vector[j] * inv;
-    }
-    return v;
-  }
-
-  /** Symmetric int8 codes of {@code v} into {@code out}; returns the scale (max|x| / 127). */
-  static float encodeInt8(float[] v, byte[] out, int off) {
-    float max = 0;
-    for (float x : v) {
-      max = Math.max(max, Math.abs(x));
-    }
-    float scale = max / 127f;
-    float inv = 1 / scale;
-    for (int j = 0; j < v.length; j++) {
-      out[off + j] = (byte) Math.round(v[j] * inv);
-    }
-    return scale;
-  }
-
-  private void encodeBits(float[] v, long[] out, int off) {
-    for (int j = 0; j < dim; j++) {
-      if (v[j] > 0) {
-        out[off + j / 64] |= 1L << (j % 64);
-      }
-    }
+    return HeapArrays.grownSlots(
+        n, current, width, "live vectors=" + ids.live() + ", dimension=" + dim);
   }
 
   /**

@@ -105,14 +105,12 @@ final class SlotValues {
 
   /** Heap bytes, as allocated: the page tables and the pages of lengths and of references. */
   long memoryBytes() {
-    long bytes =
-        QuantizedVectorIndex.arrayBytes(norms.length, 4)
-            + QuantizedVectorIndex.arrayBytes(values.length, 4);
+    long bytes = HeapArrays.arrayBytes(norms.length, 4) + HeapArrays.arrayBytes(values.length, 4);
     for (float[] page : norms) {
-      bytes += page == null ? 0 : QuantizedVectorIndex.arrayBytes(page.length, 4);
+      bytes += page == null ? 0 : HeapArrays.arrayBytes(page.length, 4);
     }
     for (Object[] page : values) {
-      bytes += page == null ? 0 : QuantizedVectorIndex.arrayBytes(page.length, 4);
+      bytes += page == null ? 0 : HeapArrays.arrayBytes(page.length, 4);
     }
     return bytes;
   }

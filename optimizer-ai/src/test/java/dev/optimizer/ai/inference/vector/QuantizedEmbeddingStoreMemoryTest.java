@@ -54,7 +54,7 @@ class QuantizedEmbeddingStoreMemoryTest {
         bare.remove(Integer.toString(i));
       }
       assertThat(store.memoryBytes() - bare.memoryBytes())
-          .isLessThanOrEqualTo(QuantizedVectorIndex.arrayBytes(QuantizedVectorIndex.PAGE, 4) + 64);
+          .isLessThanOrEqualTo(HeapArrays.arrayBytes(QuantizedVectorIndex.PAGE, 4) + 64);
     }
   }
 
@@ -75,9 +75,9 @@ class QuantizedEmbeddingStoreMemoryTest {
             List.of(Embedding.from(v)),
             Collections.singletonList(i < QuantizedVectorIndex.PAGE ? segment : null));
       }
-      long lengths = 4 * QuantizedVectorIndex.arrayBytes(QuantizedVectorIndex.PAGE, 4);
-      long references = QuantizedVectorIndex.arrayBytes(QuantizedVectorIndex.PAGE, 4);
-      long tables = 2 * QuantizedVectorIndex.arrayBytes(4, 4);
+      long lengths = 4 * HeapArrays.arrayBytes(QuantizedVectorIndex.PAGE, 4);
+      long references = HeapArrays.arrayBytes(QuantizedVectorIndex.PAGE, 4);
+      long tables = 2 * HeapArrays.arrayBytes(4, 4);
       assertThat(store.memoryBytes() - bare.memoryBytes()).isEqualTo(lengths + references + tables);
     }
   }

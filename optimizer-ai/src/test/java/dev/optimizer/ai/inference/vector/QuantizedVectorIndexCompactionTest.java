@@ -80,12 +80,12 @@ class QuantizedVectorIndexCompactionTest {
   @Test
   void growthStopsAtTheLargestArrayWithAClearError() {
     // 65,536 dimensions: 32,768 slots of int8 codes would be 2^31 bytes, which overflowed an int.
-    assertThat(QuantizedVectorIndex.grownSlots(16_385, 16_384, 65_536, "s"))
+    assertThat(HeapArrays.grownSlots(16_385, 16_384, 65_536, "s"))
         .isEqualTo((Integer.MAX_VALUE - 8) / 65_536);
-    assertThatThrownBy(() -> QuantizedVectorIndex.grownSlots(40_000, 32_767, 65_536, "state"))
+    assertThatThrownBy(() -> HeapArrays.grownSlots(40_000, 32_767, 65_536, "state"))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("QuantizedVectorIndex is full: 40000 slots of 65536 elements")
         .hasMessageEndingWith("state");
-    assertThat(QuantizedVectorIndex.grownSlots(65, 64, 384, "s")).isEqualTo(128);
+    assertThat(HeapArrays.grownSlots(65, 64, 384, "s")).isEqualTo(128);
   }
 }
