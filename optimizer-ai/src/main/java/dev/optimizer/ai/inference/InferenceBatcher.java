@@ -4,6 +4,7 @@ import dev.optimizer.ai.inference.internal.AdaptiveDelay;
 import dev.optimizer.ai.inference.internal.BatcherKnobs;
 import dev.optimizer.ai.inference.internal.InferenceMetrics;
 import dev.optimizer.ai.inference.internal.WorkerPool;
+import dev.optimizer.ai.internal.ClosedOptimizer;
 import dev.optimizer.api.Knob;
 import dev.optimizer.api.Objective;
 import dev.optimizer.api.Ticker;
@@ -145,10 +146,7 @@ public final class InferenceBatcher<I, O> implements AutoCloseable {
    * and the build is undone.
    */
   static void refuseIfClosed(Optimizer optimizer, String name) {
-    if (optimizer.isClosed()) {
-      throw new IllegalStateException(
-          "optimizer is closed: InferenceBatcher '" + name + "' was not built");
-    }
+    ClosedOptimizer.refuse(optimizer, "InferenceBatcher '" + name + "'");
   }
 
   private void undoBuild(Optimizer optimizer, AutoCloseable observed, Throwable failure) {

@@ -1,5 +1,6 @@
 package dev.optimizer.ai.inference.cache;
 
+import dev.optimizer.ai.internal.ClosedOptimizer;
 import dev.optimizer.api.internal.Checks;
 import dev.optimizer.runtime.Optimizer;
 import dev.optimizer.runtime.cache.TieredCache;
@@ -56,10 +57,7 @@ public final class InferenceCache<I, O> implements AutoCloseable {
   private InferenceCache(Builder<I, O> b) {
     // Before anything is started: on a closed optimizer, onClose below would refuse the cache only
     // after its instruments were registered on the meter, and nothing would remove them.
-    if (b.optimizer.isClosed()) {
-      throw new IllegalStateException(
-          "optimizer is closed: InferenceCache 'ai." + b.name + "' was not built");
-    }
+    ClosedOptimizer.refuse(b.optimizer, "InferenceCache 'ai." + b.name + "'");
     this.modelId = b.modelId;
     this.inputBytes = b.inputBytes;
     this.copy = b.copy;

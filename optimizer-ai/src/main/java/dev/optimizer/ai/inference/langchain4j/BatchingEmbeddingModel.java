@@ -9,6 +9,7 @@ import dev.optimizer.ai.inference.InferenceBatcher;
 import dev.optimizer.ai.inference.InferenceBatcherBuilder;
 import dev.optimizer.ai.inference.onnx.InputTooLongException;
 import dev.optimizer.ai.inference.onnx.OnnxTextEmbedder;
+import dev.optimizer.ai.internal.ClosedOptimizer;
 import dev.optimizer.api.internal.Checks;
 import dev.optimizer.runtime.Optimizer;
 import dev.optimizer.runtime.batch.ItemResults;
@@ -60,10 +61,7 @@ public final class BatchingEmbeddingModel implements EmbeddingModel, AutoCloseab
     String name = b.name != null ? b.name : "embeddings";
     // Before the ONNX session is loaded (seconds, hundreds of MB) only for the batcher to be
     // refused by the closed optimizer and the session closed again.
-    if (b.optimizer.isClosed()) {
-      throw new IllegalStateException(
-          "optimizer is closed: BatchingEmbeddingModel '" + name + "' was not built");
-    }
+    ClosedOptimizer.refuse(b.optimizer, "BatchingEmbeddingModel '" + name + "'");
     List<BatchModel<String, float[]>> workers = new ArrayList<>();
     OnnxTextEmbedder loaded = null;
     try {
