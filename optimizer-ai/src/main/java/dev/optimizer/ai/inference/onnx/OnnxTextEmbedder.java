@@ -8,6 +8,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import dev.optimizer.ai.inference.BatchModel;
+import dev.optimizer.api.Knob;
 import dev.optimizer.runtime.batch.ItemResults;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -44,11 +45,23 @@ import java.util.Map;
  * alone. Thread-safe: ONNX Runtime sessions and the tokenizer may be used by many threads; {@link
  * #newWorker()} hands one to an {@link dev.optimizer.ai.inference.InferenceBatcher}. {@link
  * #close()} releases the session and the tokenizer.
+ *
+ * <p>The intra-op thread count may change at run time ({@link #setIntraOpThreads}): a new session
+ * is built off the request path and swapped in, and the old one is closed after the last run using
+ * it. Batched, the count becomes a knob the engine tunes with the batcher's own:
+ *
+ * <pre>{@code
+ * InferenceBatcher<String, float[]> batcher =
+ *     InferenceBatcher.builder(optimizer, 1, embedder::newWorker)
+ *         .name("minilm")
+ *         .modelKnob("intra_op_threads", embedder::intraOpThreadsKnob)
+ *         .build();
+ * }</pre>
  */
 public final class OnnxTextEmbedder implements AutoCloseable {
 
   private final OrtEnvironment env;
-  private final OrtSession session;
+  private final SessionSlot<OrtSession> sessions;
   private final HuggingFaceTokenizer tokenizer;
   private final boolean needsTokenTypes;
   private final String firstInput;
@@ -60,12 +73,15 @@ public final class OnnxTextEmbedder implements AutoCloseable {
   private final double paddingTolerance;
   private final int dimension;
   private final String modelName;
-  private final Object lock = new Object();
-  private boolean closed; // guarded by lock
-  // Runs (and token counts) using the session and tokenizer now; the last one out after close()
-  // frees them, so native memory is never freed under a forward pass.
-  private int users; // guarded by lock
-  private volatile boolean released;
+  // Null when built with intraOpThreadsTuning(false): the thread count is then fixed.
+  private final ModelSource source;
+  private final boolean threadsGiven;
+  private final int maxThreads;
+  // One new session at a time: two changes racing could otherwise install them out of order.
+  private final Object rebuildLock = new Object();
+  // Test hooks: run by a run once it holds its session, and by a rebuild before it swaps.
+  volatile Runnable afterAcquire;
+  volatile Runnable beforeSwap;
 
   OnnxTextEmbedder(OnnxTextEmbedderBuilder b) {
     this.pooling = b.pooling;
@@ -75,16 +91,13 @@ public final class OnnxTextEmbedder implements AutoCloseable {
     this.maxForwardBatch = b.maxForwardBatch;
     this.paddingTolerance = b.paddingTolerance;
     this.modelName = b.modelName;
+    this.threadsGiven = b.intraOpThreadsGiven;
+    this.maxThreads = Math.max(Runtime.getRuntime().availableProcessors(), b.intraOpThreads);
     this.env = OrtEnvironment.getEnvironment();
     OrtSession s = null;
     HuggingFaceTokenizer t = null;
     try {
-      // The session copies what it needs: its options are freed once it exists.
-      try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
-        options.setIntraOpNumThreads(b.intraOpThreads);
-        options.setInterOpNumThreads(1);
-        s = env.createSession(b.modelBytes, options);
-      }
+      s = newSession(b.modelBytes, b.intraOpThreads);
       if (!s.getInputNames().contains("input_ids")
           || !s.getInputNames().contains("attention_mask")) {
         throw new IllegalArgumentException(
@@ -121,8 +134,35 @@ public final class OnnxTextEmbedder implements AutoCloseable {
       closeQuietly(s);
       throw e;
     }
-    this.session = s;
     this.tokenizer = t;
+    this.source = b.intraOpThreadsTuning ? source(b) : null;
+    this.sessions =
+        new SessionSlot<>(
+            "OnnxTextEmbedder '" + modelName + "'",
+            s,
+            b.intraOpThreads,
+            OnnxTextEmbedder::closeQuietly,
+            t::close);
+  }
+
+  private static ModelSource source(OnnxTextEmbedderBuilder b) {
+    if (b.modelFile != null) {
+      return ModelSource.ofFile(b.modelFile, b.modelBytes);
+    }
+    if (b.modelAnchor != null) {
+      return ModelSource.ofResource(b.modelAnchor, b.modelResource, b.modelBytes);
+    }
+    return ModelSource.ofBytes(b.modelBytes);
+  }
+
+  /** A session with the embedder's options; only the intra-op thread count ever differs. */
+  private OrtSession newSession(byte[] model, int threads) throws OrtException {
+    // The session copies what it needs: its options are freed once it exists.
+    try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+      options.setIntraOpNumThreads(threads);
+      options.setInterOpNumThreads(1);
+      return env.createSession(model, options);
+    }
   }
 
   /** Starts a builder; the model and the tokenizer are required. */
@@ -147,11 +187,11 @@ public final class OnnxTextEmbedder implements AutoCloseable {
 
   /** Counts the tokens of {@code text}, special tokens included. */
   public int countTokens(String text) {
-    acquire();
+    SessionSlot.Generation<OrtSession> g = sessions.acquire(); // keeps the tokenizer open meanwhile
     try {
       return tokenizer.encode(text, true, false).getIds().length;
     } finally {
-      releaseUse();
+      sessions.release(g);
     }
   }
 
@@ -211,15 +251,21 @@ public final class OnnxTextEmbedder implements AutoCloseable {
    * @throws IllegalStateException if the embedder is closed
    */
   public void run(List<String> texts, ItemResults<float[]> results) {
-    acquire();
+    // One session for the whole run: a thread-count change meanwhile takes effect on the next run,
+    // and the session this one holds is closed only after it returns.
+    SessionSlot.Generation<OrtSession> g = sessions.acquire();
     try {
-      runOpen(texts, results);
+      Runnable hook = afterAcquire;
+      if (hook != null) {
+        hook.run();
+      }
+      runOpen(g.session, texts, results);
     } finally {
-      releaseUse();
+      sessions.release(g);
     }
   }
 
-  private void runOpen(List<String> texts, ItemResults<float[]> results) {
+  private void runOpen(OrtSession session, List<String> texts, ItemResults<float[]> results) {
     int n = texts.size();
     long[][] ids = new long[n][];
     Integer[] order = new Integer[n];
@@ -246,14 +292,15 @@ public final class OnnxTextEmbedder implements AutoCloseable {
         tokens += len;
         end++;
       }
-      forwardIsolating(Arrays.copyOfRange(sorted, start, end), ids, results);
+      forwardIsolating(session, Arrays.copyOfRange(sorted, start, end), ids, results);
       start = end;
     }
   }
 
-  private void forwardIsolating(Integer[] group, long[][] ids, ItemResults<float[]> results) {
+  private void forwardIsolating(
+      OrtSession session, Integer[] group, long[][] ids, ItemResults<float[]> results) {
     try {
-      float[][] vectors = forward(group, ids);
+      float[][] vectors = forward(session, group, ids);
       for (int k = 0; k < group.length; k++) {
         results.complete(group[k], vectors[k]);
       }
@@ -267,7 +314,7 @@ public final class OnnxTextEmbedder implements AutoCloseable {
         return;
       }
       for (Integer one : group) {
-        forwardIsolating(new Integer[] {one}, ids, results);
+        forwardIsolating(session, new Integer[] {one}, ids, results);
       }
     }
   }
@@ -288,7 +335,7 @@ public final class OnnxTextEmbedder implements AutoCloseable {
     return ids;
   }
 
-  private float[][] forward(Integer[] group, long[][] ids) throws OrtException {
+  private float[][] forward(OrtSession session, Integer[] group, long[][] ids) throws OrtException {
     int b = group.length;
     int len = 0;
     for (Integer i : group) {
@@ -367,55 +414,142 @@ public final class OnnxTextEmbedder implements AutoCloseable {
     }
   }
 
-  /** Counts a user of the session, or fails if closed. */
-  private void acquire() {
-    synchronized (lock) {
-      if (closed) {
-        throw new IllegalStateException("OnnxTextEmbedder '" + modelName + "' is closed");
+  /** Returns the intra-op thread count of the session new runs get. */
+  public int intraOpThreads() {
+    return sessions.threads();
+  }
+
+  /**
+   * Returns the most intra-op threads {@link #setIntraOpThreads} accepts: the available processors,
+   * or the count given to the builder if that is more.
+   */
+  public int maxIntraOpThreads() {
+    return maxThreads;
+  }
+
+  /** Whether the thread count may change at run time (not built with tuning off). */
+  public boolean isIntraOpThreadsTunable() {
+    return source != null;
+  }
+
+  /**
+   * Changes ONNX Runtime's intra-op thread count. ONNX Runtime fixes it per session, so this builds
+   * a new session from the same model and options (on the calling thread: the tuning engine's, not
+   * a caller's), then swaps it in; runs already under way finish on the old session, which is
+   * closed once the last of them returns. Costs what loading the model costs (the time to read and
+   * optimise it, and a second session's memory until the old one is closed).
+   *
+   * @throws IllegalArgumentException if {@code threads} is not in [1, {@link #maxIntraOpThreads()}]
+   * @throws IllegalStateException if the thread count is fixed, the embedder is closed (also when
+   *     it closes while the new session is built: that one is closed again), or the new session
+   *     cannot be built; the old session then stays in use
+   */
+  public void setIntraOpThreads(int threads) {
+    if (threads < 1 || threads > maxThreads) {
+      throw new IllegalArgumentException(
+          "intraOpThreads must be in [1, " + maxThreads + "], but was " + threads);
+    }
+    if (source == null) {
+      throw new IllegalStateException(
+          "intraOpThreads of OnnxTextEmbedder '"
+              + modelName
+              + "' is fixed at "
+              + intraOpThreads()
+              + ": it was built with intraOpThreadsTuning(false)");
+    }
+    synchronized (rebuildLock) {
+      if (sessions.isClosed()) {
+        throw closed(); // before loading a model that would only be closed again
       }
-      users++;
+      int current = sessions.threads();
+      if (current == threads) {
+        return;
+      }
+      OrtSession next;
+      try {
+        next = newSession(source.read(), threads);
+      } catch (OrtException | RuntimeException e) {
+        throw new IllegalStateException(
+            "OnnxTextEmbedder '"
+                + modelName
+                + "' cannot build a session with "
+                + threads
+                + " intra-op threads; the one with "
+                + current
+                + " stays: "
+                + e.getMessage(),
+            e);
+      }
+      Runnable hook = beforeSwap;
+      if (hook != null) {
+        try {
+          hook.run();
+        } catch (RuntimeException | Error e) {
+          closeQuietly(next);
+          throw e;
+        }
+      }
+      if (!sessions.swap(next, threads)) {
+        throw closed();
+      }
     }
   }
 
-  private void releaseUse() {
-    boolean last;
-    synchronized (lock) {
-      last = --users == 0 && closed;
+  /**
+   * Builds the knob of this embedder's intra-op threads, named {@code name}: range [1, {@link
+   * #maxIntraOpThreads()}], starting at the current count, each change applied by {@link
+   * #setIntraOpThreads} (so a session that cannot be built fails the change and leaves the value).
+   * Pinned when the builder was given {@code intraOpThreads}: the tuning engine leaves a user's
+   * setting alone until someone unpins it. An {@link dev.optimizer.ai.inference.InferenceBatcher}
+   * registers it ({@code modelKnob}); one knob per embedder, or they would fight.
+   *
+   * @throws IllegalStateException if the thread count is fixed ({@code
+   *     intraOpThreadsTuning(false)})
+   */
+  public Knob<Integer> intraOpThreadsKnob(String name) {
+    if (source == null) {
+      throw new IllegalStateException(
+          "intraOpThreads of OnnxTextEmbedder '"
+              + modelName
+              + "' is fixed: it was built with intraOpThreadsTuning(false)");
     }
-    if (last) {
-      free();
+    Knob<Integer> knob =
+        Knob.ofInt(name, intraOpThreads())
+            .range(1, maxThreads)
+            .description(
+                "ONNX Runtime intra-op threads of model '"
+                    + modelName
+                    + "' (a change builds a new session)")
+            .onChange(this::setIntraOpThreads)
+            .build();
+    if (threadsGiven) {
+      knob.pin();
     }
+    return knob;
   }
 
-  /** Whether the session and the tokenizer have been freed. */
+  private IllegalStateException closed() {
+    return new IllegalStateException("OnnxTextEmbedder '" + modelName + "' is closed");
+  }
+
+  /** Whether the sessions and the tokenizer have been freed. */
   boolean isReleased() {
-    return released;
+    return sessions.isReleased();
   }
 
-  /** Called once: by close() when no run is under way, else by the last run after it. */
-  private void free() {
-    closeQuietly(session);
-    tokenizer.close();
-    released = true;
+  /** The slot of sessions, for tests. */
+  SessionSlot<OrtSession> sessions() {
+    return sessions;
   }
 
   /**
    * Refuses new runs and releases the ONNX Runtime session and the tokenizer: now when no run is
-   * under way, else when the last running one returns. Idempotent.
+   * under way, else when the last running one returns. A session being built for a new thread count
+   * is closed as soon as it exists. Idempotent.
    */
   @Override
   public void close() {
-    boolean idle;
-    synchronized (lock) {
-      if (closed) {
-        return;
-      }
-      closed = true;
-      idle = users == 0;
-    }
-    if (idle) {
-      free();
-    }
+    sessions.close();
   }
 
   private static void closeQuietly(OrtSession s) {

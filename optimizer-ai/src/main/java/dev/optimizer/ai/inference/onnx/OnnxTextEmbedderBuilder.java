@@ -20,10 +20,20 @@ import java.nio.file.Path;
  *   <tr><td>normalize</td><td>true</td><td>unit-length vectors</td></tr>
  *   <tr><td>maxTokens</td><td>512</td><td>[2, 65536], special tokens included</td></tr>
  *   <tr><td>truncation</td><td>REJECT</td><td>REJECT, TRUNCATE</td></tr>
- *   <tr><td>intraOpThreads</td><td>available processors</td><td>[1, 256]</td></tr>
+ *   <tr><td>intraOpThreads</td><td>available processors</td><td>[1, 256]; given, it pins the
+ *       knob (see below)</td></tr>
+ *   <tr><td>intraOpThreadsTuning</td><td>true</td><td>false: the thread count is fixed and no
+ *       knob is offered</td></tr>
  *   <tr><td>maxForwardBatch</td><td>16</td><td>[1, 4096] inputs per forward pass</td></tr>
  *   <tr><td>paddingTolerance</td><td>0.25</td><td>[0, 100]: padding tokens per real token</td></tr>
  * </table>
+ *
+ * <p>The intra-op thread count is the one setting that may change at run time: batched by an {@link
+ * dev.optimizer.ai.inference.InferenceBatcher}, it becomes the knob {@code
+ * optimizer.ai.NAME.intra_op_threads} (see {@link OnnxTextEmbedder#intraOpThreadsKnob}). A count
+ * given here is the user's: the knob starts pinned at it. To rebuild sessions the embedder keeps
+ * where the model came from: a file or resource is read again (and checked to be the same), a model
+ * given as bytes stays on the heap; {@code intraOpThreadsTuning(false)} keeps nothing.
  */
 public final class OnnxTextEmbedderBuilder {
 
@@ -35,6 +45,12 @@ public final class OnnxTextEmbedderBuilder {
   Integer maxTokens;
   Truncation truncation;
   Integer intraOpThreads;
+  boolean intraOpThreadsGiven;
+  Boolean intraOpThreadsTuning;
+  // Where the model bytes came from, to read them again for a new session.
+  Path modelFile;
+  Class<?> modelAnchor;
+  String modelResource;
   Integer maxForwardBatch;
   Double paddingTolerance;
 
@@ -45,6 +61,7 @@ public final class OnnxTextEmbedderBuilder {
     Checks.notSetBefore("model", modelBytes != null);
     Checks.notNull("model", onnxFile);
     this.modelBytes = read("model", onnxFile);
+    this.modelFile = onnxFile;
     if (modelName == null) {
       modelName = onnxFile.getFileName().toString();
     }
@@ -69,6 +86,8 @@ public final class OnnxTextEmbedderBuilder {
     Checks.notSetBefore("tokenizer", tokenizerBytes != null);
     Checks.notNull("anchor", anchor);
     this.modelBytes = resource(anchor, Checks.notBlank("onnx", onnx));
+    this.modelAnchor = anchor;
+    this.modelResource = onnx.startsWith("/") ? onnx : "/" + onnx;
     this.tokenizerBytes = resource(anchor, Checks.notBlank("tokenizerJson", tokenizerJson));
     if (modelName == null) {
       modelName = onnx.substring(onnx.lastIndexOf('/') + 1).replace(".onnx", "");
@@ -124,10 +143,27 @@ public final class OnnxTextEmbedderBuilder {
     return this;
   }
 
-  /** Sets ONNX Runtime's intra-op threads, in {@code [1, 256]}; default: available processors. */
+  /**
+   * Sets ONNX Runtime's intra-op threads, in {@code [1, 256]}; default: available processors. A
+   * count given here is respected: the {@link OnnxTextEmbedder#intraOpThreadsKnob knob} starts
+   * pinned at it (the tuning engine leaves it until someone unpins it).
+   */
   public OnnxTextEmbedderBuilder intraOpThreads(int threads) {
     Checks.notSetBefore("intraOpThreads", this.intraOpThreads != null);
     this.intraOpThreads = Checks.inRange("intraOpThreads", threads, 1, 256);
+    this.intraOpThreadsGiven = true;
+    return this;
+  }
+
+  /**
+   * Whether the intra-op thread count may change at run time ({@link
+   * OnnxTextEmbedder#setIntraOpThreads}, the {@link OnnxTextEmbedder#intraOpThreadsKnob knob});
+   * default true. False fixes it and keeps nothing to rebuild the session from (a model given as
+   * bytes is otherwise kept on the heap).
+   */
+  public OnnxTextEmbedderBuilder intraOpThreadsTuning(boolean tuning) {
+    Checks.notSetBefore("intraOpThreadsTuning", this.intraOpThreadsTuning != null);
+    this.intraOpThreadsTuning = tuning;
     return this;
   }
 
@@ -168,6 +204,7 @@ public final class OnnxTextEmbedderBuilder {
     truncation = truncation == null ? Truncation.REJECT : truncation;
     intraOpThreads =
         intraOpThreads == null ? Runtime.getRuntime().availableProcessors() : intraOpThreads;
+    intraOpThreadsTuning = intraOpThreadsTuning == null || intraOpThreadsTuning;
     maxForwardBatch = maxForwardBatch == null ? 16 : maxForwardBatch;
     paddingTolerance = paddingTolerance == null ? 0.25 : paddingTolerance;
     return new OnnxTextEmbedder(this);

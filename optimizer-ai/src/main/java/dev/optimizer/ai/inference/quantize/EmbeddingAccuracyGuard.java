@@ -85,6 +85,7 @@ public final class EmbeddingAccuracyGuard {
             .pooling(pooling)
             .truncation(Truncation.TRUNCATE)
             .intraOpThreads(threads)
+            .intraOpThreadsTuning(false) // short-lived: nothing to tune, no model bytes kept
             .build()) {
       return e.embedAll(texts);
     }
