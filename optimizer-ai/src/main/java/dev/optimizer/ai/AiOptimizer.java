@@ -281,7 +281,8 @@ public final class AiOptimizer implements AutoCloseable {
     for (int n = 1; ; n++) {
       String name = n == 1 ? "embeddings" : "embeddings-" + n;
       if (optimizer.knob(BatcherKnobs.maxBatchSize(name)).isEmpty()
-          && optimizer.knob(BatcherKnobs.maxDelayMicros(name)).isEmpty()) {
+          && optimizer.knob(BatcherKnobs.maxDelayMicros(name)).isEmpty()
+          && optimizer.knob(BatcherKnobs.intraOpThreads(name)).isEmpty()) {
         return name;
       }
     }

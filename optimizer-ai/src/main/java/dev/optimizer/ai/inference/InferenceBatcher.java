@@ -7,6 +7,7 @@ import dev.optimizer.ai.inference.internal.WorkerPool;
 import dev.optimizer.ai.internal.ClosedOptimizer;
 import dev.optimizer.api.Knob;
 import dev.optimizer.api.Objective;
+import dev.optimizer.api.Signal;
 import dev.optimizer.api.Ticker;
 import dev.optimizer.api.internal.Checks;
 import dev.optimizer.runtime.Optimizer;
@@ -17,12 +18,14 @@ import dev.optimizer.runtime.telemetry.BuildingBlockMetrics;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -44,7 +47,9 @@ import java.util.function.Supplier;
  * maxBatchSize}). When a worker is free and calls are sparse, a call goes at once: no delay is
  * added when idle. Otherwise a batch may wait for company up to {@code maxDelay}, a knob the tuning
  * engine moves (with {@code maxBatchSize}) as judged trials against the callers' latency and
- * throughput; see {@link dev.optimizer.ai.inference.internal.AdaptiveDelay}.
+ * throughput; see {@link dev.optimizer.ai.inference.internal.AdaptiveDelay}. Settings of the model
+ * itself, such as an {@code OnnxTextEmbedder}'s intra-op threads, join them as {@link
+ * InferenceBatcherBuilder#modelKnob model knobs}, tuned on the same signal.
  *
  * <p>Per caller: each call gets its own result or its own error. A call whose deadline has passed
  * before its batch starts fails with {@link DeadlineExceededException} and is not run; so is a call
@@ -76,6 +81,9 @@ public final class InferenceBatcher<I, O> implements AutoCloseable {
   private final LatencySignal signal;
   private final Knob<Integer> maxBatchSizeKnob;
   private final Knob<Integer> maxDelayKnob;
+  // Knobs of the model itself (InferenceBatcherBuilder#modelKnob); filled while building, so that
+  // a failed build takes out those already registered.
+  private final List<Knob<?>> modelKnobs = new ArrayList<>();
   private final AutoCloseable batcherMetrics;
   private final Optimizer optimizer;
   private final Optimizer.Registration registration;
@@ -122,13 +130,24 @@ public final class InferenceBatcher<I, O> implements AutoCloseable {
                   "Longest time (microseconds) a batch waits for company when a worker is free")
               .onChange(us -> batcher.setMaxDelay(Duration.ofNanos(us * 1000L)))
               .build();
+      Objective objective = Objective.maximizeThroughput().withMaxErrorRate(0.01);
       if (b.tuning) {
-        Objective objective = Objective.maximizeThroughput().withMaxErrorRate(0.01);
         optimizer.tune(maxDelayKnob, signal).objective(objective).start();
         optimizer.tune(maxBatchSizeKnob, signal).objective(objective).start();
       } else {
         optimizer.register(maxDelayKnob);
         optimizer.register(maxBatchSizeKnob);
+      }
+      for (Map.Entry<String, Function<String, ? extends Knob<?>>> e : b.modelKnobs.entrySet()) {
+        Knob<?> knob = modelKnob(e.getKey(), e.getValue());
+        modelKnobs.add(knob); // before registering: a failed build takes out what it registered
+        // Tuned like the batcher's own knobs, on the same signal: the engine runs one trial at a
+        // time per signal, so a thread-count trial never overlaps a batch-size trial.
+        if (b.tuning) {
+          tune(optimizer, knob, signal, objective);
+        } else {
+          optimizer.register(knob);
+        }
       }
       this.registration = optimizer.onClose(this);
     } catch (RuntimeException | Error e) {
@@ -147,6 +166,28 @@ public final class InferenceBatcher<I, O> implements AutoCloseable {
    */
   static void refuseIfClosed(Optimizer optimizer, String name) {
     ClosedOptimizer.refuse(optimizer, "InferenceBatcher '" + name + "'");
+  }
+
+  private Knob<?> modelKnob(String suffix, Function<String, ? extends Knob<?>> factory) {
+    String knobName = BatcherKnobs.model(name, suffix);
+    Knob<?> knob = factory.apply(knobName);
+    if (knob == null || !knob.name().equals(knobName)) {
+      throw new IllegalStateException(
+          "the modelKnob factory for '"
+              + suffix
+              + "' of InferenceBatcher '"
+              + name
+              + "' must build a knob named "
+              + knobName
+              + ", but built "
+              + (knob == null ? "null" : knob.name()));
+    }
+    return knob;
+  }
+
+  private static <T extends Comparable<? super T>> void tune(
+      Optimizer optimizer, Knob<T> knob, Signal signal, Objective objective) {
+    optimizer.tune(knob, signal).objective(objective).start();
   }
 
   private void undoBuild(Optimizer optimizer, AutoCloseable observed, Throwable failure) {
@@ -168,13 +209,12 @@ public final class InferenceBatcher<I, O> implements AutoCloseable {
    * belongs to someone else.
    */
   private void unregisterKnobs(Optimizer optimizer) {
-    for (String knobName :
-        List.of(BatcherKnobs.maxDelayMicros(name), BatcherKnobs.maxBatchSize(name))) {
-      if (optimizer
-          .knob(knobName)
-          .filter(k -> k == maxDelayKnob || k == maxBatchSizeKnob)
-          .isPresent()) {
-        optimizer.unregister(knobName);
+    List<Knob<?>> own = new ArrayList<>(modelKnobs);
+    own.add(maxDelayKnob);
+    own.add(maxBatchSizeKnob);
+    for (Knob<?> knob : own) {
+      if (knob != null && optimizer.knob(knob.name()).filter(k -> k == knob).isPresent()) {
+        optimizer.unregister(knob.name());
       }
     }
   }
@@ -273,6 +313,11 @@ public final class InferenceBatcher<I, O> implements AutoCloseable {
   /** Returns the knob of the longest wait for company, in microseconds. */
   public Knob<Integer> maxDelayKnob() {
     return maxDelayKnob;
+  }
+
+  /** Returns the knobs of the model ({@link InferenceBatcherBuilder#modelKnob}), in order. */
+  public List<Knob<?>> modelKnobs() {
+    return List.copyOf(modelKnobs);
   }
 
   /** Returns the latency signal the tuning engine reads (one sample per caller). */

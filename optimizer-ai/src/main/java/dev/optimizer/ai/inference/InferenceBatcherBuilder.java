@@ -1,11 +1,16 @@
 package dev.optimizer.ai.inference;
 
+import dev.optimizer.api.Knob;
 import dev.optimizer.api.internal.Checks;
 import dev.optimizer.runtime.Optimizer;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
 import java.util.function.Supplier;
+import java.util.regex.Pattern;
 
 /**
  * Settings of an {@link InferenceBatcher}, each checked when given; a setting may be given once.
@@ -18,7 +23,10 @@ import java.util.function.Supplier;
  *   <tr><td>maxDelay</td><td>2 ms</td><td>[0, 1 s]; the tuner moves it within [0, this]</td></tr>
  *   <tr><td>maxQueuedItems</td><td>10000</td><td>[1, 10000000]</td></tr>
  *   <tr><td>timeout</td><td>30 s</td><td>[1 ms, 1 h]: default deadline of a call</td></tr>
- *   <tr><td>tuning</td><td>true</td><td>whether the engine tunes maxDelay and maxBatchSize</td></tr>
+ *   <tr><td>tuning</td><td>true</td><td>whether the engine tunes maxDelay, maxBatchSize and the
+ *       model knobs</td></tr>
+ *   <tr><td>modelKnob</td><td>none</td><td>knobs of the model itself, e.g. an {@code
+ *       OnnxTextEmbedder}'s intra-op threads</td></tr>
  *   <tr><td>operationName</td><td>{@code "embeddings"}</td><td>{@code gen_ai.operation.name}</td></tr>
  *   <tr><td>providerName</td><td>{@code "onnxruntime"}</td><td>{@code gen_ai.provider.name}</td></tr>
  *   <tr><td>modelName</td><td>none</td><td>{@code gen_ai.request.model}</td></tr>
@@ -33,6 +41,7 @@ public final class InferenceBatcherBuilder<I, O> {
 
   static final int MAX_BATCH_SIZE = 4096;
   static final int MAX_WORKERS = 256;
+  private static final Pattern SUFFIX = Pattern.compile("[a-z][a-z0-9_]{0,63}");
 
   final Optimizer optimizer;
   // Either the workers themselves, or how many to make with workerFactory in build().
@@ -48,6 +57,8 @@ public final class InferenceBatcherBuilder<I, O> {
   String operationName;
   String providerName;
   String modelName;
+  // Suffix -> factory of the knob, in the order given.
+  final Map<String, Function<String, ? extends Knob<?>>> modelKnobs = new LinkedHashMap<>();
 
   InferenceBatcherBuilder(Optimizer optimizer, List<BatchModel<I, O>> workers) {
     Checks.inRange("workers", workers.size(), 1, MAX_WORKERS);
@@ -110,12 +121,45 @@ public final class InferenceBatcherBuilder<I, O> {
   }
 
   /**
-   * Whether the tuning engine moves {@code maxDelay} and {@code maxBatchSize} (in {@link
-   * dev.optimizer.api.Mode#AUTO}, as judged trials). Default true; false only registers the knobs.
+   * Whether the tuning engine moves {@code maxDelay}, {@code maxBatchSize} and the {@link
+   * #modelKnob model knobs} (in {@link dev.optimizer.api.Mode#AUTO}, as judged trials). Default
+   * true; false only registers the knobs.
    */
   public InferenceBatcherBuilder<I, O> tuning(boolean tuning) {
     Checks.notSetBefore("tuning", this.tuning != null);
     this.tuning = tuning;
+    return this;
+  }
+
+  /**
+   * Adds a knob of the model the workers run, such as an {@code OnnxTextEmbedder}'s intra-op
+   * threads: {@code .modelKnob("intra_op_threads", embedder::intraOpThreadsKnob)}. At {@link
+   * #build()} {@code factory} is given the knob's name, {@code optimizer.ai.NAME.SUFFIX}, and
+   * builds the knob; the batcher tunes it with its own knobs, as judged trials on the same signal
+   * and objective (one trial at a time on that signal), or only registers it when {@code tuning} is
+   * off. A knob that comes back pinned stays where it is until someone unpins it. The knob leaves
+   * the optimizer when the batcher closes.
+   *
+   * @param suffix lower case letters, digits and {@code _}, starting with a letter; not {@code
+   *     max_batch_size} or {@code max_delay_us}, and given once
+   */
+  public InferenceBatcherBuilder<I, O> modelKnob(
+      String suffix, Function<String, ? extends Knob<?>> factory) {
+    Checks.notNull("suffix", suffix);
+    Checks.notNull("factory", factory);
+    if (!SUFFIX.matcher(suffix).matches()) {
+      throw new IllegalArgumentException(
+          "modelKnob suffix must be lower case letters, digits and _ (a letter first, at most 64),"
+              + " but was '"
+              + suffix
+              + "'");
+    }
+    if (suffix.equals("max_batch_size") || suffix.equals("max_delay_us")) {
+      throw new IllegalArgumentException(
+          "modelKnob suffix '" + suffix + "' is one of the batcher's own knobs");
+    }
+    Checks.notSetBefore("modelKnob " + suffix, modelKnobs.containsKey(suffix));
+    modelKnobs.put(suffix, factory);
     return this;
   }
 

@@ -7,9 +7,11 @@ import dev.langchain4j.model.output.Response;
 import dev.optimizer.ai.inference.BatchModel;
 import dev.optimizer.ai.inference.InferenceBatcher;
 import dev.optimizer.ai.inference.InferenceBatcherBuilder;
+import dev.optimizer.ai.inference.internal.BatcherKnobs;
 import dev.optimizer.ai.inference.onnx.InputTooLongException;
 import dev.optimizer.ai.inference.onnx.OnnxTextEmbedder;
 import dev.optimizer.ai.internal.ClosedOptimizer;
+import dev.optimizer.api.Knob;
 import dev.optimizer.api.internal.Checks;
 import dev.optimizer.runtime.Optimizer;
 import dev.optimizer.runtime.batch.ItemResults;
@@ -42,8 +44,11 @@ import java.util.function.BiFunction;
  * input. Responses carry no {@link Response#tokenUsage() token usage}: a batch holds the texts of
  * several callers, so the wrapped model's usage for it is no single caller's, and the tensor
  * batches of an in-process model do not count tokens. Telemetry and tuning are those of the {@link
- * InferenceBatcher} underneath. {@link #close()} drains and releases the ONNX session; it is also
- * closed with the optimizer.
+ * InferenceBatcher} underneath; with tensor batching, ONNX Runtime's intra-op thread count is one
+ * more knob, {@code optimizer.ai.NAME.intra_op_threads} (see {@link
+ * OnnxTextEmbedder#intraOpThreadsKnob}), pinned when {@code intraOpThreads} is given, left out with
+ * {@code intraOpThreadsTuning(false)}. {@link #close()} drains and releases the ONNX session; it is
+ * also closed with the optimizer.
  */
 public final class BatchingEmbeddingModel implements EmbeddingModel, AutoCloseable {
 
@@ -85,7 +90,7 @@ public final class BatchingEmbeddingModel implements EmbeddingModel, AutoCloseab
         }
         this.dimension = -1;
       }
-      this.batcher = batcher(b, name, workers);
+      this.batcher = batcher(b, name, workers, loaded != null);
       try {
         this.registration = b.optimizer.onClose(this);
       } catch (RuntimeException e) {
@@ -103,7 +108,7 @@ public final class BatchingEmbeddingModel implements EmbeddingModel, AutoCloseab
   }
 
   private InferenceBatcher<String, float[]> batcher(
-      Builder b, String name, List<BatchModel<String, float[]>> workers) {
+      Builder b, String name, List<BatchModel<String, float[]>> workers, boolean loadedHere) {
     InferenceBatcherBuilder<String, float[]> bb =
         InferenceBatcher.builder(b.optimizer, workers)
             .name(name)
@@ -124,6 +129,19 @@ public final class BatchingEmbeddingModel implements EmbeddingModel, AutoCloseab
     }
     if (b.tuning != null) {
       bb.tuning(b.tuning);
+    }
+    if (embedder != null && b.intraOpThreadsTuning && embedder.isIntraOpThreadsTunable()) {
+      bb.modelKnob(
+          BatcherKnobs.INTRA_OP_THREADS,
+          knobName -> {
+            Knob<Integer> knob = embedder.intraOpThreadsKnob(knobName);
+            if (loadedHere && b.intraOpThreads == null) {
+              // The embedder loaded here was given processors / workers by this decorator, not by
+              // the user: that count is a start, not a setting to respect.
+              knob.unpin();
+            }
+            return knob;
+          });
     }
     return bb.build();
   }
@@ -284,7 +302,9 @@ public final class BatchingEmbeddingModel implements EmbeddingModel, AutoCloseab
    *   <tr><th>setting</th><th>default</th><th>range</th></tr>
    *   <tr><td>name</td><td>{@code "embeddings"}</td><td>unique per optimizer</td></tr>
    *   <tr><td>workers</td><td>1</td><td>[1, 64] batches in flight at once</td></tr>
-   *   <tr><td>intraOpThreads</td><td>processors / workers</td><td>[1, 256]</td></tr>
+   *   <tr><td>intraOpThreads</td><td>processors / workers</td><td>[1, 256]; given, it pins the
+   *       knob {@code optimizer.ai.NAME.intra_op_threads}</td></tr>
+   *   <tr><td>intraOpThreadsTuning</td><td>true</td><td>false: no thread-count knob</td></tr>
    *   <tr><td>maxBatchSize, maxDelay, timeout, tuning</td><td colspan="2">as {@link
    *       InferenceBatcherBuilder}</td></tr>
    *   <tr><td>embedder</td><td>loaded for known in-process models</td><td>an {@link
@@ -301,6 +321,7 @@ public final class BatchingEmbeddingModel implements EmbeddingModel, AutoCloseab
     private Duration maxDelay;
     private Duration timeout;
     private Boolean tuning;
+    private boolean intraOpThreadsTuning = true;
     private OnnxTextEmbedder embedder;
     // How a known in-process model's files are loaded; tests watch what it loads.
     BiFunction<EmbeddingModel, Integer, OnnxTextEmbedder> loader = InProcessModels::embedderFor;
@@ -322,9 +343,23 @@ public final class BatchingEmbeddingModel implements EmbeddingModel, AutoCloseab
       return this;
     }
 
-    /** Sets ONNX Runtime's intra-op threads, in {@code [1, 256]}; default processors / workers. */
+    /**
+     * Sets ONNX Runtime's intra-op threads, in {@code [1, 256]}; default processors / workers.
+     * Given, the thread-count knob starts pinned at it (the engine leaves it until someone unpins
+     * it).
+     */
     public Builder intraOpThreads(int threads) {
       this.intraOpThreads = Checks.inRange("intraOpThreads", threads, 1, 256);
+      return this;
+    }
+
+    /**
+     * Whether ONNX Runtime's intra-op thread count is a knob of the batcher (tuned with its other
+     * knobs, each change a new session swapped in); default true. Only with tensor batching, and
+     * not for an {@link #embedder} built with {@code intraOpThreadsTuning(false)}.
+     */
+    public Builder intraOpThreadsTuning(boolean tuning) {
+      this.intraOpThreadsTuning = tuning;
       return this;
     }
 

@@ -212,6 +212,34 @@ class BatchingEmbeddingModelTest {
   }
 
   @Test
+  void theIntraOpThreadCountIsAKnobPinnedOnlyWhenGiven() {
+    // Loaded by the decorator with processors / workers: a start, not the user's setting.
+    Knob<?> knob = optimizer.knob("optimizer.ai.embeddings.intra_op_threads").orElseThrow();
+    assertThat(knob.isPinned()).isFalse();
+    assertThat(knob.min()).isEqualTo(1);
+    assertThat(knob.max()).isEqualTo(Runtime.getRuntime().availableProcessors());
+    assertThat(batched.batcher().modelKnobs()).containsExactly(knob);
+    try (BatchingEmbeddingModel given =
+            BatchingEmbeddingModel.builder(optimizer, MiniLm.langchain4j())
+                .name("given")
+                .intraOpThreads(1)
+                .build();
+        BatchingEmbeddingModel off =
+            BatchingEmbeddingModel.builder(optimizer, MiniLm.langchain4j())
+                .name("off")
+                .intraOpThreadsTuning(false)
+                .build()) {
+      Knob<?> pinned = optimizer.knob("optimizer.ai.given.intra_op_threads").orElseThrow();
+      assertThat(pinned.isPinned()).isTrue();
+      assertThat(pinned.value()).isEqualTo(1);
+      assertThat(optimizer.knob("optimizer.ai.off.intra_op_threads")).isEmpty();
+      assertThat(off.batcher().modelKnobs()).isEmpty();
+      assertThat(off.isTensorBatching()).isTrue();
+    }
+    assertThat(optimizer.knob("optimizer.ai.given.intra_op_threads")).isEmpty();
+  }
+
+  @Test
   void aFailedBuildClosesTheOnnxSessionItLoaded() {
     try (Optimizer own =
         Optimizer.builder().openTelemetry(OpenTelemetry.noop()).manualTuning().build()) {
