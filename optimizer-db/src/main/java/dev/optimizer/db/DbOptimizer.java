@@ -190,6 +190,8 @@ public final class DbOptimizer {
       resultCaches.add(cache);
       parts.candidates.trials(cache.trials());
       cache.refreshFrom(delegate, DbSystems.idleConnection(delegate));
+      // Last: the thread it starts is stopped by the cache's close(), which a failing wrap runs.
+      cache.describeAheadFrom(delegate);
       inst.resultCache(cache);
     }
     InstrumentedDataSource wrapped = new InstrumentedDataSource(delegate, inst, parts);

@@ -40,7 +40,10 @@ import java.util.concurrent.atomic.LongAdder;
  * what it loses only costs precision (a key read left without its own slot is invalidated by any
  * write to its table) or a parse, never a stale read.
  *
- * <p>Thread-safe. {@link #close()} releases the cache's storage and its Redis connections.
+ * <p>The tables its rules name are described ahead of their first query ({@link DescribeAhead}).
+ *
+ * <p>Thread-safe. {@link #close()} releases the cache's storage and its Redis connections, and
+ * stops its background threads.
  */
 public final class ResultCache implements AutoCloseable {
   /** The rules, or null when only trials select queries. */
@@ -107,6 +110,9 @@ public final class ResultCache implements AutoCloseable {
 
   /** Refresh-ahead of hot results after writes, or null when off or not started. */
   volatile RefreshAhead refresher;
+
+  /** The describe-ahead of the configured tables, or null when there is none. */
+  private volatile DescribeAhead describer;
 
   private final java.util.List<AutoCloseable> observers = new java.util.ArrayList<>();
 
@@ -179,6 +185,62 @@ public final class ResultCache implements AutoCloseable {
     }
     refresher =
         new RefreshAhead(this, pool, idle, settings.refreshMinHits(), name, bookkeepingBudget / 2);
+  }
+
+  /**
+   * Describes the tables the rules name ({@code cacheTables}) off the request path, on a thread of
+   * its own with a connection from {@code pool} (the data source that was wrapped), and takes the
+   * session reference there too; see {@link DescribeAhead}. Nothing without such tables, or while
+   * the mode is OFF (the wrapper is a pass-through then; the first query after the mode changes
+   * describes what it reads, as it always did).
+   */
+  public void describeAheadFrom(javax.sql.DataSource pool) {
+    if (settings == null || settings.tables().isEmpty() || !serving() || describer != null) {
+      return;
+    }
+    describer =
+        DescribeAhead.start(
+            this, pool, java.util.List.copyOf(new java.util.TreeSet<>(settings.tables())), name);
+  }
+
+  /** Completes when the describe-ahead ended, at once when there is none (for tests). */
+  java.util.concurrent.CompletableFuture<Void> describedAhead() {
+    DescribeAhead d = describer;
+    return d == null ? java.util.concurrent.CompletableFuture.completedFuture(null) : d.done();
+  }
+
+  /**
+   * Takes {@code connection}'s session digest as the reference of its context when there is none
+   * yet, as a lease's first untouched connection would ({@code LeaseCache#offerReference}), for a
+   * connection the cache took from the pool itself: only when the cache has not seen its physical
+   * connection tainted or in doubt, and outside a transaction (the caller rolled back). A digest
+   * that cannot be taken here is left to the leases, and not counted against them.
+   */
+  void offerReference(Connection connection) throws java.sql.SQLException {
+    Object physical = physical(connection);
+    ConnectionContext known = context(physical);
+    if (known == TAINTED || known == SESSION_UNKNOWN) {
+      return;
+    }
+    ConnectionContext read = ConnectionContext.read(connection);
+    if (known == null) {
+      context(physical, read); // its first lease then skips reading it
+    } else if (!known.equals(read)) {
+      return; // not as the cache last saw it: not a reference
+    }
+    if (!SessionState.comparable(read) || sessionDigest(read) != null) {
+      return;
+    }
+    sessionDigest(read, SessionState.digest(connection));
+  }
+
+  private static Object physical(Connection c) {
+    try {
+      Connection p = c.unwrap(Connection.class);
+      return p != null ? p : c;
+    } catch (java.sql.SQLException | RuntimeException e) {
+      return c;
+    }
   }
 
   /** Estimated bytes held by the bookkeeping, after pending evictions; at most the budget. */
@@ -421,6 +483,10 @@ public final class ResultCache implements AutoCloseable {
       }
     }
     observers.clear();
+    DescribeAhead d = describer;
+    if (d != null) {
+      d.close();
+    }
     RefreshAhead r = refresher;
     if (r != null) {
       r.close();

@@ -13,7 +13,12 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * What the database says about each table the cache meets, asked once per table: whether it is a
@@ -25,7 +30,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * DELETE/UPDATE CASCADE/SET NULL/SET DEFAULT}, and whether it has triggers (a write to a table with
  * triggers invalidates everything, as the triggers may write anywhere).
  *
- * <p>Answers are dropped after any statement that may change the schema. Thread-safe.
+ * <p>Each table is asked about by one caller at a time; others wait for that answer rather than ask
+ * again. The tables a cache is configured with are described ahead, off the request path (see
+ * {@link DescribeAhead}), so that the first query of one does not pay for it. Answers are dropped
+ * after any statement that may change the schema. Thread-safe.
  */
 final class TableCatalog {
   /**
@@ -52,23 +60,36 @@ final class TableCatalog {
   private static final Table UNKNOWN = new Table(false, true, true, Set.of(), true, null);
   private static final int MAX_TABLES = 10_000;
 
+  /**
+   * How long a describe waits for the same table's describe already under way on another connection
+   * before it asks the database itself. A describe takes milliseconds (7-18 ms on a fresh
+   * PostgreSQL connection); the bound only matters when the other one hangs.
+   */
+  static final long WAIT_MILLIS = 2_000;
+
   private final ConcurrentHashMap<String, Table> tables = new ConcurrentHashMap<>();
+
+  /**
+   * The describes under way, one per table (whether a request's or the describe-ahead's): a second
+   * describe of the same table waits for the first one's answer instead of asking the database
+   * again, so that every caller gets the same description. Completed with null when the first one
+   * has no answer to share (the database could not tell, or it was a describe-ahead that found no
+   * such table); the waiter then asks on its own connection, as it would have.
+   */
+  private final ConcurrentHashMap<String, CompletableFuture<Table>> underWay =
+      new ConcurrentHashMap<>();
+
+  /**
+   * Bumped by {@link #clear()}: an answer asked for before the schema may have changed is not
+   * remembered after it (the describe-ahead runs while an application may still be migrating its
+   * schema).
+   */
+  private final AtomicLong generation = new AtomicLong();
 
   /** What the table is, asking the database on {@code connection} the first time. */
   Table describe(String table, Connection connection) {
-    Table t = tables.get(table);
-    if (t != null) {
-      return t;
-    }
-    try {
-      t = probe(table, connection);
-    } catch (SQLException | RuntimeException e) {
-      return UNKNOWN; // not remembered: the next connection may be able to answer
-    }
-    if (tables.size() < MAX_TABLES) {
-      tables.put(table, t);
-    }
-    return t;
+    Table known = known(table);
+    return known != null ? known : describeOnce(table, connection, false);
   }
 
   /**
@@ -78,12 +99,14 @@ final class TableCatalog {
    * (PostgreSQL would). Unknown when no savepoint can be set.
    */
   Table describe(String table, Connection connection, boolean inTransaction) {
-    Table known = tables.get(table);
+    // Before the savepoint: a table already described (or being described ahead) costs no round
+    // trip at all.
+    Table known = known(table);
     if (known != null) {
       return known;
     }
     if (!inTransaction) {
-      return describe(table, connection);
+      return describeOnce(table, connection, false);
     }
     Savepoint sp;
     try {
@@ -101,12 +124,119 @@ final class TableCatalog {
     return t;
   }
 
-  /** Forgets every answer (the schema may have changed). */
-  void clear() {
-    tables.clear();
+  /**
+   * Describes a table off the request path (on the describe-ahead's own {@code connection}), unless
+   * it is described already or being described: then nothing is asked. A table the database does
+   * not have (yet: a migration may still create it) is not remembered, so that the first query of
+   * it asks again. Never throws.
+   */
+  void describeAhead(String table, Connection connection) {
+    if (!tables.containsKey(table) && !underWay.containsKey(table)) {
+      describeOnce(table, connection, true);
+    }
   }
 
-  private static Table probe(String table, Connection c) throws SQLException {
+  /** Whether the table's description is remembered (for tests). */
+  boolean knows(String table) {
+    return tables.containsKey(table);
+  }
+
+  /**
+   * The remembered description, or the answer of a describe of it under way elsewhere (waited for,
+   * at most {@link #WAIT_MILLIS}); null when this caller must ask the database itself.
+   */
+  private Table known(String table) {
+    Table t = tables.get(table);
+    if (t != null) {
+      return t;
+    }
+    CompletableFuture<Table> other = underWay.get(table);
+    return other == null ? null : await(other);
+  }
+
+  private static Table await(CompletableFuture<Table> other) {
+    try {
+      return other.get(WAIT_MILLIS, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return UNKNOWN; // not cached this time; the interrupt is the application's to see
+    } catch (ExecutionException | TimeoutException e) {
+      return null;
+    }
+  }
+
+  /**
+   * Asks the database, once per table at a time: a describe that finds another one of the same
+   * table under way takes its answer (see {@link #underWay}). {@code ahead}: the describe-ahead's,
+   * which neither waits for another nor remembers a table that does not exist.
+   */
+  private Table describeOnce(String table, Connection connection, boolean ahead) {
+    CompletableFuture<Table> mine = new CompletableFuture<>();
+    CompletableFuture<Table> other = underWay.putIfAbsent(table, mine);
+    if (other != null) {
+      if (ahead) {
+        return null; // someone else is asking already
+      }
+      Table answer = await(other);
+      if (answer != null) {
+        return answer;
+      }
+      mine = null; // it had no answer (or is stuck): ask here, as before, sharing nothing
+    }
+    Table shared = null;
+    try {
+      // Described by another while this one registered: nothing to ask.
+      Table t = tables.get(table);
+      if (t != null) {
+        shared = t;
+        return t;
+      }
+      long asked = generation.get();
+      Probe p;
+      try {
+        p = probe(table, connection);
+      } catch (SQLException | RuntimeException e) {
+        return UNKNOWN; // not remembered: the next connection may be able to answer
+      }
+      if ((p.found() || !ahead) && remember(table, p.table(), asked)) {
+        shared = p.table();
+      }
+      return p.table();
+    } finally {
+      if (mine != null) {
+        underWay.remove(table, mine);
+        mine.complete(shared);
+      }
+    }
+  }
+
+  /** Keeps an answer unless the catalog was cleared since it was asked for, or is full. */
+  private boolean remember(String table, Table t, long asked) {
+    if (tables.size() >= MAX_TABLES) {
+      return false;
+    }
+    tables.put(table, t);
+    if (generation.get() != asked) {
+      // clear() ran while the database was asked: the answer may describe the old schema.
+      tables.remove(table, t);
+      return false;
+    }
+    return true;
+  }
+
+  /** Forgets every answer (the schema may have changed). */
+  void clear() {
+    generation.incrementAndGet();
+    tables.clear();
+    // Describes under way finish (their callers get their answers) but are not remembered, and
+    // nobody waits for them any more.
+    underWay.clear();
+  }
+
+  /** A description, and whether a relation of the table's name exists at all. */
+  private record Probe(Table table, boolean found) {}
+
+  private static Probe probe(String table, Connection c) throws SQLException {
     DatabaseMetaData md = c.getMetaData();
     String name = md.storesUpperCaseIdentifiers() ? table.toUpperCase(Locale.ROOT) : table;
     boolean postgres = isPostgres(md);
@@ -155,13 +285,15 @@ final class TableCatalog {
     String key =
         found == 1 && base ? (postgres ? pgIntegerKey(c, oid) : integerKey(md, name)) : null;
     PgFlags pg = postgres ? pgFlags(c, table) : NOT_PG;
-    return new Table(
-        base && !other && !pg.inherits(),
-        pg.rowSecurity(),
-        hasTriggers(c, written, postgres),
-        Set.copyOf(written),
-        selfCascade,
-        key);
+    return new Probe(
+        new Table(
+            base && !other && !pg.inherits(),
+            pg.rowSecurity(),
+            hasTriggers(c, written, postgres),
+            Set.copyOf(written),
+            selfCascade,
+            key),
+        found > 0);
   }
 
   /**
