@@ -10,8 +10,11 @@ import java.util.Set;
  * parameter set, {@code 1 − distinctParameters / reads}, discounted by the share of writes among
  * the accesses to its tables, {@code reads / (reads + tableWrites)} — each write may cost a miss.
  *
- * @param fingerprintId the fingerprint's stable id
- * @param text the sanitized text
+ * @param fingerprintId the fingerprint's stable id (of the whole text)
+ * @param text the sanitized text, cut as {@link dev.optimizer.db.StatementStats#text()} is: its
+ *     first 4,096 characters and {@code " …"} when longer, so that up to 2,000 candidates per data
+ *     source stay small; two statements that differ only past the cut have the same text here and
+ *     different ids
  * @param tables the tables it reads
  * @param reads executions seen
  * @param distinctParameters distinct parameter sets seen (estimated)

@@ -41,15 +41,32 @@ public final class CacheCandidates {
   private final Set<Long> recommended = ConcurrentHashMap.newKeySet();
   private volatile CacheTrials trials;
 
+  /**
+   * One query's counts. It keeps its key with the text cut as the statistics cut it ({@link
+   * StatementKey#statisticsKey()}: at most {@value StatementKey#MAX_STATISTICS_TEXT} characters;
+   * the id stays the full text's), not the full text, which may be as long as {@code
+   * maxStatementLength} (64 KiB by default) for each of up to {@value #MAX_QUERIES} queries. The
+   * one use of the full text, the user's rules over it (a trials' exclusion, a cache rule that
+   * selects it already), is decided once, when the query is first seen: a pattern that matches past
+   * the cut must still hold.
+   */
   private static final class Query {
     final StatementKey key;
     final Set<String> tables;
     final LongAdder reads = new LongAdder();
     final AtomicLongArray seen = new AtomicLongArray(BITS / 64);
 
-    Query(StatementKey key, Set<String> tables) {
-      this.key = key;
+    /** The trials whose rules were checked against the full text, or null when none were set. */
+    final CacheTrials checkedFor;
+
+    /** Whether those rules leave the query to a trial (neither excluded nor cached by a rule). */
+    final boolean trialable;
+
+    Query(StatementKey key, Set<String> tables, CacheTrials trials) {
+      this.key = key.statisticsKey();
       this.tables = tables;
+      this.checkedFor = trials;
+      this.trialable = trials != null && trials.leftToTrials(key.text(), tables);
     }
 
     long distinct() {
@@ -69,7 +86,10 @@ public final class CacheCandidates {
     this.optimizer = optimizer;
   }
 
-  /** Sets who may turn the cache on for the candidates found (AUTO mode); null for nobody. */
+  /**
+   * Sets who may turn the cache on for the candidates found (AUTO mode); null for nobody. Set it
+   * before the traffic: a query first seen before is never handed to them.
+   */
   public void trials(CacheTrials trials) {
     this.trials = trials;
   }
@@ -115,7 +135,10 @@ public final class CacheCandidates {
         }
         Query q = queries.get(key.id());
         if (q == null && queries.size() < MAX_QUERIES) {
-          q = queries.computeIfAbsent(key.id(), id -> new Query(key, t.tables()));
+          // Made outside the map's lock: it matches the user's patterns against the full text.
+          Query made = new Query(key, t.tables(), trials);
+          Query raced = queries.putIfAbsent(key.id(), made);
+          q = raced != null ? raced : made;
         }
         return new Tracker(this, q, null, false);
       }
@@ -177,10 +200,14 @@ public final class CacheCandidates {
       maybeRecommend(q);
     }
     CacheTrials t2 = trials;
+    // Only the trials whose rules saw the full text (trials set after the query was first seen
+    // never consider it: its full text is gone).
     if (t2 != null
+        && t2 == q.checkedFor
+        && q.trialable
         && java.util.concurrent.ThreadLocalRandom.current().nextInt(CONSIDER_EVERY) == 0
         && optimizer.mode().applies()) {
-      t2.consider(candidate(q));
+      t2.considerChecked(candidate(q));
     }
   }
 

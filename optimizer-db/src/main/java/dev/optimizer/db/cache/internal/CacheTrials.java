@@ -78,17 +78,41 @@ public final class CacheTrials {
    * free. Cheap when it does not: a few comparisons and one map read.
    */
   public void consider(CacheCandidate c) {
-    if (!applies()
-        || c.reads() < settings.minReads()
-        || c.expectedHitRate() < settings.minHitRate()
-        || trials.containsKey(c.fingerprintId())) {
-      return;
+    if (qualifies(c) && leftToTrials(c.text(), c.tables())) {
+      start(c);
     }
-    if (c.tables().isEmpty()
-        || settings.excludes(c.text(), c.tables())
-        || (rules != null && rules.selects(c.text(), c.tables()))) {
-      return; // user rules win: excluded, or cached by a rule already
+  }
+
+  /**
+   * {@link #consider}, for a candidate whose statement's full text {@link #leftToTrials} already
+   * accepted: a candidate's own text may be cut ({@link CacheCandidates}), and a rule's pattern
+   * must be matched against the whole statement, as the cache matches it.
+   */
+  void considerChecked(CacheCandidate c) {
+    if (qualifies(c)) {
+      start(c);
     }
+  }
+
+  /**
+   * Whether the user's rules leave a query with this sanitized text and these tables to the trials:
+   * it reads a table, no exclusion names it, and no rule of the cache selects it already (user
+   * rules win).
+   */
+  boolean leftToTrials(String sanitizedText, java.util.Set<String> tables) {
+    return !tables.isEmpty()
+        && !settings.excludes(sanitizedText, tables)
+        && (rules == null || !rules.selects(sanitizedText, tables));
+  }
+
+  private boolean qualifies(CacheCandidate c) {
+    return applies()
+        && c.reads() >= settings.minReads()
+        && c.expectedHitRate() >= settings.minHitRate()
+        && !trials.containsKey(c.fingerprintId());
+  }
+
+  private void start(CacheCandidate c) {
     CacheTrial trial;
     synchronized (this) {
       if (closed
