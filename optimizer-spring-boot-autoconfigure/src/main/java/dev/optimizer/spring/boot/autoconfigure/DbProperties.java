@@ -33,6 +33,13 @@ public class DbProperties extends BeanWrappingProperties {
   private int maxFingerprints = 5000;
 
   /**
+   * The longest statement, in characters, fingerprinted in full; a longer one is fingerprinted by
+   * its prefix of this length (its text then ends with " …", and statements that differ only past
+   * it count as one). Default 65536, range [1024, 16777216].
+   */
+  private int maxStatementLength = 65536;
+
+  /**
    * The most distinct attribute sets (summary, operation, table, error type) the
    * db.client.operation.duration histogram gets; later statements are recorded with
    * db.query.summary=other. Keep it below the OpenTelemetry SDK's cardinality limit (2000 per
@@ -92,6 +99,14 @@ public class DbProperties extends BeanWrappingProperties {
 
   public void setMaxFingerprints(int v) {
     this.maxFingerprints = Bounds.check(P + "max-fingerprints", v, 10, 1_000_000);
+  }
+
+  public int getMaxStatementLength() {
+    return maxStatementLength;
+  }
+
+  public void setMaxStatementLength(int v) {
+    this.maxStatementLength = Bounds.check(P + "max-statement-length", v, 1024, 16 * 1024 * 1024);
   }
 
   public int getOperationCardinalityLimit() {

@@ -54,6 +54,7 @@ public class OptimizerDbAutoConfiguration {
             .slowStatementThreshold(p.getSlowStatementThreshold())
             .nPlusOneThreshold(p.getNPlusOneThreshold())
             .maxFingerprints(p.getMaxFingerprints())
+            .maxStatementLength(p.getMaxStatementLength())
             .operationCardinalityLimit(p.getOperationCardinalityLimit())
             .poolSizing(p.isPoolSizing())
             .poolBudget(p.getPoolBudget())

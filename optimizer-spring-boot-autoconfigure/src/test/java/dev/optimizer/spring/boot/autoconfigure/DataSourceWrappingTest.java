@@ -389,4 +389,45 @@ class DataSourceWrappingTest {
       otel.close();
     }
   }
+
+  @Configuration(proxyBeanMethods = false)
+  static class LongStatementPool {
+    @Bean(destroyMethod = "close")
+    HikariDataSource dataSource() {
+      return Runners.hikari("long-statements");
+    }
+  }
+
+  /** The text the wrapper recorded for the one statement it ran, as its statistics keep it. */
+  private static String recordedText(DataSource ds, DbOptimizer db, String sql) throws Exception {
+    count(ds, sql);
+    List<StatementStats> top = db.insight().topByTotalTime(5);
+    assertThat(top).hasSize(1);
+    return top.get(0).text();
+  }
+
+  @Test
+  void maxStatementLengthBoundsWhatIsFingerprintedInFull() {
+    String sql = "SELECT " + "1 + ".repeat(270) + "1"; // 1,088 characters
+    runner
+        .withUserConfiguration(LongStatementPool.class)
+        .run(
+            ctx ->
+                assertThat(
+                        recordedText(
+                            ctx.getBean(DataSource.class), ctx.getBean(DbOptimizer.class), sql))
+                    .as("fingerprinted in full under the default 65536")
+                    .doesNotEndWith(" …"));
+    runner
+        .withUserConfiguration(LongStatementPool.class)
+        .withPropertyValues("optimizer.db.max-statement-length=1024")
+        .run(
+            ctx ->
+                assertThat(
+                        recordedText(
+                            ctx.getBean(DataSource.class), ctx.getBean(DbOptimizer.class), sql))
+                    .as("fingerprinted by its first 1024 characters")
+                    .startsWith("SELECT ? + ?")
+                    .endsWith(" …"));
+  }
 }

@@ -77,6 +77,9 @@ class PropertiesTest {
         "optimizer.ai.cache.max-temperature=2.5",
         "optimizer.ai.cache.max-temperature must be in [0, 2], but was 2.5");
     failsWith(
+        "optimizer.db.max-statement-length=1000",
+        "optimizer.db.max-statement-length must be in [1024, 16777216], but was 1000");
+    failsWith(
         "optimizer.db.operation-cardinality-limit=5",
         "optimizer.db.operation-cardinality-limit must be in [10, 100000], but was 5");
     failsWith(
@@ -308,6 +311,7 @@ class PropertiesTest {
             "optimizer.db.slow-statement-threshold",
             "optimizer.db.n-plus-one-threshold",
             "optimizer.db.max-fingerprints",
+            "optimizer.db.max-statement-length",
             "optimizer.db.operation-cardinality-limit",
             "optimizer.db.pool-sizing",
             "optimizer.db.pool-budget",
