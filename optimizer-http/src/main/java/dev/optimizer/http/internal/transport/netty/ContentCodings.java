@@ -21,6 +21,15 @@ final class ContentCodings {
     return BROTLI ? "gzip, deflate, br" : "gzip, deflate";
   }
 
+  /** Whether {@code coding} is gzip or deflate, by either name: decoded as it arrives. */
+  static boolean zlib(String coding) {
+    String c = coding.trim();
+    return c.equalsIgnoreCase("gzip")
+        || c.equalsIgnoreCase("x-gzip")
+        || c.equalsIgnoreCase("deflate")
+        || c.equalsIgnoreCase("x-deflate");
+  }
+
   private static boolean present(String className) {
     try {
       Class.forName(className, false, ContentCodings.class.getClassLoader());

@@ -172,12 +172,13 @@ final class Exchange {
    * @return the relay, or null when the exchange had already ended (failed, timed out, cancelled;
    *     its channel is being closed)
    */
-  ChannelBody stream(HttpResponse head, List<ByteBuffer> prefix) {
+  ChannelBody stream(HttpResponse head, List<ByteBuffer> prefix, ChannelBody.Upstream upstream) {
     if (!end()) {
       return null;
     }
     UnreadBody unread = prefix == null ? UnreadBody.stream() : UnreadBody.streamAfter(prefix);
-    ChannelBody relay = new ChannelBody(this, channel, unread, HttpUtil.isKeepAlive(head));
+    ChannelBody relay =
+        new ChannelBody(this, channel, unread, HttpUtil.isKeepAlive(head), upstream);
     phase = relay;
     unread.onSubscribe(relay);
     Reply reply =

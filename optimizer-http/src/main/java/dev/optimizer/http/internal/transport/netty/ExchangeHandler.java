@@ -62,13 +62,17 @@ final class ExchangeHandler extends SimpleChannelInboundHandler<FullHttpResponse
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
     Exchange exchange = ctx.channel().attr(Exchange.KEY).get();
     if (exchange != null) {
-      Throwable connectionError = Http2Connection.connectionError(ctx.channel());
-      exchange.fail(
-          connectionError != null
-              ? closedBy(connectionError)
-              : new IOException("connection closed before the response was complete"));
+      exchange.fail(closedError(ctx.channel(), maxBodyBytes));
     }
     super.channelInactive(ctx);
+  }
+
+  /** The failure of a response whose channel (a connection, an HTTP/2 stream) closed before it. */
+  static IOException closedError(io.netty.channel.Channel channel, long maxBodyBytes) {
+    Throwable connectionError = Http2Connection.connectionError(channel);
+    return connectionError != null
+        ? closedBy(connectionError, maxBodyBytes)
+        : new IOException("connection closed before the response was complete");
   }
 
   private IOException translate(Throwable cause, Exchange exchange) {
@@ -106,7 +110,7 @@ final class ExchangeHandler extends SimpleChannelInboundHandler<FullHttpResponse
   }
 
   /** The failure of a stream whose HTTP/2 connection ended on {@code cause}. */
-  private IOException closedBy(Throwable cause) {
+  private static IOException closedBy(Throwable cause, long maxBodyBytes) {
     for (Throwable t = cause; t != null; t = t.getCause()) {
       if (isHttp2HeaderListTooLarge(t)) {
         return translate(t, maxBodyBytes, null);

@@ -105,6 +105,12 @@ class BodyRouteTest {
     return new DefaultHttpContent(Unpooled.copiedBuffer(text, StandardCharsets.UTF_8));
   }
 
+  /** The caller asks for more: what is held back is handed on in a task of the event loop's. */
+  private void request(long n) {
+    subscription.request(n);
+    channel.runPendingTasks();
+  }
+
   @SuppressWarnings("unchecked")
   private void subscribe() {
     Reply reply = result.getNow(null);
@@ -146,12 +152,12 @@ class BodyRouteTest {
 
     // Arrived with the head, held until asked for; nothing more is read meanwhile.
     assertThat(received).isEmpty();
-    subscription.request(1);
+    request(1);
     assertThat(received).containsExactly("data: 1\n\n");
     assertThat(reads.get()).isEqualTo(readsAtHead);
 
     // Asked for more than has arrived: one read, and no other until something arrives.
-    subscription.request(1);
+    request(1);
     assertThat(reads.get()).isEqualTo(readsAtHead + 1);
     read(); // a read that decoded nothing (part of a chunk): read again, the demand is open
     assertThat(reads.get()).isGreaterThan(readsAtHead + 1); // (the gzip decoder may ask too)
@@ -160,10 +166,10 @@ class BodyRouteTest {
     assertThat(received).containsExactly("data: 1\n\n", "data: 2\n\n");
     assertThat(reads.get()).as("demand met: no read").isEqualTo(readsBefore);
 
-    subscription.request(1);
+    request(1);
     assertThat(received).containsExactly("data: 1\n\n", "data: 2\n\n", "data: 3\n\n");
     assertThat(released).isEmpty();
-    subscription.request(1);
+    request(1);
     read(LastHttpContent.EMPTY_LAST_CONTENT);
     assertThat(received).endsWith("complete");
     assertThat(released).as("read to its end: back to the pool").containsExactly(true);
@@ -172,10 +178,88 @@ class BodyRouteTest {
   }
 
   @Test
+  void whatACompressedBodyDecodesToIsProducedOnlyAsTheCallerAsks() throws java.io.IOException {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    try (java.util.zip.GZIPOutputStream z = new java.util.zip.GZIPOutputStream(out)) {
+      z.write(new byte[8 << 20]); // 8 MiB of zeros, about 8 KiB on the wire: a compression bomb
+    }
+    byte[] wire = out.toByteArray();
+    DefaultHttpResponse head = head("text/event-stream");
+    head.headers().set(HttpHeaderNames.CONTENT_ENCODING, "gzip");
+    List<Object> messages = new ArrayList<>(List.of(head));
+    for (int i = 0; i < wire.length; i += 1024) {
+      messages.add(
+          new DefaultHttpContent(Unpooled.copiedBuffer(wire, i, Math.min(1024, wire.length - i))));
+    }
+    messages.add(LastHttpContent.EMPTY_LAST_CONTENT);
+    read(messages.toArray()); // all of it in one read from the connection
+    int readsAtHead = reads.get();
+    subscribe();
+
+    // One read's worth of pieces decodes to a thousand times its size: each is decoded only once
+    // the caller took what the one before decoded to; the others wait as they came, undecoded.
+    request(1);
+    assertThat(received).hasSize(1);
+    for (int asked = 1; !received.get(received.size() - 1).equals("complete"); asked++) {
+      assertThat(received).as("one item per request").hasSize(asked);
+      assertThat(received.get(asked - 1).length()).as("one piece decoded").isBetween(1, 2 << 20);
+      if (released.isEmpty()) { // (once its end is read, the connection reads for the pool)
+        assertThat(reads.get())
+            .as("all of it had been read: fed, not read again")
+            .isEqualTo(readsAtHead);
+      }
+      request(1);
+    }
+    assertThat(received.stream().filter(r -> !r.equals("complete")).mapToLong(String::length).sum())
+        .isEqualTo(8 << 20);
+    assertThat(released).as("read to its end: back to the pool").containsExactly(true);
+  }
+
+  @Test
+  void piecesHeldBackWhenTheConnectionClosesStillEndTheBodyAtTheCallersPace() {
+    // A server that closes the connection after the last piece (an HTTP/2 stream's channel closes
+    // once its last frame is read): the close waits behind the pieces, which outlive the pipeline.
+    read(head("text/event-stream"), chunk("a"), chunk("b"), new DefaultLastHttpContent());
+    channel.close();
+    subscribe();
+
+    request(1);
+    assertThat(received).containsExactly("a");
+    request(1);
+    assertThat(received).containsExactly("a", "b", "complete");
+    assertThat(released).as("the connection is gone: not reusable").containsExactly(false);
+  }
+
+  @Test
+  void aConnectionClosedBehindPiecesThatDoNotEndTheBodyFailsItAfterThem() {
+    read(head("text/event-stream"), chunk("a"), chunk("b"));
+    channel.close();
+    subscribe();
+
+    request(5);
+    assertThat(received)
+        .containsExactly("a", "b", "error: connection closed before the response was complete");
+    assertThat(released).containsExactly(false);
+  }
+
+  @Test
+  void cancellingABodyWhoseConnectionClosedReleasesWhatWasHeld() {
+    read(head("text/event-stream"), chunk("a"), chunk("b"));
+    channel.close();
+    subscribe();
+    request(1);
+    subscription.cancel();
+    channel.runPendingTasks();
+
+    assertThat(received).containsExactly("a");
+    assertThat(HeldBytes.now()).as("nothing held for it any more").isZero();
+  }
+
+  @Test
   void cancellingMidBodyClosesTheConnectionAndDropsWhatFollows() {
     read(head("application/x-ndjson"), chunk("{}\n"));
     subscribe();
-    subscription.request(1);
+    request(1);
     subscription.cancel();
     assertThat(released).as("not reusable mid-body").containsExactly(false);
 
@@ -188,7 +272,7 @@ class BodyRouteTest {
   void aFailureMidBodyReachesTheCaller() {
     read(head("text/event-stream"));
     subscribe();
-    subscription.request(1);
+    request(1);
     channel.pipeline().fireExceptionCaught(new java.io.IOException("connection reset"));
     assertThat(received).containsExactly("error: connection reset");
     assertThat(released).containsExactly(false);
@@ -218,9 +302,9 @@ class BodyRouteTest {
     read(chunk(second));
     subscribe();
     assertThat(channel.config().isAutoRead()).isFalse();
-    subscription.request(2);
+    request(2);
     assertThat(received).containsExactly(first, second);
-    subscription.request(1);
+    request(1);
     read(chunk("c"), new DefaultLastHttpContent());
     assertThat(received).containsExactly(first, second, "c", "complete");
     assertThat(released).containsExactly(true);
