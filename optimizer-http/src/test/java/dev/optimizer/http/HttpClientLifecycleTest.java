@@ -7,9 +7,15 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.optimizer.http.netty.NettyHttpClient;
 import java.io.IOException;
+import java.io.InputStream;
 import java.lang.reflect.InvocationTargetException;
 import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -84,5 +90,66 @@ class HttpClientLifecycleTest extends HttpFixture {
     assertThat(call(aborted, "awaitTermination", Duration.ofSeconds(10))).isEqualTo(true);
     assertThat(call(aborted, "isTerminated")).isEqualTo(true);
     assertThat(http.held()).isEqualTo(heldBefore);
+  }
+
+  @Test
+  void shutdownLetsANettyClientsRequestsInFlightFinishThenReleasesItsTransport() throws Exception {
+    HttpOptimizer http = nothingRepeated(realOptimizer()).cache(false).build();
+    int heldBefore = http.held();
+    HttpClient client = NettyHttpClient.builder(http).eventLoopThreads(1).build();
+    // A stream: its head comes back at once, its body (4 MiB) is read only as the caller reads it.
+    String events = "data: 1\n\n".repeat(1 << 19);
+    server.enqueue(ok(events).header("Content-Type", "text/event-stream"));
+    HttpResponse<InputStream> inFlight =
+        client.send(
+            HttpRequest.newBuilder(server.url("/events")).build(),
+            HttpResponse.BodyHandlers.ofInputStream());
+
+    call(client, "shutdown");
+
+    assertThatThrownBy(() -> get(client, server.url("/new")))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("shut down");
+    assertThat(call(client, "isTerminated")).as("its body is still being read").isEqualTo(false);
+    assertThat(call(client, "awaitTermination", Duration.ZERO)).isEqualTo(false);
+    try (InputStream in = inFlight.body()) {
+      assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo(events);
+    }
+    assertThat(call(client, "awaitTermination", Duration.ofSeconds(10))).isEqualTo(true);
+    assertThat(call(client, "isTerminated")).isEqualTo(true);
+    assertThat(http.held()).as("the transport was released").isEqualTo(heldBefore);
+    assertThat(server.requestCount()).as("the refused request was never sent").isOne();
+  }
+
+  @Test
+  void shutdownWaitsForAResponseStillToComeAndDeliversIt() throws Exception {
+    HttpOptimizer http = nothingRepeated(realOptimizer()).cache(false).build();
+    HttpClient client = NettyHttpClient.builder(http).eventLoopThreads(1).build();
+    server.enqueue(ok("late").delay(200));
+    CompletableFuture<HttpResponse<String>> pending =
+        client.sendAsync(
+            HttpRequest.newBuilder(server.url("/slow")).build(),
+            HttpResponse.BodyHandlers.ofString());
+    server.takeRequest(); // on its way
+
+    call(client, "shutdown");
+    call(client, "shutdown"); // idempotent
+
+    assertThat(pending.get(10, TimeUnit.SECONDS).body()).isEqualTo("late");
+    assertThat(call(client, "awaitTermination", Duration.ofSeconds(10))).isEqualTo(true);
+  }
+
+  @Test
+  void shutdownWithNothingInFlightTerminates() throws Exception {
+    HttpOptimizer http = nothingRepeated(realOptimizer()).cache(false).build();
+    HttpClient client = NettyHttpClient.builder(http).eventLoopThreads(1).build();
+    assertThat(call(client, "awaitTermination", Duration.ofMillis(1)))
+        .as("not shut down: not terminated")
+        .isEqualTo(false);
+
+    call(client, "shutdown");
+
+    assertThat(call(client, "awaitTermination", Duration.ofSeconds(10))).isEqualTo(true);
+    assertThat(call(client, "isTerminated")).isEqualTo(true);
   }
 }

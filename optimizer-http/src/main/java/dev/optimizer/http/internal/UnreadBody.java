@@ -46,6 +46,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class UnreadBody
     implements HttpResponse.BodySubscriber<Object>, Flow.Publisher<List<ByteBuffer>> {
   private final CompletableFuture<Object> body = new CompletableFuture<>();
+  private final CompletableFuture<Void> released = new CompletableFuture<>();
   private final long max;
 
   // Upstream: the transport's subscription, and what was asked of it or done to it before it
@@ -101,6 +102,15 @@ public final class UnreadBody
     body.queue.add(prefix);
     body.prefixUnclaimed.set(true);
     return body;
+  }
+
+  /**
+   * Completes once the transport is done with the body: it was read to its end, failed, or was
+   * cancelled or discarded (what the caller has not taken yet may still be queued here). A client's
+   * shutdown waits for it, as for the rest of a request in flight.
+   */
+  public CompletionStage<Void> released() {
+    return released;
   }
 
   /**
@@ -168,6 +178,7 @@ public final class UnreadBody
 
   @Override
   public void onError(Throwable t) {
+    released.complete(null);
     if (buffering) {
       buffering = false;
       parts = null;
@@ -181,6 +192,7 @@ public final class UnreadBody
 
   @Override
   public void onComplete() {
+    released.complete(null);
     if (buffering) {
       buffering = false;
       byte[] all = new byte[(int) size];
@@ -279,6 +291,7 @@ public final class UnreadBody
     if (s != null) {
       s.cancel();
     }
+    released.complete(null); // the transport lets go of the body (closes its connection) on cancel
   }
 
   /**

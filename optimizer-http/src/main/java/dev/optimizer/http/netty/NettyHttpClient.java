@@ -32,10 +32,12 @@ import javax.net.ssl.SSLContext;
  * handler or authenticator.
  *
  * <p>Each client has its own connections and event-loop threads. Closing the client releases them
- * ({@code HttpClient.close()} or {@code shutdownNow()} on JDK 21 and later; on Java 17 the client
- * is an {@link AutoCloseable}); after that its HttpOptimizer holds nothing of it, so an application
- * may build and close clients for as long as it runs. Clients left open are closed when the
- * HttpOptimizer (or its optimizer) closes.
+ * at once, failing what is in flight ({@code HttpClient.close()} or {@code shutdownNow()} on JDK 21
+ * and later; on Java 17 the client is an {@link AutoCloseable}); {@code shutdown()} (JDK 21 and
+ * later) refuses new requests and releases them once the requests in flight, and the bodies handed
+ * on unread, are over ({@code awaitTermination}, {@code isTerminated}). After that its
+ * HttpOptimizer holds nothing of it, so an application may build and close clients for as long as
+ * it runs. Clients left open are closed when the HttpOptimizer (or its optimizer) closes.
  */
 public final class NettyHttpClient {
   private NettyHttpClient() {}

@@ -7,6 +7,7 @@ import dev.optimizer.http.internal.Identity;
 import dev.optimizer.http.internal.LazyTimer;
 import dev.optimizer.http.internal.Pipeline;
 import dev.optimizer.http.internal.Reply;
+import dev.optimizer.http.internal.UnreadBody;
 import dev.optimizer.runtime.Optimizer;
 import java.io.IOException;
 import java.net.Authenticator;
@@ -24,7 +25,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 
@@ -50,6 +54,11 @@ public final class OptimizedHttpClient extends HttpClient implements AutoCloseab
   private final Pipeline passThrough;
   private final AutoCloseable owned;
   private final AtomicBoolean ownedClosed = new AtomicBoolean();
+  // For a client with a transport of its own: shutdown() refuses new calls, and the transport is
+  // closed once the calls in flight (a body handed on unread included) are over.
+  private volatile boolean shutdown;
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private final CompletableFuture<Void> terminated = new CompletableFuture<>();
 
   /** A client running {@code pipeline} in front of {@code delegate}. */
   public OptimizedHttpClient(
@@ -137,6 +146,12 @@ public final class OptimizedHttpClient extends HttpClient implements AutoCloseab
       // hedge or retry sent. Refused before anything is sent, as the Netty transport refuses.
       return CompletableFuture.failedFuture(closed(null));
     }
+    if (owned != null && !enter()) {
+      return CompletableFuture.failedFuture(
+          new IOException(
+              "the client is shut down (shutdown(), shutdownNow() or close() was called); build"
+                  + " another"));
+    }
     Optional<Duration> timeout = request.timeout();
     long deadline = timeout.isPresent() ? ticker.read() + timeout.get().toNanos() : Long.MAX_VALUE;
     HttpCall call =
@@ -149,7 +164,27 @@ public final class OptimizedHttpClient extends HttpClient implements AutoCloseab
             deadline,
             Map.of(),
             identity.of(request.headers()));
-    CompletableFuture<Reply> reply = steps.execute(call);
+    CompletableFuture<Reply> reply;
+    try {
+      reply = steps.execute(call);
+    } catch (RuntimeException | Error e) {
+      if (owned != null) {
+        leave();
+      }
+      throw e;
+    }
+    if (owned != null) {
+      reply.whenComplete(
+          (r, e) -> {
+            // In flight until the transport is done with it: a body handed on unread, once read
+            // to its end (or cancelled, or failed).
+            if (r != null && r.isUnread() && r.unread().body() instanceof UnreadBody body) {
+              body.released().whenComplete((v, x) -> leave());
+            } else {
+              leave();
+            }
+          });
+    }
     if (reply.isDone()) {
       InlineSlot slot = InlineSlot.CURRENT.get();
       if (slot != null) {
@@ -266,35 +301,96 @@ public final class OptimizedHttpClient extends HttpClient implements AutoCloseab
   // HttpClient's signatures, so on JDK 21+ they override its defaults (which do nothing) and the
   // wrapped client is shut down with the wrapper.
 
-  /** Shuts the wrapped client down (JDK 21+; on older JDKs there is nothing to shut down). */
+  /**
+   * Shuts the wrapped client down (JDK 21+; on older JDKs there is nothing to shut down). A client
+   * with a transport of its own (the Netty client), on any JDK: new requests fail with an {@link
+   * IOException} from now on, those in flight run to completion (retries, and a body handed on
+   * unread until it is read to its end, cancelled or failed), and then the transport is closed, its
+   * connections and threads released; this method does not wait for that ({@link
+   * #awaitTermination}). Idempotent.
+   */
   public void shutdown() {
+    if (owned != null) {
+      shutdown = true;
+      if (inFlight.get() == 0) {
+        terminateLater();
+      }
+    }
     JdkLifecycle.shutdown(delegate);
   }
 
   /**
    * Shuts the wrapped client down at once, failing its requests in flight (JDK 21+); closes the
-   * client's own transport, if it has one, on any JDK.
+   * client's own transport, if it has one, on any JDK: its requests and bodies in flight fail.
    */
   public void shutdownNow() {
+    shutdown = true;
     closeOwned();
     JdkLifecycle.shutdownNow(delegate);
   }
 
   /**
-   * Waits for the wrapped client to terminate (JDK 21+; true at once on older JDKs).
+   * Waits for the wrapped client to terminate (JDK 21+; true at once on older JDKs); for a client
+   * with a transport of its own, for that to be closed after {@link #shutdown}, {@link
+   * #shutdownNow} or {@link #close}, on any JDK. A duration of zero or less does not wait.
    *
+   * @return whether it terminated within {@code duration}
    * @throws InterruptedException if interrupted while waiting
    */
   public boolean awaitTermination(Duration duration) throws InterruptedException {
-    return JdkLifecycle.awaitTermination(delegate, duration);
+    if (owned == null) {
+      return JdkLifecycle.awaitTermination(delegate, duration);
+    }
+    java.util.Objects.requireNonNull(duration, "duration");
+    if (terminated.isDone() || duration.isNegative() || duration.isZero()) {
+      return terminated.isDone();
+    }
+    try {
+      terminated.get(
+          duration.compareTo(Duration.ofDays(365)) > 0 ? Long.MAX_VALUE : duration.toNanos(),
+          TimeUnit.NANOSECONDS);
+      return true;
+    } catch (TimeoutException e) {
+      return false;
+    } catch (ExecutionException e) {
+      return true; // closing a transport does not fail (closeOwned completes it normally)
+    }
   }
 
   /**
    * Whether the wrapped client has terminated (JDK 21+; false on older JDKs); for a client with a
-   * transport of its own, whether that was closed.
+   * transport of its own, whether that was closed (after {@link #shutdown}: once the requests in
+   * flight were over).
    */
   public boolean isTerminated() {
-    return owned != null ? ownedClosed.get() : JdkLifecycle.isTerminated(delegate);
+    return owned != null ? terminated.isDone() : JdkLifecycle.isTerminated(delegate);
+  }
+
+  /** A call starts: false (and nothing counted) once the client is shut down. */
+  private boolean enter() {
+    inFlight.incrementAndGet();
+    if (shutdown) {
+      leave(); // counted first, so that a shutdown() in between sees it: refused all the same
+      return false;
+    }
+    return true;
+  }
+
+  /** A call (and its body) is over: the last one after shutdown() closes the transport. */
+  private void leave() {
+    if (inFlight.decrementAndGet() == 0 && shutdown) {
+      terminateLater();
+    }
+  }
+
+  /**
+   * Closes the transport from a thread of the common pool: the last call often ends on one of the
+   * transport's own event-loop threads, which cannot wait for their own termination.
+   */
+  private void terminateLater() {
+    if (!ownedClosed.get()) {
+      CompletableFuture.runAsync(this::closeOwned);
+    }
   }
 
   /**
@@ -304,6 +400,7 @@ public final class OptimizedHttpClient extends HttpClient implements AutoCloseab
    */
   @Override
   public void close() {
+    shutdown = true;
     closeOwned();
     JdkLifecycle.close(delegate);
   }
@@ -317,6 +414,8 @@ public final class OptimizedHttpClient extends HttpClient implements AutoCloseab
         // resources on shutdown must not be stopped by it.
         System.getLogger(OptimizedHttpClient.class.getName())
             .log(System.Logger.Level.DEBUG, "closing the client's transport failed", e);
+      } finally {
+        terminated.complete(null);
       }
     }
   }
