@@ -367,7 +367,8 @@ public final class HttpOptimizerBuilder {
   /**
    * The largest response body buffered (to cache or share it), in [1 KiB, 1 GiB]. A larger one is
    * handed to the caller's BodyHandler as it arrives, unbuffered; only a br body that the Netty
-   * transport decodes (decoded only whole) fails its request past it.
+   * transport decodes (which it must read whole to decode) fails its request when larger than this
+   * as sent.
    */
   public HttpOptimizerBuilder maxResponseBodyBytes(long bytes) {
     once("maxResponseBodyBytes");

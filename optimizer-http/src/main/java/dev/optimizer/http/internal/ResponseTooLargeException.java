@@ -4,7 +4,8 @@ import java.io.IOException;
 
 /**
  * A response body over {@code maxResponseBodyBytes} that the transport has to hold whole: a {@code
- * br} body it decodes (decoded only whole, after aggregation). Every other body past the cap is
+ * br} body it decodes, larger than the cap as sent (its decoder reads only a whole body, so it is
+ * aggregated first; decoding past the cap, it is handed on). Every other body past the cap is
  * handed to the caller as it arrives instead. Not a transient failure, so never retried. The
  * message says what to change: the setting, its value and range, and the Accept-Encoding workaround
  * where it applies, so that nobody needs a debugger to act on it.
@@ -48,8 +49,8 @@ public final class ResponseTooLargeException extends IOException {
         head(max, bytes)
             + " The transport asked for "
             + coding
-            + " itself (the request set no Accept-Encoding) and decodes it only whole, so it"
-            + " must buffer it. "
+            + " itself (the request set no Accept-Encoding) and decodes it only from the whole"
+            + " body, so it must buffer it as sent. "
             + (max >= MAX_CAP
                 ? "maxResponseBodyBytes is at its maximum already; instead"
                 : RAISE + ", or")

@@ -37,8 +37,9 @@ import java.util.concurrent.RejectedExecutionException;
  * <ul>
  *   <li>buffered by Netty's aggregator, capped as before: a body that never exists (HEAD, 1xx, 204,
  *       304), a declared length within the cap that arrives as sent, and a br body the transport
- *       decodes (decoded only whole, after aggregation, so one past the cap when decoded fails as
- *       too large). Everything of such a response passes with a field read per message.
+ *       decodes (decoded only from the whole body, after aggregation, so one past the cap as sent
+ *       fails as too large; decoding past it, it is handed on: {@link BrotliResponseDecoder}).
+ *       Everything of such a response passes with a field read per message.
  *   <li>handed on from its head: a stream ({@link ResponseBodies#isStream}) and a declared length
  *       over the cap (decoded as it arrives when gzip or deflate; a br body is handed on as sent,
  *       with its Content-Encoding);
@@ -172,7 +173,7 @@ final class BodyRoute extends ChannelInboundHandlerAdapter {
     }
     if (coding != null && brotli(coding)) {
       exchange.decodeWhole("br"); // so that its failure past the cap names the workaround
-      return Way.AGGREGATE; // br is decoded only whole, after aggregation, and capped there
+      return Way.AGGREGATE; // br is decoded from the whole body, after aggregation, capped there
     }
     if (declared >= 0) {
       return Way.AGGREGATE;

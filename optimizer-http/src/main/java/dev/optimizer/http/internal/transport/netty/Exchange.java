@@ -200,6 +200,45 @@ final class Exchange {
   }
 
   /**
+   * The whole body was read and is decoded as the caller reads it ({@code rest}, after {@code
+   * prefix}, the bytes decoded so far): the reply goes up as one handed on unread, and the channel
+   * is released now, having nothing more of this response. On the event loop.
+   *
+   * @param rest makes the upstream of the caller's body, given its subscriber
+   * @return false when the exchange had already ended (failed, timed out, cancelled)
+   */
+  boolean handOnDecoded(
+      HttpResponse head,
+      List<ByteBuffer> prefix,
+      java.util.function.Function<
+              java.util.concurrent.Flow.Subscriber<List<ByteBuffer>>,
+              java.util.concurrent.Flow.Subscription>
+          rest) {
+    if (!end()) {
+      return false;
+    }
+    channel.attr(KEY).compareAndSet(this, null);
+    UnreadBody unread = UnreadBody.streamAfter(prefix);
+    unread.onSubscribe(rest.apply(unread));
+    Reply reply =
+        new Reply(
+            head.status().code(),
+            fields(head),
+            NO_BYTES,
+            version,
+            call.uri(),
+            requestTime,
+            clock.millis(),
+            Reply.Source.NETWORK,
+            new Reply.Unread(unread, unread::discard));
+    release.release(channel, HttpUtil.isKeepAlive(head));
+    if (!result.complete(reply)) {
+      unread.discard(); // cancelled as it arrived: nobody will read it
+    }
+    return true;
+  }
+
+  /**
    * The relay is done with the channel: the whole body was read ({@code reusable} when the
    * connection may carry another request), or it was abandoned or failed (closed). On the event
    * loop.

@@ -55,11 +55,13 @@ import javax.net.ssl.SSLParameters;
  * maxBodyBytes}) so that no body, a compression bomb included, is held whole past it. A body that
  * must not be buffered (a stream, a declared length over the cap, a body of undeclared length or a
  * gzip or deflate body that outgrows it once decoded) is handed on unread from its head, read from
- * the connection only as the caller asks ({@link BodyRoute}, {@link ChannelBody}); a br body,
- * decoded only whole, fails past the cap instead. Otherwise only a complete response makes a {@link
- * Reply}, so nothing partial is cached. {@code https} runs over the JDK's TLS with the given {@link
- * SSLContext}, checking the server's name against its certificate; redirects are not followed.
- * Thread-safe; {@link #close()} releases the connections and the event-loop threads.
+ * the connection only as the caller asks ({@link BodyRoute}, {@link ChannelBody}); a br body, read
+ * whole to be decoded, fails only when larger than the cap as sent, and is handed on, decoded as
+ * the caller reads it, when it decodes past the cap ({@link BrotliResponseDecoder}). Otherwise only
+ * a complete response makes a {@link Reply}, so nothing partial is cached. {@code https} runs over
+ * the JDK's TLS with the given {@link SSLContext}, checking the server's name against its
+ * certificate; redirects are not followed. Thread-safe; {@link #close()} releases the connections
+ * and the event-loop threads.
  */
 public final class NettyTransport implements dev.optimizer.http.internal.Transport, AutoCloseable {
   private static final AtomicInteger INSTANCES = new AtomicInteger();
