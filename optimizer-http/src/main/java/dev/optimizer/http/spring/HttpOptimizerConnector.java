@@ -128,8 +128,8 @@ public final class HttpOptimizerConnector implements ClientHttpConnector {
             buffered.getMethod(),
             buffered.getURI(),
             request -> {
-              SpringHeaders.withExtra(buffered.getHeaders(), call.extraHeaders())
-                  .forEach(request.getHeaders()::addAll);
+              SpringHeaders.copyInto(
+                  buffered.getHeaders(), call.extraHeaders(), request.getHeaders());
               buffered.getCookies().forEach(request.getCookies()::addAll);
               request.getAttributes().putAll(buffered.getAttributes());
               byte[] body = buffered.body();

@@ -92,14 +92,17 @@ public final class HttpOptimizerRequestFactory implements ClientHttpRequestFacto
   /** The transport: one attempt, a new request of the wrapped factory, on an I/O thread. */
   private CompletableFuture<Reply> send(HttpCall call) {
     Exchange exchange = (Exchange) call.nativeRequest();
-    HttpHeaders headers = SpringHeaders.withExtra(exchange.headers(), call.extraHeaders());
-    return BlockingAttempts.attempt(support, call, () -> sendDirect(exchange, headers));
+    return BlockingAttempts.attempt(support, call, () -> sendDirect(exchange, call.extraHeaders()));
   }
 
-  /** Sends the request once through the wrapped factory, as Spring's end of chain does. */
-  private ClientHttpResponse sendDirect(Exchange exchange, HttpHeaders headers) throws IOException {
+  /**
+   * Sends the request once through the wrapped factory, as Spring's end of chain does, with {@code
+   * extra} (a revalidation's conditions) in place of the request's fields of those names.
+   */
+  private ClientHttpResponse sendDirect(Exchange exchange, Map<String, String> extra)
+      throws IOException {
     ClientHttpRequest request = delegate.createRequest(exchange.uri(), exchange.method());
-    headers.forEach((name, values) -> request.getHeaders().addAll(name, values));
+    SpringHeaders.copyInto(exchange.headers(), extra, request.getHeaders());
     if (!exchange.attributes().isEmpty()) {
       request.getAttributes().putAll(exchange.attributes());
     }
@@ -150,7 +153,7 @@ public final class HttpOptimizerRequestFactory implements ClientHttpRequestFacto
       byte[] bytes = body.toByteArray();
       Exchange exchange = new Exchange(uri, method, headers, new HashMap<>(getAttributes()), bytes);
       if (!support.active()) {
-        return sendDirect(exchange, headers);
+        return sendDirect(exchange, Map.of());
       }
       java.net.http.HttpHeaders jdk = SpringHeaders.toJdk(headers);
       HttpCall call = support.call(method.name(), uri, jdk, bytes.length > 0, exchange);
