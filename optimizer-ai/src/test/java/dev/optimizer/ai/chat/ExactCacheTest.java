@@ -184,6 +184,42 @@ class ExactCacheTest {
   }
 
   @Test
+  void aNonCredentialHeaderOfTheModelIsPartOfTheKeyACredentialIsNot() {
+    ChatRequest q = ask("same question, other headers");
+    java.util.function.Function<java.util.Map<String, String>, OptimizedChatModel> model =
+        headers -> f.ai.wrap(openAi(b -> b.customHeaders(headers)));
+
+    model.apply(java.util.Map.of("OpenAI-Beta", "assistants=v2")).chat(q);
+    model.apply(java.util.Map.of("OpenAI-Beta", "assistants=v1")).chat(q);
+    model.apply(java.util.Map.of("OpenAI-Beta", "assistants=v2", "X-Route", "eu")).chat(q);
+    assertThat(f.server.chatRequests())
+        .as("a header that can change the answer keeps models apart")
+        .isEqualTo(3);
+
+    // Names are case-insensitive; credentials and who is calling are never key material, so
+    // models that differ only there share answers within one scope, as two API keys do.
+    model.apply(java.util.Map.of("openai-beta", "assistants=v2")).chat(q);
+    model
+        .apply(
+            java.util.Map.of(
+                "OpenAI-Beta", "assistants=v2",
+                "Authorization", "Bearer another-token",
+                "X-Api-Key", "k2",
+                "User-Agent", "other-agent",
+                "X-Session-Token", "t2"))
+        .chat(q);
+    assertThat(f.server.chatRequests()).isEqualTo(3);
+  }
+
+  @Test
+  void modelsDifferingOnlyInAuthorizationShareAnswersWithinAScope() {
+    ChatRequest q = ask("same question, other tokens");
+    f.ai.wrap(openAi(b -> b.customHeaders(java.util.Map.of("Authorization", "Bearer a")))).chat(q);
+    f.ai.wrap(openAi(b -> b.customHeaders(java.util.Map.of("Authorization", "Bearer b")))).chat(q);
+    assertThat(f.server.chatRequests()).isEqualTo(1);
+  }
+
+  @Test
   void onlyDeterministicRequestsAreCached() {
     OptimizedChatModel chat = f.ai.wrap(OpenAiClients.chat(f.server, "gpt-test"));
     ChatRequest warm =

@@ -13,6 +13,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 
 /**
  * The digest of the settings a LangChain4j model was built with that change its answers but are not
@@ -39,8 +40,9 @@ import java.util.TreeMap;
  *       the key covers;
  *   <li>the endpoint ({@code baseUrl}): the model's identity already ({@link Endpoints});
  *   <li>credentials and who is calling ({@code apiKey}, {@code organizationId}, {@code projectId},
- *       the {@code Authorization} and {@code User-Agent} of {@code defaultHeaders}): they decide
- *       who pays, not what the model answers, and a key rotation must not empty the cache;
+ *       {@code userAgent}, and the header fields and query parameters of the {@linkplain
+ *       #credential credential rule}): they decide who pays, not what the model answers, a key
+ *       rotation must not empty the cache, and a secret must never be key material;
  *   <li>transport and retries ({@code maxRetries}, timeouts, logging, the HTTP client): they decide
  *       whether an answer arrives, not which;
  *   <li>{@code listeners} and {@code supportedCapabilities}: what the application observes and what
@@ -49,10 +51,20 @@ import java.util.TreeMap;
  *       assembled; answers with tool calls are never cached, and the field exists on the streaming
  *       model only, so reading it would keep a blocking and a streaming model of one endpoint from
  *       sharing answers;
- *   <li>custom headers: LangChain4j keeps them as a {@code Supplier} evaluated per request, which
- *       cannot be read here (an application whose headers select another model should give that
- *       model another base URL, or a scope).
+ *   <li>custom headers given as the application's own {@code Supplier}: LangChain4j calls it per
+ *       request, so its value at build time says nothing about later requests, and calling it
+ *       outside a request may fail (an application whose headers select another model should give
+ *       that model another base URL, or a scope).
  * </ul>
+ *
+ * <p>Header fields are key material otherwise: the client's {@code defaultHeaders} and the static
+ * custom headers ({@code customHeaders(Map)}, which LangChain4j wraps in a supplier of its own that
+ * returns the map, and which is therefore read) are in the digest, names in lower case, so that an
+ * {@code OpenAI-Beta}, an {@code anthropic-version}, an {@code api-version} or a routing header
+ * that changes the answer keeps two models apart; their credentials are not ({@link #credential}),
+ * so two models that differ only in a token share answers within one scope, as two API keys do. The
+ * same rule drops credentials from {@code customQueryParams}. What is read is only hashed: no
+ * setting is kept, logged or recorded in clear.
  *
  * <p>A field at its neutral value ({@code null}, or a primitive {@code false}) is left out too, so
  * that a setting only one of the blocking and streaming classes has, left unset, does not keep them
@@ -72,7 +84,6 @@ final class ModelSettings {
           "projectid",
           "project",
           "useragent",
-          "defaultheaders",
           "maxretries",
           "timeout",
           "connecttimeout",
@@ -84,6 +95,24 @@ final class ModelSettings {
           "listeners",
           "supportedcapabilities",
           "accumulatetoolcallid");
+
+  /** Header and query parameter names that carry credentials or say who is calling. */
+  private static final Set<String> CREDENTIALS =
+      Set.of(
+          "authorization",
+          "proxy-authorization",
+          "api-key",
+          "x-api-key",
+          "cookie",
+          "user-agent",
+          "openai-organization",
+          "openai-project",
+          "sig");
+
+  /** Words that, anywhere in a header or query parameter name, suggest a secret. */
+  private static final List<String> SECRET_WORDS =
+      List.of(
+          "token", "key", "secret", "pass", "auth", "credential", "cookie", "session", "signature");
 
   // Nesting deeper than this inside one setting's value is printed as a whole.
   private static final int MAX_DEPTH = 8;
@@ -125,9 +154,8 @@ final class ModelSettings {
   private static void collect(Object o, String prefix, int depth, Map<String, String> found) {
     for (Class<?> c = o.getClass(); c != null && langchain4j(c); c = c.getSuperclass()) {
       for (Field f : c.getDeclaredFields()) {
-        if (Modifier.isStatic(f.getModifiers())
-            || f.isSynthetic()
-            || LEFT_OUT.contains(f.getName().toLowerCase(Locale.ROOT))) {
+        String lower = f.getName().toLowerCase(Locale.ROOT);
+        if (Modifier.isStatic(f.getModifiers()) || f.isSynthetic() || LEFT_OUT.contains(lower)) {
           continue;
         }
         if (!f.trySetAccessible()) {
@@ -138,6 +166,11 @@ final class ModelSettings {
           v = f.get(o);
         } catch (IllegalAccessException e) {
           throw new IllegalStateException(e);
+        }
+        if (lower.contains("header")) {
+          v = withoutCredentials(staticValue(v));
+        } else if (lower.contains("queryparam") && v instanceof Map<?, ?> m) {
+          v = withoutCredentials(m);
         }
         if (v == null || (f.getType() == boolean.class && !((Boolean) v))) {
           continue;
@@ -155,6 +188,72 @@ final class ModelSettings {
         // Anything else (a lambda, a client of another library) is machinery, not a setting.
       }
     }
+  }
+
+  /**
+   * The map a header field holds: the map itself, or what a supplier of LangChain4j's own returns
+   * (the one {@code customHeaders(Map)} wraps the map in, or the client's empty default); null for
+   * anything else, an application's own supplier included (see the class comment).
+   */
+  private static Map<?, ?> staticValue(Object v) {
+    if (v instanceof Map<?, ?> m) {
+      return m;
+    }
+    if (v instanceof Supplier<?> s && langchain4j(s.getClass())) {
+      Object got;
+      try {
+        got = s.get();
+      } catch (RuntimeException e) {
+        return null; // not a static map after all: left out, as an application's supplier is
+      }
+      return got instanceof Map<?, ?> m ? m : null;
+    }
+    return null;
+  }
+
+  /**
+   * The entries of {@code fields} (header fields or query parameters) whose names are not {@link
+   * #credential credentials}, by lower-case name; null when none is left (a neutral value), so that
+   * a client whose only headers are its credentials has the digest of one with none.
+   */
+  private static Map<String, String> withoutCredentials(Map<?, ?> fields) {
+    if (fields == null) {
+      return null;
+    }
+    TreeMap<String, String> kept = new TreeMap<>();
+    for (Map.Entry<?, ?> e : fields.entrySet()) {
+      if (e.getKey() == null) {
+        continue;
+      }
+      String name = e.getKey().toString().toLowerCase(Locale.ROOT);
+      if (!credential(name)) {
+        kept.merge(name, String.valueOf(e.getValue()), (a, b) -> a + "," + b);
+      }
+    }
+    return kept.isEmpty() ? null : kept;
+  }
+
+  /**
+   * Whether a header field or query parameter named {@code name} carries a credential or says who
+   * is calling, and so is never key material: {@code Authorization}, {@code Proxy-Authorization},
+   * {@code api-key}, {@code x-api-key}, {@code Cookie}, {@code User-Agent}, {@code
+   * OpenAI-Organization}, {@code OpenAI-Project}, {@code sig} (a signed URL's signature), and any
+   * name (case-insensitive) containing {@code token}, {@code key}, {@code secret}, {@code pass},
+   * {@code auth}, {@code credential}, {@code cookie}, {@code session} or {@code signature}. Erring
+   * towards leaving a field out only lets two models share more within one scope; keeping a secret
+   * would make it key material.
+   */
+  static boolean credential(String name) {
+    String lower = name.toLowerCase(Locale.ROOT);
+    if (CREDENTIALS.contains(lower)) {
+      return true;
+    }
+    for (String word : SECRET_WORDS) {
+      if (lower.contains(word)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static boolean plain(Object v) {
