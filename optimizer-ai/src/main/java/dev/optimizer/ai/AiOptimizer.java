@@ -24,6 +24,7 @@ import dev.optimizer.ai.semantic.SemanticCacheBuilder;
 import dev.optimizer.api.Recommendation;
 import dev.optimizer.api.internal.Checks;
 import dev.optimizer.runtime.Optimizer;
+import dev.optimizer.runtime.internal.ClosedOptimizer;
 import dev.optimizer.runtime.retry.RetryBudget;
 import java.util.List;
 import java.util.Locale;
@@ -80,17 +81,16 @@ public final class AiOptimizer implements AutoCloseable {
   // Choosing a free batcher name and taking it (registering its knobs) is one step.
   private static final Object EMBEDDING_NAMES = new Object();
 
+  // What a closed optimizer's refusal names (ClosedOptimizer): an AiOptimizer has no name.
+  private static final String COMPONENT = "AiOptimizer";
+
   AiOptimizer(AiOptimizerBuilder b) {
     this.optimizer = b.optimizer;
     this.settings = b;
     // Before anything is started: a closed optimizer would refuse the registration below only
     // after the threads, the metric callbacks and (for the default semantic tier) an in-process
     // embedding model had been created, and nothing would ever close them.
-    if (optimizer.isClosed()) {
-      throw new IllegalStateException(
-          "cannot build an AiOptimizer on an Optimizer that is closed; build it before closing the"
-              + " Optimizer, or on a new one");
-    }
+    ClosedOptimizer.refuse(optimizer, COMPONENT);
     ChatSettings s = b.settings();
     ChatMetrics metrics = new ChatMetrics(optimizer.meter());
     RetryBudget budget =
@@ -107,8 +107,7 @@ public final class AiOptimizer implements AutoCloseable {
       if (b.semanticCache != null || b.semanticDefault) {
         core.addTier(semanticTier(b, s));
       }
-      // Refused when the optimizer closed since the check above.
-      this.registration = optimizer.onClose(this);
+      this.registration = register();
     } catch (RuntimeException | Error e) {
       // Nobody will hold this half-built AiOptimizer to close it: release what it started.
       try {
@@ -117,6 +116,15 @@ public final class AiOptimizer implements AutoCloseable {
         e.addSuppressed(suppressed);
       }
       throw e;
+    }
+  }
+
+  /** The optimizer's hold on this; refused, as the check above, if it closed since. */
+  private Optimizer.Registration register() {
+    try {
+      return optimizer.onClose(this);
+    } catch (IllegalStateException closedSince) {
+      throw ClosedOptimizer.refused(COMPONENT, closedSince);
     }
   }
 

@@ -224,11 +224,10 @@ class AiOptimizerTest {
           .noneMatch(n -> n.startsWith("optimizer.ai."));
       assertThat(refused)
           .isInstanceOf(IllegalStateException.class)
-          .hasMessageContaining("AiOptimizer")
-          .hasMessageContaining("Optimizer that is closed");
+          .hasMessage("optimizer is closed: AiOptimizer was not built");
       assertThatThrownBy(() -> AiOptimizer.create(closed))
           .isInstanceOf(IllegalStateException.class)
-          .hasMessageContaining("Optimizer that is closed");
+          .hasMessage("optimizer is closed: AiOptimizer was not built");
     }
   }
 

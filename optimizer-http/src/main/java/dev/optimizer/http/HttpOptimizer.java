@@ -21,6 +21,7 @@ import dev.optimizer.http.internal.transport.jdk.JdkTransport;
 import dev.optimizer.http.internal.transport.jdk.OptimizedHttpClient;
 import dev.optimizer.runtime.Optimizer;
 import dev.optimizer.runtime.cache.TieredCache;
+import dev.optimizer.runtime.internal.ClosedOptimizer;
 import dev.optimizer.runtime.retry.RetryBudget;
 import dev.optimizer.runtime.telemetry.BuildingBlockMetrics;
 import java.net.http.HttpClient;
@@ -89,11 +90,9 @@ public final class HttpOptimizer implements AutoCloseable {
   private final Optimizer.Registration registration;
 
   HttpOptimizer(Optimizer optimizer, HttpSettings s) {
-    if (optimizer.isClosed()) {
-      // Before anything is started: nothing would ever stop the threads, the Redis connection or
-      // the instruments of an HttpOptimizer that the closed optimizer cannot hold.
-      throw closedOptimizer(s.name(), null);
-    }
+    // Before anything is started: nothing would ever stop the threads, the Redis connection or the
+    // instruments of an HttpOptimizer that the closed optimizer cannot hold.
+    ClosedOptimizer.refuse(optimizer, component(s.name()));
     this.optimizer = optimizer;
     this.settings = s;
     this.timer =
@@ -174,14 +173,14 @@ public final class HttpOptimizer implements AutoCloseable {
     } catch (IllegalStateException closedSince) {
       // The optimizer closed while this was being built: release what was started.
       stop();
-      throw closedOptimizer(s.name(), closedSince);
+      throw ClosedOptimizer.refused(component(s.name()), closedSince);
     }
     this.registration = held;
   }
 
-  private static IllegalStateException closedOptimizer(String name, Throwable cause) {
-    return new IllegalStateException(
-        "cannot build HttpOptimizer '" + name + "': its optimizer is closed", cause);
+  /** What a closed optimizer's refusal names ({@link ClosedOptimizer}). */
+  private static String component(String name) {
+    return "HttpOptimizer '" + name + "'";
   }
 
   /**

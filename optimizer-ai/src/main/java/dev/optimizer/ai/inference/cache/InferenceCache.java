@@ -1,9 +1,9 @@
 package dev.optimizer.ai.inference.cache;
 
-import dev.optimizer.ai.internal.ClosedOptimizer;
 import dev.optimizer.api.internal.Checks;
 import dev.optimizer.runtime.Optimizer;
 import dev.optimizer.runtime.cache.TieredCache;
+import dev.optimizer.runtime.internal.ClosedOptimizer;
 import dev.optimizer.runtime.telemetry.BuildingBlockMetrics;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
