@@ -548,12 +548,7 @@ public final class LeaseCache {
   }
 
   private Object physical() {
-    try {
-      Connection c = connection.unwrap(Connection.class);
-      return c != null ? c : connection;
-    } catch (SQLException | RuntimeException e) {
-      return connection;
-    }
+    return ResultCache.physical(connection);
   }
 
   /**

@@ -307,10 +307,10 @@ final class RefreshAhead implements AutoCloseable {
       return Outcome.DROPPED; // a reader was quicker: no connection needed
     }
     try (Connection c = source.getConnection()) {
-      ConnectionContext ctx = cache.context(physical(c));
+      ConnectionContext ctx = cache.context(ResultCache.physical(c));
       if (ctx == null) {
         ctx = ConnectionContext.read(c);
-        cache.context(physical(c), ctx);
+        cache.context(ResultCache.physical(c), ctx);
       }
       if (!r.key.context().equals(ctx)) {
         return Outcome.DROPPED; // another user or schema: its rows may differ
@@ -380,15 +380,6 @@ final class RefreshAhead implements AutoCloseable {
 
   private long[] versions(Recipe r) {
     return cache.versions.snapshot(r.tables, r.pin.table(), r.keyValue);
-  }
-
-  private static Object physical(Connection c) {
-    try {
-      Connection p = c.unwrap(Connection.class);
-      return p != null ? p : c;
-    } catch (java.sql.SQLException | RuntimeException e) {
-      return c;
-    }
   }
 
   @Override

@@ -234,7 +234,12 @@ public final class ResultCache implements AutoCloseable {
     sessionDigest(read, SessionState.digest(connection));
   }
 
-  private static Object physical(Connection c) {
+  /**
+   * The driver's connection behind a pool's proxy: what the cache keys a connection's context by,
+   * since a pool hands the same physical connection out under a new proxy on every lease. The
+   * connection itself when the pool will not unwrap it.
+   */
+  static Object physical(Connection c) {
     try {
       Connection p = c.unwrap(Connection.class);
       return p != null ? p : c;
