@@ -22,7 +22,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * One request on one channel (a pooled HTTP/1.1 connection or an HTTP/2 stream), from the write to
@@ -181,18 +183,7 @@ final class Exchange {
         new ChannelBody(this, channel, unread, HttpUtil.isKeepAlive(head), upstream);
     phase = relay;
     unread.onSubscribe(relay);
-    Reply reply =
-        new Reply(
-            head.status().code(),
-            fields(head),
-            NO_BYTES,
-            version,
-            call.uri(),
-            requestTime,
-            clock.millis(),
-            Reply.Source.NETWORK,
-            new Reply.Unread(unread, unread::discard));
-    if (!result.complete(reply)) {
+    if (!result.complete(unreadReply(head, unread))) {
       // Cancelled as the head arrived, too late to end the head phase: nobody will read it.
       unread.discard();
     }
@@ -210,32 +201,33 @@ final class Exchange {
   boolean handOnDecoded(
       HttpResponse head,
       List<ByteBuffer> prefix,
-      java.util.function.Function<
-              java.util.concurrent.Flow.Subscriber<List<ByteBuffer>>,
-              java.util.concurrent.Flow.Subscription>
-          rest) {
+      Function<Flow.Subscriber<List<ByteBuffer>>, Flow.Subscription> rest) {
     if (!end()) {
       return false;
     }
     channel.attr(KEY).compareAndSet(this, null);
     UnreadBody unread = UnreadBody.streamAfter(prefix);
     unread.onSubscribe(rest.apply(unread));
-    Reply reply =
-        new Reply(
-            head.status().code(),
-            fields(head),
-            NO_BYTES,
-            version,
-            call.uri(),
-            requestTime,
-            clock.millis(),
-            Reply.Source.NETWORK,
-            new Reply.Unread(unread, unread::discard));
+    Reply reply = unreadReply(head, unread);
     release.release(channel, HttpUtil.isKeepAlive(head));
     if (!result.complete(reply)) {
       unread.discard(); // cancelled as it arrived: nobody will read it
     }
     return true;
+  }
+
+  /** The reply whose body the caller reads from {@code unread}, as the network gave it. */
+  private Reply unreadReply(HttpResponse head, UnreadBody unread) {
+    return new Reply(
+        head.status().code(),
+        fields(head),
+        NO_BYTES,
+        version,
+        call.uri(),
+        requestTime,
+        clock.millis(),
+        Reply.Source.NETWORK,
+        new Reply.Unread(unread, unread::discard));
   }
 
   /**
