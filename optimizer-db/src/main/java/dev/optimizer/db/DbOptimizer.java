@@ -12,6 +12,7 @@ import dev.optimizer.db.cache.ResultCacheStats;
 import dev.optimizer.db.cache.ResultCacheTrialSettings;
 import dev.optimizer.db.cache.internal.CacheCandidates;
 import dev.optimizer.db.cache.internal.ResultCache;
+import dev.optimizer.db.cache.internal.StatementAnalyses;
 import dev.optimizer.db.internal.DbIdentity;
 import dev.optimizer.db.internal.DbSystems;
 import dev.optimizer.db.internal.DbTelemetry;
@@ -176,7 +177,10 @@ public final class DbOptimizer {
       inst.sampler(sampler);
     }
     inst.batching(parts.batching);
-    parts.candidates = new CacheCandidates(optimizer);
+    // One analysis per new statement for both the candidates and the cache: it parses the
+    // statement on the request path.
+    StatementAnalyses analyses = new StatementAnalyses();
+    parts.candidates = new CacheCandidates(optimizer, analyses);
     cacheCandidates.add(parts.candidates);
     inst.cacheCandidates(parts.candidates);
     if (parts.sizing != null) {
@@ -185,7 +189,7 @@ public final class DbOptimizer {
     if (settings.resultCache != null || settings.resultCacheTrials != null) {
       ResultCache cache =
           new ResultCache(
-              optimizer, settings.resultCache, settings.resultCacheTrials, db.poolName());
+              optimizer, settings.resultCache, settings.resultCacheTrials, db.poolName(), analyses);
       parts.cache = cache;
       resultCaches.add(cache);
       parts.candidates.trials(cache.trials());

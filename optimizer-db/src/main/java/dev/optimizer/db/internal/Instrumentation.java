@@ -153,6 +153,11 @@ public final class Instrumentation implements AutoCloseable {
     this.cacheCandidates = candidates;
   }
 
+  /** Who looks for cache-worthy queries in this data source's traffic; null for nobody. */
+  public dev.optimizer.db.cache.internal.CacheCandidates cacheCandidates() {
+    return cacheCandidates;
+  }
+
   /** Sets the batching advisor of this data source (null: none). */
   public void batching(dev.optimizer.db.batch.internal.BatchAdvisor advisor) {
     this.batching = advisor;

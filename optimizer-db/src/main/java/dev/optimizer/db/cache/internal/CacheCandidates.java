@@ -1,7 +1,5 @@
 package dev.optimizer.db.cache.internal;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.optimizer.api.Recommendation;
 import dev.optimizer.db.cache.CacheCandidate;
 import dev.optimizer.db.internal.StatementKey;
@@ -33,8 +31,7 @@ public final class CacheCandidates {
   static final int CONSIDER_EVERY = 64;
 
   private final Optimizer optimizer;
-  private final Cache<Long, StatementTables> analyses =
-      Caffeine.newBuilder().maximumSize(20_000).build();
+  private final StatementAnalyses analyses;
   private final ConcurrentHashMap<Long, Query> queries = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, LongAdder> writes = new ConcurrentHashMap<>();
   private final LongAdder writesToAll = new LongAdder();
@@ -83,7 +80,18 @@ public final class CacheCandidates {
 
   /** Candidates for one data source. */
   public CacheCandidates(Optimizer optimizer) {
+    this(optimizer, new StatementAnalyses());
+  }
+
+  /** The statement analyses these candidates read (for tests). */
+  StatementAnalyses analyses() {
+    return analyses;
+  }
+
+  /** Candidates for one data source, sharing its statements' analyses with its result cache. */
+  public CacheCandidates(Optimizer optimizer, StatementAnalyses analyses) {
     this.optimizer = optimizer;
+    this.analyses = analyses;
   }
 
   /**
@@ -127,7 +135,7 @@ public final class CacheCandidates {
     if (!optimizer.mode().recommends()) {
       return null;
     }
-    StatementTables t = analyses.get(key.id(), id -> TableAnalyzer.analyze(key));
+    StatementTables t = analyses.of(key);
     switch (t.kind()) {
       case READ -> {
         if (t.notCacheable() != null) {

@@ -63,8 +63,7 @@ public final class ResultCache implements AutoCloseable {
   final int maxEntryBytes;
   private final String name;
 
-  private final Cache<Long, StatementTables> analyses =
-      Caffeine.newBuilder().maximumSize(20_000).build();
+  private final StatementAnalyses analyses;
 
   /** The key pins per exact statement text, weighed by that text (it may be long). */
   private final Cache<String, java.util.Optional<KeyPins.Pin>> pins;
@@ -133,12 +132,31 @@ public final class ResultCache implements AutoCloseable {
       ResultCacheSettings settings,
       ResultCacheTrialSettings trialSettings,
       String name) {
+    this(optimizer, settings, trialSettings, name, new StatementAnalyses());
+  }
+
+  /**
+   * A cache for one data source, sharing its statements' analyses with the data source's cache
+   * candidates.
+   *
+   * @param settings the rules, or null for trials only
+   * @param trialSettings the trials allowed in AUTO mode, or null for none
+   * @param analyses the data source's statement analyses
+   * @throws IllegalArgumentException if both settings are null
+   */
+  public ResultCache(
+      Optimizer optimizer,
+      ResultCacheSettings settings,
+      ResultCacheTrialSettings trialSettings,
+      String name,
+      StatementAnalyses analyses) {
     if (settings == null && trialSettings == null) {
       throw new IllegalArgumentException("a result cache needs rules or trials");
     }
     this.optimizer = optimizer;
     this.settings = settings;
     this.name = name;
+    this.analyses = analyses;
     this.maxEntryBytes =
         settings == null ? 0 : (int) Math.min(Integer.MAX_VALUE, settings.maximumEntryBytes());
     this.bookkeepingBudget =
@@ -359,8 +377,13 @@ public final class ResultCache implements AutoCloseable {
     return optimizer.mode().observes();
   }
 
+  /** The statement analyses this cache reads (for tests). */
+  StatementAnalyses analyses() {
+    return analyses;
+  }
+
   StatementTables analyze(StatementKey key) {
-    return analyses.get(key.id(), id -> TableAnalyzer.analyze(key));
+    return analyses.of(key);
   }
 
   boolean unkeepable(long fingerprint) {
