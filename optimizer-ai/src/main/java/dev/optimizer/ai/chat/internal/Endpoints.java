@@ -38,7 +38,7 @@ final class Endpoints {
 
   /** The endpoint of {@code model}, if it is a LangChain4j model whose endpoint can be read. */
   static Optional<String> of(Object model) {
-    if (!langchain4j(model.getClass())) {
+    if (!ModelFields.langchain4j(model.getClass())) {
       return Optional.empty();
     }
     Set<String> found = new TreeSet<>();
@@ -52,13 +52,11 @@ final class Endpoints {
     return found.size() == 1 ? Optional.of(found.iterator().next()) : Optional.empty();
   }
 
-  private static boolean langchain4j(Class<?> c) {
-    return c.getName().startsWith("dev.langchain4j.");
-  }
-
   /** The endpoint fields of {@code o}, and of the LangChain4j objects it holds (one level down). */
   private static void collect(Object o, int depth, Set<String> found) {
-    for (Class<?> c = o.getClass(); c != null && langchain4j(c); c = c.getSuperclass()) {
+    for (Class<?> c = o.getClass();
+        c != null && ModelFields.langchain4j(c);
+        c = c.getSuperclass()) {
       for (Field f : c.getDeclaredFields()) {
         if (Modifier.isStatic(f.getModifiers()) || f.getType().isPrimitive()) {
           continue;
@@ -70,21 +68,13 @@ final class Endpoints {
         if (!(named && value) && !nested) {
           continue;
         }
-        if (!f.trySetAccessible()) {
-          throw new IllegalStateException("cannot read " + f);
-        }
-        Object v;
-        try {
-          v = f.get(o);
-        } catch (IllegalAccessException e) {
-          throw new IllegalStateException(e);
-        }
+        Object v = ModelFields.read(f, o);
         if (v == null) {
           continue;
         }
         if (named && value) {
           found.add(printable(v.toString()));
-        } else if (langchain4j(v.getClass())) {
+        } else if (ModelFields.langchain4j(v.getClass())) {
           collect(v, depth + 1, found);
         }
       }

@@ -125,7 +125,7 @@ final class ModelSettings {
    * and the caller must then tell the model apart by instance.
    */
   static String of(Object model) {
-    if (!langchain4j(model.getClass())) {
+    if (!ModelFields.langchain4j(model.getClass())) {
       return "";
     }
     Map<String, String> found = new TreeMap<>();
@@ -147,26 +147,16 @@ final class ModelSettings {
     return HexFormat.of().formatHex(d.digest(), 0, 16);
   }
 
-  private static boolean langchain4j(Class<?> c) {
-    return c.getName().startsWith("dev.langchain4j.");
-  }
-
   private static void collect(Object o, String prefix, int depth, Map<String, String> found) {
-    for (Class<?> c = o.getClass(); c != null && langchain4j(c); c = c.getSuperclass()) {
+    for (Class<?> c = o.getClass();
+        c != null && ModelFields.langchain4j(c);
+        c = c.getSuperclass()) {
       for (Field f : c.getDeclaredFields()) {
         String lower = f.getName().toLowerCase(Locale.ROOT);
         if (Modifier.isStatic(f.getModifiers()) || f.isSynthetic() || LEFT_OUT.contains(lower)) {
           continue;
         }
-        if (!f.trySetAccessible()) {
-          throw new IllegalStateException("cannot read " + f);
-        }
-        Object v;
-        try {
-          v = f.get(o);
-        } catch (IllegalAccessException e) {
-          throw new IllegalStateException(e);
-        }
+        Object v = ModelFields.read(f, o);
         if (lower.contains("header")) {
           v = withoutCredentials(staticValue(v));
         } else if (lower.contains("queryparam") && v instanceof Map<?, ?> m) {
@@ -176,7 +166,7 @@ final class ModelSettings {
           continue;
         }
         String name = prefix + f.getName();
-        if (depth == 0 && langchain4j(v.getClass()) && !plain(v)) {
+        if (depth == 0 && ModelFields.langchain4j(v.getClass()) && !plain(v)) {
           // A client, or a settings object of a provider: its own settings, one level down.
           collect(v, name + ".", depth + 1, found);
           continue;
@@ -199,7 +189,7 @@ final class ModelSettings {
     if (v instanceof Map<?, ?> m) {
       return m;
     }
-    if (v instanceof Supplier<?> s && langchain4j(s.getClass())) {
+    if (v instanceof Supplier<?> s && ModelFields.langchain4j(s.getClass())) {
       Object got;
       try {
         got = s.get();
@@ -308,7 +298,7 @@ final class ModelSettings {
       }
       return "[" + String.join(",", items) + "]";
     }
-    if (langchain4j(v.getClass()) && declaresToString(v.getClass())) {
+    if (ModelFields.langchain4j(v.getClass()) && declaresToString(v.getClass())) {
       return v.getClass().getName() + ":" + quote(v.toString());
     }
     return null;
