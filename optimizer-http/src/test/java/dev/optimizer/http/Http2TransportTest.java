@@ -176,6 +176,41 @@ class Http2TransportTest extends HttpFixture {
   }
 
   @Test
+  void aRequestWhoseDeadlinePassedWhileQueuedIsNotSentEvenBeforeItsTimerFires() throws Exception {
+    // The caller's timer and the stream that frees up race: whichever the transport hears of
+    // first, a request past its deadline must not reach the server. Manual time passes the
+    // deadline while the (real-time) timer is an hour away, so only the deadline check can stop it.
+    h2 = MockHttpServer.http2(null, 1);
+    CompletableFuture<Void> release = new CompletableFuture<>();
+    h2.dispatcher(r -> r.path().equals("/held") ? ok("held").gate(release) : ok("next"));
+    HttpClient client =
+        NettyHttpClient.builder(
+                nothingRepeated(manualOptimizer())
+                    .cache(false)
+                    .maxResponseBodyBytes(1 << 20)
+                    .build())
+            .version(HttpClient.Version.HTTP_2)
+            .maxConnectionsPerOrigin(1)
+            .build();
+
+    CompletableFuture<HttpResponse<String>> held =
+        async(client, HttpRequest.newBuilder(h2.url("/held")).build());
+    assertThat(h2.takeRequest().path()).isEqualTo("/held");
+    CompletableFuture<HttpResponse<String>> queued =
+        async(
+            client, HttpRequest.newBuilder(h2.url("/queued")).timeout(Duration.ofHours(1)).build());
+    time.advance(Duration.ofHours(2));
+    release.complete(null);
+    assertThat(held.get(10, TimeUnit.SECONDS).body()).isEqualTo("held");
+
+    assertThatThrownBy(() -> queued.get(10, TimeUnit.SECONDS))
+        .hasCauseInstanceOf(java.net.http.HttpTimeoutException.class)
+        .hasMessageContaining("not sent");
+    assertThat(get(client, h2.url("/next")).body()).isEqualTo("next");
+    assertThat(h2.drain()).extracting(MockHttpServer.Recorded::path).containsExactly("/next");
+  }
+
+  @Test
   void beyondTheServersStreamLimitASecondConnectionOpens() throws Exception {
     h2 = MockHttpServer.http2(null, 2);
     CompletableFuture<Void> fourArrived = new CompletableFuture<>();

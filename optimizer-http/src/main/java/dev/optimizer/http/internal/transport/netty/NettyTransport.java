@@ -33,6 +33,7 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
+import java.net.http.HttpTimeoutException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Locale;
@@ -307,10 +308,21 @@ public final class NettyTransport implements dev.optimizer.http.internal.Transpo
       release.release(channel, true);
       return;
     }
+    long deadline = call.deadlineNanos();
+    if (deadline != Long.MAX_VALUE && deadline - ticker.read() <= 0) {
+      // The deadline passed while the request waited for a connection or a stream. The caller's
+      // timer may have fired without its cancel having reached us yet: sending now would deliver
+      // a request its caller has already seen fail.
+      message.release();
+      release.release(channel, true);
+      result.completeExceptionally(
+          new HttpTimeoutException(
+              "request timed out while waiting for a connection or an HTTP/2 stream; not sent"));
+      return;
+    }
     Exchange exchange =
         new Exchange(call, result, release, channel, version, decompress, requestTime, clock);
     channel.attr(Exchange.KEY).set(exchange);
-    long deadline = call.deadlineNanos();
     if (deadline != Long.MAX_VALUE) {
       exchange.timeoutAfter(Math.max(0, deadline - ticker.read()));
     }
