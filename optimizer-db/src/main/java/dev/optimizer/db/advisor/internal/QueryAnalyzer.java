@@ -2,6 +2,7 @@ package dev.optimizer.db.advisor.internal;
 
 import dev.optimizer.db.internal.sql.SqlComments;
 import dev.optimizer.db.internal.sql.SqlDialect;
+import dev.optimizer.db.internal.sql.SqlParsers;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -25,7 +26,6 @@ import net.sf.jsqlparser.expression.operators.relational.InExpression;
 import net.sf.jsqlparser.expression.operators.relational.IsNullExpression;
 import net.sf.jsqlparser.expression.operators.relational.MinorThan;
 import net.sf.jsqlparser.expression.operators.relational.MinorThanEquals;
-import net.sf.jsqlparser.parser.CCJSqlParserUtil;
 import net.sf.jsqlparser.schema.Column;
 import net.sf.jsqlparser.schema.Table;
 import net.sf.jsqlparser.statement.Statement;
@@ -133,7 +133,7 @@ public final class QueryAnalyzer {
       // the comments dropped as the database drops them (PostgreSQL's nest). EXPLAIN still runs
       // the statement as sampled.
       String parsed = SqlComments.strip(sql, dialect);
-      st = CCJSqlParserUtil.parse(parsed, p -> p.withTimeOut(PARSE_TIMEOUT_MILLIS));
+      st = SqlParsers.parse(parsed, PARSE_TIMEOUT_MILLIS);
     } catch (Exception | StackOverflowError e) {
       String why = String.valueOf(e.getMessage());
       int nl = why.indexOf('\n');

@@ -1,5 +1,6 @@
 package dev.optimizer.db.cache.internal;
 
+import dev.optimizer.db.internal.sql.SqlParsers;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Function;
@@ -11,7 +12,6 @@ import net.sf.jsqlparser.expression.Parenthesis;
 import net.sf.jsqlparser.expression.operators.conditional.AndExpression;
 import net.sf.jsqlparser.expression.operators.relational.EqualsTo;
 import net.sf.jsqlparser.expression.operators.relational.ExpressionList;
-import net.sf.jsqlparser.parser.CCJSqlParserUtil;
 import net.sf.jsqlparser.schema.Column;
 import net.sf.jsqlparser.schema.Table;
 import net.sf.jsqlparser.statement.Statement;
@@ -69,7 +69,7 @@ final class KeyPins {
       return null;
     }
     try {
-      Statement st = CCJSqlParserUtil.parse(sql, parser -> parser.withTimeOut(500));
+      Statement st = SqlParsers.parse(sql, 500);
       if (st instanceof PlainSelect s) {
         if (subquery(sql) // a subquery reads more than the key's row
             || nonEmpty(s.getJoins())

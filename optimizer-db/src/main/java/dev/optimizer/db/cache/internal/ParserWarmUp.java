@@ -1,8 +1,8 @@
 package dev.optimizer.db.cache.internal;
 
+import dev.optimizer.db.internal.sql.SqlParsers;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import net.sf.jsqlparser.parser.CCJSqlParserUtil;
 
 /**
  * Loads the SQL parser off the request path, once per class loader. JSqlParser's parser is one very
@@ -49,7 +49,7 @@ final class ParserWarmUp {
     try {
       for (String sql : STATEMENTS) {
         try {
-          SqlFunctions.walk(CCJSqlParserUtil.parse(sql, p -> p.withTimeOut(5_000)));
+          SqlFunctions.walk(SqlParsers.parse(sql, 5_000));
         } catch (Exception | LinkageError e) {
           // Warms less; the request path's own parse reports nothing either.
         }

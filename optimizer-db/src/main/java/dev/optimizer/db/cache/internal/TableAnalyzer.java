@@ -2,12 +2,12 @@ package dev.optimizer.db.cache.internal;
 
 import dev.optimizer.db.cache.internal.StatementTables.Kind;
 import dev.optimizer.db.internal.StatementKey;
+import dev.optimizer.db.internal.sql.SqlParsers;
 import java.util.HashSet;
 import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import net.sf.jsqlparser.parser.CCJSqlParserUtil;
 import net.sf.jsqlparser.statement.Statement;
 
 /**
@@ -281,8 +281,7 @@ public final class TableAnalyzer {
       return null;
     }
     try {
-      Statement parsed =
-          CCJSqlParserUtil.parse(text, parser -> parser.withTimeOut(PARSE_TIMEOUT_MILLIS));
+      Statement parsed = SqlParsers.parse(text, PARSE_TIMEOUT_MILLIS);
       SqlFunctions.Walk walk = SqlFunctions.walk(parsed); // one walk for tables and functions
       Set<String> out = new HashSet<>();
       for (String n : walk.tables()) {
