@@ -145,32 +145,44 @@ class Http2TransportTest extends HttpFixture {
     assertThat(h2.connectionCount()).isEqualTo(1);
   }
 
-  @Test
-  void aRequestThatTimesOutWhileQueuedForAStreamLeavesNoTrace() throws Exception {
+  /** A client whose only stream (one connection, the server allows one) a request holds. */
+  private record HeldStream(
+      HttpClient client,
+      CompletableFuture<HttpResponse<String>> held,
+      CompletableFuture<Void> release) {}
+
+  /** Holds the only stream with {@code /held} until {@code release}; other paths answer "next". */
+  private HeldStream holdTheOnlyStream(HttpOptimizer http) throws Exception {
     h2 = MockHttpServer.http2(null, 1);
     CompletableFuture<Void> release = new CompletableFuture<>();
     h2.dispatcher(r -> r.path().equals("/held") ? ok("held").gate(release) : ok("next"));
     HttpClient client =
-        NettyHttpClient.builder(plain())
+        NettyHttpClient.builder(http)
             .version(HttpClient.Version.HTTP_2)
             .maxConnectionsPerOrigin(1)
             .build();
-
     CompletableFuture<HttpResponse<String>> held =
         async(client, HttpRequest.newBuilder(h2.url("/held")).build());
     assertThat(h2.takeRequest().path()).isEqualTo("/held");
+    return new HeldStream(client, held, release);
+  }
+
+  @Test
+  void aRequestThatTimesOutWhileQueuedForAStreamLeavesNoTrace() throws Exception {
+    HeldStream s = holdTheOnlyStream(plain());
     assertThatThrownBy(
             () ->
-                client.send(
-                    HttpRequest.newBuilder(h2.url("/queued"))
-                        .timeout(Duration.ofMillis(200))
-                        .build(),
-                    HttpResponse.BodyHandlers.ofString()))
+                s.client()
+                    .send(
+                        HttpRequest.newBuilder(h2.url("/queued"))
+                            .timeout(Duration.ofMillis(200))
+                            .build(),
+                        HttpResponse.BodyHandlers.ofString()))
         .isInstanceOf(java.net.http.HttpTimeoutException.class);
-    release.complete(null);
-    assertThat(held.get(10, TimeUnit.SECONDS).body()).isEqualTo("held");
+    s.release().complete(null);
+    assertThat(s.held().get(10, TimeUnit.SECONDS).body()).isEqualTo("held");
 
-    assertThat(get(client, h2.url("/next")).body()).isEqualTo("next");
+    assertThat(get(s.client(), h2.url("/next")).body()).isEqualTo("next");
     assertThat(h2.drain()).extracting(MockHttpServer.Recorded::path).containsExactly("/next");
     assertThat(h2.connectionCount()).isEqualTo(1);
   }
@@ -180,33 +192,21 @@ class Http2TransportTest extends HttpFixture {
     // The caller's timer and the stream that frees up race: whichever the transport hears of
     // first, a request past its deadline must not reach the server. Manual time passes the
     // deadline while the (real-time) timer is an hour away, so only the deadline check can stop it.
-    h2 = MockHttpServer.http2(null, 1);
-    CompletableFuture<Void> release = new CompletableFuture<>();
-    h2.dispatcher(r -> r.path().equals("/held") ? ok("held").gate(release) : ok("next"));
-    HttpClient client =
-        NettyHttpClient.builder(
-                nothingRepeated(manualOptimizer())
-                    .cache(false)
-                    .maxResponseBodyBytes(1 << 20)
-                    .build())
-            .version(HttpClient.Version.HTTP_2)
-            .maxConnectionsPerOrigin(1)
-            .build();
-
-    CompletableFuture<HttpResponse<String>> held =
-        async(client, HttpRequest.newBuilder(h2.url("/held")).build());
-    assertThat(h2.takeRequest().path()).isEqualTo("/held");
+    HeldStream s =
+        holdTheOnlyStream(
+            nothingRepeated(manualOptimizer()).cache(false).maxResponseBodyBytes(1 << 20).build());
     CompletableFuture<HttpResponse<String>> queued =
         async(
-            client, HttpRequest.newBuilder(h2.url("/queued")).timeout(Duration.ofHours(1)).build());
+            s.client(),
+            HttpRequest.newBuilder(h2.url("/queued")).timeout(Duration.ofHours(1)).build());
     time.advance(Duration.ofHours(2));
-    release.complete(null);
-    assertThat(held.get(10, TimeUnit.SECONDS).body()).isEqualTo("held");
+    s.release().complete(null);
+    assertThat(s.held().get(10, TimeUnit.SECONDS).body()).isEqualTo("held");
 
     assertThatThrownBy(() -> queued.get(10, TimeUnit.SECONDS))
         .hasCauseInstanceOf(java.net.http.HttpTimeoutException.class)
         .hasMessageContaining("not sent");
-    assertThat(get(client, h2.url("/next")).body()).isEqualTo("next");
+    assertThat(get(s.client(), h2.url("/next")).body()).isEqualTo("next");
     assertThat(h2.drain()).extracting(MockHttpServer.Recorded::path).containsExactly("/next");
   }
 
