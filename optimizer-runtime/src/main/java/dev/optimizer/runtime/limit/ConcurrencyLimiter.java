@@ -149,9 +149,9 @@ public final class ConcurrencyLimiter {
    * Asynchronous twin of {@link #acquire(Duration)}: returns a future of a permit that waits in the
    * same FIFO queue without blocking a thread. The future fails with a {@link
    * LimitExceededException} if the queue is full or no permit freed up within {@code timeout}
-   * (measured by {@code timer}). Cancelling the future leaves the queue; a permit granted in the
-   * same instant is passed on, never leaked. The future may complete on the thread that released a
-   * permit, or on the timer's thread.
+   * (measured by {@code timer}). Cancelling the future, or completing it otherwise (say with {@code
+   * orTimeout}), leaves the queue; a permit granted in the same instant is passed on, never leaked.
+   * The future may complete on the thread that released a permit, or on the timer's thread.
    *
    * @param timeout how long to wait, in {@code [0, 1d]}; zero does not queue
    * @param timer schedules the timeout; if it refuses (shut down), the future fails with its
@@ -194,7 +194,10 @@ public final class ConcurrencyLimiter {
     waiter.future.whenComplete(
         (permit, error) -> {
           timeoutTask.cancel(false);
-          if (waiter.future.isCancelled()) {
+          // Completed by anyone but the grant (cancel, orTimeout, completeExceptionally): leave the
+          // queue, or the waiter keeps a place against maxQueued, with its timeout just cancelled.
+          // A spurious call is harmless: a waiter no longer queued is not removed twice.
+          if (error != null || permit != waiter.permit) {
             abandon(waiter, null);
           }
         });
@@ -366,7 +369,9 @@ public final class ConcurrencyLimiter {
 
   private static class Waiter {
     final Condition wakeUp;
-    Permit permit; // guarded by lock; set when granted
+    // Set under the lock when granted; volatile for acquireAsync's completion callback, which
+    // reads it without the lock.
+    volatile Permit permit;
 
     Waiter(Condition wakeUp) {
       this.wakeUp = wakeUp;

@@ -97,6 +97,26 @@ class ConcurrencyLimiterAsyncTest {
   }
 
   @Test
+  void aFutureTheCallerFailsLeavesTheQueueAsACancelledOneDoes() throws Exception {
+    // orTimeout (or completeExceptionally) is how a caller gives up on a CompletableFuture; the
+    // waiter must not stay queued, holding a place against maxQueued with no timeout left.
+    ConcurrencyLimiter limiter = limiter(1, 1);
+    Permit held = limiter.tryAcquire().orElseThrow();
+    CompletableFuture<Permit> givenUp = limiter.acquireAsync(Duration.ofDays(1), timer);
+
+    givenUp.completeExceptionally(new java.util.concurrent.TimeoutException("caller gave up"));
+
+    assertThat(limiter.queued()).isZero();
+    CompletableFuture<Permit> next = limiter.acquireAsync(Duration.ofDays(1), timer);
+    assertThat(next).isNotDone(); // queued, not refused as "queue is full"
+    held.onSuccess();
+    assertThat(next).isCompleted();
+    next.get().onSuccess();
+    assertThat(limiter.inFlight()).isZero();
+    assertThat(limiter.stats().acquired()).isEqualTo(2); // the given-up waiter was never granted
+  }
+
+  @Test
   void raisingTheLimitGrantsWaiters() {
     ConcurrencyLimiter limiter = limiter(1, 10);
     limiter.tryAcquire().orElseThrow();
