@@ -100,9 +100,21 @@ public final class LatencySignal implements Signal {
    * Records a sample of a named gauge (a wait time, a hit, a queue length); a window reports the
    * mean of the samples recorded within it.
    *
-   * @throws IllegalArgumentException if the gauge is recorded as a {@linkplain #recordPeak peak}
+   * @throws IllegalArgumentException if the value is NaN or infinite, or the gauge is recorded as a
+   *     {@linkplain #recordPeak peak}
    */
   public void recordGauge(String gauge, double value) {
+    // A mean is a running sum that windows difference: one NaN or infinite sample would make it
+    // NaN for good, in every later window of every reader.
+    if (!Double.isFinite(value)) {
+      throw new IllegalArgumentException(
+          "gauge '"
+              + gauge
+              + "' of signal '"
+              + name
+              + "' must be a finite number, but was "
+              + value);
+    }
     if (series(gauge, true) instanceof Gauge mean) {
       mean.add(value);
     } else {

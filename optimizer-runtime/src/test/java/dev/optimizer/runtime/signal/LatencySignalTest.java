@@ -282,6 +282,29 @@ class LatencySignalTest {
     assertThat(c.read().gauges()).containsOnlyKeys("queue");
   }
 
+  @Test
+  void aMeanGaugeRefusesANonFiniteSampleAndStaysUsable() {
+    // A mean is kept as a running sum that each window differences: one NaN or infinite sample
+    // would make that sum NaN for good, and every later window of the gauge NaN with it (which a
+    // judge's floor "mean < minimum" reads as passing).
+    LatencySignal s = builder().build();
+    Signal.Cursor before = s.open();
+    s.recordGauge("hit", 1);
+    for (double bad :
+        new double[] {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY}) {
+      assertThatThrownBy(() -> s.recordGauge("hit", bad))
+          .isExactlyInstanceOf(IllegalArgumentException.class)
+          .hasMessage("gauge 'hit' of signal 'db.pool' must be a finite number, but was " + bad);
+    }
+    assertThatThrownBy(() -> s.recordGauge("new", Double.NaN))
+        .isExactlyInstanceOf(IllegalArgumentException.class);
+    Signal.Cursor after = s.open();
+    s.recordGauge("hit", 0);
+
+    assertThat(before.read().gauges()).containsOnly(entry("hit", 0.5));
+    assertThat(after.read().gauges()).containsOnly(entry("hit", 0.0));
+  }
+
   // ---- peak gauges
   // -------------------------------------------------------------------------------
 
