@@ -32,6 +32,12 @@ final class Batch<I, O> implements ItemResults<O> {
   /** The pending delayed flush, or null. Guarded by the lock. */
   FlushScheduler.Handle timer;
 
+  /**
+   * The batch whose item's future this thread is completing now, so that a dependent of that future
+   * which closes the batcher can be recognised: the batch cannot finish while such a close waits.
+   */
+  private static final ThreadLocal<Batch<?, ?>> SETTLING = new ThreadLocal<>();
+
   private AtomicIntegerArray settled;
   private AtomicInteger unsettled;
   private Runnable onDone;
@@ -88,7 +94,13 @@ final class Batch<I, O> implements ItemResults<O> {
     if (!claim(index)) {
       return false;
     }
-    futures.get(index).complete(value);
+    Batch<?, ?> outer = SETTLING.get();
+    SETTLING.set(this);
+    try {
+      futures.get(index).complete(value);
+    } finally {
+      SETTLING.set(outer);
+    }
     release();
     return true;
   }
@@ -100,9 +112,20 @@ final class Batch<I, O> implements ItemResults<O> {
     if (!claim(index)) {
       return false;
     }
-    futures.get(index).completeExceptionally(error);
+    Batch<?, ?> outer = SETTLING.get();
+    SETTLING.set(this);
+    try {
+      futures.get(index).completeExceptionally(error);
+    } finally {
+      SETTLING.set(outer);
+    }
     release();
     return true;
+  }
+
+  /** Returns the batch whose item's future the calling thread is completing, or null. */
+  static Batch<?, ?> settlingOnThisThread() {
+    return SETTLING.get();
   }
 
   /** Fails every item not settled yet, each with its own error made by {@code errorForIndex}. */

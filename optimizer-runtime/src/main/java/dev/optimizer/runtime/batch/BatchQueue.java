@@ -142,6 +142,10 @@ final class BatchQueue<I, O> implements DelayPolicy.Context {
     return isIdle();
   }
 
+  boolean isInFlight(Batch<?, ?> batch) {
+    return batch != null && inFlight.contains(batch);
+  }
+
   boolean isIdle() {
     return queuedItems == 0 && inFlight.isEmpty();
   }

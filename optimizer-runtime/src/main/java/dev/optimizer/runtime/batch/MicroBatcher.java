@@ -66,6 +66,8 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
   // Guarded by lock.
   private final BatchQueue<I, O> queue;
   private boolean closed;
+  // Set by a close() that could not wait (see there): stop the own threads once idle.
+  private boolean stopWhenIdle;
 
   MicroBatcher(MicroBatcherBuilder<I, O> b) {
     this.name = b.name;
@@ -201,9 +203,16 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
    * dispatched with a {@link RejectedExecutionException}, those in a batch that did not finish with
    * a {@link TimeoutException}. Then stops the batcher's own threads. Idempotent; a second call
    * returns at once.
+   *
+   * <p>Called from a dependent of an item's future as that future completes (say {@code
+   * allOf(futures).thenRun(batcher::close)}), close cannot wait: the batch settling that item
+   * finishes only once the dependent returns. It then stops accepting items and returns at once;
+   * what was accepted still completes, and the batcher's own threads stop once it has ({@code
+   * closeTimeout} does not apply: no thread is left waiting to enforce it).
    */
   @Override
   public void close() {
+    boolean fromOwnCompletion;
     lock.lock();
     try {
       if (closed) {
@@ -211,10 +220,17 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
       }
       closed = true;
       queue.sealOpenBatch();
+      fromOwnCompletion = queue.isInFlight(Batch.settlingOnThisThread());
+      stopWhenIdle = fromOwnCompletion;
     } finally {
       lock.unlock();
     }
     drain();
+    if (fromOwnCompletion) {
+      // Waiting here would wait for this very thread: closeTimeout would pass, then fail the rest
+      // of the batch whose results are about to be delivered. onBatchDone stops the threads.
+      return;
+    }
     boolean interrupted = false;
     boolean drained;
     try {
@@ -349,15 +365,28 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
   }
 
   private void onBatchDone(Batch<I, O> batch) {
+    boolean stopThreads = false;
     lock.lock();
     try {
       if (queue.finished(batch)) {
         idle.signalAll();
+        // Closed, so nothing new arrives: idle now is idle for good.
+        stopThreads = stopWhenIdle;
+        stopWhenIdle = false;
       }
     } finally {
       lock.unlock();
     }
     drain();
+    if (stopThreads) {
+      if (ownedScheduler != null) {
+        ownedScheduler.shutdownNow();
+      }
+      if (ownedExecutor != null) {
+        // shutdown, not shutdownNow: this may be the executor's own thread, finishing its batch.
+        ownedExecutor.shutdown();
+      }
+    }
   }
 
   /**

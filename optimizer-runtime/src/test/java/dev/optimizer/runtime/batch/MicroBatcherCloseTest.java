@@ -52,6 +52,67 @@ class MicroBatcherCloseTest {
   }
 
   @Test
+  void closeFromADependentOfItsOwnFutureDoesNotWaitForTheBatchSettlingIt() {
+    // The dependent runs while the batch is still delivering: a close that waited for the batch
+    // would wait for its own thread, then after closeTimeout fail the items not yet delivered.
+    MicroBatcher<Integer, String> batcher =
+        MicroBatcher.<Integer, String>builder(MicroBatcherCloseTest::echo)
+            .name("self-closing")
+            .scheduler(clock)
+            .executor(Runnable::run)
+            .maxBatchSize(10)
+            .maxDelay(Duration.ofSeconds(10))
+            .closeTimeout(Duration.ofMinutes(10))
+            .build();
+    CompletableFuture<String> a = batcher.submit(1);
+    CompletableFuture<String> b = batcher.submit(2);
+    CompletableFuture<String> c = batcher.submit(3);
+    a.thenRun(batcher::close);
+
+    org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+        Duration.ofSeconds(30), batcher::flushNow);
+
+    assertThat(List.of(a.join(), b.join(), c.join())).containsExactly("v1", "v2", "v3");
+    assertThat(batcher.stats().inFlightBatches()).isZero();
+    assertThatThrownBy(() -> batcher.submit(4)).isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
+  void closeWhenTheLastFutureCompletesReturnsAndTheOwnThreadsStop() throws Exception {
+    CountDownLatch go = new CountDownLatch(1);
+    MicroBatcher<Integer, String> batcher =
+        MicroBatcher.<Integer, String>builder(
+                items -> {
+                  go.await(); // so that the dependent below is registered before completion
+                  return echo(items);
+                })
+            .name("all-done")
+            .maxBatchSize(2)
+            .closeTimeout(Duration.ofMinutes(10))
+            .build();
+    CompletableFuture<String> a = batcher.submit(1);
+    CompletableFuture<String> b = batcher.submit(2); // fills the batch: dispatched now
+    CountDownLatch closed = new CountDownLatch(1);
+    CompletableFuture.allOf(a, b)
+        .thenRun(
+            () -> {
+              batcher.close(); // on the worker, inside the completion of b
+              closed.countDown();
+            });
+    go.countDown();
+
+    assertThat(closed.await(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(List.of(a.join(), b.join())).containsExactly("v1", "v2");
+    // The worker stops once the batch it was settling has finished.
+    for (Thread t : Thread.getAllStackTraces().keySet()) {
+      if (t.getName().startsWith("optimizer-batcher-all-done-")) {
+        t.join(TimeUnit.SECONDS.toMillis(30));
+        assertThat(t.isAlive()).as(t.getName()).isFalse();
+      }
+    }
+  }
+
+  @Test
   void closeWaitsForABatchThatIsLoading() throws Exception {
     CountDownLatch started = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
