@@ -225,24 +225,33 @@ public final class OptimizedStreamingChat implements StreamingChatModel {
             "cache:" + hit.tier());
     Handle handle = new Handle();
     // The stored stream as it arrived: reasoning and text, interleaved as the model sent them.
+    // Delivered as a live stream is: what the handler throws goes to its onError, not out of chat.
     for (CachedAnswer.Part p : hit.answer().parts()) {
       if (handle.cancelled) {
         return;
       }
       switch (p.kind()) {
         case TEXT ->
-            handler.onPartialResponse(
-                new PartialResponse(p.text()), new PartialResponseContext(handle));
+            StreamFlights.deliver(
+                handler,
+                "a partial",
+                () ->
+                    handler.onPartialResponse(
+                        new PartialResponse(p.text()), new PartialResponseContext(handle)));
         case THINKING ->
-            handler.onPartialThinking(
-                new PartialThinking(p.text()), new PartialThinkingContext(handle));
+            StreamFlights.deliver(
+                handler,
+                "partial thinking",
+                () ->
+                    handler.onPartialThinking(
+                        new PartialThinking(p.text()), new PartialThinkingContext(handle)));
       }
     }
     if (handle.cancelled) {
       return; // as a live stream: a subscriber that cancelled is not completed
     }
     l.onResponse(r);
-    handler.onCompleteResponse(r);
+    StreamFlights.deliver(handler, "completion", () -> handler.onCompleteResponse(r));
   }
 
   /** One request's upstream stream: the flight it feeds and what it needs to retry or store. */

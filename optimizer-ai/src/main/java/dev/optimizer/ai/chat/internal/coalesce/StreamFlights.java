@@ -29,8 +29,9 @@ import java.util.function.Consumer;
  * and live delivery happen under the flight's lock, so no subscriber misses or repeats a token.
  * Each subscriber gets its own {@link StreamingHandle}: cancelling it detaches that subscriber
  * only, and the upstream stream and the other subscribers go on, until the last one cancels: then
- * the upstream stream is cancelled too. An exception thrown by one subscriber's handler is caught
- * and does not reach the others. Thread-safe.
+ * the upstream stream is cancelled too. An exception thrown by one subscriber's handler goes to
+ * that handler's {@code onError}, as LangChain4j's clients do, and does not reach the others.
+ * Thread-safe.
  */
 public final class StreamFlights {
   private static final System.Logger LOG = System.getLogger(StreamFlights.class.getName());
@@ -96,6 +97,35 @@ public final class StreamFlights {
     closed = true;
     for (Flight f : List.copyOf(running)) {
       f.close();
+    }
+  }
+
+  /**
+   * Runs one event of {@code handler} as LangChain4j's own clients do: an exception the handler
+   * throws goes to its {@code onError} (and the stream goes on), never to the thread that delivered
+   * the event. A handler that reports its failures through {@code onError} (an adapter to a future
+   * or a reactive stream) would otherwise wait forever when its {@code onCompleteResponse} threw,
+   * and a replay on the caller's thread would throw out of {@code chat}.
+   *
+   * @param event what is delivered, for the log
+   */
+  public static void deliver(StreamingChatResponseHandler handler, String event, Runnable call) {
+    try {
+      call.run();
+    } catch (RuntimeException e) {
+      LOG.log(
+          System.Logger.Level.DEBUG,
+          "streaming handler failed on " + event + "; passed to onError");
+      error(handler, e);
+    }
+  }
+
+  /** Fails {@code handler}; an exception its {@code onError} throws is logged and ignored. */
+  public static void error(StreamingChatResponseHandler handler, Throwable error) {
+    try {
+      handler.onError(error);
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.WARNING, "streaming handler failed on error; ignored", e);
     }
   }
 
@@ -357,19 +387,15 @@ public final class StreamFlights {
     }
 
     void error(Throwable t) {
-      deliver("error", () -> handler.onError(t));
+      if (!cancelled) {
+        StreamFlights.error(handler, t);
+      }
     }
 
     /** Hands one event to a subscriber still listening; its own failure stays its own. */
     private void deliver(String event, Runnable call) {
-      if (cancelled) {
-        return;
-      }
-      try {
-        call.run();
-      } catch (RuntimeException e) {
-        LOG.log(
-            System.Logger.Level.WARNING, "streaming handler failed on " + event + "; ignored", e);
+      if (!cancelled) {
+        StreamFlights.deliver(handler, event, call);
       }
     }
 
