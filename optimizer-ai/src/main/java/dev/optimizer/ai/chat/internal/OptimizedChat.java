@@ -15,6 +15,7 @@ import dev.optimizer.ai.chat.internal.cache.ChatKey;
 import dev.optimizer.ai.chat.internal.cache.KeyMaker;
 import dev.optimizer.ai.chat.internal.resilience.Resilience;
 import dev.optimizer.api.internal.Checks;
+import io.opentelemetry.context.Context;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -97,8 +98,12 @@ public final class OptimizedChat implements OptimizedChatModel {
                 key,
                 () -> {
                   led.set(true);
+                  // In the leader's OpenTelemetry context: the model's spans join its trace.
                   return CompletableFuture.supplyAsync(
-                      () -> upstream(chain, request, opts, scope, key, effective), core.executor());
+                      Context.current()
+                          .wrapSupplier(
+                              () -> upstream(chain, request, opts, scope, key, effective)),
+                      core.executor());
                 });
     if (led.get()) {
       return ChatCore.copy(await(mine));

@@ -29,6 +29,7 @@ import dev.optimizer.ai.chat.internal.resilience.ModelUnavailableException;
 import dev.optimizer.api.Ticker;
 import dev.optimizer.api.internal.Checks;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.opentelemetry.context.Context;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -254,7 +255,11 @@ public final class OptimizedStreamingChat implements StreamingChatModel {
     StreamFlights.deliver(handler, "completion", () -> handler.onCompleteResponse(r));
   }
 
-  /** One request's upstream stream: the flight it feeds and what it needs to retry or store. */
+  /**
+   * One request's upstream stream: the flight it feeds and what it needs to retry or store, with
+   * the OpenTelemetry context of the caller that started it, in which retries and fallbacks on the
+   * core's threads call the model.
+   */
   private record Run(
       StreamFlights.Flight flight,
       List<StreamingChatModel> chain,
@@ -263,7 +268,21 @@ public final class OptimizedStreamingChat implements StreamingChatModel {
       ChatRequestOptions options,
       String scope,
       ChatKey key,
-      ChatRequest effective) {}
+      ChatRequest effective,
+      Context context) {
+
+    Run(
+        StreamFlights.Flight flight,
+        List<StreamingChatModel> chain,
+        ModelPrice strong,
+        ChatRequest request,
+        ChatRequestOptions options,
+        String scope,
+        ChatKey key,
+        ChatRequest effective) {
+      this(flight, chain, strong, request, options, scope, key, effective, Context.current());
+    }
+  }
 
   /** The price of the strong model (the primary) for this request. */
   private ModelPrice strongPrice(ChatRequest request) {
@@ -590,7 +609,7 @@ public final class OptimizedStreamingChat implements StreamingChatModel {
    */
   private void execute(Run run, Runnable step) {
     try {
-      core.executor().execute(step);
+      core.executor().execute(run.context().wrap(step));
     } catch (RejectedExecutionException e) {
       run.flight().fail(StreamFlights.closedError(e));
     }

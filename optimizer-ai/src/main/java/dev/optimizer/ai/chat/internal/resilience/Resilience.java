@@ -10,6 +10,7 @@ import dev.optimizer.runtime.retry.RetryBudget;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.context.Context;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -190,7 +191,9 @@ public final class Resilience {
   }
 
   private ChatResponse attempt(Candidate c) throws InterruptedException {
-    Future<ChatResponse> f = attempts.submit(c.call());
+    // On a thread of ours (to time it out), in the caller's OpenTelemetry context, as the model
+    // would run unwrapped: its spans and its listeners' spans stay in the caller's trace.
+    Future<ChatResponse> f = attempts.submit(Context.current().wrap(c.call()));
     try {
       return f.get(settings.callTimeout().toNanos(), TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
