@@ -16,6 +16,7 @@ import dev.langchain4j.model.chat.request.ResponseFormat;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.openai.OpenAiChatModel;
 import dev.langchain4j.model.openai.OpenAiChatRequestParameters;
+import dev.langchain4j.model.openai.OpenAiChatResponseMetadata;
 import dev.langchain4j.model.output.FinishReason;
 import dev.optimizer.ai.AiScope;
 import dev.optimizer.ai.testserver.LocalOpenAiServer;
@@ -633,5 +634,61 @@ class ExactCacheTest {
     assertThat(chat.chat(q).aiMessage().thinking()).isEqualTo(reasoning);
     chat.chat(q);
     assertThat(calls).as("an entry heavier than the cache is not kept").hasValue(2);
+  }
+
+  @Test
+  void aCachedAnswerKeepsTheProvidersMetadataTypeAndFieldsButNotTheRawHttpResponse() {
+    OptimizedChatModel chat = f.ai.wrap(OpenAiClients.chat(f.server, "gpt-test"));
+    ChatResponse first = chat.chat(ask("What is the capital of Peru?"));
+    ChatResponse hit = chat.chat(ask("What is the capital of Peru?"));
+
+    assertThat(f.server.chatRequests()).isEqualTo(1);
+    // Code written against the unwrapped client casts to the provider's metadata type.
+    assertThat(first.metadata()).isInstanceOf(OpenAiChatResponseMetadata.class);
+    assertThat(hit.metadata()).isInstanceOf(OpenAiChatResponseMetadata.class);
+    OpenAiChatResponseMetadata live = (OpenAiChatResponseMetadata) first.metadata();
+    OpenAiChatResponseMetadata cached = (OpenAiChatResponseMetadata) hit.metadata();
+    assertThat(cached.created()).isEqualTo(live.created()).isNotNull();
+    assertThat(cached.tokenUsage()).isEqualTo(live.tokenUsage());
+    assertThat(cached.finishReason()).isEqualTo(live.finishReason());
+    assertThat(cached.id()).isEqualTo(live.id());
+    assertThat(live.rawHttpResponse()).isNotNull();
+    assertThat(cached.rawHttpResponse()).as("a wire artifact, not kept in the cache").isNull();
+  }
+
+  @Test
+  void aReplayedStreamKeepsTheProvidersMetadataTypeButNotTheRawEvents() throws Exception {
+    var streaming =
+        f.ai.wrap(dev.optimizer.ai.testserver.OpenAiClients.streaming(f.server, "gpt-test"));
+    List<ChatResponse> answers = new java.util.ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      java.util.concurrent.CompletableFuture<ChatResponse> done =
+          new java.util.concurrent.CompletableFuture<>();
+      streaming.chat(
+          ask("What is the capital of Chile?"),
+          new dev.langchain4j.model.chat.response.StreamingChatResponseHandler() {
+            @Override
+            public void onPartialResponse(String partial) {}
+
+            @Override
+            public void onCompleteResponse(ChatResponse r) {
+              done.complete(r);
+            }
+
+            @Override
+            public void onError(Throwable e) {
+              done.completeExceptionally(e);
+            }
+          });
+      answers.add(done.get(10, java.util.concurrent.TimeUnit.SECONDS));
+    }
+
+    assertThat(f.server.chatRequests()).isEqualTo(1);
+    assertThat(answers.get(1).metadata()).isInstanceOf(OpenAiChatResponseMetadata.class);
+    OpenAiChatResponseMetadata live = (OpenAiChatResponseMetadata) answers.get(0).metadata();
+    OpenAiChatResponseMetadata cached = (OpenAiChatResponseMetadata) answers.get(1).metadata();
+    assertThat(cached.created()).isEqualTo(live.created()).isNotNull();
+    assertThat(live.rawServerSentEvents()).isNotEmpty();
+    assertThat(cached.rawServerSentEvents()).as("wire artifacts").isNullOrEmpty();
   }
 }

@@ -22,6 +22,7 @@ import dev.optimizer.ai.chat.internal.telemetry.ChatMetrics;
 import dev.optimizer.runtime.coalesce.Coalescer;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -315,18 +316,56 @@ public final class ChatCore implements AutoCloseable {
     return wrong.isEmpty() ? null : "response cannot be cached: " + String.join("; ", wrong);
   }
 
-  /** The response without provider extras (raw HTTP response, log probabilities). */
+  /**
+   * The response as a cache keeps it: its message and its metadata, of the provider's own metadata
+   * class ({@code OpenAiChatResponseMetadata}, say, which code written against the unwrapped model
+   * casts to) with its fields ({@code created}, {@code systemFingerprint}, ...), but without what
+   * the wire carried for this one call: the raw HTTP response, the raw server-sent events, the log
+   * probabilities. A metadata class whose builder cannot drop those is kept as LangChain4j's common
+   * metadata (id, model name, token usage, finish reason).
+   */
   public static ChatResponse lean(ChatResponse r) {
-    return ChatResponse.builder()
-        .aiMessage(r.aiMessage())
-        .metadata(
-            ChatResponseMetadata.builder()
-                .id(r.id())
-                .modelName(r.modelName())
-                .tokenUsage(r.tokenUsage())
-                .finishReason(r.finishReason())
-                .build())
-        .build();
+    ChatResponseMetadata m = r.metadata();
+    ChatResponseMetadata kept = m == null ? null : withoutWireFields(m);
+    if (kept == null) {
+      kept =
+          ChatResponseMetadata.builder()
+              .id(r.id())
+              .modelName(r.modelName())
+              .tokenUsage(r.tokenUsage())
+              .finishReason(r.finishReason())
+              .build();
+    }
+    return ChatResponse.builder().aiMessage(r.aiMessage()).metadata(kept).build();
+  }
+
+  // The builder setters of LangChain4j's provider metadata classes (OpenAI, Anthropic, ...) that
+  // hold one call's wire payload: large, and no part of the answer.
+  private static final Set<String> WIRE_FIELDS =
+      Set.of("rawHttpResponse", "rawServerSentEvents", "logProbs");
+
+  /**
+   * {@code m} rebuilt through its own class's builder with the wire fields set to null; null when
+   * it is the common class, or its builder does not rebuild its class or refuses a null.
+   */
+  private static ChatResponseMetadata withoutWireFields(ChatResponseMetadata m) {
+    if (m.getClass() == ChatResponseMetadata.class) {
+      return null;
+    }
+    try {
+      ChatResponseMetadata.Builder<?> b = m.toBuilder();
+      for (java.lang.reflect.Method setter : b.getClass().getMethods()) {
+        if (setter.getParameterCount() == 1
+            && !setter.getParameterTypes()[0].isPrimitive()
+            && (WIRE_FIELDS.contains(setter.getName()) || setter.getName().startsWith("raw"))) {
+          setter.invoke(b, (Object) null);
+        }
+      }
+      ChatResponseMetadata kept = b.build();
+      return kept.getClass() == m.getClass() ? kept : null;
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      return null;
+    }
   }
 
   /**

@@ -81,7 +81,8 @@ public record CachedAnswer(ChatResponse response, List<Part> parts) {
    * character. The text and the streamed parts; the reasoning ({@code thinking}), which a reasoning
    * model may make many times longer than the answer; tool calls (never stored today, but weighed
    * should that change); the message's attributes (a reasoning signature, generated images) and the
-   * metadata (id, model name); plus a fixed overhead per object.
+   * metadata (id, model name, token usage, the provider's fields); plus a fixed overhead per
+   * object.
    */
   public int weightBytes() {
     long chars = 0;
@@ -95,7 +96,8 @@ public record CachedAnswer(ChatResponse response, List<Part> parts) {
     for (Map.Entry<String, Object> a : m.attributes().entrySet()) {
       chars += 24 + length(a.getKey()) + chars(a.getValue(), 0);
     }
-    chars += length(response.id()) + length(response.modelName());
+    // The metadata as it prints: id, model name, token usage and the provider's own fields.
+    chars += String.valueOf(response.metadata()).length();
     for (Part p : parts) {
       chars += p.text().length() + 24;
     }
