@@ -40,6 +40,10 @@ import org.springframework.core.Ordered;
  * TransactionAwareDataSourceProxy} over the wrapped bean) is not wrapped again: see {@link
  * DbOptimizer#isWrapped}.
  *
+ * <p>A bad {@code optimizer.*} setting fails start-up while the first DataSource bean is
+ * post-processed; the pool that bean made is then closed by its definition, as the context would
+ * have closed it.
+ *
  * <p>Runs late ({@link Ordered#LOWEST_PRECEDENCE}), after proxies made by other post-processors.
  */
 public class DataSourceWrapper
@@ -71,12 +75,21 @@ public class DataSourceWrapper
     if (!(bean instanceof DataSource dataSource) || DbOptimizer.isWrapped(dataSource)) {
       return bean;
     }
-    if (ScopedProxyUtils.isScopedTarget(beanName)
-        || bean instanceof ScopedObject
-        || properties.getObject().getDb().getExcludedBeans().contains(beanName)) {
+    if (ScopedProxyUtils.isScopedTarget(beanName) || bean instanceof ScopedObject) {
       return bean;
     }
-    DbOptimizer db = dbOptimizer.getIfUnique();
+    DbOptimizer db;
+    try {
+      // The first DataSource binds the properties and makes the DbOptimizer: a bad setting fails
+      // here, inside this bean's creation.
+      if (properties.getObject().getDb().getExcludedBeans().contains(beanName)) {
+        return bean;
+      }
+      db = dbOptimizer.getIfUnique();
+    } catch (RuntimeException | Error e) {
+      release(dataSource, beanName, e);
+      throw e;
+    }
     if (db == null) {
       return bean;
     }
@@ -87,6 +100,25 @@ public class DataSourceWrapper
       }
     }
     return wrapped;
+  }
+
+  /**
+   * Destroys a bean whose creation fails in this post-processor, as the context would have at its
+   * close: Spring destroys only beans that were made, so a pool started in its bean method would
+   * stay open (connections, threads) after the failed start. By the bean's definition, so a pool
+   * declared with {@code destroyMethod = ""} is left open, as it would have been.
+   */
+  private void release(DataSource bean, String beanName, Throwable failure) {
+    if (beanFactory == null
+        || !beanFactory.containsBeanDefinition(beanName)
+        || beanFactory.isFactoryBean(beanName)) {
+      return; // not the context's to destroy (a FactoryBean's product is its factory's)
+    }
+    try {
+      beanFactory.destroyBean(beanName, bean);
+    } catch (RuntimeException | Error e) {
+      failure.addSuppressed(e);
+    }
   }
 
   @Override

@@ -430,4 +430,48 @@ class DataSourceWrappingTest {
                     .startsWith("SELECT ? + ?")
                     .endsWith(" …"));
   }
+
+  /** A pool that is started in its bean method, as {@code new HikariDataSource(config)} does. */
+  @Configuration(proxyBeanMethods = false)
+  static class StartedPool {
+    static final List<HikariDataSource> POOLS =
+        java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+
+    @Bean
+    HikariDataSource dataSource() {
+      HikariDataSource pool = Runners.hikari();
+      try (Connection c = pool.getConnection()) {
+        assertThat(c.isValid(1)).isTrue(); // started, with a connection open
+      } catch (java.sql.SQLException e) {
+        throw new IllegalStateException(e);
+      }
+      POOLS.add(pool);
+      return pool;
+    }
+  }
+
+  /**
+   * The DbOptimizer is made when the first DataSource bean is wrapped; when that fails (here a rule
+   * between properties), Spring does not destroy the half-made bean, so the wrapper closes the pool
+   * it was handed, as the context would have: nothing the failed start opened stays open.
+   */
+  @Test
+  void aFailedStartInTheWrapperClosesThePoolItWasHanded() {
+    StartedPool.POOLS.clear();
+    try {
+      runner
+          .withUserConfiguration(StartedPool.class)
+          .withPropertyValues("optimizer.db.min-pool-size=150")
+          .run(
+              ctx ->
+                  assertThat(ctx)
+                      .getFailure()
+                      .rootCause()
+                      .hasMessageContaining("optimizer.db.min-pool-size must be at most"));
+      assertThat(StartedPool.POOLS).singleElement();
+      assertThat(StartedPool.POOLS.get(0).isClosed()).as("the started pool was closed").isTrue();
+    } finally {
+      StartedPool.POOLS.forEach(HikariDataSource::close);
+    }
+  }
 }
