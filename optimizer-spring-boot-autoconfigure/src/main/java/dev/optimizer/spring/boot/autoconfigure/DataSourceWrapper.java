@@ -40,9 +40,11 @@ import org.springframework.core.Ordered;
  * TransactionAwareDataSourceProxy} over the wrapped bean) is not wrapped again: see {@link
  * DbOptimizer#isWrapped}.
  *
- * <p>A bad {@code optimizer.*} setting fails start-up while the first DataSource bean is
- * post-processed; the pool that bean made is then closed by its definition, as the context would
- * have closed it.
+ * <p>A pool that {@link DbOptimizer#wrap} refuses (a second pool of the same name, whose pool-size
+ * knob would take the first one's name) is left unwrapped, with a warning: the application starts
+ * as it would without optimizer. A bad {@code optimizer.*} setting still fails start-up (it fails
+ * while the first DataSource bean is post-processed); the pool that bean made is then closed by its
+ * definition, as the context would have closed it.
  *
  * <p>Runs late ({@link Ordered#LOWEST_PRECEDENCE}), after proxies made by other post-processors.
  */
@@ -93,7 +95,22 @@ public class DataSourceWrapper
     if (db == null) {
       return bean;
     }
-    DataSource wrapped = db.wrap(dataSource);
+    DataSource wrapped;
+    try {
+      wrapped = db.wrap(dataSource);
+    } catch (RuntimeException e) {
+      // The application works without the wrapper (two pools of one name, say, whose pool-size
+      // knobs would share it): leave this one as it is rather than fail its start.
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "DataSource bean '"
+              + beanName
+              + "' is left unwrapped, not optimized: "
+              + e.getMessage()
+              + " (list it in optimizer.db.excluded-beans to leave it alone without this warning)",
+          e);
+      return bean;
+    }
     if (willBeDestroyed(beanName)) {
       synchronized (wrappers) {
         wrappers.put(dataSource, wrapped);

@@ -431,6 +431,50 @@ class DataSourceWrappingTest {
                     .endsWith(" …"));
   }
 
+  /** Two pools that HikariCP accepts with one name: their pool-size knobs would share a name. */
+  @Configuration(proxyBeanMethods = false)
+  static class TwoPoolsOneName {
+    static HikariDataSource pool(String database) {
+      com.zaxxer.hikari.HikariConfig c = new com.zaxxer.hikari.HikariConfig();
+      c.setJdbcUrl("jdbc:h2:mem:" + database + ";DB_CLOSE_DELAY=-1");
+      c.setUsername("sa");
+      c.setMaximumPoolSize(4);
+      c.setPoolName("shared-name");
+      return new HikariDataSource(c);
+    }
+
+    @Bean
+    HikariDataSource firstDataSource() {
+      return pool("same-name-1");
+    }
+
+    @Bean
+    HikariDataSource secondDataSource() {
+      return pool("same-name-2");
+    }
+  }
+
+  /**
+   * The application starts with the starter as it does without it: a pool the DbOptimizer refuses
+   * to wrap (here a second pool of the same name, whose pool-size knob would take the first one's
+   * name) is left as it is, and still answers.
+   */
+  @Test
+  void aPoolThatCannotBeWrappedIsLeftAsItIsAndTheContextStarts() {
+    runner
+        .withUserConfiguration(TwoPoolsOneName.class)
+        .run(
+            ctx -> {
+              assertThat(ctx).hasNotFailed();
+              DataSource first = (DataSource) ctx.getBean("firstDataSource");
+              DataSource second = (DataSource) ctx.getBean("secondDataSource");
+              assertThat(DbOptimizer.isWrapped(first)).isTrue();
+              assertThat(second).isInstanceOf(HikariDataSource.class);
+              assertThat(count(first, "SELECT 1")).isEqualTo(1);
+              assertThat(count(second, "SELECT 2")).isEqualTo(2);
+            });
+  }
+
   /** A pool that is started in its bean method, as {@code new HikariDataSource(config)} does. */
   @Configuration(proxyBeanMethods = false)
   static class StartedPool {
