@@ -2,10 +2,12 @@ package dev.optimizer.spring.boot.autoconfigure;
 
 import dev.optimizer.http.HttpOptimizer;
 import dev.optimizer.http.spring.HttpOptimizerInterceptor;
+import dev.optimizer.http.spring.HttpOptimizerRequestFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.core.Ordered;
 import org.springframework.http.client.ClientHttpRequestInterceptor;
+import org.springframework.http.client.JdkClientHttpRequestFactory;
 import org.springframework.web.client.RestClient;
 
 /**
@@ -14,7 +16,9 @@ import org.springframework.web.client.RestClient;
  * builder's bean name is in {@code optimizer.http.excluded-beans} or it has one already. The
  * builder handed out moves it after every other interceptor when the client is built, as the
  * interceptor asks, so that interceptors the application adds later (credentials of the current
- * user) run before it: see {@link LastHookBuilders}.
+ * user) run before it: see {@link LastHookBuilders}. A builder given a request factory that runs
+ * the pipeline itself ({@code HttpOptimizerRequestFactory}, or a {@code
+ * JdkClientHttpRequestFactory} over a wrapped {@code HttpClient} bean) builds without it.
  */
 public class RestClientBuilderCustomizer implements BeanPostProcessor, Ordered {
   private final ObjectProvider<HttpOptimizer> httpOptimizer;
@@ -49,7 +53,16 @@ public class RestClientBuilderCustomizer implements BeanPostProcessor, Ordered {
         builder,
         b -> b::requestInterceptors,
         HttpOptimizerInterceptor.class,
-        hook);
+        hook,
+        "requestFactory",
+        RestClientBuilderCustomizer::runsPipeline);
+  }
+
+  /** Whether a request factory runs an HttpOptimizer's pipeline itself. */
+  private static boolean runsPipeline(Object factory) {
+    return factory instanceof HttpOptimizerRequestFactory
+        || (factory instanceof JdkClientHttpRequestFactory
+            && LastHookBuilders.overOptimizedJdkClient(factory));
   }
 
   @Override

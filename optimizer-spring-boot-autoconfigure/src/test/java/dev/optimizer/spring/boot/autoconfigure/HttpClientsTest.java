@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.optimizer.http.HttpOptimizer;
 import dev.optimizer.http.spring.HttpOptimizerExchangeFilter;
 import dev.optimizer.http.spring.HttpOptimizerInterceptor;
+import dev.optimizer.http.spring.HttpOptimizerRequestFactory;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -20,6 +21,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Scope;
 import org.springframework.http.client.ClientHttpRequestInterceptor;
+import org.springframework.http.client.JdkClientHttpRequestFactory;
 import org.springframework.http.client.reactive.JdkClientHttpConnector;
 import org.springframework.web.client.RestClient;
 import org.springframework.web.reactive.function.client.ExchangeFilterFunction;
@@ -178,6 +180,71 @@ class HttpClientsTest {
                 assertThat(r.body()).isEqualTo("hello");
               }
               assertThat(server.requests).as("the second GET was a cache hit").hasValue(1);
+            });
+  }
+
+  /**
+   * An injected builder given a transport that already runs the pipeline (the wrapped HttpClient
+   * bean under Spring's JDK factory or connector, an HttpOptimizerRequestFactory) builds without
+   * the interceptor or filter: each request goes through the pipeline once. Twice, a host limit of
+   * one was held by the outer pass while the inner one waited for it, and the request was rejected.
+   */
+  @Test
+  void aBuilderWhoseTransportRunsThePipelineDoesNotRunItTwice() {
+    runner
+        .withUserConfiguration(Clients.class)
+        .withPropertyValues(
+            "optimizer.http.limit.min=1",
+            "optimizer.http.limit.max=1",
+            "optimizer.http.limit.queue-timeout=200ms")
+        .run(
+            ctx -> {
+              HttpClient jdk = ctx.getBean(HttpClient.class); // the wrapped bean
+              HttpOptimizer http = ctx.getBean(HttpOptimizer.class);
+              RestClient overJdk =
+                  ctx.getBean(RestClient.Builder.class)
+                      .requestFactory(new JdkClientHttpRequestFactory(jdk))
+                      .build();
+              assertThat(
+                      overJdk.get().uri(server.uri("/greeting?rest")).retrieve().body(String.class))
+                  .isEqualTo("hello");
+              WebClient web =
+                  ctx.getBean(WebClient.Builder.class)
+                      .clientConnector(new JdkClientHttpConnector(jdk))
+                      .build();
+              assertThat(
+                      web.get()
+                          .uri(server.uri("/greeting?web"))
+                          .retrieve()
+                          .bodyToMono(String.class)
+                          .block(Duration.ofSeconds(10)))
+                  .isEqualTo("hello");
+              RestClient overFactory =
+                  ctx.getBean(RestClient.Builder.class)
+                      .requestFactory(
+                          HttpOptimizerRequestFactory.wrap(http, new JdkClientHttpRequestFactory()))
+                      .build();
+              assertThat(
+                      overFactory
+                          .get()
+                          .uri(server.uri("/greeting?factory"))
+                          .retrieve()
+                          .body(String.class))
+                  .isEqualTo("hello");
+              assertThat(server.requests).hasValue(3);
+              assertThat(http.stats().networkRequests())
+                  .as("each request went through the pipeline once")
+                  .isEqualTo(3);
+
+              // A plain transport given afterwards brings the interceptor back.
+              RestClient.Builder plainAgain =
+                  ctx.getBean(RestClient.Builder.class)
+                      .requestFactory(new JdkClientHttpRequestFactory(jdk))
+                      .requestFactory(new JdkClientHttpRequestFactory());
+              plainAgain.build();
+              assertThat(interceptors(plainAgain))
+                  .singleElement()
+                  .isInstanceOf(HttpOptimizerInterceptor.class);
             });
   }
 
