@@ -97,6 +97,21 @@ public final class LatencySignal implements Signal {
   }
 
   /**
+   * Records one completed operation whose latency belongs to no window it completes in: it began
+   * before a change that windows compare (a pool resized while the operation waited for a
+   * connection), so its latency measures the setting before the change, which the window after it
+   * would be blamed or credited for. It counts as an operation (throughput, errors), but adds no
+   * latency sample.
+   */
+  public void recordWithoutLatency(boolean error) {
+    operations.increment();
+    if (error) {
+      errors.increment();
+    }
+    slices.increment(ticker.read());
+  }
+
+  /**
    * Records a sample of a named gauge (a wait time, a hit, a queue length); a window reports the
    * mean of the samples recorded within it.
    *

@@ -170,6 +170,23 @@ class LatencySignalTest {
   // ---- throughput slices ------------------------------------------------------------------------
 
   @Test
+  void anOperationRecordedWithoutLatencyCountsForThroughputAndErrorsOnly() {
+    LatencySignal s = builder().slice(Duration.ofSeconds(1)).build();
+    Signal.Cursor c = s.open(); // t = 0
+    at(500 * MS);
+    s.recordSuccess(2 * MS);
+    s.recordWithoutLatency(false);
+    s.recordWithoutLatency(true);
+    at(1_000 * MS);
+    Window w = c.read();
+    assertThat(w.operations()).isEqualTo(3);
+    assertThat(w.errors()).isEqualTo(1);
+    assertThat(w.throughputSlices()).containsExactly(3.0);
+    assertThat(w.latencyNanos().count()).isEqualTo(1);
+    assertThat(w.latencyPercentileNanos(100)).isCloseTo(2.0 * MS, within(0.01 * MS));
+  }
+
+  @Test
   void throughputSlicesExcludeThePartialSlice() {
     LatencySignal s = builder().slice(Duration.ofSeconds(1)).build();
     Signal.Cursor c = s.open(); // t = 0

@@ -50,6 +50,18 @@ public final class HikariPoolSizer {
   private volatile int serverAvailable = Integer.MAX_VALUE;
   private volatile long limitCheckedAt = Long.MIN_VALUE / 2;
 
+  /**
+   * The ticker reading of the last resize, and whether there was one. A lease that began before it
+   * (waiting, or holding its connection) and ends after it measured the old size: its latency is
+   * left out of the signal, or the first window after a resize would be judged on the waits of the
+   * one before. A grown pool's trial would be blamed for the long waits queued behind the smaller
+   * pool, and a shrunk pool's credited with the short waits of the larger one, which kept shrinks
+   * that cost throughput and reverted growth that paid.
+   */
+  private volatile long resizedAt;
+
+  private volatile boolean resized;
+
   private HikariPoolSizer(
       Optimizer optimizer,
       HikariDataSource hikari,
@@ -156,7 +168,15 @@ public final class HikariPoolSizer {
   /** Records a completed lease: from asking for the connection to giving it back. */
   public void leaseCompleted(long nanos) {
     demand.leaseEnded();
-    signal.recordSuccess(nanos);
+    if (beganBeforeResize(nanos)) {
+      signal.recordWithoutLatency(false);
+    } else {
+      signal.recordSuccess(nanos);
+    }
+  }
+
+  private boolean beganBeforeResize(long nanos) {
+    return resized && ticker.read() - nanos - resizedAt < 0;
   }
 
   /** What callers wanted since the controller last asked; null when too few leases to say. */
@@ -166,7 +186,11 @@ public final class HikariPoolSizer {
 
   /** Records a failed attempt to get a connection (a pool timeout). */
   public void leaseFailed(long nanos) {
-    signal.recordError(nanos);
+    if (beganBeforeResize(nanos)) {
+      signal.recordWithoutLatency(true);
+    } else {
+      signal.recordError(nanos);
+    }
   }
 
   /**
@@ -210,6 +234,8 @@ public final class HikariPoolSizer {
       hikari.setMaximumPoolSize(size);
       // Surplus connections are retired one by one as they come back (see returned()).
     }
+    resizedAt = ticker.read();
+    resized = true;
   }
 
   /**

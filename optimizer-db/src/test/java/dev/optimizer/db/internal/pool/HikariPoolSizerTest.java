@@ -314,6 +314,41 @@ class HikariPoolSizerTest {
   }
 
   @Test
+  void aLeaseThatBeganBeforeAResizeCountsButItsLatencyIsLeftOut() throws Exception {
+    dev.optimizer.testing.ManualTime time = dev.optimizer.testing.ManualTime.create();
+    try (Optimizer optimizer =
+            Optimizer.builder()
+                .openTelemetry(OpenTelemetry.noop())
+                .clock(time.clock())
+                .ticker(time.ticker())
+                .manualTuning()
+                .mode(Mode.AUTO)
+                .build();
+        HikariDataSource pool = h2("straddling", 4)) {
+      HikariPoolSizer sizer =
+          HikariPoolSizer.start(optimizer, pool, "h2database", 2, 40, Duration.ofSeconds(1));
+      time.advance(Duration.ofSeconds(10));
+      dev.optimizer.api.Signal.Cursor window = sizer.signal().open();
+      sizer.leaseCompleted(Duration.ofSeconds(3).toNanos()); // before any resize: measured
+      sizer.knob().set(8);
+      time.advance(Duration.ofMillis(500));
+      // Asked for 2 s ago, under the old size of 4: its wait says nothing about 8.
+      sizer.leaseCompleted(Duration.ofSeconds(2).toNanos());
+      sizer.leaseFailed(Duration.ofSeconds(1).toNanos());
+      // Asked for 100 ms ago, after the resize: measured.
+      sizer.leaseCompleted(Duration.ofMillis(100).toNanos());
+      time.advance(Duration.ofMillis(500));
+
+      dev.optimizer.api.Window w = window.read();
+      assertThat(w.operations()).isEqualTo(4);
+      assertThat(w.errors()).isEqualTo(1);
+      assertThat(w.latencyNanos().count()).isEqualTo(2);
+      assertThat(w.latencyPercentileNanos(100)).isLessThan(Duration.ofSeconds(4).toNanos());
+      assertThat(w.latencyPercentileNanos(0)).isLessThan(Duration.ofMillis(200).toNanos());
+    }
+  }
+
+  @Test
   void anElasticPoolStaysElasticAfterAShrinkBelowItsMinimumIdle() throws Exception {
     try (Optimizer optimizer = optimizer();
         HikariDataSource pool = h2("elastic", 20)) {
