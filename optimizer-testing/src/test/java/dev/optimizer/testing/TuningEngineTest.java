@@ -236,6 +236,32 @@ class TuningEngineTest {
   }
 
   @Test
+  void aWindowIsFullWhenItHoldsEnoughLatenciesNotOperations() {
+    Knob<Integer> k = knob(8);
+    kit.optimizer().tune(k, signal).objective(Objective.minimizeLatency(99)).start();
+    // 300 operations a second, but only 5 with a latency (the others began before a change, say):
+    // 150 latencies in 30 s, fewer than the judge's 500, however many operations there were.
+    List<Decision> decisions =
+        kit.runFor(
+            Duration.ofSeconds(90),
+            SECOND,
+            step -> {
+              for (int i = 0; i < 300; i++) {
+                kit.time().advanceNanos(1_000_000_000L / 300 - 1);
+                if (i % 60 == 0) {
+                  signal.recordSuccess(10_000_000L);
+                } else {
+                  signal.recordWithoutLatency(false);
+                }
+              }
+            });
+    assertThat(decisions).isEmpty();
+    assertThat(kit.optimizer().tuningStates().get(0).detail())
+        .startsWith("signal too sparse")
+        .contains("latency samples");
+  }
+
+  @Test
   void leavesAPinnedKnobAlone() {
     Knob<Integer> k = knob(8);
     kit.optimizer().tune(k, signal).objective(Objective.minimizeLatency(99)).start();

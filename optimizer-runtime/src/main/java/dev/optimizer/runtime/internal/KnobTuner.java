@@ -206,7 +206,7 @@ final class KnobTuner<T extends Comparable<? super T>> {
       return null;
     }
     long needed = neededSamples();
-    if (cursor.operations() < needed) {
+    if (cursor.latencySamples() < needed) {
       if (elapsed >= engine.settings().maxWindow().toNanos()) {
         if (phase == Phase.TRIAL) {
           return cursor.read(); // conclude() reverts a trial that stayed too sparse
@@ -215,8 +215,8 @@ final class KnobTuner<T extends Comparable<? super T>> {
             now,
             String.format(
                 Locale.ROOT,
-                "signal too sparse: %d operations in %ds, the judge needs %d",
-                cursor.operations(),
+                "signal too sparse: %d latency samples in %ds, the judge needs %d",
+                cursor.latencySamples(),
                 elapsed / 1_000_000_000L,
                 needed));
         phase = Phase.WAITING;
@@ -394,7 +394,7 @@ final class KnobTuner<T extends Comparable<? super T>> {
   /** Whether the window that got the current value kept is recent enough to speak for it. */
   private boolean keptWindowApplies(long now) {
     return keptWindow != null
-        && keptWindow.operations() >= neededSamples()
+        && keptWindow.latencyNanos().count() >= neededSamples()
         && now - keptAt < refusalHorizonNanos();
   }
 

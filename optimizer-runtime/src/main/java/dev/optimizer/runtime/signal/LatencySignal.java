@@ -40,6 +40,7 @@ public final class LatencySignal implements Signal {
   private final Recorder recorder;
   private final Histogram total;
   private final LongAdder operations = new LongAdder();
+  private final LongAdder samples = new LongAdder(); // operations recorded with their latency
   private final LongAdder errors = new LongAdder();
   private final SliceCounter slices;
   private final long originNanos;
@@ -79,6 +80,7 @@ public final class LatencySignal implements Signal {
   /** Records one completed operation. */
   public void record(long latencyNanos, boolean error) {
     recorder.recordValue(Math.max(0, Math.min(latencyNanos, highestTrackableNanos)));
+    samples.increment();
     operations.increment();
     if (error) {
       errors.increment();
@@ -208,6 +210,7 @@ public final class LatencySignal implements Signal {
     private final long openedNanos;
     private final Histogram mark;
     private final long operationsMark;
+    private final long samplesMark;
     private final long errorsMark;
     private final Map<String, double[]> gaugeMarks = new HashMap<>();
     private final Map<String, SlicePeak.Mark> peakMarks = new HashMap<>();
@@ -216,6 +219,7 @@ public final class LatencySignal implements Signal {
       this.openedNanos = ticker.read();
       this.mark = drainedTotalCopy();
       this.operationsMark = operations.sum();
+      this.samplesMark = samples.sum();
       this.errorsMark = errors.sum();
       gauges.forEach(
           (k, g) -> {
@@ -230,6 +234,11 @@ public final class LatencySignal implements Signal {
     @Override
     public long operations() {
       return operations.sum() - operationsMark;
+    }
+
+    @Override
+    public long latencySamples() {
+      return samples.sum() - samplesMark;
     }
 
     @Override

@@ -178,6 +178,8 @@ class LatencySignalTest {
     s.recordWithoutLatency(false);
     s.recordWithoutLatency(true);
     at(1_000 * MS);
+    assertThat(c.operations()).isEqualTo(3);
+    assertThat(c.latencySamples()).isEqualTo(1);
     Window w = c.read();
     assertThat(w.operations()).isEqualTo(3);
     assertThat(w.errors()).isEqualTo(1);
