@@ -94,7 +94,22 @@ class SpringCredentialsTest extends HttpFixture {
   /** Alice's request reaches the server, then Bob asks while it is still in flight. */
   private void concurrentUsersGetTheirOwn(Function<String, String> get, CountDownLatch arrived)
       throws Exception {
-    CompletableFuture<String> alice = CompletableFuture.supplyAsync(() -> get.apply("alice"));
+    // Alice waits on a thread of her own, not the common pool's: on a 2-core machine its only
+    // worker would be blocked, and JDK 25's HttpClient needs it for Bob's exchange (the plain
+    // client hangs there just the same).
+    CompletableFuture<String> alice = new CompletableFuture<>();
+    Thread aliceThread =
+        new Thread(
+            () -> {
+              try {
+                alice.complete(get.apply("alice"));
+              } catch (RuntimeException e) {
+                alice.completeExceptionally(e);
+              }
+            },
+            "alice");
+    aliceThread.setDaemon(true);
+    aliceThread.start();
     Await.until(() -> arrived.getCount() == 1, "alice's request at the server");
     String bob = get.apply("bob");
     assertThat(alice.get(10, TimeUnit.SECONDS)).isEqualTo("alice");
