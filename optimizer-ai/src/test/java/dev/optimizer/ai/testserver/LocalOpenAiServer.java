@@ -55,14 +55,20 @@ import java.util.function.Function;
  * {@value #CALL_TOOL} gets a tool call of the first tool, {@code finish_reason: "tool_calls"}.
  *
  * <p>Faults are scripted in the style of OkHttp's MockWebServer: {@link #enqueue(Fault)} queues one
- * per chat request (a status with an optional {@code Retry-After}, or a stream cut short); {@link
- * #latency(Duration)} delays every answer; {@link #holdStreams()} stops every stream after its
- * first chunk until {@link #releaseStreams()}. Thread-safe.
+ * per chat request (a status with an optional {@code Retry-After}, or a stream cut short), {@link
+ * #enqueueEmbeddingFault(Fault)} one per embedding request; {@link #latency(Duration)} delays every
+ * answer; {@link #holdStreams()} stops every stream after its first chunk until {@link
+ * #releaseStreams()}; {@link #holdEmbeddings()} holds every embedding answer until {@link
+ * #releaseEmbeddings()}. An embedding request with an input containing {@value #REJECTED_INPUT} is
+ * refused as a whole with 400, as OpenAI refuses a request with one input too long. Thread-safe.
  */
 public final class LocalOpenAiServer implements AutoCloseable {
 
   /** A prompt containing this, in a request that offers tools, is answered with a tool call. */
   public static final String CALL_TOOL = "[call-tool]";
+
+  /** An embedding input containing this makes its whole request fail with 400. */
+  public static final String REJECTED_INPUT = "[rejected]";
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -96,6 +102,8 @@ public final class LocalOpenAiServer implements AutoCloseable {
       new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
   private final Channel channel;
   private final ConcurrentLinkedQueue<Fault> faults = new ConcurrentLinkedQueue<>();
+  private final ConcurrentLinkedQueue<Fault> embeddingFaults = new ConcurrentLinkedQueue<>();
+  private final AtomicReference<CompletableFuture<Void>> embeddingGate = new AtomicReference<>();
   private final BlockingQueue<Recorded> requests = new LinkedBlockingQueue<>();
   private final AtomicInteger chatRequests = new AtomicInteger();
   private final AtomicInteger embeddingRequests = new AtomicInteger();
@@ -173,6 +181,34 @@ public final class LocalOpenAiServer implements AutoCloseable {
     return this;
   }
 
+  /**
+   * Queues a fault (a status, with an optional {@code Retry-After}) for the next embedding request
+   * that finds the queue non-empty.
+   */
+  public LocalOpenAiServer enqueueEmbeddingFault(Fault fault) {
+    if (fault.cut()) {
+      throw new IllegalArgumentException("an embedding answer is not a stream to cut");
+    }
+    embeddingFaults.add(fault);
+    return this;
+  }
+
+  /**
+   * From now on, embedding answers (faults included) wait until {@link #releaseEmbeddings()}; the
+   * requests are received and recorded at once.
+   */
+  public void holdEmbeddings() {
+    embeddingGate.set(new CompletableFuture<>());
+  }
+
+  /** Sends the held embedding answers, and later ones at once. */
+  public void releaseEmbeddings() {
+    CompletableFuture<Void> gate = embeddingGate.getAndSet(null);
+    if (gate != null) {
+      gate.complete(null);
+    }
+  }
+
   /** From now on, streams stop after their first chunk until {@link #releaseStreams()}. */
   public void holdStreams() {
     streamGate.set(new CompletableFuture<>());
@@ -223,6 +259,7 @@ public final class LocalOpenAiServer implements AutoCloseable {
   @Override
   public void close() {
     releaseStreams();
+    releaseEmbeddings();
     channel.close().syncUninterruptibly();
     group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
   }
@@ -243,6 +280,9 @@ public final class LocalOpenAiServer implements AutoCloseable {
             null);
         return;
       }
+      // Taken before the request is recorded: a test that saw this request (takeRequest) and then
+      // queues a fault means it for the next one.
+      Fault embeddingFault = path.endsWith("/embeddings") ? embeddingFaults.poll() : null;
       requests.add(new Recorded(path, body));
       if (path.endsWith("/chat/completions")) {
         chatRequests.incrementAndGet();
@@ -250,10 +290,14 @@ public final class LocalOpenAiServer implements AutoCloseable {
         after(ctx, latencyMillis, () -> chat(ctx, body, fault));
       } else if (path.endsWith("/embeddings")) {
         embeddingRequests.incrementAndGet();
-        after(
-            ctx,
-            latencyMillis,
-            () -> sendJson(ctx, HttpResponseStatus.OK, OpenAiWire.embeddings(body), null));
+        Runnable answer =
+            () -> after(ctx, latencyMillis, () -> embeddings(ctx, body, embeddingFault));
+        CompletableFuture<Void> gate = embeddingGate.get();
+        if (gate != null) {
+          gate.thenRun(() -> ctx.executor().execute(answer));
+        } else {
+          answer.run();
+        }
       } else {
         sendJson(ctx, HttpResponseStatus.NOT_FOUND, OpenAiWire.error("no route " + path), null);
       }
@@ -271,6 +315,32 @@ public final class LocalOpenAiServer implements AutoCloseable {
     } else {
       r.run();
     }
+  }
+
+  private static void embeddings(ChannelHandlerContext ctx, JsonNode body, Fault fault) {
+    if (fault != null) {
+      sendJson(
+          ctx,
+          HttpResponseStatus.valueOf(fault.status()),
+          OpenAiWire.error("scripted failure " + fault.status()),
+          fault.retryAfter());
+      return;
+    }
+    List<JsonNode> inputs = new ArrayList<>();
+    if (body.path("input").isArray()) {
+      body.path("input").forEach(inputs::add);
+    } else {
+      inputs.add(body.path("input"));
+    }
+    for (int i = 0; i < inputs.size(); i++) {
+      if (inputs.get(i).asText().contains(REJECTED_INPUT)) {
+        ObjectNode error = OpenAiWire.error("'$.input' is invalid: input " + i + " is rejected");
+        ((ObjectNode) error.get("error")).put("type", "invalid_request_error");
+        sendJson(ctx, HttpResponseStatus.BAD_REQUEST, error, null);
+        return;
+      }
+    }
+    sendJson(ctx, HttpResponseStatus.OK, OpenAiWire.embeddings(body), null);
   }
 
   private void chat(ChannelHandlerContext ctx, JsonNode body, Fault fault) {
