@@ -26,6 +26,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
@@ -54,10 +55,23 @@ import java.util.function.Supplier;
  * <p>Per caller: each call gets its own result or its own error. A call whose deadline has passed
  * before its batch starts fails with {@link DeadlineExceededException} and is not run; so is a call
  * whose caller cancelled (or completed) its future before its batch started. When a worker throws
- * for a whole batch, the batch is re-run one item at a time, so that a single bad input fails only
- * its own caller: its future fails with an {@link InferenceFailedException} whose cause is what the
- * model threw (the same for an input that was alone in its batch), and {@link #call} rethrows that
- * cause. Nothing accepted is dropped: {@link #close()} drains, then closes the workers.
+ * for a whole batch, what it threw decides ({@link InferenceBatcherBuilder#splitFailedBatchWhen}):
+ *
+ * <ul>
+ *   <li>a failure that may be one input's (by default, every failure) re-runs the batch one item at
+ *       a time, so that a single bad input fails only its own caller: its future fails with an
+ *       {@link InferenceFailedException} whose cause is what the model threw (the same for an input
+ *       that was alone in its batch);
+ *   <li>a failure of the model or service as a whole (for a remote model: a rate limit, a 5xx, a
+ *       timeout, a connection failure, a bad credential) fails every caller of the batch at once,
+ *       each future with its own {@link InferenceFailedException} whose cause is the batch's error;
+ *       re-running N inputs alone would turn one refused request into N more, sent when the service
+ *       is least able to take them (a retry storm). A re-run alone that fails that way stops the
+ *       re-runs of the rest of its batch in the same way.
+ * </ul>
+ *
+ * <p>{@link #call} rethrows the cause, the model's own exception. Nothing accepted is dropped:
+ * {@link #close()} drains, then closes the workers.
  *
  * <p>Workers ({@link BatchModel}) are used by one batch at a time, so a worker may wrap something
  * that is not thread-safe, such as a DJL {@code Predictor}. Thread-safe.
@@ -79,6 +93,8 @@ public final class InferenceBatcher<I, O> implements AutoCloseable {
   private final MicroBatcher<Request<I>, O> batcher;
   private final InferenceMetrics metrics;
   private final LatencySignal signal;
+  // Whether a whole batch's failure may be one input's: then its items are re-run alone.
+  private final Predicate<? super Throwable> splitWhen;
   private final Knob<Integer> maxBatchSizeKnob;
   private final Knob<Integer> maxDelayKnob;
   // Knobs of the model itself (InferenceBatcherBuilder#modelKnob); filled while building, so that
@@ -97,6 +113,7 @@ public final class InferenceBatcher<I, O> implements AutoCloseable {
     this.ticker = optimizer.ticker();
     this.defaultTimeoutNanos = b.timeout.toNanos();
     this.maxQueuedItems = b.maxQueuedItems;
+    this.splitWhen = b.splitWhen;
     this.workers = List.copyOf(workers);
     this.pool = new WorkerPool<>("InferenceBatcher '" + name + "'", this.workers);
     this.metrics =
@@ -459,9 +476,12 @@ public final class InferenceBatcher<I, O> implements AutoCloseable {
           if (!mapped.isSettled(0)) {
             mapped.fail(0, failedAlone(e, null, 1));
           }
-        } else {
+        } else if (itemSpecific(e)) {
           // One bad input must not take the others down: run the unsettled ones alone.
           isolate(worker, live, mapped, e);
+        } else {
+          // The model or service failed, not an input: N more calls would fail the same way.
+          failRest(mapped, 0, e, "for the whole batch of " + live.size());
         }
       }
     } finally {
@@ -491,7 +511,44 @@ public final class InferenceBatcher<I, O> implements AutoCloseable {
         worker.run(List.of(live.get(k)), one);
       } catch (Exception | LinkageError e) {
         one.fail(0, failedAlone(e, batchError, live.size()));
+        if (!itemSpecific(e)) {
+          // The batch's failure was an input's, this one is the service's: stop sending.
+          failRest(
+              mapped,
+              k + 1,
+              e,
+              "while the inputs of its failed batch of " + live.size() + " were re-run alone");
+          return;
+        }
       }
+    }
+  }
+
+  /** Fails every unsettled item from {@code from} on with {@code error}, each on its own. */
+  private void failRest(Mapped<O> mapped, int from, Throwable error, String when) {
+    for (int k = from; k < mapped.size(); k++) {
+      if (!mapped.isSettled(k)) {
+        mapped.fail(
+            k,
+            new InferenceFailedException(
+                "the model of InferenceBatcher '"
+                    + name
+                    + "' failed "
+                    + when
+                    + ", a failure not of one input, so the input was not run alone: "
+                    + error,
+                error));
+      }
+    }
+  }
+
+  /** Whether {@code error}, thrown for a whole batch, may be one input's (see splitWhen). */
+  private boolean itemSpecific(Throwable error) {
+    try {
+      return splitWhen.test(error);
+    } catch (RuntimeException | LinkageError e) {
+      // Re-running alone can cost calls, but never fails a caller for another's input.
+      return true;
     }
   }
 

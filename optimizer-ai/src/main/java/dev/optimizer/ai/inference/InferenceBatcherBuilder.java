@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
@@ -30,6 +31,8 @@ import java.util.regex.Pattern;
  *   <tr><td>operationName</td><td>{@code "embeddings"}</td><td>{@code gen_ai.operation.name}</td></tr>
  *   <tr><td>providerName</td><td>{@code "onnxruntime"}</td><td>{@code gen_ai.provider.name}</td></tr>
  *   <tr><td>modelName</td><td>none</td><td>{@code gen_ai.request.model}</td></tr>
+ *   <tr><td>splitFailedBatchWhen</td><td>every failure</td><td>which failures of a whole batch
+ *       are re-run one input at a time</td></tr>
  * </table>
  *
  * <p>Workers: between 1 and 256.
@@ -57,6 +60,7 @@ public final class InferenceBatcherBuilder<I, O> {
   String operationName;
   String providerName;
   String modelName;
+  Predicate<? super Throwable> splitWhen;
   // Suffix -> factory of the knob, in the order given.
   final Map<String, Function<String, ? extends Knob<?>>> modelKnobs = new LinkedHashMap<>();
 
@@ -185,6 +189,30 @@ public final class InferenceBatcherBuilder<I, O> {
   }
 
   /**
+   * Decides which failures of a whole batch are re-run one input at a time. When a worker throws
+   * for a batch of more than one input, the batcher asks {@code itemSpecific} about what it threw:
+   * true (the failure may be caused by one input: a request the model refused, a tokenizer that
+   * breaks on one text) re-runs each unsettled input alone, so that only the bad one fails; false
+   * (the failure is the model's or the service's: a rate limit, an overloaded or unreachable
+   * server, a bad credential) fails every unsettled input of the batch with it at once, since
+   * running them alone would only send the service more requests when it can least take them. While
+   * inputs are re-run alone, the first that fails with a failure {@code itemSpecific} calls false
+   * stops the re-runs: the inputs not yet run fail with it too.
+   *
+   * <p>The default calls every failure item-specific: right for an in-process model, where a re-run
+   * costs only local compute and one bad input is the likely cause. A batcher over a remote service
+   * should name what is the service's; {@code BatchingEmbeddingModel} does that for a LangChain4j
+   * model. A predicate that throws counts as true: the inputs are re-run alone, which can cost
+   * requests but never fails a caller for another's input.
+   */
+  public InferenceBatcherBuilder<I, O> splitFailedBatchWhen(
+      Predicate<? super Throwable> itemSpecific) {
+    Checks.notSetBefore("splitFailedBatchWhen", this.splitWhen != null);
+    this.splitWhen = Checks.notNull("splitFailedBatchWhen", itemSpecific);
+    return this;
+  }
+
+  /**
    * Builds the batcher; it is closed with the optimizer. Workers from a factory ({@link
    * InferenceBatcher#builder(Optimizer, int, Supplier)}) are made now, and closed again if the
    * build fails (a knob name already taken, the optimizer closed); workers given as such stay the
@@ -211,6 +239,7 @@ public final class InferenceBatcherBuilder<I, O> {
     tuning = tuning == null || tuning;
     operationName = operationName == null ? "embeddings" : operationName;
     providerName = providerName == null ? "onnxruntime" : providerName;
+    splitWhen = splitWhen == null ? e -> true : splitWhen;
     // Before any worker is made (a DJL predictor, an ONNX session each) or anything started: the
     // optimizer would only refuse the batcher afterwards, and all of it be undone.
     InferenceBatcher.refuseIfClosed(optimizer, name);

@@ -74,6 +74,10 @@ class InferenceBatcherTest {
       if (inputs.contains("bad")) {
         throw new IllegalArgumentException("model cannot take 'bad'");
       }
+      if (inputs.contains("down")) {
+        // What a remote model throws when the service, not an input, fails.
+        throw new IllegalStateException("service down");
+      }
       for (int i = 0; i < inputs.size(); i++) {
         results.complete(i, inputs.get(i).toUpperCase(java.util.Locale.ROOT));
       }
@@ -259,6 +263,98 @@ class InferenceBatcherTest {
     assertThat(worker.batches)
         .containsExactly(
             List.of("a"), List.of("x", "bad", "y"), List.of("x"), List.of("bad"), List.of("y"));
+  }
+
+  /** A batcher that calls every IllegalStateException the service's, as for a remote model. */
+  private InferenceBatcher<String, String> serviceAware(GatedWorker worker) {
+    return InferenceBatcher.builder(optimizer, worker)
+        .name("test")
+        .maxBatchSize(8)
+        .splitFailedBatchWhen(e -> !(e instanceof IllegalStateException))
+        .build();
+  }
+
+  /** Submits {@code inputs} while "a" holds the worker, so that they become one batch. */
+  private static List<CompletableFuture<String>> oneBatch(
+      InferenceBatcher<String, String> batcher, GatedWorker worker, String... inputs)
+      throws Exception {
+    CompletableFuture<String> first = batcher.submit("a");
+    assertThat(worker.started.await(10, TimeUnit.SECONDS)).isTrue();
+    List<CompletableFuture<String>> futures = new ArrayList<>();
+    for (String in : inputs) {
+      futures.add(batcher.submit(in));
+    }
+    worker.release.countDown();
+    assertThat(first.get(10, TimeUnit.SECONDS)).isEqualTo("A");
+    return futures;
+  }
+
+  @Test
+  void aFailureOfTheServiceFailsEveryCallerOfTheBatchWithoutRunningAnyAlone() throws Exception {
+    GatedWorker worker = new GatedWorker();
+    InferenceBatcher<String, String> batcher = serviceAware(worker);
+    List<CompletableFuture<String>> futures = oneBatch(batcher, worker, "x", "down", "y");
+    Set<Throwable> own = new java.util.HashSet<>();
+    for (CompletableFuture<String> f : futures) {
+      assertThatThrownBy(() -> f.get(10, TimeUnit.SECONDS))
+          .cause()
+          .isInstanceOf(InferenceFailedException.class)
+          .hasMessageContaining("failed for the whole batch of 3")
+          .cause()
+          .isExactlyInstanceOf(IllegalStateException.class);
+      assertThatThrownBy(() -> batcher.await(f))
+          .isExactlyInstanceOf(IllegalStateException.class)
+          .hasMessage("service down");
+      own.add(
+          f.handle(
+                  (v, e) ->
+                      e instanceof java.util.concurrent.CompletionException c ? c.getCause() : e)
+              .get());
+    }
+    assertThat(own).as("each caller its own failed future").hasSize(3);
+    assertThat(worker.batches).containsExactly(List.of("a"), List.of("x", "down", "y"));
+  }
+
+  @Test
+  void aFailureOfTheServiceWhileInputsAreRunAloneStopsTheReRuns() throws Exception {
+    GatedWorker worker = new GatedWorker();
+    InferenceBatcher<String, String> batcher = serviceAware(worker);
+    List<CompletableFuture<String>> futures =
+        oneBatch(batcher, worker, "x", "bad", "down", "y", "z");
+    assertThat(futures.get(0).get(10, TimeUnit.SECONDS)).isEqualTo("X");
+    assertThatThrownBy(() -> batcher.await(futures.get(1)))
+        .isExactlyInstanceOf(IllegalArgumentException.class);
+    for (CompletableFuture<String> f : futures.subList(2, 5)) {
+      assertThatThrownBy(() -> batcher.await(f))
+          .isExactlyInstanceOf(IllegalStateException.class)
+          .hasMessage("service down");
+    }
+    assertThat(worker.batches)
+        .containsExactly(
+            List.of("a"),
+            List.of("x", "bad", "down", "y", "z"),
+            List.of("x"),
+            List.of("bad"),
+            List.of("down"));
+  }
+
+  @Test
+  void aSplitRuleThatThrowsRunsTheInputsAloneAsByDefault() throws Exception {
+    GatedWorker worker = new GatedWorker();
+    InferenceBatcher<String, String> batcher =
+        InferenceBatcher.builder(optimizer, worker)
+            .name("test")
+            .splitFailedBatchWhen(
+                e -> {
+                  throw new UnsupportedOperationException("a broken rule");
+                })
+            .build();
+    List<CompletableFuture<String>> futures = oneBatch(batcher, worker, "x", "bad");
+    assertThat(futures.get(0).get(10, TimeUnit.SECONDS)).isEqualTo("X");
+    assertThatThrownBy(() -> batcher.await(futures.get(1)))
+        .isExactlyInstanceOf(IllegalArgumentException.class);
+    assertThat(worker.batches)
+        .containsExactly(List.of("a"), List.of("x", "bad"), List.of("x"), List.of("bad"));
   }
 
   @Test

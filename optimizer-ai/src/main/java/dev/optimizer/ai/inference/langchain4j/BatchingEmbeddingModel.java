@@ -41,14 +41,26 @@ import java.util.function.BiFunction;
  *
  * <p>Each caller gets its own embedding or its own error: an empty text, a deadline passed in the
  * queue ({@link dev.optimizer.ai.inference.DeadlineExceededException}), a model failure for that
- * input. Responses carry no {@link Response#tokenUsage() token usage}: a batch holds the texts of
- * several callers, so the wrapped model's usage for it is no single caller's, and the tensor
- * batches of an in-process model do not count tokens. Telemetry and tuning are those of the {@link
- * InferenceBatcher} underneath; with tensor batching, ONNX Runtime's intra-op thread count is one
- * more knob, {@code optimizer.ai.NAME.intra_op_threads} (see {@link
- * OnnxTextEmbedder#intraOpThreadsKnob}), pinned when {@code intraOpThreads} is given, left out with
- * {@code intraOpThreadsTuning(false)}. {@link #close()} drains and releases the ONNX session; it is
- * also closed with the optimizer.
+ * input, or the failure of its whole batch. A batch sent through the wrapped model's {@code
+ * embedAll} that fails as a whole is re-run input by input only when the failure may be one
+ * input's: an {@code InvalidRequestException} (a 4xx such as 400 for an input too long, or a
+ * content filter), or an exception that is no LangChain4j, I/O or transport error at all (a local
+ * model's tokenizer failing on one text). A failure of the service or the transport ({@code
+ * RateLimitException}, {@code InternalServerException}, {@code TimeoutException}, {@code
+ * AuthenticationException}, {@code ModelNotFoundException}, an {@code HttpException} of 401, 403,
+ * 404, 408, 429 or 5xx, an {@code IOException}) fails every caller of the batch with that
+ * exception, in one request rather than N + 1: re-running each input alone would answer a rate
+ * limit or an overloaded service with N more requests. Tensor batches of an in-process model keep
+ * the batcher's default, every failure re-run alone: a re-run costs only local compute, there is no
+ * service to flood, and a failure there is most likely one input's (see {@link
+ * InferenceBatcherBuilder#splitFailedBatchWhen}). Responses carry no {@link Response#tokenUsage()
+ * token usage}: a batch holds the texts of several callers, so the wrapped model's usage for it is
+ * no single caller's, and the tensor batches of an in-process model do not count tokens. Telemetry
+ * and tuning are those of the {@link InferenceBatcher} underneath; with tensor batching, ONNX
+ * Runtime's intra-op thread count is one more knob, {@code optimizer.ai.NAME.intra_op_threads} (see
+ * {@link OnnxTextEmbedder#intraOpThreadsKnob}), pinned when {@code intraOpThreads} is given, left
+ * out with {@code intraOpThreadsTuning(false)}. {@link #close()} drains and releases the ONNX
+ * session; it is also closed with the optimizer.
  */
 public final class BatchingEmbeddingModel implements EmbeddingModel, AutoCloseable {
 
@@ -129,6 +141,11 @@ public final class BatchingEmbeddingModel implements EmbeddingModel, AutoCloseab
     }
     if (b.tuning != null) {
       bb.tuning(b.tuning);
+    }
+    if (embedder == null) {
+      // Batched through the delegate's embedAll, for a remote API one request per batch: a batch
+      // the service refused as a whole must not come back as one request per input.
+      bb.splitFailedBatchWhen(e -> !ServiceFailures.isTheServices(e));
     }
     if (embedder != null && b.intraOpThreadsTuning && embedder.isIntraOpThreadsTunable()) {
       bb.modelKnob(
