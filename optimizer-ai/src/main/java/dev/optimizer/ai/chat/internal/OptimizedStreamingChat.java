@@ -115,7 +115,15 @@ public final class OptimizedStreamingChat implements StreamingChatModel {
       }
       start(
           new Run(
-              core.flights().solo(handler), chain, strong, request, opts, scope, null, effective),
+              core.flights().solo(handler),
+              chain,
+              strong,
+              request,
+              opts,
+              scope,
+              null,
+              effective,
+              Context.current()),
           0,
           1);
       return;
@@ -132,7 +140,15 @@ public final class OptimizedStreamingChat implements StreamingChatModel {
     if (!core.settings().coalescing()) {
       start(
           new Run(
-              core.flights().solo(handler), chain, strong, request, opts, scope, key, effective),
+              core.flights().solo(handler),
+              chain,
+              strong,
+              request,
+              opts,
+              scope,
+              key,
+              effective,
+              Context.current()),
           0,
           1);
       return;
@@ -183,7 +199,11 @@ public final class OptimizedStreamingChat implements StreamingChatModel {
     StreamFlights.Joined j = core.flights().join(key, joinerView);
     if (j.leader()) {
       joinerListeners.complete(Optional.empty());
-      start(new Run(j.flight(), chain, strong, request, opts, scope, key, effective), 0, 1);
+      start(
+          new Run(
+              j.flight(), chain, strong, request, opts, scope, key, effective, Context.current()),
+          0,
+          1);
     } else {
       core.metrics().coalesced(ref.attributes(), "stream");
       joinerListeners.complete(
@@ -269,20 +289,7 @@ public final class OptimizedStreamingChat implements StreamingChatModel {
       String scope,
       ChatKey key,
       ChatRequest effective,
-      Context context) {
-
-    Run(
-        StreamFlights.Flight flight,
-        List<StreamingChatModel> chain,
-        ModelPrice strong,
-        ChatRequest request,
-        ChatRequestOptions options,
-        String scope,
-        ChatKey key,
-        ChatRequest effective) {
-      this(flight, chain, strong, request, options, scope, key, effective, Context.current());
-    }
-  }
+      Context context) {}
 
   /** The price of the strong model (the primary) for this request. */
   private ModelPrice strongPrice(ChatRequest request) {
