@@ -8,17 +8,14 @@ import dev.langchain4j.model.chat.StreamingChatModel;
 import dev.langchain4j.model.chat.listener.ChatModelListener;
 import dev.langchain4j.model.chat.listener.ChatModelRequestContext;
 import dev.langchain4j.model.chat.request.ChatRequest;
-import dev.langchain4j.model.chat.response.ChatResponse;
-import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 import dev.optimizer.ai.testserver.LocalOpenAiServer.Fault;
 import dev.optimizer.ai.testserver.OpenAiClients;
+import dev.optimizer.ai.testserver.RecordingHandler;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.ContextKey;
 import io.opentelemetry.context.Scope;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -73,23 +70,11 @@ class ContextPropagationTest {
     StreamingChatModel chat = f.ai.wrap(OpenAiClients.streaming(f.server, "gpt-test", listener));
     f.server.enqueue(Fault.status(503));
 
-    CompletableFuture<ChatResponse> done = new CompletableFuture<>();
+    RecordingHandler handler = new RecordingHandler();
     try (Scope ignored = Context.current().with(CALLER, "request-1").makeCurrent()) {
-      chat.chat(
-          ask("a stream whose first attempt fails", 0.0),
-          new StreamingChatResponseHandler() {
-            @Override
-            public void onCompleteResponse(ChatResponse r) {
-              done.complete(r);
-            }
-
-            @Override
-            public void onError(Throwable e) {
-              done.completeExceptionally(e);
-            }
-          });
+      chat.chat(ask("a stream whose first attempt fails", 0.0), handler);
     }
-    done.get(10, TimeUnit.SECONDS);
+    handler.await(10);
 
     assertThat(f.server.chatRequests()).as("the failed attempt, then its retry").isEqualTo(2);
     assertThat(listener.seen).containsExactly("request-1", "request-1");

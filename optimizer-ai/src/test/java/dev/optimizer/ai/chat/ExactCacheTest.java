@@ -662,25 +662,9 @@ class ExactCacheTest {
         f.ai.wrap(dev.optimizer.ai.testserver.OpenAiClients.streaming(f.server, "gpt-test"));
     List<ChatResponse> answers = new java.util.ArrayList<>();
     for (int i = 0; i < 2; i++) {
-      java.util.concurrent.CompletableFuture<ChatResponse> done =
-          new java.util.concurrent.CompletableFuture<>();
-      streaming.chat(
-          ask("What is the capital of Chile?"),
-          new dev.langchain4j.model.chat.response.StreamingChatResponseHandler() {
-            @Override
-            public void onPartialResponse(String partial) {}
-
-            @Override
-            public void onCompleteResponse(ChatResponse r) {
-              done.complete(r);
-            }
-
-            @Override
-            public void onError(Throwable e) {
-              done.completeExceptionally(e);
-            }
-          });
-      answers.add(done.get(10, java.util.concurrent.TimeUnit.SECONDS));
+      var handler = new dev.optimizer.ai.testserver.RecordingHandler();
+      streaming.chat(ask("What is the capital of Chile?"), handler);
+      answers.add(handler.await(10));
     }
 
     assertThat(f.server.chatRequests()).isEqualTo(1);

@@ -20,6 +20,17 @@ public final class RecordingHandler implements StreamingChatResponseHandler {
   /** Completes with the error. */
   public final CompletableFuture<Throwable> error = new CompletableFuture<>();
 
+  /**
+   * The complete response, waiting at most {@code seconds}; the stream's error, if it failed, is
+   * thrown (as the cause of an {@link java.util.concurrent.ExecutionException}).
+   */
+  public ChatResponse await(long seconds) throws Exception {
+    CompletableFuture<ChatResponse> outcome = new CompletableFuture<>();
+    done.thenAccept(outcome::complete);
+    error.thenAccept(outcome::completeExceptionally);
+    return outcome.get(seconds, java.util.concurrent.TimeUnit.SECONDS);
+  }
+
   @Override
   public void onPartialResponse(String partialResponse) {
     partials.add(partialResponse);
