@@ -15,15 +15,18 @@ import java.util.function.Supplier;
  * judged trial; this class only chooses which size to try next, in this order:
  *
  * <ol>
- *   <li><b>Surplus.</b> When the most connections in use since the last trial stayed below the
- *       maximum and nobody waited, the surplus can go at no cost: propose that peak plus headroom —
- *       one move instead of a walk. If the judge does not keep it, the controller stops offering it
- *       until a move is kept, and searches instead.
  *   <li><b>Scan.</b> A pool's good sizes span orders of magnitude (a few for a database whose
  *       transactions contend for CPU or buffers, hundreds for connections held through remote
  *       calls), and its curve can dip between an oversized start and a small best size. The search
  *       opens with a coarse scan, sizes a factor of {@value #SCAN_FACTOR} apart below and then
- *       above the start, each judged against the best so far, which sees past such a dip.
+ *       above the start, each judged against the best so far, which sees past such a dip. The scan
+ *       down starts from the size callers use (their peak plus headroom) when that is below the
+ *       maximum: a trial that only drops connections nobody took measures nothing, and where
+ *       throughput is low (an oversized pool thrashing) each trial takes seconds.
+ *   <li><b>Surplus.</b> When the most connections in use since the last trial stayed below the
+ *       maximum and nobody waited, the surplus can go at no cost: propose that peak plus headroom —
+ *       one move instead of a walk. If the judge does not keep it, the controller stops offering it
+ *       until a move is kept, and searches instead.
  *   <li><b>Climb.</b> Then a hill climber ({@link HillClimbController}) on the logarithm of the
  *       size refines: its steps are factors (×1.4 at first, up to ×{@value #MAX_FACTOR}), the same
  *       relative change at 4 as at 96.
@@ -73,23 +76,32 @@ final class PoolSizeController implements Controller {
     int current = (int) Math.round(in.current());
     PoolDemand.Sample seen = demand.get();
     boolean idleToSpare = seen != null && !seen.exhausted();
-    if (idleToSpare && withHeadroom(seen.peakInUse()) < current && !surplusRefused) {
-      last = Move.SURPLUS;
-      return in.bounded(Math.max(in.min(), withHeadroom(seen.peakInUse())));
-    }
+    int inUse =
+        idleToSpare
+            ? (int) Math.max(in.min(), Math.min(current, withHeadroom(seen.peakInUse())))
+            : current;
     if (scanDown == null) {
-      scanDown = scan(current, 1 / SCAN_FACTOR, in.min(), in.max());
+      // From the size the pool uses, not its maximum: connections nobody took change nothing, so
+      // the scan's first point is a factor of SCAN_FACTOR below what callers really hold.
+      scanDown = scan(inUse, 1 / SCAN_FACTOR, in.min(), in.max());
       scanUp = scan(current, SCAN_FACTOR, in.min(), in.max());
     }
     Integer point = next(scanDown, current);
-    last = Move.SCAN_DOWN;
-    if (point == null && !idleToSpare) {
+    if (point != null) {
+      last = Move.SCAN_DOWN;
+      return in.bounded(point);
+    }
+    if (inUse < current && !surplusRefused) {
+      last = Move.SURPLUS;
+      return in.bounded(inUse);
+    }
+    if (!idleToSpare) {
       // Only a pool that ran out can gain from more connections.
       point = next(scanUp, current);
-      last = Move.SCAN_UP;
-    }
-    if (point != null) {
-      return in.bounded(point);
+      if (point != null) {
+        last = Move.SCAN_UP;
+        return in.bounded(point);
+      }
     }
     last = Move.CLIMB;
     if (idleToSpare) {

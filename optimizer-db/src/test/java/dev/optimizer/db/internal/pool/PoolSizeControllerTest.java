@@ -38,10 +38,24 @@ class PoolSizeControllerTest {
   }
 
   @Test
-  void givesUpConnectionsNobodyUsedInOneMove() {
+  void theScanDownStartsFromTheSizeCallersUse() {
+    Demand demand = new Demand();
+    PoolSizeController c = new PoolSizeController(demand);
+    demand.next = new PoolDemand.Sample(64, false);
+    // 64 in use plus 10% is 71, not 100: the scan's first point is a quarter of that.
+    assertThat(c.propose(at(100))).isEqualTo(18);
+    assertThat(c.exploring()).isTrue();
+  }
+
+  @Test
+  void givesUpConnectionsNobodyUsedInOneMoveOnceTheScanFoundNothingBelow() {
     Demand demand = new Demand();
     PoolSizeController c = new PoolSizeController(demand);
     demand.next = new PoolDemand.Sample(40, false);
+    for (int point : new int[] {11, 3, 2}) { // a quarter of 44, and so on down to the minimum
+      assertThat(c.propose(at(100))).isEqualTo(point);
+      c.onOutcome(100, point, Verdict.REVERT, false);
+    }
     assertThat(c.propose(at(100))).isEqualTo(44); // the peak plus 10%
   }
 
@@ -50,15 +64,15 @@ class PoolSizeControllerTest {
     Demand demand = new Demand();
     PoolSizeController c = new PoolSizeController(demand);
     demand.next = new PoolDemand.Sample(64, false);
-    assertThat(c.propose(at(100))).isEqualTo(71);
-    assertThat(c.exploring()).as("surplus").isTrue();
-    c.onOutcome(100, 71, Verdict.INCONCLUSIVE, false);
-    demand.next = new PoolDemand.Sample(100, true);
-    for (int point : new int[] {25, 6, 2}) {
+    for (int point : new int[] {18, 4, 2}) {
       assertThat(c.propose(at(100))).isEqualTo(point);
       assertThat(c.exploring()).as("scan point " + point).isTrue();
       c.onOutcome(100, point, Verdict.REVERT, false);
     }
+    assertThat(c.propose(at(100))).isEqualTo(71);
+    assertThat(c.exploring()).as("surplus").isTrue();
+    c.onOutcome(100, 71, Verdict.INCONCLUSIVE, false);
+    demand.next = new PoolDemand.Sample(100, true);
     // Nothing above 100 to scan (it is the bound): the climber takes over.
     assertThat(c.propose(at(100))).isNotEqualTo(100);
     assertThat(c.exploring()).as("climb").isFalse();
@@ -69,12 +83,17 @@ class PoolSizeControllerTest {
     Demand demand = new Demand();
     PoolSizeController c = new PoolSizeController(demand);
     demand.next = new PoolDemand.Sample(64, false);
+    for (int i = 0; i < 3; i++) { // the scan: 18, 4, 2
+      c.onOutcome(100, c.propose(at(100)), Verdict.REVERT, false);
+    }
     assertThat(c.propose(at(100))).isEqualTo(71);
     c.onOutcome(100, 71, Verdict.INCONCLUSIVE, false);
-    assertThat(c.propose(at(100))).as("the scan instead").isEqualTo(25);
-    c.onOutcome(100, 25, Verdict.KEEP, true);
+    assertThat(c.propose(at(100))).as("refused: hold").isEqualTo(100);
+    demand.next = new PoolDemand.Sample(100, true);
+    double climbed = c.propose(at(100));
+    c.onOutcome(100, climbed, Verdict.KEEP, true);
     demand.next = new PoolDemand.Sample(20, false);
-    assertThat(c.propose(at(25))).isEqualTo(22);
+    assertThat(c.propose(at(climbed))).as("offered again after a kept move").isEqualTo(22);
   }
 
   @Test
