@@ -129,6 +129,25 @@ class PoolSizeControllerTest {
   }
 
   @Test
+  void theClimbAfterTheScanNeverMovesByMoreThanAFactorOfTwo() {
+    Demand demand = new Demand();
+    PoolSizeController c = new PoolSizeController(demand);
+    demand.next = new PoolDemand.Sample(3, true);
+    for (int i = 0; i < 4; i++) { // the scan from 3: 2, then 12, 48 and 100; none pays
+      double p = c.propose(at(3));
+      c.onOutcome(3, p, Verdict.REVERT, false);
+    }
+    // Near a flat optimum every climbing trial is inconclusive, and the climber doubles its step
+    // after each: the steps stop at ×2, since the scan already tried ×4.
+    for (int i = 0; i < 10; i++) {
+      double p = c.propose(at(3));
+      assertThat(c.exploring()).isFalse();
+      assertThat(p).as("trial %d", i).isBetween(2.0, 6.0).isNotEqualTo(3.0);
+      c.onOutcome(3, p, Verdict.INCONCLUSIVE, false);
+    }
+  }
+
+  @Test
   void holdsWhileNobodyWaitsAndThePoolIsWithinItsHeadroom() {
     Demand demand = new Demand();
     PoolSizeController c = new PoolSizeController(demand);
