@@ -177,9 +177,11 @@ public final class DbOptimizer {
       inst.sampler(sampler);
     }
     inst.batching(parts.batching);
-    // One analysis per new statement for both the candidates and the cache: it parses the
-    // statement on the request path.
+    // One analysis per new statement for both the candidates and the cache: the cache makes it on
+    // the request path (it must know what a statement writes before it runs), the candidates have
+    // it made on the analyses' background thread.
     StatementAnalyses analyses = new StatementAnalyses();
+    parts.analyses = analyses;
     parts.candidates = new CacheCandidates(optimizer, analyses);
     cacheCandidates.add(parts.candidates);
     inst.cacheCandidates(parts.candidates);
@@ -217,6 +219,7 @@ public final class DbOptimizer {
     Instrumentation inst;
     Supplier<List<NPlusOne>> nPlusOnes;
     CacheCandidates candidates;
+    StatementAnalyses analyses;
     ResultCache cache;
     volatile Optimizer.Registration registration;
 
@@ -239,7 +242,7 @@ public final class DbOptimizer {
       if (cache != null) {
         resultCaches.remove(cache);
       }
-      owned(sizing, cache, inst, telemetry).close();
+      owned(sizing, cache, analyses, inst, telemetry).close();
     }
   }
 
@@ -254,9 +257,9 @@ public final class DbOptimizer {
 
   /**
    * What closing a wrapper releases, in order: the pool sizing (its knob leaves the optimizer), the
-   * result cache (with its trials and Redis tier), the background recorder (what it holds is
-   * applied), the telemetry. Each is closed even if one before it fails; the first failure is
-   * thrown with the others suppressed.
+   * result cache (with its trials and Redis tier), the statement analyses' background thread, the
+   * background recorder (what it holds is applied), the telemetry. Each is closed even if one
+   * before it fails; the first failure is thrown with the others suppressed.
    */
   private static AutoCloseable owned(AutoCloseable... parts) {
     return () -> {

@@ -39,7 +39,8 @@ final class StatementSlot {
 
   /**
    * What this statement's executions count towards in the cache-candidate finder, resolved once per
-   * finder (null while the mode does not recommend: resolved again later).
+   * finder (null while the mode does not recommend or the statement's analysis is being made in the
+   * background: resolved again at a later execution).
    */
   CacheCandidates.Tracker tracker(CacheCandidates candidates) {
     CacheCandidates.Tracker t = tracker;

@@ -128,14 +128,20 @@ public final class CacheCandidates {
 
   /**
    * The tracker of a statement, or null while the mode does not recommend (nothing is counted then,
-   * and nothing is analyzed). Queries beyond {@value #MAX_QUERIES}, and tables beyond ten times
-   * that, are not tracked, as they never were: the maps only grow.
+   * and nothing is analyzed) or while the statement's analysis is being made: that parses the
+   * statement, milliseconds the application's thread would wait for a count, so it is made in the
+   * background ({@link StatementAnalyses#ifAnalysed}) and the executions before it is ready are not
+   * counted. Queries beyond {@value #MAX_QUERIES}, and tables beyond ten times that, are not
+   * tracked, as they never were: the maps only grow.
    */
   public Tracker tracker(StatementKey key) {
     if (!optimizer.mode().recommends()) {
       return null;
     }
-    StatementTables t = analyses.of(key);
+    StatementTables t = analyses.ifAnalysed(key);
+    if (t == null) {
+      return null; // asked again at the next execution: the slot keeps no null tracker
+    }
     switch (t.kind()) {
       case READ -> {
         if (t.notCacheable() != null) {

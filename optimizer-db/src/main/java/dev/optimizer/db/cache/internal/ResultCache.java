@@ -65,6 +65,9 @@ public final class ResultCache implements AutoCloseable {
 
   private final StatementAnalyses analyses;
 
+  /** Whether the analyses are this cache's own, closed with it, rather than its data source's. */
+  private final boolean ownsAnalyses;
+
   /** The key pins per exact statement text, weighed by that text (it may be long). */
   private final Cache<String, java.util.Optional<KeyPins.Pin>> pins;
 
@@ -132,7 +135,7 @@ public final class ResultCache implements AutoCloseable {
       ResultCacheSettings settings,
       ResultCacheTrialSettings trialSettings,
       String name) {
-    this(optimizer, settings, trialSettings, name, new StatementAnalyses());
+    this(optimizer, settings, trialSettings, name, new StatementAnalyses(), true);
   }
 
   /**
@@ -150,6 +153,16 @@ public final class ResultCache implements AutoCloseable {
       ResultCacheTrialSettings trialSettings,
       String name,
       StatementAnalyses analyses) {
+    this(optimizer, settings, trialSettings, name, analyses, false);
+  }
+
+  private ResultCache(
+      Optimizer optimizer,
+      ResultCacheSettings settings,
+      ResultCacheTrialSettings trialSettings,
+      String name,
+      StatementAnalyses analyses,
+      boolean ownsAnalyses) {
     if (settings == null && trialSettings == null) {
       throw new IllegalArgumentException("a result cache needs rules or trials");
     }
@@ -157,6 +170,7 @@ public final class ResultCache implements AutoCloseable {
     this.settings = settings;
     this.name = name;
     this.analyses = analyses;
+    this.ownsAnalyses = ownsAnalyses;
     this.maxEntryBytes =
         settings == null ? 0 : (int) Math.min(Integer.MAX_VALUE, settings.maximumEntryBytes());
     this.bookkeepingBudget =
@@ -511,6 +525,9 @@ public final class ResultCache implements AutoCloseable {
       }
     }
     observers.clear();
+    if (ownsAnalyses) {
+      analyses.close();
+    }
     DescribeAhead d = describer;
     if (d != null) {
       d.close();

@@ -25,7 +25,8 @@ class CacheCandidatesTest {
   @Test
   void repeatedParametersOnRarelyWrittenTablesAreRecommended() {
     try (Optimizer optimizer = Optimizer.builder().manualTuning().mode(Mode.RECOMMEND).build()) {
-      CacheCandidates candidates = new CacheCandidates(optimizer);
+      CacheCandidates candidates =
+          new CacheCandidates(optimizer, new StatementAnalyses(Runnable::run));
       StatementKey byId = PG.apply("SELECT name FROM items WHERE id = ?");
       StatementKey scan = PG.apply("SELECT name FROM events WHERE user_id = ?");
       StatementKey write = PG.apply("UPDATE items SET name = ? WHERE id = ?");
@@ -58,7 +59,8 @@ class CacheCandidatesTest {
   @Test
   void nothingIsTrackedWhileOnlyObserving() {
     try (Optimizer optimizer = Optimizer.builder().manualTuning().mode(Mode.OBSERVE).build()) {
-      CacheCandidates candidates = new CacheCandidates(optimizer);
+      CacheCandidates candidates =
+          new CacheCandidates(optimizer, new StatementAnalyses(Runnable::run));
       candidates.executed(PG.apply("SELECT name FROM items WHERE id = ?"), 1);
       assertThat(candidates.candidates()).isEmpty();
     }
@@ -77,7 +79,8 @@ class CacheCandidatesTest {
   void aCandidateKeepsItsTextCutAsTheStatisticsCutItAndTheFullTextsId(
       @ForAll @IntRange(min = 0, max = 1500) int columns) {
     try (Optimizer optimizer = Optimizer.builder().manualTuning().mode(Mode.RECOMMEND).build()) {
-      CacheCandidates candidates = new CacheCandidates(optimizer);
+      CacheCandidates candidates =
+          new CacheCandidates(optimizer, new StatementAnalyses(Runnable::run));
       StatementKey key = PG.apply(wide(columns, "name"));
       candidates.executed(key, 1);
       CacheCandidate c = candidates.candidates().get(0);
@@ -92,7 +95,8 @@ class CacheCandidatesTest {
   @Test
   void longStatementsThatDifferPastTheCutStayTwoCandidates() {
     try (Optimizer optimizer = Optimizer.builder().manualTuning().mode(Mode.RECOMMEND).build()) {
-      CacheCandidates candidates = new CacheCandidates(optimizer);
+      CacheCandidates candidates =
+          new CacheCandidates(optimizer, new StatementAnalyses(Runnable::run));
       StatementKey a = PG.apply(wide(1000, "name"));
       StatementKey b = PG.apply(wide(1000, "price"));
       assertThat(a.text().length()).isGreaterThan(StatementKey.MAX_STATISTICS_TEXT);
@@ -124,7 +128,8 @@ class CacheCandidatesTest {
                   .build(),
               null,
               "cut");
-      CacheCandidates candidates = new CacheCandidates(optimizer);
+      CacheCandidates candidates =
+          new CacheCandidates(optimizer, new StatementAnalyses(Runnable::run));
       candidates.trials(trials);
       StatementKey excluded = PG.apply(wide(1000, "secret_column"));
       StatementKey allowed = PG.apply(wide(1000, "public_column"));
@@ -137,6 +142,34 @@ class CacheCandidatesTest {
       assertThat(trials.trial(allowed.id())).isNotNull();
       // ... and the excluded one, equally hot, never was.
       assertThat(trials.trial(excluded.id())).isNull();
+    }
+  }
+
+  @Test
+  void executionsBeforeTheBackgroundAnalysisAreNotCountedNorParsedOnTheCaller() {
+    try (Optimizer optimizer = Optimizer.builder().manualTuning().mode(Mode.RECOMMEND).build()) {
+      List<Runnable> held = new java.util.ArrayList<>();
+      StatementAnalyses analyses = new StatementAnalyses(held::add);
+      CacheCandidates candidates = new CacheCandidates(optimizer, analyses);
+      StatementKey byId = PG.apply("SELECT name FROM items WHERE id = ?");
+      for (int i = 0; i < 3; i++) {
+        candidates.executed(byId, i);
+      }
+      assertThat(candidates.candidates()).isEmpty();
+      assertThat(analyses.analysed()).isZero();
+      assertThat(held).hasSize(1);
+
+      held.get(0).run();
+      candidates.executed(byId, 1);
+      candidates.executed(byId, 1);
+
+      assertThat(candidates.candidates())
+          .singleElement()
+          .satisfies(
+              c -> {
+                assertThat(c.reads()).isEqualTo(2);
+                assertThat(c.tables()).containsExactly("items");
+              });
     }
   }
 }
