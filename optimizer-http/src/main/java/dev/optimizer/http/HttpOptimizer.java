@@ -393,8 +393,9 @@ public final class HttpOptimizer implements AutoCloseable {
 
   /**
    * Stops the timer thread and removes the instruments. Requests through the wrapped clients then
-   * fail with an {@link java.io.IOException}, and so do requests waiting for a retry. Closed before
-   * the optimizer, it is no longer held by the optimizer. Idempotent.
+   * fail with an {@link java.io.IOException}, and so do requests waiting for a retry or queued for
+   * a permit of the concurrency limit. Closed before the optimizer, it is no longer held by the
+   * optimizer. Idempotent.
    */
   @Override
   public void close() {

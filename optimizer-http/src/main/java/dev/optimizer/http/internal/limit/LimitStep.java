@@ -10,17 +10,25 @@ import dev.optimizer.http.internal.Step;
 import dev.optimizer.runtime.Optimizer;
 import dev.optimizer.runtime.limit.LimitExceededException;
 import dev.optimizer.runtime.limit.Permit;
+import java.io.IOException;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 
 /**
  * Holds each request to a host until the host's adaptive limit has room, waiting in a FIFO queue
  * for at most the queue timeout (or what is left of the request's deadline, if less) — queueing
  * under a timeout rather than unbounded growth. A 429 or 503 answer, or a timeout, is fed to the
- * controller as a drop (overload); other failures tell nothing about capacity. Thread-safe.
+ * controller as a drop (overload); other failures tell nothing about capacity.
+ *
+ * <p>A request's queue timeout runs on the HttpOptimizer's timer, which closing shuts down,
+ * dropping the timeouts unrun: {@link #close()} fails the requests still queued with an {@link
+ * IOException}, as it fails the retries waiting for that timer, rather than leaving them to wait
+ * for a permit that may never free up, and be sent after all once one does. Thread-safe.
  */
 public final class LimitStep implements Step, AutoCloseable {
   private final Optimizer optimizer;
@@ -30,6 +38,29 @@ public final class LimitStep implements Step, AutoCloseable {
   private final Ticker ticker;
   private final HttpStats stats;
   private final ConcurrentHashMap<String, HostLimit> hosts = new ConcurrentHashMap<>();
+
+  /**
+   * Requests waiting in a host's queue, by the future of their permit: their timeouts are tasks of
+   * the timer, so {@link #close()} fails these. Each leaves the set when its permit is granted or
+   * refused.
+   */
+  private final Set<Queued> queued = ConcurrentHashMap.newKeySet();
+
+  /** A request waiting for a permit: the host it waits for, and the future of its permit. */
+  private record Queued(String authority, CompletableFuture<Permit> permit) {
+    void failClosed() {
+      // Completing the permit's future takes the waiter out of the limiter's queue; a permit
+      // granted in the same instant is passed on by the limiter.
+      permit.completeExceptionally(closed(authority));
+    }
+  }
+
+  private static IOException closed(String authority) {
+    return new IOException(
+        "HttpOptimizer is closed: the request to "
+            + authority
+            + " waiting for a permit of its concurrency limit was not sent");
+  }
 
   /** A limit step; limits are created per host on first use. */
   public LimitStep(
@@ -67,6 +98,15 @@ public final class LimitStep implements Step, AutoCloseable {
       wait = Math.max(0, Math.min(wait, call.deadlineNanos() - ticker.read()));
     }
     CompletableFuture<Permit> permit = host.limiter.acquireAsync(Duration.ofNanos(wait), timer);
+    if (!permit.isDone()) {
+      Queued q = new Queued(call.authority(), permit);
+      queued.add(q);
+      permit.whenComplete((p, e) -> queued.remove(q));
+      // Listed after the timer may have shut down: close() may have looked at the set already.
+      if (timer.isShutdown()) {
+        q.failClosed();
+      }
+    }
     CompletableFuture<Reply> result = new CompletableFuture<>();
     Futures.propagateCancel(result, permit);
     permit.whenComplete(
@@ -82,6 +122,9 @@ public final class LimitStep implements Step, AutoCloseable {
                           : RequestRejectedException.Reason.LIMIT_QUEUE_FULL,
                       "request to " + call.authority() + " refused: " + le.getMessage(),
                       le));
+            } else if (cause instanceof RejectedExecutionException && timer.isShutdown()) {
+              // Queued just as the HttpOptimizer closed: the timer refused the queue timeout.
+              result.completeExceptionally(closed(call.authority()));
             } else {
               result.completeExceptionally(cause);
             }
@@ -129,8 +172,15 @@ public final class LimitStep implements Step, AutoCloseable {
     }
   }
 
+  /**
+   * Fails the requests still queued for a permit, whose timeouts the shut-down timer dropped unrun;
+   * call it once the timer is shut down. Then removes the limits' instruments.
+   */
   @Override
   public void close() {
+    for (Queued q : queued) {
+      q.failClosed();
+    }
     for (HostLimit h : hosts.values()) {
       try {
         h.close();
