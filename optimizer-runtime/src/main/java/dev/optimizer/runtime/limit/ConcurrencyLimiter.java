@@ -153,6 +153,11 @@ public final class ConcurrencyLimiter {
    * orTimeout}), leaves the queue; a permit granted in the same instant is passed on, never leaked.
    * The future may complete on the thread that released a permit, or on the timer's thread.
    *
+   * <p>The timeout is a task of {@code timer}. A timer shut down after the waiter was queued, with
+   * {@code shutdownNow} (or set not to run delayed tasks after {@code shutdown}), drops it unrun:
+   * the waiter then waits until granted, however long that takes. Whoever shuts the timer down
+   * should fail or cancel the futures still waiting, which takes them out of the queue.
+   *
    * @param timeout how long to wait, in {@code [0, 1d]}; zero does not queue
    * @param timer schedules the timeout; if it refuses (shut down), the future fails with its
    *     exception and the caller does not stay queued
