@@ -33,10 +33,11 @@ final class Batch<I, O> implements ItemResults<O> {
   FlushScheduler.Handle timer;
 
   /**
-   * The batch whose item's future this thread is completing now, so that a dependent of that future
-   * which closes the batcher can be recognised: the batch cannot finish while such a close waits.
+   * The batch this thread is busy with now: running its batch function, or completing one of its
+   * items' futures. A close() of the batcher from there (the function itself, or a dependent of the
+   * future) is then recognised: the batch cannot finish while such a close waits.
    */
-  private static final ThreadLocal<Batch<?, ?>> SETTLING = new ThreadLocal<>();
+  private static final ThreadLocal<Batch<?, ?>> BUSY = new ThreadLocal<>();
 
   private AtomicIntegerArray settled;
   private AtomicInteger unsettled;
@@ -94,12 +95,11 @@ final class Batch<I, O> implements ItemResults<O> {
     if (!claim(index)) {
       return false;
     }
-    Batch<?, ?> outer = SETTLING.get();
-    SETTLING.set(this);
+    Batch<?, ?> outer = enter(this);
     try {
       futures.get(index).complete(value);
     } finally {
-      SETTLING.set(outer);
+      leave(outer);
     }
     release();
     return true;
@@ -112,20 +112,37 @@ final class Batch<I, O> implements ItemResults<O> {
     if (!claim(index)) {
       return false;
     }
-    Batch<?, ?> outer = SETTLING.get();
-    SETTLING.set(this);
+    Batch<?, ?> outer = enter(this);
     try {
       futures.get(index).completeExceptionally(error);
     } finally {
-      SETTLING.set(outer);
+      leave(outer);
     }
     release();
     return true;
   }
 
-  /** Returns the batch whose item's future the calling thread is completing, or null. */
-  static Batch<?, ?> settlingOnThisThread() {
-    return SETTLING.get();
+  /**
+   * Marks {@code batch} as the one the calling thread is busy with; returns the batch marked
+   * before, for {@link #leave}.
+   */
+  static Batch<?, ?> enter(Batch<?, ?> batch) {
+    Batch<?, ?> outer = BUSY.get();
+    BUSY.set(batch);
+    return outer;
+  }
+
+  /** Restores the mark that {@link #enter} returned. */
+  static void leave(Batch<?, ?> outer) {
+    BUSY.set(outer);
+  }
+
+  /**
+   * Returns the batch whose function the calling thread is running, or whose item's future it is
+   * completing; null if none.
+   */
+  static Batch<?, ?> busyOnThisThread() {
+    return BUSY.get();
   }
 
   /** Fails every item not settled yet, each with its own error made by {@code errorForIndex}. */

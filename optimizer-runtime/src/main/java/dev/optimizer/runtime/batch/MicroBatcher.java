@@ -204,15 +204,16 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
    * a {@link TimeoutException}. Then stops the batcher's own threads. Idempotent; a second call
    * returns at once.
    *
-   * <p>Called from a dependent of an item's future as that future completes (say {@code
-   * allOf(futures).thenRun(batcher::close)}), close cannot wait: the batch settling that item
-   * finishes only once the dependent returns. It then stops accepting items and returns at once;
-   * what was accepted still completes, and the batcher's own threads stop once it has ({@code
-   * closeTimeout} does not apply: no thread is left waiting to enforce it).
+   * <p>Called from the batch function itself, or from a dependent of an item's future as that
+   * future completes (say {@code allOf(futures).thenRun(batcher::close)}), close cannot wait: the
+   * batch running the function, or settling that item, finishes only once the call returns. It then
+   * stops accepting items and returns at once; what was accepted still completes, and the batcher's
+   * own threads stop once it has ({@code closeTimeout} does not apply: no thread is left waiting to
+   * enforce it).
    */
   @Override
   public void close() {
-    boolean fromOwnCompletion;
+    boolean fromOwnBatch;
     lock.lock();
     try {
       if (closed) {
@@ -220,13 +221,13 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
       }
       closed = true;
       queue.sealOpenBatch();
-      fromOwnCompletion = queue.isInFlight(Batch.settlingOnThisThread());
-      stopWhenIdle = fromOwnCompletion;
+      fromOwnBatch = queue.isInFlight(Batch.busyOnThisThread());
+      stopWhenIdle = fromOwnBatch;
     } finally {
       lock.unlock();
     }
     drain();
-    if (fromOwnCompletion) {
+    if (fromOwnBatch) {
       // Waiting here would wait for this very thread: closeTimeout would pass, then fail the rest
       // of the batch whose results are about to be delivered. onBatchDone stops the threads.
       return;
@@ -357,10 +358,14 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
   }
 
   private void run(Batch<I, O> batch) {
+    // Marked so that a close() from the function itself does not wait for this very batch.
+    Batch<?, ?> outer = Batch.enter(batch);
     try {
       invoker.invoke(batch);
     } catch (Throwable t) {
       batch.failUnsettled(i -> new BatchFailedException(name, batch.size(), i, t));
+    } finally {
+      Batch.leave(outer);
     }
   }
 

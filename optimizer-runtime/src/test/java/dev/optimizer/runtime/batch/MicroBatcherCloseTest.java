@@ -78,6 +78,45 @@ class MicroBatcherCloseTest {
   }
 
   @Test
+  void closeFromTheBatchFunctionDoesNotWaitForItsOwnBatch() throws Exception {
+    // A function that closes its batcher (say on finding its model gone) runs on the batcher's
+    // worker: a close that waited for the batch would wait for itself until closeTimeout, then
+    // fail the items whose results the function is about to return, and interrupt it.
+    AtomicReference<MicroBatcher<Integer, String>> self = new AtomicReference<>();
+    CountDownLatch go = new CountDownLatch(1);
+    CountDownLatch closed = new CountDownLatch(1);
+    MicroBatcher<Integer, String> batcher =
+        MicroBatcher.<Integer, String>builder(
+                items -> {
+                  go.await(); // so that the third item is accepted before close
+                  self.get().close();
+                  closed.countDown();
+                  return echo(items);
+                })
+            .name("closed-by-its-function")
+            .maxBatchSize(2)
+            .closeTimeout(Duration.ofMinutes(10))
+            .build();
+    self.set(batcher);
+    CompletableFuture<String> a = batcher.submit(1);
+    CompletableFuture<String> b = batcher.submit(2); // fills the batch: dispatched now
+    CompletableFuture<String> c = batcher.submit(3); // accepted before close: still delivered
+    go.countDown();
+
+    assertThat(closed.await(30, TimeUnit.SECONDS)).as("close() returned").isTrue();
+    assertThat(List.of(a.get(30, TimeUnit.SECONDS), b.join(), c.get(30, TimeUnit.SECONDS)))
+        .containsExactly("v1", "v2", "v3");
+    assertThatThrownBy(() -> batcher.submit(4)).isInstanceOf(IllegalStateException.class);
+    // The worker stops once the batcher is idle.
+    for (Thread t : Thread.getAllStackTraces().keySet()) {
+      if (t.getName().startsWith("optimizer-batcher-closed-by-its-function-")) {
+        t.join(TimeUnit.SECONDS.toMillis(30));
+        assertThat(t.isAlive()).as(t.getName()).isFalse();
+      }
+    }
+  }
+
+  @Test
   void closeWhenTheLastFutureCompletesReturnsAndTheOwnThreadsStop() throws Exception {
     CountDownLatch go = new CountDownLatch(1);
     MicroBatcher<Integer, String> batcher =
