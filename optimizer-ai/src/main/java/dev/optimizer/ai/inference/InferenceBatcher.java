@@ -24,6 +24,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -81,8 +83,16 @@ import java.util.function.Supplier;
  */
 public final class InferenceBatcher<I, O> implements AutoCloseable {
 
+  private static final System.Logger LOG = System.getLogger(InferenceBatcher.class.getName());
+
   // The MicroBatcher's closeTimeout: close() waits no longer than that in all.
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+
+  /**
+   * The batcher whose batch this thread is running (the model, and the dependents of the calls it
+   * settles), so that a close() from there is recognised: it must not wait for its own worker.
+   */
+  private static final ThreadLocal<InferenceBatcher<?, ?>> RUNNING = new ThreadLocal<>();
 
   private final String name;
   private final Ticker ticker;
@@ -104,6 +114,11 @@ public final class InferenceBatcher<I, O> implements AutoCloseable {
   private final Optimizer optimizer;
   private final Optimizer.Registration registration;
   private volatile boolean closed;
+  // Inputs accepted and not yet settled: a close() from inside a batch leaves the workers to the
+  // settling of the last of these (see closeWorkersOnceSettled).
+  private final AtomicInteger unsettled = new AtomicInteger();
+  private volatile boolean closeWorkersWhenSettled;
+  private final AtomicBoolean workersClosing = new AtomicBoolean();
 
   InferenceBatcher(InferenceBatcherBuilder<I, O> b, List<BatchModel<I, O>> workers) {
     Optimizer optimizer = b.optimizer;
@@ -364,6 +379,12 @@ public final class InferenceBatcher<I, O> implements AutoCloseable {
    * by that batch when it returns, never under it. Each worker is closed once. The batcher's knobs
    * leave the optimizer (its name can be built again) and the optimizer no longer holds the
    * batcher. Idempotent.
+   *
+   * <p>Called from inside one of its batches (by a model worker, or by a dependent of a call that
+   * the worker settles, closing the batcher or the optimizer), close cannot wait for that batch: it
+   * runs on this very thread. It then stops accepting inputs and returns at once; what was accepted
+   * still runs, and the workers are closed once the last accepted input is settled (a busy one when
+   * its batch gives it back).
    */
   @Override
   public void close() {
@@ -371,20 +392,29 @@ public final class InferenceBatcher<I, O> implements AutoCloseable {
       return;
     }
     closed = true;
+    boolean fromOwnBatch = RUNNING.get() == this;
     long deadline = System.nanoTime() + CLOSE_TIMEOUT.toNanos();
     RuntimeException failure = null;
     try {
       unregisterKnobs(optimizer);
       registration.release();
-      batcher.close();
+      batcher.close(); // returns at once from inside a batch (see MicroBatcher#close)
     } finally {
       try {
         batcherMetrics.close();
       } catch (Exception e) {
         failure = new IllegalStateException("closing the metrics of '" + name + "' failed", e);
       }
-      // Only idle workers now: a busy one is closed when its batch gives it back.
-      RuntimeException workerFailure = pool.close(deadline);
+      RuntimeException workerFailure = null;
+      if (fromOwnBatch) {
+        // Waiting for the busy workers would wait for this thread's own: the 30 s would pass,
+        // and the batches still queued would then find their workers closed.
+        closeWorkersWhenSettled = true;
+        workerFailure = closeWorkersOnceSettled();
+      } else {
+        // Only idle workers now: a busy one is closed when its batch gives it back.
+        workerFailure = pool.close(deadline);
+      }
       if (failure == null) {
         failure = workerFailure;
       } else if (workerFailure != null) {
@@ -396,14 +426,33 @@ public final class InferenceBatcher<I, O> implements AutoCloseable {
     }
   }
 
+  /**
+   * After a close from inside a batch: closes the workers once every accepted input is settled,
+   * without waiting for busy ones (they are closed when their batch gives them back). Called by
+   * that close and by the settling of each input; the first to see both closes them, once.
+   *
+   * @return the first failure to close a worker, or {@code null}
+   */
+  private RuntimeException closeWorkersOnceSettled() {
+    if (closeWorkersWhenSettled
+        && unsettled.get() == 0
+        && workersClosing.compareAndSet(false, true)) {
+      return pool.close(System.nanoTime());
+    }
+    return null;
+  }
+
   private CompletableFuture<O> submitWithin(I input, long timeoutNanos) {
     Checks.notNull("input", input);
     long now = ticker.read();
     Request<I> request = new Request<>(input, now, now + timeoutNanos);
     CompletableFuture<O> future;
+    // Counted before it can be accepted: once the batcher is closed, zero means all settled.
+    unsettled.incrementAndGet();
     try {
       future = batcher.submit(request);
     } catch (RejectedExecutionException | IllegalStateException e) {
+      settled();
       // Refused at once (queue full, or closed): a failed operation all the same, which the
       // telemetry and the tuner's error rate must see, or a trial that overflows the queue would
       // look error-free.
@@ -415,9 +464,13 @@ public final class InferenceBatcher<I, O> implements AutoCloseable {
     CompletableFuture<O> returned =
         future.whenComplete(
             (value, error) -> {
-              long took = ticker.read() - now;
-              metrics.operation(took, error);
-              signal.record(took, error != null);
+              try {
+                long took = ticker.read() - now;
+                metrics.operation(took, error);
+                signal.record(took, error != null);
+              } finally {
+                settled(); // even if telemetry failed: the workers wait on this count
+              }
             });
     // The caller's future depends on the batcher's: cancelling it, or completing it early
     // (orTimeout, completeOnTimeout), never reaches the batcher's. Marked here, the request is
@@ -431,7 +484,28 @@ public final class InferenceBatcher<I, O> implements AutoCloseable {
     return returned;
   }
 
+  /** One accepted (or refused) input fewer to settle. */
+  private void settled() {
+    if (unsettled.decrementAndGet() == 0 && closeWorkersWhenSettled) {
+      RuntimeException failure = closeWorkersOnceSettled();
+      if (failure != null) {
+        // No caller to throw to: this is the settling of some caller's input.
+        LOG.log(System.Logger.Level.WARNING, failure.getMessage(), failure.getCause());
+      }
+    }
+  }
+
   private void runBatch(List<Request<I>> batch, ItemResults<O> results) throws Exception {
+    InferenceBatcher<?, ?> outer = RUNNING.get();
+    RUNNING.set(this);
+    try {
+      runMarked(batch, results);
+    } finally {
+      RUNNING.set(outer);
+    }
+  }
+
+  private void runMarked(List<Request<I>> batch, ItemResults<O> results) throws Exception {
     long now = ticker.read();
     int[] index = new int[batch.size()];
     List<I> live = new ArrayList<>(batch.size());

@@ -491,6 +491,102 @@ class InferenceBatcherTest {
     assertThat(call).isCompletedExceptionally();
   }
 
+  /**
+   * A worker that closes something from inside its first batch (its batcher, or the optimizer
+   * holding it), then settles the batch; it records whether it was ever closed while running.
+   */
+  static final class SelfClosingWorker implements BatchModel<String, String> {
+    final CountDownLatch go = new CountDownLatch(1);
+    final CountDownLatch started = new CountDownLatch(1);
+    final CountDownLatch closeReturned = new CountDownLatch(1);
+    final AtomicInteger closes = new AtomicInteger();
+    final CountDownLatch closedOnce = new CountDownLatch(1);
+    final AtomicBoolean running = new AtomicBoolean();
+    final AtomicBoolean closedWhileRunning = new AtomicBoolean();
+    volatile Runnable closer;
+
+    @Override
+    public void run(List<String> inputs, ItemResults<String> results) {
+      running.set(true);
+      try {
+        started.countDown();
+        awaitUninterruptibly(go);
+        Runnable c = closer;
+        if (c != null) {
+          closer = null;
+          c.run();
+          closeReturned.countDown();
+        }
+        for (int i = 0; i < inputs.size(); i++) {
+          results.complete(i, inputs.get(i).toUpperCase(java.util.Locale.ROOT));
+        }
+      } finally {
+        running.set(false);
+      }
+    }
+
+    @Override
+    public void close() {
+      if (running.get()) {
+        closedWhileRunning.set(true);
+      }
+      closes.incrementAndGet();
+      closedOnce.countDown();
+    }
+  }
+
+  @Test
+  void closeFromTheModelItselfReturnsAtOnceAndFinishesWhatWasAccepted() throws Exception {
+    // A worker that closes its batcher (say on finding its model unloaded) runs inside a batch: a
+    // close that waited for the busy workers would wait for itself until the close timeout (30 s),
+    // and the batch queued behind would then find its worker closed.
+    SelfClosingWorker worker = new SelfClosingWorker();
+    InferenceBatcher<String, String> batcher =
+        InferenceBatcher.builder(optimizer, worker).name("self-closing").build();
+    worker.closer = batcher::close;
+    CompletableFuture<String> first = batcher.submit("a");
+    assertThat(worker.started.await(10, TimeUnit.SECONDS)).isTrue();
+    CompletableFuture<String> queued = batcher.submit("b"); // the next batch, accepted before close
+    worker.go.countDown();
+
+    assertThat(worker.closeReturned.await(10, TimeUnit.SECONDS)).as("close() returned").isTrue();
+    assertThat(first.get(10, TimeUnit.SECONDS)).isEqualTo("A");
+    assertThat(queued.get(10, TimeUnit.SECONDS)).isEqualTo("B");
+    assertThatThrownBy(() -> batcher.submit("c")).isInstanceOf(IllegalStateException.class);
+    awaitClosed(worker);
+    assertThat(worker.closedWhileRunning).isFalse();
+    assertThat(optimizer.knob("optimizer.ai.self-closing.max_batch_size")).isEmpty();
+  }
+
+  @Test
+  void closingTheOptimizerFromADependentOfACallReturnsAtOnce() throws Exception {
+    // The dependent runs as the model settles the call, inside the batch; the optimizer closes
+    // the batcher from there.
+    SelfClosingWorker worker = new SelfClosingWorker();
+    InferenceBatcher<String, String> batcher =
+        InferenceBatcher.builder(optimizer, worker).name("closed-by-a-dependent").build();
+    CountDownLatch closed = new CountDownLatch(1);
+    CompletableFuture<String> call = batcher.submit("a");
+    call.thenRun(
+        () -> {
+          optimizer.close();
+          closed.countDown();
+        });
+    worker.go.countDown();
+
+    assertThat(closed.await(10, TimeUnit.SECONDS)).as("optimizer.close() returned").isTrue();
+    assertThat(call.get(10, TimeUnit.SECONDS)).isEqualTo("A");
+    assertThatThrownBy(() -> batcher.submit("b")).isInstanceOf(IllegalStateException.class);
+    awaitClosed(worker);
+    assertThat(worker.closedWhileRunning).isFalse();
+  }
+
+  /** Waits until {@code worker} was closed once: when the batch it runs gives it back. */
+  private static void awaitClosed(SelfClosingWorker worker) throws InterruptedException {
+    assertThat(worker.closedOnce.await(10, TimeUnit.SECONDS)).as("worker closed").isTrue();
+    assertThat(worker.closes).as("times the worker was closed").hasValue(1);
+  }
+
   @Test
   void aBuildThatFailsOnATakenKnobNameLeavesNothingBehind() {
     optimizer.register(Knob.ofInt("optimizer.ai.dup.max_batch_size", 1).range(1, 2).build());
