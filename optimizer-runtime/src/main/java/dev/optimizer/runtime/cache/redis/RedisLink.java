@@ -31,9 +31,10 @@ import java.util.concurrent.TimeUnit;
  * <p>Connecting: one named daemon thread makes the first connections and, after a failure, tries
  * again every second until both are made; the first attempt may instead run on the caller ({@link
  * FirstAttempt#ON_CALLER}), so that a tier built while Redis is up uses it from its first request.
- * Once made, Lettuce re-makes a lost connection and re-subscribes. While there is no open command
- * connection {@link #connection()} answers null, so that callers fail at once instead of queueing
- * (commands given to a disconnected connection are rejected, not buffered).
+ * A caller interrupted during that attempt keeps its interrupt status, and the connector thread
+ * carries on. Once made, Lettuce re-makes a lost connection and re-subscribes. While there is no
+ * open command connection {@link #connection()} answers null, so that callers fail at once instead
+ * of queueing (commands given to a disconnected connection are rejected, not buffered).
  *
  * <p>Every command is bounded by the settings' command timeout; the connect timeout is 1 s.
  *
@@ -193,7 +194,21 @@ public final class RedisLink implements AutoCloseable {
         close(); // closed while connecting: release what was just made
       }
     } catch (InterruptedException e) {
+      // The caller's interrupt (the first attempt may run on it) is the caller's: keep it, and
+      // leave the rest to the connector thread at once (it is no failure of Redis). Returning
+      // without that left the link with no subscription for good, its half-made pub/sub
+      // connection open beside it.
       Thread.currentThread().interrupt();
+      if (p != null) {
+        closeQuietly(p);
+      }
+      if (!closed) {
+        try {
+          connector.execute(this::connect);
+        } catch (RuntimeException rejected) {
+          // closed meanwhile
+        }
+      }
     } catch (Exception e) {
       LOG.log(System.Logger.Level.DEBUG, () -> "connecting to Redis failed: " + e);
       if (p != null) {

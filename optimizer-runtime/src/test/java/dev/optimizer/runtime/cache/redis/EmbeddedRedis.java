@@ -61,6 +61,11 @@ public final class EmbeddedRedis implements AutoCloseable {
         : "redis://:" + password + "@127.0.0.1:" + port;
   }
 
+  /** The server's port on 127.0.0.1. */
+  public int port() {
+    return port;
+  }
+
   /** The password the server requires, or null. */
   public String password() {
     return password;

@@ -231,6 +231,40 @@ class RedisLinkTest {
   }
 
   @Test
+  void aFirstConnectInterruptedWhileSubscribingKeepsTheFlagAndIsRetried() throws Exception {
+    // The first attempt runs on the caller (a thread building a tier), which may be interrupted,
+    // say by a shutdown or a cancelled task. Interrupted while waiting for SUBSCRIBE's answer, the
+    // link kept the flag but neither retried nor closed the half-made pub/sub connection: it
+    // stayed unsubscribed for good, and the tier never heard another instance's invalidation.
+    try (EmbeddedRedis redis = EmbeddedRedis.start();
+        SubscribeHoldingProxy proxy = new SubscribeHoldingProxy(redis.port())) {
+      Settings settings =
+          Settings.builder("redis://127.0.0.1:" + proxy.port()).keyPrefix("test:intr:").build();
+      Events events = new Events();
+      Thread caller = Thread.currentThread();
+      proxy.onHeldSubscribe = caller::interrupt;
+      RedisLink link;
+      try {
+        link =
+            RedisLink.open(
+                settings, "optimizer-redis-connect interrupted", FirstAttempt.ON_CALLER, events);
+      } finally {
+        // The caller's interrupt is its own to handle: kept, not swallowed. Cleared here so that
+        // the waits below work.
+        assertThat(Thread.interrupted()).as("interrupt status kept").isTrue();
+        proxy.release();
+      }
+      try (link) {
+        await(link::connected, "both connections, made again in background");
+        await(() -> redis.subscribers(settings.channel()) == 1, "one subscription");
+        assertThat(link.connection().sync().ping()).isEqualTo("PONG");
+        // The half-made pub/sub connection was closed, not subscribed late beside the new one.
+        assertThat(redis.subscribers(settings.channel())).isEqualTo(1);
+      }
+    }
+  }
+
+  @Test
   void settingsAreCheckedNamingTheSettingTheRangeAndTheValue() {
     assertThatThrownBy(() -> Settings.builder("http://user:secret@cache:6379"))
         .isInstanceOf(IllegalArgumentException.class)
