@@ -25,6 +25,11 @@ public final class Pipeline {
     }
   }
 
+  /** The transport the steps end in. */
+  public Transport transport() {
+    return transport;
+  }
+
   /** Runs a call through every step. */
   public CompletableFuture<Reply> execute(HttpCall call) {
     return proceed(0, call);

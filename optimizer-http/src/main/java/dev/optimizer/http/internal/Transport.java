@@ -10,4 +10,13 @@ public interface Transport {
 
   /** Sends the call once; fails with an {@link java.io.IOException} on a transport error. */
   CompletableFuture<Reply> send(HttpCall call);
+
+  /**
+   * Whether the calling thread is one of the transport's own (an event loop), on which the calls in
+   * flight are carried: whoever runs there must not block waiting for them to end. False for a
+   * transport without threads of its own.
+   */
+  default boolean isOwnThread() {
+    return false;
+  }
 }

@@ -31,13 +31,15 @@ import javax.net.ssl.SSLContext;
  * JDK's TLS ({@link Builder#sslContext}); redirects are not followed, and there is no cookie
  * handler or authenticator.
  *
- * <p>Each client has its own connections and event-loop threads. Closing the client releases them
- * at once, failing what is in flight ({@code HttpClient.close()} or {@code shutdownNow()} on JDK 21
- * and later; on Java 17 the client is an {@link AutoCloseable}); {@code shutdown()} (JDK 21 and
- * later) refuses new requests and releases them once the requests in flight, and the bodies handed
- * on unread, are over ({@code awaitTermination}, {@code isTerminated}). After that its
- * HttpOptimizer holds nothing of it, so an application may build and close clients for as long as
- * it runs. Clients left open are closed when the HttpOptimizer (or its optimizer) closes.
+ * <p>Each client has its own connections and event-loop threads. As JDK 21 specifies for {@code
+ * HttpClient}: {@code shutdown()} refuses new requests and releases them once the requests in
+ * flight, and the bodies handed on unread, are over ({@code awaitTermination}, {@code
+ * isTerminated}); {@code close()} does that and waits for it (a body handed on must be read to its
+ * end, closed or cancelled), and if interrupted while waiting fails what is left, as {@code
+ * shutdownNow()} does at once. On Java 17 these methods are there too, and the client is an {@link
+ * AutoCloseable}. After that its HttpOptimizer holds nothing of it, so an application may build and
+ * close clients for as long as it runs. Clients left open are closed, failing what they have in
+ * flight, when the HttpOptimizer (or its optimizer) closes.
  */
 public final class NettyHttpClient {
   private NettyHttpClient() {}

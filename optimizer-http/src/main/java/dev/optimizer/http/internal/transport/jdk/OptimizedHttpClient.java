@@ -395,13 +395,46 @@ public final class OptimizedHttpClient extends HttpClient implements AutoCloseab
 
   /**
    * Closes the wrapped client: shuts it down and waits for it to terminate (JDK 21+). A client with
-   * a transport of its own closes it, on any JDK: its connections and threads are released, and its
-   * HttpOptimizer no longer holds it. Idempotent.
+   * a transport of its own does what JDK 21's {@code HttpClient.close()} does, on any JDK: {@link
+   * #shutdown} (new requests fail, those in flight run to completion, a body handed on unread until
+   * it is read to its end, closed or cancelled), then waits until that is over and the transport is
+   * closed, its connections and threads released and its HttpOptimizer no longer holding it. If
+   * interrupted while waiting it calls {@link #shutdownNow}, which fails what is still in flight,
+   * and returns with the thread's interrupt status set. Called on one of the transport's own
+   * threads (from a callback of one of its calls), it does not wait: the calls in flight need that
+   * thread to end, and the transport is closed once they have. Idempotent.
    */
   @Override
   public void close() {
-    shutdown = true;
-    closeOwned();
+    if (owned == null) {
+      shutdown = true;
+      JdkLifecycle.close(delegate);
+      return;
+    }
+    if (terminated.isDone()) {
+      return;
+    }
+    shutdown();
+    if (passThrough != null && passThrough.transport().isOwnThread()) {
+      return; // waiting here would block the thread that carries the calls awaited
+    }
+    boolean interrupted = false;
+    while (true) {
+      try {
+        terminated.get();
+        break;
+      } catch (InterruptedException e) {
+        if (!interrupted) {
+          interrupted = true;
+          shutdownNow(); // closes the transport, failing what is in flight
+        }
+      } catch (ExecutionException e) {
+        break; // closeOwned completes it normally; were it not to, it is over all the same
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
     JdkLifecycle.close(delegate);
   }
 

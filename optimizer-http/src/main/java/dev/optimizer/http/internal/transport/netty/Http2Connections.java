@@ -304,6 +304,7 @@ final class Http2Connections {
     all.forEach(
         c -> {
           if (c.channel() != null) {
+            c.channel().attr(NettyTransport.CLOSED_BY_TRANSPORT).set(Boolean.TRUE);
             c.channel().close();
           }
         });

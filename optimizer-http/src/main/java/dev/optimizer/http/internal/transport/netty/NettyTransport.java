@@ -9,6 +9,8 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.pool.AbstractChannelPoolHandler;
 import io.netty.channel.pool.AbstractChannelPoolMap;
@@ -23,6 +25,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.metrics.Meter;
@@ -89,6 +92,19 @@ public final class NettyTransport implements dev.optimizer.http.internal.Transpo
       new java.util.concurrent.atomic.AtomicBoolean();
 
   /**
+   * The HTTP/1.1 connections open now, idle or carrying an exchange: closing the pools closes only
+   * the idle ones, and an event loop shutting down does not fail the exchanges on its channels.
+   */
+  private final ChannelGroup channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+
+  /**
+   * Set on a channel that the transport closes as it closes itself, so that what was in flight on
+   * it fails saying so.
+   */
+  static final io.netty.util.AttributeKey<Boolean> CLOSED_BY_TRANSPORT =
+      io.netty.util.AttributeKey.valueOf("dev.optimizer.http.transportClosed");
+
+  /**
    * A transport with its own event loop.
    *
    * @param threads event-loop threads
@@ -146,6 +162,7 @@ public final class NettyTransport implements dev.optimizer.http.internal.Transpo
                 new AbstractChannelPoolHandler() {
                   @Override
                   public void channelCreated(Channel ch) {
+                    channels.add(ch); // left again when it closes
                     origin.open.incrementAndGet();
                     ch.closeFuture().addListener(f -> origin.open.decrementAndGet());
                     if (origin.secure()) {
@@ -460,7 +477,18 @@ public final class NettyTransport implements dev.optimizer.http.internal.Transpo
     }
   }
 
-  private static IOException closedError() {
+  /** Whether the calling thread is one of this transport's event loops. */
+  @Override
+  public boolean isOwnThread() {
+    for (io.netty.util.concurrent.EventExecutor loop : group) {
+      if (loop.inEventLoop()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  static IOException closedError() {
     return new IOException(
         "the Netty transport is closed (its client or its HttpOptimizer was closed)");
   }
@@ -474,6 +502,11 @@ public final class NettyTransport implements dev.optimizer.http.internal.Transpo
     openConnections.close();
     http2Origins.values().forEach(Http2Connections::close);
     pools.close();
+    // What is in flight fails now (its channel's close reaches its exchange and its body), while
+    // the
+    // event loops still run to tell it.
+    channels.forEach(ch -> ch.attr(CLOSED_BY_TRANSPORT).set(Boolean.TRUE));
+    channels.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
     group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
   }
 }

@@ -1,0 +1,218 @@
+package dev.optimizer.http;
+
+import static dev.optimizer.http.MockHttpServer.Response.ok;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.optimizer.http.netty.NettyHttpClient;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code close()} of the Netty client does what JDK 21 specifies for {@code HttpClient.close()}: an
+ * orderly shutdown that waits for the requests in flight (and the bodies handed on unread) to
+ * complete, and, if interrupted while waiting, stops them as {@code shutdownNow()} does and keeps
+ * the interrupt. Against a real Netty origin on loopback; {@code close()} is called through {@link
+ * AutoCloseable}, the same method as {@code HttpClient.close()} on JDK 21 and later, so these run
+ * on Java 17 too.
+ */
+class NettyClientCloseTest extends HttpFixture {
+  private HttpOptimizer http;
+  private HttpClient client;
+  private int heldBefore;
+
+  @BeforeEach
+  void build() {
+    http = nothingRepeated(realOptimizer()).cache(false).build();
+    heldBefore = http.held();
+    client = NettyHttpClient.builder(http).eventLoopThreads(1).build();
+  }
+
+  private CompletableFuture<HttpResponse<String>> sendAsync(String path) {
+    return client.sendAsync(
+        HttpRequest.newBuilder(server.url(path)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** A thread closing the client; what its interrupt status was once close() returned. */
+  private Thread closer(AtomicReference<Boolean> interruptedAfter) {
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                ((AutoCloseable) client).close();
+              } catch (Exception e) {
+                throw new AssertionError(e);
+              }
+              interruptedAfter.set(Thread.currentThread().isInterrupted());
+            },
+            "closer");
+    t.setDaemon(true);
+    t.start();
+    return t;
+  }
+
+  /** Waits until {@code closer} is parked in close(), which has refused new requests by then. */
+  private void awaitWaiting(Thread closer) {
+    Await.until(() -> closer.getState() == Thread.State.WAITING, "close() to wait");
+    assertThat(sendAsync("/new"))
+        .as("refused once close() began")
+        .failsWithin(10, TimeUnit.SECONDS)
+        .withThrowableOfType(ExecutionException.class)
+        .withCauseInstanceOf(IOException.class)
+        .withMessageContaining("shut down");
+  }
+
+  @Test
+  void closeWaitsForACallInFlightWhichCompletesNormally() throws Exception {
+    CompletableFuture<Void> gate = new CompletableFuture<>();
+    server.enqueue(ok("late").gate(gate));
+    CompletableFuture<HttpResponse<String>> pending = sendAsync("/slow");
+    server.takeRequest(); // on its way: the answer waits for the gate
+
+    AtomicReference<Boolean> interruptedAfter = new AtomicReference<>();
+    Thread closer = closer(interruptedAfter);
+    awaitWaiting(closer);
+    assertThat(pending).as("still in flight").isNotDone();
+    assertThat(closer.isAlive()).as("close() has not returned").isTrue();
+
+    gate.complete(null);
+
+    assertThat(pending.get(10, TimeUnit.SECONDS).body()).isEqualTo("late");
+    closer.join(10_000);
+    assertThat(closer.isAlive()).as("close() returned once the call was over").isFalse();
+    assertThat(interruptedAfter.get()).isFalse();
+    assertThat(http.held()).as("the transport was released").isEqualTo(heldBefore);
+    assertThat(server.requestCount()).as("the refused request was never sent").isOne();
+    ((AutoCloseable) client).close(); // terminated: no effect
+  }
+
+  @Test
+  void closeWaitsForABodyHandedOnUnreadUntilItsCallerIsDone() throws Exception {
+    String events = "data: 1\n\n".repeat(1 << 19); // a stream: handed on unread from its head
+    server.enqueue(ok(events).header("Content-Type", "text/event-stream"));
+    HttpResponse<InputStream> response =
+        client.send(
+            HttpRequest.newBuilder(server.url("/events")).build(),
+            HttpResponse.BodyHandlers.ofInputStream());
+
+    AtomicReference<Boolean> interruptedAfter = new AtomicReference<>();
+    Thread closer = closer(interruptedAfter);
+    awaitWaiting(closer);
+
+    try (InputStream in = response.body()) {
+      assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo(events);
+    }
+    closer.join(10_000);
+    assertThat(closer.isAlive()).isFalse();
+    assertThat(http.held()).isEqualTo(heldBefore);
+  }
+
+  @Test
+  void anInterruptedCloseFailsWhatIsInFlightAndKeepsTheInterrupt() throws Exception {
+    CompletableFuture<Void> gate = new CompletableFuture<>();
+    try {
+      server.enqueue(ok("never").gate(gate));
+      CompletableFuture<HttpResponse<String>> pending = sendAsync("/hang");
+      server.takeRequest();
+
+      AtomicReference<Boolean> interruptedAfter = new AtomicReference<>();
+      Thread closer = closer(interruptedAfter);
+      awaitWaiting(closer);
+
+      closer.interrupt();
+
+      closer.join(10_000);
+      assertThat(closer.isAlive()).as("close() returned once interrupted").isFalse();
+      assertThat(interruptedAfter.get()).as("the interrupt status is kept").isTrue();
+      assertThatThrownBy(() -> pending.get(10, TimeUnit.SECONDS))
+          .isInstanceOf(ExecutionException.class)
+          .hasCauseInstanceOf(IOException.class);
+      assertThat(http.held()).as("the transport was released").isEqualTo(heldBefore);
+    } finally {
+      gate.complete(null);
+    }
+  }
+
+  @Test
+  void shutdownNowFailsACallAwaitingItsAnswerAndABodyHandedOnSayingWhy() throws Exception {
+    CompletableFuture<Void> gate = new CompletableFuture<>();
+    try {
+      server.enqueue(ok("events\n".repeat(1 << 19)).header("Content-Type", "text/event-stream"));
+      HttpResponse<InputStream> streaming =
+          client.send(
+              HttpRequest.newBuilder(server.url("/events")).build(),
+              HttpResponse.BodyHandlers.ofInputStream());
+      server.takeRequest();
+      server.enqueue(ok("never").gate(gate));
+      CompletableFuture<HttpResponse<String>> pending = sendAsync("/hang");
+      server.takeRequest();
+
+      // HttpClient.shutdownNow() on JDK 21 and later; the method is there on Java 17 too.
+      client.getClass().getMethod("shutdownNow").invoke(client);
+
+      assertThatThrownBy(() -> pending.get(10, TimeUnit.SECONDS))
+          .isInstanceOf(ExecutionException.class)
+          .cause()
+          .isInstanceOf(IOException.class)
+          .hasMessageContaining("the Netty transport is closed");
+      try (InputStream in = streaming.body()) {
+        assertThatThrownBy(in::readAllBytes)
+            .isInstanceOf(IOException.class)
+            .hasStackTraceContaining("the Netty transport is closed"); // the JDK's stream wraps it
+      }
+      assertThat(http.held()).isEqualTo(heldBefore);
+    } finally {
+      gate.complete(null);
+    }
+  }
+
+  @Test
+  void closeFromACallbackOnTheTransportsThreadDoesNotWaitForItself() throws Exception {
+    CompletableFuture<Void> slowGate = new CompletableFuture<>();
+    CompletableFuture<Void> fastGate = new CompletableFuture<>();
+    server.enqueue(ok("slow").gate(slowGate));
+    CompletableFuture<HttpResponse<String>> slow = sendAsync("/slow");
+    server.takeRequest();
+    server.enqueue(ok("fast").gate(fastGate));
+    AtomicReference<String> closedOn = new AtomicReference<>();
+    CountDownLatch closed = new CountDownLatch(1);
+    AtomicBoolean failed = new AtomicBoolean();
+    // Registered before the answer arrives: the callback runs on the event loop that delivers it,
+    // the one that also carries the slow call still in flight.
+    sendAsync("/fast")
+        .thenAccept(
+            r -> {
+              closedOn.set(Thread.currentThread().getName());
+              try {
+                ((AutoCloseable) client).close();
+              } catch (Exception | Error e) {
+                failed.set(true);
+              }
+              closed.countDown();
+            });
+    server.takeRequest();
+
+    fastGate.complete(null);
+
+    assertThat(closed.await(10, TimeUnit.SECONDS)).as("close() returned").isTrue();
+    assertThat(failed).isFalse();
+    assertThat(closedOn.get()).startsWith("optimizer-netty-");
+    slowGate.complete(null);
+    assertThat(slow.get(10, TimeUnit.SECONDS).body())
+        .as("the call in flight completes normally")
+        .isEqualTo("slow");
+    Await.until(() -> http.held() == heldBefore, "the transport to be released");
+  }
+}
