@@ -34,8 +34,7 @@ public class HttpProperties extends BeanWrappingProperties {
 
   /**
    * The largest response body buffered (to cache or share it); a larger one is handed to the caller
-   * as it arrives, unbuffered, except a br body the Netty transport decodes, which fails past it.
-   * Default 64MB, range [1KB, 1GB].
+   * as it arrives, unbuffered. Default 64MB, range [1KB, 1GB].
    */
   private DataSize maxResponseBodyBytes = DataSize.ofMegabytes(64);
 

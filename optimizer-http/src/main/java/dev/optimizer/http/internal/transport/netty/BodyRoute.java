@@ -36,20 +36,24 @@ import java.util.concurrent.RejectedExecutionException;
  *
  * <ul>
  *   <li>buffered by Netty's aggregator, capped as before: a body that never exists (HEAD, 1xx, 204,
- *       304), a declared length within the cap that arrives as sent, and a br body the transport
- *       decodes (decoded only from the whole body, after aggregation, so one past the cap as sent
- *       fails as too large; decoding past it, it is handed on: {@link BrotliResponseDecoder}).
- *       Everything of such a response passes with a field read per message.
+ *       304) and a declared length within the cap that arrives as sent, a br body the transport
+ *       decodes too (decoded from the whole body, after aggregation; decoding past the cap, it is
+ *       handed on: {@link BrotliResponseDecoder}). Everything of such a response passes with a
+ *       field read per message.
  *   <li>handed on from its head: a stream ({@link ResponseBodies#isStream}) and a declared length
- *       over the cap (decoded as it arrives when gzip or deflate; a br body is handed on as sent,
- *       with its Content-Encoding);
+ *       over the cap (decoded as it arrives when gzip or deflate, and when br, except a br stream,
+ *       which is handed on as sent, with its Content-Encoding: its decoder would wait for 4 KiB of
+ *       input before it hands on a message);
  *   <li>buffered here while it fits, handed on once it does not: any other body of undeclared
  *       length (chunked, or ended by the connection's close), and every gzip or deflate body the
- *       transport decodes, whose decoded length is undeclared whatever the server declared. The
- *       bytes read (and decoded) so far are the caller's first item, the rest of the same body
- *       follows. So the cap bounds what the transport buffers, never what the caller reads: a body
- *       decoding past it reaches the caller as the same resource sent as identity would, and a
- *       compression bomb is buffered no further than any other body, nor cached or shared.
+ *       transport decodes, whose decoded length is undeclared whatever the server declared. A br
+ *       body of undeclared length is buffered as sent: if it ends within the cap it goes on to be
+ *       decoded whole, and if it outgrows it, it is handed on decoded by a {@link
+ *       StreamedBrotliBody}, the compressed bytes so far first. The bytes read (and decoded) so far
+ *       are the caller's first item, the rest of the same body follows. So the cap bounds what the
+ *       transport buffers, never what the caller reads: a body decoding past it reaches the caller
+ *       as the same resource sent as identity would, and a compression bomb is buffered no further
+ *       than any other body, nor cached or shared.
  * </ul>
  *
  * <p>A body handed on is read only as its caller asks ({@link ChannelBody}), but one read from the
@@ -87,6 +91,7 @@ final class BodyRoute extends ChannelInboundHandlerAdapter {
   private CompositeByteBuf buffered; // SPILL, while buffering
   private ChannelBody body; // STREAM and SPILL, once handed on
   private EmbeddedChannel decoder; // of the body's gzip or deflate, when the transport decodes it
+  private boolean brotli; // a br body the transport decodes; handed on, it is decoded downstream
 
   // Pieces of the body handed on, held back undecoded while its caller has not taken what was read
   // before them; and the close of the channel, held behind them (the error it means if they turn
@@ -126,6 +131,7 @@ final class BodyRoute extends ChannelInboundHandlerAdapter {
   }
 
   private Way decide(ChannelHandlerContext ctx, HttpResponse response) {
+    brotli = false;
     int status = response.status().code();
     if (response instanceof FullHttpMessage
         || status < 200
@@ -168,12 +174,19 @@ final class BodyRoute extends ChannelInboundHandlerAdapter {
       // too) is handed on.
       return unbuffered ? Way.STREAM : Way.SPILL;
     }
+    if (coding != null
+        && brotli(coding)
+        && !ResponseBodies.isStream(headers.get(HttpHeaderNames.CONTENT_TYPE))) {
+      // Decoded from the whole body, after aggregation, when it fits the cap as sent; one that
+      // does not is handed on and decoded as it arrives and as the caller reads it.
+      brotli = true;
+      if (declared > maxBodyBytes) {
+        return Way.STREAM;
+      }
+      return declared >= 0 ? Way.AGGREGATE : Way.SPILL;
+    }
     if (unbuffered) {
       return Way.STREAM;
-    }
-    if (coding != null && brotli(coding)) {
-      exchange.decodeWhole("br"); // so that its failure past the cap names the workaround
-      return Way.AGGREGATE; // br is decoded from the whole body, after aggregation, capped there
     }
     if (declared >= 0) {
       return Way.AGGREGATE;
@@ -264,7 +277,12 @@ final class BodyRoute extends ChannelInboundHandlerAdapter {
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     ChannelBody b = body;
-    if (!held.isEmpty() && b != null && !b.isDone()) {
+    // Closed with the transport, whose event loops stop next: nothing could hand the pieces on
+    // later, nor release them, so they go now and the body fails at once.
+    if (!held.isEmpty()
+        && b != null
+        && !b.isDone()
+        && !NettyTransport.closedByTransport(ctx.channel())) {
       // The pieces held may end the body: the close waits behind them, and so the exchange
       // handler, which would fail the body now, does not hear of it.
       closedBehind = ExchangeHandler.closedError(ctx.channel(), maxBodyBytes);
@@ -329,7 +347,10 @@ final class BodyRoute extends ChannelInboundHandlerAdapter {
       return;
     }
     if (way == Way.STREAM) {
-      body = exchange.stream(response, null, upstream);
+      body =
+          brotli
+              ? exchange.streamBrotli(decoded(response), null, upstream)
+              : exchange.stream(response, null, upstream);
       if (body == null) {
         way = Way.DROP;
       }
@@ -432,11 +453,25 @@ final class BodyRoute extends ChannelInboundHandlerAdapter {
     buffered.release();
     buffered = null;
     Exchange exchange = ctx.channel().attr(Exchange.KEY).get();
-    body = exchange == null ? null : exchange.stream(response, prefix, upstream);
+    if (exchange == null) {
+      body = null;
+    } else if (brotli) {
+      body = exchange.streamBrotli(decoded(response), prefix, upstream); // prefix: compressed
+    } else {
+      body = exchange.stream(response, prefix, upstream);
+    }
     if (body == null) {
       way = Way.DROP;
     }
     return body;
+  }
+
+  /** The head of a br body handed on decoded: its decoded length is unknown. */
+  private static HttpResponse decoded(HttpResponse head) {
+    head.headers().remove(HttpHeaderNames.CONTENT_ENCODING);
+    head.headers().remove(HttpHeaderNames.CONTENT_LENGTH);
+    head.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+    return head;
   }
 
   /** A body that fit, as the aggregator would have made it. */
@@ -457,6 +492,7 @@ final class BodyRoute extends ChannelInboundHandlerAdapter {
   /** Back to the buffered path for the next response, releasing what this one held. */
   private void reset() {
     way = Way.AGGREGATE;
+    brotli = false;
     head = null;
     body = null;
     closedBehind = null;

@@ -1,6 +1,5 @@
 package dev.optimizer.http.internal.transport.netty;
 
-import dev.optimizer.http.internal.ResponseTooLargeException;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
@@ -26,12 +25,10 @@ import org.brotli.dec.BrotliInputStream;
  * other; one that decodes past it (a brotli bomb too) is handed on, as a gzip body is: the bytes
  * decoded so far are the caller's first item, and the rest is decoded from the compressed body as
  * the caller reads it ({@link PulledBody}), so that the transport holds the compressed body and one
- * item, never the decoded whole. Unlike gzip and deflate, br cannot be decoded as it arrives:
- * {@code org.brotli:dec} decodes only from an {@link InputStream} it pulls from, whose end it takes
- * for the end of the body (it has no state to resume once the input runs dry), and blocking the
- * event loop on more input is not an option. So a br body larger than the cap as sent, and
- * undeclared (chunked), still fails with {@link ResponseTooLargeException}, which names the
- * workaround. Only added to a pipeline when {@link ContentCodings#brotli()} holds.
+ * item, never the decoded whole. A br body larger than the cap as sent never gets here: it is
+ * decoded as it arrives, on a thread of its own, since {@code org.brotli:dec} decodes only from an
+ * {@link InputStream} it pulls from and the event loop must not block on more input ({@link
+ * StreamedBrotliBody}). Only added to a pipeline when {@link ContentCodings#brotli()} holds.
  */
 final class BrotliResponseDecoder extends MessageToMessageDecoder<FullHttpResponse> {
   private static final int CHUNK = 16 * 1024;

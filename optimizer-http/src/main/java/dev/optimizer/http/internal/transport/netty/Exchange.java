@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -57,6 +58,7 @@ final class Exchange {
   private final boolean decompress;
   private final long requestTime;
   private final Clock clock;
+  private final Executor decoders;
   private volatile ScheduledFuture<?> timeout;
   private String wholeCoding; // the event loop's
 
@@ -88,7 +90,9 @@ final class Exchange {
       HttpClient.Version version,
       boolean decompress,
       long requestTime,
-      Clock clock) {
+      Clock clock,
+      Executor decoders) {
+    this.decoders = decoders;
     this.call = call;
     this.result = result;
     this.release = release;
@@ -186,6 +190,33 @@ final class Exchange {
     if (!result.complete(unreadReply(head, unread))) {
       // Cancelled as the head arrived, too late to end the head phase: nobody will read it.
       unread.discard();
+    }
+    return relay;
+  }
+
+  /**
+   * The head of a {@code br} body too large as sent to be buffered arrived (declared so, or grown
+   * past the cap while buffered, {@code compressed} being its bytes so far): the reply goes up now,
+   * and the body is decoded as its compressed bytes arrive and as the caller reads it ({@link
+   * StreamedBrotliBody}), the relay reading from the channel only as the decoder asks. On the event
+   * loop.
+   *
+   * @return the relay, or null when the exchange had already ended
+   */
+  ChannelBody streamBrotli(
+      HttpResponse head, List<ByteBuffer> compressed, ChannelBody.Upstream upstream) {
+    if (!end()) {
+      return null;
+    }
+    UnreadBody unread = UnreadBody.stream();
+    StreamedBrotliBody decoded = new StreamedBrotliBody(compressed, unread, decoders);
+    ChannelBody relay =
+        new ChannelBody(this, channel, decoded, HttpUtil.isKeepAlive(head), upstream);
+    phase = relay;
+    decoded.onSubscribe(relay);
+    unread.onSubscribe(decoded);
+    if (!result.complete(unreadReply(head, unread))) {
+      unread.discard(); // cancelled as the head arrived: nobody will read it
     }
     return relay;
   }

@@ -1,7 +1,6 @@
 package dev.optimizer.http.internal.transport.netty;
 
 import dev.optimizer.http.internal.ResponseTooLargeException;
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.TooLongFrameException;
@@ -70,9 +69,7 @@ final class ExchangeHandler extends SimpleChannelInboundHandler<FullHttpResponse
 
   /** The failure of a response whose channel (a connection, an HTTP/2 stream) closed before it. */
   static IOException closedError(io.netty.channel.Channel channel, long maxBodyBytes) {
-    Channel connection = channel.parent() != null ? channel.parent() : channel;
-    if (connection.hasAttr(NettyTransport.CLOSED_BY_TRANSPORT)
-        && connection.attr(NettyTransport.CLOSED_BY_TRANSPORT).get() != null) {
+    if (NettyTransport.closedByTransport(channel)) {
       return NettyTransport.closedError();
     }
     Throwable connectionError = Http2Connection.connectionError(channel);

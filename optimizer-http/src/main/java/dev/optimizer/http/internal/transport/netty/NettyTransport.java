@@ -43,6 +43,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -59,13 +61,14 @@ import javax.net.ssl.SSLParameters;
  * maxBodyBytes}) so that no body, a compression bomb included, is held whole past it. A body that
  * must not be buffered (a stream, a declared length over the cap, a body of undeclared length or a
  * gzip or deflate body that outgrows it once decoded) is handed on unread from its head, read from
- * the connection only as the caller asks ({@link BodyRoute}, {@link ChannelBody}); a br body, read
- * whole to be decoded, fails only when larger than the cap as sent, and is handed on, decoded as
- * the caller reads it, when it decodes past the cap ({@link BrotliResponseDecoder}). Otherwise only
- * a complete response makes a {@link Reply}, so nothing partial is cached. {@code https} runs over
- * the JDK's TLS with the given {@link SSLContext}, checking the server's name against its
- * certificate; redirects are not followed. Thread-safe; {@link #close()} releases the connections
- * and the event-loop threads.
+ * the connection only as the caller asks ({@link BodyRoute}, {@link ChannelBody}); a br body is
+ * decoded whole when it fits the cap as sent and handed on, decoded as the caller reads it, when it
+ * decodes past it ({@link BrotliResponseDecoder}), and one larger than the cap as sent is decoded
+ * as it arrives on a thread of its own ({@link StreamedBrotliBody}). Otherwise only a complete
+ * response makes a {@link Reply}, so nothing partial is cached. {@code https} runs over the JDK's
+ * TLS with the given {@link SSLContext}, checking the server's name against its certificate;
+ * redirects are not followed. Thread-safe; {@link #close()} releases the connections and the
+ * event-loop threads.
  */
 public final class NettyTransport implements dev.optimizer.http.internal.Transport, AutoCloseable {
   private static final AtomicInteger INSTANCES = new AtomicInteger();
@@ -83,6 +86,13 @@ public final class NettyTransport implements dev.optimizer.http.internal.Transpo
   private final io.netty.channel.ChannelHandler streamInitializer;
   private final SSLContext tls;
   private final ObservableLongUpDownCounter openConnections;
+
+  /**
+   * Threads that decode the br bodies too large to buffer, one per body while its caller asks for
+   * more ({@link StreamedBrotliBody}); none are kept idle for long.
+   */
+  private final ThreadPoolExecutor decoders;
+
   private static final AttributeKey<String> SERVER_ADDRESS =
       AttributeKey.stringKey("server.address");
   private static final AttributeKey<Long> SERVER_PORT = AttributeKey.longKey("server.port");
@@ -103,6 +113,13 @@ public final class NettyTransport implements dev.optimizer.http.internal.Transpo
    */
   static final io.netty.util.AttributeKey<Boolean> CLOSED_BY_TRANSPORT =
       io.netty.util.AttributeKey.valueOf("dev.optimizer.http.transportClosed");
+
+  /** Whether {@code channel} (or the HTTP/2 connection of a stream) was closed by close(). */
+  static boolean closedByTransport(Channel channel) {
+    Channel connection = channel.parent() != null ? channel.parent() : channel;
+    return connection.hasAttr(CLOSED_BY_TRANSPORT)
+        && connection.attr(CLOSED_BY_TRANSPORT).get() != null;
+  }
 
   /**
    * A transport with its own event loop.
@@ -142,6 +159,20 @@ public final class NettyTransport implements dev.optimizer.http.internal.Transpo
               return t;
             },
             NioIoHandler.newFactory());
+    AtomicInteger decoder = new AtomicInteger();
+    this.decoders =
+        new ThreadPoolExecutor(
+            0,
+            Integer.MAX_VALUE,
+            10,
+            TimeUnit.SECONDS,
+            new SynchronousQueue<>(),
+            r -> {
+              Thread t =
+                  new Thread(r, "optimizer-netty-" + instance + "-br-" + decoder.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
     this.bootstrap =
         new Bootstrap()
             .group(group)
@@ -338,7 +369,8 @@ public final class NettyTransport implements dev.optimizer.http.internal.Transpo
       return;
     }
     Exchange exchange =
-        new Exchange(call, result, release, channel, version, decompress, requestTime, clock);
+        new Exchange(
+            call, result, release, channel, version, decompress, requestTime, clock, decoders);
     channel.attr(Exchange.KEY).set(exchange);
     if (deadline != Long.MAX_VALUE) {
       exchange.timeoutAfter(Math.max(0, deadline - ticker.read()));
@@ -507,6 +539,7 @@ public final class NettyTransport implements dev.optimizer.http.internal.Transpo
     // event loops still run to tell it.
     channels.forEach(ch -> ch.attr(CLOSED_BY_TRANSPORT).set(Boolean.TRUE));
     channels.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+    decoders.shutdownNow(); // their bodies failed with their channels; a decoder still waiting ends
     group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
   }
 }

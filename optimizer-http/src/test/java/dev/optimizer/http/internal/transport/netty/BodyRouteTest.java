@@ -80,7 +80,8 @@ class BodyRouteTest {
             HttpClient.Version.HTTP_1_1,
             true,
             0,
-            Clock.systemUTC());
+            Clock.systemUTC(),
+            Runnable::run);
     channel.attr(Exchange.KEY).set(exchange);
   }
 

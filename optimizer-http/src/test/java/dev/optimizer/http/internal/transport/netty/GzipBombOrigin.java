@@ -36,12 +36,14 @@ import java.util.zip.GZIPOutputStream;
  * is N zero bytes, gzip-coded and chunked (about a thousandth of N on the wire), coded once and
  * then written as fast as the connection takes it, so that a client's reads are as large as can be;
  * {@code /noise?bytes=N} is N random bytes as identity (incompressible: many bytes on the wire);
- * {@code /small} is "small".
+ * {@code /small} is "small"; {@code /br} is the body given to {@link #brotli}, sent as it is with
+ * {@code Content-Encoding: br}, chunked.
  */
 final class GzipBombOrigin implements AutoCloseable {
   private final EventLoopGroup group =
       new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
   private final Channel server;
+  private volatile byte[] brotli = new byte[0];
 
   GzipBombOrigin() throws InterruptedException {
     server =
@@ -56,12 +58,17 @@ final class GzipBombOrigin implements AutoCloseable {
                         .addLast(new HttpServerCodec())
                         .addLast(new HttpObjectAggregator(1 << 16))
                         .addLast(new ChunkedWriteHandler())
-                        .addLast(new Handler());
+                        .addLast(new Handler(() -> brotli));
                   }
                 })
             .bind(new InetSocketAddress("127.0.0.1", 0))
             .sync()
             .channel();
+  }
+
+  /** What {@code /br} sends: a br-coded body. */
+  void brotli(byte[] encoded) {
+    this.brotli = encoded;
   }
 
   URI url(String pathAndQuery) {
@@ -76,9 +83,28 @@ final class GzipBombOrigin implements AutoCloseable {
   }
 
   private static final class Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
+    private final java.util.function.Supplier<byte[]> brotli;
+
+    Handler(java.util.function.Supplier<byte[]> brotli) {
+      this.brotli = brotli;
+    }
+
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
       QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+      if (uri.path().equals("/br")) {
+        DefaultHttpResponse head =
+            new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        head.headers()
+            .set(HttpHeaderNames.TRANSFER_ENCODING, "chunked")
+            .set(HttpHeaderNames.CONTENT_ENCODING, "br")
+            .set(HttpHeaderNames.CONTENT_TYPE, "application/octet-stream");
+        ctx.write(head);
+        ctx.writeAndFlush(
+            new HttpChunkedInput(
+                new ChunkedStream(new java.io.ByteArrayInputStream(brotli.get()), 8192)));
+        return;
+      }
       if (uri.path().equals("/noise")) {
         byte[] noise = new byte[Integer.parseInt(uri.parameters().get("bytes").get(0))];
         new java.util.Random(1).nextBytes(noise);
