@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -189,6 +190,42 @@ class NettyClientCloseTest extends HttpFixture {
             .getDeclaredMethod("now");
     now.setAccessible(true);
     return (long) now.invoke(null);
+  }
+
+  @Test
+  void closeDoesNotDependOnTheCommonPool() throws Exception {
+    server.enqueue(ok("done"));
+    assertThat(sendAsync("/done").get(10, TimeUnit.SECONDS).body()).isEqualTo("done");
+    // An application's blocking tasks hold every worker of the common pool. (Where the pool has one
+    // worker, as on 2 cores, CompletableFuture's async methods use a thread per task instead, so
+    // the old code passed there; with -Djava.util.concurrent.ForkJoinPool.common.parallelism=4 it
+    // waited for good.)
+    CountDownLatch release = new CountDownLatch(1);
+    int workers = ForkJoinPool.getCommonPoolParallelism();
+    CountDownLatch busy = new CountDownLatch(workers);
+    for (int i = 0; i < workers; i++) {
+      ForkJoinPool.commonPool()
+          .execute(
+              () -> {
+                busy.countDown();
+                try {
+                  release.await();
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              });
+    }
+    try {
+      assertThat(busy.await(10, TimeUnit.SECONDS)).as("the common pool is busy").isTrue();
+      AtomicReference<Boolean> interruptedAfter = new AtomicReference<>();
+      Thread closer = closer(interruptedAfter);
+      closer.join(10_000);
+      assertThat(closer.isAlive()).as("close() still waiting").isFalse();
+      assertThat(interruptedAfter.get()).isFalse();
+    } finally {
+      release.countDown();
+    }
+    Await.until(() -> http.held() == heldBefore, "the transport to be released");
   }
 
   @Test

@@ -384,12 +384,16 @@ public final class OptimizedHttpClient extends HttpClient implements AutoCloseab
   }
 
   /**
-   * Closes the transport from a thread of the common pool: the last call often ends on one of the
-   * transport's own event-loop threads, which cannot wait for their own termination.
+   * Closes the transport from a short-lived thread of its own: the last call often ends on one of
+   * the transport's own event-loop threads, which cannot wait for their own termination. Not the
+   * common pool: an application's blocking tasks can hold all of its workers (one on a 2-core
+   * machine), and close() would wait for them.
    */
   private void terminateLater() {
     if (!ownedClosed.get()) {
-      CompletableFuture.runAsync(this::closeOwned);
+      Thread t = new Thread(this::closeOwned, "optimizer-http-client-close");
+      t.setDaemon(true);
+      t.start();
     }
   }
 
