@@ -6,8 +6,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The too-large error tells the person reading it what to change: the setting, its value now and
- * its range (or that it is at its maximum), and, for a body the transport decodes whole because it
- * asked for the coding itself, that setting Accept-Encoding avoids the limit.
+ * its range (or that it is at its maximum).
  */
 class ResponseTooLargeExceptionTest {
 
@@ -25,27 +24,12 @@ class ResponseTooLargeExceptionTest {
   }
 
   @Test
-  void aBodyTheTransportDecodesWholeNamesTheAcceptEncodingWorkaround() {
-    String message = ResponseTooLargeException.decoding(65_536, 65_537, "br").getMessage();
-
-    assertThat(message)
-        .contains("maxResponseBodyBytes=65536 (64 KiB)")
-        .contains("The transport asked for br itself (the request set no Accept-Encoding)")
-        .contains("maxResponseBodyBytes(bytes)")
-        .contains("set Accept-Encoding on the request yourself")
-        .contains("hands it to your BodyHandler as it arrives");
-  }
-
-  @Test
   void atItsMaximumTheSettingIsNotOfferedAsTheWayOut() {
     long max = ResponseTooLargeException.MAX_CAP;
 
     assertThat(ResponseTooLargeException.of(max, max + 1).getMessage())
         .contains("(1 GiB)")
         .contains("at its maximum already")
-        .doesNotContain("Raise it");
-    assertThat(ResponseTooLargeException.decoding(max, max + 1, "br").getMessage())
-        .contains("at its maximum already; instead set Accept-Encoding on the request yourself")
         .doesNotContain("Raise it");
   }
 

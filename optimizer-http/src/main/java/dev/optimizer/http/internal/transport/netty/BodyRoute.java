@@ -401,7 +401,7 @@ final class BodyRoute extends ChannelInboundHandlerAdapter {
     ChannelBody b = body;
     reset();
     way = Way.DROP;
-    java.io.IOException error = ExchangeHandler.translate(cause, maxBodyBytes, null);
+    java.io.IOException error = ExchangeHandler.translate(cause, maxBodyBytes);
     if (exchange != null) {
       exchange.fail(error);
     } else if (b != null) {

@@ -60,7 +60,6 @@ final class Exchange {
   private final Clock clock;
   private final Executor decoders;
   private volatile ScheduledFuture<?> timeout;
-  private String wholeCoding; // the event loop's
 
   /**
    * Null while the head is awaited; then {@link #ENDED}, or the {@link ChannelBody} of a body
@@ -113,20 +112,6 @@ final class Exchange {
    */
   boolean decompress() {
     return decompress;
-  }
-
-  /**
-   * The response's body is one the transport buffers to decode whole ({@code coding}: br), because
-   * it asked for that coding itself: past the cap it fails, and its error says how to avoid that.
-   * On the event loop.
-   */
-  void decodeWhole(String coding) {
-    wholeCoding = coding;
-  }
-
-  /** The coding of {@link #decodeWhole}, or null. On the event loop. */
-  String wholeCoding() {
-    return wholeCoding;
   }
 
   /**

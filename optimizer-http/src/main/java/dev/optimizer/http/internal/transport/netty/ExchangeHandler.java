@@ -79,15 +79,13 @@ final class ExchangeHandler extends SimpleChannelInboundHandler<FullHttpResponse
   }
 
   private IOException translate(Throwable cause, Exchange exchange) {
-    return translate(cause, maxBodyBytes, exchange.wholeCoding());
+    return translate(cause, maxBodyBytes);
   }
 
   /**
    * The failure of a response as the caller sees it: the body cap's error, a clear malformed one.
-   *
-   * @param wholeCoding the coding the transport buffers the body to decode whole (br), or null
    */
-  static IOException translate(Throwable cause, long maxBodyBytes, String wholeCoding) {
+  static IOException translate(Throwable cause, long maxBodyBytes) {
     for (Throwable t = cause; t != null; t = t.getCause()) {
       // Both are TooLongFrameExceptions too, but raising maxResponseBodyBytes would not help.
       if (t instanceof TooLongHttpHeaderException
@@ -101,9 +99,7 @@ final class ExchangeHandler extends SimpleChannelInboundHandler<FullHttpResponse
             t);
       }
       if (t instanceof TooLongFrameException) { // the aggregator's cap
-        return wholeCoding == null
-            ? ResponseTooLargeException.of(maxBodyBytes, maxBodyBytes + 1)
-            : ResponseTooLargeException.decoding(maxBodyBytes, maxBodyBytes + 1, wholeCoding);
+        return ResponseTooLargeException.of(maxBodyBytes, maxBodyBytes + 1);
       }
       if (t instanceof IOException io) {
         return io;
@@ -116,7 +112,7 @@ final class ExchangeHandler extends SimpleChannelInboundHandler<FullHttpResponse
   private static IOException closedBy(Throwable cause, long maxBodyBytes) {
     for (Throwable t = cause; t != null; t = t.getCause()) {
       if (isHttp2HeaderListTooLarge(t)) {
-        return translate(t, maxBodyBytes, null);
+        return translate(t, maxBodyBytes);
       }
     }
     return new IOException(
