@@ -9,11 +9,8 @@ import io.opentelemetry.sdk.metrics.data.HistogramPointData;
 import io.opentelemetry.sdk.testing.exporter.InMemoryMetricReader;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpHeaders;
 import java.net.http.HttpTimeoutException;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -39,27 +36,11 @@ class HttpTelemetryTest {
   }
 
   private static HttpCall get() {
-    return new HttpCall(
-        "GET",
-        URL,
-        HttpHeaders.of(Map.of(), (a, b) -> true),
-        false,
-        null,
-        Long.MAX_VALUE,
-        Map.of(),
-        "");
+    return TestCalls.get(URL);
   }
 
   private static Reply ok() {
-    return new Reply(
-        200,
-        HttpHeaders.of(Map.of(), (a, b) -> true),
-        new byte[0],
-        HttpClient.Version.HTTP_1_1,
-        URL,
-        0,
-        0,
-        Reply.Source.NETWORK);
+    return TestCalls.ok(URL);
   }
 
   private List<HistogramPointData> durations() {

@@ -5,14 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.optimizer.http.internal.HttpCall;
 import dev.optimizer.http.internal.HttpStats;
 import dev.optimizer.http.internal.Reply;
+import dev.optimizer.http.internal.TestCalls;
 import dev.optimizer.runtime.Optimizer;
 import io.opentelemetry.api.OpenTelemetry;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpHeaders;
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -48,27 +46,11 @@ class LimitStepTest {
   }
 
   private static HttpCall get() {
-    return new HttpCall(
-        "GET",
-        URL,
-        HttpHeaders.of(Map.of(), (a, b) -> true),
-        false,
-        null,
-        Long.MAX_VALUE,
-        Map.of(),
-        "");
+    return TestCalls.get(URL);
   }
 
   private static Reply ok() {
-    return new Reply(
-        200,
-        HttpHeaders.of(Map.of(), (a, b) -> true),
-        new byte[0],
-        HttpClient.Version.HTTP_1_1,
-        URL,
-        0,
-        0,
-        Reply.Source.NETWORK);
+    return TestCalls.ok(URL);
   }
 
   @Test
