@@ -535,8 +535,7 @@ public final class NettyTransport implements dev.optimizer.http.internal.Transpo
     http2Origins.values().forEach(Http2Connections::close);
     pools.close();
     // What is in flight fails now (its channel's close reaches its exchange and its body), while
-    // the
-    // event loops still run to tell it.
+    // the event loops still run to tell it.
     channels.forEach(ch -> ch.attr(CLOSED_BY_TRANSPORT).set(Boolean.TRUE));
     channels.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
     decoders.shutdownNow(); // their bodies failed with their channels; a decoder still waiting ends
