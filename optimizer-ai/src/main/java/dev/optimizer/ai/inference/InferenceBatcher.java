@@ -88,12 +88,6 @@ public final class InferenceBatcher<I, O> implements AutoCloseable {
   // The MicroBatcher's closeTimeout: close() waits no longer than that in all.
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
 
-  /**
-   * The batcher whose batch this thread is running (the model, and the dependents of the calls it
-   * settles), so that a close() from there is recognised: it must not wait for its own worker.
-   */
-  private static final ThreadLocal<InferenceBatcher<?, ?>> RUNNING = new ThreadLocal<>();
-
   private final String name;
   private final Ticker ticker;
   private final long defaultTimeoutNanos;
@@ -392,7 +386,9 @@ public final class InferenceBatcher<I, O> implements AutoCloseable {
       return;
     }
     closed = true;
-    boolean fromOwnBatch = RUNNING.get() == this;
+    // Inside one of its batches (the model, or a dependent of a call it settles), close must not
+    // wait for its own worker.
+    boolean fromOwnBatch = batcher.isBusyOnThisThread();
     long deadline = System.nanoTime() + CLOSE_TIMEOUT.toNanos();
     RuntimeException failure = null;
     try {
@@ -496,16 +492,6 @@ public final class InferenceBatcher<I, O> implements AutoCloseable {
   }
 
   private void runBatch(List<Request<I>> batch, ItemResults<O> results) throws Exception {
-    InferenceBatcher<?, ?> outer = RUNNING.get();
-    RUNNING.set(this);
-    try {
-      runMarked(batch, results);
-    } finally {
-      RUNNING.set(outer);
-    }
-  }
-
-  private void runMarked(List<Request<I>> batch, ItemResults<O> results) throws Exception {
     long now = ticker.read();
     int[] index = new int[batch.size()];
     List<I> live = new ArrayList<>(batch.size());

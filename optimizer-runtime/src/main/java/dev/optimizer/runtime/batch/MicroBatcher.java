@@ -198,6 +198,24 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
   }
 
   /**
+   * Whether the calling thread is inside one of this batcher's batches: running the batch function,
+   * or completing one of its items' futures (and so running that future's dependents). A component
+   * built on the batcher whose own close must not wait for the batch it is called from asks this.
+   */
+  public boolean isBusyOnThisThread() {
+    Batch<?, ?> busy = Batch.busyOnThisThread();
+    if (busy == null) {
+      return false;
+    }
+    lock.lock();
+    try {
+      return queue.isInFlight(busy);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
    * Stops accepting items, dispatches everything already accepted, and waits up to {@code
    * closeTimeout} for all batches to finish. Items still unsettled after that fail: those never
    * dispatched with a {@link RejectedExecutionException}, those in a batch that did not finish with
