@@ -258,7 +258,11 @@ public final class UnreadBody
     }
   }
 
-  private static long addCapped(long a, long b) {
+  /**
+   * Reactive-streams demand added up: {@code a + b}, capped at {@code Long.MAX_VALUE} (which means
+   * unbounded), for every subscription of the transports' bodies.
+   */
+  public static long addCapped(long a, long b) {
     long sum = a + b;
     return sum < 0 ? Long.MAX_VALUE : sum;
   }

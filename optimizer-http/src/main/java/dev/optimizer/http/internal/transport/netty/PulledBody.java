@@ -1,5 +1,6 @@
 package dev.optimizer.http.internal.transport.netty;
 
+import dev.optimizer.http.internal.UnreadBody;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -38,7 +39,7 @@ final class PulledBody implements Flow.Subscription {
   public void request(long n) {
     // UnreadBody never asks for n <= 0; were it to, everything is wanted.
     long add = n <= 0 ? Long.MAX_VALUE : n;
-    demand.getAndAccumulate(add, (a, b) -> a + b < 0 ? Long.MAX_VALUE : a + b);
+    demand.getAndAccumulate(add, UnreadBody::addCapped);
     drain();
   }
 
