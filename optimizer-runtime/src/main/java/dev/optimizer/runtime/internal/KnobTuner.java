@@ -13,9 +13,7 @@ import dev.optimizer.runtime.judge.Judgement;
 import dev.optimizer.runtime.tuning.TuningSettings;
 import dev.optimizer.runtime.tuning.TuningState;
 import dev.optimizer.runtime.tuning.TuningState.Phase;
-import java.util.HashMap;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * The tuning cycle of one knob: measure a baseline window, ask the controller for a value, apply it
@@ -33,11 +31,14 @@ import java.util.Map;
  *       time), so one knob's trial cannot flatter another's; and a kept trial's window, measured
  *       right after its change, is not the next baseline: the next one is measured afresh;
  *   <li>an inconclusive trial towards the preferred (cheaper) side is kept only if the judge finds
- *       it no worse than its baseline pooled with the window that got the current value kept (one
- *       low baseline window would otherwise pass a worse value); once such a move is refused, a
- *       retry of the same move within the refusal horizon ({@code maxBackoffWindows} × {@code
- *       maxWindow}) is kept only if shown better. Asked again and again, a noisy signal would
- *       sooner or later call a worse value no worse;
+ *       it no worse than the previous value measured both before and after it (an A/B/A design):
+ *       the tuner goes back to the previous value for one more window and judges the trial against
+ *       both windows of it taken together. One low baseline window would otherwise pass a worse
+ *       value, and a baseline measured while the last change's transient (caches refilling) still
+ *       runs is low in just that way. Once such a move is refused, a retry of the same move within
+ *       the refusal horizon ({@code maxBackoffWindows} × {@code maxWindow}) is kept only if shown
+ *       better: asked again and again, a noisy signal would sooner or later call a worse value no
+ *       worse;
  *   <li>windows start at {@code minWindow}; after an inconclusive trial (one the controller does
  *       not mark as exploring) the next windows are twice as long, up to {@value
  *       #MAX_WINDOW_GROWTH} times {@code minWindow} and never past {@code maxWindow}, and after a
@@ -53,9 +54,6 @@ import java.util.Map;
  */
 final class KnobTuner<T extends Comparable<? super T>> {
   private static final System.Logger LOG = System.getLogger("dev.optimizer.decisions");
-
-  /** At most this many refused moves are remembered; the oldest goes first. */
-  private static final int MAX_REFUSALS_REMEMBERED = 64;
 
   /** Windows grow after inconclusive trials up to this many times {@code minWindow}. */
   private static final int MAX_WINDOW_GROWTH = 4;
@@ -75,15 +73,12 @@ final class KnobTuner<T extends Comparable<? super T>> {
   private Window baseline;
 
   /**
-   * The window that got the current value kept, and when: a cheaper move from that value is judged
-   * no worse against it and the baseline just measured taken together. One window of a noisy signal
-   * can come out low, and a cheaper value measured against it alone would pass as no worse; pooled,
-   * the reference has twice the samples (requiring each window separately would halve the test's
-   * power instead).
+   * While a cheaper trial found no worse than its baseline is being confirmed: its window and
+   * verdict, kept while the previous value is measured again. Null otherwise.
    */
-  private Window keptWindow;
+  private Window confirmingTrial;
 
-  private long keptAt;
+  private Judgement confirmingJudgement;
 
   /** How long baseline and trial windows run now: see the class comment. */
   private long windowNanos;
@@ -98,11 +93,8 @@ final class KnobTuner<T extends Comparable<? super T>> {
   private int revertsInDirection;
   private int lastRevertDirection;
 
-  /** Cheaper moves refused lately, with when: a retry must show an improvement to be kept. */
-  private final Map<Move, Long> refusedCheaper = new HashMap<>();
-
-  /** A trial's change of value. */
-  private record Move(double from, double to) {}
+  /** Cheaper moves refused lately: a retry must show an improvement to be kept. */
+  private final CheaperMoveRefusals refusals;
 
   KnobTuner(
       TuningEngine engine,
@@ -118,6 +110,7 @@ final class KnobTuner<T extends Comparable<? super T>> {
     this.objective = objective;
     this.judged = judged;
     this.windowNanos = engine.settings().minWindow().toNanos();
+    this.refusals = new CheaperMoveRefusals(refusalHorizonNanos(engine.settings()));
   }
 
   Knob<T> knob() {
@@ -151,13 +144,22 @@ final class KnobTuner<T extends Comparable<? super T>> {
             detail = "collecting a baseline";
           } else {
             phase = Phase.TRIAL;
-            detail = "measuring the trial " + format(trialFrom) + " -> " + format(trialTo);
+            detail =
+                confirmingTrial == null
+                    ? "measuring the trial " + format(trialFrom) + " -> " + format(trialTo)
+                    : "measuring "
+                        + format(trialFrom)
+                        + " again before keeping the cheaper "
+                        + format(trialTo);
           }
         }
         return null;
       case TRIAL:
-        Window trial = readyWindow(now);
-        return trial == null ? null : conclude(now, trial);
+        Window measured = readyWindow(now);
+        if (measured == null) {
+          return null;
+        }
+        return confirmingTrial == null ? conclude(now, measured) : concludeConfirmed(now, measured);
       default:
         Window w = readyWindow(now);
         if (w != null) {
@@ -177,7 +179,8 @@ final class KnobTuner<T extends Comparable<? super T>> {
       engine.releaseSignal(signal, this);
     }
     baseline = null;
-    keptWindow = null;
+    confirmingTrial = null;
+    confirmingJudgement = null;
     cursor = null;
     phase = Phase.PAUSED;
     detail = why;
@@ -209,7 +212,7 @@ final class KnobTuner<T extends Comparable<? super T>> {
     if (cursor.latencySamples() < needed) {
       if (elapsed >= engine.settings().maxWindow().toNanos()) {
         if (phase == Phase.TRIAL) {
-          return cursor.read(); // conclude() reverts a trial that stayed too sparse
+          return cursor.read(); // a trial that stayed too sparse is reverted, never kept
         }
         restartBaseline(
             now,
@@ -277,7 +280,6 @@ final class KnobTuner<T extends Comparable<? super T>> {
       return;
     }
     if (!judged) {
-      keptWindow = null; // an unjudged change: nothing speaks for the new value
       engine.releaseSignal(signal, this);
       if (settleNanos() == 0) {
         restartBaseline(now, "collecting a baseline");
@@ -312,25 +314,26 @@ final class KnobTuner<T extends Comparable<? super T>> {
         enough
             && ((objective.preference() == Objective.Preference.LOWER && direction < 0)
                 || (objective.preference() == Objective.Preference.HIGHER && direction > 0));
-    Move move = new Move(trialFrom, trialTo);
+    CheaperMoveRefusals.Move move = new CheaperMoveRefusals.Move(trialFrom, trialTo);
     boolean noWorse =
         j.verdict() == Verdict.INCONCLUSIVE
             && preferred
-            && engine
-                .judge()
-                .nonInferior(
-                    keptWindowApplies(now) ? PooledWindow.of(baseline, keptWindow) : baseline,
-                    trial,
-                    objective);
-    boolean retry = noWorse && refusedRecently(move, now);
-    boolean kept = j.verdict() == Verdict.KEEP || (noWorse && !retry);
+            && engine.judge().nonInferior(baseline, trial, objective);
+    boolean retry = noWorse && refusals.refusedRecently(move, now);
     Evidence evidence = j.evidence();
+    if (noWorse && !retry) {
+      if (startConfirming(now, trial, j)) {
+        return null;
+      }
+      evidence = prefixed(evidence, "could not go back to " + format(trialFrom) + " to confirm; ");
+    }
+    boolean kept = j.verdict() == Verdict.KEEP || (noWorse && !retry);
     if (retry) {
       evidence = prefixed(evidence, "no worse, but refused lately, so kept only if shown better; ");
     } else if (!kept && preferred) {
       // Only a refusal on the trial's own evidence: one that stood on the memory alone would
       // otherwise extend it for ever.
-      rememberRefusal(move, now);
+      refusals.remember(move, now);
     }
     if (!kept) {
       revertTo(now, trialFrom);
@@ -339,11 +342,79 @@ final class KnobTuner<T extends Comparable<? super T>> {
         evidence = prefixed(evidence, "revert failed, the trial value stays; ");
       }
     }
+    // Kept: not the trial window as the next baseline. It was measured right after the change, and
+    // a change's transient (caches refilling, connections opening) can outlast the settle time;
+    // judged against a baseline still in that transient, any next move would look better. Reverted:
+    // the old value settles again before it is measured.
+    return decide(now, j.verdict(), kept, evidence, kept);
+  }
+
+  /**
+   * The A/B/A step for a cheaper trial found no worse than its baseline: goes back to the previous
+   * value to measure it once more. False if the knob could not be set back (then there is nothing
+   * to measure, and the trial is judged on its baseline alone).
+   */
+  private boolean startConfirming(long now, Window trial, Judgement j) {
+    revertTo(now, trialFrom);
+    if (knob.numericValue() != trialFrom && !knob.isPinned()) {
+      return false; // a pin that came meanwhile wins on the next tick, which abandons the trial
+    }
+    confirmingTrial = trial;
+    confirmingJudgement = j;
+    cursor = null;
+    phase = Phase.SETTLING;
+    phaseStart = now;
+    detail =
+        "settling back at "
+            + format(trialFrom)
+            + " to measure it again before keeping the cheaper "
+            + format(trialTo);
+    return true;
+  }
+
+  /**
+   * Judges a cheaper trial against the previous value measured before and after it, taken together,
+   * and applies the trial value again if it is no worse. Drift and a transient that lowered the
+   * baseline show in the second window; pooled, the reference also has twice the samples (requiring
+   * each window separately would halve the test's power instead).
+   */
+  private Decision concludeConfirmed(long now, Window again) {
+    Window trial = confirmingTrial;
+    Judgement j = confirmingJudgement;
+    confirmingTrial = null;
+    confirmingJudgement = null;
+    boolean measured = again.latencyNanos().count() >= neededSamples();
+    boolean noWorse =
+        measured && engine.judge().nonInferior(PooledWindow.of(baseline, again), trial, objective);
+    boolean kept = noWorse && reapply(now, trialTo);
+    String from = format(trialFrom);
+    String prefix;
+    if (kept) {
+      prefix = "no worse than " + from + " measured before and after it; ";
+    } else if (noWorse) {
+      prefix = "no worse, but " + format(trialTo) + " could not be applied again; ";
+    } else if (measured) {
+      refusals.remember(new CheaperMoveRefusals.Move(trialFrom, trialTo), now);
+      prefix = "no worse than its baseline, but not than " + from + " measured after it too; ";
+    } else {
+      prefix = from + " measured again stayed too sparse to confirm; ";
+    }
+    // Kept: the value was applied again just now and settles before its baseline. Refused: the
+    // previous value has run for a settle and a window already.
+    return decide(now, j.verdict(), kept, prefixed(j.evidence(), prefix), !kept);
+  }
+
+  /**
+   * Records a judged trial: tells the controller, adapts the windows and the back-off, frees the
+   * signal and starts the next baseline, at once when {@code settled} or else after a settle.
+   */
+  private Decision decide(
+      long now, Verdict verdict, boolean kept, Evidence evidence, boolean settled) {
     rounds++;
     boolean exploring = exploring();
-    adaptWindow(j.verdict(), exploring);
+    adaptWindow(verdict, exploring);
     try {
-      controller.onOutcome(trialFrom, trialTo, j.verdict(), kept);
+      controller.onOutcome(trialFrom, trialTo, verdict, kept);
     } catch (RuntimeException e) {
       LOG.log(System.Logger.Level.WARNING, "controller " + controller.name() + " failed", e);
     }
@@ -355,7 +426,7 @@ final class KnobTuner<T extends Comparable<? super T>> {
             format(trialTo),
             trialFrom,
             trialTo,
-            j.verdict(),
+            verdict,
             kept,
             evidence,
             engine.clock().instant(),
@@ -366,23 +437,34 @@ final class KnobTuner<T extends Comparable<? super T>> {
     if (kept) {
       consecutiveUnpaid = 0; // a kept move, better or cheaper, is progress: no back-off
       revertsInDirection = 0;
-      // Not the trial window as the next baseline: it was measured right after the change, and a
-      // change's transient (caches refilling, connections opening) can outlast the settle time.
-      // Judged against a baseline still in that transient, any next move would look better.
-      keptWindow = trial;
-      keptAt = now;
-      restartBaseline(now, "collecting a baseline at " + format(trialTo));
+    } else if (!exploring) {
+      // A step the controller would retry: back off, and hold off a reverted direction. One point
+      // of a scan is not: the next point is another question.
+      backOff(verdict, trialTo > trialFrom ? 1 : -1);
+    }
+    String value = format(kept ? trialTo : trialFrom);
+    if (settled) {
+      restartBaseline(now, "collecting a baseline at " + value);
     } else {
-      if (!exploring) {
-        // A step the controller would retry: back off, and hold off a reverted direction. One point
-        // of a scan is not: the next point is another question.
-        backOff(j.verdict(), direction);
-      }
-      phase = Phase.SETTLING; // let the system settle back before measuring the old value
+      phase = Phase.SETTLING;
       phaseStart = now;
-      detail = "settling after reverting to " + format(trialFrom);
+      detail = "settling at " + value + " before measuring it";
     }
     return d;
+  }
+
+  /** Sets the knob to a kept trial value again after confirming it; false if that failed. */
+  private boolean reapply(long now, double number) {
+    try {
+      if (!knob.setNumericUnlessPinned(number)) {
+        return false;
+      }
+    } catch (RuntimeException e) {
+      engine.logApplyFailure(knob, number, e);
+      return false;
+    }
+    engine.signalChanged(signal, now);
+    return true;
   }
 
   /** The same evidence, its reason led by what the tuner made of it. */
@@ -391,31 +473,8 @@ final class KnobTuner<T extends Comparable<? super T>> {
         evidence.baseline(), evidence.trial(), evidence.findings(), prefix + evidence.reason());
   }
 
-  /** Whether the window that got the current value kept is recent enough to speak for it. */
-  private boolean keptWindowApplies(long now) {
-    return keptWindow != null
-        && keptWindow.latencyNanos().count() >= neededSamples()
-        && now - keptAt < refusalHorizonNanos();
-  }
-
-  private boolean refusedRecently(Move move, long now) {
-    Long at = refusedCheaper.get(move);
-    return at != null && now - at < refusalHorizonNanos();
-  }
-
-  private void rememberRefusal(Move move, long now) {
-    refusedCheaper.values().removeIf(at -> now - at >= refusalHorizonNanos());
-    if (refusedCheaper.size() >= MAX_REFUSALS_REMEMBERED && !refusedCheaper.containsKey(move)) {
-      refusedCheaper.entrySet().stream()
-          .min(Map.Entry.comparingByValue())
-          .ifPresent(oldest -> refusedCheaper.remove(oldest.getKey()));
-    }
-    refusedCheaper.put(move, now);
-  }
-
   /** As long as the longest back-off can last: past it, the system may have changed. */
-  private long refusalHorizonNanos() {
-    TuningSettings s = engine.settings();
+  private static long refusalHorizonNanos(TuningSettings s) {
     return Math.max(1, s.maxBackoffWindows()) * s.maxWindow().toNanos();
   }
 

@@ -16,7 +16,10 @@ public record TuningState(String knob, Phase phase, String detail, long rounds) 
     BASELINE,
     /** A trial value was applied; waiting for the system to settle before measuring it. */
     SETTLING,
-    /** Measuring the trial value. */
+    /**
+     * Measuring the trial value, or (for a cheaper trial found no worse) the previous value once
+     * more before keeping it.
+     */
     TRIAL,
     /** Waiting: the signal is too sparse, errors exceed the limit, or trials stopped paying. */
     WAITING,
