@@ -1,16 +1,13 @@
 package dev.optimizer.ai.inference;
 
+import dev.optimizer.ai.inference.BatchRunner.Request;
 import dev.optimizer.ai.inference.internal.AdaptiveDelay;
-import dev.optimizer.ai.inference.internal.BatcherKnobs;
 import dev.optimizer.ai.inference.internal.InferenceMetrics;
 import dev.optimizer.ai.inference.internal.WorkerPool;
 import dev.optimizer.api.Knob;
-import dev.optimizer.api.Objective;
-import dev.optimizer.api.Signal;
 import dev.optimizer.api.Ticker;
 import dev.optimizer.api.internal.Checks;
 import dev.optimizer.runtime.Optimizer;
-import dev.optimizer.runtime.batch.ItemResults;
 import dev.optimizer.runtime.batch.MicroBatcher;
 import dev.optimizer.runtime.internal.ClosedOptimizer;
 import dev.optimizer.runtime.signal.LatencySignal;
@@ -18,17 +15,12 @@ import dev.optimizer.runtime.telemetry.BuildingBlockMetrics;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicIntegerArray;
-import java.util.function.Function;
-import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
@@ -97,15 +89,9 @@ public final class InferenceBatcher<I, O> implements AutoCloseable {
   private final MicroBatcher<Request<I>, O> batcher;
   private final InferenceMetrics metrics;
   private final LatencySignal signal;
-  // Whether a whole batch's failure may be one input's: then its items are re-run alone.
-  private final Predicate<? super Throwable> splitWhen;
-  private final Knob<Integer> maxBatchSizeKnob;
-  private final Knob<Integer> maxDelayKnob;
-  // Knobs of the model itself (InferenceBatcherBuilder#modelKnob); filled while building, so that
-  // a failed build takes out those already registered.
-  private final List<Knob<?>> modelKnobs = new ArrayList<>();
+  // Its own and its model's knobs, registered or tuned, and taken out on close or a failed build.
+  private final BatcherKnobSet knobs;
   private final AutoCloseable batcherMetrics;
-  private final Optimizer optimizer;
   private final Optimizer.Registration registration;
   private volatile boolean closed;
   // Inputs accepted and not yet settled: a close() from inside a batch leaves the workers to the
@@ -117,19 +103,21 @@ public final class InferenceBatcher<I, O> implements AutoCloseable {
   InferenceBatcher(InferenceBatcherBuilder<I, O> b, List<BatchModel<I, O>> workers) {
     Optimizer optimizer = b.optimizer;
     refuseIfClosed(optimizer, b.name);
-    this.optimizer = optimizer;
     this.name = b.name;
     this.ticker = optimizer.ticker();
     this.defaultTimeoutNanos = b.timeout.toNanos();
     this.maxQueuedItems = b.maxQueuedItems;
-    this.splitWhen = b.splitWhen;
     this.workers = List.copyOf(workers);
     this.pool = new WorkerPool<>("InferenceBatcher '" + name + "'", this.workers);
     this.metrics =
         new InferenceMetrics(optimizer.meter(), name, b.operationName, b.providerName, b.modelName);
     this.signal = LatencySignal.builder("optimizer.ai." + name).ticker(ticker).build();
+    // What happens to the items of one batch (deadlines, abandoned calls, a failed batch re-run
+    // item by item or failed at once) is the runner's; the queue and the workers' life are ours.
+    BatchRunner<I, O> runner =
+        new BatchRunner<>(name, ticker, metrics, pool, b.splitWhen, this::state);
     this.batcher =
-        MicroBatcher.<Request<I>, O>perItemBuilder(this::runBatch)
+        MicroBatcher.<Request<I>, O>perItemBuilder(runner::run)
             .name("ai-" + name)
             .maxBatchSize(b.maxBatchSize)
             .maxDelay(b.maxDelay)
@@ -140,46 +128,18 @@ public final class InferenceBatcher<I, O> implements AutoCloseable {
             .delayPolicy(new AdaptiveDelay(workers.size()))
             .build();
     AutoCloseable observed = null;
+    BatcherKnobSet knobs = null;
     try {
       observed = BuildingBlockMetrics.observe(optimizer.meter(), batcher);
-      this.maxBatchSizeKnob =
-          Knob.ofInt(BatcherKnobs.maxBatchSize(name), b.maxBatchSize)
-              .range(1, b.maxBatchSize)
-              .description("Most items per batch sent to the model")
-              .onChange(batcher::setMaxBatchSize)
-              .build();
-      int delayMicros = (int) (b.maxDelay.toNanos() / 1000);
-      this.maxDelayKnob =
-          Knob.ofInt(BatcherKnobs.maxDelayMicros(name), delayMicros)
-              .range(0, delayMicros)
-              .description(
-                  "Longest time (microseconds) a batch waits for company when a worker is free")
-              .onChange(us -> batcher.setMaxDelay(Duration.ofNanos(us * 1000L)))
-              .build();
-      Objective objective = Objective.maximizeThroughput().withMaxErrorRate(0.01);
-      if (b.tuning) {
-        optimizer.tune(maxDelayKnob, signal).objective(objective).start();
-        optimizer.tune(maxBatchSizeKnob, signal).objective(objective).start();
-      } else {
-        optimizer.register(maxDelayKnob);
-        optimizer.register(maxBatchSizeKnob);
-      }
-      for (Map.Entry<String, Function<String, ? extends Knob<?>>> e : b.modelKnobs.entrySet()) {
-        Knob<?> knob = modelKnob(e.getKey(), e.getValue());
-        modelKnobs.add(knob); // before registering: a failed build takes out what it registered
-        // Tuned like the batcher's own knobs, on the same signal: the engine runs one trial at a
-        // time per signal, so a thread-count trial never overlaps a batch-size trial.
-        if (b.tuning) {
-          tune(optimizer, knob, signal, objective);
-        } else {
-          optimizer.register(knob);
-        }
-      }
+      knobs = new BatcherKnobSet(optimizer, name, batcher, b.maxBatchSize, b.maxDelay);
+      // Set before onClose: from then on a closing optimizer may call close(), which reads it.
+      this.knobs = knobs;
+      knobs.register(b.tuning, b.modelKnobs, signal);
       this.registration = optimizer.onClose(this);
     } catch (RuntimeException | Error e) {
       // A knob name taken, or the optimizer closed: leave nothing behind (the workers stay the
       // caller's; see InferenceBatcherBuilder#build).
-      undoBuild(optimizer, observed, e);
+      undoBuild(knobs, observed, e);
       throw e;
     }
     this.batcherMetrics = observed;
@@ -194,30 +154,10 @@ public final class InferenceBatcher<I, O> implements AutoCloseable {
     ClosedOptimizer.refuse(optimizer, "InferenceBatcher '" + name + "'");
   }
 
-  private Knob<?> modelKnob(String suffix, Function<String, ? extends Knob<?>> factory) {
-    String knobName = BatcherKnobs.model(name, suffix);
-    Knob<?> knob = factory.apply(knobName);
-    if (knob == null || !knob.name().equals(knobName)) {
-      throw new IllegalStateException(
-          "the modelKnob factory for '"
-              + suffix
-              + "' of InferenceBatcher '"
-              + name
-              + "' must build a knob named "
-              + knobName
-              + ", but built "
-              + (knob == null ? "null" : knob.name()));
+  private void undoBuild(BatcherKnobSet knobs, AutoCloseable observed, Throwable failure) {
+    if (knobs != null) {
+      knobs.unregister();
     }
-    return knob;
-  }
-
-  private static <T extends Comparable<? super T>> void tune(
-      Optimizer optimizer, Knob<T> knob, Signal signal, Objective objective) {
-    optimizer.tune(knob, signal).objective(objective).start();
-  }
-
-  private void undoBuild(Optimizer optimizer, AutoCloseable observed, Throwable failure) {
-    unregisterKnobs(optimizer);
     try {
       if (observed != null) {
         observed.close();
@@ -226,22 +166,6 @@ public final class InferenceBatcher<I, O> implements AutoCloseable {
       failure.addSuppressed(e);
     } finally {
       batcher.close();
-    }
-  }
-
-  /**
-   * Takes this batcher's knobs out of the optimizer (and out of tuning), so that nothing tunes a
-   * closed batcher and its name can be used again. Only our own knobs: one whose name was taken
-   * belongs to someone else.
-   */
-  private void unregisterKnobs(Optimizer optimizer) {
-    List<Knob<?>> own = new ArrayList<>(modelKnobs);
-    own.add(maxDelayKnob);
-    own.add(maxBatchSizeKnob);
-    for (Knob<?> knob : own) {
-      if (knob != null && optimizer.knob(knob.name()).filter(k -> k == knob).isPresent()) {
-        optimizer.unregister(knob.name());
-      }
     }
   }
 
@@ -333,17 +257,17 @@ public final class InferenceBatcher<I, O> implements AutoCloseable {
 
   /** Returns the knob of the largest batch sent to a model. */
   public Knob<Integer> maxBatchSizeKnob() {
-    return maxBatchSizeKnob;
+    return knobs.maxBatchSize();
   }
 
   /** Returns the knob of the longest wait for company, in microseconds. */
   public Knob<Integer> maxDelayKnob() {
-    return maxDelayKnob;
+    return knobs.maxDelay();
   }
 
   /** Returns the knobs of the model ({@link InferenceBatcherBuilder#modelKnob}), in order. */
   public List<Knob<?>> modelKnobs() {
-    return List.copyOf(modelKnobs);
+    return knobs.model();
   }
 
   /** Returns the latency signal the tuning engine reads (one sample per caller). */
@@ -392,7 +316,7 @@ public final class InferenceBatcher<I, O> implements AutoCloseable {
     long deadline = System.nanoTime() + CLOSE_TIMEOUT.toNanos();
     RuntimeException failure = null;
     try {
-      unregisterKnobs(optimizer);
+      knobs.unregister();
       registration.release();
       batcher.close(); // returns at once from inside a batch (see MicroBatcher#close)
     } finally {
@@ -470,7 +394,7 @@ public final class InferenceBatcher<I, O> implements AutoCloseable {
             });
     // The caller's future depends on the batcher's: cancelling it, or completing it early
     // (orTimeout, completeOnTimeout), never reaches the batcher's. Marked here, the request is
-    // not sent to the model if it has not started yet (see runBatch).
+    // not sent to the model if it has not started yet (see BatchRunner#run).
     returned.whenComplete(
         (value, error) -> {
           if (!future.isDone()) {
@@ -491,137 +415,7 @@ public final class InferenceBatcher<I, O> implements AutoCloseable {
     }
   }
 
-  private void runBatch(List<Request<I>> batch, ItemResults<O> results) throws Exception {
-    long now = ticker.read();
-    int[] index = new int[batch.size()];
-    List<I> live = new ArrayList<>(batch.size());
-    for (int i = 0; i < batch.size(); i++) {
-      Request<I> r = batch.get(i);
-      long waited = now - r.enqueuedNanos;
-      metrics.queueDelay(waited);
-      if (now - r.deadlineNanos > 0) {
-        results.fail(
-            i,
-            new DeadlineExceededException(
-                name, waited, r.deadlineNanos - r.enqueuedNanos, state(batch.size())));
-      } else if (r.abandoned) {
-        // Its caller cancelled or completed its future: running it would take a batch slot and
-        // model time from callers still waiting.
-        results.fail(
-            i,
-            new CancellationException(
-                "the caller of InferenceBatcher '" + name + "' abandoned this input"));
-      } else {
-        index[live.size()] = i;
-        live.add(r.input);
-      }
-    }
-    if (live.isEmpty()) {
-      return;
-    }
-    metrics.batch(live.size());
-    BatchModel<I, O> worker = pool.take();
-    if (worker == null) {
-      // Cannot happen: the MicroBatcher runs at most workers.size() batches at once.
-      throw new IllegalStateException("no idle worker in InferenceBatcher '" + name + "'");
-    }
-    Mapped<O> mapped = new Mapped<>(results, index, live.size());
-    try {
-      try {
-        worker.run(live, mapped);
-      } catch (Exception | LinkageError e) {
-        if (live.size() == 1) {
-          // Settled here, as the items of a larger batch are in isolate(): the same error
-          // whatever the batch held (thrown, it would reach the caller as BatchFailedException).
-          if (!mapped.isSettled(0)) {
-            mapped.fail(0, failedAlone(e, null, 1));
-          }
-        } else if (itemSpecific(e)) {
-          // One bad input must not take the others down: run the unsettled ones alone.
-          isolate(worker, live, mapped, e);
-        } else {
-          // The model or service failed, not an input: N more calls would fail the same way.
-          failRest(mapped, 0, e, "for the whole batch of " + live.size());
-        }
-      }
-    } finally {
-      pool.giveBack(worker);
-    }
-    for (int k = 0; k < live.size(); k++) {
-      mapped.fail(
-          k,
-          new IllegalStateException(
-              "the BatchModel of InferenceBatcher '"
-                  + name
-                  + "' returned without settling item "
-                  + k
-                  + " of a batch of "
-                  + live.size()));
-    }
-  }
-
-  private void isolate(
-      BatchModel<I, O> worker, List<I> live, Mapped<O> mapped, Throwable batchError) {
-    for (int k = 0; k < live.size(); k++) {
-      if (mapped.isSettled(k)) {
-        continue;
-      }
-      Mapped<O> one = mapped.single(k);
-      try {
-        worker.run(List.of(live.get(k)), one);
-      } catch (Exception | LinkageError e) {
-        one.fail(0, failedAlone(e, batchError, live.size()));
-        if (!itemSpecific(e)) {
-          // The batch's failure was an input's, this one is the service's: stop sending.
-          failRest(
-              mapped,
-              k + 1,
-              e,
-              "while the inputs of its failed batch of " + live.size() + " were re-run alone");
-          return;
-        }
-      }
-    }
-  }
-
-  /** Fails every unsettled item from {@code from} on with {@code error}, each on its own. */
-  private void failRest(Mapped<O> mapped, int from, Throwable error, String when) {
-    for (int k = from; k < mapped.size(); k++) {
-      if (!mapped.isSettled(k)) {
-        mapped.fail(
-            k,
-            new InferenceFailedException(
-                "the model of InferenceBatcher '"
-                    + name
-                    + "' failed "
-                    + when
-                    + ", a failure not of one input, so the input was not run alone: "
-                    + error,
-                error));
-      }
-    }
-  }
-
-  /** Whether {@code error}, thrown for a whole batch, may be one input's (see splitWhen). */
-  private boolean itemSpecific(Throwable error) {
-    try {
-      return splitWhen.test(error);
-    } catch (RuntimeException | LinkageError e) {
-      // Re-running alone can cost calls, but never fails a caller for another's input.
-      return true;
-    }
-  }
-
-  private InferenceFailedException failedAlone(Throwable e, Throwable batchError, int batchSize) {
-    String how =
-        batchError == null
-            ? "in a batch of 1"
-            : "run alone after its batch of " + batchSize + " failed with " + batchError;
-    return new InferenceFailedException(
-        "the model of InferenceBatcher '" + name + "' failed for this input (" + how + "): " + e,
-        e);
-  }
-
+  /** The queue at this moment, for a {@link DeadlineExceededException}: what it waited behind. */
   private String state(int batchSize) {
     MicroBatcher.Stats s = batcher.stats();
     return "batch="
@@ -650,62 +444,5 @@ public final class InferenceBatcher<I, O> implements AutoCloseable {
       throw e;
     }
     return new CompletionException(error);
-  }
-
-  private static final class Request<I> {
-    final I input;
-    final long enqueuedNanos;
-    final long deadlineNanos;
-    // Set when the caller's future completes before this request's: cancelled, or completed early.
-    volatile boolean abandoned;
-
-    Request(I input, long enqueuedNanos, long deadlineNanos) {
-      this.input = input;
-      this.enqueuedNanos = enqueuedNanos;
-      this.deadlineNanos = deadlineNanos;
-    }
-  }
-
-  /** A worker's view of the batch: indices of the live items mapped to the batch's indices. */
-  private static final class Mapped<O> implements ItemResults<O> {
-    private final ItemResults<O> target;
-    private final int[] index;
-    private final int size;
-    private final AtomicIntegerArray settled;
-
-    Mapped(ItemResults<O> target, int[] index, int size) {
-      this.target = target;
-      this.index = index;
-      this.size = size;
-      this.settled = new AtomicIntegerArray(size);
-    }
-
-    /** A view of item {@code k} alone, for running it by itself. */
-    Mapped<O> single(int k) {
-      return new Mapped<>(target, new int[] {index[k]}, 1);
-    }
-
-    @Override
-    public int size() {
-      return size;
-    }
-
-    @Override
-    public boolean complete(int i, O value) {
-      java.util.Objects.checkIndex(i, size);
-      settled.set(i, 1);
-      return target.complete(index[i], value);
-    }
-
-    @Override
-    public boolean fail(int i, Throwable error) {
-      java.util.Objects.checkIndex(i, size);
-      settled.set(i, 1);
-      return target.fail(index[i], error);
-    }
-
-    boolean isSettled(int i) {
-      return settled.get(i) == 1;
-    }
   }
 }
