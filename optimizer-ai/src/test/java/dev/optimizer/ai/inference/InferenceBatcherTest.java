@@ -4,111 +4,29 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.optimizer.ai.inference.internal.AdaptiveDelay;
-import dev.optimizer.api.Knob;
-import dev.optimizer.runtime.Optimizer;
 import dev.optimizer.runtime.batch.DelayPolicy;
 import dev.optimizer.runtime.batch.ItemResults;
-import dev.optimizer.testing.ManualTime;
 import io.opentelemetry.api.common.AttributeKey;
-import io.opentelemetry.sdk.OpenTelemetrySdk;
-import io.opentelemetry.sdk.metrics.SdkMeterProvider;
 import io.opentelemetry.sdk.metrics.data.MetricData;
-import io.opentelemetry.sdk.testing.exporter.InMemoryMetricReader;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class InferenceBatcherTest {
-
-  private final ManualTime time = ManualTime.create();
-  private final InMemoryMetricReader reader = InMemoryMetricReader.create();
-  private OpenTelemetrySdk otel;
-  private Optimizer optimizer;
-
-  @BeforeEach
-  void setUp() {
-    otel =
-        OpenTelemetrySdk.builder()
-            .setMeterProvider(SdkMeterProvider.builder().registerMetricReader(reader).build())
-            .build();
-    optimizer =
-        Optimizer.builder()
-            .openTelemetry(otel)
-            .ticker(time.ticker())
-            .clock(time.clock())
-            .manualTuning()
-            .build();
-  }
-
-  @AfterEach
-  void tearDown() {
-    optimizer.close();
-    otel.close();
-  }
-
-  /** A worker that upper-cases, records its batches, and holds its first batch until released. */
-  static final class GatedWorker implements BatchModel<String, String> {
-    final List<List<String>> batches = new CopyOnWriteArrayList<>();
-    final CountDownLatch started = new CountDownLatch(1);
-    final CountDownLatch release = new CountDownLatch(1);
-    volatile boolean closed;
-
-    @Override
-    public void run(List<String> inputs, ItemResults<String> results) throws Exception {
-      batches.add(List.copyOf(inputs));
-      started.countDown();
-      assertThat(release.await(10, TimeUnit.SECONDS)).isTrue();
-      if (inputs.contains("bad")) {
-        throw new IllegalArgumentException("model cannot take 'bad'");
-      }
-      if (inputs.contains("down")) {
-        // What a remote model throws when the service, not an input, fails.
-        throw new IllegalStateException("service down");
-      }
-      for (int i = 0; i < inputs.size(); i++) {
-        results.complete(i, inputs.get(i).toUpperCase(java.util.Locale.ROOT));
-      }
-    }
-
-    @Override
-    public void close() {
-      closed = true;
-    }
-  }
-
-  private InferenceBatcher<String, String> batcher(GatedWorker worker) {
-    return InferenceBatcher.builder(optimizer, worker).name("test").maxBatchSize(8).build();
-  }
-
-  @Test
-  void aCallCancelledBeforeItsBatchStartsIsNotSentToTheModel() throws Exception {
-    GatedWorker worker = new GatedWorker();
-    InferenceBatcher<String, String> batcher = batcher(worker);
-    CompletableFuture<String> a = batcher.submit("a");
-    assertThat(worker.started.await(10, TimeUnit.SECONDS)).isTrue();
-    CompletableFuture<String> b = batcher.submit("b");
-    assertThat(b.cancel(true)).isTrue();
-    CompletableFuture<String> late = batcher.submit("late").orTimeout(1, TimeUnit.NANOSECONDS);
-    assertThatThrownBy(late::join).hasCauseInstanceOf(java.util.concurrent.TimeoutException.class);
-    CompletableFuture<String> c = batcher.submit("c");
-    worker.release.countDown();
-    assertThat(c.get(10, TimeUnit.SECONDS)).isEqualTo("C");
-    assertThat(a.get(10, TimeUnit.SECONDS)).isEqualTo("A");
-    assertThat(worker.batches).containsExactly(List.of("a"), List.of("c"));
-  }
+/**
+ * Queueing and batching, close() (from outside and from inside a batch), the telemetry of each
+ * call, and the adaptive delay. Failures of a batch's items are in {@link
+ * InferenceBatchFailureTest}, building and the knobs in {@link InferenceBatcherBuildTest}.
+ */
+class InferenceBatcherTest extends BatcherFixture {
 
   @Test
   void aSubmitRefusedForAFullQueueIsRecordedAsAFailedOperation() throws Exception {
@@ -192,38 +110,6 @@ class InferenceBatcherTest {
   }
 
   @Test
-  void aQueueShorterThanABatchIsRefusedNotRaised() {
-    assertThatThrownBy(
-            () ->
-                InferenceBatcher.builder(optimizer, new GatedWorker())
-                    .name("short")
-                    .maxQueuedItems(10)
-                    .build())
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("maxQueuedItems must be in [maxBatchSize (64), 10000000], but was 10");
-    assertThat(optimizer.knob("optimizer.ai.short.max_batch_size")).isEmpty();
-  }
-
-  @Test
-  void closingABatcherTakesItsKnobsOutSoItsNameCanBeBuiltAgain() {
-    GatedWorker worker = new GatedWorker();
-    InferenceBatcher<String, String> first =
-        InferenceBatcher.builder(optimizer, worker).name("x").build();
-    first.close();
-    assertThat(optimizer.knob("optimizer.ai.x.max_batch_size")).isEmpty();
-    assertThat(optimizer.knob("optimizer.ai.x.max_delay_us")).isEmpty();
-    InferenceBatcher<String, String> second =
-        InferenceBatcher.builder(optimizer, new GatedWorker()).name("x").build();
-    assertThat(optimizer.knob("optimizer.ai.x.max_batch_size").orElseThrow())
-        .isSameAs(second.maxBatchSizeKnob());
-    // The first batcher's close does not take the second's knobs, however often it runs.
-    first.close();
-    assertThat(optimizer.knob("optimizer.ai.x.max_delay_us")).isPresent();
-    second.close();
-    assertThat(worker.closed).isTrue();
-  }
-
-  @Test
   void callsArrivingWhileTheWorkerIsBusyBecomeOneBatch() throws Exception {
     GatedWorker worker = new GatedWorker();
     InferenceBatcher<String, String> batcher = batcher(worker);
@@ -239,177 +125,6 @@ class InferenceBatcherTest {
     assertThat(rest.get(2).get(10, TimeUnit.SECONDS)).isEqualTo("D");
     assertThat(worker.batches).containsExactly(List.of("a"), List.of("b", "c", "d"));
     assertThat(batcher.stats().meanBatchSize()).isEqualTo(2.0);
-  }
-
-  @Test
-  void oneBadInputFailsOnlyItsOwnCaller() throws Exception {
-    GatedWorker worker = new GatedWorker();
-    InferenceBatcher<String, String> batcher = batcher(worker);
-    CompletableFuture<String> first = batcher.submit("a");
-    assertThat(worker.started.await(10, TimeUnit.SECONDS)).isTrue();
-    CompletableFuture<String> x = batcher.submit("x");
-    CompletableFuture<String> bad = batcher.submit("bad");
-    CompletableFuture<String> y = batcher.submit("y");
-    worker.release.countDown();
-    assertThat(first.get(10, TimeUnit.SECONDS)).isEqualTo("A");
-    assertThat(x.get(10, TimeUnit.SECONDS)).isEqualTo("X");
-    assertThat(y.get(10, TimeUnit.SECONDS)).isEqualTo("Y");
-    assertThatThrownBy(() -> bad.get(10, TimeUnit.SECONDS))
-        .isInstanceOf(ExecutionException.class)
-        .cause()
-        .isInstanceOf(InferenceFailedException.class)
-        .hasMessageContaining("failed for this input")
-        .hasRootCauseInstanceOf(IllegalArgumentException.class);
-    assertThat(worker.batches)
-        .containsExactly(
-            List.of("a"), List.of("x", "bad", "y"), List.of("x"), List.of("bad"), List.of("y"));
-  }
-
-  /** A batcher that calls every IllegalStateException the service's, as for a remote model. */
-  private InferenceBatcher<String, String> serviceAware(GatedWorker worker) {
-    return InferenceBatcher.builder(optimizer, worker)
-        .name("test")
-        .maxBatchSize(8)
-        .splitFailedBatchWhen(e -> !(e instanceof IllegalStateException))
-        .build();
-  }
-
-  /** Submits {@code inputs} while "a" holds the worker, so that they become one batch. */
-  private static List<CompletableFuture<String>> oneBatch(
-      InferenceBatcher<String, String> batcher, GatedWorker worker, String... inputs)
-      throws Exception {
-    CompletableFuture<String> first = batcher.submit("a");
-    assertThat(worker.started.await(10, TimeUnit.SECONDS)).isTrue();
-    List<CompletableFuture<String>> futures = new ArrayList<>();
-    for (String in : inputs) {
-      futures.add(batcher.submit(in));
-    }
-    worker.release.countDown();
-    assertThat(first.get(10, TimeUnit.SECONDS)).isEqualTo("A");
-    return futures;
-  }
-
-  @Test
-  void aFailureOfTheServiceFailsEveryCallerOfTheBatchWithoutRunningAnyAlone() throws Exception {
-    GatedWorker worker = new GatedWorker();
-    InferenceBatcher<String, String> batcher = serviceAware(worker);
-    List<CompletableFuture<String>> futures = oneBatch(batcher, worker, "x", "down", "y");
-    Set<Throwable> own = new java.util.HashSet<>();
-    for (CompletableFuture<String> f : futures) {
-      assertThatThrownBy(() -> f.get(10, TimeUnit.SECONDS))
-          .cause()
-          .isInstanceOf(InferenceFailedException.class)
-          .hasMessageContaining("failed for the whole batch of 3")
-          .cause()
-          .isExactlyInstanceOf(IllegalStateException.class);
-      assertThatThrownBy(() -> batcher.await(f))
-          .isExactlyInstanceOf(IllegalStateException.class)
-          .hasMessage("service down");
-      own.add(
-          f.handle(
-                  (v, e) ->
-                      e instanceof java.util.concurrent.CompletionException c ? c.getCause() : e)
-              .get());
-    }
-    assertThat(own).as("each caller its own failed future").hasSize(3);
-    assertThat(worker.batches).containsExactly(List.of("a"), List.of("x", "down", "y"));
-  }
-
-  @Test
-  void aFailureOfTheServiceWhileInputsAreRunAloneStopsTheReRuns() throws Exception {
-    GatedWorker worker = new GatedWorker();
-    InferenceBatcher<String, String> batcher = serviceAware(worker);
-    List<CompletableFuture<String>> futures =
-        oneBatch(batcher, worker, "x", "bad", "down", "y", "z");
-    assertThat(futures.get(0).get(10, TimeUnit.SECONDS)).isEqualTo("X");
-    assertThatThrownBy(() -> batcher.await(futures.get(1)))
-        .isExactlyInstanceOf(IllegalArgumentException.class);
-    for (CompletableFuture<String> f : futures.subList(2, 5)) {
-      assertThatThrownBy(() -> batcher.await(f))
-          .isExactlyInstanceOf(IllegalStateException.class)
-          .hasMessage("service down");
-    }
-    assertThat(worker.batches)
-        .containsExactly(
-            List.of("a"),
-            List.of("x", "bad", "down", "y", "z"),
-            List.of("x"),
-            List.of("bad"),
-            List.of("down"));
-  }
-
-  @Test
-  void aSplitRuleThatThrowsRunsTheInputsAloneAsByDefault() throws Exception {
-    GatedWorker worker = new GatedWorker();
-    InferenceBatcher<String, String> batcher =
-        InferenceBatcher.builder(optimizer, worker)
-            .name("test")
-            .splitFailedBatchWhen(
-                e -> {
-                  throw new UnsupportedOperationException("a broken rule");
-                })
-            .build();
-    List<CompletableFuture<String>> futures = oneBatch(batcher, worker, "x", "bad");
-    assertThat(futures.get(0).get(10, TimeUnit.SECONDS)).isEqualTo("X");
-    assertThatThrownBy(() -> batcher.await(futures.get(1)))
-        .isExactlyInstanceOf(IllegalArgumentException.class);
-    assertThat(worker.batches)
-        .containsExactly(List.of("a"), List.of("x", "bad"), List.of("x"), List.of("bad"));
-  }
-
-  @Test
-  void aModelErrorReachesItsCallerTheSameAloneAsInABatch() throws Exception {
-    GatedWorker worker = new GatedWorker();
-    InferenceBatcher<String, String> batcher = batcher(worker);
-    // In a batch of three: the batch fails, "bad" is re-run alone and fails again.
-    CompletableFuture<String> first = batcher.submit("a");
-    assertThat(worker.started.await(10, TimeUnit.SECONDS)).isTrue();
-    CompletableFuture<String> x = batcher.submit("x");
-    CompletableFuture<String> inBatch = batcher.submit("bad");
-    CompletableFuture<String> blocking = CompletableFuture.supplyAsync(() -> batcher.call("bad"));
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (batcher.stats().queuedItems() < 3) {
-      assertThat(System.nanoTime() - deadline).isNegative();
-      Thread.onSpinWait();
-    }
-    worker.release.countDown();
-    assertThat(first.get(10, TimeUnit.SECONDS)).isEqualTo("A");
-    assertThat(x.get(10, TimeUnit.SECONDS)).isEqualTo("X");
-    // Alone from the start.
-    CompletableFuture<String> alone = batcher.submit("bad");
-    for (CompletableFuture<String> f : List.of(inBatch, alone)) {
-      assertThatThrownBy(() -> f.get(10, TimeUnit.SECONDS))
-          .cause()
-          .isInstanceOf(InferenceFailedException.class)
-          .hasCauseInstanceOf(IllegalArgumentException.class);
-    }
-    // The blocking form rethrows the model's own exception, whatever the batch was.
-    assertThatThrownBy(() -> blocking.get(10, TimeUnit.SECONDS))
-        .cause()
-        .isExactlyInstanceOf(IllegalArgumentException.class)
-        .hasMessage("model cannot take 'bad'");
-    assertThatThrownBy(() -> batcher.call("bad"))
-        .isExactlyInstanceOf(IllegalArgumentException.class)
-        .hasMessage("model cannot take 'bad'");
-  }
-
-  @Test
-  void aCallWhoseDeadlinePassedInTheQueueIsNotRun() throws Exception {
-    GatedWorker worker = new GatedWorker();
-    InferenceBatcher<String, String> batcher = batcher(worker);
-    CompletableFuture<String> first = batcher.submit("a");
-    assertThat(worker.started.await(10, TimeUnit.SECONDS)).isTrue();
-    CompletableFuture<String> late = batcher.submit("late", Duration.ofMillis(10));
-    CompletableFuture<String> patient = batcher.submit("patient", Duration.ofSeconds(10));
-    time.advance(Duration.ofMillis(20));
-    worker.release.countDown();
-    assertThat(first.get(10, TimeUnit.SECONDS)).isEqualTo("A");
-    assertThat(patient.get(10, TimeUnit.SECONDS)).isEqualTo("PATIENT");
-    assertThatThrownBy(() -> late.get(10, TimeUnit.SECONDS))
-        .cause()
-        .isInstanceOf(DeadlineExceededException.class)
-        .hasMessageContaining("deadline of 10.0 ms passed after waiting 20.0 ms");
-    assertThat(worker.batches).containsExactly(List.of("a"), List.of("patient"));
   }
 
   @Test
@@ -587,83 +302,6 @@ class InferenceBatcherTest {
     assertThat(worker.closes).as("times the worker was closed").hasValue(1);
   }
 
-  @Test
-  void aBuildThatFailsOnATakenKnobNameLeavesNothingBehind() {
-    optimizer.register(Knob.ofInt("optimizer.ai.dup.max_batch_size", 1).range(1, 2).build());
-    GatedWorker worker = new GatedWorker();
-    assertThatThrownBy(() -> InferenceBatcher.builder(optimizer, worker).name("dup").build())
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("optimizer.ai.dup.max_batch_size");
-    // Neither its other knob nor the batcher's metric callbacks stay registered.
-    assertThat(optimizer.knob("optimizer.ai.dup.max_delay_us")).isEmpty();
-    assertThat(optimizer.knob("optimizer.ai.dup.max_batch_size")).isPresent();
-    Set<String> batchers =
-        reader.collectAllMetrics().stream()
-            .flatMap(m -> m.getData().getPoints().stream())
-            .map(p -> p.getAttributes().get(AttributeKey.stringKey("optimizer.batcher.name")))
-            .filter(java.util.Objects::nonNull)
-            .collect(Collectors.toSet());
-    assertThat(batchers).doesNotContain("ai-dup");
-    assertThat(worker.closed).as("workers given to a failed build stay the caller's").isFalse();
-  }
-
-  @Test
-  void workersFromAFactoryAreMadeAtBuildAndClosedWhenItFails() {
-    List<GatedWorker> made = new CopyOnWriteArrayList<>();
-    java.util.function.Supplier<GatedWorker> factory =
-        () -> {
-          GatedWorker w = new GatedWorker();
-          made.add(w);
-          return w;
-        };
-    assertThatThrownBy(() -> InferenceBatcher.builder(optimizer, 2, factory).maxBatchSize(0))
-        .isInstanceOf(IllegalArgumentException.class);
-    assertThat(made).isEmpty();
-    optimizer.register(Knob.ofInt("optimizer.ai.taken.max_delay_us", 1).range(1, 2).build());
-    assertThatThrownBy(() -> InferenceBatcher.builder(optimizer, 2, factory).name("taken").build())
-        .isInstanceOf(IllegalArgumentException.class);
-    assertThat(made).hasSize(2).allMatch(w -> w.closed);
-  }
-
-  @Test
-  void buildingOnAClosedOptimizerIsRefusedBeforeAnythingStarts() {
-    List<GatedWorker> made = new CopyOnWriteArrayList<>();
-    java.util.function.Supplier<GatedWorker> factory =
-        () -> {
-          GatedWorker w = new GatedWorker();
-          made.add(w);
-          return w;
-        };
-    Set<Thread> before = Thread.getAllStackTraces().keySet();
-    optimizer.close();
-    for (boolean tuning : List.of(true, false)) {
-      assertThatThrownBy(
-              () ->
-                  InferenceBatcher.builder(optimizer, 2, factory)
-                      .name("late")
-                      .tuning(tuning)
-                      .build())
-          .isExactlyInstanceOf(IllegalStateException.class)
-          .hasMessage("optimizer is closed: InferenceBatcher 'late' was not built");
-    }
-    GatedWorker given = new GatedWorker();
-    assertThatThrownBy(() -> InferenceBatcher.builder(optimizer, given).name("late").build())
-        .hasMessage("optimizer is closed: InferenceBatcher 'late' was not built");
-    // No thread of its batcher, no instrument or callback on the meter, no knob, no worker made.
-    assertThat(Thread.getAllStackTraces().keySet())
-        .filteredOn(t -> !before.contains(t) && t.getName().startsWith("ai-late"))
-        .isEmpty();
-    Collection<MetricData> metrics = reader.collectAllMetrics();
-    assertThat(metrics)
-        .flatExtracting(m -> List.copyOf(m.getData().getPoints()))
-        .extracting(p -> p.getAttributes().get(AttributeKey.stringKey("optimizer.batcher.name")))
-        .doesNotContain("ai-late");
-    assertThat(optimizer.knob("optimizer.ai.late.max_delay_us")).isEmpty();
-    assertThat(optimizer.knob("optimizer.ai.late.max_batch_size")).isEmpty();
-    assertThat(given.closed).as("workers given to a failed build stay the caller's").isFalse();
-    assertThat(made).as("workers a factory would make for it").isEmpty();
-  }
-
   private static void awaitUninterruptibly(CountDownLatch latch) {
     boolean interrupted = false;
     while (true) {
@@ -714,31 +352,6 @@ class InferenceBatcherTest {
     assertThat(point.getCount()).isEqualTo(1);
     assertThat(point.getAttributes().get(AttributeKey.stringKey("gen_ai.operation.name")))
         .isEqualTo("embeddings");
-  }
-
-  @Test
-  void itsKnobsAreRegisteredAndMoveTheBatcher() {
-    GatedWorker worker = new GatedWorker();
-    worker.release.countDown();
-    InferenceBatcher<String, String> batcher = batcher(worker);
-    assertThat(optimizer.knob("optimizer.ai.test.max_delay_us")).isPresent();
-    assertThat(optimizer.knob("optimizer.ai.test.max_batch_size")).isPresent();
-    batcher.maxBatchSizeKnob().set(3);
-    assertThat(batcher.maxBatchSizeKnob().value()).isEqualTo(3);
-    assertThatThrownBy(() -> batcher.maxBatchSizeKnob().set(9))
-        .isInstanceOf(IllegalArgumentException.class);
-  }
-
-  @Test
-  void badSettingsAreRefusedWithTheirRange() {
-    GatedWorker worker = new GatedWorker();
-    assertThatThrownBy(() -> InferenceBatcher.builder(optimizer, worker).maxBatchSize(0))
-        .hasMessage("maxBatchSize must be in [1, 4096], but was 0");
-    assertThatThrownBy(
-            () -> InferenceBatcher.builder(optimizer, worker).maxDelay(Duration.ofSeconds(2)))
-        .hasMessage("maxDelay must be in [PT0S, PT1S], but was PT2S");
-    assertThatThrownBy(() -> InferenceBatcher.<String, String>builder(optimizer, List.of()))
-        .hasMessage("workers must be in [1, 256], but was 0");
   }
 
   @Test
