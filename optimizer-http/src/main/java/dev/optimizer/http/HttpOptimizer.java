@@ -394,8 +394,11 @@ public final class HttpOptimizer implements AutoCloseable {
   /**
    * Stops the timer thread and removes the instruments. Requests through the wrapped clients then
    * fail with an {@link java.io.IOException}, and so do requests waiting for a retry or queued for
-   * a permit of the concurrency limit. Closed before the optimizer, it is no longer held by the
-   * optimizer. Idempotent.
+   * a permit of the concurrency limit. The Netty clients built on it and still open are closed too,
+   * failing what they have in flight, and this waits for their connections and event-loop threads
+   * to be released; called on one of those threads (from a callback of one of their calls), it does
+   * not wait for that client's, which need the thread: they are released as soon as the callback is
+   * over. Closed before the optimizer, it is no longer held by the optimizer. Idempotent.
    */
   @Override
   public void close() {

@@ -11,6 +11,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -268,5 +270,73 @@ class NettyClientCloseTest extends HttpFixture {
         .as("the call in flight completes normally")
         .isEqualTo("slow");
     Await.until(() -> http.held() == heldBefore, "the transport to be released");
+  }
+
+  /** What ran on the transport's event loop: its thread, and whether it returned in time. */
+  private record OnTheLoop(Thread thread, boolean returned, Throwable failure) {}
+
+  /** Something to run on the event loop that may throw. */
+  private interface LoopAction {
+    void run() throws Exception;
+  }
+
+  /**
+   * Runs {@code action} in a callback of a call, on the event loop that delivers its answer and
+   * also carries {@code inFlight}, a call still waiting for its answer (the gate of {@code slow});
+   * returns once the action returned, or after two seconds if it did not.
+   */
+  private OnTheLoop onTheEventLoop(
+      LoopAction action, CompletableFuture<Void> slowGate, List<CompletableFuture<?>> inFlight)
+      throws Exception {
+    CompletableFuture<Void> fastGate = new CompletableFuture<>();
+    server.enqueue(ok("slow").gate(slowGate));
+    inFlight.add(sendAsync("/slow"));
+    server.takeRequest();
+    server.enqueue(ok("fast").gate(fastGate));
+    AtomicReference<Thread> thread = new AtomicReference<>();
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    CountDownLatch returned = new CountDownLatch(1);
+    sendAsync("/fast")
+        .thenAccept(
+            r -> {
+              thread.set(Thread.currentThread());
+              try {
+                action.run();
+              } catch (Exception | Error e) {
+                failure.set(e);
+              }
+              returned.countDown();
+            });
+    server.takeRequest();
+    fastGate.complete(null);
+    boolean inTime = returned.await(2, TimeUnit.SECONDS);
+    Await.until(() -> thread.get() != null, "the callback to run");
+    assertThat(thread.get().getName()).as("ran on the event loop").startsWith("optimizer-netty-");
+    return new OnTheLoop(thread.get(), inTime, failure.get());
+  }
+
+  @Test
+  void theHttpOptimizersCloseFromACallbackOnTheTransportsThreadDoesNotWaitForItself()
+      throws Exception {
+    CompletableFuture<Void> slowGate = new CompletableFuture<>();
+    try {
+      List<CompletableFuture<?>> inFlight = new ArrayList<>();
+      OnTheLoop loop = onTheEventLoop(http::close, slowGate, inFlight);
+
+      assertThat(loop.returned()).as("HttpOptimizer.close() returned within 2 s").isTrue();
+      assertThat(loop.failure()).isNull();
+      assertThat(http.isClosed()).isTrue();
+      // The orderly shutdown it started goes on once the callback is over: what is in flight fails
+      // saying why, and the event loop stops.
+      assertThatThrownBy(() -> inFlight.get(0).get(10, TimeUnit.SECONDS))
+          .isInstanceOf(ExecutionException.class)
+          .cause()
+          .isInstanceOf(IOException.class)
+          .hasMessageContaining("the Netty transport is closed");
+      loop.thread().join(10_000);
+      assertThat(loop.thread().isAlive()).as("the event loop stopped").isFalse();
+    } finally {
+      slowGate.complete(null);
+    }
   }
 }

@@ -39,7 +39,10 @@ import javax.net.ssl.SSLContext;
  * shutdownNow()} does at once. On Java 17 these methods are there too, and the client is an {@link
  * AutoCloseable}. After that its HttpOptimizer holds nothing of it, so an application may build and
  * close clients for as long as it runs. Clients left open are closed, failing what they have in
- * flight, when the HttpOptimizer (or its optimizer) closes.
+ * flight, when the HttpOptimizer (or its optimizer) closes. Called from a callback on one of the
+ * client's event-loop threads (where its answers are delivered), {@code close()}, {@code
+ * shutdownNow()} and the HttpOptimizer's {@code close()} do not wait for what needs that thread:
+ * they start the shutdown and return, and the rest follows once the callback is over.
  */
 public final class NettyHttpClient {
   private NettyHttpClient() {}

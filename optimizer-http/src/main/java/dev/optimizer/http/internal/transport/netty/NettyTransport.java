@@ -87,6 +87,9 @@ public final class NettyTransport implements dev.optimizer.http.internal.Transpo
   private final SSLContext tls;
   private final ObservableLongUpDownCounter openConnections;
 
+  /** Numbers this transport's threads. */
+  private final int instance;
+
   /**
    * Threads that decode the br bodies too large to buffer, one per body while its caller asks for
    * more ({@link StreamedBrotliBody}); none are kept idle for long.
@@ -148,7 +151,7 @@ public final class NettyTransport implements dev.optimizer.http.internal.Transpo
     this.clock = clock;
     this.ticker = ticker;
     this.maxBodyBytes = maxBodyBytes;
-    int instance = INSTANCES.incrementAndGet();
+    this.instance = INSTANCES.incrementAndGet();
     AtomicInteger n = new AtomicInteger();
     this.group =
         new MultiThreadIoEventLoopGroup(
@@ -525,13 +528,33 @@ public final class NettyTransport implements dev.optimizer.http.internal.Transpo
         "the Netty transport is closed (its client or its HttpOptimizer was closed)");
   }
 
-  /** Closes every connection and stops the event loop. Idempotent. */
+  /**
+   * Closes every connection, failing what is in flight, and stops the event loops; new calls fail
+   * from now on. Waits for that (a few seconds at most), except on one of the transport's own
+   * event-loop threads (a callback of one of its calls): there it leaves the closing to a thread of
+   * its own and returns, and the connections close and the loops stop once the callback is over.
+   * Idempotent.
+   */
   @Override
   public void close() {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
     openConnections.close();
+    if (isOwnThread()) {
+      // Closing waits for the event loops, this thread among them: the pools' close would wait
+      // for good for an idle connection that only this loop can close, and the waits below would
+      // run out their timeouts (7 s) with nothing done.
+      Thread t = new Thread(this::release, "optimizer-netty-" + instance + "-close");
+      t.setDaemon(true);
+      t.start();
+      return;
+    }
+    release();
+  }
+
+  /** What close() does past the flag and the instrument; off the event loops. */
+  private void release() {
     http2Origins.values().forEach(Http2Connections::close);
     pools.close();
     // What is in flight fails now (its channel's close reaches its exchange and its body), while
