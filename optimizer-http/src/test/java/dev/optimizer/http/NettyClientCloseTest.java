@@ -339,4 +339,49 @@ class NettyClientCloseTest extends HttpFixture {
       slowGate.complete(null);
     }
   }
+
+  @Test
+  void shutdownNowFromACallbackOnTheTransportsThreadDoesNotWaitForItself() throws Exception {
+    CompletableFuture<Void> slowGate = new CompletableFuture<>();
+    try {
+      List<CompletableFuture<?>> inFlight = new ArrayList<>();
+      AtomicReference<Boolean> terminatedAtOnce = new AtomicReference<>();
+      // HttpClient.shutdownNow() and isTerminated() on JDK 21 and later; there on Java 17 too.
+      OnTheLoop loop =
+          onTheEventLoop(
+              () -> {
+                client.getClass().getMethod("shutdownNow").invoke(client);
+                terminatedAtOnce.set(
+                    (boolean) client.getClass().getMethod("isTerminated").invoke(client));
+              },
+              slowGate,
+              inFlight);
+
+      assertThat(loop.returned()).as("shutdownNow() returned within 2 s").isTrue();
+      assertThat(loop.failure()).isNull();
+      assertThat(terminatedAtOnce.get())
+          .as("terminated while its event loop still runs (the callback)")
+          .isFalse();
+      assertThatThrownBy(() -> inFlight.get(0).get(10, TimeUnit.SECONDS))
+          .isInstanceOf(ExecutionException.class)
+          .cause()
+          .isInstanceOf(IOException.class)
+          .hasMessageContaining("the Netty transport is closed");
+      loop.thread().join(10_000);
+      assertThat(loop.thread().isAlive()).as("the event loop stopped").isFalse();
+      // Terminated only once the transport is closed, its event loop included.
+      Await.until(
+          () -> {
+            try {
+              return (boolean) client.getClass().getMethod("isTerminated").invoke(client);
+            } catch (ReflectiveOperationException e) {
+              throw new AssertionError(e);
+            }
+          },
+          "the client to terminate");
+      assertThat(http.held()).as("the transport was released").isEqualTo(heldBefore);
+    } finally {
+      slowGate.complete(null);
+    }
+  }
 }

@@ -322,10 +322,19 @@ public final class OptimizedHttpClient extends HttpClient implements AutoCloseab
   /**
    * Shuts the wrapped client down at once, failing its requests in flight (JDK 21+); closes the
    * client's own transport, if it has one, on any JDK: its requests and bodies in flight fail.
+   * Called on one of that transport's own threads (from a callback of one of its calls), it does
+   * not wait for the transport to close, which needs that thread: the transport closes as soon as
+   * the callback is over, and the client is terminated once it has.
    */
   public void shutdownNow() {
     shutdown = true;
-    closeOwned();
+    if (passThrough != null && passThrough.transport().isOwnThread()) {
+      // Closing the transport waits for its event loops, this thread among them: a thread of its
+      // own closes it once this callback is over, and the client terminates after that.
+      terminateLater();
+    } else {
+      closeOwned();
+    }
     JdkLifecycle.shutdownNow(delegate);
   }
 
