@@ -175,7 +175,7 @@ final class KnobTuner<T extends Comparable<? super T>> {
    */
   synchronized void abandon(long now, String why) {
     if (inTrial()) {
-      revertTo(now, trialFrom);
+      setTo(now, trialFrom);
       engine.releaseSignal(signal, this);
     }
     baseline = null;
@@ -336,7 +336,7 @@ final class KnobTuner<T extends Comparable<? super T>> {
       refusals.remember(move, now);
     }
     if (!kept) {
-      revertTo(now, trialFrom);
+      setTo(now, trialFrom);
       if (knob.numericValue() != trialFrom && !knob.isPinned()) {
         kept = true; // the revert failed: say so rather than report a revert that did not happen
         evidence = prefixed(evidence, "revert failed, the trial value stays; ");
@@ -355,7 +355,7 @@ final class KnobTuner<T extends Comparable<? super T>> {
    * to measure, and the trial is judged on its baseline alone).
    */
   private boolean startConfirming(long now, Window trial, Judgement j) {
-    revertTo(now, trialFrom);
+    setTo(now, trialFrom);
     if (knob.numericValue() != trialFrom && !knob.isPinned()) {
       return false; // a pin that came meanwhile wins on the next tick, which abandons the trial
     }
@@ -386,7 +386,7 @@ final class KnobTuner<T extends Comparable<? super T>> {
     boolean measured = again.latencyNanos().count() >= neededSamples();
     boolean noWorse =
         measured && engine.judge().nonInferior(PooledWindow.of(baseline, again), trial, objective);
-    boolean kept = noWorse && reapply(now, trialTo);
+    boolean kept = noWorse && setTo(now, trialTo);
     String from = format(trialFrom);
     String prefix;
     if (kept) {
@@ -451,20 +451,6 @@ final class KnobTuner<T extends Comparable<? super T>> {
       detail = "settling at " + value + " before measuring it";
     }
     return d;
-  }
-
-  /** Sets the knob to a kept trial value again after confirming it; false if that failed. */
-  private boolean reapply(long now, double number) {
-    try {
-      if (!knob.setNumericUnlessPinned(number)) {
-        return false;
-      }
-    } catch (RuntimeException e) {
-      engine.logApplyFailure(knob, number, e);
-      return false;
-    }
-    engine.signalChanged(signal, now);
-    return true;
   }
 
   /** The same evidence, its reason led by what the tuner made of it. */
@@ -559,14 +545,20 @@ final class KnobTuner<T extends Comparable<? super T>> {
     return true;
   }
 
-  private void revertTo(long now, double number) {
+  /**
+   * Sets the knob back to a value it had (a revert) or to a trial value confirmed after one, unless
+   * it is pinned; a failure is logged, not thrown. True if the value was set.
+   */
+  private boolean setTo(long now, double number) {
     try {
       if (knob.setNumericUnlessPinned(number)) {
         engine.signalChanged(signal, now);
+        return true;
       }
     } catch (RuntimeException e) {
       engine.logApplyFailure(knob, number, e);
     }
+    return false;
   }
 
   private long settleNanos() {
