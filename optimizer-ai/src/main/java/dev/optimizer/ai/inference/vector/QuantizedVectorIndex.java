@@ -3,7 +3,6 @@ package dev.optimizer.ai.inference.vector;
 import dev.optimizer.api.internal.Checks;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.BitSet;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -44,28 +43,25 @@ public final class QuantizedVectorIndex implements AutoCloseable {
   static final int MIN_DEAD_SLOTS = 64;
 
   /**
-   * Slots are held in pages of {@code PAGE} vectors, so that growth allocates one more page rather
-   * than copying into an array twice the size: the slack is at most one page (plus, below one page,
-   * up to twice the slots in use), not up to half of everything held.
+   * Slots are held in pages of {@code PAGE} vectors, in each of their columns ({@link
+   * QuantizedCodes}, {@link IdTable}, {@link ExactVectors}, {@link SlotValues}), so that growth
+   * allocates one more page rather than copying into an array twice the size: the slack is at most
+   * one page (plus, below one page, up to twice the slots in use), not up to half of everything
+   * held.
    */
   static final int PAGE_SHIFT = 10;
 
   static final int PAGE = 1 << PAGE_SHIFT;
 
   private final int dim;
-  private final VectorEncoding encoding;
   private final int oversample;
-  private final int words;
   private final ExactVectors exact;
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
 
-  // Guarded by lock. Slot s lives in page s >>> PAGE_SHIFT at s & (PAGE - 1); only the first page
-  // may hold fewer than PAGE slots (it grows by doubling up to PAGE).
-  private byte[][] codes = new byte[0][];
-  private float[][] scales = new float[0][];
-  private long[][] bits = new long[0][];
-  private int pages; // pages of codes and scales, or of bits
-  private int capacity; // slots allocated
+  // Guarded by lock. The slots' columns (codes, ids, values; exact, above) are each not
+  // thread-safe on their own: they change together under the write lock, so that a search under
+  // the read lock sees them agree. Slot s lives in page s >>> PAGE_SHIFT at s & (PAGE - 1).
+  private final QuantizedCodes codes; // what the first pass of a search scans
   // The id of every slot, as bytes, and the lookup from a live id to its slot.
   private final IdTable ids;
   private final BitSet deleted = new BitSet();
@@ -76,10 +72,9 @@ public final class QuantizedVectorIndex implements AutoCloseable {
 
   private QuantizedVectorIndex(Builder b) {
     this.dim = b.dimension;
-    this.encoding = b.encoding;
     this.oversample =
-        b.oversample != null ? b.oversample : (encoding == VectorEncoding.INT8 ? 10 : 40);
-    this.words = (dim + 63) / 64;
+        b.oversample != null ? b.oversample : (b.encoding == VectorEncoding.INT8 ? 10 : 40);
+    this.codes = new QuantizedCodes(dim, b.encoding);
     this.exact = b.file != null ? ExactVectors.file(b.file, dim) : ExactVectors.inMemory(dim);
     this.ids = new IdTable(b.sharedIds);
   }
@@ -114,17 +109,11 @@ public final class QuantizedVectorIndex implements AutoCloseable {
     try {
       int cell = ids.find(id);
       int ord = size;
-      ensureCapacity(ord + 1);
-      int page = ord >>> PAGE_SHIFT;
-      int at = ord & (PAGE - 1);
+      codes.ensureCapacity(ord + 1, ids.live());
       // The full vector first: it is the write that can fail (a file), and until it has
       // succeeded the old vector, if any, stays live.
       exact.append(v);
-      if (encoding == VectorEncoding.INT8) {
-        scales[page][at] = VectorCodes.encodeInt8(v, codes[page], at * dim);
-      } else {
-        VectorCodes.encodeBits(v, bits[page], at * words);
-      }
+      codes.encode(ord, v);
       ids.append(ord, id);
       size++;
       if (norm != 0) {
@@ -347,62 +336,17 @@ public final class QuantizedVectorIndex implements AutoCloseable {
   }
 
   /**
-   * The best {@code k} live slots for the normalised query {@code q}, rescored exactly; {@code
-   * filter} (null: every live slot) is asked only about a slot whose approximate score would enter
-   * the candidates. Under the read lock. The null test is loop-invariant, so the unfiltered scan
-   * costs what it did before filters existed.
+   * The best {@code k} live slots for the normalised query {@code q}: {@code k * oversample}
+   * candidates by the quantized scan ({@link QuantizedCodes#candidates}), rescored exactly with the
+   * full vectors; {@code filter} (null: every live slot) is asked only about a slot whose
+   * approximate score would enter the candidates. Under the read lock.
    */
   private TopK scan(float[] q, int k, IntPredicate filter) {
     int m = Math.min(size, k * oversample);
     if (m == 0) {
       return new TopK(0);
     }
-    TopK candidates = new TopK(m);
-    if (encoding == VectorEncoding.INT8) {
-      byte[] qc = new byte[dim];
-      float qs = VectorCodes.encodeInt8(q, qc, 0);
-      for (int base = 0; base < size; base += PAGE) {
-        int page = base >>> PAGE_SHIFT;
-        byte[] pc = codes[page];
-        float[] ps = scales[page];
-        int n = Math.min(PAGE, size - base);
-        for (int at = 0; at < n; at++) {
-          if (deleted.get(base + at)) {
-            continue;
-          }
-          int off = at * dim;
-          int dot = 0;
-          for (int j = 0; j < dim; j++) {
-            dot += pc[off + j] * qc[j];
-          }
-          double score = dot * ps[at] * qs;
-          if (filter == null || (candidates.accepts(score) && filter.test(base + at))) {
-            candidates.offer(base + at, score);
-          }
-        }
-      }
-    } else {
-      long[] qb = new long[words];
-      VectorCodes.encodeBits(q, qb, 0);
-      for (int base = 0; base < size; base += PAGE) {
-        int page = base >>> PAGE_SHIFT;
-        long[] pb = bits[page];
-        int n = Math.min(PAGE, size - base);
-        for (int at = 0; at < n; at++) {
-          if (deleted.get(base + at)) {
-            continue;
-          }
-          int off = at * words;
-          int same = 0;
-          for (int w = 0; w < words; w++) {
-            same += Long.bitCount(~(pb[off + w] ^ qb[w]));
-          }
-          if (filter == null || (candidates.accepts(same) && filter.test(base + at))) {
-            candidates.offer(base + at, same);
-          }
-        }
-      }
-    }
+    TopK candidates = codes.candidates(q, m, size, deleted, filter);
     TopK best = new TopK(k);
     float[] v = new float[dim];
     for (int c = 0; c < candidates.size; c++) {
@@ -431,18 +375,7 @@ public final class QuantizedVectorIndex implements AutoCloseable {
   public long memoryBytes() {
     lock.readLock().lock();
     try {
-      long bytes = 0;
-      for (int p = 0; p < pages; p++) {
-        bytes += encoding == VectorEncoding.INT8 ? HeapArrays.arrayBytes(codes[p].length, 1) : 0;
-        bytes += encoding == VectorEncoding.INT8 ? HeapArrays.arrayBytes(scales[p].length, 4) : 0;
-        bytes += encoding == VectorEncoding.BINARY ? HeapArrays.arrayBytes(bits[p].length, 8) : 0;
-      }
-      long pageTables =
-          HeapArrays.arrayBytes(codes.length, 4)
-              + HeapArrays.arrayBytes(scales.length, 4)
-              + HeapArrays.arrayBytes(bits.length, 4);
-      return bytes
-          + pageTables
+      return codes.memoryBytes()
           + ids.memoryBytes()
           + HeapArrays.arrayBytes(deleted.size() / 64, 8)
           + (slotValues == null ? 0 : slotValues.memoryBytes())
@@ -454,7 +387,7 @@ public final class QuantizedVectorIndex implements AutoCloseable {
 
   /** Returns the bytes per vector of the quantized pass (codes and scale; ids not counted). */
   public double bytesPerVector() {
-    return encoding == VectorEncoding.INT8 ? dim + 4 : words * 8.0;
+    return codes.bytesPerVector();
   }
 
   /** Returns the bytes float32 vectors would need: {@code 4 * dimension * size}. */
@@ -499,96 +432,16 @@ public final class QuantizedVectorIndex implements AutoCloseable {
     for (int i = deleted.nextClearBit(0); i < size; i = deleted.nextClearBit(i + 1)) {
       keep[k++] = i;
     }
-    byte[][] oldCodes = codes;
-    float[][] oldScales = scales;
-    long[][] oldBits = bits;
-    codes = new byte[0][];
-    scales = new float[0][];
-    bits = new long[0][];
-    pages = 0;
-    capacity = 0;
-    ensureCapacity(live);
-    for (int j = 0; j < live; j++) {
-      int from = keep[j];
-      int fp = from >>> PAGE_SHIFT;
-      int fa = from & (PAGE - 1);
-      int tp = j >>> PAGE_SHIFT;
-      int ta = j & (PAGE - 1);
-      if (encoding == VectorEncoding.INT8) {
-        System.arraycopy(oldCodes[fp], fa * dim, codes[tp], ta * dim, dim);
-        scales[tp][ta] = oldScales[fp][fa];
-      } else {
-        System.arraycopy(oldBits[fp], fa * words, bits[tp], ta * words, words);
-      }
-    }
+    // Every slot moves, in each column: slot keep[j] becomes slot j.
+    codes.compact(keep);
     exact.compact(keep);
-    // Every slot moved: the ids too, and their lookup is built again, now at slots 0..live-1.
+    // The ids' lookup is built again, now at slots 0..live-1.
     ids.compact(keep);
     if (slotValues != null) {
       slotValues = slotValues.compact(keep);
     }
     deleted.clear();
     size = live;
-  }
-
-  /**
-   * Makes room for {@code n} slots: the first page doubles up to {@link #PAGE} slots, and past it
-   * whole pages are added.
-   */
-  private void ensureCapacity(int n) {
-    while (n > capacity) {
-      int width = encoding == VectorEncoding.INT8 ? dim : words;
-      if (capacity < PAGE) {
-        int cap = Math.min(PAGE, grownSlots(n, capacity, width));
-        if (pages == 0) {
-          addPage();
-        }
-        if (encoding == VectorEncoding.INT8) {
-          codes[0] = Arrays.copyOf(codes[0], cap * dim);
-          scales[0] = Arrays.copyOf(scales[0], cap);
-        } else {
-          bits[0] = Arrays.copyOf(bits[0], cap * words);
-        }
-        capacity = cap;
-      } else {
-        if ((long) capacity + PAGE > Integer.MAX_VALUE) {
-          throw new IllegalStateException(
-              "QuantizedVectorIndex is full: "
-                  + capacity
-                  + " slots, the most an int ordinal allows; live vectors="
-                  + ids.live()
-                  + ", dimension="
-                  + dim);
-        }
-        addPage();
-        int p = pages - 1;
-        if (encoding == VectorEncoding.INT8) {
-          codes[p] = new byte[PAGE * dim];
-          scales[p] = new float[PAGE];
-        } else {
-          bits[p] = new long[PAGE * words];
-        }
-        capacity += PAGE;
-      }
-    }
-  }
-
-  private void addPage() {
-    int p = pages++;
-    if (encoding == VectorEncoding.INT8) {
-      codes = Arrays.copyOf(codes, p + 1);
-      scales = Arrays.copyOf(scales, p + 1);
-      codes[p] = new byte[0];
-      scales[p] = new float[0];
-    } else {
-      bits = Arrays.copyOf(bits, p + 1);
-      bits[p] = new long[0];
-    }
-  }
-
-  private int grownSlots(int n, int current, int width) {
-    return HeapArrays.grownSlots(
-        n, current, width, "live vectors=" + ids.live() + ", dimension=" + dim);
   }
 
   /**
