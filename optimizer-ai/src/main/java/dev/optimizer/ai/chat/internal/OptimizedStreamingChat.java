@@ -23,25 +23,14 @@ import dev.optimizer.ai.chat.internal.cache.CachedAnswer;
 import dev.optimizer.ai.chat.internal.cache.ChatKey;
 import dev.optimizer.ai.chat.internal.cache.KeyMaker;
 import dev.optimizer.ai.chat.internal.coalesce.StreamFlights;
-import dev.optimizer.ai.chat.internal.resilience.AttemptTimeoutException;
-import dev.optimizer.ai.chat.internal.resilience.Failures;
-import dev.optimizer.ai.chat.internal.resilience.ModelUnavailableException;
 import dev.optimizer.api.Ticker;
 import dev.optimizer.api.internal.Checks;
-import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.opentelemetry.context.Context;
-import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The streaming chat decorator. A cache hit is replayed as a stream (the stored partial responses
@@ -54,15 +43,16 @@ import java.util.concurrent.atomic.AtomicReference;
  * first event, stalls are left to the client's own read timeout. Every event LangChain4j defines is
  * passed on, not only text. When every subscriber has cancelled, the upstream stream is cancelled
  * through its handle. A completed stream is cached with its partials when the rules allow, never
- * one abandoned by its subscribers or one whose partials do not make up its final text.
- * Thread-safe.
+ * one abandoned by its subscribers or one whose partials do not make up its final text. This class
+ * serves hits and joins or starts flights; the upstream stream's attempts and its recording are
+ * {@link UpstreamStreams}'. Thread-safe.
  */
 public final class OptimizedStreamingChat implements StreamingChatModel {
   private final ChatCore core;
   private final StreamingChatModel primary;
   private final StreamingChatModel cheap; // null when not routed
   private final List<StreamingChatModel> fallbacks;
-  private final Ticker ticker;
+  private final UpstreamStreams streams;
 
   /**
    * A decorator.
@@ -81,7 +71,7 @@ public final class OptimizedStreamingChat implements StreamingChatModel {
     this.primary = primary;
     this.cheap = cheap;
     this.fallbacks = List.copyOf(fallbacks);
-    this.ticker = ticker;
+    this.streams = new UpstreamStreams(core, ticker, cheap != null);
   }
 
   @Override
@@ -106,15 +96,15 @@ public final class OptimizedStreamingChat implements StreamingChatModel {
         ChatCore.chain(chosen, primary, cheap, fallbacks, budget == ChatCore.Budget.DOWNGRADE);
     ModelPrice strong = strongPrice(request);
     ChatRequest effective = ChatCore.effective(chosen.defaultRequestParameters(), request);
-    ModelRef ref = ref(chosen, effective);
+    ModelRef ref = ref(core, chosen, effective);
     KeyMaker.Result k = core.key(scope, ref.cacheIdentity(), effective);
     ChatKey key = k.key();
     if (key == null) {
       if (budget == ChatCore.Budget.REFUSE) {
         throw core.refusal(scope);
       }
-      start(
-          new Run(
+      streams.start(
+          new UpstreamStreams.Run(
               core.flights().solo(handler),
               chain,
               strong,
@@ -123,9 +113,7 @@ public final class OptimizedStreamingChat implements StreamingChatModel {
               scope,
               null,
               effective,
-              Context.current()),
-          0,
-          1);
+              Context.current()));
       return;
     }
     Optional<ChatCore.Hit> hit = core.lookup(key, effective);
@@ -138,8 +126,8 @@ public final class OptimizedStreamingChat implements StreamingChatModel {
     }
     core.metrics().miss(ref.attributes());
     if (!core.settings().coalescing()) {
-      start(
-          new Run(
+      streams.start(
+          new UpstreamStreams.Run(
               core.flights().solo(handler),
               chain,
               strong,
@@ -148,9 +136,7 @@ public final class OptimizedStreamingChat implements StreamingChatModel {
               scope,
               key,
               effective,
-              Context.current()),
-          0,
-          1);
+              Context.current()));
       return;
     }
     // A joiner's listeners are fired here; the leader's fire inside the model's own chat().
@@ -199,11 +185,9 @@ public final class OptimizedStreamingChat implements StreamingChatModel {
     StreamFlights.Joined j = core.flights().join(key, joinerView);
     if (j.leader()) {
       joinerListeners.complete(Optional.empty());
-      start(
-          new Run(
-              j.flight(), chain, strong, request, opts, scope, key, effective, Context.current()),
-          0,
-          1);
+      streams.start(
+          new UpstreamStreams.Run(
+              j.flight(), chain, strong, request, opts, scope, key, effective, Context.current()));
     } else {
       core.metrics().coalesced(ref.attributes(), "stream");
       joinerListeners.complete(
@@ -275,351 +259,9 @@ public final class OptimizedStreamingChat implements StreamingChatModel {
     StreamFlights.deliver(handler, "completion", () -> handler.onCompleteResponse(r));
   }
 
-  /**
-   * One request's upstream stream: the flight it feeds and what it needs to retry or store, with
-   * the OpenTelemetry context of the caller that started it, in which retries and fallbacks on the
-   * core's threads call the model.
-   */
-  private record Run(
-      StreamFlights.Flight flight,
-      List<StreamingChatModel> chain,
-      ModelPrice strong,
-      ChatRequest request,
-      ChatRequestOptions options,
-      String scope,
-      ChatKey key,
-      ChatRequest effective,
-      Context context) {}
-
   /** The price of the strong model (the primary) for this request. */
   private ModelPrice strongPrice(ChatRequest request) {
-    return core.settings().price(null, ref(primary, request).name(), null);
-  }
-
-  /** Starts attempt {@code attempt} on candidate {@code index}. */
-  private void start(Run run, int index, int attempt) {
-    if (run.flight().ended()) {
-      return; // every subscriber cancelled while this attempt waited: nobody wants it
-    }
-    List<StreamingChatModel> chain = run.chain();
-    StreamingChatModel m = chain.get(index);
-    ModelRef ref = ref(m, run.request());
-    CircuitBreaker breaker = core.resilience().breaker(ref.id());
-    if (attempt == 1) {
-      core.resilience().budget().onRequest();
-    }
-    if (!breaker.tryAcquirePermission()) {
-      moveOn(
-          run, index, ref, "circuit-open", ModelUnavailableException.open(ref.id(), breaker, null));
-      return;
-    }
-    long startNanos = ticker.read();
-    // The breaker's permit is settled once: by the outcome recorded, or, when every subscriber
-    // has cancelled, by handing it back. A model that honours the cancel never reports an outcome,
-    // and in HALF_OPEN a permit never settled keeps the breaker waiting for an outcome for good.
-    AtomicBoolean permit = new AtomicBoolean(true);
-    // 0: waiting for the first event, 1: streaming, 2: ended (completed, failed or timed out).
-    // LangChain4j's OpenAI client may report a cut stream both as an error and as complete; only
-    // the first ending counts, and an attempt that timed out is ignored from then on.
-    AtomicInteger state = new AtomicInteger();
-    AtomicReference<ScheduledFuture<?>> timer = new AtomicReference<>();
-    StreamingChatResponseHandler upstream =
-        new StreamingChatResponseHandler() {
-          /**
-           * Whether an event of this attempt is still wanted. The first one (of any kind: text,
-           * reasoning, a tool call) commits the attempt and stops its first-token timer; once the
-           * attempt has ended, or the timer got there first, its events are dropped, so a retry's
-           * stream is never preceded by a token of the attempt it replaced.
-           */
-          private boolean live() {
-            if (state.compareAndSet(0, 1)) {
-              cancel(timer);
-            }
-            return state.get() == 1;
-          }
-
-          private boolean handleGiven; // events of one stream arrive one after another
-
-          /**
-           * Gives the flight this attempt's stream handle, once, while the attempt is live (the
-           * flight keeps the first handle it gets, so a dead attempt's must not be first); cancels
-           * the stream of an attempt that ended, whose tokens nobody will read.
-           */
-          private boolean live(StreamingHandle handle) {
-            if (!live()) {
-              if (!handle.isCancelled()) {
-                handle.cancel();
-              }
-              return false;
-            }
-            if (!handleGiven) {
-              handleGiven = true;
-              run.flight().upstream(handle);
-            }
-            return true;
-          }
-
-          @Override
-          public void onPartialResponse(String text) {
-            if (live()) {
-              run.flight().partial(text);
-            }
-          }
-
-          @Override
-          public void onPartialResponse(PartialResponse p, PartialResponseContext c) {
-            if (live(c.streamingHandle())) {
-              run.flight().partial(p.text());
-            }
-          }
-
-          @Override
-          public void onPartialThinking(PartialThinking t) {
-            if (live()) {
-              run.flight().thinking(t);
-            }
-          }
-
-          @Override
-          public void onPartialThinking(PartialThinking t, PartialThinkingContext c) {
-            if (live(c.streamingHandle())) {
-              run.flight().thinking(t);
-            }
-          }
-
-          @Override
-          public void onPartialToolCall(PartialToolCall t) {
-            if (live()) {
-              run.flight().toolCall(t);
-            }
-          }
-
-          @Override
-          public void onPartialToolCall(PartialToolCall t, PartialToolCallContext c) {
-            if (live(c.streamingHandle())) {
-              run.flight().toolCall(t);
-            }
-          }
-
-          @Override
-          public void onCompleteToolCall(CompleteToolCall t) {
-            if (live()) {
-              run.flight().completeToolCall(t);
-            }
-          }
-
-          @Override
-          public void onUnmappedRawEvent(Object raw) {
-            if (live()) {
-              run.flight().rawEvent(raw);
-            }
-          }
-
-          @Override
-          public void onCompleteResponse(ChatResponse r) {
-            if (state.getAndSet(2) == 2) {
-              return;
-            }
-            cancel(timer);
-            try {
-              long took = ticker.read() - startNanos;
-              if (permit.compareAndSet(true, false)) {
-                breaker.onSuccess(took, TimeUnit.NANOSECONDS);
-              }
-              long[] t = ChatCore.tokens(r);
-              core.metrics().call(ref.attributes(), took, null, (int) t[0], (int) t[1]);
-              String name = r.modelName() != null ? r.modelName() : ref.name();
-              core.ledger()
-                  .call(
-                      name,
-                      run.scope(),
-                      t[0],
-                      t[1],
-                      paid(r, ref),
-                      cheap == null && index == 0 ? paid(r, ref) : run.strong());
-              // A flight that ended before its answer (abandoned, or failed by close()) is not
-              // stored: its partials may be cut, and a closed optimizer's tiers are gone.
-              // A stream with tool calls is never stored (ChatCore.storable refuses its answer);
-              // checked here too, so that a replay never lacks an event the stream had.
-              if (run.key() != null
-                  && index == 0
-                  && !run.flight().ended()
-                  && !run.flight().sentToolCalls()) {
-                List<CachedAnswer.Part> parts = run.flight().parts();
-                if (joinsTo(parts, r)) {
-                  core.store(run.key(), run.effective(), r, parts);
-                }
-              }
-            } finally {
-              // Whatever the bookkeeping did, the answer reaches the callers and the flight ends:
-              // a flight left open would hold every later identical request forever.
-              run.flight().complete(r);
-            }
-          }
-
-          @Override
-          public void onError(Throwable e) {
-            int before = state.getAndSet(2);
-            cancel(timer);
-            if (before != 2) {
-              failed(run, index, attempt, ref, breaker, permit, startNanos, e, before == 1);
-            }
-          }
-        };
-    run.flight()
-        .onAbandoned(
-            () -> {
-              cancel(timer);
-              if (permit.compareAndSet(true, false)) {
-                breaker.releasePermission();
-              }
-            });
-    Duration timeout = core.settings().callTimeout();
-    ScheduledFuture<?> firstTokenTimer;
-    try {
-      firstTokenTimer =
-          core.timer()
-              .schedule(
-                  () -> {
-                    if (state.compareAndSet(0, 2)) {
-                      failed(
-                          run,
-                          index,
-                          attempt,
-                          ref,
-                          breaker,
-                          permit,
-                          startNanos,
-                          new AttemptTimeoutException(
-                              "stream from "
-                                  + ref.id()
-                                  + " sent no token within "
-                                  + timeout
-                                  + " (setting callTimeout)"),
-                          false);
-                    }
-                  },
-                  timeout.toNanos(),
-                  TimeUnit.NANOSECONDS);
-    } catch (RejectedExecutionException e) {
-      // Closed under this attempt: without its timer it could wait forever.
-      if (permit.compareAndSet(true, false)) {
-        breaker.releasePermission();
-      }
-      run.flight().fail(StreamFlights.closedError(e));
-      return;
-    }
-    timer.set(firstTokenTimer);
-    if (state.get() != 0) {
-      cancel(timer);
-    }
-    try {
-      m.chat(run.request(), run.options(), upstream);
-    } catch (RuntimeException e) {
-      upstream.onError(e);
-    }
-  }
-
-  /**
-   * Whether the partials of a stream make up its final text. A replay streams the stored partials
-   * and then completes with the stored text; when the two disagree (a stream whose partials were
-   * cut, or a model that sends its text only with the completion) a replay would show the
-   * application something the model never streamed, so such an answer is not stored.
-   */
-  private static boolean joinsTo(List<CachedAnswer.Part> parts, ChatResponse r) {
-    String text = r.aiMessage() == null ? null : r.aiMessage().text();
-    StringBuilder streamed = new StringBuilder();
-    for (CachedAnswer.Part p : parts) {
-      if (p.kind() == CachedAnswer.Kind.TEXT) {
-        streamed.append(p.text());
-      }
-    }
-    return text != null && streamed.toString().equals(text);
-  }
-
-  /** The price of the answering model: the name it answered with, else the one asked of it. */
-  private ModelPrice paid(ChatResponse r, ModelRef ref) {
-    return core.settings().price(r.modelName(), ref.name(), null);
-  }
-
-  private static void cancel(AtomicReference<ScheduledFuture<?>> timer) {
-    ScheduledFuture<?> t = timer.get();
-    if (t != null) {
-      t.cancel(false);
-    }
-  }
-
-  /**
-   * An attempt failed: retry it, move on to the next model, or fail the flight. An error after
-   * every subscriber cancelled is most likely the cancel itself (a client whose connection was
-   * closed under its reader reports it as an I/O error): it is not the model's failure, so it
-   * neither counts against the breaker nor is recorded as a failed call.
-   */
-  private void failed(
-      Run run,
-      int index,
-      int attempt,
-      ModelRef ref,
-      CircuitBreaker breaker,
-      AtomicBoolean permit,
-      long startNanos,
-      Throwable e,
-      boolean committed) {
-    if (run.flight().abandoned()) {
-      if (permit.compareAndSet(true, false)) {
-        breaker.releasePermission();
-      }
-      return;
-    }
-    long took = ticker.read() - startNanos;
-    if (permit.compareAndSet(true, false)) {
-      breaker.onError(took, TimeUnit.NANOSECONDS, e);
-    }
-    core.metrics().call(ref.attributes(), took, e, null, null);
-    if (committed || !Failures.retryable(e)) {
-      run.flight().fail(e);
-      return;
-    }
-    Duration wait = core.resilience().nextWait(attempt, e);
-    if (wait != null) {
-      core.metrics().retry(ref.attributes(), e);
-      execute(
-          run,
-          () -> {
-            try {
-              core.settings().sleeper().sleep(wait);
-            } catch (InterruptedException ie) {
-              Thread.currentThread().interrupt();
-              run.flight().fail(e);
-              return;
-            }
-            start(run, index, attempt + 1);
-          });
-      return;
-    }
-    moveOn(run, index, ref, "retries-exhausted", e);
-  }
-
-  private void moveOn(Run run, int index, ModelRef ref, String reason, Throwable last) {
-    if (index + 1 < run.chain().size()) {
-      core.metrics().fallback(ref.attributes(), reason);
-      execute(run, () -> start(run, index + 1, 1));
-    } else {
-      run.flight().fail(last);
-    }
-  }
-
-  /**
-   * Runs the next step of a flight on the core's threads. Once the optimizer has closed they refuse
-   * work; the flight then fails with that reason rather than the refusal escaping into the model
-   * client's error path, where it would be logged and the subscriber left waiting.
-   */
-  private void execute(Run run, Runnable step) {
-    try {
-      core.executor().execute(run.context().wrap(step));
-    } catch (RejectedExecutionException e) {
-      run.flight().fail(StreamFlights.closedError(e));
-    }
+    return core.settings().price(null, ref(core, primary, request).name(), null);
   }
 
   /** Callers that go straight to {@code doChat} get the whole decorator too. */
@@ -629,7 +271,7 @@ public final class OptimizedStreamingChat implements StreamingChatModel {
   }
 
   /** Model {@code m} as {@code request} addresses it: the request's model name over the default. */
-  private ModelRef ref(StreamingChatModel m, ChatRequest request) {
+  static ModelRef ref(ChatCore core, StreamingChatModel m, ChatRequest request) {
     return ModelRef.of(
         m.provider(),
         m.defaultRequestParameters().overrideWith(request.parameters()),
