@@ -326,7 +326,11 @@ public final class LeaseCache {
       values = parameters == null ? NO_PARAMETERS : parameters.snapshot();
       ctx = context();
       names = tables.tables().toArray(new String[0]);
-      if (values == null || ctx == null || ctx == ResultCache.TAINTED || !watchable(names)) {
+      if (values == null
+          || ctx == null
+          || ctx == ResultCache.TAINTED
+          || !watchable(names)
+          || !keyable(values)) {
         cache.bypasses.increment();
         return call.call();
       }
@@ -429,6 +433,20 @@ public final class LeaseCache {
       }
     }
     return cache.versions.snapshot(names);
+  }
+
+  /**
+   * Whether the bound values can find a stored result again: a {@code java.sql.Array} bound with
+   * {@code setArray} equals only itself, so a result stored under it is never read (a Java array
+   * bound with {@code setObject} is compared by its elements).
+   */
+  private static boolean keyable(Object[] values) {
+    for (Object v : values) {
+      if (v instanceof java.sql.Array) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** No row limit, no field size limit (the driver cuts long values), forward-only, read-only. */

@@ -233,6 +233,15 @@ final class SqlFunctions {
           "PG_ADVISORY_UNLOCK_ALL");
 
   /**
+   * Reserved words that JSqlParser reads as the name of a function when a parenthesis follows: the
+   * array comparisons {@code x = ANY(?)}, {@code ALL(?)}, {@code SOME(?)} (an array parameter,
+   * PostgreSQL's usual IN list, and Hibernate's batch fetch), {@code ARRAY(SELECT ..)} and {@code
+   * ROW(a, b)}. They are syntax, not functions, and no function can have these names unquoted
+   * (quoted, as in {@code "any"(x)}, the name keeps its quotes and is not one of these).
+   */
+  private static final Set<String> SYNTAX = Set.of("ANY", "ALL", "SOME", "ARRAY", "ROW");
+
+  /**
    * Words the sanitized text may show in front of a parenthesis that are not calls: keywords
    * (upper-cased by the normalizer) and type names with a length or precision. Only used for text
    * the parser cannot read.
@@ -363,6 +372,9 @@ final class SqlFunctions {
           }
 
           private void note(String name) {
+            if (name != null && SYNTAX.contains(name.toUpperCase(Locale.ROOT))) {
+              return; // the parser's "function" for a construct of the language, not a call
+            }
             if (name == null || !known(name)) {
               out.add(String.valueOf(name));
             }

@@ -193,6 +193,57 @@ class ResultCacheTest {
     return out;
   }
 
+  /**
+   * {@code id = ANY(?)} with an array (PostgreSQL's IN list of any length, Hibernate's batch fetch)
+   * reads its table like any query: it is cached and invalidates nothing. The parser reads {@code
+   * ANY(?)} as a call of a function named ANY, which the cache took for a function of the
+   * application: every such query emptied the whole cache and left its connection out of it.
+   */
+  @Test
+  void aQueryOfAnArrayOfKeysIsCachedAndInvalidatesNothing() throws Exception {
+    assertThat(name(40)).isEqualTo("item 40");
+    String sql = "SELECT name FROM rc_item WHERE id = ANY(?) ORDER BY id";
+    long invalidations = db.resultCacheStats().invalidations();
+    assertThat(names(sql, 41, 42)).containsExactly("item 41", "item 42");
+    long hits = db.resultCacheStats().hits();
+    assertThat(names(sql, 41, 42)).containsExactly("item 41", "item 42");
+    assertThat(name(40)).isEqualTo("item 40");
+    assertThat(db.resultCacheStats().hits()).isEqualTo(hits + 2);
+    assertThat(db.resultCacheStats().invalidations()).isEqualTo(invalidations);
+    // A write of one of its keys still reaches it.
+    update("UPDATE rc_item SET name = 'forty-one' WHERE id = 41");
+    assertThat(names(sql, 41, 42)).containsExactly("forty-one", "item 42");
+    // A java.sql.Array (setArray) equals only itself: its results are not stored, never to be read.
+    long stores = db.resultCacheStats().stores();
+    invalidations = db.resultCacheStats().invalidations();
+    for (int i = 0; i < 2; i++) {
+      try (Connection c = ds.getConnection();
+          PreparedStatement ps = c.prepareStatement(sql)) {
+        ps.setArray(1, c.createArrayOf("int4", new Integer[] {41, 42}));
+        try (ResultSet rs = ps.executeQuery()) {
+          assertThat(rs.next()).isTrue();
+          assertThat(rs.getString(1)).isEqualTo("forty-one");
+        }
+      }
+    }
+    assertThat(db.resultCacheStats().stores()).isEqualTo(stores);
+    assertThat(db.resultCacheStats().invalidations()).isEqualTo(invalidations);
+  }
+
+  private static List<String> names(String sql, Integer... ids) throws SQLException {
+    List<String> out = new ArrayList<>();
+    try (Connection c = ds.getConnection();
+        PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setObject(1, ids);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(rs.getString(1));
+        }
+      }
+    }
+    return out;
+  }
+
   @Test
   void anAutoCommitWriteInvalidatesAtOnce() throws Exception {
     assertThat(name(7)).isEqualTo("item 7");

@@ -31,6 +31,13 @@ class TableAnalyzerTest {
         "SELECT * FROM a WHERE id IN (SELECT a_id FROM b) | a,b",
         "WITH r AS (SELECT * FROM orders) SELECT * FROM r | orders",
         "SELECT a FROM x UNION ALL SELECT a FROM y | x,y",
+        // ANY, ALL, SOME, ARRAY and ROW before a parenthesis are syntax, not function calls.
+        "SELECT * FROM orders WHERE id = ANY(?) | orders",
+        "SELECT * FROM orders WHERE id = any (?::bigint[]) | orders",
+        "SELECT * FROM orders WHERE id <> ALL(?) | orders",
+        "SELECT * FROM orders WHERE id = SOME(?) | orders",
+        "SELECT * FROM a WHERE id = ANY(ARRAY(SELECT a_id FROM b)) | a,b",
+        "SELECT * FROM a WHERE (id, v) = ROW(?, ?) | a",
       })
   void cacheableQueriesNameTheirTables(String sql, String tables) {
     StatementTables t = analyze(sql);
@@ -68,6 +75,7 @@ class TableAnalyzerTest {
         "DELETE FROM sessions WHERE id = 3 | sessions",
         "UPDATE t SET x = s.x FROM s WHERE t.id = s.id | t,s",
         "TRUNCATE TABLE a | a",
+        "DELETE FROM sessions WHERE id = ANY(?) | sessions",
       })
   void writesNameTheTablesTheyChange(String sql, String tables) {
     StatementTables t = analyze(sql);
@@ -156,6 +164,8 @@ class TableAnalyzerTest {
         "SELECT sum(x) OVER (), my_agg(x) OVER () FROM t",
         "UPDATE t SET x = bump(x) WHERE id = ?",
         "DELETE FROM t WHERE id = purge_id(?)",
+        "SELECT * FROM t WHERE id = ANY(my_ids(?))",
+        "SELECT * FROM \"any\"(?)",
         "CALL refresh(1)",
         "DO $$ BEGIN END $$",
         "FETCH 10 FROM c",
