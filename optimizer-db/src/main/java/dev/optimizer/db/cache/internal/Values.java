@@ -19,6 +19,10 @@ import java.time.LocalDateTime;
 import java.time.LocalTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeFormatterBuilder;
+import java.time.format.DateTimeParseException;
+import java.time.format.ResolverStyle;
 import java.util.Calendar;
 import java.util.Locale;
 import java.util.UUID;
@@ -289,10 +293,12 @@ final class Values {
       return date(v, text).toLocalDate();
     }
     if (type == LocalTime.class) {
-      return time(v, text).toLocalTime();
+      LocalTime exact = v instanceof Time ? localTime(string(v, text)) : null;
+      return exact != null ? exact : time(v, text).toLocalTime();
     }
     if (type == LocalDateTime.class) {
-      return timestamp(v, text).toLocalDateTime();
+      LocalDateTime exact = v instanceof Timestamp ? localDateTime(string(v, text)) : null;
+      return exact != null ? exact : timestamp(v, text).toLocalDateTime();
     }
     if (type == OffsetDateTime.class && v instanceof Timestamp t) {
       return t.toInstant().atOffset(ZoneOffset.UTC);
@@ -310,6 +316,49 @@ final class Values {
     throw new SQLFeatureNotSupportedException(
         "a cached result cannot convert " + v.getClass().getName() + " to " + type.getName());
   }
+
+  /**
+   * The driver's text of a time without zone ({@code 13:14:15.123456}; PostgreSQL's {@code
+   * 24:00:00} is {@link LocalTime#MAX}, as pgjdbc reads it), or null when it is not one. The driver
+   * reads {@code getObject(column, LocalTime.class)} from this text; the {@link Time} it returns to
+   * {@code getObject(column)} holds no more than milliseconds, and {@link Time#toLocalTime} not
+   * even those.
+   */
+  private static LocalTime localTime(String text) {
+    if (text.equals("24:00:00")) {
+      return LocalTime.MAX;
+    }
+    try {
+      return LocalTime.parse(text, DateTimeFormatter.ISO_LOCAL_TIME);
+    } catch (DateTimeParseException e) {
+      return null; // a zone, an interval-like MySQL TIME: the Time is what there is
+    }
+  }
+
+  /**
+   * The driver's text of a timestamp without zone ({@code 2024-03-31 02:30:00.123456}), or null
+   * when it is not one (a zone, PostgreSQL's infinity or a BC date). The driver reads {@code
+   * getObject(column, LocalDateTime.class)} from this text; the {@link Timestamp} it returns to
+   * {@code getObject(column)} is a time in the JVM's zone, which moves a local time in a daylight
+   * saving gap (02:30 on the night clocks go forward) by an hour.
+   */
+  private static LocalDateTime localDateTime(String text) {
+    try {
+      return LocalDateTime.parse(text, LOCAL_DATE_TIME);
+    } catch (DateTimeParseException e) {
+      return null;
+    }
+  }
+
+  /** {@code 2024-03-31 02:30:00.123456}: the drivers' text of a timestamp without zone. */
+  private static final DateTimeFormatter LOCAL_DATE_TIME =
+      new DateTimeFormatterBuilder()
+          .append(DateTimeFormatter.ISO_LOCAL_DATE)
+          .appendLiteral(' ')
+          .append(DateTimeFormatter.ISO_LOCAL_TIME)
+          .toFormatter(Locale.ROOT)
+          .withResolverStyle(ResolverStyle.STRICT)
+          .withChronology(java.time.chrono.IsoChronology.INSTANCE);
 
   static Object stream(String getter, Object v, String text) throws SQLException {
     if (v == null) {

@@ -174,6 +174,38 @@ class ResultCacheTest {
     }
   }
 
+  /**
+   * {@code getObject(column, LocalTime.class)} and {@code LocalDateTime.class} answer from the
+   * cache what the driver answers, to the microsecond. The cache holds the driver's {@code
+   * getObject}, a {@code java.sql.Time} of milliseconds at most, whose {@code toLocalTime()} drops
+   * even those: 13:14:15.123456 came back as 13:14:15.
+   */
+  @Test
+  void javaTimeValuesReadFromTheCacheKeepTheirFractionsOfASecond() throws Exception {
+    String sql =
+        "SELECT (at + interval '0.123456 second')::time AS t,"
+            + " at + interval '0.123456 second' AS ts FROM rc_item WHERE id = ?";
+    List<Object> driver = javaTimes(hikari, sql);
+    assertThat(driver.get(0)).isEqualTo(java.time.LocalTime.of(4, 4, 5, 123_456_000));
+    javaTimes(ds, sql); // load
+    long hits = db.resultCacheStats().hits();
+    assertThat(javaTimes(ds, sql)).isEqualTo(driver);
+    assertThat(db.resultCacheStats().hits()).isEqualTo(hits + 1);
+  }
+
+  private static List<Object> javaTimes(DataSource source, String sql) throws SQLException {
+    try (Connection c = source.getConnection();
+        PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setInt(1, 1);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return List.of(
+            rs.getObject("t", java.time.LocalTime.class),
+            rs.getObject("ts", java.time.LocalDateTime.class));
+      }
+    }
+  }
+
   private static List<List<Object>> rows(DataSource source, String sql) throws SQLException {
     List<List<Object>> out = new ArrayList<>();
     try (Connection c = source.getConnection();
