@@ -10,6 +10,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BiFunction;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import net.sf.jsqlparser.expression.BinaryExpression;
 import net.sf.jsqlparser.expression.CastExpression;
 import net.sf.jsqlparser.expression.Expression;
@@ -118,6 +120,37 @@ public final class QueryAnalyzer {
     return s != null ? s : column;
   }
 
+  /**
+   * A token the parser quotes in its message ({@code Encountered unexpected token: "'s3cr3t'"
+   * <S_CHAR_LITERAL>}, a lexical error's {@code after : "'s3cr3t"}): kept when it is a word (a
+   * keyword or a name), else {@code "?"}. The sample is the application's own text, literals and
+   * all, and the reason ends up in the advisor's report.
+   */
+  private static final Pattern QUOTED_TOKEN = Pattern.compile("\"((?:[^\"\\\\]|\\\\.)*)\"");
+
+  private static final Pattern WORD = Pattern.compile("[A-Za-z_][A-Za-z_0-9$]*");
+
+  /**
+   * The parser's message with every quoted token that is not a word replaced by {@code "?"}, and
+   * whatever follows a quote left open (which the parser's escaping should never leave) cut.
+   */
+  static String withoutValues(String message) {
+    Matcher m = QUOTED_TOKEN.matcher(message);
+    StringBuilder out = new StringBuilder();
+    int at = 0;
+    while (m.find()) {
+      out.append(message, at, m.start());
+      out.append(WORD.matcher(m.group(1)).matches() ? m.group() : "\"?\"");
+      at = m.end();
+    }
+    int open = message.indexOf('"', at);
+    out.append(message, at, open < 0 ? message.length() : open);
+    if (open >= 0) {
+      out.append("\"?\"");
+    }
+    return out.toString();
+  }
+
   /** The shape of a statement. */
   public QueryShape analyze(String sql) throws Unparseable {
     if (sql.length() > maxLength) {
@@ -138,7 +171,8 @@ public final class QueryAnalyzer {
       String why = String.valueOf(e.getMessage());
       int nl = why.indexOf('\n');
       throw new Unparseable(
-          "the SQL parser could not read it: " + (nl > 0 ? why.substring(0, nl) : why));
+          "the SQL parser could not read it: "
+              + withoutValues(nl > 0 ? why.substring(0, nl) : why));
     }
     Scope scope = new Scope();
     String operation;

@@ -120,6 +120,33 @@ class QueryAnalyzerTest {
         .hasMessageContaining("not a SELECT");
   }
 
+  /**
+   * The reason goes to the advisor's report, and the text is the application's own, literals and
+   * all: the parser's message names the token it stumbled on, which may be a value (a PostgreSQL
+   * typed literal such as {@code jsonb '..'} is one it cannot read). A keyword is still named.
+   */
+  @Test
+  void theReasonForAnUnreadableTextHoldsNoValueOfIt() {
+    for (String sql :
+        new String[] {
+          "SELECT id FROM orders WHERE status = jsonb '{\"token\":\"s3cr3t\"}'",
+          "SELECT id FROM orders WHERE status = inet 's3cr3t'",
+          "SELECT id FROM orders WHERE status = 'x' 's3cr3t'",
+          "SELECT id FROM orders WHERE status = 's3cr3t",
+          "SELECT id FROM orders WHERE id = 1 41111111",
+        }) {
+      assertThatThrownBy(() -> analyzer.analyze(sql))
+          .isInstanceOf(QueryAnalyzer.Unparseable.class)
+          .hasMessageContaining("parser")
+          .hasMessageNotContaining("s3cr3t")
+          .hasMessageNotContaining("41111111");
+    }
+    assertThatThrownBy(() -> analyzer.analyze("SELECT id FROM orders WHERE status = ? ESCAPE ?"))
+        .hasMessageContaining("\"ESCAPE\"");
+    assertThat(QueryAnalyzer.withoutValues("token: \"\\'a\\\"b\\'\" <S_CHAR_LITERAL> after \"'c"))
+        .isEqualTo("token: \"?\" <S_CHAR_LITERAL> after \"?\"");
+  }
+
   @Test
   void aNestedPostgresqlCommentIsNotReadAsSql() throws Exception {
     // To PostgreSQL the comment runs to the last "*/", JOIN and all; JSqlParser alone ends it at
