@@ -299,6 +299,30 @@ class CacheConformanceTest extends HttpFixture {
     }
   }
 
+  @Test
+  void staleWhileRevalidateDoesNotOverrideTheRequestsMaxAgeOrMinFresh() throws Exception {
+    HttpClient client = privateCache();
+    server.dispatcher(
+        r ->
+            ok("v" + server.requestCount())
+                .header("Cache-Control", "max-age=10, stale-while-revalidate=600"));
+    get(client, server.url("/swr-max-age"));
+    time.advance(Duration.ofSeconds(15));
+
+    // §5.2.1.1: a request's max-age (without max-stale) says the client does not want a stale
+    // response; min-fresh asks for one that stays fresh a while yet. The origin's
+    // stale-while-revalidate lets a cache serve stale to clients that did not ask that.
+    HttpResponse<String> maxAgeZero =
+        get(client, server.url("/swr-max-age"), "Cache-Control", "max-age=0");
+    assertThat(maxAgeZero.body()).isEqualTo("v2");
+    assertThat(maxAgeZero.headers().firstValue("Age")).isEmpty();
+    time.advance(Duration.ofSeconds(15));
+    HttpResponse<String> minFresh =
+        get(client, server.url("/swr-max-age"), "Cache-Control", "min-fresh=1");
+    assertThat(minFresh.body()).isEqualTo("v3");
+    assertThat(server.requestCount()).isEqualTo(3);
+  }
+
   private void awaitBody(HttpClient client, String path, String expected) throws Exception {
     long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
     while (!get(client, server.url(path)).body().equals(expected)) {

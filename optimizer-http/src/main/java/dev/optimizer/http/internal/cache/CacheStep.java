@@ -214,7 +214,12 @@ public final class CacheStep implements Step {
       }
       long staleness = age - lifetime;
       long swr = cc.seconds("stale-while-revalidate");
-      if (!mustValidate && mayServeStale && staleness > 0 && swr >= 0 && staleness <= swr * 1000) {
+      if (!mustValidate
+          && mayServeStale
+          && staleness > 0
+          && swr >= 0
+          && staleness <= swr * 1000
+          && requestTakesStale(requestCc, age, staleness)) {
         stats.staleWhileRevalidate.increment();
         revalidateInBackground(call, key, identityKey, variant, next);
         return CompletableFuture.completedFuture(
@@ -258,6 +263,30 @@ public final class CacheStep implements Step {
           || age - lifetime <= requestCc.seconds("max-stale") * 1000;
     }
     return false;
+  }
+
+  /**
+   * Whether the request's own directives let a stale response answer it while it is revalidated.
+   * The origin's stale-while-revalidate permits serving stale, but a client that set max-age (with
+   * no max-stale, it "does not wish to receive a stale response", RFC 9111 §5.2.1.1), min-fresh (a
+   * stale response is never fresh for a while yet) or a max-stale bound asked for something newer
+   * than that: such a request waits for the validation, as it does without stale-while-revalidate.
+   */
+  private static boolean requestTakesStale(CacheControl requestCc, long age, long staleness) {
+    if (requestCc.isEmpty()) {
+      return true;
+    }
+    long maxAge = requestCc.seconds("max-age");
+    if (maxAge >= 0 && age > maxAge * 1000) {
+      return false;
+    }
+    if (requestCc.has("min-fresh")) {
+      return false;
+    }
+    String maxStale = requestCc.argument("max-stale");
+    return maxStale == null
+        || maxStale.isEmpty()
+        || staleness <= requestCc.seconds("max-stale") * 1000;
   }
 
   private CompletableFuture<Reply> validate(
