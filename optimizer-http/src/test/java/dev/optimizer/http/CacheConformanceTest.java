@@ -146,6 +146,31 @@ class CacheConformanceTest extends HttpFixture {
   }
 
   @Test
+  void aNotModifiedWithoutADateMakesTheStoredResponseFreshAgain() throws Exception {
+    HttpClient client = privateCache();
+    URI uri = server.url("/no-date-304");
+    server.enqueue(
+        ok("v1")
+            .header("Date", httpDate(time.now()))
+            .header("Cache-Control", "max-age=10")
+            .header("ETag", "\"v1\""));
+    server.enqueue(status(304).header("ETag", "\"v1\"")); // no Date, as some servers send it
+    server.enqueue(ok("v2").header("Cache-Control", "max-age=10"));
+
+    get(client, uri);
+    time.advance(Duration.ofSeconds(11));
+    HttpResponse<String> revalidated = get(client, uri);
+    assertThat(revalidated.body()).isEqualTo("v1");
+    // Validated just now: age 0, not the 11 s since the first response's Date.
+    assertThat(revalidated.headers().firstValue("Age")).hasValue("0");
+    time.advance(Duration.ofSeconds(5));
+    HttpResponse<String> hit = get(client, uri);
+    assertThat(hit.body()).isEqualTo("v1");
+    assertThat(hit.headers().firstValue("Age")).hasValue("5");
+    assertThat(server.requestCount()).isEqualTo(2);
+  }
+
+  @Test
   void lastModifiedRevalidationSendsIfModifiedSince() throws Exception {
     HttpClient client = privateCache();
     String lastModified = httpDate(time.now().minus(Duration.ofDays(1)));

@@ -176,9 +176,10 @@ final class StoredResponse {
 
   /**
    * This variant updated by a 304 (§4.3.4): the 304's fields replace the stored ones of the same
-   * name, except those §3.2 keeps; the age is counted from the validation. The result is ready to
-   * be {@linkplain #served served} at {@code nowMillis}: its header fields with that Age are made
-   * from the same merged fields, rather than copied once more from the stored response's.
+   * name, except those §3.2 keeps, and a 304 without a Date replaces the stored Date with the time
+   * it arrived; the age is counted from the validation. The result is ready to be {@linkplain
+   * #served served} at {@code nowMillis}: its header fields with that Age are made from the same
+   * merged fields, rather than copied once more from the stored response's.
    */
   StoredResponse updatedBy(
       Reply notModified, boolean shared, long heuristicCapMillis, long nowMillis) {
@@ -189,6 +190,12 @@ final class StoredResponse {
       if (!NOT_UPDATED.contains(name)) {
         fields.put(name, e.getValue());
       }
+    }
+    if (fields.containsKey("date") && notModified.headers().firstValue("date").isEmpty()) {
+      // A 304 without a Date (RFC 9110 §6.6.1 has its recipient append one: the time it arrived).
+      // The stored Date kept instead would count the time since the first response as age again,
+      // leaving the validated response stale at once: every request would revalidate.
+      fields.put("date", List.of(HttpDates.format(notModified.responseTimeMillis())));
     }
     Reply merged =
         new Reply(
