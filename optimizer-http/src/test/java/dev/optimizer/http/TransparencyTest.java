@@ -17,6 +17,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.concurrent.CompletableFuture;
@@ -24,6 +25,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The wrapped client behaves like the raw one; telemetry, settings and close() do their part. */
 class TransparencyTest extends HttpFixture {
@@ -60,6 +62,58 @@ class TransparencyTest extends HttpFixture {
         .isEqualTo("line1\nline2");
     assertThat(client.followRedirects()).isEqualTo(raw.followRedirects());
     assertThat(client.version()).isEqualTo(raw.version());
+  }
+
+  @Test
+  void aRedirectedResponseKeepsItsPreviousResponseAndTheRequestThatGotIt() throws Exception {
+    HttpClient following =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .followRedirects(HttpClient.Redirect.NORMAL)
+            .build();
+    HttpClient client = HttpOptimizer.create(realOptimizer()).wrap(following);
+    server.dispatcher(
+        r ->
+            r.path().equals("/from")
+                ? MockHttpServer.Response.status(302).header("Location", "/to")
+                : ok("arrived"));
+    HttpRequest request = HttpRequest.newBuilder(server.url("/from")).build();
+
+    HttpResponse<String> viaRaw = following.send(request, HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> wrapped = client.send(request, HttpResponse.BodyHandlers.ofString());
+    assertThat(wrapped.body()).isEqualTo(viaRaw.body()).isEqualTo("arrived");
+    assertThat(wrapped.uri()).isEqualTo(viaRaw.uri()).isEqualTo(server.url("/to"));
+    // As the raw client reports it: the request that got this response went to the redirect's
+    // target, and the 302 that led there is the previous response.
+    assertThat(wrapped.request().uri()).isEqualTo(viaRaw.request().uri());
+    assertThat(wrapped.previousResponse()).isPresent();
+    assertThat(wrapped.previousResponse().get().statusCode()).isEqualTo(302);
+    assertThat(wrapped.previousResponse().get().uri()).isEqualTo(server.url("/from"));
+  }
+
+  @Test
+  void anHttpsResponseKeepsItsTlsSession(@TempDir Path dir) throws Exception {
+    SelfSignedTls tls = SelfSignedTls.create(dir);
+    try (MockHttpServer secure = new MockHttpServer(tls.server)) {
+      secure.dispatcher(r -> ok("secret"));
+      HttpClient tlsRaw =
+          HttpClient.newBuilder()
+              .version(HttpClient.Version.HTTP_1_1)
+              .sslContext(tls.client)
+              .build();
+      HttpClient client = HttpOptimizer.create(realOptimizer()).wrap(tlsRaw);
+      HttpRequest request = HttpRequest.newBuilder(secure.url("/tls")).build();
+
+      HttpResponse<String> viaRaw = tlsRaw.send(request, HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> wrapped = client.send(request, HttpResponse.BodyHandlers.ofString());
+      assertThat(viaRaw.sslSession()).isPresent();
+      // An application that checks the peer's certificate (pinning, expiry alerts) reads it here.
+      assertThat(wrapped.sslSession()).isPresent();
+      assertThat(wrapped.sslSession().get().getPeerCertificates())
+          .isEqualTo(viaRaw.sslSession().get().getPeerCertificates());
+      assertThat(wrapped.request()).isSameAs(request);
+      assertThat(wrapped.previousResponse()).isEmpty();
+    }
   }
 
   @Test

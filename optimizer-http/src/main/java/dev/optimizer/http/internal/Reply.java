@@ -18,6 +18,10 @@ import java.net.http.HttpHeaders;
  * @param source where the response came from
  * @param unread the body the transport left unread, to be handed to the one caller as it arrives (a
  *     stream, or a body too large to buffer); null when {@code body} is the whole body
+ * @param nativeResponse the transport's own response object (a {@code java.net.http.HttpResponse}
+ *     for the JDK), for what an adapter must report as the plain client would and a Reply does not
+ *     carry: the TLS session, the responses that redirected to this one, the request of the last
+ *     hop; null when there is none (a stored response, one made by the cache or another transport)
  */
 public record Reply(
     int status,
@@ -28,7 +32,32 @@ public record Reply(
     long requestTimeMillis,
     long responseTimeMillis,
     Source source,
-    Unread unread) {
+    Unread unread,
+    Object nativeResponse) {
+
+  /** A response without the transport's own response object. */
+  public Reply(
+      int status,
+      HttpHeaders headers,
+      byte[] body,
+      HttpClient.Version version,
+      URI uri,
+      long requestTimeMillis,
+      long responseTimeMillis,
+      Source source,
+      Unread unread) {
+    this(
+        status,
+        headers,
+        body,
+        version,
+        uri,
+        requestTimeMillis,
+        responseTimeMillis,
+        source,
+        unread,
+        null);
+  }
 
   /** A buffered response: {@code body} is the whole body. */
   public Reply(
@@ -100,7 +129,29 @@ public record Reply(
         requestTimeMillis,
         responseTimeMillis,
         newSource,
-        unread);
+        unread,
+        nativeResponse);
+  }
+
+  /**
+   * This response without the transport's own response object: for a cache to keep, since that
+   * object holds the request (its credentials included), the TLS session and the redirects, none of
+   * which a stored response is served with.
+   */
+  public Reply withoutNativeResponse() {
+    return nativeResponse == null
+        ? this
+        : new Reply(
+            status,
+            headers,
+            body,
+            version,
+            uri,
+            requestTimeMillis,
+            responseTimeMillis,
+            source,
+            unread,
+            null);
   }
 
   /** Whether the status is a server error (5xx). */

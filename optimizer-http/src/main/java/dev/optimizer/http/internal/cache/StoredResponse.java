@@ -42,7 +42,7 @@ final class StoredResponse {
       Map<String, String> varyValues,
       boolean shared,
       long heuristicCapMillis) {
-    this.reply = reply;
+    this.reply = reply.withoutNativeResponse();
     this.identity = identity;
     this.varyValues = varyValues;
     HttpHeaders h = reply.headers();

@@ -118,14 +118,31 @@ final class BufferedHttpResponse<T> implements HttpResponse<T> {
     return reply.status();
   }
 
-  @Override
-  public HttpRequest request() {
-    return request;
+  /** The JDK client's own response this one was made from; null for a cache's answer. */
+  private HttpResponse<?> exchanged() {
+    return reply.nativeResponse() instanceof HttpResponse<?> r ? r : null;
   }
 
+  /**
+   * The request that got this response, as the plain client reports it: the caller's own, or after
+   * a redirect the one sent to its target.
+   */
   @Override
+  public HttpRequest request() {
+    HttpResponse<?> exchanged = exchanged();
+    return exchanged != null && !exchanged.uri().equals(request.uri())
+        ? exchanged.request()
+        : request;
+  }
+
+  /** The responses that redirected to this one (the plain client's, whose bodies are null). */
+  @Override
+  @SuppressWarnings("unchecked")
   public Optional<HttpResponse<T>> previousResponse() {
-    return Optional.empty();
+    HttpResponse<?> exchanged = exchanged();
+    return exchanged == null
+        ? Optional.empty()
+        : exchanged.previousResponse().map(p -> (HttpResponse<T>) p);
   }
 
   @Override
@@ -138,9 +155,11 @@ final class BufferedHttpResponse<T> implements HttpResponse<T> {
     return body;
   }
 
+  /** The TLS session the response arrived over; empty for plain HTTP and for a cache's answer. */
   @Override
   public Optional<SSLSession> sslSession() {
-    return Optional.empty();
+    HttpResponse<?> exchanged = exchanged();
+    return exchanged == null ? Optional.empty() : exchanged.sslSession();
   }
 
   @Override

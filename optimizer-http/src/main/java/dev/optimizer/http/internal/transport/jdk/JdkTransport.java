@@ -233,7 +233,8 @@ public final class JdkTransport implements Transport {
           requestTime,
           clock.millis(),
           Reply.Source.NETWORK,
-          new Reply.Unread(unread, unread::discard));
+          new Reply.Unread(unread, unread::discard),
+          r);
     }
     return new Reply(
         r.statusCode(),
@@ -243,7 +244,9 @@ public final class JdkTransport implements Transport {
         r.uri(),
         requestTime,
         clock.millis(),
-        Reply.Source.NETWORK);
+        Reply.Source.NETWORK,
+        null,
+        r);
   }
 
   /** Releases a response nobody will take: an unread body would hold its connection. */
