@@ -13,6 +13,7 @@ import io.opentelemetry.sdk.metrics.SdkMeterProvider;
 import io.opentelemetry.sdk.metrics.data.DoublePointData;
 import io.opentelemetry.sdk.metrics.data.LongPointData;
 import io.opentelemetry.sdk.metrics.data.MetricData;
+import io.opentelemetry.sdk.metrics.data.MetricDataType;
 import io.opentelemetry.sdk.testing.exporter.InMemoryMetricReader;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -145,31 +146,63 @@ public final class OptimizerTestKit implements AutoCloseable {
   }
 
   /**
-   * The value of a gauge point whose attributes include the given ones, from a fresh collection.
+   * The value of a gauge point (double or long) whose attributes include the given ones, from a
+   * fresh collection; empty when nothing was recorded.
+   *
+   * @throws IllegalArgumentException if the metric was recorded but is not a gauge (reading it as
+   *     absent would let an assertion that it is absent pass)
    */
   public Optional<Double> gauge(String name, Attributes attributes) {
     return metric(name)
         .flatMap(
             m ->
-                m.getDoubleGaugeData().getPoints().stream()
-                    .filter(p -> contains(p.getAttributes(), attributes))
-                    .map(DoublePointData::getValue)
-                    .findFirst());
+                switch (m.getType()) {
+                  case DOUBLE_GAUGE ->
+                      m.getDoubleGaugeData().getPoints().stream()
+                          .filter(p -> contains(p.getAttributes(), attributes))
+                          .map(DoublePointData::getValue)
+                          .findFirst();
+                  case LONG_GAUGE ->
+                      m.getLongGaugeData().getPoints().stream()
+                          .filter(p -> contains(p.getAttributes(), attributes))
+                          .map(p -> (double) p.getValue())
+                          .findFirst();
+                  default -> throw notA("gauge (DOUBLE_GAUGE or LONG_GAUGE)", m);
+                });
   }
 
   /**
-   * The sum of the counter points whose attributes include the given ones, from a fresh collection;
-   * 0 when nothing was recorded.
+   * The sum of the counter points (a long counter or up-down counter) whose attributes include the
+   * given ones, from a fresh collection; 0 when nothing was recorded.
+   *
+   * @throws IllegalArgumentException if the metric was recorded but is not a long sum, such as a
+   *     double counter or a histogram (reading it as 0 would let an assertion that nothing was
+   *     counted pass); read those with {@link #metric}
    */
   public long counter(String name, Attributes attributes) {
     return metric(name)
         .map(
-            m ->
-                m.getLongSumData().getPoints().stream()
-                    .filter(p -> contains(p.getAttributes(), attributes))
-                    .mapToLong(LongPointData::getValue)
-                    .sum())
+            m -> {
+              if (m.getType() != MetricDataType.LONG_SUM) {
+                throw notA("long counter (LONG_SUM)", m);
+              }
+              return m.getLongSumData().getPoints().stream()
+                  .filter(p -> contains(p.getAttributes(), attributes))
+                  .mapToLong(LongPointData::getValue)
+                  .sum();
+            })
         .orElse(0L);
+  }
+
+  private static IllegalArgumentException notA(String wanted, MetricData m) {
+    return new IllegalArgumentException(
+        "metric '"
+            + m.getName()
+            + "' is a "
+            + m.getType()
+            + ", not a "
+            + wanted
+            + ": read it with metric(name)");
   }
 
   private static boolean contains(Attributes all, Attributes wanted) {

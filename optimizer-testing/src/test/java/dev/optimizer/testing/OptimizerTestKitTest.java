@@ -12,6 +12,7 @@ import dev.optimizer.runtime.Optimizer;
 import dev.optimizer.runtime.signal.LatencySignal;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.metrics.Meter;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -166,6 +167,34 @@ class OptimizerTestKitTest {
       assertThat(kit.gauge("optimizer.knob.value", Attributes.empty())).isPresent();
       assertThat(kit.metric("optimizer.knob.value")).isPresent();
       assertThat(kit.counter("optimizer.decisions", Attributes.empty())).isZero();
+    }
+  }
+
+  @Test
+  void aMetricOfAnotherKindIsNeitherReadAsZeroNorAsAbsent() {
+    try (OptimizerTestKit kit = OptimizerTestKit.create()) {
+      Meter meter = kit.openTelemetry().getMeter("app");
+      meter.counterBuilder("app.cost.saved").ofDoubles().build().add(2.5);
+      meter.histogramBuilder("app.latency").build().record(12);
+      meter.gaugeBuilder("app.queue.depth").ofLongs().buildWithCallback(m -> m.record(7));
+
+      // Read as 0, a double counter or a histogram made assertThat(counter(..)).isZero() pass
+      // however much was recorded; a long gauge read as absent, however it was set.
+      assertThatThrownBy(() -> kit.counter("app.cost.saved", Attributes.empty()))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("app.cost.saved")
+          .hasMessageContaining("DOUBLE_SUM");
+      assertThatThrownBy(() -> kit.counter("app.latency", Attributes.empty()))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("app.latency")
+          .hasMessageContaining("HISTOGRAM");
+      assertThat(kit.gauge("app.queue.depth", Attributes.empty())).hasValue(7.0);
+      assertThatThrownBy(() -> kit.gauge("app.latency", Attributes.empty()))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("app.latency")
+          .hasMessageContaining("HISTOGRAM");
+      assertThat(kit.counter("app.never.recorded", Attributes.empty())).isZero();
+      assertThat(kit.gauge("app.never.recorded", Attributes.empty())).isEmpty();
     }
   }
 
