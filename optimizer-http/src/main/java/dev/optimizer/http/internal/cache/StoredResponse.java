@@ -1,6 +1,7 @@
 package dev.optimizer.http.internal.cache;
 
 import dev.optimizer.http.internal.HttpCall;
+import dev.optimizer.http.internal.HttpDates;
 import dev.optimizer.http.internal.Reply;
 import java.net.http.HttpHeaders;
 import java.util.ArrayList;

@@ -1,12 +1,16 @@
-package dev.optimizer.http.internal.cache;
+package dev.optimizer.http.internal;
 
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
 
-/** HTTP-date (RFC 9110 §5.6.7): IMF-fixdate, and the obsolete RFC 850 and asctime forms. */
-final class HttpDates {
+/**
+ * HTTP-date (RFC 9110 §5.6.7): IMF-fixdate, and the obsolete RFC 850 and asctime forms, which a
+ * recipient must read too. Shared by the cache (Date, Expires, Last-Modified) and the retries
+ * (Retry-After).
+ */
+public final class HttpDates {
   private static final DateTimeFormatter RFC_850 =
       DateTimeFormatter.ofPattern("EEEE, dd-MMM-yy HH:mm:ss zzz", Locale.US);
   private static final DateTimeFormatter ASCTIME =
@@ -20,7 +24,7 @@ final class HttpDates {
   private HttpDates() {}
 
   /** Milliseconds since the epoch, or {@link Long#MIN_VALUE} when absent or not a valid date. */
-  static long parse(String value) {
+  public static long parse(String value) {
     if (value == null || value.isEmpty()) {
       return Long.MIN_VALUE;
     }
@@ -37,7 +41,7 @@ final class HttpDates {
   }
 
   /** Formats as IMF-fixdate. */
-  static String format(long millis) {
+  public static String format(long millis) {
     return IMF_FIXDATE.format(java.time.Instant.ofEpochMilli(millis));
   }
 }
