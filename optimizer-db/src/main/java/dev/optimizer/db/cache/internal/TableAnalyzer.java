@@ -48,6 +48,30 @@ public final class TableAnalyzer {
   private static final Pattern SELECT_INTO =
       Pattern.compile("^\\s*SELECT\\b.*\\bINTO\\b", Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
 
+  /**
+   * PostgreSQL's {@code SELECT ... INTO [LOCAL | GLOBAL] TEMP[ORARY] [TABLE] t}: a temporary table,
+   * like {@code CREATE TEMP TABLE t AS}, that its connection reads in front of a table of the same
+   * name.
+   */
+  private static final Pattern SELECT_INTO_TEMP =
+      Pattern.compile(
+          "\\bINTO\\s+((GLOBAL|LOCAL)\\s+)?(TEMP|TEMPORARY)\\s+(TABLE\\s+)?([^\\s(,]+)",
+          Pattern.CASE_INSENSITIVE);
+
+  /**
+   * A MySQL/MariaDB user variable ({@code @v}, {@code @`v`}, {@code @'v'}; {@code @"v"} is left as
+   * {@code @ ?} by the sanitizer), not a system variable ({@code @@v}) nor PostgreSQL's {@code @>}.
+   * {@code SELECT @v := ..} and {@code SELECT .. INTO @v} set one without a SET: its value is the
+   * connection's and in no cache key, so a query that reads or sets one is not cached. (A view
+   * cannot read one, a function that does is never cached anyway, so the query's own text is where
+   * one is read.) On PostgreSQL {@code @x} is the absolute value: not cached either, a small loss.
+   */
+  private static final Pattern USER_VARIABLE = Pattern.compile("(?<!@)@(?=[\\w$.`'\"]|\\s*\\?)");
+
+  /** MySQL's {@code SELECT ... INTO @v}: sets user variables, creates no table. */
+  private static final Pattern INTO_VARIABLE =
+      Pattern.compile("\\bINTO\\s+@(?!@)", Pattern.CASE_INSENSITIVE);
+
   private static final Pattern CREATE_TEMP =
       Pattern.compile(
           "^\\s*CREATE\\s+(GLOBAL\\s+|LOCAL\\s+)?(TEMP|TEMPORARY)\\s+TABLE\\s+"
@@ -213,7 +237,14 @@ public final class TableAnalyzer {
       // A data-modifying WITH (PostgreSQL): a write of every table it names.
       return write(text);
     }
-    if (SELECT_INTO.matcher(text).find() && !text.toUpperCase(Locale.ROOT).contains("INTO ?")) {
+    if (SELECT_INTO.matcher(text).find()
+        && !text.toUpperCase(Locale.ROOT).contains("INTO ?")
+        && !INTO_VARIABLE.matcher(text).find()) {
+      Matcher temp = SELECT_INTO_TEMP.matcher(text);
+      if (temp.find()) {
+        return new StatementTables(
+            Kind.WRITE_ALL, Set.of(), "creates a temporary table", tableName(temp.group(5)));
+      }
       return StatementTables.of(Kind.WRITE_ALL, "SELECT ... INTO creates a table");
     }
     Parsed parsed = parse(text);
@@ -222,6 +253,9 @@ public final class TableAnalyzer {
     }
     Set<String> tables = parsed == null ? null : parsed.tables();
     Set<String> read = tables == null ? Set.of() : tables;
+    if (text.indexOf('@') >= 0 && USER_VARIABLE.matcher(text).find()) {
+      return StatementTables.read(read, "reads or sets a user variable");
+    }
     if (LOCKING.matcher(text).find()) {
       return StatementTables.read(read, "a locking read");
     }

@@ -328,6 +328,8 @@ final class SqlLexer {
       if (pos > s
           && ((c == '-' && n == '-')
               || (c == '/' && n == '*')
+              // Outside PostgreSQL no operator has an @: in "id=@v" it starts the variable @v.
+              || (c == '@' && dialect != SqlDialect.POSTGRESQL)
               || (c == '#' && dialect.hashComments())
               || (c == '/' && n == '/' && dialect.doubleSlashComments()))) {
         break;

@@ -111,4 +111,35 @@ class ResultCacheMariaDbTest {
     }
     assertThat(db.resultCacheStats().stores()).isEqualTo(stores);
   }
+
+  private static String first(Connection c, String sql) throws SQLException {
+    try (Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(sql)) {
+      return rs.next() ? rs.getString(1) : "<none>";
+    }
+  }
+
+  /**
+   * A user variable set by {@code SELECT @v := ..} or {@code SELECT .. INTO @v} (not a SET) is this
+   * connection's: a query that reads it is not answered with rows another connection read with its
+   * own value (it was, as the variable is in no cache key).
+   */
+  @Test
+  void aQueryReadingAUserVariableIsNotServedAnotherConnectionsRows() throws Exception {
+    String sql = "SELECT id FROM rcm_item WHERE id = @rcm_id";
+    try (Connection a = ds.getConnection();
+        Connection b = ds.getConnection()) {
+      assertThat(first(a, "SELECT @rcm_id := 1")).isEqualTo("1");
+      assertThat(first(a, sql)).isEqualTo("1");
+      try (Statement s = b.createStatement()) {
+        s.execute("SELECT 2 INTO @rcm_id");
+      }
+      assertThat(first(a, sql)).isEqualTo("1");
+      assertThat(first(b, sql)).isEqualTo("2");
+      assertThat(first(a, "SELECT @rcm_id := 2, @rcm_other := 0")).isEqualTo("2");
+      assertThat(first(b, "SELECT (@rcm_id := 1) + 0")).isEqualTo("1");
+      assertThat(first(a, sql)).isEqualTo("2");
+      assertThat(first(b, sql)).isEqualTo("1");
+    }
+  }
 }

@@ -23,6 +23,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The result cache on a real PostgreSQL where what a connection reads depends on its session: the
@@ -236,6 +238,36 @@ class ResultCacheSessionTest {
     assertThat(first(other, "SELECT rc_make_temp()")).isEqualTo("1");
     assertThat(first(other, "SELECT name FROM rc_settings")).isEqualTo("temp");
     assertThat(cache(other).hits.sum()).isEqualTo(hits);
+  }
+
+  /**
+   * {@code SELECT ... INTO TEMP t} creates a temporary table, as {@code CREATE TEMP TABLE t AS}
+   * does, that its connection reads in front of the table of the same name: neither connection is
+   * served the other's rows of {@code t} (the first was not seen as a temporary table, so the
+   * connection that made it stored its temporary rows for the other one).
+   */
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "SELECT 'temp'::text AS name INTO TEMP rc_settings",
+        "SELECT 'temp'::text AS name INTO TEMPORARY TABLE rc_settings",
+        "SELECT 'temp'::text AS name INTO LOCAL TEMP rc_settings",
+        "CREATE TEMP TABLE rc_settings AS SELECT 'temp'::text AS name",
+        "CREATE TEMP VIEW rc_settings AS SELECT 'temp'::text AS name",
+      })
+  void aTemporaryTableMadeBySelectIntoIsNotServedFromTheCache(String create) throws Exception {
+    DataSource ds = db.wrap(pool("postgres", null, 2));
+    assertThat(first(ds, "SELECT name FROM rc_settings")).isEqualTo("public");
+    try (Connection temp = ds.getConnection();
+        Connection plain = ds.getConnection()) {
+      try (Statement s = temp.createStatement()) {
+        s.execute(create);
+      }
+      assertThat(first(temp, "SELECT name FROM rc_settings")).isEqualTo("temp");
+      assertThat(first(plain, "SELECT name FROM rc_settings")).isEqualTo("public");
+      assertThat(first(temp, "SELECT name FROM rc_settings")).isEqualTo("temp");
+      assertThat(first(plain, "SELECT name FROM rc_settings")).isEqualTo("public");
+    }
   }
 
   /**

@@ -143,10 +143,67 @@ class TableAnalyzerTest {
   @ValueSource(
       strings = {
         "CREATE TEMP TABLE scratch (id int)",
-        "CREATE TEMPORARY TABLE IF NOT EXISTS public.scratch AS SELECT 1"
+        "CREATE TEMPORARY TABLE IF NOT EXISTS public.scratch AS SELECT 1",
+        "SELECT * INTO TEMP scratch FROM t",
+        "SELECT id, name INTO TEMPORARY TABLE scratch FROM t WHERE id = 1",
+        "SELECT 1 AS a INTO LOCAL TEMPORARY \"Scratch\"",
+        "SELECT * INTO GLOBAL TEMP TABLE scratch FROM t",
       })
   void temporaryTablesAreRemembered(String sql) {
-    assertThat(analyze(sql).temporaryTable()).isEqualTo("scratch");
+    StatementTables t = analyze(sql);
+    assertThat(t.temporaryTable()).isEqualTo("scratch");
+    assertThat(t.kind()).isEqualTo(Kind.WRITE_ALL);
+  }
+
+  private static final Function<String, StatementKey> MYSQL =
+      Fingerprints.forDialect(SqlDialect.MYSQL, 65536);
+
+  /**
+   * A MySQL user variable set without a SET ({@code @v := ..}, {@code INTO @v}) is in no cache key:
+   * a query that reads or sets one is not cached; {@code INTO @v} creates no table.
+   */
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "SELECT id FROM t WHERE id = @v",
+        "SELECT id FROM t WHERE id = @`v`",
+        "SELECT id FROM t WHERE id = @'v'",
+        "SELECT id FROM t WHERE id = @\"v\"",
+        "SELECT id FROM t WHERE id=@v",
+        "SELECT id FROM t WHERE id<@v",
+        "SELECT id FROM t WHERE id<=@v OR id>-@v",
+        "SELECT @v := id FROM t WHERE id = 1",
+        "SELECT id INTO @v FROM t WHERE id = 1",
+        "SELECT id FROM t WHERE id = 1 INTO @v",
+        "SELECT * FROM t WHERE id IN (SELECT x FROM u WHERE y = @v)",
+      })
+  void queriesOfUserVariablesAreNotCached(String sql) {
+    StatementTables t = TableAnalyzer.analyze(MYSQL.apply(sql));
+    assertThat(t.kind()).as(MYSQL.apply(sql).text()).isEqualTo(Kind.READ);
+    assertThat(t.notCacheable()).as(MYSQL.apply(sql).text()).isNotNull();
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "SELECT id FROM t WHERE tags @> ?",
+        "SELECT id FROM t WHERE ? <@ tags",
+        "SELECT id FROM t WHERE doc @@ to_tsquery(?)",
+      })
+  void postgresOperatorsAreNotUserVariables(String sql) {
+    StatementTables t = analyze(sql);
+    assertThat(t.notCacheable())
+        .as(PG.apply(sql).text())
+        .isNotEqualTo("reads or sets a user variable");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"SELECT @@sql_mode, id FROM t", "SELECT id FROM t WHERE x = @@max_x"})
+  void systemVariablesAreNotUserVariables(String sql) {
+    StatementTables t = TableAnalyzer.analyze(MYSQL.apply(sql));
+    assertThat(t.notCacheable())
+        .as(MYSQL.apply(sql).text())
+        .isNotEqualTo("reads or sets a user variable");
   }
 
   /**

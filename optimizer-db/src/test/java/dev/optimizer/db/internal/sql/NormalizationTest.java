@@ -108,6 +108,10 @@ class NormalizationTest {
         arguments(
             "SELECT @v, @@session.sql_mode, a$b FROM t",
             "SELECT @v, @@session.sql_mode, a$b FROM t"),
+        // "=@v" is "=" and the variable @v, not an operator "=@".
+        arguments(
+            "SELECT * FROM t WHERE a=@v AND b<@w AND c:=@@x",
+            "SELECT * FROM t WHERE a = @v AND b < @w AND c := @@x"),
         arguments(
             "SELECT * FROM t WHERE id = :id AND s IN (?, ?, ?)",
             "SELECT * FROM t WHERE id = ? AND s IN (?)"),
