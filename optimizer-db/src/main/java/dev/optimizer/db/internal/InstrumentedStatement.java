@@ -34,19 +34,40 @@ class InstrumentedStatement<S extends Statement> extends ForwardingStatement<S> 
     return rec.connection();
   }
 
+  // After a query the result cache answered, the driver's statement does not hold its result:
+  // the recorder answers what the driver would have.
+
   @Override
   public ResultSet getResultSet() throws SQLException {
-    return rec.current(delegate.getResultSet());
+    return rec.serving() ? rec.servedResultSet() : rec.current(delegate.getResultSet());
   }
 
   @Override
   public int getUpdateCount() throws SQLException {
-    return (int) rec.updateCount(delegate.getUpdateCount());
+    return rec.serving() ? -1 : (int) rec.updateCount(delegate.getUpdateCount());
   }
 
   @Override
   public long getLargeUpdateCount() throws SQLException {
-    return rec.updateCount(delegate.getLargeUpdateCount());
+    return rec.serving() ? -1 : rec.updateCount(delegate.getLargeUpdateCount());
+  }
+
+  @Override
+  public boolean getMoreResults() throws SQLException {
+    return rec.serving()
+        ? rec.servedMoreResults(Statement.CLOSE_CURRENT_RESULT)
+        : delegate.getMoreResults();
+  }
+
+  @Override
+  public boolean getMoreResults(int current) throws SQLException {
+    return rec.serving() ? rec.servedMoreResults(current) : delegate.getMoreResults(current);
+  }
+
+  @Override
+  public void close() throws SQLException {
+    rec.closeServed(); // the driver closes its own result sets, not one the cache answered
+    delegate.close();
   }
 
   @Override

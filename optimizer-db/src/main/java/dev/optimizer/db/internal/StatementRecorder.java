@@ -80,6 +80,12 @@ final class StatementRecorder {
   // Whether the update count of the last execute() was counted as its rows (once, however often
   // getUpdateCount() is asked).
   private boolean updateCounted;
+  // The result set the result cache answered the last executeQuery with, as handed out: the
+  // statement's current result, which the driver does not know (on a hit it ran nothing; on a
+  // miss the cache read its result set and closed it). Null when the driver's answers stand.
+  private InstrumentedResultSet served;
+  // Whether getMoreResults() moved past the served result: no result set, no update count.
+  private boolean servedPast;
 
   StatementRecorder(
       Statement delegate,
@@ -134,6 +140,58 @@ final class StatementRecorder {
       inst.addRows(executedSlot, count);
     }
     return count;
+  }
+
+  /**
+   * Whether the statement's current result is one the result cache answered: {@code
+   * getResultSet()}, {@code getUpdateCount()} and {@code getMoreResults()} are then this recorder's
+   * to answer, not the driver's.
+   */
+  boolean serving() {
+    return served != null || servedPast;
+  }
+
+  /** {@code getResultSet()} while {@link #serving()}: the served result set, or null past it. */
+  ResultSet servedResultSet() {
+    return servedPast ? null : served;
+  }
+
+  /**
+   * {@code getMoreResults(current)} while {@link #serving()}: a query has no more results. The
+   * served result set is closed unless {@code KEEP_CURRENT_RESULT}; that close does not close the
+   * statement ({@code closeOnCompletion}), which the caller is still using.
+   */
+  boolean servedMoreResults(int current) throws SQLException {
+    InstrumentedResultSet rs = servedPast ? null : served;
+    served = null;
+    servedPast = true;
+    if (rs != null && current != Statement.KEEP_CURRENT_RESULT) {
+      rs.close();
+    }
+    return false;
+  }
+
+  /**
+   * A served result set was closed: with {@code closeOnCompletion()}, the statement closes with the
+   * result set it depends on, as it would have with the driver's own (the driver does not know this
+   * one). A result set no longer current (the statement ran again) leaves it open.
+   */
+  void servedClosed(InstrumentedResultSet rs) throws SQLException {
+    if (rs != served || delegate.isClosed()) {
+      return;
+    }
+    if (delegate.isCloseOnCompletion()) {
+      wrapper.close();
+    }
+  }
+
+  /** The statement closes: so does the result set the cache answered it with, if still open. */
+  void closeServed() throws SQLException {
+    InstrumentedResultSet rs = served;
+    served = null;
+    if (rs != null) {
+      rs.close();
+    }
   }
 
   /** A parameter about to be bound (see {@code InstrumentedPreparedStatement#bound}). */
@@ -242,6 +300,8 @@ final class StatementRecorder {
   Object execute(int op, String sql, Object extra) throws SQLException {
     executedSlot = null;
     updateCounted = false;
+    served = null;
+    servedPast = false;
     if (!inst.enabled()) {
       return result(unmeasuredCall(op, sql, extra), null);
     }
@@ -298,9 +358,14 @@ final class StatementRecorder {
   }
 
   private Object result(Object result, StatementSlot slot) {
-    return result instanceof ResultSet rs
-        ? InstrumentedResultSet.wrap(rs, wrapper, inst, slot)
-        : result;
+    if (!(result instanceof ResultSet rs)) {
+      return result;
+    }
+    if (cache != null && LeaseCache.answered(rs)) {
+      served = InstrumentedResultSet.served(rs, wrapper, inst, slot, this);
+      return served;
+    }
+    return InstrumentedResultSet.wrap(rs, wrapper, inst, slot);
   }
 
   /** {@code executeBatch} or {@code executeLargeBatch}. */
@@ -308,6 +373,8 @@ final class StatementRecorder {
     StatementSlot slot = preparedSlot != null ? preparedSlot : batchSlot;
     long hash = batchHash;
     java.util.List<StatementKey> statements = batchKeys;
+    served = null;
+    servedPast = false;
     batchSlot = null;
     batchHash = 0;
     batchKeys = null;

@@ -27,6 +27,13 @@ final class CacheLoad {
   /** Where a result lives in Redis: the key's digest and the tables read, sorted. */
   record Remote(byte[] digest, String[] tables) {}
 
+  /**
+   * Whether the driver's result set stays open, read to its end, until the caller closes the cached
+   * one: its statement is to close on completion ({@code closeOnCompletion()}), which closing the
+   * driver's result set at once would do while the caller still reads the rows.
+   */
+  boolean keepDriverOpen;
+
   /** Whether this caller ran the load (and so must answer with {@link #own} or {@link #error}). */
   boolean leader;
 
@@ -84,8 +91,12 @@ final class CacheLoad {
         own = CachedResultSet.openWithRest(read.prefix(), read.rest(), read.restOnRow());
         return null;
       }
-      rs.close();
-      own = CachedResultSet.open(read.complete());
+      if (keepDriverOpen) {
+        own = CachedResultSet.openClosing(read.complete(), rs);
+      } else {
+        rs.close();
+        own = CachedResultSet.open(read.complete());
+      }
       if (!read.complete().fresh(now.get())) {
         cache.notStored.increment(); // a write committed while we read
         return null;

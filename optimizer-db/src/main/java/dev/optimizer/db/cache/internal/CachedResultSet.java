@@ -27,20 +27,33 @@ final class CachedResultSet extends CachedResultSetBase {
   private boolean closed;
   private int fetchSize;
 
-  private CachedResultSet(CachedResult result, ResultSet rest, boolean restOnRow) {
+  // The driver's result set these rows were read from, read to its end: closed with this one.
+  private final ResultSet drained;
+
+  private CachedResultSet(
+      CachedResult result, ResultSet rest, boolean restOnRow, ResultSet drained) {
     this.result = result;
     this.rest = rest;
     this.restOnRow = restOnRow;
+    this.drained = drained;
   }
 
   /** A result set over a complete cached result. */
   static ResultSet open(CachedResult result) {
-    return new CachedResultSet(result, null, false);
+    return new CachedResultSet(result, null, false, null);
+  }
+
+  /**
+   * A result set over a complete cached result read from {@code drained}, the driver's result set,
+   * which is closed when this one is (so a statement to close on completion closes then).
+   */
+  static ResultSet openClosing(CachedResult result, ResultSet drained) {
+    return new CachedResultSet(result, null, false, drained);
   }
 
   /** The cached rows, then the driver's result set (already on its next row if restOnRow). */
   static ResultSet openWithRest(CachedResult prefix, ResultSet rest, boolean restOnRow) {
-    return new CachedResultSet(prefix, rest, restOnRow);
+    return new CachedResultSet(prefix, rest, restOnRow, null);
   }
 
   @Override
@@ -60,6 +73,9 @@ final class CachedResultSet extends CachedResultSetBase {
     closed = true;
     if (rest != null) {
       rest.close();
+    }
+    if (drained != null) {
+      drained.close();
     }
   }
 

@@ -295,6 +295,15 @@ public final class LeaseCache {
     }
   }
 
+  /**
+   * Whether {@code rs}, returned by {@link #execute}, is the cache's (a hit, or a miss whose rows
+   * it read) rather than the driver's: the statement's wrapper then answers {@code getResultSet()}
+   * and the like itself, as the driver's statement does not hold it.
+   */
+  public static boolean answered(ResultSet rs) {
+    return rs instanceof CachedResultSetBase;
+  }
+
   /** A result answered from the cache, told apart from the database's answer. */
   private record Served(ResultSet resultSet) {}
 
@@ -370,6 +379,7 @@ public final class LeaseCache {
             call,
             trial != null ? null : remote(sql, values, ctx, read),
             maxEntryBytes);
+    load.keepDriverOpen = closesOnCompletion(statement);
     CachedResult shared = store.get(cacheKey, k -> load.run());
     if (load.leader) {
       if (load.error != null) {
@@ -447,6 +457,14 @@ public final class LeaseCache {
       }
     }
     return true;
+  }
+
+  private static boolean closesOnCompletion(Statement statement) {
+    try {
+      return statement.isCloseOnCompletion();
+    } catch (SQLException | RuntimeException e) {
+      return false; // a closed statement: the query fails as it would have
+    }
   }
 
   /** No row limit, no field size limit (the driver cuts long values), forward-only, read-only. */

@@ -142,4 +142,28 @@ class ResultCacheMariaDbTest {
       assertThat(first(b, sql)).isEqualTo("1");
     }
   }
+
+  /**
+   * After a query the cache answered (a miss it read, then a hit), the statement's current result
+   * set is the one answered, and {@code closeOnCompletion()} closes the statement with it.
+   */
+  @Test
+  void theStatementOfACachedQueryAnswersItsCurrentResult() throws Exception {
+    long hits = db.resultCacheStats().hits();
+    for (int round = 0; round < 2; round++) {
+      try (Connection c = ds.getConnection()) {
+        Statement s = c.createStatement();
+        s.closeOnCompletion();
+        ResultSet rs = s.executeQuery("SELECT id FROM rcm_item WHERE id = 2 AND ok = false");
+        assertThat(s.getResultSet()).isNotNull();
+        assertThat(s.getUpdateCount()).isEqualTo(-1);
+        assertThat(s.isClosed()).isFalse();
+        assertThat(rs.next()).isTrue();
+        assertThat(rs.getInt(1)).isEqualTo(2);
+        rs.close();
+        assertThat(s.isClosed()).isTrue();
+      }
+    }
+    assertThat(db.resultCacheStats().hits()).isEqualTo(hits + 1);
+  }
 }
