@@ -103,11 +103,13 @@ class StatementAnalysesBackgroundTest {
     for (int id = 2; id <= 4; id++) {
       read(ds, id);
     }
-    // Counted from the first execution after the analysis was made.
+    // Counted from the first execution recorded after the analysis was made: the three later
+    // reads, and the first one too when the background thread finished its analysis between
+    // queueing it and the first execution's lookup (on two cores it sometimes does).
     List<CacheCandidate> candidates = analysesOwner(ds).candidates();
     assertThat(candidates).hasSize(1);
     assertThat(candidates.get(0).tables()).containsExactly("bg_item");
-    assertThat(candidates.get(0).reads()).isEqualTo(3);
+    assertThat(candidates.get(0).reads()).isIn(3L, 4L);
     assertThat(analyses.analysed()).isEqualTo(1);
   }
 
