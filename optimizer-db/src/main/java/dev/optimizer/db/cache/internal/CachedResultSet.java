@@ -335,6 +335,13 @@ final class CachedResultSet extends CachedResultSetBase {
     Object v = result.values[at];
     String text = result.texts == null ? null : result.texts[at];
     wasNull = v == null;
+    if (v != null && PgTimes.handles(result.meta.getColumnTypeName(column))) {
+      Object pg =
+          PgTimes.get(result.meta.getColumnTypeName(column), getter, v, text, extra, arguments);
+      if (pg != PgTimes.GENERIC) {
+        return pg;
+      }
+    }
     switch (getter) {
       case "getString":
       case "getNString":

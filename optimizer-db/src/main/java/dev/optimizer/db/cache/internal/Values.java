@@ -324,7 +324,7 @@ final class Values {
    * {@code getObject(column)} holds no more than milliseconds, and {@link Time#toLocalTime} not
    * even those.
    */
-  private static LocalTime localTime(String text) {
+  static LocalTime localTime(String text) {
     if (text.equals("24:00:00")) {
       return LocalTime.MAX;
     }
@@ -342,7 +342,7 @@ final class Values {
    * {@code getObject(column)} is a time in the JVM's zone, which moves a local time in a daylight
    * saving gap (02:30 on the night clocks go forward) by an hour.
    */
-  private static LocalDateTime localDateTime(String text) {
+  static LocalDateTime localDateTime(String text) {
     try {
       return LocalDateTime.parse(text, LOCAL_DATE_TIME);
     } catch (DateTimeParseException e) {

@@ -206,6 +206,150 @@ class ResultCacheTest {
     }
   }
 
+  /**
+   * Every column of a row of the usual PostgreSQL types, read through every getter, answers from
+   * the cache what it answers from the driver: the same value, or a failure where the driver fails.
+   * (Where the driver fails, the cache may answer.) The JVM's zone is one with daylight saving and
+   * not UTC while it runs, so that a conversion through the wrong zone shows (pgjdbc reads a {@code
+   * timestamp} without zone as UTC for {@code OffsetDateTime}).
+   */
+  @Test
+  void everyGetterOfEveryTypeAnswersFromTheCacheWhatTheDriverAnswers() throws Exception {
+    java.util.TimeZone zone = java.util.TimeZone.getDefault();
+    java.util.TimeZone.setDefault(java.util.TimeZone.getTimeZone("America/New_York"));
+    try {
+      try (Connection c = hikari.getConnection();
+          Statement s = c.createStatement()) {
+        s.execute("DROP TABLE IF EXISTS rc_types");
+        s.execute(
+            "CREATE TABLE rc_types (ts timestamp, tstz timestamptz, d date, t time, ttz timetz,"
+                + " num numeric(12,3), i2 int2, i4 int4, i8 int8, f4 float4, f8 float8,"
+                + " b bool, txt text, bin bytea, u uuid, js json, jsb jsonb, ints int[],"
+                + " texts text[])");
+        s.execute(
+            "INSERT INTO rc_types VALUES ('2024-03-10 02:30:00.123456',"
+                + " '2024-01-02 03:04:05.5+02', '2024-02-29', '13:14:15.123456',"
+                + " '13:14:15.5+05:30', 12345.678, 7, 8, 9000000000, 1.5, 2.25, true, '12',"
+                + " '\\x0102', 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '{\"a\": 1}',"
+                + " '{\"b\": 2}', '{1,2}', '{x,y}')");
+      }
+      // The columns the cache keeps; then those it does not (json, arrays), read through it.
+      for (String sql :
+          List.of(
+              "SELECT ts, tstz, d, t, ttz, num, i2, i4, i8, f4, f8, b, txt, bin, u FROM rc_types",
+              "SELECT js, jsb, ints, texts FROM rc_types")) {
+        List<String> driver = everyGetter(hikari, sql);
+        everyGetter(ds, sql); // load
+        long hits = db.resultCacheStats().hits();
+        List<String> cached = everyGetter(ds, sql);
+        if (sql.startsWith("SELECT ts")) {
+          assertThat(db.resultCacheStats().hits()).isEqualTo(hits + 1);
+        }
+        // Where pgjdbc fails, the cache may answer (its conversions serve MariaDB's driver too):
+        // that turns no working call into a failing one. Where pgjdbc answers, so must the cache.
+        List<String> answered = new ArrayList<>();
+        List<String> cachedAnswers = new ArrayList<>();
+        for (int i = 0; i < driver.size(); i++) {
+          if (!driver.get(i).endsWith(" = fails")) {
+            answered.add(driver.get(i));
+            cachedAnswers.add(cached.get(i));
+          }
+        }
+        assertThat(cachedAnswers).containsExactlyElementsOf(answered);
+      }
+    } finally {
+      java.util.TimeZone.setDefault(zone);
+    }
+  }
+
+  /** Getters by name, each reading one column of the current row. */
+  private interface Getter {
+    Object read(ResultSet rs, int column) throws SQLException;
+  }
+
+  private static final java.util.Calendar UTC =
+      java.util.Calendar.getInstance(java.util.TimeZone.getTimeZone("UTC"));
+
+  private static final java.util.Map<String, Getter> GETTERS = getters();
+
+  private static java.util.Map<String, Getter> getters() {
+    java.util.Map<String, Getter> g = new java.util.LinkedHashMap<>();
+    g.put("getString", ResultSet::getString);
+    g.put("getObject", ResultSet::getObject);
+    g.put("getBoolean", ResultSet::getBoolean);
+    g.put("getByte", ResultSet::getByte);
+    g.put("getShort", ResultSet::getShort);
+    g.put("getInt", ResultSet::getInt);
+    g.put("getLong", ResultSet::getLong);
+    g.put("getFloat", ResultSet::getFloat);
+    g.put("getDouble", ResultSet::getDouble);
+    g.put("getBigDecimal", ResultSet::getBigDecimal);
+    g.put("getBytes", ResultSet::getBytes);
+    g.put("getDate", ResultSet::getDate);
+    g.put("getTime", ResultSet::getTime);
+    g.put("getTimestamp", ResultSet::getTimestamp);
+    g.put("getDate(UTC)", (rs, c) -> rs.getDate(c, UTC));
+    g.put("getTime(UTC)", (rs, c) -> rs.getTime(c, UTC));
+    g.put("getTimestamp(UTC)", (rs, c) -> rs.getTimestamp(c, UTC));
+    for (Class<?> type :
+        List.of(
+            String.class,
+            Boolean.class,
+            Short.class,
+            Integer.class,
+            Long.class,
+            Float.class,
+            Double.class,
+            BigDecimal.class,
+            byte[].class,
+            java.util.UUID.class,
+            java.sql.Date.class,
+            java.sql.Time.class,
+            Timestamp.class,
+            java.time.LocalDate.class,
+            java.time.LocalTime.class,
+            java.time.LocalDateTime.class,
+            java.time.OffsetDateTime.class,
+            java.time.OffsetTime.class,
+            java.time.Instant.class)) {
+      g.put("getObject(" + type.getSimpleName() + ")", (rs, c) -> rs.getObject(c, type));
+    }
+    return g;
+  }
+
+  /** "column getter = value" for every column and getter of the first row; "fails" on failure. */
+  private static List<String> everyGetter(DataSource source, String sql) throws SQLException {
+    List<String> out = new ArrayList<>();
+    try (Connection c = source.getConnection();
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(sql)) {
+      assertThat(rs.next()).isTrue();
+      for (int col = 1; col <= rs.getMetaData().getColumnCount(); col++) {
+        String name = rs.getMetaData().getColumnLabel(col);
+        for (var e : GETTERS.entrySet()) {
+          String value;
+          try {
+            Object v = e.getValue().read(rs, col);
+            value =
+                v == null
+                    ? "null"
+                    : v.getClass().getSimpleName()
+                        + " "
+                        + (v instanceof byte[] b ? java.util.Arrays.toString(b) : v);
+            if (v instanceof java.util.Date d) {
+              value += " (" + d.getTime() + " ms)";
+            }
+          } catch (SQLException | RuntimeException failure) {
+            // pgjdbc fails some conversions with a ClassCastException of its type.cast.
+            value = "fails";
+          }
+          out.add(name + " " + e.getKey() + " = " + value);
+        }
+      }
+    }
+    return out;
+  }
+
   private static List<List<Object>> rows(DataSource source, String sql) throws SQLException {
     List<List<Object>> out = new ArrayList<>();
     try (Connection c = source.getConnection();
