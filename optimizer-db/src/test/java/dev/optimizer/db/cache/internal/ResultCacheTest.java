@@ -238,116 +238,18 @@ class ResultCacheTest {
           List.of(
               "SELECT ts, tstz, d, t, ttz, num, i2, i4, i8, f4, f8, b, txt, bin, u FROM rc_types",
               "SELECT js, jsb, ints, texts FROM rc_types")) {
-        List<String> driver = everyGetter(hikari, sql);
-        everyGetter(ds, sql); // load
+        List<String> driver = EveryGetter.read(hikari, sql);
+        EveryGetter.read(ds, sql); // load
         long hits = db.resultCacheStats().hits();
-        List<String> cached = everyGetter(ds, sql);
+        List<String> cached = EveryGetter.read(ds, sql);
         if (sql.startsWith("SELECT ts")) {
           assertThat(db.resultCacheStats().hits()).isEqualTo(hits + 1);
         }
-        // Where pgjdbc fails, the cache may answer (its conversions serve MariaDB's driver too):
-        // that turns no working call into a failing one. Where pgjdbc answers, so must the cache.
-        List<String> answered = new ArrayList<>();
-        List<String> cachedAnswers = new ArrayList<>();
-        for (int i = 0; i < driver.size(); i++) {
-          if (!driver.get(i).endsWith(" = fails")) {
-            answered.add(driver.get(i));
-            cachedAnswers.add(cached.get(i));
-          }
-        }
-        assertThat(cachedAnswers).containsExactlyElementsOf(answered);
+        EveryGetter.assertAnswersAsTheDriver(cached, driver);
       }
     } finally {
       java.util.TimeZone.setDefault(zone);
     }
-  }
-
-  /** Getters by name, each reading one column of the current row. */
-  private interface Getter {
-    Object read(ResultSet rs, int column) throws SQLException;
-  }
-
-  private static final java.util.Calendar UTC =
-      java.util.Calendar.getInstance(java.util.TimeZone.getTimeZone("UTC"));
-
-  private static final java.util.Map<String, Getter> GETTERS = getters();
-
-  private static java.util.Map<String, Getter> getters() {
-    java.util.Map<String, Getter> g = new java.util.LinkedHashMap<>();
-    g.put("getString", ResultSet::getString);
-    g.put("getObject", ResultSet::getObject);
-    g.put("getBoolean", ResultSet::getBoolean);
-    g.put("getByte", ResultSet::getByte);
-    g.put("getShort", ResultSet::getShort);
-    g.put("getInt", ResultSet::getInt);
-    g.put("getLong", ResultSet::getLong);
-    g.put("getFloat", ResultSet::getFloat);
-    g.put("getDouble", ResultSet::getDouble);
-    g.put("getBigDecimal", ResultSet::getBigDecimal);
-    g.put("getBytes", ResultSet::getBytes);
-    g.put("getDate", ResultSet::getDate);
-    g.put("getTime", ResultSet::getTime);
-    g.put("getTimestamp", ResultSet::getTimestamp);
-    g.put("getDate(UTC)", (rs, c) -> rs.getDate(c, UTC));
-    g.put("getTime(UTC)", (rs, c) -> rs.getTime(c, UTC));
-    g.put("getTimestamp(UTC)", (rs, c) -> rs.getTimestamp(c, UTC));
-    for (Class<?> type :
-        List.of(
-            String.class,
-            Boolean.class,
-            Short.class,
-            Integer.class,
-            Long.class,
-            Float.class,
-            Double.class,
-            BigDecimal.class,
-            byte[].class,
-            java.util.UUID.class,
-            java.sql.Date.class,
-            java.sql.Time.class,
-            Timestamp.class,
-            java.time.LocalDate.class,
-            java.time.LocalTime.class,
-            java.time.LocalDateTime.class,
-            java.time.OffsetDateTime.class,
-            java.time.OffsetTime.class,
-            java.time.Instant.class)) {
-      g.put("getObject(" + type.getSimpleName() + ")", (rs, c) -> rs.getObject(c, type));
-    }
-    return g;
-  }
-
-  /** "column getter = value" for every column and getter of the first row; "fails" on failure. */
-  private static List<String> everyGetter(DataSource source, String sql) throws SQLException {
-    List<String> out = new ArrayList<>();
-    try (Connection c = source.getConnection();
-        Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery(sql)) {
-      assertThat(rs.next()).isTrue();
-      for (int col = 1; col <= rs.getMetaData().getColumnCount(); col++) {
-        String name = rs.getMetaData().getColumnLabel(col);
-        for (var e : GETTERS.entrySet()) {
-          String value;
-          try {
-            Object v = e.getValue().read(rs, col);
-            value =
-                v == null
-                    ? "null"
-                    : v.getClass().getSimpleName()
-                        + " "
-                        + (v instanceof byte[] b ? java.util.Arrays.toString(b) : v);
-            if (v instanceof java.util.Date d) {
-              value += " (" + d.getTime() + " ms)";
-            }
-          } catch (SQLException | RuntimeException failure) {
-            // pgjdbc fails some conversions with a ClassCastException of its type.cast.
-            value = "fails";
-          }
-          out.add(name + " " + e.getKey() + " = " + value);
-        }
-      }
-    }
-    return out;
   }
 
   private static List<List<Object>> rows(DataSource source, String sql) throws SQLException {
