@@ -246,23 +246,32 @@ public final class CacheStep implements Step {
     if (requestCc.isEmpty()) {
       return age < lifetime;
     }
-    long maxAge = requestCc.seconds("max-age");
-    if (maxAge >= 0 && age > maxAge * 1000) {
-      return false;
-    }
-    long minFresh = requestCc.seconds("min-fresh");
-    if (minFresh >= 0 && lifetime - age < minFresh * 1000) {
+    if (!withinMaxAgeAndMinFresh(requestCc, age, lifetime)) {
       return false;
     }
     if (age < lifetime) {
       return true;
     }
-    if (requestCc.has("max-stale") && mayServeStale) {
-      // "max-stale" without a value accepts any staleness (§5.2.1.2).
-      return requestCc.argument("max-stale").isEmpty()
-          || age - lifetime <= requestCc.seconds("max-stale") * 1000;
+    return requestCc.has("max-stale") && mayServeStale && withinMaxStale(requestCc, age - lifetime);
+  }
+
+  /** The request's max-age and min-fresh (§5.2.1.1, §5.2.1.3), for a response of this age. */
+  private static boolean withinMaxAgeAndMinFresh(CacheControl requestCc, long age, long lifetime) {
+    long maxAge = requestCc.seconds("max-age");
+    if (maxAge >= 0 && age > maxAge * 1000) {
+      return false;
     }
-    return false;
+    long minFresh = requestCc.seconds("min-fresh");
+    return minFresh < 0 || lifetime - age >= minFresh * 1000;
+  }
+
+  /**
+   * The request's max-stale bound (§5.2.1.2), if it gives one: "max-stale" without a value, or none
+   * at all, sets no bound here (whether stale is accepted at all is the caller's question).
+   */
+  private static boolean withinMaxStale(CacheControl requestCc, long staleness) {
+    String bound = requestCc.argument("max-stale");
+    return bound == null || bound.isEmpty() || staleness <= requestCc.seconds("max-stale") * 1000;
   }
 
   /**
@@ -276,17 +285,8 @@ public final class CacheStep implements Step {
     if (requestCc.isEmpty()) {
       return true;
     }
-    long maxAge = requestCc.seconds("max-age");
-    if (maxAge >= 0 && age > maxAge * 1000) {
-      return false;
-    }
-    if (requestCc.has("min-fresh")) {
-      return false;
-    }
-    String maxStale = requestCc.argument("max-stale");
-    return maxStale == null
-        || maxStale.isEmpty()
-        || staleness <= requestCc.seconds("max-stale") * 1000;
+    return withinMaxAgeAndMinFresh(requestCc, age, age - staleness)
+        && withinMaxStale(requestCc, staleness);
   }
 
   private CompletableFuture<Reply> validate(
