@@ -335,9 +335,9 @@ final class CachedResultSet extends CachedResultSetBase {
     Object v = result.values[at];
     String text = result.texts == null ? null : result.texts[at];
     wasNull = v == null;
-    if (v != null && PgTimes.handles(result.meta.getColumnTypeName(column))) {
-      Object pg =
-          PgTimes.get(result.meta.getColumnTypeName(column), getter, v, text, extra, arguments);
+    String typeName = v == null ? null : result.meta.getColumnTypeName(column);
+    if (PgTimes.handles(typeName)) {
+      Object pg = PgTimes.get(typeName, getter, v, text, extra, arguments);
       if (pg != PgTimes.GENERIC) {
         return pg;
       }
